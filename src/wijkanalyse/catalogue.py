@@ -1,0 +1,261 @@
+"""The canonical indicator catalogue (``data/indicators.yaml``) and header matching.
+
+Every indicator has a stable id (the CBS KWB short names users know: ``a_inw``, ``p_wcorpw``,
+``g_ink_pi``), a Dutch label, unit, domain, an aggregation ``kind`` and, for rates and means, the
+``base`` indicator that weighs it when areas are combined. Each indicator lists the column names
+it has in every source layout:
+
+* ``headers``: StatLine header paths (``"Bevolking/Aantal inwoners (aantal)"``). One path also
+  matches the R-mangled export (``Bevolking.Aantal.inwoners..aantal.``), the underscore names of
+  the Heerlen SQLite (``Bevolking_Aantal_inwoners``) and the ``|`` paths of old StatLine
+  downloads, because matching compares only letters and digits (see :func:`header_key`).
+* ``odata_keys``: OData property keys (``AantalInwoners_5``); a key may be qualified with its
+  table (``"85984NED:Appartement_48"``) where the same key means something else in another year.
+* ``aliases``: other column names matched case-insensitively as they are (Leefbaarometer ``lbm``,
+  renamed columns such as ``population``).
+
+Definition changes are recorded per indicator (``definition_changes``) and indicators that are
+not comparable across a change are separate ids linked by ``replaces`` / ``replaced_by``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import CatalogueError
+
+KINDS = {
+    "count": "sum",  # counts: summed over parts
+    "rate": "weighted",  # percentages, per-1000 rates: weighted by base
+    "mean": "weighted",  # averages (income per inhabitant, mean WOZ): weighted by base
+    "score": "weighted",  # scores (Leefbaarometer, SES-WOA): weighted by base
+    "code": "none",  # codes and classes (stedelijkheid, postcode): not aggregated
+}
+DOMAINS = (
+    "bevolking",
+    "huishoudens",
+    "wonen",
+    "energie",
+    "onderwijs",
+    "arbeid",
+    "inkomen",
+    "sociale zekerheid",
+    "zorg",
+    "veiligheid",
+    "bedrijvigheid",
+    "mobiliteit",
+    "voorzieningen",
+    "oppervlakte",
+    "stedelijkheid",
+    "leefbaarheid",
+    "sociaaleconomische status",
+)
+DIRECTIONS = ("higher", "lower", None)
+META_ROLES = ("name", "gemeente_name", "level", "code", "indelingswijziging", "row_id", "period",
+              "postcode")
+_UNIT_SUFFIX = re.compile(r"\s*\(([^()]*)\)\s*$")
+
+
+def header_key(header: str) -> str:
+    """Letters and digits of a header, lower-cased: the layout-independent matching key.
+
+    >>> header_key("Bevolking/Aantal inwoners (aantal)") == header_key(
+    ...     "Bevolking.Aantal.inwoners..aantal.")
+    True
+    """
+    text = unicodedata.normalize("NFC", str(header)).replace("\xa0", " ")
+    return "".join(re.findall(r"[^\W_]+", text.lower()))
+
+
+def header_variants(path: str) -> set[str]:
+    """All keys one StatLine header path matches (with/without unit, ``%`` as ``proc``)."""
+    label = _UNIT_SUFFIX.sub("", path)
+    out = set()
+    for text in (path, label):
+        out.add(header_key(text.replace("%", "")))
+        out.add(header_key(text.replace("%", "proc")))
+    out.discard("")
+    return out
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator of the catalogue."""
+
+    id: str
+    label: str
+    unit: str
+    domain: str
+    kind: str
+    base: str | None = None
+    better: str | None = None
+    description: str = ""
+    headers: tuple[str, ...] = ()
+    odata_keys: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    valid_from: int | None = None
+    valid_to: int | None = None
+    replaces: str | None = None
+    replaced_by: str | None = None
+    definition_changes: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def aggregation(self) -> str:
+        """``sum``, ``weighted`` or ``none``."""
+        return KINDS[self.kind]
+
+
+@dataclass
+class Catalogue:
+    """The indicator catalogue with lookup structures for header matching."""
+
+    indicators: dict[str, Indicator]
+    meta_columns: dict[str, str] = field(default_factory=dict)  # header key -> role
+    _by_header: dict[str, str] = field(default_factory=dict, repr=False)
+    _by_odata: dict[str, str] = field(default_factory=dict, repr=False)
+    _by_alias: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for ind in self.indicators.values():
+            for h in ind.headers:
+                for key in header_variants(h):
+                    self._claim(self._by_header, key, ind.id, f"header {h!r}")
+            for k in ind.odata_keys:
+                self._claim(self._by_odata, k.lower(), ind.id, f"odata key {k!r}")
+            for a in ind.aliases:
+                self._claim(self._by_alias, a.strip().lower(), ind.id, f"alias {a!r}")
+
+    @staticmethod
+    def _claim(table: dict[str, str], key: str, ind_id: str, what: str) -> None:
+        other = table.get(key)
+        if other is not None and other != ind_id:
+            raise CatalogueError(
+                f"indicatorcatalogus: {what} hoort bij zowel {other!r} als {ind_id!r}; "
+                "maak de kolomnaam eenduidig (bij OData-sleutels met 'TABEL:Sleutel')."
+            )
+        table[key] = ind_id
+
+    def __getitem__(self, ind_id: str) -> Indicator:
+        return self.indicators[ind_id]
+
+    def __contains__(self, ind_id: object) -> bool:
+        return ind_id in self.indicators
+
+    def __iter__(self):
+        return iter(self.indicators.values())
+
+    def __len__(self) -> int:
+        return len(self.indicators)
+
+    def match(self, column: str, *, table_id: str | None = None) -> str | None:
+        """The indicator id a source column holds, or ``None`` when it is not in the catalogue.
+
+        Tries, in order: a table-qualified OData key, a plain OData key, an alias, and the
+        layout-independent header key.
+        """
+        col = str(column).strip()
+        low = col.lower()
+        if table_id:
+            hit = self._by_odata.get(f"{table_id.lower()}:{low}")
+            if hit:
+                return hit
+        hit = self._by_odata.get(low) or self._by_alias.get(low)
+        if hit:
+            return hit
+        return self._by_header.get(header_key(col))
+
+    def meta_role(self, column: str) -> str | None:
+        """The role of a non-indicator column (name, code, level, ...), or ``None``."""
+        col = str(column).strip()
+        return self.meta_columns.get(col.lower()) or self.meta_columns.get(header_key(col))
+
+
+def _tuple(value: Any) -> tuple:
+    if value is None:
+        return ()
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    return (value,)
+
+
+def parse_catalogue(data: dict[str, Any], *, origin: str = "indicators.yaml") -> Catalogue:
+    """Validate and build a :class:`Catalogue` from parsed YAML."""
+    if not isinstance(data, dict) or "indicators" not in data:
+        raise CatalogueError(f"{origin}: verwacht een sleutel 'indicators' met een lijst.")
+    indicators: dict[str, Indicator] = {}
+    allowed = set(Indicator.__dataclass_fields__)
+    for pos, raw in enumerate(data["indicators"], start=1):
+        where = f"{origin}, indicator {pos}"
+        if not isinstance(raw, dict) or "id" not in raw:
+            raise CatalogueError(f"{where}: elke indicator heeft minstens 'id'.")
+        where = f"{origin}, indicator {raw['id']!r}"
+        unknown = set(raw) - allowed
+        if unknown:
+            raise CatalogueError(f"{where}: onbekende velden {sorted(unknown)}; "
+                                 f"toegestaan zijn {sorted(allowed)}.")
+        for req in ("label", "unit", "domain", "kind"):
+            if not raw.get(req):
+                raise CatalogueError(f"{where}: veld {req!r} ontbreekt.")
+        if raw["kind"] not in KINDS:
+            raise CatalogueError(f"{where}: kind {raw['kind']!r} is onbekend; kies uit "
+                                 f"{sorted(KINDS)}.")
+        if raw["domain"] not in DOMAINS:
+            raise CatalogueError(f"{where}: domein {raw['domain']!r} is onbekend; kies uit "
+                                 f"{list(DOMAINS)}.")
+        if raw.get("better") not in DIRECTIONS:
+            raise CatalogueError(f"{where}: better moet 'higher', 'lower' of leeg zijn.")
+        if raw["id"] in indicators:
+            raise CatalogueError(f"{where}: id komt twee keer voor.")
+        ind = Indicator(
+            **{
+                **raw,
+                "headers": _tuple(raw.get("headers")),
+                "odata_keys": _tuple(raw.get("odata_keys")),
+                "aliases": _tuple(raw.get("aliases")),
+                "definition_changes": _tuple(raw.get("definition_changes")),
+            }
+        )
+        indicators[ind.id] = ind
+    for ind in indicators.values():
+        where = f"{origin}, indicator {ind.id!r}"
+        if ind.aggregation == "weighted":
+            if not ind.base:
+                raise CatalogueError(f"{where}: een {ind.kind} heeft een 'base' nodig "
+                                     "(de teller waarmee hij gewogen wordt).")
+            if ind.base not in indicators:
+                raise CatalogueError(f"{where}: base {ind.base!r} bestaat niet.")
+            if indicators[ind.base].kind != "count":
+                raise CatalogueError(f"{where}: base {ind.base!r} moet een aantal (count) zijn.")
+        for ref in (ind.replaces, ind.replaced_by):
+            if ref and ref not in indicators:
+                raise CatalogueError(f"{where}: verwijst naar onbekende indicator {ref!r}.")
+    meta: dict[str, str] = {}
+    for role, headers in (data.get("meta_columns") or {}).items():
+        if role not in META_ROLES:
+            raise CatalogueError(f"{origin}: meta_columns: onbekende rol {role!r}.")
+        for h in _tuple(headers):
+            meta[str(h).strip().lower()] = role
+            meta[header_key(h)] = role
+    return Catalogue(indicators=indicators, meta_columns=meta)
+
+
+def load_catalogue(path: str | Path | None = None) -> Catalogue:
+    """Load the catalogue shipped with the package, or the file at ``path``."""
+    if path is None:
+        return _packaged_catalogue()
+    p = Path(path)
+    return parse_catalogue(yaml.safe_load(p.read_text(encoding="utf-8")), origin=str(p))
+
+
+@lru_cache(maxsize=1)
+def _packaged_catalogue() -> Catalogue:
+    text = resources.files("wijkanalyse").joinpath("data/indicators.yaml").read_text("utf-8")
+    return parse_catalogue(yaml.safe_load(text), origin="wijkanalyse/data/indicators.yaml")

@@ -1,0 +1,76 @@
+"""CBS cell values: numbers with decimal commas, padding and the CBS symbols for missing data.
+
+CBS StatLine and OData exports mark values that are not a number with a symbol. They become
+missing values (``NaN``) with the reason kept, so that a report can say *why* a figure is absent.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+#: CBS symbols and the reason recorded for them (Dutch, shown to users).
+MISSING_REASONS: dict[str, str] = {
+    ".": "ontbreekt of geheim (CBS '.')",
+    "x": "geheim (CBS 'x')",
+    "-": "nihil of niet van toepassing (CBS '-')",
+    "?": "onbetrouwbaar (CBS '?')",
+    "": "leeg in bron",
+    "NA": "leeg in bron (NA)",
+    "NaN": "leeg in bron (NA)",
+    "nan": "leeg in bron (NA)",
+    "null": "leeg in bron",
+}
+EMPTY_REASON = MISSING_REASONS[""]
+
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+
+
+def parse_cbs_values(raw: pd.Series, *, decimal: str = "auto") -> tuple[pd.Series, pd.Series]:
+    """Parse CBS cells into floats and missing-value reasons.
+
+    Parameters
+    ----------
+    raw
+        Cells as read from the file (strings, numbers or ``None``).
+    decimal
+        ``","`` (StatLine CSV), ``"."`` (OData, R exports) or ``"auto"``: a comma is a decimal
+        separator when the cell has no dot.
+
+    Returns
+    -------
+    values, reasons
+        ``values`` is float64 with ``NaN`` where missing; ``reasons`` holds the missing reason
+        (``None`` where a value exists). Cells that are neither numbers nor CBS symbols are
+        returned with reason ``"ongeldig: <cell>"`` so callers can report them with their line.
+    """
+    if pd.api.types.is_numeric_dtype(raw.dtype):
+        values = raw.astype("float64")
+        reasons = pd.Series(np.where(values.isna(), EMPTY_REASON, None), index=raw.index,
+                            dtype="object")
+        return values, reasons
+    text = raw.astype("string").str.strip()
+    text = text.fillna("")
+    if decimal == ",":
+        normalised = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        # a lone "." is a CBS symbol, not a thousands separator
+        normalised = normalised.where(text != ".", ".")
+    elif decimal == ".":
+        normalised = text
+    else:
+        has_comma_only = text.str.contains(",", regex=False) & ~text.str.contains(".", regex=False)
+        normalised = text.where(~has_comma_only, text.str.replace(",", ".", regex=False))
+    is_number = normalised.str.match(_NUMBER.pattern) & (normalised != ".")
+    values = pd.to_numeric(normalised.where(is_number), errors="coerce").astype("float64")
+    symbol = text.where(~is_number)
+    reasons = symbol.map(lambda s: None if s is pd.NA or s is None else MISSING_REASONS.get(
+        s, f"ongeldig: {s!r}"))
+    reasons = reasons.astype("object").where(~is_number, None)
+    return values, reasons
+
+
+def invalid_cells(reasons: pd.Series) -> pd.Series:
+    """Boolean mask of cells that were neither a number nor a known CBS symbol."""
+    return reasons.fillna("").astype(str).str.startswith("ongeldig:")

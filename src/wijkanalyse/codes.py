@@ -1,0 +1,92 @@
+"""CBS region codes and names: normalisation, levels, parents and name keys for matching."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+LEVELS = ("land", "gemeente", "wijk", "buurt")
+_PREFIX_LEVEL = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
+_CODE = re.compile(r"^(NL\d{2}|GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
+_SOORT_REGIO = {
+    "land": "land",
+    "nederland": "land",
+    "gemeente": "gemeente",
+    "wijk": "wijk",
+    "buurt": "buurt",
+}
+
+
+def normalise_code(code: object) -> str | None:
+    """Strip CBS padding and upper-case a region code; ``None`` for empty input.
+
+    >>> normalise_code("GM0363    ")
+    'GM0363'
+    """
+    if code is None:
+        return None
+    text = str(code).strip().upper()
+    return text or None
+
+
+def is_valid_code(code: str) -> bool:
+    """Whether ``code`` looks like a CBS NL/GM/WK/BU code (after normalisation)."""
+    return bool(_CODE.match(code))
+
+
+def level_of(code: str) -> str:
+    """The level (land, gemeente, wijk, buurt) of a normalised CBS code."""
+    try:
+        return _PREFIX_LEVEL[code[:2]]
+    except KeyError as exc:
+        raise ValueError(f"onbekende regiocode {code!r}") from exc
+
+
+def level_from_soort(soort: object) -> str | None:
+    """Map CBS 'Soort regio' text (``"Gemeente  "``, ``"Wijk"``) to a level."""
+    if soort is None:
+        return None
+    return _SOORT_REGIO.get(str(soort).strip().lower())
+
+
+def gemeente_code_of(code: str) -> str | None:
+    """The gemeente code a wijk or buurt code belongs to (``WK036300`` -> ``GM0363``)."""
+    if code[:2] in ("WK", "BU"):
+        return "GM" + code[2:6]
+    if code[:2] == "GM":
+        return code
+    return None
+
+
+def wijk_code_of(code: str) -> str | None:
+    """The wijk code a buurt code belongs to (``BU03630000`` -> ``WK036300``)."""
+    if code[:2] == "BU":
+        return "WK" + code[2:8]
+    if code[:2] == "WK":
+        return code
+    return None
+
+
+_WIJK_PREFIX = re.compile(r"^(wijk|buurt)\s+\d+[a-z]?\s+", re.IGNORECASE)
+
+
+def name_key(name: object) -> str:
+    """A key for matching names across sources.
+
+    Case, accents, punctuation, padding and the CBS prefix ``"Wijk 43 "`` are ignored, so
+    ``"Wijk 43 Angelslo"``, ``"Angelslo"`` and ``"ANGELSLO "`` share one key.
+    """
+    text = unicodedata.normalize("NFKD", str(name or "")).encode("ascii", "ignore").decode()
+    text = _WIJK_PREFIX.sub("", text.strip())
+    text = text.lower().replace("&", " en ")
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    return " ".join(text.split())
+
+
+_WIJK_NUMBER = re.compile(r"^wijk\s+(\d{1,2})\s", re.IGNORECASE)
+
+
+def wijk_number_from_name(name: object) -> str | None:
+    """The two-digit wijk number in a CBS wijk name (``"Wijk 10 Maria Gewanden"`` -> ``"10"``)."""
+    m = _WIJK_NUMBER.match(str(name or "").strip())
+    return m.group(1).zfill(2) if m else None

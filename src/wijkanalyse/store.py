@@ -1,0 +1,207 @@
+"""The embedded DuckDB store: schema, connections and writing source tables.
+
+Data model (see docs/architecture.md):
+
+``sources``            one row per loaded source table (file, layout, CBS table id, year, sha256)
+``indicators``         the catalogue as loaded
+``region_sources``     every (year, code) a source mentions, with the name it uses there
+``regions`` (view)     one row per (year, code): level, name, gemeente, wijk (best source)
+``observations``       long format: indicator, year, code, value, missing reason, source, column
+``observation`` (view) one row per (indicator, year, code): the best available source
+``geometries``         boundaries in WGS84 (GeoJSON text), with how they were matched
+``load_issues``        what readers and the build noticed (unmapped columns, unmatched names, ...)
+``areas``, ``area_members``  user-defined areas (kept across rebuilds)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .catalogue import Catalogue
+from .codes import gemeente_code_of, wijk_code_of
+from .sourcetable import SourceTable
+
+SCHEMA_VERSION = "1"
+
+#: Tables that hold what users made themselves; ``data build`` carries them over.
+USER_TABLES = ("areas", "area_members")
+
+#: Lower is preferred when two sources give the same figure.
+LAYOUT_PRIORITY = {
+    "odata_json": 5,
+    "odata_csv": 10,
+    "kwb2024_pair": 12,
+    "statline_csv": 20,
+    "r_csv": 30,
+    "statline_csv_names": 35,
+    "heerlen_sqlite": 40,
+    "gemeenten_subset_csv": 50,
+}
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS sources (
+    source_id VARCHAR PRIMARY KEY, file_name VARCHAR, path VARCHAR, sha256 VARCHAR,
+    kind VARCHAR, layout VARCHAR, table_id VARCHAR, year INTEGER, label VARCHAR,
+    priority INTEGER, n_regions INTEGER, n_values INTEGER);
+CREATE TABLE IF NOT EXISTS indicators (
+    id VARCHAR PRIMARY KEY, label VARCHAR, unit VARCHAR, domain VARCHAR, kind VARCHAR,
+    aggregation VARCHAR, base VARCHAR, better VARCHAR, description VARCHAR,
+    valid_from INTEGER, valid_to INTEGER, replaces VARCHAR, replaced_by VARCHAR,
+    definition_changes VARCHAR);
+CREATE TABLE IF NOT EXISTS region_sources (
+    year INTEGER, code VARCHAR, level VARCHAR, name VARCHAR, gemeente_code VARCHAR,
+    wijk_code VARCHAR, gemeente_name VARCHAR, source_id VARCHAR, match_method VARCHAR);
+CREATE TABLE IF NOT EXISTS observations (
+    indicator_id VARCHAR, year INTEGER, code VARCHAR, value DOUBLE, missing_reason VARCHAR,
+    source_id VARCHAR, source_column VARCHAR);
+CREATE TABLE IF NOT EXISTS geometries (
+    code VARCHAR, year INTEGER, level VARCHAR, name VARCHAR, source_id VARCHAR,
+    source_crs VARCHAR, match_method VARCHAR, geojson VARCHAR,
+    centroid_lon DOUBLE, centroid_lat DOUBLE, area_m2 DOUBLE);
+CREATE TABLE IF NOT EXISTS load_issues (
+    source_id VARCHAR, kind VARCHAR, detail VARCHAR, column_name VARCHAR, line INTEGER);
+CREATE TABLE IF NOT EXISTS areas (
+    area_id VARCHAR PRIMARY KEY, name VARCHAR, gemeente_code VARCHAR, description VARCHAR,
+    created_by VARCHAR, created_at VARCHAR);
+CREATE TABLE IF NOT EXISTS area_members (area_id VARCHAR, code VARCHAR, PRIMARY KEY (area_id, code));
+CREATE OR REPLACE VIEW regions AS
+SELECT r.year, r.code,
+       arg_min(r.level, s.priority) AS level,
+       arg_min(r.name, s.priority) AS name,
+       arg_min(r.gemeente_code, s.priority) AS gemeente_code,
+       arg_min(r.wijk_code, s.priority) AS wijk_code,
+       list(DISTINCT r.name ORDER BY r.name) AS names,
+       list(DISTINCT r.source_id ORDER BY r.source_id) AS source_ids
+FROM region_sources r JOIN sources s USING (source_id)
+GROUP BY r.year, r.code;
+CREATE OR REPLACE VIEW observation AS
+SELECT o.indicator_id, o.year, o.code,
+       arg_min(o.value, (o.value IS NULL, s.priority, o.source_id)) AS value,
+       arg_min(o.missing_reason, (o.value IS NULL, s.priority, o.source_id)) AS missing_reason,
+       arg_min(o.source_id, (o.value IS NULL, s.priority, o.source_id)) AS source_id,
+       count(*) AS n_sources
+FROM observations o JOIN sources s USING (source_id)
+GROUP BY o.indicator_id, o.year, o.code;
+"""
+
+
+def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and, when writable, initialise) the database at ``path``."""
+    path = Path(path)
+    if read_only:
+        return duckdb.connect(str(path), read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    init_schema(con)
+    return con
+
+
+def init_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create tables and views that do not exist yet."""
+    con.execute(SCHEMA)
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All-or-nothing block: commit on success, roll back on any exception."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    else:
+        con.execute("COMMIT")
+
+
+def write_catalogue(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> None:
+    """Replace the ``indicators`` table with the catalogue."""
+    rows = [
+        (i.id, i.label, i.unit, i.domain, i.kind, i.aggregation, i.base, i.better,
+         i.description, i.valid_from, i.valid_to, i.replaces, i.replaced_by,
+         json.dumps(list(i.definition_changes), ensure_ascii=False))
+        for i in catalogue
+    ]
+    con.execute("DELETE FROM indicators")
+    con.executemany("INSERT INTO indicators VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+
+
+def write_source_table(
+    con: duckdb.DuckDBPyConnection,
+    table: SourceTable,
+    *,
+    match_methods: pd.Series | None = None,
+) -> None:
+    """Write one resolved source table (all codes known) inside the caller's transaction.
+
+    Regions whose ``code`` is still missing (unmatched names) are skipped together with their
+    values; the reader or resolver records them in ``table.issues``.
+    """
+    src = table.source
+    sid = src.source_id
+    regions = table.regions.copy()
+    regions["match_method"] = match_methods if match_methods is not None else "code"
+    regions = regions[regions["code"].notna()]
+    regions["gemeente_code"] = regions["code"].map(gemeente_code_of)
+    regions["wijk_code"] = regions["code"].map(wijk_code_of)
+    regions["source_id"] = sid
+    keymap = regions.set_index("region_key")["code"]
+    values = table.values
+    values = values[values["region_key"].isin(keymap.index)].copy()
+    values["code"] = values["region_key"].map(keymap)
+    values["source_id"] = sid
+    values["value"] = values["value"].astype("float64")
+    values["year"] = values["year"].astype("int64")
+    con.execute(
+        "INSERT INTO sources VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        [sid, src.path.name, str(src.path), src.sha256, src.kind, src.layout, src.table_id,
+         src.year, src.label, LAYOUT_PRIORITY.get(src.layout, 60), len(regions), len(values)],
+    )
+    reg = regions[["year", "code", "level", "name", "gemeente_code", "wijk_code",
+                   "gemeente_name", "source_id", "match_method"]].drop_duplicates(["year", "code"])
+    con.register("_reg", reg)
+    con.execute("INSERT INTO region_sources SELECT * FROM _reg")
+    con.unregister("_reg")
+    obs = values[["indicator_id", "year", "code", "value", "missing_reason", "source_id",
+                  "source_column"]]
+    con.register("_obs", obs)
+    con.execute("INSERT INTO observations SELECT * FROM _obs")
+    con.unregister("_obs")
+    if table.geometries is not None and len(table.geometries):
+        geo = table.geometries.merge(regions[["region_key", "code", "year", "level", "name",
+                                              "match_method"]], on="region_key")
+        geo["source_id"] = sid
+        geo = geo[["code", "year", "level", "name", "source_id", "source_crs", "match_method",
+                   "geojson", "centroid_lon", "centroid_lat", "area_m2"]]
+        con.register("_geo", geo)
+        con.execute("INSERT INTO geometries SELECT * FROM _geo")
+        con.unregister("_geo")
+    write_issues(con, sid, table.issues)
+
+
+def write_issues(con: duckdb.DuckDBPyConnection, source_id: str, issues: list) -> None:
+    """Append load issues of one source."""
+    if issues:
+        con.executemany(
+            "INSERT INTO load_issues VALUES (?,?,?,?,?)",
+            [(source_id, i.kind, i.detail, i.column, i.line) for i in issues],
+        )
+
+
+def reference_regions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """All coded regions with every name any source used, for resolving name-only sources."""
+    return con.execute(
+        """SELECT DISTINCT r.year, r.code, r.level, r.name, r.gemeente_code, g.name AS gemeente_name
+           FROM region_sources r
+           LEFT JOIN (SELECT code, arg_max(name, year) AS name FROM region_sources
+                      WHERE level = 'gemeente' GROUP BY code) g ON g.code = r.gemeente_code
+           ORDER BY r.code, r.year, r.name"""
+    ).df()
