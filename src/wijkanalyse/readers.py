@@ -54,27 +54,25 @@ def detect(path: Path) -> tuple[str, ModuleType] | None:
 
 
 def discover(source_dir: Path) -> list[Path]:
-    """Source units below ``source_dir``: files, and OData download folders as one unit.
+    """Source units below ``source_dir``: files, and OData table folders as one unit each.
 
-    A directory that holds a ``TableInfos.json`` is one source (a CBS OData table); its
-    files are not listed separately. Hidden files and documentation are skipped. Sorted, so
-    that a build is deterministic.
+    A directory holding a ``TableInfos.json`` is one source (a CBS OData table); the files in
+    it are not listed separately. Hidden files and documentation are skipped. The result is
+    sorted, so that a build is deterministic.
     """
     units: list[Path] = []
-    for p in sorted(source_dir.rglob("*")):
-        if any(part.startswith(".") for part in p.relative_to(source_dir).parts):
-            continue
-        if any(parent != source_dir and (parent / "TableInfos.json").exists()
-               for parent in p.parents if source_dir in parent.parents or parent == source_dir):
-            if p.is_dir() or p.parent != source_dir:
-                # inside an OData folder
-                if not (p.is_dir() and (p / "TableInfos.json").exists()):
-                    continue
-        if p.is_dir():
-            if (p / "TableInfos.json").exists():
+
+    def walk(folder: Path) -> None:
+        for p in sorted(folder.iterdir()):
+            if p.name.startswith("."):
+                continue
+            if p.is_dir():
+                if (p / "TableInfos.json").exists():
+                    units.append(p)
+                else:
+                    walk(p)
+            elif p.suffix.lower() not in IGNORED_SUFFIXES:
                 units.append(p)
-            continue
-        if p.suffix.lower() in IGNORED_SUFFIXES:
-            continue
-        units.append(p)
+
+    walk(source_dir)
     return units

@@ -44,7 +44,7 @@ LAYOUT_PRIORITY = {
     "gemeenten_subset_csv": 50,
 }
 
-SCHEMA = f"""
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS sources (
     source_id VARCHAR PRIMARY KEY, file_name VARCHAR, path VARCHAR, sha256 VARCHAR,
@@ -70,7 +70,8 @@ CREATE TABLE IF NOT EXISTS load_issues (
 CREATE TABLE IF NOT EXISTS areas (
     area_id VARCHAR PRIMARY KEY, name VARCHAR, gemeente_code VARCHAR, description VARCHAR,
     created_by VARCHAR, created_at VARCHAR);
-CREATE TABLE IF NOT EXISTS area_members (area_id VARCHAR, code VARCHAR, PRIMARY KEY (area_id, code));
+CREATE TABLE IF NOT EXISTS area_members (
+    area_id VARCHAR, code VARCHAR, PRIMARY KEY (area_id, code));
 CREATE OR REPLACE VIEW regions AS
 SELECT r.year, r.code,
        arg_min(r.level, s.priority) AS level,

@@ -1,0 +1,272 @@
+"""Building the database from a folder of source files (orchestration; no computation here).
+
+The build is atomic and repeatable:
+
+* everything is written to a temporary database next to the target, which replaces the target
+  only when the whole build succeeded (``os.replace``): the database is never half-updated;
+* each source file is written in one transaction: a file is loaded whole or not at all;
+* files are processed in sorted order and the tables hold no timestamps, so two builds from the
+  same files give the same content;
+* what users made themselves (``store.USER_TABLES``: areas, ...) is carried over from the
+  previous database.
+
+Sources with codes are loaded first; sources with names only (the Heerlen SQLite, the 2015
+StatLine download, municipal boundary files) are then resolved against the regions already
+loaded (:func:`wijkanalyse.names.resolve_names`), and what did not match is recorded in
+``load_issues``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+import duckdb
+import pandas as pd
+
+from . import store
+from .catalogue import Catalogue, load_catalogue
+from .errors import DataFileError, UnknownLayoutError, WijkanalyseError
+from .readers import ReadContext, detect, discover
+from .settings import Settings
+from .sourcetable import LoadIssue, SourceTable
+
+#: ``progress(stage, done, total, detail)``; stage is "lezen" or "schrijven".
+ProgressCallback = Callable[[str, int, int, str], None]
+
+
+@dataclass
+class FailedSource:
+    """A source that could not be loaded, with the message for the user."""
+
+    path: Path
+    message: str
+
+
+@dataclass
+class BuildReport:
+    """What a build did."""
+
+    db_path: Path
+    loaded: list[str] = field(default_factory=list)
+    failed: list[FailedSource] = field(default_factory=list)
+    n_observations: int = 0
+    n_regions: int = 0
+    n_issues: int = 0
+    seconds: float = 0.0
+    carried_over: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Unit:
+    path: Path
+    layout: str
+    module: ModuleType
+    tables: list[SourceTable] = field(default_factory=list)
+
+
+def build_database(
+    settings: Settings,
+    *,
+    source_dirs: Sequence[Path] | None = None,
+    catalogue: Catalogue | None = None,
+    strict: bool = True,
+    progress: ProgressCallback | None = None,
+) -> BuildReport:
+    """Build the database at ``settings.db_path`` from all sources found.
+
+    Parameters
+    ----------
+    settings
+        Resolved settings; ``settings.source_dir`` and ``settings.download_dir`` are read
+        unless ``source_dirs`` is given.
+    source_dirs
+        Folders to read instead of the defaults.
+    catalogue
+        Indicator catalogue (default: the packaged one).
+    strict
+        When True (default) the first bad or unknown file stops the build with a
+        :class:`~wijkanalyse.errors.DataFileError` and the existing database stays as it was.
+        When False, bad files are skipped, listed in the report and in ``load_issues``.
+    progress
+        Optional progress callback.
+
+    Returns
+    -------
+    BuildReport
+    """
+    started = time.perf_counter()
+    catalogue = catalogue or load_catalogue()
+    if source_dirs is None:
+        source_dirs = [settings.source_dir]
+        if settings.download_dir.is_dir():
+            source_dirs.append(settings.download_dir)
+    for d in source_dirs:
+        if not Path(d).is_dir():
+            raise WijkanalyseError(
+                f"Bronmap {d} bestaat niet. Geef een map met bronbestanden op met "
+                "--source MAP of zet WIJKANALYSE_SOURCE."
+            )
+    report = BuildReport(db_path=settings.db_path)
+    paths = [p for d in source_dirs for p in discover(Path(d))]
+    units, failed = _detect_all(paths, strict=strict)
+    report.failed.extend(failed)
+    context = ReadContext(layouts={u.path: u.layout for u in units})
+
+    for i, unit in enumerate(units, start=1):
+        if progress:
+            progress("lezen", i - 1, len(units), unit.path.name)
+        try:
+            unit.tables = unit.module.read(unit.path, catalogue=catalogue, context=context)
+        except DataFileError as exc:
+            if strict:
+                raise
+            report.failed.append(FailedSource(unit.path, str(exc)))
+    if progress:
+        progress("lezen", len(units), len(units), "")
+    units = [u for u in units if u.tables]
+
+    target = Path(settings.db_path)
+    tmp = target.with_name(f"{target.name}.bouw-{os.getpid()}.tmp")
+    _remove_db(tmp)
+    con = store.connect(tmp)
+    try:
+        store.write_catalogue(con, catalogue)
+        coded = [u for u in units if all(t.regions["code"].notna().all() for t in u.tables)]
+        named = [u for u in units if u not in coded]
+        ordered = coded + named
+        for i, unit in enumerate(ordered, start=1):
+            if progress:
+                progress("schrijven", i - 1, len(ordered), unit.path.name)
+            try:
+                _write_unit(con, unit, resolve=unit in named)
+                report.loaded.extend(t.source.source_id for t in unit.tables)
+            except (DataFileError, duckdb.Error) as exc:
+                if strict:
+                    raise
+                report.failed.append(FailedSource(unit.path, str(exc)))
+        if progress:
+            progress("schrijven", len(ordered), len(ordered), "")
+        _record_failures(con, report.failed)
+        _record_conflicts(con)
+        report.carried_over = _carry_over_user_tables(con, target)
+        report.n_observations = con.execute("SELECT count(*) FROM observations").fetchone()[0]
+        report.n_regions = con.execute("SELECT count(*) FROM regions").fetchone()[0]
+        report.n_issues = con.execute("SELECT count(*) FROM load_issues").fetchone()[0]
+        con.execute("CHECKPOINT")
+        con.close()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _remove_wal(target)
+        os.replace(tmp, target)
+    except BaseException:
+        con.close()
+        _remove_db(tmp)
+        raise
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _detect_all(paths: list[Path], *, strict: bool) -> tuple[list[_Unit], list[FailedSource]]:
+    units, failed = [], []
+    for p in paths:
+        hit = detect(p)
+        if hit is None:
+            exc = UnknownLayoutError(
+                p,
+                "onbekend bestandsformaat: geen lezer herkent dit bestand.",
+                hint="wijkanalyse leest CBS-exports van StatLine (CSV), OData-bestanden, "
+                "Leefbaarometer-, SES-WOA- en GeoJSON-bestanden. Haal het bestand weg uit de "
+                "bronmap of gebruik --sla-fouten-over om het over te slaan.",
+            )
+            if strict:
+                raise exc
+            failed.append(FailedSource(p, str(exc)))
+            continue
+        layout, module = hit
+        units.append(_Unit(path=p, layout=layout, module=module))
+    return units, failed
+
+
+def _write_unit(con: duckdb.DuckDBPyConnection, unit: _Unit, *, resolve: bool) -> None:
+    """Write all tables of one source file in one transaction."""
+    reference = store.reference_regions(con) if resolve else None
+    with store.transaction(con):
+        for table in unit.tables:
+            methods = None
+            if resolve and table.regions["code"].isna().any():
+                table, methods = _resolve(table, reference)
+            store.write_source_table(con, table, match_methods=methods)
+
+
+def _resolve(table: SourceTable, reference: pd.DataFrame) -> tuple[SourceTable, pd.Series]:
+    from .names import resolve_names
+
+    regions = table.regions.copy()
+    methods = pd.Series("code", index=regions.index, dtype="object")
+    todo = regions["code"].isna()
+    res = resolve_names(regions[todo], reference, year=table.source.year)
+    regions.loc[todo, "code"] = res.codes
+    methods[todo] = res.methods
+    out = SourceTable(source=table.source, regions=regions, values=table.values,
+                      issues=[*table.issues, *res.issues], geometries=table.geometries)
+    return out, methods
+
+
+def _record_failures(con: duckdb.DuckDBPyConnection, failed: list[FailedSource]) -> None:
+    store.write_issues(
+        con, "(build)",
+        [LoadIssue(kind="failed_source", detail=f.message, column=f.path.name) for f in failed],
+    )
+
+
+def _record_conflicts(con: duckdb.DuckDBPyConnection) -> None:
+    """Record figures on which two sources disagree (beyond rounding)."""
+    con.execute(
+        """INSERT INTO load_issues
+           SELECT '(build)', 'conflict',
+                  indicator_id || ' ' || year || ' ' || code || ': ' ||
+                  string_agg(source_id || '=' || value, ', ' ORDER BY source_id),
+                  indicator_id, NULL
+           FROM observations WHERE value IS NOT NULL
+           GROUP BY indicator_id, year, code
+           HAVING max(value) - min(value) > 1e-6 * greatest(abs(max(value)), 1)
+           ORDER BY indicator_id, year, code"""
+    )
+
+
+def _carry_over_user_tables(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, int]:
+    if not target.exists():
+        return {}
+    counts: dict[str, int] = {}
+    con.execute(f"ATTACH '{_sql_path(target)}' AS previous (READ_ONLY)")
+    try:
+        existing = {r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'previous'"
+        ).fetchall()}
+        for name in store.USER_TABLES:
+            if name in existing:
+                con.execute(f"INSERT INTO main.{name} BY NAME SELECT * FROM previous.{name}")
+                counts[name] = con.execute(f"SELECT count(*) FROM main.{name}").fetchone()[0]
+    finally:
+        con.execute("DETACH previous")
+    return counts
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _remove_wal(path: Path) -> None:
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists():
+        wal.unlink()
+
+
+def _remove_db(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        if p.exists():
+            p.unlink()

@@ -1,0 +1,341 @@
+"""The ``wijkanalyse`` command line: thin commands that each call one library function."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .errors import WijkanalyseError
+from .settings import Settings, resolve_settings
+
+app = typer.Typer(
+    help="wijkanalyse: analyse van kwetsbare wijken uit open data van CBS en de Leefbaarometer.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+data_app = typer.Typer(help="Gegevens laden, downloaden en controleren.", no_args_is_help=True)
+gebied_app = typer.Typer(
+    help="Eigen gebieden: een wijk of buurtcombinatie als verzameling CBS-codes.",
+    no_args_is_help=True,
+)
+app.add_typer(data_app, name="data")
+app.add_typer(gebied_app, name="gebied")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="Databasebestand (anders WIJKANALYSE_DB of de standaardplek)."),
+    ] = None,
+) -> None:
+    ctx.obj = resolve_settings(db=db)
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, Settings) else resolve_settings()
+
+
+def _fail(exc: Exception) -> None:
+    err_console.print(f"[bold red]Fout:[/bold red] {exc}", highlight=False)
+    raise typer.Exit(code=1)
+
+
+def _open_db(settings: Settings, *, read_only: bool = True):
+    from . import store
+
+    if not settings.db_path.exists():
+        _fail(WijkanalyseError(
+            f"Er is nog geen database op {settings.db_path}. Bouw hem eerst met "
+            "'wijkanalyse data build --source MAP'."
+        ))
+    return store.connect(settings.db_path, read_only=read_only)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    )
+
+
+# --------------------------------------------------------------------------- data
+
+
+@data_app.command("build")
+def data_build(
+    ctx: typer.Context,
+    source: Annotated[
+        Path | None,
+        typer.Option("--source", help="Map met bronbestanden (anders WIJKANALYSE_SOURCE, "
+                     "../shared/data of de standaardmap)."),
+    ] = None,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option("--sla-fouten-over", help="Sla onleesbare bestanden over in plaats van "
+                     "te stoppen; ze staan daarna in 'data status'."),
+    ] = False,
+) -> None:
+    """Bouw de database opnieuw uit alle bronbestanden (veilig om te herhalen)."""
+    from .build import build_database
+
+    base = _settings(ctx)
+    settings = resolve_settings(db=base.db_path, source=source) if source else base
+    tasks: dict[str, int] = {}
+    with _progress() as prog:
+        def cb(stage: str, done: int, total: int, detail: str) -> None:
+            if stage not in tasks:
+                label = "Bestanden lezen" if stage == "lezen" else "Database schrijven"
+                tasks[stage] = prog.add_task(label, total=total, detail="")
+            prog.update(tasks[stage], completed=done, total=total, detail=detail)
+
+        try:
+            report = build_database(settings, strict=not skip_invalid, progress=cb)
+        except WijkanalyseError as exc:
+            prog.stop()
+            _fail(exc)
+    console.print(
+        f"Database gebouwd: [bold]{report.db_path}[/bold]\n"
+        f"  {len(report.loaded)} brontabellen, {report.n_regions:,} regio-jaren, "
+        f"{report.n_observations:,} waarden, {report.n_issues:,} meldingen "
+        f"({report.seconds:.1f} s)".replace(",", ".")
+    )
+    for name, n in report.carried_over.items():
+        console.print(f"  Overgenomen uit de vorige database: {n} rijen in {name}")
+    for f in report.failed:
+        err_console.print(f"[yellow]Overgeslagen:[/yellow] {f.message}", highlight=False)
+    console.print("Bekijk wat er geladen is met 'wijkanalyse data status'.")
+    if report.failed:
+        raise typer.Exit(code=2)
+
+
+@data_app.command("status")
+def data_status_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help="text of json")] = "text",
+    all_rows: Annotated[bool, typer.Option("--alles", help="Toon alle regels van lange lijsten.")]
+    = False,
+) -> None:
+    """Laat zien welke bronnen, jaren, niveaus en indicatoren geladen zijn, en wat ontbreekt."""
+    from .status import data_status
+    from .status_render import render_status
+
+    con = _open_db(_settings(ctx))
+    report = data_status(con)
+    con.close()
+    if fmt == "json":
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2,
+                                    default=str) + "\n")
+    elif fmt == "text":
+        render_status(report, console=console, limit=None if all_rows else 15)
+    else:
+        _fail(WijkanalyseError(f"Onbekend formaat {fmt!r}: kies 'text' of 'json'."))
+
+
+@data_app.command("download")
+def data_download(
+    ctx: typer.Context,
+    jaar: Annotated[list[int] | None, typer.Option("--jaar", help="KWB-jaar; herhaal voor "
+                    "meer jaren (standaard: alle bekende jaren).")] = None,
+    gemeente: Annotated[list[str] | None, typer.Option("--gemeente", help="Alleen deze "
+                        "gemeentecode(s), bijv. GM0363.")] = None,
+    leefbaarometer: Annotated[bool, typer.Option("--leefbaarometer/--geen-leefbaarometer",
+                              help="Ook de Leefbaarometer-scores downloaden.")] = True,
+    vernieuw: Annotated[bool, typer.Option("--vernieuw", help="Negeer de cache en haal alles "
+                        "opnieuw op.")] = False,
+) -> None:
+    """Download KWB-tabellen (CBS OData) en Leefbaarometer-scores naar de downloadmap."""
+    from . import download
+    from .cbstables import KWB_TABLES
+
+    settings = _settings(ctx)
+    years = jaar or sorted(KWB_TABLES)
+    with _progress() as prog:
+        tasks: dict[str, int] = {}
+
+        def cb(label: str, done: int, total: int | None) -> None:
+            if label not in tasks:
+                tasks[label] = prog.add_task(label, total=total, detail="")
+            prog.update(tasks[label], completed=done, total=total)
+
+        try:
+            paths = download.download_kwb(
+                years, download_dir=settings.download_dir, cache_dir=settings.cache_dir,
+                gemeenten=gemeente, force=vernieuw, progress=cb)
+            if leefbaarometer:
+                paths += download.download_leefbaarometer(
+                    download_dir=settings.download_dir, cache_dir=settings.cache_dir,
+                    force=vernieuw, progress=cb)
+        except WijkanalyseError as exc:
+            prog.stop()
+            _fail(exc)
+    for p in paths:
+        console.print(f"  {p}")
+    console.print("Klaar. Laad de downloads met 'wijkanalyse data build'.")
+
+
+@data_app.command("indicatoren")
+def data_indicators(
+    domein: Annotated[str | None, typer.Option("--domein", help="Alleen dit domein.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text of json")] = "text",
+) -> None:
+    """Toon de indicatorencatalogus (id, label, eenheid, domein, soort, weging)."""
+    from .catalogue import load_catalogue
+
+    cat = load_catalogue()
+    rows = [i for i in cat if domein is None or i.domain == domein]
+    if fmt == "json":
+        sys.stdout.write(json.dumps([
+            {"id": i.id, "label": i.label, "unit": i.unit, "domain": i.domain,
+             "kind": i.kind, "base": i.base, "better": i.better,
+             "valid_from": i.valid_from, "valid_to": i.valid_to} for i in rows
+        ], ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table("id", "label", "eenheid", "domein", "soort", "gewogen met", "beter")
+    for i in rows:
+        table.add_row(i.id, i.label, i.unit, i.domain, i.kind, i.base or "",
+                      {"higher": "hoger", "lower": "lager"}.get(i.better or "", ""))
+    console.print(table)
+
+
+# --------------------------------------------------------------------------- gebied
+
+
+@gebied_app.command("add")
+def gebied_add(
+    ctx: typer.Context,
+    naam: Annotated[str, typer.Argument(help="Naam van het gebied, bijv. 'Jol/Galjoen'.")],
+    code: Annotated[list[str], typer.Option("--code", help="CBS-code van een buurt of wijk; "
+                    "herhaal voor meer codes.")],
+    beschrijving: Annotated[str, typer.Option("--beschrijving")] = "",
+    auteur: Annotated[str | None, typer.Option("--auteur")] = None,
+    vervang: Annotated[bool, typer.Option("--vervang", help="Vervang een bestaand gebied "
+                       "met dezelfde naam.")] = False,
+) -> None:
+    """Leg een eigen gebied vast als verzameling buurten of wijken."""
+    from .areas import define_area
+
+    con = _open_db(_settings(ctx), read_only=False)
+    try:
+        area = define_area(con, name=naam, codes=code, description=beschrijving,
+                           created_by=auteur, replace=vervang)
+    except WijkanalyseError as exc:
+        _fail(exc)
+    finally:
+        con.close()
+    console.print(f"Gebied [bold]{area.name}[/bold] ({area.area_id}) vastgelegd: "
+                  f"{len(area.codes)} {area.level}en in {area.gemeente_code}.")
+
+
+@gebied_app.command("import")
+def gebied_import(
+    ctx: typer.Context,
+    bestand: Annotated[Path, typer.Argument(help="YAML- of CSV-bestand met gebieden.")],
+    vervang: Annotated[bool, typer.Option("--vervang")] = False,
+) -> None:
+    """Lees gebieden uit een YAML- of CSV-bestand."""
+    from .areas import load_area_file
+
+    con = _open_db(_settings(ctx), read_only=False)
+    try:
+        areas = load_area_file(con, bestand, replace=vervang)
+    except WijkanalyseError as exc:
+        _fail(exc)
+    finally:
+        con.close()
+    for a in areas:
+        console.print(f"  {a.area_id}: {a.name} ({len(a.codes)} {a.level}en)")
+
+
+@gebied_app.command("list")
+def gebied_list(ctx: typer.Context) -> None:
+    """Toon de eigen gebieden."""
+    from .areas import list_areas
+
+    con = _open_db(_settings(ctx))
+    df = list_areas(con)
+    con.close()
+    if df.empty:
+        console.print("Nog geen eigen gebieden. Voeg er een toe met "
+                      "'wijkanalyse gebied add NAAM --code BU... --code BU...'.")
+        return
+    table = Table(*[str(c) for c in df.columns])
+    for row in df.astype(str).itertuples(index=False):
+        table.add_row(*row)
+    console.print(table)
+
+
+@gebied_app.command("show")
+def gebied_show(
+    ctx: typer.Context,
+    gebied: Annotated[str, typer.Argument(help="Id of naam van het gebied.")],
+    jaar: Annotated[list[int] | None, typer.Option("--jaar")] = None,
+    indicator: Annotated[list[str] | None, typer.Option("--indicator")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text, json of csv")] = "text",
+) -> None:
+    """Toon een gebied met zijn correct samengestelde cijfers."""
+    from .areas import area_values, get_area
+
+    con = _open_db(_settings(ctx))
+    try:
+        area = get_area(con, gebied)
+        df = area_values(con, area.area_id, indicators=indicator, years=jaar)
+    except WijkanalyseError as exc:
+        _fail(exc)
+    finally:
+        con.close()
+    if fmt == "csv":
+        sys.stdout.write(df.to_csv(index=False))
+        return
+    if fmt == "json":
+        sys.stdout.write(df.to_json(orient="records", force_ascii=False, indent=2) + "\n")
+        return
+    console.print(f"[bold]{area.name}[/bold] ({area.area_id}), {area.gemeente_code}: "
+                  f"{', '.join(area.codes)}")
+    table = Table("indicator", "jaar", "waarde", "volledig", "toelichting")
+    for r in df.itertuples(index=False):
+        value = "" if r.value != r.value else f"{r.value:,.1f}".replace(",", "_").replace(
+            ".", ",").replace("_", ".")
+        table.add_row(r.indicator_id, str(r.year), value, "ja" if r.complete else "nee",
+                      r.reason or "")
+    console.print(table)
+
+
+@gebied_app.command("remove")
+def gebied_remove(
+    ctx: typer.Context,
+    gebied: Annotated[str, typer.Argument(help="Id van het gebied.")],
+) -> None:
+    """Verwijder een eigen gebied."""
+    from .areas import remove_area
+
+    con = _open_db(_settings(ctx), read_only=False)
+    try:
+        remove_area(con, gebied)
+    except WijkanalyseError as exc:
+        _fail(exc)
+    finally:
+        con.close()
+    console.print(f"Gebied {gebied} verwijderd.")
+
+
+def main() -> None:
+    """Entry point of the ``wijkanalyse`` script."""
+    app()
