@@ -39,7 +39,7 @@ def test_every_source_file_is_loaded(con, shared_data: Path) -> None:
 def test_amsterdam_2019_inhabitants_equal_across_layouts(con) -> None:
     rows = con.execute(
         """SELECT s.layout, o.value FROM observations o JOIN sources s USING (source_id)
-           WHERE indicator_id = 'a_inw' AND year = 2019 AND code = 'GM0363'
+           WHERE o.indicator_id = 'a_inw' AND o.year = 2019 AND o.code = 'GM0363'
            ORDER BY s.layout"""
     ).fetchall()
     layouts = {layout: value for layout, value in rows}
@@ -91,7 +91,7 @@ def test_provenance_kept(con) -> None:
 
 
 def test_2024_herkomst_joined_on_row_position(con) -> None:
-    assert _one(con, """SELECT value FROM observation WHERE indicator_id = 'a_h_nl'
+    assert _one(con, """SELECT value FROM observation WHERE indicator_id = 'a_nl_all'
                         AND year=2024 AND code='NL00'""") == 12941748
 
 

@@ -69,6 +69,9 @@ def test_name_keys() -> None:
     assert name_key("'s-Gravenhage") == "s gravenhage"
     assert name_key("Sint-Jozef & Heeswijk") == "sint jozef en heeswijk"
     assert name_key("Financiële wijk") == "financiele wijk"
+    assert name_key("Lutkemeer/Ookmeer") == name_key("Lutkemeer en Ookmeer")
+    assert name_key("Hoofdweg e.o.") == name_key("Hoofdweg en omgeving")
+    assert name_key("Nes e.o.") == "nes en omgeving"
     assert wijk_number_from_name("Wijk 10 Maria Gewanden en Terschuren") == "10"
     assert wijk_number_from_name("Maria Gewanden") is None
 

@@ -19,10 +19,12 @@ Rules
   CBS suppresses the rate) contributes nothing and does **not** make a weighted aggregate
   incomplete: with weight 0 its value could not change the result. It is counted neither in
   ``n_present`` nor in ``missing_parts``, so ``n_present + len(missing_parts) <= n_parts``.
+* When the weights of the parts with a value add up to 0, or every part has weight 0 and no
+  value, there is no weighted mean: ``NaN``, ``complete=False``, and ``reason`` says why.
 * An area of one part returns that part's value exactly, for every kind (a one-buurt area *is*
   that buurt; the weight is not needed and a code is passed on unchanged).
-* A weighted result is clipped to ``[min, max]`` of the contributing values, which removes
-  floating-point rounding outside that range; when all contributing values are equal, that
+* A weighted result is clipped to ``[min, max]`` of the values with a weight above 0, which
+  removes floating-point rounding outside that range; when all those values are equal, that
   value is returned exactly.
 
 Result columns
@@ -172,8 +174,10 @@ def aggregate_many(
         grid["_sv"] = np.where(contrib & is_summed, v, 0.0)
         grid["_vw"] = np.where(contrib & is_weighted, v * wt, 0.0)
     grid["_w"] = np.where(contrib & is_weighted, wt, 0.0)
-    grid["_vmin"] = np.where(contrib, v, np.inf)
-    grid["_vmax"] = np.where(contrib, v, -np.inf)
+    # bounds of a weighted mean: the values that carry weight
+    bounded = contrib & (~is_weighted | (wt > 0))
+    grid["_vmin"] = np.where(bounded, v, np.inf)
+    grid["_vmax"] = np.where(bounded, v, -np.inf)
     grid["_contrib"] = contrib
     grid["_missing"] = missing
     grid["_empty"] = empty
@@ -263,7 +267,7 @@ def aggregate_many(
             None,
         ),
     )
-    parts_text.loc[aggregatable & ~r_single, "not_aggregatable"] = None
+    parts_text.loc[aggregatable, "not_aggregatable"] = None
     parts_text["missing"] = missing_text.reindex(res.index)
     parts_text["weights"] = np.where(
         zero_weight,
@@ -281,7 +285,7 @@ def aggregate_many(
         + res["n_parts"].astype(str) + " " + units,
         None,
     )
-    reason = parts_text.stack().groupby(level=[0, 1, 2]).agg("; ".join)
+    reason = parts_text.stack().dropna().groupby(level=[0, 1, 2]).agg("; ".join)
 
     out = pd.DataFrame(index=res.index)
     out["value"] = value.astype("float64")
@@ -304,8 +308,8 @@ def aggregate_many(
 def _unit_text(units: pd.Series, n_parts: pd.Series) -> pd.Series:
     """``buurt``/``buurten`` (etc.) per row, singular where the area has one part."""
     prefix = units.astype(object)
-    singular = prefix.map(lambda p: _UNITS.get(p, ("deel", "delen"))[0])
-    plural = prefix.map(lambda p: _UNITS.get(p, ("deel", "delen"))[1])
+    singular = prefix.map({p: s for p, (s, _) in _UNITS.items()}).fillna("deel")
+    plural = prefix.map({p: pl for p, (_, pl) in _UNITS.items()}).fillna("delen")
     return singular.where(n_parts.to_numpy() == 1, plural).astype(object)
 
 

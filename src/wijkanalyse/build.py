@@ -203,14 +203,28 @@ def _write_unit(con: duckdb.DuckDBPyConnection, unit: _Unit, *, resolve: bool) -
 
 
 def _resolve(table: SourceTable, reference: pd.DataFrame) -> tuple[SourceTable, pd.Series]:
+    """Fill codes (and unknown levels and years) of a name-only table from the reference."""
     from .names import resolve_names
 
     regions = table.regions.copy()
     methods = pd.Series("code", index=regions.index, dtype="object")
     todo = regions["code"].isna()
-    res = resolve_names(regions[todo], reference, year=table.source.year)
+    # a source without a year (municipal boundary files) is matched against the latest division
+    year = table.source.year
+    if year is None and regions["year"].isna().any() and len(reference):
+        year = int(reference["year"].max())
+    res = resolve_names(regions[todo], reference, year=year)
+    regions["code"] = regions["code"].astype("object")
     regions.loc[todo, "code"] = res.codes
     methods[todo] = res.methods
+    if res.levels is not None:
+        regions["level"] = regions["level"].astype("object")
+        regions.loc[todo, "level"] = res.levels
+    if regions["year"].isna().any():
+        # boundary files without a year: the latest year in which the matched code exists
+        latest = reference.groupby("code")["year"].max()
+        regions["year"] = regions["year"].fillna(regions["code"].map(latest))
+        regions = regions[regions["year"].notna() | regions["code"].isna()]
     out = SourceTable(source=table.source, regions=regions, values=table.values,
                       issues=[*table.issues, *res.issues], geometries=table.geometries)
     return out, methods
@@ -224,17 +238,31 @@ def _record_failures(con: duckdb.DuckDBPyConnection, failed: list[FailedSource])
 
 
 def _record_conflicts(con: duckdb.DuckDBPyConnection) -> None:
-    """Record figures on which two sources disagree (beyond rounding)."""
+    """Record, per indicator, year and pair of sources, the figures on which they disagree.
+
+    Two CBS files of the same year can hold different revisions (e.g. a StatLine export made
+    before and an OData download made after a correction); the ``observation`` view then uses
+    the preferred layout, and ``data status`` shows how many figures differ and by how much.
+    """
     con.execute(
         """INSERT INTO load_issues
+           WITH pairs AS (
+               SELECT a.indicator_id, a.year, a.code, a.source_id AS sa, b.source_id AS sb,
+                      a.value AS va, b.value AS vb
+               FROM observations a JOIN observations b
+                 ON a.indicator_id = b.indicator_id AND a.year = b.year AND a.code = b.code
+                AND a.source_id < b.source_id
+               WHERE a.value IS NOT NULL AND b.value IS NOT NULL
+                 AND abs(a.value - b.value) > 1e-6 * greatest(abs(a.value), abs(b.value), 1))
            SELECT '(build)', 'conflict',
-                  indicator_id || ' ' || year || ' ' || code || ': ' ||
-                  string_agg(source_id || '=' || value, ', ' ORDER BY source_id),
+                  indicator_id || ' ' || year || ': ' || count(*) || ' regio''s verschillen tussen '
+                  || sa || ' en ' || sb || ' (grootste verschil '
+                  || round(max(abs(va - vb)), 3) || ', bv. ' || arg_max(code, abs(va - vb))
+                  || ': ' || arg_max(va, abs(va - vb)) || ' tegen '
+                  || arg_max(vb, abs(va - vb)) || ')',
                   indicator_id, NULL
-           FROM observations WHERE value IS NOT NULL
-           GROUP BY indicator_id, year, code
-           HAVING max(value) - min(value) > 1e-6 * greatest(abs(max(value)), 1)
-           ORDER BY indicator_id, year, code"""
+           FROM pairs GROUP BY indicator_id, year, sa, sb
+           ORDER BY indicator_id, year, sa, sb"""
     )
 
 

@@ -243,7 +243,8 @@ def parse_catalogue(data: dict[str, Any], *, origin: str = "indicators.yaml") ->
             raise CatalogueError(f"{origin}: meta_columns: onbekende rol {role!r}.")
         for h in _tuple(headers):
             meta[str(h).strip().lower()] = role
-            meta[header_key(h)] = role
+            for key in header_variants(str(h)):
+                meta[key] = role
     return Catalogue(indicators=indicators, meta_columns=meta)
 
 

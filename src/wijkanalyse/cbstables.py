@@ -19,6 +19,7 @@ KWB_TABLES: dict[int, str] = {
     2022: "85318NED",
     2023: "85618NED",
     2024: "85984NED",
+    2025: "86165NED",  # used as "Kerncijfers wijken en buurten 2025" by several projects
 }
 KWB_YEARS: dict[str, int] = {t: y for y, t in KWB_TABLES.items()}
 

@@ -64,6 +64,11 @@ def _open_db(settings: Settings, *, read_only: bool = True):
     return store.connect(settings.db_path, read_only=read_only)
 
 
+def _nl(n: int) -> str:
+    """An integer with Dutch thousands separators (1.234.567)."""
+    return f"{n:,}".replace(",", ".")
+
+
 def _progress() -> Progress:
     return Progress(
         TextColumn("[bold]{task.description}"),
@@ -113,9 +118,9 @@ def data_build(
             _fail(exc)
     console.print(
         f"Database gebouwd: [bold]{report.db_path}[/bold]\n"
-        f"  {len(report.loaded)} brontabellen, {report.n_regions:,} regio-jaren, "
-        f"{report.n_observations:,} waarden, {report.n_issues:,} meldingen "
-        f"({report.seconds:.1f} s)".replace(",", ".")
+        f"  {len(report.loaded)} brontabellen, {_nl(report.n_regions)} regio-jaren, "
+        f"{_nl(report.n_observations)} waarden, {_nl(report.n_issues)} meldingen "
+        f"({report.seconds:.1f} s)"
     )
     for name, n in report.carried_over.items():
         console.print(f"  Overgenomen uit de vorige database: {n} rijen in {name}")

@@ -74,11 +74,14 @@ def name_key(name: object) -> str:
     """A key for matching names across sources.
 
     Case, accents, punctuation, padding and the CBS prefix ``"Wijk 43 "`` are ignored, so
-    ``"Wijk 43 Angelslo"``, ``"Angelslo"`` and ``"ANGELSLO "`` share one key.
+    ``"Wijk 43 Angelslo"``, ``"Angelslo"`` and ``"ANGELSLO "`` share one key; ``"/"`` and
+    ``"&"`` read as "en" and ``"e.o."`` as "en omgeving" ("Lutkemeer/Ookmeer" = "Lutkemeer en
+    Ookmeer", "Hoofdweg e.o." = "Hoofdweg en omgeving").
     """
     text = unicodedata.normalize("NFKD", str(name or "")).encode("ascii", "ignore").decode()
     text = _WIJK_PREFIX.sub("", text.strip())
-    text = text.lower().replace("&", " en ")
+    text = text.lower().replace("&", " en ").replace("/", " en ")
+    text = re.sub(r"\be\.\s?o\.?(?=\s|$)", " en omgeving", text)
     text = re.sub(r"[^a-z0-9]+", " ", text)
     return " ".join(text.split())
 

@@ -49,6 +49,8 @@ METHODS = {
 }
 
 _LEVEL_ORDER = {lvl: i for i, lvl in enumerate(LEVELS)}
+#: Strength of the evidence of a match (lower is stronger), to settle two rows on one code.
+_STRENGTH = {"gemeente": 0, "wijknummer+naam": 0, "naam+niveau": 1, "naam": 1, "wijknummer": 2}
 
 
 @dataclass
@@ -78,32 +80,11 @@ class Resolution:
 # --------------------------------------------------------------------------------------------
 # reference preparation
 
-
-def _prepare_reference(reference: pd.DataFrame) -> pd.DataFrame:
-    """Normalised reference: code, level, name, key, year, gemeente_code, gemeente_name."""
-    cols = ["year", "code", "level", "name", "key", "gemeente_code", "gemeente_name", "gm_key"]
-    if reference is None or reference.empty:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
-    ref = pd.DataFrame(index=reference.index)
-    codes = reference["code"].map(normalise_code)
-    valid = codes.map(lambda c: isinstance(c, str) and is_valid_code(c))
-    ref["code"] = codes
-    ref["year"] = pd.to_numeric(reference["year"], errors="coerce") if "year" in reference \
-        else float("nan")
-    ref["level"] = [level_of(c) if ok else None for c, ok in zip(codes, valid, strict=True)]
-    ref["name"] = reference["name"].map(lambda s: None if _isna(s) else str(s).strip())
-    given_gm = (reference["gemeente_code"].map(normalise_code) if "gemeente_code" in reference
-                else pd.Series(None, index=reference.index, dtype="object"))
-    ref["gemeente_code"] = [
-        gemeente_code_of(c) if ok else g for c, ok, g in zip(codes, valid, given_gm, strict=True)
-    ]
-    gm_names = (reference["gemeente_name"] if "gemeente_name" in reference
-                else pd.Series(None, index=reference.index, dtype="object"))
-    ref["gemeente_name"] = gm_names.map(lambda s: None if _isna(s) else str(s).strip())
-    ref = ref[valid.astype(bool)].copy()
-    ref["key"] = _keys(ref["name"])
-    ref["gm_key"] = _keys(ref["gemeente_name"])
-    return ref[cols].reset_index(drop=True)
+_REF_COLUMNS = ["year", "code", "level", "name", "key", "gemeente_code", "gemeente_name",
+                "gm_key"]
+_INF = float("inf")
+#: (code, year) of one reference row.
+_Cand = tuple[str, float]
 
 
 def _isna(value: object) -> bool:
@@ -115,40 +96,90 @@ def _isna(value: object) -> bool:
         return False
 
 
-def _keys(names: pd.Series) -> pd.Series:
-    """``name_key`` of every value (``""`` for missing), computed once per distinct value."""
-    cache: dict[str, str] = {}
-
-    def key(value: object) -> str:
-        if _isna(value):
-            return ""
-        text = str(value)
-        if text not in cache:
-            cache[text] = name_key(text)
-        return cache[text]
-
-    return pd.Series([key(v) for v in names], index=names.index, dtype="object")
+def _map_unique(values: pd.Series, func, missing: object = None) -> pd.Series:
+    """``func`` of every non-missing value, computed once per distinct value."""
+    obj = values.astype("object")
+    mask = obj.notna().to_numpy()
+    table = {v: func(v) for v in pd.unique(obj[mask])}
+    return pd.Series([table[v] if m else missing for v, m in zip(obj, mask, strict=True)],
+                     index=values.index, dtype="object")
 
 
-def _gemeente_index(ref: pd.DataFrame) -> pd.DataFrame:
-    """(key, code, year) of every gemeente name: gemeente rows and the gemeente_name column."""
-    own = ref.loc[ref["level"] == "gemeente", ["key", "code", "year"]]
-    via = ref.loc[ref["gm_key"] != "", ["gm_key", "gemeente_code", "year"]]
-    via = via.rename(columns={"gm_key": "key", "gemeente_code": "code"})
-    out = pd.concat([own, via], ignore_index=True)
-    out = out[out["code"].notna() & (out["key"] != "")]
-    return out.drop_duplicates().reset_index(drop=True)
+def _strip(value: object) -> str | None:
+    text = str(value).strip()
+    return text or None
 
 
-def _closest(cands: pd.DataFrame, target: float | None) -> list[str]:
-    """Codes among ``cands`` (columns code, year) whose nearest year is nearest to ``target``."""
-    if cands.empty:
+def _prepare_reference(reference: pd.DataFrame, *, keys: bool = True) -> pd.DataFrame:
+    """Normalised reference with columns :data:`_REF_COLUMNS`; rows without a valid code dropped.
+
+    With ``keys=False`` the name keys are left empty (``""``) except for gemeente rows, so that
+    a caller can compute them for the gemeenten it needs only (:func:`_fill_keys`).
+    """
+    if reference is None or reference.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in _REF_COLUMNS})
+
+    def column(name: str) -> pd.Series:
+        if name in reference:
+            return reference[name]
+        return pd.Series(None, index=reference.index, dtype="object")
+
+    codes = _map_unique(column("code"), normalise_code)
+    valid = _map_unique(codes, is_valid_code, False).astype(bool)
+    rows = reference.index[valid.to_numpy()]
+    codes = codes[rows]
+    ref = pd.DataFrame(index=rows)
+    ref["year"] = pd.to_numeric(column("year")[rows], errors="coerce").astype("float64")
+    ref["code"] = codes
+    ref["level"] = _map_unique(codes, level_of)
+    ref["name"] = _map_unique(column("name")[rows], _strip)
+    derived = _map_unique(codes, gemeente_code_of)
+    given = _map_unique(column("gemeente_code")[rows], normalise_code)
+    ref["gemeente_code"] = derived.where(derived.notna(), given)
+    ref["gemeente_name"] = _map_unique(column("gemeente_name")[rows], _strip)
+    ref["gm_key"] = _map_unique(ref["gemeente_name"], name_key, "")
+    ref["key"] = ""
+    ref = ref.reset_index(drop=True)
+    if keys:
+        ref["key"] = _map_unique(ref["name"], name_key, "")
+    else:
+        _fill_keys(ref, (ref["level"] == "gemeente").to_numpy())
+    return ref[_REF_COLUMNS]
+
+
+def _fill_keys(ref: pd.DataFrame, mask) -> None:
+    """Compute the name keys of the rows selected by ``mask`` in place."""
+    if mask.any():
+        ref.loc[mask, "key"] = _map_unique(ref.loc[mask, "name"], name_key, "")
+
+
+def _gemeente_index(ref: pd.DataFrame) -> dict[str, list[_Cand]]:
+    """Gemeente name key -> (code, year): from gemeente rows and from the gemeente_name column."""
+    out: dict[str, set[_Cand]] = {}
+    own = ref[ref["level"] == "gemeente"]
+    for key, code, yr in zip(own["key"], own["code"], own["year"], strict=True):
+        if key:
+            out.setdefault(key, set()).add((code, yr))
+    via = ref[(ref["gm_key"] != "") & ref["gemeente_code"].notna()]
+    via = via[["gm_key", "gemeente_code", "year"]].drop_duplicates()
+    for key, code, yr in zip(via["gm_key"], via["gemeente_code"], via["year"], strict=True):
+        out.setdefault(key, set()).add((code, yr))
+    return {k: sorted(v, key=lambda c: (c[0], -_INF if pd.isna(c[1]) else c[1]))
+            for k, v in out.items()}
+
+
+def _closest(cands: Iterable[_Cand], target: float | None) -> list[str]:
+    """Codes among ``cands`` whose nearest year is nearest to ``target`` (all without target)."""
+    best: dict[str, float] = {}
+    for code, yr in cands:
+        dist = _INF if target is None or pd.isna(yr) else abs(yr - target)
+        best[code] = min(best.get(code, _INF), dist)
+    if not best:
         return []
-    if target is None or pd.isna(target):
-        return sorted(cands["code"].unique())
-    dist = (cands["year"] - target).abs().fillna(float("inf"))
-    best = dist.groupby(cands["code"]).min()
-    return sorted(best.index[best == best.min()])
+    if target is None:
+        return sorted(best)
+    low = min(best.values())
+    return sorted(c for c, d in best.items() if d == low)
 
 
 def _describe(ref: pd.DataFrame, codes: Iterable[str]) -> str:
@@ -269,8 +300,7 @@ def _gemeente_codes(ref: pd.DataFrame, gemeente: str) -> set[str]:
     code = normalise_code(gemeente)
     if code and code.startswith("GM") and is_valid_code(code):
         return {code}
-    idx = _gemeente_index(ref)
-    return set(idx.loc[idx["key"] == name_key(gemeente), "code"])
+    return {c for c, _ in _gemeente_index(ref).get(name_key(gemeente), [])}
 
 
 def resolve_names(
@@ -305,11 +335,13 @@ def resolve_names(
     ``gemeente_name``); a gemeente row (level gemeente, or level unknown and name equal to the
     gemeente name); the wijk number of a ``"Wijk NN ..."`` name; the name key within gemeente
     and level (any level when unknown, then it must be unique). Finally, rows of the same year
-    that end on the same code are all unmatched again (a source never holds one region twice).
+    that end on the same code are unmatched again (a source never holds one region twice),
+    except the one with clearly the strongest evidence (number and name agreeing beats name
+    alone, which beats number alone).
     """
-    ref = _prepare_reference(reference)
-    gm_idx = _gemeente_index(ref)
-    known_codes = set(ref["code"])
+    full = _prepare_reference(reference, keys=False)
+    gm_idx = _gemeente_index(full)
+    known_codes = set(full["code"])
     index = regions.index
     codes = pd.Series(None, index=index, dtype="object")
     methods = pd.Series(None, index=index, dtype="object")
@@ -317,62 +349,79 @@ def resolve_names(
     problems: dict[object, str] = {}
     lines: dict[object, int | None] = {}
 
-    ref_by_gm = {g: frame for g, frame in ref.groupby("gemeente_code", sort=False)}
-    empty = ref.iloc[0:0]
+    def cell(row: pd.Series, col: str) -> object:
+        value = row.get(col)
+        return None if _isna(value) else value
 
+    # pass 1: the gemeente of every row (names are only matched inside it)
+    todo: list[tuple] = []  # (idx, name, level, gm_name, gm_code, target, where)
     for idx, row in regions.iterrows():
-        name = None if _isna(row.get("name")) else str(row["name"]).strip()
-        level = None if _isna(row.get("level")) else str(row["level"])
-        gm_name = None if _isna(row.get("gemeente_name")) else str(row["gemeente_name"]).strip()
-        line = None if _isna(row.get("line")) else int(row["line"])
-        row_year = row.get("year")
-        target = float(row_year) if not _isna(row_year) else (
+        name = _strip(cell(row, "name")) if cell(row, "name") is not None else None
+        level = cell(row, "level")
+        level = str(level) if level is not None else None
+        gm_name = _strip(cell(row, "gemeente_name")) if cell(row, "gemeente_name") is not None \
+            else None
+        line = int(cell(row, "line")) if cell(row, "line") is not None else None
+        row_year = cell(row, "year")
+        target = float(row_year) if row_year is not None else (
             float(year) if year is not None else None)
         lines[idx] = line
         levels[idx] = level
         where = _where(level, gm_name, line)
 
-        given = normalise_code(row.get("code")) if not _isna(row.get("code")) else None
+        given = normalise_code(cell(row, "code"))
         if given and is_valid_code(given):
             codes[idx], methods[idx], levels[idx] = given, "code", level_of(given)
             continue
         if not name:
             problems[idx] = f"Regel zonder naam ({where}) kan niet gekoppeld worden."
             continue
-
-        # 1. the gemeente
         if gm_name is None:
             if level in (None, "gemeente"):
-                hits = _closest(gm_idx[gm_idx["key"] == name_key(name)], target)
+                hits = _closest(gm_idx.get(name_key(name), []), target)
                 if len(hits) == 1:
                     codes[idx], methods[idx], levels[idx] = hits[0], "gemeente", "gemeente"
                     continue
             problems[idx] = (
-                f"Naam {name!r} ({where}) heeft geen gemeente; namen worden alleen binnen hun "
-                "gemeente gekoppeld, niet gekoppeld."
+                f"Naam {name!r} ({where}) heeft geen gemeente en is niet gekoppeld; namen "
+                "worden alleen binnen hun eigen gemeente gezocht."
             )
             continue
-        gm_hits = _closest(gm_idx[gm_idx["key"] == name_key(gm_name)], target)
+        gm_hits = _closest(gm_idx.get(name_key(gm_name), []), target)
         if not gm_hits:
-            sugg = suggest(gm_name, ref.loc[ref["level"] == "gemeente", "name"])
+            sugg = suggest(gm_name, full.loc[full["level"] == "gemeente", "name"])
             problems[idx] = (
-                f"Naam {name!r} ({where}): gemeente {gm_name!r} is onbekend"
-                f"{_bedoelt(sugg)}; niet gekoppeld."
+                f"Naam {name!r} ({where}): gemeente {gm_name!r} is onbekend; niet gekoppeld."
+                f"{_bedoelt(sugg)}"
             )
             continue
         if len(gm_hits) > 1:
             problems[idx] = (
                 f"Naam {name!r} ({where}): gemeentenaam {gm_name!r} is niet eenduidig, past bij "
-                f"{_describe(ref, gm_hits)}; niet gekoppeld."
+                f"{_describe(full, gm_hits)}; niet gekoppeld."
             )
             continue
-        gm = gm_hits[0]
-        in_gm = ref_by_gm.get(gm, empty)
-        key = name_key(name)
+        todo.append((idx, name, level, gm_name, gm_hits[0], target, where))
 
-        # 2. the gemeente row itself
-        if level == "gemeente" or (level is None and key == name_key(gm_name)):
-            if key == name_key(gm_name):
+    # name keys and indexes of the gemeenten concerned only
+    wanted = {t[4] for t in todo}
+    ref = full[full["gemeente_code"].isin(wanted)].copy()
+    _fill_keys(ref, (ref["key"] == "").to_numpy())
+    by_name: dict[tuple[str, str], list[tuple[str, float, str]]] = {}
+    code_keys: dict[str, set[str]] = {}
+    for code, yr, lvl, key, gm in zip(ref["code"], ref["year"], ref["level"], ref["key"],
+                                      ref["gemeente_code"], strict=True):
+        by_name.setdefault((gm, key), []).append((code, yr, lvl))
+        code_keys.setdefault(code, set()).add(key)
+
+    # pass 2: the region within its gemeente
+    for idx, name, level, gm_name, gm, target, where in todo:
+        key = name_key(name)
+        gm_key = name_key(gm_name)
+
+        # the gemeente row itself
+        if level == "gemeente" or (level is None and key == gm_key):
+            if key == gm_key:
                 codes[idx], methods[idx], levels[idx] = gm, "gemeente", "gemeente"
             else:
                 problems[idx] = (
@@ -381,45 +430,48 @@ def resolve_names(
                 )
             continue
 
-        # 3. candidates by name key within gemeente and level
+        # candidates by name key within gemeente and level (any level below the gemeente
+        # when unknown; a "Wijk NN" prefix says wijk)
         number = wijk_number_from_name(name)
         eff_level = level if level is not None else ("wijk" if number else None)
-        pool = in_gm if eff_level is None else in_gm[in_gm["level"] == eff_level]
-        pool = pool[pool["level"] != "gemeente"] if eff_level is None else pool
-        by_name = _closest(pool[pool["key"] == key], target)
+        same = [(c, y) for c, y, lvl in by_name.get((gm, key), [])
+                if (lvl == eff_level if eff_level is not None else lvl != "gemeente")]
+        found = _closest(same, target)
 
-        # 4. the wijk number
+        # the wijk number
         if number and level in (None, "wijk"):
             num_code = "WK" + gm[2:6] + number
             if num_code in known_codes:
-                agrees = key in set(in_gm.loc[in_gm["code"] == num_code, "key"])
-                if agrees:
+                if key in code_keys.get(num_code, set()):
                     codes[idx], methods[idx], levels[idx] = num_code, "wijknummer+naam", "wijk"
-                elif by_name and num_code not in by_name:
+                elif found and num_code not in found:
                     problems[idx] = (
                         f"Naam {name!r} ({where}): het wijknummer wijst naar "
-                        f"{_describe(ref, [num_code])}, de naam naar {_describe(ref, by_name)}; "
+                        f"{_describe(full, [num_code])}, de naam naar {_describe(full, found)}; "
                         "niet gekoppeld. Controleer wijknummer en naam in de bron."
                     )
                 else:
                     codes[idx], methods[idx], levels[idx] = num_code, "wijknummer", "wijk"
                 continue
 
-        if len(by_name) == 1:
-            codes[idx] = by_name[0]
+        if len(found) == 1:
+            codes[idx] = found[0]
             methods[idx] = "naam+niveau" if level is not None else "naam"
-            levels[idx] = level_of(by_name[0])
-        elif len(by_name) > 1:
+            levels[idx] = level_of(found[0])
+        elif len(found) > 1:
             problems[idx] = (
                 f"Naam {name!r} ({where}) is niet eenduidig: past bij "
-                f"{_describe(ref, by_name)}; niet gekoppeld. Geef de CBS-code op of maak de "
+                f"{_describe(full, found)}; niet gekoppeld. Geef de CBS-code op of maak de "
                 "naam eenduidig."
             )
         else:
+            pool = ref[ref["gemeente_code"] == gm]
+            pool = pool[pool["level"] == eff_level] if eff_level is not None else pool[
+                pool["level"] != "gemeente"]
             sugg = suggest(name, pool["name"])
             problems[idx] = (
                 f"Naam {name!r} ({where}) niet gevonden onder de bekende regio's van "
-                f"{gm_name}{_bedoelt(sugg)}; niet gekoppeld."
+                f"{gm_name}; niet gekoppeld.{_bedoelt(sugg)}"
             )
 
     _unmatch_duplicates(regions, codes, methods, levels, problems, target_year=year)
@@ -427,7 +479,14 @@ def resolve_names(
         LoadIssue(kind="unmatched_name", detail=problems[i], line=lines.get(i))
         for i in index if i in problems
     ]
-    return Resolution(codes=codes, methods=methods, issues=issues, levels=levels)
+    return Resolution(codes=_nones(codes), methods=_nones(methods), issues=issues,
+                      levels=_nones(levels))
+
+
+def _nones(series: pd.Series) -> pd.Series:
+    """Object series with ``None`` (not ``NaN``) for missing entries."""
+    return pd.Series([None if _isna(v) else v for v in series], index=series.index,
+                     dtype="object")
 
 
 def _where(level: str | None, gemeente: str | None, line: int | None) -> str:
@@ -441,7 +500,7 @@ def _where(level: str | None, gemeente: str | None, line: int | None) -> str:
 def _bedoelt(suggestions: list[str]) -> str:
     if not suggestions:
         return ""
-    return "; bedoelt u " + " of ".join(repr(s) for s in suggestions) + "?"
+    return " Bedoelt u " + " of ".join(repr(s) for s in suggestions) + "?"
 
 
 def _unmatch_duplicates(
@@ -453,7 +512,12 @@ def _unmatch_duplicates(
     *,
     target_year: int | None,
 ) -> None:
-    """Rows of one year that ended on the same code are all unmatched (never guess which)."""
+    """Rows of one year that ended on the same code: never guess which one is meant.
+
+    The evidence of each match is ranked (number and name agreeing, or the gemeente itself;
+    then name alone; then wijk number alone). When exactly one row has the strongest evidence
+    it keeps the code and the others are unmatched; otherwise all of them are unmatched.
+    """
     if "year" in regions:
         years = regions["year"].astype("object").where(regions["year"].notna(), target_year)
     else:
@@ -462,21 +526,29 @@ def _unmatch_duplicates(
     frame = pd.DataFrame({"code": codes[resolved], "year": years[resolved]})
     dup = frame[frame.duplicated(["year", "code"], keep=False)]
     for (_, code), group in dup.groupby(["year", "code"], sort=True, dropna=False):
-        names = [str(regions.at[i, "name"]).strip() for i in group.index]
-        for i in group.index:
-            others = [n for j, n in zip(group.index, names, strict=True) if j != i]
+        ranks = {i: _STRENGTH.get(methods[i], 9) for i in group.index}
+        best = min(ranks.values())
+        strong = [i for i in group.index if ranks[i] == best]
+        losers = [i for i in group.index if i not in strong] if len(strong) == 1 else list(
+            group.index)
+        for i in losers:
+            others = [_text(regions.at[j, "name"]) for j in group.index if j != i]
             line = regions.at[i, "line"] if "line" in regions else None
-            where = _where(
-                None if _isna(regions.at[i, "level"]) else str(regions.at[i, "level"]),
-                None if _isna(regions.at[i, "gemeente_name"])
-                else str(regions.at[i, "gemeente_name"]).strip(),
-                None if _isna(line) else int(line),
-            )
+            level = None if _isna(regions.at[i, "level"]) else str(regions.at[i, "level"])
+            gm = regions.at[i, "gemeente_name"] if "gemeente_name" in regions else None
+            where = _where(level, None if _isna(gm) else _text(gm),
+                           None if _isna(line) else int(line))
             problems[i] = (
-                f"Naam {str(regions.at[i, 'name']).strip()!r} ({where}) en "
+                f"Naam {_text(regions.at[i, 'name'])!r} ({where}) en "
                 f"{', '.join(repr(o) for o in others)} vallen op dezelfde code {code}; "
-                "geen van beide gekoppeld."
+                + (f"die is gegeven aan {_text(regions.at[strong[0], 'name'])!r}, die er beter "
+                   "bij past; niet gekoppeld."
+                   if len(strong) == 1 else "geen van beide gekoppeld.")
             )
             codes[i] = None
             methods[i] = None
-            levels[i] = None if _isna(regions.at[i, "level"]) else regions.at[i, "level"]
+            levels[i] = level
+
+
+def _text(value: object) -> str:
+    return "" if _isna(value) else str(value).strip()

@@ -151,7 +151,8 @@ def column_values(
         "year": np.asarray(years, dtype="int64"),
         "indicator_id": indicator_id,
         "value": values.to_numpy(dtype="float64"),
-        "missing_reason": reasons.to_numpy(dtype=object),
+        "missing_reason": pd.Series([r if isinstance(r, str) else None for r in reasons.tolist()],
+                                    dtype=object),
         "source_column": column,
     })[VALUE_COLUMNS]
 

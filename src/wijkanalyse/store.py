@@ -36,7 +36,10 @@ USER_TABLES = ("areas", "area_members")
 LAYOUT_PRIORITY = {
     "odata_json": 5,
     "odata_csv": 10,
-    "kwb2024_pair": 12,
+    "kwb2024_herkomst": 12,
+    "ses_woa_csv": 12,
+    "lbm_wijk_csv": 12,
+    "geojson_boundaries": 70,
     "statline_csv": 20,
     "r_csv": 30,
     "statline_csv_names": 35,
@@ -75,10 +78,10 @@ CREATE TABLE IF NOT EXISTS area_members (
 CREATE OR REPLACE VIEW regions AS
 SELECT r.year, r.code,
        arg_min(r.level, s.priority) AS level,
-       arg_min(r.name, s.priority) AS name,
+       arg_min(r.name, s.priority) FILTER (WHERE r.name IS NOT NULL) AS name,
        arg_min(r.gemeente_code, s.priority) AS gemeente_code,
        arg_min(r.wijk_code, s.priority) AS wijk_code,
-       list(DISTINCT r.name ORDER BY r.name) AS names,
+       list(DISTINCT r.name ORDER BY r.name) FILTER (WHERE r.name IS NOT NULL) AS names,
        list(DISTINCT r.source_id ORDER BY r.source_id) AS source_ids
 FROM region_sources r JOIN sources s USING (source_id)
 GROUP BY r.year, r.code;
