@@ -254,15 +254,20 @@ def _record_conflicts(con: duckdb.DuckDBPyConnection) -> None:
                 AND a.source_id < b.source_id
                WHERE a.value IS NOT NULL AND b.value IS NOT NULL
                  AND abs(a.value - b.value) > 1e-6 * greatest(abs(a.value), abs(b.value), 1))
+           , ex AS (
+               SELECT indicator_id, year, sa, sb, code, va, vb FROM pairs
+               QUALIFY row_number() OVER (PARTITION BY indicator_id, year, sa, sb
+                                          ORDER BY abs(va - vb) DESC, code) = 1)
            SELECT '(build)', 'conflict',
-                  indicator_id || ' ' || year || ': ' || count(*) || ' regio''s verschillen tussen '
-                  || sa || ' en ' || sb || ' (grootste verschil '
-                  || round(max(abs(va - vb)), 3) || ', bv. ' || arg_max(code, abs(va - vb))
-                  || ': ' || arg_max(va, abs(va - vb)) || ' tegen '
-                  || arg_max(vb, abs(va - vb)) || ')',
-                  indicator_id, NULL
-           FROM pairs GROUP BY indicator_id, year, sa, sb
-           ORDER BY indicator_id, year, sa, sb"""
+                  p.indicator_id || ' ' || p.year || ': ' || count(*)
+                  || ' regio''s verschillen tussen ' || p.sa || ' en ' || p.sb
+                  || ' (grootste verschil ' || round(max(abs(p.va - p.vb)), 3) || ', bv. '
+                  || any_value(ex.code) || ': ' || any_value(ex.va) || ' tegen '
+                  || any_value(ex.vb) || ')',
+                  p.indicator_id, NULL
+           FROM pairs p JOIN ex USING (indicator_id, year, sa, sb)
+           GROUP BY p.indicator_id, p.year, p.sa, p.sb
+           ORDER BY p.indicator_id, p.year, p.sa, p.sb"""
     )
 
 

@@ -64,6 +64,26 @@ def _open_db(settings: Settings, *, read_only: bool = True):
     return store.connect(settings.db_path, read_only=read_only)
 
 
+def _text(value: object) -> str:
+    """A table cell: lists joined, missing values empty."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        items = value.tolist() if hasattr(value, "tolist") else value
+        return ", ".join(str(v) for v in items) if isinstance(items, list) else str(items)
+    if isinstance(value, float) and value != value:
+        return ""
+    return str(value)
+
+
+def _nl_number(value: float, *, decimals: int) -> str:
+    """A number in Dutch notation (1.234,5); empty when missing."""
+    if value is None or value != value:
+        return ""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
 def _nl(n: int) -> str:
     """An integer with Dutch thousands separators (1.234.567)."""
     return f"{n:,}".replace(",", ".")
@@ -123,7 +143,8 @@ def data_build(
         f"({report.seconds:.1f} s)"
     )
     for name, n in report.carried_over.items():
-        console.print(f"  Overgenomen uit de vorige database: {n} rijen in {name}")
+        if n:
+            console.print(f"  Overgenomen uit de vorige database: {n} rijen in {name}")
     for f in report.failed:
         err_console.print(f"[yellow]Overgeslagen:[/yellow] {f.message}", highlight=False)
     console.print("Bekijk wat er geladen is met 'wijkanalyse data status'.")
@@ -233,6 +254,9 @@ def gebied_add(
     auteur: Annotated[str | None, typer.Option("--auteur")] = None,
     vervang: Annotated[bool, typer.Option("--vervang", help="Vervang een bestaand gebied "
                        "met dezelfde naam.")] = False,
+    meerdere_gemeenten: Annotated[bool, typer.Option(
+        "--meerdere-gemeenten", help="Sta een gebied over gemeentegrenzen toe "
+        "(bijv. Parkstad Limburg).")] = False,
 ) -> None:
     """Leg een eigen gebied vast als verzameling buurten of wijken."""
     from .areas import define_area
@@ -240,27 +264,33 @@ def gebied_add(
     con = _open_db(_settings(ctx), read_only=False)
     try:
         area = define_area(con, name=naam, codes=code, description=beschrijving,
-                           created_by=auteur, replace=vervang)
+                           created_by=auteur, replace=vervang,
+                           allow_multiple_gemeenten=meerdere_gemeenten)
     except WijkanalyseError as exc:
         _fail(exc)
     finally:
         con.close()
     console.print(f"Gebied [bold]{area.name}[/bold] ({area.area_id}) vastgelegd: "
-                  f"{len(area.codes)} {area.level}en in {area.gemeente_code}.")
+                  f"{len(area.codes)} {area.level}en in "
+                  f"{', '.join(area.gemeente_codes)}.")
 
 
 @gebied_app.command("import")
 def gebied_import(
     ctx: typer.Context,
     bestand: Annotated[Path, typer.Argument(help="YAML- of CSV-bestand met gebieden.")],
-    vervang: Annotated[bool, typer.Option("--vervang")] = False,
+    vervang: Annotated[bool, typer.Option("--vervang", help="Vervang bestaande gebieden "
+                       "met dezelfde naam.")] = False,
+    meerdere_gemeenten: Annotated[bool, typer.Option(
+        "--meerdere-gemeenten", help="Sta gebieden over gemeentegrenzen toe.")] = False,
 ) -> None:
     """Lees gebieden uit een YAML- of CSV-bestand."""
     from .areas import load_area_file
 
     con = _open_db(_settings(ctx), read_only=False)
     try:
-        areas = load_area_file(con, bestand, replace=vervang)
+        areas = load_area_file(con, bestand, replace=vervang,
+                               allow_multiple_gemeenten=meerdere_gemeenten)
     except WijkanalyseError as exc:
         _fail(exc)
     finally:
@@ -281,9 +311,10 @@ def gebied_list(ctx: typer.Context) -> None:
         console.print("Nog geen eigen gebieden. Voeg er een toe met "
                       "'wijkanalyse gebied add NAAM --code BU... --code BU...'.")
         return
-    table = Table(*[str(c) for c in df.columns])
-    for row in df.astype(str).itertuples(index=False):
-        table.add_row(*row)
+    table = Table("id", "naam", "gemeente", "niveau", "delen", "beschrijving")
+    for row in df.itertuples(index=False):
+        table.add_row(_text(row.area_id), _text(row.name), _text(row.gemeente_code),
+                      _text(row.level), _text(row.n_codes), _text(row.description))
     console.print(table)
 
 
@@ -314,12 +345,16 @@ def gebied_show(
         return
     console.print(f"[bold]{area.name}[/bold] ({area.area_id}), {area.gemeente_code}: "
                   f"{', '.join(area.codes)}")
-    table = Table("indicator", "jaar", "waarde", "volledig", "toelichting")
+    from .catalogue import load_catalogue
+
+    cat = load_catalogue()
+    table = Table("indicator", "label", "jaar", "waarde", "eenheid", "volledig", "toelichting")
     for r in df.itertuples(index=False):
-        value = "" if r.value != r.value else f"{r.value:,.1f}".replace(",", "_").replace(
-            ".", ",").replace("_", ".")
-        table.add_row(r.indicator_id, str(r.year), value, "ja" if r.complete else "nee",
-                      r.reason or "")
+        ind = cat.indicators.get(r.indicator_id)
+        decimals = 0 if ind is not None and ind.kind == "count" else 1
+        table.add_row(r.indicator_id, ind.label if ind else "", str(r.year),
+                      _nl_number(r.value, decimals=decimals), ind.unit if ind else "",
+                      "ja" if r.complete else "nee", r.reason or "")
     console.print(table)
 
 

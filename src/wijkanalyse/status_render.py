@@ -15,6 +15,15 @@ def _nl_int(n: object) -> str:
     return f"{int(n):,}".replace(",", ".")
 
 
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, (int,)) or (hasattr(value, "is_integer") and not isinstance(value, float)
+                                     and str(value).lstrip("-").isdigit()):
+        return _nl_int(value)
+    return str(value)
+
+
 def _table(title: str, df: pd.DataFrame, columns: dict[str, str], limit: int | None) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold")
     for label in columns.values():
@@ -22,7 +31,7 @@ def _table(title: str, df: pd.DataFrame, columns: dict[str, str], limit: int | N
     shown = df if limit is None else df.head(limit)
     for row in shown.itertuples(index=False):
         rec = row._asdict()
-        table.add_row(*["" if pd.isna(rec[c]) else str(rec[c]) for c in columns])
+        table.add_row(*[_cell(rec[c]) for c in columns])
     if limit is not None and len(df) > limit:
         table.caption = f"… en nog {len(df) - limit} (toon alles met --alles)"
     return table
