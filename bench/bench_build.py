@@ -37,7 +37,8 @@ def floor(source: Path, db: Path) -> tuple[float, int]:
             path = str(f).replace("'", "''")
             if f.suffix == ".csv":
                 con.execute(f"CREATE TABLE \"{name}\" AS SELECT * FROM read_csv('{path}', "
-                            "all_varchar=true, strict_mode=false)")
+                            "all_varchar=true, strict_mode=false, null_padding=true, "
+                            "ignore_errors=true, parallel=false)")
             elif f.suffix == ".json":
                 con.execute(f"CREATE TABLE \"{name}\" AS SELECT * FROM read_json_auto('{path}')")
             elif f.suffix == ".geojson":

@@ -139,11 +139,15 @@ def build_database(
         coded = [u for u in units if all(t.regions["code"].notna().all() for t in u.tables)]
         named = [u for u in units if u not in coded]
         ordered = coded + named
+        reference = None
         for i, unit in enumerate(ordered, start=1):
             if progress:
                 progress("schrijven", i - 1, len(ordered), unit.path.name)
+            if unit in named and reference is None:
+                # names are resolved against the regions of all coded sources
+                reference = store.reference_regions(con)
             try:
-                _write_unit(con, unit, resolve=unit in named)
+                _write_unit(con, unit, reference=reference)
                 report.loaded.extend(t.source.source_id for t in unit.tables)
             except (DataFileError, duckdb.Error) as exc:
                 if strict:
@@ -191,13 +195,13 @@ def _detect_all(paths: list[Path], *, strict: bool) -> tuple[list[_Unit], list[F
     return units, failed
 
 
-def _write_unit(con: duckdb.DuckDBPyConnection, unit: _Unit, *, resolve: bool) -> None:
-    """Write all tables of one source file in one transaction."""
-    reference = store.reference_regions(con) if resolve else None
+def _write_unit(con: duckdb.DuckDBPyConnection, unit: _Unit, *,
+                reference: pd.DataFrame | None) -> None:
+    """Write all tables of one source file in one transaction (resolving names if needed)."""
     with store.transaction(con):
         for table in unit.tables:
             methods = None
-            if resolve and table.regions["code"].isna().any():
+            if reference is not None and table.regions["code"].isna().any():
                 table, methods = _resolve(table, reference)
             store.write_source_table(con, table, match_methods=methods)
 

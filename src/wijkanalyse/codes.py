@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 LEVELS = ("land", "gemeente", "wijk", "buurt")
 _PREFIX_LEVEL = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
@@ -71,6 +72,12 @@ _WIJK_PREFIX = re.compile(r"^(wijk|buurt)\s+\d+[a-z]?\s+", re.IGNORECASE)
 
 
 def name_key(name: object) -> str:
+    """A key for matching names across sources (see :func:`_name_key`)."""
+    return _name_key("" if name is None else str(name))
+
+
+@lru_cache(maxsize=65536)
+def _name_key(name: str) -> str:
     """A key for matching names across sources.
 
     Case, accents, punctuation, padding and the CBS prefix ``"Wijk 43 "`` are ignored, so
@@ -78,7 +85,7 @@ def name_key(name: object) -> str:
     ``"&"`` read as "en" and ``"e.o."`` as "en omgeving" ("Lutkemeer/Ookmeer" = "Lutkemeer en
     Ookmeer", "Hoofdweg e.o." = "Hoofdweg en omgeving").
     """
-    text = unicodedata.normalize("NFKD", str(name or "")).encode("ascii", "ignore").decode()
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     text = _WIJK_PREFIX.sub("", text.strip())
     text = text.lower().replace("&", " en ").replace("/", " en ")
     text = re.sub(r"\be\.\s?o\.?(?=\s|$)", " en omgeving", text)

@@ -147,6 +147,22 @@ def _prepare_reference(reference: pd.DataFrame, *, keys: bool = True) -> pd.Data
     return ref[_REF_COLUMNS]
 
 
+_PREPARED: list[tuple[pd.DataFrame, pd.DataFrame]] = []
+
+
+def _prepared_once(reference: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_prepare_reference` (without keys), reused while the same frame is passed in.
+
+    The build resolves many tables against one reference frame; the prepared copy is never
+    mutated (callers take ``.copy()`` of the rows they fill).
+    """
+    if _PREPARED and _PREPARED[0][0] is reference:
+        return _PREPARED[0][1]
+    prepared = _prepare_reference(reference, keys=False)
+    _PREPARED[:] = [(reference, prepared)]
+    return prepared
+
+
 def _fill_keys(ref: pd.DataFrame, mask) -> None:
     """Compute the name keys of the rows selected by ``mask`` in place."""
     if mask.any():
@@ -339,7 +355,7 @@ def resolve_names(
     except the one with clearly the strongest evidence (number and name agreeing beats name
     alone, which beats number alone).
     """
-    full = _prepare_reference(reference, keys=False)
+    full = _prepared_once(reference)
     gm_idx = _gemeente_index(full)
     known_codes = set(full["code"])
     index = regions.index
