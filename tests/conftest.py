@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -27,3 +28,21 @@ def built_db(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     settings = resolve_settings(db=db, source=shared_data, cache=db.parent / "cache")
     build_database(settings)
     return db
+
+
+@pytest.fixture(scope="session")
+def ref2024(shared_data: Path) -> pd.DataFrame:
+    """Reference regions (as store.reference_regions gives them) from the real KWB 2024 CSV."""
+    from wijkanalyse.codes import gemeente_code_of, level_from_soort, normalise_code
+
+    df = pd.read_csv(shared_data / "kwb" / "kwb_2024_nl_all_levels_pop_sex_age.csv", sep=";",
+                     encoding="utf-8-sig", dtype=str)
+    code = df["Regioaanduiding/Codering (code)"].map(normalise_code)
+    return pd.DataFrame({
+        "year": 2024,
+        "code": code,
+        "level": df["Regioaanduiding/Soort regio (omschrijving)"].map(level_from_soort),
+        "name": df["Wijken en buurten"].str.strip(),
+        "gemeente_code": code.map(gemeente_code_of),
+        "gemeente_name": df["Regioaanduiding/Gemeentenaam (naam)"].str.strip(),
+    })

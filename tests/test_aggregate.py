@@ -342,7 +342,7 @@ def test_property_scaling_weights_leaves_weighted_result_unchanged(parts: tuple,
 @pytest.fixture(scope="module")
 def kwb2024() -> pd.DataFrame:
     if not KWB_2024.exists():
-        pytest.skip(f"real data file missing: {KWB_2024}")
+        pytest.fail(f"real data file missing: {KWB_2024}")
     raw = pd.read_csv(KWB_2024, sep=";", encoding="utf-8-sig", dtype=str)
     frame = pd.DataFrame(
         {

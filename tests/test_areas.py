@@ -59,7 +59,7 @@ CATALOGUE = parse_catalogue(
 def kwb_rows() -> pd.DataFrame:
     """Real rows of Lelystad and Emmen (gemeente, wijken, buurten) from the KWB 2024 file."""
     if not KWB_2024.exists():
-        pytest.skip(f"real data file missing: {KWB_2024}")
+        pytest.fail(f"real data file missing: {KWB_2024}")
     raw = pd.read_csv(KWB_2024, sep=";", encoding="utf-8-sig", dtype=str)
     frame = pd.DataFrame(
         {

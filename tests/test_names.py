@@ -12,32 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from wijkanalyse.codes import gemeente_code_of, level_from_soort, normalise_code
+from wijkanalyse.codes import gemeente_code_of
 from wijkanalyse.names import FIND_COLUMNS, Resolution, find_regions, resolve_names, suggest
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 KWB_2024 = SHARED_DATA / "kwb" / "kwb_2024_nl_all_levels_pop_sex_age.csv"
-
-
-def reference_from_kwb_2024(path: Path) -> pd.DataFrame:
-    """Reference regions (as store.reference_regions gives them) from the KWB 2024 CSV."""
-    df = pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str)
-    code = df["Regioaanduiding/Codering (code)"].map(normalise_code)
-    return pd.DataFrame({
-        "year": 2024,
-        "code": code,
-        "level": df["Regioaanduiding/Soort regio (omschrijving)"].map(level_from_soort),
-        "name": df["Wijken en buurten"].str.strip(),
-        "gemeente_code": code.map(gemeente_code_of),
-        "gemeente_name": df["Regioaanduiding/Gemeentenaam (naam)"].str.strip(),
-    })
-
-
-@pytest.fixture(scope="module")
-def ref2024() -> pd.DataFrame:
-    if not KWB_2024.exists():
-        pytest.skip(f"real data not available: {KWB_2024}")
-    return reference_from_kwb_2024(KWB_2024)
 
 
 def regions(rows: list[tuple], *, year: int = 2024) -> pd.DataFrame:

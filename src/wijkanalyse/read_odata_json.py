@@ -28,8 +28,8 @@ import pandas as pd
 from .catalogue import Catalogue
 from .cbstables import KWB_YEARS, SES_WOA_TABLE
 from .codes import is_valid_code, normalise_code
+from .csvtools import column_values, concat_values, regions_frame, unmapped_issue
 from .errors import DataFileError
-from .read_kwb_2024 import column_values, concat_values, regions_frame, unmapped_issue
 from .readers import ReadContext
 from .sourcetable import LoadIssue, SourceInfo, SourceTable, file_sha256
 

@@ -16,8 +16,7 @@ import pandas as pd
 
 from .catalogue import Catalogue, header_key
 from .cbstables import SES_WOA_TABLE
-from .errors import DataFileError
-from .read_kwb_2024 import (
+from .csvtools import (
     checked_codes,
     column_values,
     concat_values,
@@ -27,6 +26,7 @@ from .read_kwb_2024 import (
     split_header,
     unmapped_issue,
 )
+from .errors import DataFileError
 from .readers import ReadContext
 from .sourcetable import LoadIssue, SourceInfo, SourceTable, file_sha256
 
