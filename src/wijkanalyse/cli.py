@@ -25,8 +25,14 @@ gebied_app = typer.Typer(
     help="Eigen gebieden: een wijk of buurtcombinatie als verzameling CBS-codes.",
     no_args_is_help=True,
 )
+verhaal_app = typer.Typer(
+    help="Verhalen (interviews, veldnotities) bij een wijk of gebied.", no_args_is_help=True)
+aanpak_app = typer.Typer(
+    help="Aanpakken die in een wijk of gebied worden gebruikt.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(gebied_app, name="gebied")
+app.add_typer(verhaal_app, name="verhaal")
+app.add_typer(aanpak_app, name="aanpak")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -374,6 +380,206 @@ def gebied_remove(
     finally:
         con.close()
     console.print(f"Gebied {gebied} verwijderd.")
+
+
+# --------------------------------------------------------------------------- profiel
+
+
+@app.command("profiel")
+def profiel(
+    ctx: typer.Context,
+    naam: Annotated[str, typer.Argument(help="Naam of CBS-code van een wijk, buurt, gemeente "
+                                        "of eigen gebied, bijv. 'Angelslo' of WK011443.")],
+    gemeente: Annotated[str | None, typer.Option("--gemeente", help="Gemeente (naam of code) "
+                        "als de naam in meer gemeenten voorkomt.")] = None,
+    jaar: Annotated[int | None, typer.Option("--jaar", help="Jaar van de kerncijfers "
+                    "(standaard het laatste jaar met cijfers).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Map voor het rapport "
+                   "(standaard ./rapporten).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="rapport (HTML en PDF), html, pdf of "
+                   "json (JSON naar het scherm, of naar --out als die is opgegeven).")]
+    = "rapport",
+) -> None:
+    """Maak het wijkprofiel: kerncijfers, ontwikkeling, signalen, vergelijkbare wijken,
+    ligging, aanpakken en verhalen, bronnen."""
+    from .profile_model import to_dict
+    from .subjects import resolve_subject
+    from .wijkprofiel import build_profile
+
+    formats = {"rapport": ("html", "pdf"), "html": ("html",), "pdf": ("pdf",),
+               "json": ("json",)}.get(fmt)
+    if formats is None:
+        _fail(WijkanalyseError(f"Onbekend formaat {fmt!r}: kies rapport, html, pdf of json."))
+    con = _open_db(_settings(ctx))
+    try:
+        with err_console.status("Profiel samenstellen…"):
+            subject = resolve_subject(con, naam, gemeente=gemeente, year=jaar)
+            prof = build_profile(con, subject, year=jaar)
+    except WijkanalyseError as exc:
+        _fail(exc)
+    finally:
+        con.close()
+    if formats == ("json",) and out is None:
+        sys.stdout.write(json.dumps(to_dict(prof), ensure_ascii=False, indent=2) + "\n")
+        return
+    from .report import write_report
+
+    with err_console.status("Rapport schrijven…"):
+        paths = write_report(prof, out or Path("rapporten"), formats=formats)
+    console.print(f"Wijkprofiel [bold]{prof.subject.name}[/bold] ({prof.subject.gemeente_name}, "
+                  f"{prof.year}):")
+    for kind, path in paths.items():
+        console.print(f"  {kind}: {path}")
+
+
+# --------------------------------------------------------------------------- verhalen
+
+
+def _add_story_cmd(ctx: typer.Context, bestand: Path, gebied: str | None, auteur: str | None,
+                   gemeente: str | None, kind: str) -> None:
+    from .stories import add_story_from_file
+
+    con = _open_db(_settings(ctx), read_only=False)
+    try:
+        story = add_story_from_file(con, bestand, area=gebied, author=auteur, kind=kind,
+                                    gemeente=gemeente)
+    except WijkanalyseError as exc:
+        _fail(exc)
+    finally:
+        con.close()
+    console.print(f"{kind.capitalize()} {story.story_id} toegevoegd bij {story.area_code}: "
+                  f"{story.title} ({story.author}, {story.date}).")
+
+
+def _list_stories_cmd(ctx: typer.Context, gebied: str | None, kind: str) -> None:
+    from .stories import list_stories
+
+    con = _open_db(_settings(ctx))
+    try:
+        df = list_stories(con, area=gebied, kind=kind)
+    except WijkanalyseError as exc:
+        _fail(exc)
+    finally:
+        con.close()
+    if df.empty:
+        console.print(f"Nog geen {kind}en. Voeg er een toe met 'wijkanalyse {kind} add "
+                      "--gebied CODE bestand.md'.")
+        return
+    table = Table("id", "gebied", "titel", "auteur", "datum")
+    for r in df.itertuples(index=False):
+        table.add_row(_text(r.story_id), _text(r.area_code), _text(r.title), _text(r.author),
+                      _text(r.story_date))
+    console.print(table)
+
+
+def _remove_story_cmd(ctx: typer.Context, story_id: int, door: str, kind: str) -> None:
+    from .stories import remove_story
+
+    con = _open_db(_settings(ctx), read_only=False)
+    try:
+        remove_story(con, story_id, removed_by=door)
+    except WijkanalyseError as exc:
+        _fail(exc)
+    finally:
+        con.close()
+    console.print(f"{kind.capitalize()} {story_id} verwijderd (de geschiedenis blijft bewaard).")
+
+
+_BESTAND = typer.Argument(help="Markdown-bestand, eventueel met kop (--- titel/auteur/datum/"
+                          "gebied ---).")
+_GEBIED = typer.Option("--gebied", help="CBS-code of id van het gebied (anders uit de kop).")
+_AUTEUR = typer.Option("--auteur", help="Auteur (anders uit de kop).")
+_GEMEENTE = typer.Option("--gemeente", help="Gemeente, als de gebiedsnaam in meer gemeenten "
+                         "voorkomt.")
+
+
+def _show_story_cmd(ctx: typer.Context, story_id: int, history: bool) -> None:
+    from .stories import get_story, story_history
+
+    con = _open_db(_settings(ctx))
+    try:
+        story = get_story(con, story_id, include_removed=history)
+        hist = story_history(con, story_id) if history else None
+    except WijkanalyseError as exc:
+        _fail(exc)
+    finally:
+        con.close()
+    console.print(f"[bold]{story.title}[/bold] ({story.kind} {story.story_id}, "
+                  f"{story.area_code}) — {story.author}, {story.date}")
+    if hist is None:
+        console.print(story.body_markdown, highlight=False, markup=False)
+        return
+    table = Table("versie", "wanneer", "door", "actie", "gewijzigd")
+    for r in hist.itertuples(index=False):
+        table.add_row(_text(r.version), _text(r.changed_at), _text(r.changed_by),
+                      _text(r.action), _text(r.changed_fields))
+    console.print(table)
+
+
+@verhaal_app.command("add")
+def verhaal_add(ctx: typer.Context, bestand: Annotated[Path, _BESTAND],
+                gebied: Annotated[str | None, _GEBIED] = None,
+                auteur: Annotated[str | None, _AUTEUR] = None,
+                gemeente: Annotated[str | None, _GEMEENTE] = None) -> None:
+    """Voeg een verhaal (interview, veldnotitie) toe uit een Markdown-bestand."""
+    _add_story_cmd(ctx, bestand, gebied, auteur, gemeente, "verhaal")
+
+
+@verhaal_app.command("list")
+def verhaal_list(ctx: typer.Context, gebied: Annotated[str | None, typer.Option(
+        "--gebied", help="Alleen verhalen bij dit gebied.")] = None) -> None:
+    """Toon de verhalen."""
+    _list_stories_cmd(ctx, gebied, "verhaal")
+
+
+@verhaal_app.command("remove")
+def verhaal_remove(ctx: typer.Context, story_id: Annotated[int, typer.Argument(help="Id.")],
+                   door: Annotated[str, typer.Option("--door", help="Wie verwijdert.")]) -> None:
+    """Verwijder een verhaal (de geschiedenis blijft bewaard)."""
+    _remove_story_cmd(ctx, story_id, door, "verhaal")
+
+
+@aanpak_app.command("add")
+def aanpak_add(ctx: typer.Context, bestand: Annotated[Path, _BESTAND],
+               gebied: Annotated[str | None, _GEBIED] = None,
+               auteur: Annotated[str | None, _AUTEUR] = None,
+               gemeente: Annotated[str | None, _GEMEENTE] = None) -> None:
+    """Leg een aanpak vast uit een Markdown-bestand (kop: partners, financiering, startjaar,
+    eindjaar, resultaat)."""
+    _add_story_cmd(ctx, bestand, gebied, auteur, gemeente, "aanpak")
+
+
+@aanpak_app.command("list")
+def aanpak_list(ctx: typer.Context, gebied: Annotated[str | None, typer.Option(
+        "--gebied", help="Alleen aanpakken bij dit gebied.")] = None) -> None:
+    """Toon de aanpakken."""
+    _list_stories_cmd(ctx, gebied, "aanpak")
+
+
+@aanpak_app.command("remove")
+def aanpak_remove(ctx: typer.Context, story_id: Annotated[int, typer.Argument(help="Id.")],
+                  door: Annotated[str, typer.Option("--door", help="Wie verwijdert.")]) -> None:
+    """Verwijder een aanpak (de geschiedenis blijft bewaard)."""
+    _remove_story_cmd(ctx, story_id, door, "aanpak")
+
+
+@verhaal_app.command("show")
+def verhaal_show(ctx: typer.Context, story_id: Annotated[int, typer.Argument(help="Id.")],
+                 geschiedenis: Annotated[bool, typer.Option(
+                     "--geschiedenis", help="Toon alle versies in plaats van de tekst.")]
+                 = False) -> None:
+    """Toon een verhaal, of met --geschiedenis al zijn versies."""
+    _show_story_cmd(ctx, story_id, geschiedenis)
+
+
+@aanpak_app.command("show")
+def aanpak_show(ctx: typer.Context, story_id: Annotated[int, typer.Argument(help="Id.")],
+                geschiedenis: Annotated[bool, typer.Option(
+                    "--geschiedenis", help="Toon alle versies in plaats van de tekst.")]
+                = False) -> None:
+    """Toon een aanpak, of met --geschiedenis al zijn versies."""
+    _show_story_cmd(ctx, story_id, geschiedenis)
+
 
 
 def main() -> None:

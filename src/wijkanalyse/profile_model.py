@@ -8,7 +8,7 @@ Buurten 2019"), and missing figures carry the reason.
 The parts are filled by separate modules:
 
 * :mod:`wijkanalyse.subjects` resolves a name or code to a :class:`Subject`;
-* :mod:`wijkanalyse.profile` assembles key figures, series and sources (the orchestrator);
+* :mod:`wijkanalyse.wijkprofiel` assembles key figures, series and sources (the orchestrator);
 * :mod:`wijkanalyse.signals` derives :class:`Signal` s from key figures and series;
 * :mod:`wijkanalyse.peers` finds :class:`Peer` s;
 * :mod:`wijkanalyse.location` fills :class:`Location`;

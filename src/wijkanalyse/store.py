@@ -30,7 +30,7 @@ from .sourcetable import SourceTable
 SCHEMA_VERSION = "1"
 
 #: Tables that hold what users made themselves; ``data build`` carries them over.
-USER_TABLES = ("areas", "area_members")
+USER_TABLES = ("areas", "area_members", "stories", "story_history")
 
 #: Lower is preferred when two sources give the same figure.
 LAYOUT_PRIORITY = {
@@ -47,7 +47,23 @@ LAYOUT_PRIORITY = {
     "gemeenten_subset_csv": 50,
 }
 
-SCHEMA = """
+#: Verhalen and aanpakken with their full history (see :mod:`wijkanalyse.stories`).
+STORIES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS stories (
+    story_id INTEGER PRIMARY KEY,
+    kind VARCHAR NOT NULL CHECK (kind IN ('verhaal', 'aanpak')),
+    area_code VARCHAR NOT NULL, title VARCHAR NOT NULL, author VARCHAR NOT NULL,
+    story_date DATE NOT NULL, body_markdown VARCHAR NOT NULL, tags VARCHAR[], meta VARCHAR,
+    created_at VARCHAR NOT NULL, updated_at VARCHAR NOT NULL, source_file VARCHAR,
+    removed_at VARCHAR, removed_by VARCHAR);
+CREATE TABLE IF NOT EXISTS story_history (
+    story_id INTEGER NOT NULL, version INTEGER NOT NULL, changed_at VARCHAR NOT NULL,
+    changed_by VARCHAR NOT NULL,
+    action VARCHAR NOT NULL CHECK (action IN ('add', 'update', 'remove')),
+    snapshot VARCHAR NOT NULL, PRIMARY KEY (story_id, version));
+"""
+
+SCHEMA = STORIES_SCHEMA + """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS sources (
     source_id VARCHAR PRIMARY KEY, file_name VARCHAR, path VARCHAR, sha256 VARCHAR,

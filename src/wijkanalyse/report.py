@@ -1,0 +1,685 @@
+"""The wijkprofiel as a self-contained HTML report, a PDF and JSON.
+
+:func:`render_html` turns a :class:`~wijkanalyse.profile_model.Profile` into one HTML page
+(Jinja2 templates in ``templates/``, autoescaped) that works offline: the stylesheet is inlined
+in a ``<style>`` element, charts are inline SVG drawn by :mod:`wijkanalyse.charts`, and there is
+no JavaScript, no font file and no link to anything outside the page. The only stored markup
+placed in the page unescaped is :attr:`Story.body_html`, which :mod:`wijkanalyse.stories` has
+already sanitised, and the SVG of the charts and the map that this program draws itself.
+
+:func:`render_pdf` prints the same HTML with WeasyPrint (A4, the subject's name in the page
+header, "pagina X van Y" in the footer). :func:`write_report` writes the chosen formats with
+names like ``profiel-moerwijk-s-gravenhage-2019.html``, each atomically (temporary file, then
+``os.replace``).
+
+This module formats only: what the figures are, which signals apply and which peers are
+similar is decided by the modules that fill the profile.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from . import charts
+from .catalogue import DOMAINS
+from .fmt import decimals_for, format_value, nl_number
+from .profile_model import (
+    Figure,
+    KeyFigure,
+    Location,
+    Peer,
+    PeerGroup,
+    Profile,
+    Series,
+    SeriesPoint,
+    Signal,
+    Story,
+    to_dict,
+)
+
+__all__ = [
+    "FORMATS",
+    "render_html",
+    "render_pdf",
+    "report_stem",
+    "write_report",
+]
+
+#: The formats :func:`write_report` can write.
+FORMATS: tuple[str, ...] = ("html", "pdf", "json")
+
+SECTION_TITLES: dict[str, str] = {
+    "kerncijfers": "1 Kerncijfers",
+    "ontwikkeling": "2 Ontwikkeling",
+    "signalen": "3 Opgaven en signalen",
+    "peers": "4 Vergelijkbare wijken",
+    "ligging": "5 Ligging",
+    "verhalen": "6 Aanpakken en verhalen",
+    "bronnen": "7 Bronnen",
+}
+
+_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+           "september", "oktober", "november", "december")
+_SEVERITY_MARK = {3: "●●●", 2: "●●○", 1: "●○○"}
+_KIND_TEXT = {"wijk": "Wijk", "buurt": "Buurt", "gemeente": "Gemeente", "gebied": "Gebied"}
+_LEVEL_PLURAL = {"wijk": "wijken", "buurt": "buurten", "gemeente": "gemeenten"}
+_UNKNOWN_SOURCE = "Bron: niet vastgelegd"
+_SUMMARY_SIGNALS = 5
+
+
+# ------------------------------------------------------------------------------------------
+# small formatting helpers
+
+
+def _dutch_date(value: date | str | None) -> str:
+    """``2024-03-05`` -> ``"5 maart 2024"``; text that is no ISO date is shown as it is."""
+    if value is None or value == "":
+        return "datum onbekend"
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def _slug(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+
+
+_LABEL_YEAR = re.compile(r"^(?P<stem>.*\D)\s(?P<year>(?:19|20)\d\d)$")
+
+
+def _join_nl(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+
+
+def _year_list(years: Iterable[int]) -> str:
+    """``[2016, 2017, 2018, 2020]`` -> ``"2016–2018 en 2020"`` (runs of three or more)."""
+    ordered = sorted(set(years))
+    parts: list[str] = []
+    start = 0
+    for i in range(1, len(ordered) + 1):
+        if i == len(ordered) or ordered[i] != ordered[i - 1] + 1:
+            run = ordered[start:i]
+            if len(run) >= 3:
+                parts.append(f"{run[0]}–{run[-1]}")
+            else:
+                parts.extend(str(y) for y in run)
+            start = i
+    return _join_nl(parts)
+
+
+def _source_caption(labels: Iterable[str | None]) -> str:
+    """``"Bron: A; B"`` from the distinct labels, in first-seen order.
+
+    Labels that differ only in their closing year are cited once with all years:
+    "CBS, Kerncijfers Wijken en Buurten 2015, 2017 en 2019".
+    """
+    stems: dict[str, list[int]] = {}
+    order: list[str] = []
+    for label in labels:
+        if not label:
+            continue
+        match = _LABEL_YEAR.match(label)
+        key = match["stem"] if match else label
+        if key not in stems:
+            stems[key] = []
+            order.append(key)
+        if match:
+            stems[key].append(int(match["year"]))
+    if not order:
+        return _UNKNOWN_SOURCE
+    cited = [f"{key} {_year_list(stems[key])}" if stems[key] else key for key in order]
+    return "Bron: " + "; ".join(cited)
+
+
+def _is_missing(value: float | None) -> bool:
+    return value is None or value != value  # NaN != NaN
+
+
+def _domain_order(domain: str) -> tuple[int, str]:
+    return (DOMAINS.index(domain) if domain in DOMAINS else len(DOMAINS), domain)
+
+
+class _Footnotes:
+    """Numbered, de-duplicated notes under a table (why a figure is missing or incomplete)."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def number(self, text: str | None) -> int | None:
+        if not text:
+            return None
+        if text not in self.items:
+            self.items.append(text)
+        return self.items.index(text) + 1
+
+
+@dataclass
+class _Cell:
+    text: str
+    note: int | None = None
+    incomplete: bool = False
+    year: int | None = None  # shown when it differs from the table's year
+
+
+@dataclass
+class _Row:
+    label: str
+    unit: str
+    area: _Cell
+    gemeente: _Cell
+    nederland: _Cell
+    peers: _Cell
+    diff_gemeente: str
+    diff_nederland: str
+    assessment: str | None
+    mark: str
+    year: int | None = None  # shown when the row is of another year than the profile
+
+
+@dataclass
+class _Table:
+    title: str
+    rows: list[Any]
+    caption: str
+    footnotes: list[str] = field(default_factory=list)
+
+
+def _table_value(value: float | None, *, unit: str, kind: str) -> str:
+    """A value for a table cell: with ``%`` for percentages, other units stand in the label."""
+    if unit == "%":
+        return format_value(value, unit=unit, kind=kind)
+    return nl_number(value, decimals=decimals_for(unit, kind))
+
+
+def _cell(figure: Figure | None, kf: KeyFigure, notes: _Footnotes) -> _Cell:
+    if figure is None:
+        return _Cell("–")
+    text = _table_value(figure.value, unit=kf.unit, kind=kf.kind)
+    missing = _is_missing(figure.value)
+    reason = figure.reason
+    if not missing and not figure.complete and not reason:
+        reason = "onvolledig: niet alle delen hebben een waarde"
+    note = notes.number(reason) if (missing or not figure.complete) else None
+    year = figure.year if (figure.year is not None and figure.year != kf.year
+                           and not missing) else None
+    return _Cell(text, note=note, incomplete=not figure.complete and not missing, year=year)
+
+
+_ASSESSMENT = {"gunstig": "▲ gunstig", "ongunstig": "▼ ongunstig"}
+
+
+def _key_figure_tables(profile: Profile) -> list[_Table]:
+    by_domain: dict[str, list[KeyFigure]] = {}
+    for kf in profile.key_figures:
+        by_domain.setdefault(kf.domain, []).append(kf)
+    tables = []
+    for domain in sorted(by_domain, key=_domain_order):
+        notes = _Footnotes()
+        rows = []
+        sources: list[str | None] = []
+        for kf in by_domain[domain]:
+            rows.append(_Row(
+                label=kf.label,
+                unit=kf.unit,
+                area=_cell(kf.area, kf, notes),
+                gemeente=_cell(kf.gemeente, kf, notes),
+                nederland=_cell(kf.nederland, kf, notes),
+                peers=_cell(kf.peers, kf, notes),
+                diff_gemeente=kf.diff_gemeente_text or "–",
+                diff_nederland=kf.diff_nederland_text or "–",
+                assessment=kf.assessment,
+                mark=_ASSESSMENT.get(kf.assessment or "", ""),
+                year=kf.year if kf.year != profile.year else None,
+            ))
+            sources += [kf.area.source, kf.gemeente.source, kf.nederland.source,
+                        kf.peers.source]
+        tables.append(_Table(title=domain[:1].upper() + domain[1:], rows=rows,
+                             caption=_source_caption(sources), footnotes=notes.items))
+    return tables
+
+
+# ------------------------------------------------------------------------------------------
+# series
+
+
+def _last_and_earlier(points: Sequence[SeriesPoint]) -> tuple[int | None, int | None,
+                                                                int | None]:
+    years = sorted(p.year for p in points if not _is_missing(p.area))
+    if not years:
+        return None, None, None
+    first = years[0] if len(years) > 1 else None
+    previous = years[-2] if len(years) > 1 else None
+    return first, previous, years[-1]
+
+
+def _change_lines(series: Series) -> list[str]:
+    first, previous, last = _last_and_earlier(series.points)
+    lines = []
+    if series.change_first_text and first is not None:
+        lines.append(f"{first}–{last}: {series.change_first_text}")
+    if (series.change_previous_text and previous is not None
+            and previous != first):
+        lines.append(f"{previous}–{last}: {series.change_previous_text}")
+    elif series.change_previous_text and previous is None:
+        lines.append(f"sinds vorige meting: {series.change_previous_text}")
+    return lines
+
+
+@dataclass
+class _Chart:
+    title: str
+    svg: Markup
+    caption: str
+    lines: list[str] = field(default_factory=list)
+    note: str | None = None
+
+
+def _series_chart(series: Series, profile: Profile, *, wide: bool = False) -> _Chart:
+    size = {"width": 6.8, "height": 2.7} if wide else {}
+    svg = charts.series_chart(series, area_label=profile.subject.name,
+                              gemeente_label=profile.subject.gemeente_name, **size)
+    lines = _change_lines(series)
+    if charts.is_indexed(series):
+        lines.append("Ontwikkeling als index: het gebied, de gemeente en Nederland verschillen "
+                     "sterk in omvang.")
+    return _Chart(title=series.label, svg=Markup(svg),
+                  caption=_source_caption(p.source for p in series.points),
+                  lines=lines, note=series.note)
+
+
+def _series_groups(profile: Profile) -> list[tuple[str, list[_Chart]]]:
+    by_domain: dict[str, list[Series]] = {}
+    for s in profile.series:
+        by_domain.setdefault(s.domain, []).append(s)
+    return [
+        (domain[:1].upper() + domain[1:], [_series_chart(s, profile) for s in by_domain[domain]])
+        for domain in sorted(by_domain, key=_domain_order)
+    ]
+
+
+@dataclass
+class _Leefbaarometer:
+    score: _Chart | None
+    dimensions: _Chart | None
+    columns: list[str]
+    rows: list[list[str]]
+    caption: str
+    notes: list[str]
+
+
+_LBM_TABLE = (("lbm", "Score"), ("lbm_afw", "Afwijking"), ("lbm_won", "Woningvoorraad"),
+              ("lbm_fys", "Fysieke omgeving"), ("lbm_vrz", "Voorzieningen"),
+              ("lbm_soc", "Sociale samenhang"), ("lbm_onv", "Overlast en onveiligheid"))
+
+
+def _leefbaarometer(profile: Profile) -> _Leefbaarometer | None:
+    series = {s.indicator_id: s for s in profile.leefbaarometer}
+    if not series or not any(not _is_missing(p.area) for s in series.values()
+                             for p in s.points):
+        return None
+    caption = _source_caption(p.source for s in profile.leefbaarometer for p in s.points)
+    score = None
+    if "lbm" in series and any(not _is_missing(p.area) for p in series["lbm"].points):
+        score = _series_chart(series["lbm"], profile, wide=True)
+        score.title = "Leefbaarometer-score"
+    dims = [s for s in profile.leefbaarometer if s.indicator_id in charts.LBM_DIMENSIONS]
+    dim_svg = charts.lbm_dimensions_chart(dims) if dims else None
+    dimensions = None
+    if dim_svg:
+        dimensions = _Chart(
+            title="De vijf dimensies: bijdrage aan de afwijking van het landelijk gemiddelde",
+            svg=Markup(dim_svg), caption=caption,
+            lines=["Boven nul: beter dan gemiddeld in Nederland; onder nul: slechter."])
+    columns = [(i, label) for i, label in _LBM_TABLE if i in series]
+    values = {i: {p.year: p.area for p in series[i].points} for i, _ in columns}
+    years = sorted({y for per in values.values() for y, v in per.items() if not _is_missing(v)})
+    rows = [[str(y)] + [nl_number(values[i].get(y), decimals=3) for i, _ in columns]
+            for y in years]
+    notes = [s.note for s in profile.leefbaarometer if s.note]
+    return _Leefbaarometer(score=score, dimensions=dimensions,
+                           columns=["Jaar"] + [label for _, label in columns], rows=rows,
+                           caption=caption, notes=list(dict.fromkeys(notes)))
+
+
+# ------------------------------------------------------------------------------------------
+# signals, peers, location, stories
+
+
+@dataclass
+class _SignalView:
+    signal: Signal
+    mark: str
+    caption: str
+
+
+def _signals(profile: Profile) -> list[_SignalView]:
+    ordered = sorted(profile.signals, key=lambda s: -s.severity)
+    return [_SignalView(signal=s, mark=_SEVERITY_MARK.get(s.severity, "●"),
+                        caption=_source_caption(e.source for e in s.evidence))
+            for s in ordered]
+
+
+@dataclass
+class _PeersView:
+    group: PeerGroup
+    peers: list[Peer]
+    caption: str
+    chart: _Chart | None
+
+
+def _peers(profile: Profile) -> _PeersView | None:
+    group = profile.peers
+    if group is None:
+        return None
+    peers = sorted(group.peers, key=lambda p: p.rank)
+    lbm_sources = [p.source for peer in peers for p in peer.lbm_series]
+    has_lbm_change = any(p.lbm_change_text for p in peers)
+    caption = _source_caption([group.source] + (lbm_sources if has_lbm_change else []))
+    subject_lbm = next((s for s in profile.leefbaarometer if s.indicator_id == "lbm"), None)
+    svg = charts.peers_lbm_chart(peers, subject=subject_lbm, area_label=profile.subject.name)
+    chart = None
+    if svg:
+        chart_caption = _source_caption(lbm_sources + (
+            [p.source for p in subject_lbm.points] if subject_lbm else []))
+        chart = _Chart(title="Leefbaarometer-score van het gebied en de vergelijkbare wijken",
+                       svg=Markup(svg), caption=chart_caption)
+    return _PeersView(group=group, peers=peers, caption=caption, chart=chart)
+
+
+@dataclass
+class _LocationView:
+    map_svg: Markup | None
+    facts: list[str]
+    notes: list[str]
+    caption: str
+    has_source: bool = False
+
+
+def _map_renderer() -> Callable[..., str] | None:
+    """:func:`wijkanalyse.mapsvg.render_map_svg` if that module is installed."""
+    try:
+        from .mapsvg import render_map_svg
+    except ImportError:
+        return None
+    return render_map_svg
+
+
+def _strip_xml_prolog(svg: str) -> str:
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg
+
+
+def _location(profile: Profile) -> _LocationView:
+    loc: Location | None = profile.location
+    if loc is None:
+        return _LocationView(map_svg=None, facts=[],
+                             notes=["De ligging van dit gebied is niet bepaald."],
+                             caption=_UNKNOWN_SOURCE)
+    notes: list[str] = []
+    map_svg = None
+    if loc.has_map or loc.gemeente_geojson:
+        render = _map_renderer()
+        if render is None:
+            notes.append("De kaart kan niet worden getekend: de kaartmodule (mapsvg) ontbreekt "
+                         "in deze installatie.")
+        else:
+            svg = _strip_xml_prolog(render(loc, title=profile.subject.name, caption=False))
+            map_svg = Markup(charts.unique_svg_ids(svg, "kaart"))
+    elif not loc.note:
+        notes.append("Geen grenzen geladen voor dit gebied; daarom is er geen kaart.")
+    if loc.note:
+        notes.append(loc.note)
+    facts = []
+    if loc.distance_to_centre_km is not None:
+        facts.append("Afstand van het midden van het gebied tot het midden van de gemeente: "
+                     f"{nl_number(loc.distance_to_centre_km, decimals=1)} km")
+    if loc.area_km2 is not None:
+        facts.append(f"Oppervlakte: {nl_number(loc.area_km2, decimals=2)} km²")
+    if loc.centroid is not None:
+        lon, lat = loc.centroid
+        facts.append(f"Middelpunt: {nl_number(lat, decimals=4)}° NB, "
+                     f"{nl_number(lon, decimals=4)}° OL")
+    return _LocationView(map_svg=map_svg, facts=facts, notes=notes,
+                         caption=_source_caption([loc.source]), has_source=bool(loc.source))
+
+
+@dataclass
+class _StoryView:
+    story: Story
+    date_text: str
+    body: Markup
+    meta: list[tuple[str, str]]
+
+
+def _meta_text(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, float):
+        return nl_number(value, decimals=0 if value.is_integer() else 1)
+    return str(value)
+
+
+def _stories(stories: Sequence[Story]) -> list[_StoryView]:
+    ordered = sorted(stories, key=lambda s: (s.date or "", s.story_id), reverse=True)
+    return [
+        _StoryView(story=s, date_text=_dutch_date(s.date), body=Markup(s.body_html),
+                   meta=[(str(k).replace("_", " "), _meta_text(v)) for k, v in s.meta.items()
+                         if v not in (None, "", [])])
+        for s in ordered
+    ]
+
+
+# ------------------------------------------------------------------------------------------
+# header
+
+
+def _subtitle(profile: Profile) -> str:
+    s = profile.subject
+    parts = [_KIND_TEXT.get(s.kind, s.kind.capitalize())]
+    if s.kind != "gemeente" and s.gemeente_name:
+        parts[0] += f" in gemeente {s.gemeente_name}"
+    if s.kind != "gebied":
+        parts.append(f"code {s.id}")
+    parts.append(f"kerncijfers {profile.year}")
+    return " · ".join(parts)
+
+
+def _members_text(profile: Profile) -> str | None:
+    s = profile.subject
+    if s.kind != "gebied":
+        return None
+    plural = _LEVEL_PLURAL.get(s.level, s.level)
+    return f"Bestaat uit {len(s.members)} {plural}: {', '.join(s.members)}"
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("wijkanalyse", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["nl"] = lambda v, decimals=0: nl_number(v, decimals=decimals)
+    return env
+
+
+def _context(profile: Profile, generated_on: date) -> dict[str, Any]:
+    s = profile.subject
+    generated = (f"Gemaakt met {profile.generated_with or 'wijkanalyse'} op "
+                 f"{_dutch_date(generated_on)}")
+    return {
+        "p": profile,
+        "subject": s,
+        "titles": SECTION_TITLES,
+        "subtitle": _subtitle(profile),
+        "members_text": _members_text(profile),
+        "years_text": ", ".join(str(y) for y in sorted(profile.years_available)),
+        "generated": generated,
+        "summary": _signals(profile)[:_SUMMARY_SIGNALS],
+        "n_signals": len(profile.signals),
+        "kerncijfers": _key_figure_tables(profile),
+        "series_groups": _series_groups(profile),
+        "lbm": _leefbaarometer(profile),
+        "signals": _signals(profile),
+        "peers": _peers(profile),
+        "location": _location(profile),
+        "approaches": _stories(profile.approaches),
+        "stories": _stories(profile.stories),
+        "cli_code": s.id,
+        "sources": profile.sources,
+        "missing": profile.missing,
+    }
+
+
+# ------------------------------------------------------------------------------------------
+# public API
+
+
+def render_html(profile: Profile, *, generated_on: date | None = None) -> str:
+    """The profile as one self-contained HTML page.
+
+    Parameters
+    ----------
+    profile
+        The filled profile.
+    generated_on
+        Date shown in the colophon; today when not given.
+
+    Returns
+    -------
+    str
+        HTML with inline CSS and inline SVG charts; no scripts and no external resources.
+    """
+    template = _environment().get_template("profiel.html")
+    return template.render(**_context(profile, generated_on or date.today()))
+
+
+def _atomic_target(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+def _write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
+    tmp = _atomic_target(path)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes the file private; a report is meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _html_to_pdf(html: str, path: Path) -> Path:
+    from weasyprint import HTML  # imported here: loading WeasyPrint takes about a second
+
+    return _write_atomic(path, lambda tmp: HTML(string=html).write_pdf(str(tmp)))
+
+
+def render_pdf(profile: Profile, path: Path, *, generated_on: date | None = None) -> Path:
+    """Print the profile to an A4 PDF (WeasyPrint) from the same HTML as :func:`render_html`.
+
+    Parameters
+    ----------
+    profile
+        The filled profile.
+    path
+        Where to write the PDF (replaced atomically).
+    generated_on
+        Date shown in the page footer; today when not given.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    return _html_to_pdf(render_html(profile, generated_on=generated_on), Path(path))
+
+
+def report_stem(profile: Profile) -> str:
+    """The file name without extension: ``profiel-<slug>-<year>``.
+
+    The slug is the subject's name; for a wijk or buurt the gemeente follows (names such as
+    "Centrum" occur in many gemeenten), for a gebied it is the area id.
+    """
+    s = profile.subject
+    if s.kind == "gebied":
+        slug = _slug(s.id) or _slug(s.name)
+    else:
+        slug = _slug(s.name)
+        if s.kind in ("wijk", "buurt") and s.gemeente_name:
+            slug = f"{slug}-{_slug(s.gemeente_name)}"
+    return f"profiel-{slug or _slug(s.id) or 'gebied'}-{profile.year}"
+
+
+def write_report(profile: Profile, out_dir: Path, *, formats: Sequence[str] = FORMATS,
+                 generated_on: date | None = None) -> dict[str, Path]:
+    """Write the profile as HTML, PDF and/or JSON into ``out_dir``.
+
+    Parameters
+    ----------
+    profile
+        The filled profile.
+    out_dir
+        Output folder (created when missing).
+    formats
+        Any of ``"html"``, ``"pdf"``, ``"json"``.
+    generated_on
+        Date shown in the report; today when not given.
+
+    Returns
+    -------
+    dict of str to Path
+        The written file per format.
+
+    Raises
+    ------
+    ValueError
+        For an unknown format (message in Dutch).
+    """
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"Onbekend formaat {', '.join(unknown)}; kies uit "
+                         f"{', '.join(FORMATS)}.")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = report_stem(profile)
+    written: dict[str, Path] = {}
+    html: str | None = None
+    if "html" in formats or "pdf" in formats:
+        html = render_html(profile, generated_on=generated_on)
+    for fmt in dict.fromkeys(formats):
+        target = out_dir / f"{stem}.{fmt}"
+        if fmt == "html":
+            text = html or ""
+            written[fmt] = _write_atomic(target, lambda tmp, t=text: tmp.write_text(
+                t, encoding="utf-8"))
+        elif fmt == "pdf":
+            written[fmt] = _html_to_pdf(html or "", target)
+        else:
+            data = json.dumps(to_dict(profile), ensure_ascii=False, indent=2)
+            written[fmt] = _write_atomic(target, lambda tmp, t=data: tmp.write_text(
+                t + "\n", encoding="utf-8"))
+    return written
