@@ -8,12 +8,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .cliutil import cell_text as _text
+from .cliutil import console, err_console
+from .cliutil import fail as _fail
+from .cliutil import nl_cell as _nl_number
+from .cliutil import nl_int as _nl
+from .cliutil import open_db as _open_db
+from .cliutil import progress_bar as _progress
+from .cliutil import settings_from as _settings
 from .errors import WijkanalyseError
-from .settings import Settings, resolve_settings
+from .settings import resolve_settings
 
 app = typer.Typer(
     help="wijkanalyse: analyse van kwetsbare wijken uit open data van CBS en de Leefbaarometer.",
@@ -34,8 +40,6 @@ app.add_typer(gebied_app, name="gebied")
 app.add_typer(verhaal_app, name="verhaal")
 app.add_typer(aanpak_app, name="aanpak")
 
-console = Console()
-err_console = Console(stderr=True)
 
 
 @app.callback()
@@ -47,64 +51,6 @@ def _main(
     ] = None,
 ) -> None:
     ctx.obj = resolve_settings(db=db)
-
-
-def _settings(ctx: typer.Context) -> Settings:
-    obj = ctx.find_root().obj
-    return obj if isinstance(obj, Settings) else resolve_settings()
-
-
-def _fail(exc: Exception) -> None:
-    err_console.print(f"[bold red]Fout:[/bold red] {exc}", highlight=False)
-    raise typer.Exit(code=1)
-
-
-def _open_db(settings: Settings, *, read_only: bool = True):
-    from . import store
-
-    if not settings.db_path.exists():
-        _fail(WijkanalyseError(
-            f"Er is nog geen database op {settings.db_path}. Bouw hem eerst met "
-            "'wijkanalyse data build --source MAP'."
-        ))
-    return store.connect(settings.db_path, read_only=read_only)
-
-
-def _text(value: object) -> str:
-    """A table cell: lists joined, missing values empty."""
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
-        items = value.tolist() if hasattr(value, "tolist") else value
-        return ", ".join(str(v) for v in items) if isinstance(items, list) else str(items)
-    if isinstance(value, float) and value != value:
-        return ""
-    return str(value)
-
-
-def _nl_number(value: float, *, decimals: int) -> str:
-    """A number in Dutch notation (1.234,5); empty when missing."""
-    if value is None or value != value:
-        return ""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
-
-
-def _nl(n: int) -> str:
-    """An integer with Dutch thousands separators (1.234.567)."""
-    return f"{n:,}".replace(",", ".")
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[detail]}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=False,
-    )
 
 
 # --------------------------------------------------------------------------- data
