@@ -158,6 +158,7 @@ def build_database(
         _record_failures(con, report.failed)
         _record_conflicts(con)
         report.carried_over = _carry_over_user_tables(con, target)
+        _load_kennis_catalogue(con)
         report.n_observations = con.execute("SELECT count(*) FROM observations").fetchone()[0]
         report.n_regions = con.execute("SELECT count(*) FROM regions").fetchone()[0]
         report.n_issues = con.execute("SELECT count(*) FROM load_issues").fetchone()[0]
@@ -273,6 +274,13 @@ def _record_conflicts(con: duckdb.DuckDBPyConnection) -> None:
            GROUP BY p.indicator_id, p.year, p.sa, p.sb
            ORDER BY p.indicator_id, p.year, p.sa, p.sb"""
     )
+
+
+def _load_kennis_catalogue(con: duckdb.DuckDBPyConnection) -> None:
+    """Load the shipped interventions (idempotent; user versions carried over stay current)."""
+    from .kennis import ensure_catalogue
+
+    ensure_catalogue(con)
 
 
 def _carry_over_user_tables(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, int]:

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from . import cli_kennis, cli_sets
 from .cliutil import cell_text as _text
 from .cliutil import console, err_console
 from .cliutil import fail as _fail
@@ -39,6 +40,8 @@ app.add_typer(data_app, name="data")
 app.add_typer(gebied_app, name="gebied")
 app.add_typer(verhaal_app, name="verhaal")
 app.add_typer(aanpak_app, name="aanpak")
+app.add_typer(cli_sets.app, name="sets")
+app.add_typer(cli_kennis.app, name="kennis")
 
 
 

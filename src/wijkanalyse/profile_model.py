@@ -249,6 +249,12 @@ class Profile:
     sources: list[SourceRef]
     missing: list[str]  # Dutch statements about what is missing
     generated_with: str = ""  # "wijkanalyse 0.1.0"
+    #: Segregatie en menging: the area's concentration figures and tenure mix (plain data from
+    #: :func:`wijkanalyse.segregatie.profile_section`), None when not computed.
+    segregatie: dict[str, Any] | None = None
+    #: Kennisdossier: interventions matched to the signals and approaches applied here (plain
+    #: data from :func:`wijkanalyse.kennis_zoek.profile_section`), None when not computed.
+    kennis: dict[str, Any] | None = None
 
 
 def to_dict(obj: Any) -> Any:

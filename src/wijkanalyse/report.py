@@ -67,8 +67,10 @@ SECTION_TITLES: dict[str, str] = {
     "signalen": "3 Opgaven en signalen",
     "peers": "4 Vergelijkbare wijken",
     "ligging": "5 Ligging",
-    "verhalen": "6 Aanpakken en verhalen",
-    "bronnen": "7 Bronnen",
+    "segregatie": "6 Segregatie en menging",
+    "verhalen": "7 Aanpakken en verhalen",
+    "kennis": "8 Wat werkt: passende interventies",
+    "bronnen": "9 Bronnen",
 }
 
 _MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
@@ -547,6 +549,9 @@ def _context(profile: Profile, generated_on: date) -> dict[str, Any]:
         "cli_code": s.id,
         "sources": profile.sources,
         "missing": profile.missing,
+        "segregatie": profile.segregatie,
+        "kennis": ({**profile.kennis, "title": SECTION_TITLES["kennis"]}
+                   if profile.kennis else None),
     }
 
 

@@ -30,7 +30,8 @@ from .sourcetable import SourceTable
 SCHEMA_VERSION = "1"
 
 #: Tables that hold what users made themselves; ``data build`` carries them over.
-USER_TABLES = ("areas", "area_members", "stories", "story_history")
+USER_TABLES = ("areas", "area_members", "stories", "story_history", "interventions",
+               "intervention_history", "applied_approaches", "applied_approach_history")
 
 #: Lower is preferred when two sources give the same figure.
 LAYOUT_PRIORITY = {
@@ -63,7 +64,42 @@ CREATE TABLE IF NOT EXISTS story_history (
     snapshot VARCHAR NOT NULL, PRIMARY KEY (story_id, version));
 """
 
-SCHEMA = STORIES_SCHEMA + """
+#: Kennisdossier: interventions (shipped and user versions), their history and the approaches
+#: applied in areas (see :mod:`wijkanalyse.kennis`).
+KENNIS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS interventions (
+    intervention_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, summary VARCHAR NOT NULL,
+    description VARCHAR NOT NULL, themes VARCHAR[] NOT NULL, partners VARCHAR[] NOT NULL,
+    funding VARCHAR[] NOT NULL, evidence_level VARCHAR NOT NULL, cost_level VARCHAR NOT NULL,
+    horizon VARCHAR NOT NULL, domains VARCHAR[] NOT NULL, indicators VARCHAR[] NOT NULL,
+    signals VARCHAR[] NOT NULL, related VARCHAR[] NOT NULL, search_text VARCHAR NOT NULL,
+    record VARCHAR NOT NULL,
+    origin VARCHAR NOT NULL CHECK (origin IN ('pakket', 'gebruiker')),
+    version INTEGER NOT NULL, shipped_sha256 VARCHAR, updated_at VARCHAR NOT NULL,
+    updated_by VARCHAR NOT NULL, removed_at VARCHAR, removed_by VARCHAR);
+CREATE TABLE IF NOT EXISTS intervention_history (
+    intervention_id VARCHAR NOT NULL, version INTEGER NOT NULL, changed_at VARCHAR NOT NULL,
+    changed_by VARCHAR NOT NULL,
+    action VARCHAR NOT NULL
+        CHECK (action IN ('add', 'update', 'remove', 'restore', 'shipped_skipped')),
+    origin VARCHAR NOT NULL CHECK (origin IN ('pakket', 'gebruiker')), note VARCHAR,
+    snapshot VARCHAR NOT NULL, PRIMARY KEY (intervention_id, version));
+CREATE TABLE IF NOT EXISTS applied_approaches (
+    applied_id INTEGER PRIMARY KEY, intervention_id VARCHAR NOT NULL,
+    area_code VARCHAR NOT NULL, area_name VARCHAR NOT NULL, area_kind VARCHAR NOT NULL,
+    area_members VARCHAR[] NOT NULL, gemeente_code VARCHAR, year_from INTEGER NOT NULL,
+    year_to INTEGER, partners VARCHAR[] NOT NULL, funding VARCHAR[] NOT NULL,
+    result_text VARCHAR NOT NULL, result_indicators VARCHAR[] NOT NULL,
+    author VARCHAR NOT NULL, created_at VARCHAR NOT NULL, updated_at VARCHAR NOT NULL,
+    removed_at VARCHAR, removed_by VARCHAR);
+CREATE TABLE IF NOT EXISTS applied_approach_history (
+    applied_id INTEGER NOT NULL, version INTEGER NOT NULL, changed_at VARCHAR NOT NULL,
+    changed_by VARCHAR NOT NULL,
+    action VARCHAR NOT NULL CHECK (action IN ('add', 'update', 'remove')),
+    snapshot VARCHAR NOT NULL, PRIMARY KEY (applied_id, version));
+"""
+
+SCHEMA = STORIES_SCHEMA + KENNIS_SCHEMA + """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS sources (
     source_id VARCHAR PRIMARY KEY, file_name VARCHAR, path VARCHAR, sha256 VARCHAR,

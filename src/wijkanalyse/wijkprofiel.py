@@ -915,6 +915,8 @@ def build_profile(
     with_signals: bool = True,
     with_location: bool = True,
     with_stories: bool = True,
+    with_segregatie: bool = True,
+    with_kennis: bool = True,
     cache: dict | None = None,
 ) -> Profile:
     """Assemble the wijkprofiel of ``subject``.
@@ -933,6 +935,9 @@ def build_profile(
         Ask :mod:`~wijkanalyse.peers`, :mod:`~wijkanalyse.signals`,
         :mod:`~wijkanalyse.location` and :mod:`~wijkanalyse.stories` for their parts. A part
         whose module is not installed stays empty (``None`` or ``[]``).
+    with_segregatie, with_kennis
+        Add the segregation section (:func:`wijkanalyse.segregatie.profile_section`) and the
+        matched interventions (:func:`wijkanalyse.kennis_zoek.profile_section`).
     cache
         A dict kept between calls when many profiles are made from one connection (bench,
         monitor): boundaries per gemeente are then read once.
@@ -1063,6 +1068,14 @@ def build_profile(
         derive_signals = _optional("signals", "derive_signals")
         if derive_signals is not None:
             result.signals = list(derive_signals(result))
+    if with_segregatie:
+        seg_section = _optional("segregatie", "profile_section")
+        if seg_section is not None:
+            result.segregatie = seg_section(con, subject, year=None)
+    if with_kennis:
+        kennis_section = _optional("kennis_zoek", "profile_section")
+        if kennis_section is not None:
+            result.kennis = kennis_section(con, subject, profile=result)
     return result
 
 

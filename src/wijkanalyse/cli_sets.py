@@ -1,0 +1,132 @@
+"""``wijkanalyse sets``: list, show and check sets of neighbourhoods for the monitor."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from .cliutil import cell_text, console, err_console, fail, open_db, settings_from
+from .errors import WijkanalyseError
+
+app = typer.Typer(
+    help="Sets van wijken voor de monitor: meegeleverde sets, gemeente:NAAM, nl of een eigen "
+         "CSV/YAML-bestand.",
+    no_args_is_help=True,
+)
+
+_SHOW_LIMIT = 50
+
+
+@app.command("list")
+def sets_list(ctx: typer.Context) -> None:
+    """Toon de meegeleverde sets en de andere vormen waarin u een set kunt opgeven."""
+    from .sets import list_sets
+
+    con = open_db(settings_from(ctx))
+    try:
+        frame = list_sets(con)
+    except WijkanalyseError as exc:
+        fail(exc)
+    finally:
+        con.close()
+    table = Table("set", "soort", "titel", "gebieden", "omschrijving")
+    table.columns[0].no_wrap = True
+    for row in frame.itertuples(index=False):
+        n = "" if pd.isna(row.n_units) else str(int(row.n_units))
+        table.add_row(row.spec, row.kind, row.title, n, row.description)
+    console.print(table)
+
+
+@app.command("show")
+def sets_show(
+    ctx: typer.Context,
+    spec: Annotated[str, typer.Argument(help="programma-2016, gemeente:NAAM, nl of een "
+                                        "CSV/YAML-bestand.")],
+    fmt: Annotated[str, typer.Option("--format", help="text, json of csv")] = "text",
+    jaar: Annotated[int | None, typer.Option("--jaar", help="Jaar van de CBS-wijkindeling "
+                                             "(voor gemeente:NAAM en nl).")] = None,
+    alles: Annotated[bool, typer.Option("--alles", help="Toon alle gebieden (tekst).")] = False,
+) -> None:
+    """Toon de gebieden van een set: code, naam, gemeente, niveau, CBS-codes en wijken."""
+    from .sets import UNIT_COLUMNS, resolve_set
+
+    if fmt not in ("text", "json", "csv"):
+        fail(WijkanalyseError(f"Onbekend formaat {fmt!r}: kies text, json of csv."))
+    con = open_db(settings_from(ctx))
+    try:
+        mset = resolve_set(con, spec, year=jaar)
+    except WijkanalyseError as exc:
+        fail(exc)
+    finally:
+        con.close()
+    if fmt == "json":
+        sys.stdout.write(json.dumps(mset.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt == "csv":
+        frame = mset.units.copy()
+        for col in ("codes", "wijk_codes"):
+            frame[col] = frame[col].map(lambda v: " ".join(v))
+        sys.stdout.write(frame[list(UNIT_COLUMNS)].to_csv(index=False))
+        return
+    console.print(f"[bold]{escape(mset.title)}[/bold]", highlight=False)
+    if mset.description:
+        console.print(mset.description, highlight=False, markup=False)
+    console.print(mset.level_note, highlight=False, markup=False)
+    table = Table("code", "naam", "gemeente", "niveau", "bestaat uit", "in wijk(en)")
+    table.columns[0].no_wrap = True
+    units = mset.units if alles else mset.units.head(_SHOW_LIMIT)
+    for row in units.itertuples(index=False):
+        codes = list(row.codes)
+        members = codes[0] if len(codes) == 1 else f"{len(codes)} {_members_word(codes[0])}"
+        table.add_row(row.unit_id, row.name, cell_text(row.gemeente_name), row.level, members,
+                      cell_text(row.wijk_codes))
+    console.print(table)
+    if len(units) < len(mset.units):
+        console.print(f"… en nog {len(mset.units) - len(units)} gebieden (gebruik --alles of "
+                      "--format csv).", highlight=False)
+    _print_problems(mset.problems)
+
+
+@app.command("check")
+def sets_check(
+    ctx: typer.Context,
+    spec: Annotated[str, typer.Argument(help="programma-2016, gemeente:NAAM, nl of een "
+                                        "CSV/YAML-bestand.")],
+    jaar: Annotated[int | None, typer.Option("--jaar", help="Jaar van de CBS-wijkindeling "
+                                             "(voor gemeente:NAAM en nl).")] = None,
+) -> None:
+    """Controleer een set: onbekende of dubbelzinnige namen, ontbrekende codes (exitcode 1)."""
+    from .sets import resolve_set
+
+    con = open_db(settings_from(ctx))
+    try:
+        mset = resolve_set(con, spec, year=jaar)
+    except WijkanalyseError as exc:
+        fail(exc)
+    finally:
+        con.close()
+    n = len(mset.units)
+    if not mset.problems:
+        console.print(f"Set {mset.title}: {n} gebied{'en' if n != 1 else ''}, geen problemen.",
+                      highlight=False, markup=False)
+        return
+    console.print(f"Set {mset.title}: {n} gebied{'en' if n != 1 else ''} gevonden, "
+                  f"{len(mset.problems)} {'problemen' if len(mset.problems) != 1 else 'probleem'}.",
+                  highlight=False, markup=False)
+    _print_problems(mset.problems)
+    raise typer.Exit(code=1)
+
+
+def _members_word(code: str) -> str:
+    return {"BU": "buurten", "WK": "wijken"}.get(code[:2], "gebieden")
+
+
+def _print_problems(problems: list[str]) -> None:
+    for problem in problems:
+        err_console.print(f"[yellow]Probleem:[/yellow] {escape(problem)}", highlight=False)

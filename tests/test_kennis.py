@@ -1,0 +1,709 @@
+"""The kennisdossier: shipped catalogue, validation, storage with history, applied approaches,
+export and the ``kennis`` command group (on a copy of the database built from the real data)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import pandas as pd
+import pytest
+import typer
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from wijkanalyse import cliutil, kennis, store
+from wijkanalyse.build import _carry_over_user_tables
+from wijkanalyse.catalogue import load_catalogue
+from wijkanalyse.cli_kennis import app as kennis_app
+from wijkanalyse.settings import resolve_settings
+from wijkanalyse.signals import load_rules
+from wijkanalyse.subjects import resolve_subject
+
+SHIPPED = {p.stem: p for p in kennis.shipped_files()}
+
+
+# ----------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture
+def con(built_db: Path, tmp_path: Path):
+    """A writable copy of the built database with the shipped catalogue loaded."""
+    target = tmp_path / "w.duckdb"
+    shutil.copy(built_db, target)
+    connection = store.connect(target)
+    kennis.ensure_tables(connection)
+    kennis.ensure_catalogue(connection)
+    yield connection
+    connection.close()
+
+
+def _edited(tmp_path: Path, iv_id: str, *, old: str, new: str, name: str | None = None) -> Path:
+    """A copy of a shipped file with one text replaced."""
+    text = SHIPPED[iv_id].read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / (name or f"{iv_id}.yaml")
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def _line_of(text: str, needle: str) -> int:
+    return text[: text.index(needle)].count("\n") + 1
+
+
+# ----------------------------------------------------------------------------- catalogue
+
+
+def test_every_shipped_file_validates() -> None:
+    assert kennis.check_catalogue() == []
+    assert len(SHIPPED) >= 25
+    ivs = kennis.shipped_catalogue()
+    assert [iv.id for iv in ivs] == sorted(SHIPPED)
+    for iv in ivs:
+        assert kennis.load_intervention_file(SHIPPED[iv.id]) == iv
+
+
+def test_shipped_catalogue_covers_required_themes_and_is_honest() -> None:
+    ivs = kennis.shipped_catalogue()
+    used = {t for iv in ivs for t in iv.themes}
+    assert set(kennis.REQUIRED_THEMES) <= used
+    assert len(kennis.REQUIRED_THEMES) == 10
+    levels = [iv.evidence.level for iv in ivs]
+    # honest ladder: most approaches are not shown effective; "onbekend" is common
+    assert levels.count("onbekend") >= 10
+    assert sorted(iv.id for iv in ivs if iv.evidence.level == "effectief") == [
+        "housing-first", "moving-to-opportunity"]
+    # every claim above "onbekend" says what it rests on
+    assert all(iv.evidence.source for iv in ivs if iv.evidence.level != "onbekend")
+    # the issue's range of approaches is there
+    for iv_id in ("herstructurering", "verkoop-corporatiewoningen", "achter-de-voordeur",
+                  "buurtbemiddeling", "klushuizen", "selectieve-woningtoewijzing",
+                  "vergroening-openbare-ruimte", "verdichting-middenhuur", "aardgasvrije-wijk",
+                  "nationaal-programma-rotterdam-zuid", "new-deal-for-communities",
+                  "soziale-stadt", "housing-first"):
+        assert iv_id in SHIPPED
+
+
+def test_shipped_references_resolve() -> None:
+    ivs = kennis.shipped_catalogue()
+    ids = {iv.id for iv in ivs}
+    cat = load_catalogue()
+    rules = {r.id: r for r in load_rules()}
+    for iv in ivs:
+        assert set(iv.related) <= ids - {iv.id}
+        assert iv.addresses
+        for a in iv.addresses:
+            if a.signal:
+                assert a.domain == rules[a.signal].domain
+            if a.indicator and a.indicator in cat:
+                assert a.domain == cat[a.indicator].domain
+                better = cat[a.indicator].better
+                assert better is None or better == a.direction
+        for s in iv.sources:
+            assert s.title and (s.year is None or 1900 <= s.year <= 2026)
+
+
+def test_pinned_record() -> None:
+    iv = kennis.load_intervention_file(SHIPPED["herstructurering"])
+    assert iv.name == "Herstructurering (sloop en nieuwbouw)"
+    assert iv.themes == ("fysiek", "menging", "openbare-ruimte")
+    assert iv.theme_labels[0] == "fysiek / woningvoorraad"
+    assert iv.signals == ("woningvoorraad_leefbaarometer", "corporatiewijk", "woningwaarde_laag",
+                          "leefbaarheid_laag")
+    assert iv.addresses[4] == kennis.Addressed(domain="leefbaarheid", indicator="lbm_won",
+                                               direction="higher")
+    assert iv.horizon == kennis.Horizon("lang", 10, 20)
+    assert iv.horizon.text() == "lang (10-20 jaar)"
+    assert iv.cost.level == "hoog"
+    assert iv.sources[0].text() == ("Wittebrood, K. & Permentier, M. (2011). Wonen, wijken & "
+                                    "interventies. Krachtwijkenbeleid in perspectief. Sociaal en "
+                                    "Cultureel Planbureau.")
+    assert iv.evidence.level == "goed beschreven"
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def _problems(path: Path, known: tuple[str, ...] = ()) -> list[kennis.Problem]:
+    with pytest.raises(kennis.InterventionFileError) as info:
+        kennis.load_intervention_file(path, known_ids=known or None)
+    return list(info.value.problems)
+
+
+def test_missing_field_names_file_and_field(tmp_path: Path) -> None:
+    text = SHIPPED["klushuizen"].read_text(encoding="utf-8")
+    start = text.index("valkuilen:")
+    end = text.index("verwant:")
+    path = tmp_path / "klushuizen.yaml"
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    problems = _problems(path)
+    assert [(p.field, p.line) for p in problems] == [("valkuilen", 1)]
+    message = str(problems[0])
+    assert str(path) in message and "'valkuilen'" in message and "ontbreekt" in message
+
+
+def test_unknown_theme_names_line_and_suggests(tmp_path: Path) -> None:
+    path = _edited(tmp_path, "buurtbemiddeling", old="themas: [sociaal, veiligheid, participatie]",
+                   new="themas: [sociaal, veilighied, participatie]")
+    line = _line_of(path.read_text(encoding="utf-8"), "themas:")
+    (problem,) = _problems(path)
+    assert (problem.field, problem.line) == ("themas[2]", line)
+    assert "onbekend thema 'veilighied'" in problem.message
+    assert "Bedoelt u 'veiligheid'?" in problem.message
+    assert str(problem).startswith(f"{path}, regel {line}, veld 'themas[2]': ")
+
+
+def test_broken_related_reference(tmp_path: Path) -> None:
+    path = _edited(tmp_path, "buurtbemiddeling", old="verwant: [achter-de-voordeur,",
+                   new="verwant: [achter-de-deur,")
+    line = _line_of(path.read_text(encoding="utf-8"), "verwant:")
+    (problem,) = _problems(path)
+    assert (problem.field, problem.line) == ("verwant[1]", line)
+    assert "onbekende interventie 'achter-de-deur'" in problem.message
+    assert "Bedoelt u 'achter-de-voordeur'?" in problem.message
+    # checked across the whole set of files given to check_catalogue
+    out = kennis.check_catalogue([path])
+    assert len(out) == 1 and "achter-de-deur" in out[0]
+
+
+def test_unknown_indicator_and_signal(tmp_path: Path) -> None:
+    path = _edited(tmp_path, "herstructurering", old="  - indicator: p_koopw\n",
+                   new="  - indicator: p_koopwon\n")
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("  - signaal: corporatiewijk\n", "  - signaal: corporatiewijken\n")
+    path.write_text(text, encoding="utf-8")
+    problems = _problems(path)
+    by_field = {p.field: p for p in problems}
+    assert set(by_field) == {"pakt_aan[2].signaal", "pakt_aan[6].indicator"}
+    assert by_field["pakt_aan[6].indicator"].line == _line_of(text, "p_koopwon")
+    assert "onbekende indicator 'p_koopwon'" in by_field["pakt_aan[6].indicator"].message
+    assert "Bedoelt u 'p_koopw'" in by_field["pakt_aan[6].indicator"].message
+    assert by_field["pakt_aan[2].signaal"].line == _line_of(text, "corporatiewijken")
+
+
+def test_other_invalid_values(tmp_path: Path) -> None:
+    path = _edited(tmp_path, "klushuizen", old="  niveau: onbekend", new="  niveau: bewezen")
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("  - indicator: p_leegsw\n    richting: lager",
+                        "  - indicator: p_leegsw\n    richting: hoger")
+    text = text.replace("  termijn: middellang", "  termijn: eeuwig")
+    text = text.replace("partners: [gemeente,", "partners: [gemeentes,")
+    text = text.replace("naam: Klushuizen", "naam: Klushuizen\nwijk: Spangen")
+    path.write_text(text, encoding="utf-8")
+    fields = {p.field: p.message for p in _problems(path)}
+    assert "onbekend bewijsniveau 'bewezen'" in fields["bewijs.niveau"]
+    assert "gaat in tegen de gunstige richting van 'p_leegsw'" in fields["pakt_aan[4].richting"]
+    assert "middellang" in fields["tijdshorizon.termijn"]
+    assert "Bedoelt u 'gemeente'" in fields["partners[1]"]
+    assert "onbekende sleutel 'wijk'" in fields["wijk"]
+
+
+def test_yaml_error_and_id_rules(tmp_path: Path) -> None:
+    bad = tmp_path / "kapot.yaml"
+    bad.write_text("naam: X\nthemas: [sociaal\nsamenvatting: y\n", encoding="utf-8")
+    (problem,) = _problems(bad)
+    assert "geen geldige YAML" in problem.message and problem.line is not None
+    other = _edited(tmp_path, "klushuizen", old="naam: Klushuizen",
+                    new="id: klushuis\nnaam: Klushuizen", name="klushuizen.yaml")
+    fields = {p.field: p.message for p in _problems(other)}
+    assert "verschilt van de bestandsnaam" in fields["id"]
+    wrong_name = tmp_path / "Mijn Aanpak.yaml"
+    wrong_name.write_text(SHIPPED["klushuizen"].read_text(encoding="utf-8"), encoding="utf-8")
+    fields = {p.field: p.message for p in _problems(wrong_name)}
+    assert "'mijn-aanpak.yaml'" in fields["id"]
+
+
+def test_check_catalogue_on_folder_with_duplicates(tmp_path: Path) -> None:
+    folder = tmp_path / "eigen"
+    folder.mkdir()
+    shutil.copy(SHIPPED["klushuizen"], folder / "klushuizen.yaml")
+    md = folder / "notitie.md"
+    data = kennis.to_file_data(kennis.load_intervention_file(SHIPPED["klushuizen"]))
+    body = data.pop("beschrijving")
+    md.write_text("---\nid: klushuizen\n" + yaml.safe_dump(data, allow_unicode=True) + "---\n"
+                  + body + "\n", encoding="utf-8")
+    problems = kennis.check_catalogue(folder)
+    assert len(problems) == 1
+    assert "notitie.md" in problems[0] and "komt ook voor in" in problems[0]
+    assert kennis.check_catalogue(tmp_path / "leeg") == [
+        f"{tmp_path / 'leeg'}: bestand bestaat niet."]
+
+
+def test_markdown_front_matter(tmp_path: Path) -> None:
+    iv = kennis.load_intervention_file(SHIPPED["taalcafe"])
+    data = kennis.to_file_data(iv)
+    body = data.pop("beschrijving")
+    md = tmp_path / "Taalcafé concept.md"
+    md.write_text("---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+                  + "---\n" + body + "\n", encoding="utf-8")
+    loaded = kennis.load_intervention_file(md, known_ids=iv.related)
+    assert loaded.id == "taalcafe-concept"
+    assert replace(loaded, id=iv.id) == iv
+    both = tmp_path / "dubbel.md"
+    both.write_text("---\n" + yaml.safe_dump({**data, "beschrijving": "x"}, allow_unicode=True)
+                    + "---\n" + body + "\n", encoding="utf-8")
+    fields = {p.field for p in _problems(both, iv.related)}
+    assert fields == {"beschrijving"}
+
+
+# ----------------------------------------------------------------------------- round trip
+
+_WORD = st.text(alphabet=st.sampled_from(list("abcdefghijkXYZéëï€0123456789:#'\"-[]{}&*!%@`|>,?")),
+                min_size=1, max_size=8)
+_LINE = st.lists(_WORD, min_size=1, max_size=8).map(" ".join)
+_SPECIAL = st.sampled_from(["null", "yes", "no", "2016", "~", "- x", "#x", "0.5", "true", "on"])
+_ONE_LINE = st.one_of(_LINE, _SPECIAL)
+_DESCRIPTION = st.lists(st.one_of(_LINE, st.just(""), _LINE.map(lambda s: "  " + s)),
+                        min_size=1, max_size=6).map(
+    lambda lines: "\n".join(lines).strip("\n").strip()).filter(bool)
+
+
+def _address_strategy() -> st.SearchStrategy[kennis.Addressed]:
+    cat = load_catalogue()
+    rules = load_rules()
+    indicators = [
+        kennis.Addressed(domain=i.domain, indicator=i.id, direction=d)
+        for i in cat for d in ("lower", "higher") if i.better in (None, d)
+    ]
+    signals = [kennis.Addressed(domain=r.domain, signal=r.id) for r in rules]
+    from wijkanalyse.catalogue import DOMAINS
+
+    domains = [kennis.Addressed(domain=d, direction=x) for d in DOMAINS
+               for x in (None, "lower", "higher")]
+    return st.sampled_from(indicators + signals + domains)
+
+
+@st.composite
+def _interventions(draw: st.DrawFn) -> kennis.Intervention:
+    def unique(strategy, lo=1, hi=4):
+        return tuple(draw(st.lists(strategy, min_size=lo, max_size=hi, unique=True)))
+
+    years = draw(st.one_of(st.none(), st.tuples(st.integers(0, 30), st.integers(0, 10))))
+    return kennis.Intervention(
+        id="proef",
+        name=draw(_ONE_LINE),
+        summary=draw(_ONE_LINE),
+        description=draw(_DESCRIPTION),
+        themes=unique(st.sampled_from(list(kennis.THEMES))),
+        addresses=unique(_address_strategy()),
+        working_elements=unique(_ONE_LINE),
+        evidence=kennis.EvidenceRating(draw(st.sampled_from(list(kennis.EVIDENCE_LEVELS))),
+                                       draw(_ONE_LINE)),
+        partners=unique(st.sampled_from(list(kennis.PARTNERS))),
+        funding=unique(st.sampled_from(list(kennis.FUNDING))),
+        cost=kennis.Cost(draw(st.sampled_from(list(kennis.COST_LEVELS))),
+                         draw(st.one_of(st.just(""), _ONE_LINE))),
+        horizon=kennis.Horizon(draw(st.sampled_from(list(kennis.HORIZONS))),
+                               None if years is None else years[0],
+                               None if years is None else years[0] + years[1]),
+        pitfalls=unique(_ONE_LINE),
+        sources=unique(st.builds(
+            kennis.Reference, title=_ONE_LINE, authors=st.one_of(st.just(""), _ONE_LINE),
+            publisher=st.one_of(st.just(""), _ONE_LINE),
+            year=st.one_of(st.none(), st.integers(1950, 2024)),
+            url=st.one_of(st.just(""), st.just("https://example.org/a?b=1#c"))), 0, 2),
+        related=unique(st.sampled_from(["buurtbemiddeling", "klushuizen", "taalcafe"]), 0, 2),
+        updated=draw(st.one_of(st.none(), st.dates(min_value=pd.Timestamp("2000-01-01").date(),
+                                                   max_value=pd.Timestamp("2024-12-31").date())
+                               .map(lambda d: d.isoformat()))),
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(iv=_interventions())
+def test_yaml_round_trip_property(iv: kennis.Intervention, tmp_path_factory) -> None:
+    path = tmp_path_factory.mktemp("rt") / "proef.yaml"
+    path.write_text(kennis.to_yaml(iv), encoding="utf-8")
+    assert kennis.load_intervention_file(path, known_ids=iv.related) == iv
+    assert kennis.from_dict(json.loads(json.dumps(kennis.to_dict(iv)))) == iv
+
+
+# ----------------------------------------------------------------------------- storage
+
+
+def test_tables_and_catalogue_loading(con) -> None:
+    found = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE list_contains(?, table_name)",
+        [list(kennis.TABLES)]).fetchall()}
+    assert found == set(kennis.TABLES)
+    n = len(SHIPPED)
+    assert con.execute("SELECT count(*), count(DISTINCT origin), min(version), max(version) "
+                       "FROM interventions").fetchone() == (n, 1, 1, 1)
+    assert con.execute("SELECT count(*) FROM intervention_history WHERE action = 'add' AND "
+                       "changed_by = ?", [kennis.SHIPPED_AUTHOR]).fetchone()[0] == n
+    assert kennis.catalogue_in_sync(con)
+    assert kennis.ensure_catalogue(con) == kennis.CatalogueSync()
+    assert con.execute("SELECT count(*) FROM intervention_history").fetchone()[0] == n
+
+
+def test_build_loads_the_catalogue_and_read_only_use_works(built_db: Path) -> None:
+    ro = store.connect(built_db, read_only=True)
+    try:
+        assert kennis.catalogue_in_sync(ro)  # data build loads the shipped catalogue
+        assert len(kennis.list_interventions(ro)) == len(SHIPPED)
+        assert kennis.applied_for(ro, resolve_subject(ro, "WK011443")) == []
+    finally:
+        ro.close()
+
+
+def test_read_only_database_without_tables(tmp_path: Path) -> None:
+    path = tmp_path / "oud.duckdb"  # generated: a database from before the kennisdossier
+    import duckdb
+
+    duckdb.connect(str(path)).close()
+    ro = duckdb.connect(str(path), read_only=True)
+    try:
+        assert not kennis.catalogue_in_sync(ro)
+        with pytest.raises(kennis.KennisError, match="alleen-lezen"):
+            kennis.ensure_catalogue(ro)
+        with pytest.raises(kennis.KennisError, match="nog niet in deze database geladen"):
+            kennis.list_interventions(ro)
+    finally:
+        ro.close()
+
+
+def test_list_and_get(con) -> None:
+    df = kennis.list_interventions(con)
+    assert list(df.columns) == kennis.LIST_COLUMNS and len(df) == len(SHIPPED)
+    energy = kennis.list_interventions(con, theme="Energie en klimaat")
+    assert sorted(energy["intervention_id"]) == [
+        "aardgasvrije-wijk", "energiecoaches", "vergroening-openbare-ruimte", "vve-activering"]
+    strong = kennis.list_interventions(con, evidence="goed onderbouwd")
+    assert set(strong["evidence_level"]) == {"goed onderbouwd", "effectief"}
+    assert len(strong) == 10
+    insurer = kennis.list_interventions(con, partner="zorgverzekeraar")
+    assert sorted(insurer["intervention_id"]) == ["gecombineerde-leefstijlinterventie",
+                                                  "vroegsignalering-schulden"]
+    assert sorted(kennis.list_interventions(con, theme="veiligheid", evidence="effectief")[
+        "intervention_id"]) == []
+    with pytest.raises(kennis.KennisError, match="Bedoelt u 'veiligheid'"):
+        kennis.list_interventions(con, theme="veilighied")
+    iv = kennis.get_intervention(con, "Housing First")
+    assert (iv.id, iv.version, iv.origin, iv.updated_by) == ("housing-first", 1, "pakket",
+                                                             kennis.SHIPPED_AUTHOR)
+    assert iv == kennis.load_intervention_file(SHIPPED["housing-first"])
+    with pytest.raises(kennis.KennisError, match="Bedoelt u 'housing-first'"):
+        kennis.get_intervention(con, "housing-frist")
+
+
+def test_history_after_two_edits(con, tmp_path: Path) -> None:
+    first = _edited(tmp_path, "buurtbemiddeling", old="naam: Buurtbemiddeling",
+                    new="naam: Buurtbemiddeling in Emmen")
+    v2 = kennis.add_or_update(con, first, author="A. de Vries")
+    assert (v2.version, v2.origin, v2.updated_by, v2.name) == (
+        2, "gebruiker", "A. de Vries", "Buurtbemiddeling in Emmen")
+    with pytest.raises(kennis.KennisError, match="niet gewijzigd"):
+        kennis.add_or_update(con, first, author="A. de Vries")
+    second = _edited(tmp_path, "buurtbemiddeling", old="  niveau: laag", new="  niveau: midden",
+                     name="tweede.yaml")
+    second.write_text(second.read_text(encoding="utf-8").replace(
+        "naam: Buurtbemiddeling", "id: buurtbemiddeling\nnaam: Buurtbemiddeling"),
+        encoding="utf-8")
+    with pytest.raises(kennis.InterventionFileError, match="verschilt van de bestandsnaam"):
+        kennis.add_or_update(con, second, author="B. Jansen")
+    md = tmp_path / "herziening.md"
+    data = kennis.to_file_data(kennis.load_intervention_file(SHIPPED["buurtbemiddeling"]))
+    body = data.pop("beschrijving")
+    data["kosten"] = {"niveau": "midden", "toelichting": "Met betaalde coördinatie."}
+    md.write_text("---\nid: buurtbemiddeling\n" + yaml.safe_dump(data, allow_unicode=True)
+                  + "---\n" + body + "\n", encoding="utf-8")
+    v3 = kennis.add_or_update(con, md, author="B. Jansen")
+    assert (v3.version, v3.cost.level, v3.name) == (3, "midden", "Buurtbemiddeling")
+    hist = kennis.intervention_history(con, "buurtbemiddeling")
+    assert list(hist["version"]) == [1, 2, 3]
+    assert list(hist["action"]) == ["add", "update", "update"]
+    assert list(hist["changed_by"]) == [kennis.SHIPPED_AUTHOR, "A. de Vries", "B. Jansen"]
+    assert list(hist["changed_fields"]) == ["", "naam", "naam, kosten"]
+    assert list(hist["current"]) == [False, False, True]
+    assert json.loads(hist["snapshot"][1])["name"] == "Buurtbemiddeling in Emmen"
+    with pytest.raises(kennis.KennisError, match="auteur is verplicht"):
+        kennis.add_or_update(con, md, author=" ")
+
+
+def test_new_user_intervention_and_removal(con, tmp_path: Path) -> None:
+    path = _edited(tmp_path, "taalcafe", old="naam: Taalcafés en taalmaatjes",
+                   new="naam: Voorleesexpress", name="voorleesexpress.yaml")
+    iv = kennis.add_or_update(con, path, author="C. Bakker")
+    assert (iv.id, iv.version, iv.origin) == ("voorleesexpress", 1, "gebruiker")
+    assert len(kennis.list_interventions(con)) == len(SHIPPED) + 1
+    kennis.remove_intervention(con, "voorleesexpress", removed_by="C. Bakker")
+    assert len(kennis.list_interventions(con)) == len(SHIPPED)
+    with pytest.raises(kennis.KennisError, match="is verwijderd op"):
+        kennis.get_intervention(con, "voorleesexpress")
+    hist = kennis.intervention_history(con, "voorleesexpress")
+    assert list(hist["action"]) == ["add", "remove"]
+    back = kennis.add_or_update(con, path, author="C. Bakker")
+    assert back.version == 3
+    assert "was verwijderd" in kennis.intervention_history(con, "voorleesexpress")["note"][2]
+
+
+def test_shipped_changes_do_not_overwrite_user_versions(con, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    edited = _edited(tmp_path, "klushuizen", old="naam: Klushuizen", new="naam: Klushuizen Zuid")
+    kennis.add_or_update(con, edited, author="D. Visser")
+    originals = {iv.id: iv for iv in kennis.shipped_catalogue()}
+    changed = {
+        "klushuizen": replace(originals["klushuizen"], summary="Nieuwe meegeleverde tekst."),
+        "taalcafe": replace(originals["taalcafe"], summary="Ook nieuw."),
+    }
+    new_catalogue = tuple(
+        (iv, kennis.content_hash(iv)) for iv in
+        [changed.get(i, originals[i]) for i in originals if i != "jogg-aanpak"])
+    monkeypatch.setattr(kennis, "_shipped_catalogue", lambda: new_catalogue)
+    assert not kennis.catalogue_in_sync(con)
+    sync = kennis.ensure_catalogue(con)
+    assert sync == kennis.CatalogueSync(updated=("taalcafe",), skipped=("klushuizen",),
+                                        removed=("jogg-aanpak",))
+    assert kennis.ensure_catalogue(con) == kennis.CatalogueSync()
+    # the user's version stays current; the shipped one is kept in the history
+    current = kennis.get_intervention(con, "klushuizen")
+    assert (current.name, current.version, current.origin) == ("Klushuizen Zuid", 2, "gebruiker")
+    hist = kennis.intervention_history(con, "klushuizen")
+    assert list(hist["action"]) == ["add", "update", "shipped_skipped"]
+    assert json.loads(hist["snapshot"][2])["summary"] == "Nieuwe meegeleverde tekst."
+    assert kennis.get_intervention(con, "taalcafe").summary == "Ook nieuw."
+    with pytest.raises(kennis.KennisError, match="verwijderd"):
+        kennis.get_intervention(con, "jogg-aanpak")
+    restored = kennis.restore_shipped(con, "klushuizen", author="D. Visser")
+    assert (restored.summary, restored.version, restored.origin) == (
+        "Nieuwe meegeleverde tekst.", 4, "pakket")
+    with pytest.raises(kennis.KennisError, match="al actueel"):
+        kennis.restore_shipped(con, "klushuizen", author="D. Visser")
+
+
+# ----------------------------------------------------------------------------- applied
+
+
+def test_applied_on_angelslo_shows_for_wijk_and_buurt(con) -> None:
+    applied = kennis.apply_intervention(
+        con, intervention="buurtbemiddeling", area="WK011443", year_from=2016, year_to=2020,
+        partners=["Lefier", "gemeente", "Woningcorporatie"], funding="gemeente, corporatie",
+        result="Minder burenruzies gemeld bij de corporatie.", indicators=["lbm_soc"],
+        author="E. Smit")
+    assert (applied.applied_id, applied.area_code, applied.area_name, applied.area_kind,
+            applied.gemeente_code) == (1, "WK011443", "Angelslo", "wijk", "GM0114")
+    assert applied.partners == ("Lefier", "gemeente", "woningcorporatie")
+    assert applied.funding == ("gemeente", "corporatie")
+    assert applied.period_text() == "2016-2020"
+    wijk = kennis.applied_for(con, resolve_subject(con, "WK011443"))
+    assert [(a.applied_id, a.relation, a.relation_text) for a in wijk] == [
+        (1, "eigen", "Toegepast in deze wijk.")]
+    buurt = kennis.applied_for(con, resolve_subject(con, "BU01144300"))
+    assert [(a.applied_id, a.relation, a.relation_text) for a in buurt] == [
+        (1, "omvattend", "Toegepast in wijk Angelslo, waarin deze buurt ligt.")]
+    # an approach in a buurt shows in the wijk as a part; a gemeente-wide one only in the
+    # gemeente's own profile
+    kennis.apply_intervention(con, intervention="housing-first", area="BU01144300",
+                              year_from=2021, author="E. Smit")
+    kennis.apply_intervention(con, intervention="vroegsignalering-schulden", area="GM0114",
+                              year_from=2021, author="E. Smit")
+    wijk = kennis.applied_for(con, resolve_subject(con, "WK011443"))
+    assert [(a.intervention_id, a.relation) for a in wijk] == [
+        ("housing-first", "deel"), ("buurtbemiddeling", "eigen")]
+    assert wijk[0].relation_text == "Toegepast in buurt Angelslo, een deel van deze wijk."
+    gm = kennis.applied_for(con, resolve_subject(con, "GM0114"))
+    assert [a.intervention_id for a in gm] == ["vroegsignalering-schulden", "housing-first",
+                                               "buurtbemiddeling"]
+    assert kennis.applied_for(con, resolve_subject(con, "Selwerd")) == []
+    df = kennis.applied_anywhere(con, "buurtbemiddeling")
+    assert list(df.columns) == kennis.APPLIED_COLUMNS
+    row = df.iloc[0]
+    assert (row["area_code"], row["year_from"], row["year_to"], row["result_indicators"]) == (
+        "WK011443", 2016, 2020, ["lbm_soc"])
+    kennis.remove_applied(con, 1, removed_by="E. Smit")
+    assert kennis.applied_anywhere(con, "buurtbemiddeling").empty
+    assert con.execute("SELECT list(action ORDER BY version) FROM applied_approach_history "
+                       "WHERE applied_id = 1").fetchone()[0] == ["add", "remove"]
+
+
+def test_applied_on_programme_area_and_errors(con) -> None:
+    applied = kennis.apply_intervention(con, intervention="klushuizen", area="Jol/Galjoen",
+                                        year_from=2018, author="F. Mulder")
+    assert (applied.area_code, applied.area_kind, len(applied.area_members)) == (
+        "jol-galjoen", "gebied", 4)
+    buurt = resolve_subject(con, "BU09950633")
+    (found,) = kennis.applied_for(con, buurt)
+    assert found.relation == "omvattend"
+    with pytest.raises(kennis.KennisError, match="ligt voor het beginjaar"):
+        kennis.apply_intervention(con, intervention="klushuizen", area="WK011443",
+                                  year_from=2018, year_to=2010, author="F. Mulder")
+    with pytest.raises(kennis.KennisError, match="niet eenduidig"):
+        kennis.apply_intervention(con, intervention="klushuizen", area="Meerwijk",
+                                  year_from=2018, author="F. Mulder")
+    with pytest.raises(kennis.KennisError, match="onbekende indicator 'p_xyz'"):
+        kennis.apply_intervention(con, intervention="klushuizen", area="WK011443",
+                                  year_from=2018, indicators=["p_xyz"], author="F. Mulder")
+    with pytest.raises(kennis.KennisError, match="staat er al in als nummer 1"):
+        kennis.apply_intervention(con, intervention="klushuizen", area="jol-galjoen",
+                                  year_from=2018, author="F. Mulder")
+
+
+def test_rebuild_keeps_user_tables(con, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    edited = _edited(tmp_path, "klushuizen", old="naam: Klushuizen", new="naam: Klushuizen Zuid")
+    kennis.add_or_update(con, edited, author="G. de Boer")
+    kennis.apply_intervention(con, intervention="klushuizen", area="WK011443", year_from=2016,
+                              author="G. de Boer")
+    old_path = Path(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = "
+                                "current_database()").fetchone()[0])
+    con.execute("CHECKPOINT")
+    con.close()
+    # what `data build` does: a fresh database with the schema, then the user tables of the
+    # previous one carried over (store.USER_TABLES must list kennis.TABLES)
+    monkeypatch.setattr(store, "USER_TABLES", tuple(dict.fromkeys(
+        store.USER_TABLES + kennis.TABLES)))
+    fresh = duckdb.connect(str(tmp_path / "nieuw.duckdb"))
+    store.init_schema(fresh)
+    kennis.ensure_tables(fresh)
+    counts = _carry_over_user_tables(fresh, old_path)
+    assert counts["interventions"] == len(SHIPPED)
+    assert counts["intervention_history"] == len(SHIPPED) + 1
+    assert counts["applied_approaches"] == counts["applied_approach_history"] == 1
+    assert kennis.catalogue_in_sync(fresh)
+    assert kennis.ensure_catalogue(fresh) == kennis.CatalogueSync()
+    assert kennis.get_intervention(fresh, "klushuizen").name == "Klushuizen Zuid"
+    fresh.close()
+
+
+def test_export_round_trip(con, tmp_path: Path) -> None:
+    edited = _edited(tmp_path, "klushuizen", old="naam: Klushuizen", new="naam: Klushuizen Zuid")
+    kennis.add_or_update(con, edited, author="H. Dekker")
+    out = tmp_path / "export"
+    paths = kennis.export_catalogue(con, out, format="yaml")
+    assert len(paths) == len(SHIPPED)
+    assert kennis.check_catalogue(out) == []
+    for path in paths:
+        assert kennis.load_intervention_file(path) == kennis.get_intervention(con, path.stem)
+    assert "versie 2 (gebruiker)" in (out / "klushuizen.yaml").read_text(encoding="utf-8")
+    (json_path,) = kennis.export_catalogue(con, out, format="json")
+    data = json.loads(json_path.read_text(encoding="utf-8"))["interventies"]
+    assert len(data) == len(SHIPPED)
+    klus = next(d for d in data if d["id"] == "klushuizen")
+    assert klus["naam"] == "Klushuizen Zuid" and klus["versie"]["nummer"] == 2
+    (csv_path,) = kennis.export_catalogue(con, out, format="csv")
+    df = pd.read_csv(csv_path, sep=";", encoding="utf-8-sig", dtype=str)
+    assert len(df) == len(SHIPPED)
+    row = df.set_index("id").loc["herstructurering"]
+    assert row["themas"] == "fysiek / woningvoorraad; menging; openbare ruimte"
+    assert row["jaren"] == "10-20" and row["bewijsniveau"] == "goed beschreven"
+    with pytest.raises(kennis.KennisError, match="onbekend formaat"):
+        kennis.export_catalogue(con, out, format="xml")
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def _root() -> typer.Typer:
+    root = typer.Typer()
+
+    @root.callback()
+    def _main(ctx: typer.Context, db: Annotated[Path | None, typer.Option("--db")] = None
+              ) -> None:
+        ctx.obj = resolve_settings(db=db)
+
+    root.add_typer(kennis_app, name="kennis")
+    return root
+
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables as on a wide terminal, so that assertions do not depend on line wrapping."""
+    monkeypatch.setattr(cliutil.console, "_width", 200)
+    monkeypatch.setattr(cliutil.err_console, "_width", 200)
+
+
+def _run(db: Path, *args: str):
+    result = runner.invoke(_root(), ["--db", str(db), "kennis", *args])
+    return result, " ".join(result.output.split())
+
+
+def test_cli_browse_and_maintain(built_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    shutil.copy(built_db, db)
+    result, out = _run(db, "list", "--thema", "energie en klimaat")
+    assert result.exit_code == 0, out
+    assert "4 interventies" in out and "aardgasvrije-wijk" in out
+    result, out = _run(db, "list", "--thema", "groen")
+    assert result.exit_code == 1 and "onbekend thema 'groen'" in out
+    result, out = _run(db, "show", "housing-first")
+    assert result.exit_code == 0, out
+    assert "Housing First" in out and "effectief" in out and "Tsemberis" in out
+    edited = _edited(tmp_path, "klushuizen", old="naam: Klushuizen", new="naam: Klushuizen Zuid")
+    result, out = _run(db, "add", str(edited), "--auteur", "I. Kok")
+    assert result.exit_code == 0, out
+    assert "Interventie klushuizen (Klushuizen Zuid) bijgewerkt naar versie 2." in out
+    result, out = _run(db, "geschiedenis", "klushuizen")
+    assert result.exit_code == 0 and "I. Kok" in out and "2 (actueel)" in out
+    result, out = _run(db, "toepassen", "klushuizen", "--gebied", "Angelslo", "--van", "2016",
+                       "--tot", "2019", "--partner", "Lefier", "--financiering", "corporatie",
+                       "--resultaat", "Tien woningen opgeknapt.", "--auteur", "I. Kok")
+    assert result.exit_code == 0, out
+    assert ("Toepassing 1 vastgelegd: Klushuizen Zuid in wijk Angelslo (WK011443), 2016-2019."
+            in out)
+    result, out = _run(db, "toepassingen", "--gebied", "BU01144300")
+    assert result.exit_code == 0 and "waarin deze buurt ligt" in out
+    result, out = _run(db, "toepassen", "klushuizen", "--gebied", "Meerwijk", "--van", "2016",
+                       "--auteur", "I. Kok")
+    assert result.exit_code == 1 and "--gemeente" in out
+    result, out = _run(db, "export", "--out", str(tmp_path / "exp"), "--format", "csv")
+    assert result.exit_code == 0 and "1 bestand(en) geschreven" in out
+    result, out = _run(db, "herstel", "klushuizen", "--auteur", "I. Kok")
+    assert result.exit_code == 0 and "hersteld als versie 3" in out
+    result, out = _run(db, "toepassing-verwijder", "1", "--door", "I. Kok")
+    assert result.exit_code == 0, out
+    result, out = _run(db, "verwijder", "taalcafe", "--door", "I. Kok")
+    assert result.exit_code == 0, out
+    result, out = _run(db, "show", "taalcafe")
+    assert result.exit_code == 1 and "is verwijderd op" in out
+
+
+def test_cli_check(built_db: Path, tmp_path: Path) -> None:
+    result, out = _run(tmp_path / "x.duckdb", "check")
+    assert result.exit_code == 0 and f"Alle {len(SHIPPED)} bestanden zijn in orde." in out
+    bad = _edited(tmp_path, "klushuizen", old="themas: [fysiek,", new="themas: [groen,")
+    result, out = _run(tmp_path / "x.duckdb", "check", str(bad))
+    assert result.exit_code == 1
+    assert "veld 'themas[1]': onbekend thema 'groen'" in out and "1 probleem" in out
+
+
+def test_cli_search_and_match(built_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    shutil.copy(built_db, db)
+    result, out = _run(db, "zoek", "ruzie tussen buren", "--max", "3")
+    assert result.exit_code == 0, out
+    assert "buurtbemiddeling" in out
+    result, out = _run(db, "match", "Angelslo", "--max", "3")
+    assert result.exit_code == 0, out
+    assert "Interventies voor Angelslo (WK011443)" in out and "rang" in out
+
+
+# ----------------------------------------------------------------------------- docs
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "kennisdossier.md"
+
+
+def test_docs_example_validates_and_lists_vocabularies(tmp_path: Path) -> None:
+    import re
+
+    text = DOCS.read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(.+?)\n```", text, flags=re.S).group(1)
+    path = tmp_path / "buurtbemiddeling.yaml"
+    path.write_text(example, encoding="utf-8")
+    iv = kennis.load_intervention_file(path)
+    assert iv.updated == "2025-03-01" and iv.sources[0].year == 2011
+    for vocab in (kennis.THEMES, kennis.PARTNERS, kennis.FUNDING):
+        for key, label in vocab.items():
+            assert f"| `{key}` | {label} |" in text
+    for level, meaning in kennis.EVIDENCE_LEVELS.items():
+        assert f"| `{level}` | {meaning} |" in text
+    commands = [c.name for c in typer.main.get_command(kennis_app).commands.values()]
+    for name in commands:
+        assert f"`wijkanalyse kennis {name}" in text, name

@@ -1,0 +1,723 @@
+"""Tests of wijkanalyse.kennis_zoek: Dutch full-text search in the kennisdossier and matching
+interventions to a wijkprofiel.
+
+Search runs on the real shipped catalogue (``data/interventies``, loaded into a copy of the
+database built from ../shared/data) and on small generated records for hand-computed BM25
+scores. Matching runs on real profiles: Molenberg (Heerlen, WK091739) in 2018 has high
+low-income and benefit shares (signal "Veel en steeds meer huishoudens met een laag inkomen",
+ernstig: 17,5% against 12,5% in Heerlen; "Veel bijstandsontvangers", aandacht), and on
+generated profiles (labelled as such) for an energy-only case and hand-computed scores.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
+
+from wijkanalyse import kennis, store
+from wijkanalyse import kennis_zoek as kz
+from wijkanalyse.profile_model import (
+    Evidence,
+    Figure,
+    KeyFigure,
+    Peer,
+    PeerGroup,
+    Profile,
+    Signal,
+    Subject,
+)
+from wijkanalyse.report import _environment
+from wijkanalyse.subjects import resolve_subject
+from wijkanalyse.wijkprofiel import build_profile
+
+MOLENBERG = "WK091739"  # Heerlen
+SCHILDERSBUURT = "WK051829"  # Den Haag
+MOERWIJK = "WK051836"  # Den Haag, a peer of the Schildersbuurt
+KBWB = "CBS, Kerncijfers Wijken en Buurten 2019"
+
+
+# ------------------------------------------------------------------------------ fixtures
+
+
+@pytest.fixture(scope="module")
+def kdb(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the built database with the shipped kennisdossier loaded."""
+    path = tmp_path_factory.mktemp("kennis") / "wijkanalyse.duckdb"
+    shutil.copy(built_db, path)
+    con = store.connect(path)
+    try:
+        kennis.ensure_tables(con)
+        kennis.ensure_catalogue(con)
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def con(kdb: Path):
+    connection = store.connect(kdb, read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> list[dict]:
+    return [kennis.to_dict(iv) for iv in kennis.shipped_catalogue()]
+
+
+@pytest.fixture(scope="module")
+def molenberg(con) -> Profile:
+    subject = resolve_subject(con, MOLENBERG, year=2018)
+    return build_profile(con, subject, year=2018, with_location=False)
+
+
+def _ids(df) -> list[str]:
+    return list(df["id"])
+
+
+def _themed(records: list[dict], theme: str) -> set[str]:
+    return {r["id"] for r in records if theme in r["themes"]}
+
+
+def rec(rid: str, **fields) -> dict:
+    """A generated intervention record (the shape of kennis.to_dict)."""
+    base = {
+        "id": rid, "name": rid.replace("-", " ").capitalize(), "summary": "", "description": "",
+        "themes": [], "addresses": [], "working_elements": [], "partners": [],
+        "evidence": {"level": "onbekend", "source": ""}, "pitfalls": [],
+    }
+    base.update(fields)
+    return base
+
+
+SUBJECT = Subject(kind="wijk", id="WK999901", name="Proefwijk (gegenereerd)",
+                  gemeente_code="GM9999", gemeente_name="Proefgemeente", level="wijk",
+                  members=["WK999901"], wijk_codes=["WK999901"])
+
+
+def figure(indicator: str, label: str, domain: str, value: float, gemeente: float, *,
+           unit: str = "%", kind: str = "rate", better: str | None = "lower",
+           assessment: str | None = "ongunstig", year: int = 2019) -> KeyFigure:
+    return KeyFigure(
+        indicator_id=indicator, label=label, unit=unit, domain=domain, kind=kind, better=better,
+        year=year, area=Figure(value, year, KBWB), gemeente=Figure(gemeente, year, KBWB),
+        nederland=Figure(None, year), peers=Figure(None, year), assessment=assessment)
+
+
+def signal(rule_id: str, severity: int, domain: str, title: str) -> Signal:
+    labels = {3: "ernstig", 2: "aandacht", 1: "om te volgen"}
+    return Signal(rule_id=rule_id, severity=severity, severity_label=labels[severity],
+                  domain=domain, title=title, text=f"{title}.",
+                  evidence=[Evidence("p_hh_lkk", "Huishoudens met een laag inkomen", "wijk",
+                                     2019, 18.0, "18,0%", KBWB)])
+
+
+def generated_profile(signals: list[Signal], figures: list[KeyFigure],
+                      peers: PeerGroup | None = None) -> Profile:
+    """A generated profile (not real data) with the given signals and key figures."""
+    return Profile(subject=SUBJECT, year=2019, years_available=[2019], key_figures=figures,
+                   series=[], leefbaarometer=[], signals=signals, peers=peers, location=None,
+                   stories=[], approaches=[], sources=[], missing=[])
+
+
+LOW_INCOME_SIGNAL = signal("laag_inkomen_hoog", 3, "inkomen",
+                           "Veel huishoudens met een laag inkomen")
+LOW_INCOME_FIGURE = figure("p_hh_lkk", "Huishoudens met een laag inkomen", "inkomen", 18.0,
+                           11.0)
+
+
+# ------------------------------------------------------------------------------ text and terms
+
+
+def test_tokenize_folds_accents_and_drops_stopwords() -> None:
+    assert kz.tokenize("De geïsoleerde woningen en de buurt, ook in 2024!") == [
+        "geisoleerde", "woningen", "buurt", "2024"]
+    assert kz.tokenize("de het een en van") == []
+
+
+def test_snowball_dutch_stems_are_pinned() -> None:
+    # what snowballstemmer's "dutch" does with the words the issue names (pinned, so a new
+    # stemmer version that changes them is noticed)
+    stem = {w: sorted(t for t in kz.terms_of(w)[0] if t.startswith("k:"))
+            for w in ("woningen", "woning", "bemiddelaars", "bemiddeling", "verduurzamen",
+                      "verduurzaming", "duurzaam", "duurzame", "groene", "vergroening")}
+    assert stem == {
+        "woningen": ["k:woon"], "woning": ["k:woon"], "bemiddelaars": ["k:bemiddel"],
+        "bemiddeling": ["k:bemiddel"], "verduurzamen": ["k:verduurzaam"],
+        "verduurzaming": ["k:verduurzaam"], "duurzaam": ["k:duurzaam"],
+        "duurzame": ["k:duurzame"], "groene": ["k:groene"], "vergroening": ["k:vergroen"]}
+
+
+def _shares(a: str, b: str, *, parts: bool = False) -> bool:
+    fa, pa = kz.terms_of(a)
+    fb, pb = kz.terms_of(b)
+    return bool((fa | pa) & (fb | pb)) if parts else bool(fa & fb)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("woningen", "woning"),
+    ("bemiddelaars", "bemiddeling"),
+    ("verduurzamen", "verduurzaming"),
+    ("duurzame", "duurzaam"),       # only through dutch_porter ("duurzam")
+    ("schulden", "schuld"),         # only through dutch_porter
+    ("groene", "groen"),            # only through dutch_porter
+    ("inkomens", "inkomen"),        # only through the plural-s rule
+    ("huishoudens", "huishouden"),  # idem
+    ("uitkeringen", "uitkering"),
+])
+def test_inflected_forms_share_a_term(a: str, b: str) -> None:
+    assert _shares(a, b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("bemiddelaars", "buurtbemiddeling"),
+    ("groene", "vergroening"),
+    ("verduurzamen", "duurzaam"),
+    ("woningen", "woningcorporatie"),
+    ("armoede", "energiearmoede"),
+    ("huis", "klushuizen"),
+    ("wijk", "aandachtswijken"),
+])
+def test_compound_parts_match(a: str, b: str) -> None:
+    assert not _shares(a, b)  # not through stemming alone ...
+    assert _shares(a, b, parts=True)  # ... but through the compound parts
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("isoleren", "isolatie"),   # the stemmers give isoler / isoleer and isoler / isolatie
+    ("zon", "zonnepanelen"),    # "zon" is not a listed compound part
+    ("werk", "samenwerking"),   # excluded: not about work
+    ("groen", "groenten"),      # excluded: vegetables
+    ("huis", "huishoudens"),    # excluded: a household is not a house
+    ("wijk", "afwijking"),      # excluded: a deviation is not a wijk
+    ("taal", "kapitaal"),       # excluded
+])
+def test_honest_non_matches(a: str, b: str) -> None:
+    assert not _shares(a, b, parts=True)
+
+
+# ------------------------------------------------------------------------------ BM25 by hand
+
+
+def _bm25(tf: float, df: int, n: int, dl: float, avgdl: float) -> float:
+    idf = __import__("math").log(1 + (n - df + 0.5) / (df + 0.5))
+    norm = 1 - kz.BM25_B + kz.BM25_B * dl / avgdl
+    return idf * tf * (kz.BM25_K1 + 1) / (tf + kz.BM25_K1 * norm)
+
+
+def test_bm25_score_hand_computed() -> None:
+    records = [
+        rec("a", name="Park", summary="Woning woning"),  # tf 3+3, length 4+3+3
+        rec("b", name="Woning"),                          # tf 4, length 4
+        rec("c", name="Straat"),                          # length 4
+    ]
+    index = kz.build_index(records)
+    avgdl = (10 + 4 + 4) / 3
+    assert index.avgdl == pytest.approx(avgdl)
+    df = kz.search_index(index, "woningen")
+    expected_a = _bm25(6.0, 2, 3, 10.0, avgdl)  # ln(1,6) x 1,692: more often, but longer
+    expected_b = _bm25(4.0, 2, 3, 4.0, avgdl)   # ln(1,6) x 1,796
+    assert _ids(df) == ["b", "a"]
+    assert df["score"].tolist() == [round(expected_b, 4), round(expected_a, 4)]
+    assert df["score"].tolist() == [0.8441, 0.7954]
+
+
+def test_compound_part_counts_for_part_weight() -> None:
+    records = [rec("a", name="Buurtbemiddeling"), rec("b", name="Bemiddeling"),
+               rec("c", name="Straat")]
+    index = kz.build_index(records)
+    df = kz.search_index(index, "bemiddelaars")
+    assert _ids(df) == ["b", "a"]
+    avgdl = 4.0
+    # "a": the part term has tf 4 x PART_WEIGHT = 2; "b": the whole word, tf 4
+    assert df["score"].tolist() == [round(_bm25(4.0, 2, 3, 4.0, avgdl), 4),
+                                    round(_bm25(2.0, 2, 3, 4.0, avgdl), 4)]
+
+
+def test_field_weights_rank_name_above_summary_above_description() -> None:
+    # equal weighted lengths (4 + 2 x 3 + 2 x 1), the word in a different field each
+    records = [
+        rec("in-beschrijving", name="Aanpak", summary="straat tuin",
+            description="gevel klushuizen"),
+        rec("in-samenvatting", name="Aanpak", summary="klushuizen straat",
+            description="gevel tuin"),
+        rec("in-naam", name="Klushuizen", summary="aanpak straat", description="gevel tuin"),
+    ]
+    df = kz.search_index(kz.build_index(records), "klushuis")
+    assert _ids(df) == ["in-naam", "in-samenvatting", "in-beschrijving"]
+    assert df["score"].tolist() == [round(_bm25(tf, 3, 3, 12.0, 12.0), 4)
+                                    for tf in (4.0, 3.0, 1.0)]
+
+
+def test_snippet_marks_matched_words() -> None:
+    records = [rec("bb", name="Buurtbemiddeling Zuid", summary="Buren maken samen afspraken.",
+                   description="Vrijwilligers helpen. **De bemiddelaars** beslissen niets; "
+                               "de buren maken zelf afspraken.\n\nZie [de site](https://x.nl).")]
+    df = kz.search_index(kz.build_index(records), "bemiddeling buren")
+    assert df.loc[0, "snippet"] == ("De **bemiddelaars** beslissen niets; de **buren** maken "
+                                   "zelf afspraken.")
+    # no match in a sentence (only the name): the first sentence of the summary, unmarked
+    only_name = kz.search_index(kz.build_index(records), "zuid")
+    assert only_name.loc[0, "snippet"] == "Buren maken samen afspraken."
+
+
+def test_empty_query_lists_filtered_records_and_stopwords_find_nothing() -> None:
+    records = [rec("b", themes=["sociaal"]), rec("a", themes=["sociaal"]),
+               rec("c", themes=["menging"])]
+    index = kz.build_index(records)
+    assert _ids(kz.search_index(index, "", themes=["sociaal"])) == ["a", "b"]
+    assert kz.search_index(index, "de het een").empty
+    with pytest.raises(kz.WijkanalyseError):
+        kz.search_index(index, "x", limit=0)
+
+
+def test_build_index_rejects_duplicate_ids() -> None:
+    with pytest.raises(kz.WijkanalyseError, match="twee keer"):
+        kz.build_index([rec("a"), rec("a")])
+
+
+_WORDS = ["woningen", "buurt", "bemiddeling", "groen", "armoede", "schulden", "werk", "de",
+          "veiligheid", "jongeren", "energie", "wijk", "klushuizen", "corporatie"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(hs.lists(hs.sampled_from(_WORDS), min_size=1, max_size=4), hs.randoms())
+def test_search_is_deterministic_and_sorted(words: list[str], rnd: random.Random) -> None:
+    records = [rec(f"r{i}", name=" ".join(rnd.sample(_WORDS, 2)),
+                   summary=" ".join(rnd.sample(_WORDS, 3))) for i in range(8)]
+    query = " ".join(words)
+    first = kz.search_index(kz.build_index(records), query, limit=None)
+    shuffled = records[:]
+    rnd.shuffle(shuffled)
+    second = kz.search_index(kz.build_index(shuffled), query, limit=None)
+    assert first.equals(second)
+    keys = list(zip(-first["score"], first["id"], strict=True))
+    assert keys == sorted(keys)
+    assert (first["score"] > 0).all()
+    # every hit shares a term with the query
+    qterms = set().union(*(set().union(*kz.terms_of(w)) for w in kz.tokenize(query)))
+    for rid in first["id"]:
+        r = next(x for x in records if x["id"] == rid)
+        words_r = kz.tokenize(r["name"] + " " + r["summary"])
+        assert qterms & set().union(*(set().union(*kz.terms_of(w)) for w in words_r))
+
+
+# ------------------------------------------------------------------------- matching (generated)
+
+
+def test_match_reason_sentence_and_hand_computed_score() -> None:
+    prof = generated_profile([LOW_INCOME_SIGNAL], [LOW_INCOME_FIGURE])
+    records = [
+        rec("exact", addresses=[{"domain": "inkomen", "indicator": "p_hh_lkk",
+                                 "direction": "lower", "signal": None}],
+            evidence={"level": "effectief", "source": "x"}),
+        rec("domein", addresses=[{"domain": "inkomen", "indicator": None, "direction": None,
+                                  "signal": None}]),
+        rec("verkeerde-richting", addresses=[{"domain": "inkomen", "indicator": "p_hh_lkk",
+                                              "direction": "higher", "signal": None}]),
+        rec("energie", addresses=[{"domain": "energie", "indicator": "g_gas",
+                                   "direction": "lower", "signal": None}]),
+    ]
+    matches = kz.match_profile(records, prof)
+    assert [(m.intervention_id, m.score, m.rank) for m in matches] == [
+        ("exact", 5.0, 1),        # signal 3 + figure 1 + bonus "effectief" 1
+        ("domein", 1.5, 2),       # half the heaviest item of the domain (the signal, 3)
+        ("verkeerde-richting", 1.5, 3),  # moving it the wrong way is no exact match
+    ]
+    assert matches[0].reasons == [
+        "Past bij het signaal 'Veel huishoudens met een laag inkomen' (ernstig) en bij het "
+        "ongunstige cijfer Huishoudens met een laag inkomen (18,0% tegen 11,0% in de "
+        "gemeente, 2019).",
+        "Bewijskracht: effectief (+1,00).",
+    ]
+    assert matches[0].signals == ["laag_inkomen_hoog"]
+    assert matches[0].indicators == ["p_hh_lkk"]
+    assert matches[1].reasons[0] == (
+        "Richt zich op het domein inkomen, waarin ook het signaal 'Veel huishoudens met een "
+        "laag inkomen' (ernstig) valt (en nog 1 ander signaal of cijfer); dat telt voor de "
+        "helft.")
+
+
+def test_signal_address_matches_the_combined_signal_that_replaces_it() -> None:
+    combined = signal("laag_inkomen_hoog_en_stijgend", 3, "inkomen",
+                      "Veel en steeds meer huishoudens met een laag inkomen")
+    prof = generated_profile([combined], [])
+    records = [rec("via-signaal", addresses=[{"domain": "inkomen", "signal": "laag_inkomen_hoog",
+                                              "indicator": None, "direction": None}]),
+               rec("via-indicator", addresses=[{"domain": "inkomen", "indicator": "p_hh_lkk",
+                                                "direction": "lower", "signal": None}])]
+    matches = kz.match_profile(records, prof)
+    assert [(m.intervention_id, m.score) for m in matches] == [("via-indicator", 3.0),
+                                                                ("via-signaal", 3.0)]
+    assert "'Veel en steeds meer huishoudens met een laag inkomen' (ernstig)" in (
+        matches[0].reasons[0])
+
+
+def test_ties_are_broken_by_id_whatever_the_input_order() -> None:
+    prof = generated_profile([LOW_INCOME_SIGNAL], [LOW_INCOME_FIGURE])
+    address = [{"domain": "inkomen", "indicator": "p_hh_lkk", "direction": "lower",
+                "signal": None}]
+    records = [rec(i, addresses=address) for i in ("c-aanpak", "a-aanpak", "b-aanpak")]
+    for order in (records, records[::-1], records[1:] + records[:1]):
+        matches = kz.match_profile(order, prof)
+        assert [m.intervention_id for m in matches] == ["a-aanpak", "b-aanpak", "c-aanpak"]
+        assert [m.rank for m in matches] == [1, 2, 3]
+        assert {m.score for m in matches} == {4.0}
+    assert [m.intervention_id for m in kz.match_profile(records, prof, limit=2)] == [
+        "a-aanpak", "b-aanpak"]
+
+
+def test_generated_energy_profile_ranks_energy_interventions_first(catalogue) -> None:
+    # generated: the only unfavourable figure is the mean gas use (index 130 against the
+    # gemeente); the real catalogue gives gas use no direction, so the assessment is set here
+    gas = figure("g_gas", "Gemiddeld aardgasverbruik", "energie", 1560.0, 1200.0, unit="m³",
+                 kind="mean", better=None)
+    matches = kz.match_profile(catalogue, generated_profile([], [gas]), limit=None)
+    energy = _themed(catalogue, "energie-klimaat")
+    assert matches, "het energieprofiel vindt geen enkele interventie"
+    assert matches[0].intervention_id in energy
+    first_other = min((m.rank for m in matches if m.intervention_id not in energy),
+                      default=len(matches) + 1)
+    assert max(m.rank for m in matches if m.intervention_id in energy) < first_other
+    assert all("Gemiddeld aardgasverbruik" in " ".join(m.reasons) for m in matches)
+
+
+def test_weights_cover_the_vocabularies() -> None:
+    assert list(kz.EVIDENCE_BONUS) == list(kennis.EVIDENCE_LEVELS)
+    assert sorted(kz.SEVERITY_WEIGHTS) == [1, 2, 3]
+
+
+def test_no_items_no_matches() -> None:
+    prof = generated_profile([], [figure("p_hh_lkk", "Huishoudens met een laag inkomen",
+                                         "inkomen", 9.0, 11.0, assessment="gunstig")])
+    assert kz.match_profile([rec("x", addresses=[{"domain": "inkomen", "indicator": None,
+                                                  "direction": None, "signal": None}])],
+                            prof) == []
+
+
+# ------------------------------------------------------------------------------ search (real)
+
+
+@pytest.mark.parametrize(("query", "top"), [
+    ("bemiddelaars", ["buurtbemiddeling", "huismeesters-woonconsulenten"]),
+    ("bemiddeling", ["buurtbemiddeling", "huismeesters-woonconsulenten"]),
+    ("burenruzie", ["buurtbemiddeling"]),          # the text says "Burenruzies"
+    ("groene", ["vergroening-openbare-ruimte"]),    # "groen", "vergroening"
+    ("schuld", ["vroegsignalering-schulden"]),        # the text says "schulden"
+    ("werkloosheid", ["achter-de-voordeur", "new-deal-for-communities"]),
+    ("klushuis", ["klushuizen"]),
+    ("woningtoewijzing", ["selectieve-woningtoewijzing"]),
+    ("isoleren", ["aardgasvrije-wijk"]),
+    ("Housing First", ["housing-first"]),
+])
+def test_dutch_queries_find_the_right_records(con, query: str, top: list[str]) -> None:
+    assert _ids(kz.search(con, query))[:len(top)] == top
+
+
+def test_inflected_and_compound_forms_are_marked_in_snippets(con) -> None:
+    df = kz.search(con, "bemiddelaars")
+    assert df.loc[0, "snippet"] == (
+        "De **bemiddelaars** beslissen niets: de buren maken zelf afspraken.")
+    assert df.loc[1, "snippet"] == "Korte lijnen met wijkteam, wijkagent en **buurtbemiddeling**"
+    # "woningen" finds "woning" (stemming) and "huurwoningen" (compound part)
+    woningen = kz.search(con, "woningen", limit=None)
+    assert len(woningen) >= 20
+    first = woningen.set_index("id")["snippet"]
+    assert "**woning**" in first["housing-first"]
+    assert "**huurwoningen**" in first["herstructurering"]
+    # "inkomens" finds "inkomen" (plural rule)
+    assert "laag **inkomen**" in kz.search(con, "inkomens").set_index("id")["snippet"][
+        "energiecoaches"]
+    # "groene" finds "vergroening" only through the compound part "groen"
+    groene = set(_ids(kz.search(con, "groene", limit=None)))
+    assert {"vergroening-openbare-ruimte", "klushuizen"} <= groene
+    # "verduurzamen": the catalogue has no "verduurzaming"; the compound part "duurzaam" finds
+    # "duurzaam" and "duurzaamheid" in two evidence notes, though not in the energy sense
+    verduurzamen = kz.search(con, "verduurzamen", limit=None)
+    assert _ids(verduurzamen) == ["leerwerktrajecten-social-return", "housing-first"]
+    assert "**duurzaam** gehuisvest" in verduurzamen.loc[1, "snippet"]
+
+
+def test_search_columns_and_types(con) -> None:
+    df = kz.search(con, "schulden", limit=3)
+    assert list(df.columns) == kz.SEARCH_COLUMNS
+    assert len(df) == 3
+    row = df.iloc[0]
+    assert row["id"] == "vroegsignalering-schulden"
+    assert row["evidence_level"] == "goed onderbouwd"
+    assert list(row["themes"]) == ["armoede-schulden", "sociaal", "economie-werk"]
+    assert df["score"].is_monotonic_decreasing
+
+
+def test_filters_by_theme_partner_and_evidence(con, catalogue) -> None:
+    by_id = {r["id"]: r for r in catalogue}
+    levels = list(kennis.EVIDENCE_LEVELS)
+    energy = kz.search(con, "", themes="energie en klimaat", limit=None)
+    assert _ids(energy) == sorted(_themed(catalogue, "energie-klimaat"))
+    assert _ids(kz.search(con, "", themes=["energie-klimaat"], limit=None)) == _ids(energy)
+    police = kz.search(con, "overlast", partners="Politie", limit=None)
+    assert len(police) > 0
+    assert all("politie" in by_id[i]["partners"] for i in police["id"])
+    strong = kz.search(con, "wijk", evidence="goed onderbouwd", limit=None)
+    assert len(strong) > 0
+    assert {by_id[i]["evidence"]["level"] for i in strong["id"]} <= {"goed onderbouwd",
+                                                                     "effectief"}
+    exact = kz.search(con, "", evidence=["effectief"], limit=None)
+    assert _ids(exact) == sorted(i for i, r in by_id.items()
+                                 if r["evidence"]["level"] == "effectief")
+    assert levels.index("effectief") == 3
+    # combined filters narrow down
+    both = kz.search(con, "", themes="sociaal", partners="politie", limit=None)
+    assert set(_ids(both)) == {i for i, r in by_id.items()
+                               if "sociaal" in r["themes"] and "politie" in r["partners"]}
+    with pytest.raises(kennis.KennisError, match="kies uit"):
+        kz.search(con, "", themes="groenvoorziening")
+    with pytest.raises(kennis.KennisError):
+        kz.search(con, "", evidence="zeker")
+
+
+def test_search_without_loaded_catalogue_uses_the_shipped_one(built_db: Path, con) -> None:
+    plain = store.connect(built_db, read_only=True)
+    try:
+        assert kz.search(plain, "buurtbemiddeling").equals(kz.search(con, "buurtbemiddeling"))
+    finally:
+        plain.close()
+
+
+# ------------------------------------------------------------------------------ matching (real)
+
+
+def test_low_income_wijk_ranks_income_and_work_above_energy(molenberg, catalogue) -> None:
+    rules = [s.rule_id for s in molenberg.signals]
+    assert rules[:2] == ["laag_inkomen_hoog_en_stijgend", "bijstand_hoog"]
+    matches = kz.match_profile(catalogue, molenberg, limit=None)
+    rank = {m.intervention_id: m.rank for m in matches}
+    assert [m.intervention_id for m in matches[:3]] == [
+        "vroegsignalering-schulden", "achter-de-voordeur", "krachtwijkenaanpak"]
+    assert [m.score for m in matches[:3]] == [9.0, 8.5, 7.75]
+    energy = _themed(catalogue, "energie-klimaat")
+    income_work = (_themed(catalogue, "armoede-schulden")
+                   | _themed(catalogue, "economie-werk")) - energy
+    assert min(rank[i] for i in income_work) < min(rank[i] for i in energy if i in rank)
+    # the income interventions proper rank above every energy intervention
+    for income in ("vroegsignalering-schulden", "achter-de-voordeur"):
+        for e in ("energiecoaches", "aardgasvrije-wijk", "vve-activering"):
+            assert rank[income] < rank[e]
+    ranks_iw = sorted(rank[i] for i in income_work if i in rank)
+    ranks_e = sorted(rank[i] for i in energy if i in rank)
+    assert ranks_iw[len(ranks_iw) // 2] < ranks_e[len(ranks_e) // 2]  # medians 12 and 20
+
+
+def test_reasons_name_the_signals_and_figures(molenberg, catalogue) -> None:
+    top = kz.match_profile(catalogue, molenberg, limit=1)[0]
+    assert top.intervention_id == "vroegsignalering-schulden"
+    assert top.reasons == [
+        "Past bij het signaal 'Veel en steeds meer huishoudens met een laag inkomen' (ernstig) "
+        "en bij het ongunstige cijfer Huishoudens met een laag inkomen (17,5% tegen 12,5% in "
+        "de gemeente, 2018).",
+        "Past bij het signaal 'Veel huishoudens rond het sociaal minimum' (om te volgen) en bij "
+        "het ongunstige cijfer Huishoudens onder of rond het sociaal minimum (15,5% tegen "
+        "11,0% in de gemeente, 2018).",
+        "Past bij het signaal 'Veel bijstandsontvangers' (aandacht).",
+        "Richt zich op het domein inkomen, waarin ook het signaal 'Veel inwoners met een laag "
+        "inkomen' (om te volgen) valt (en nog 4 andere); dat telt voor de helft.",
+        "Bewijskracht: goed onderbouwd (+0,50).",
+    ]
+    # 3 + 1 + 1 + 1 + 2 + 0,5 x 1 + 0,5
+    assert top.score == 9.0
+    titles = {s.rule_id: s.title for s in molenberg.signals}
+    for m in kz.match_profile(catalogue, molenberg, limit=None):
+        named = re.findall(r"'([^']+)' \((?:ernstig|aandacht|om te volgen)\)",
+                           " ".join(m.reasons))
+        # every signal that counts in the score is named in the reasons, and only those
+        assert set(named) == {titles[r] for r in m.signals}, m.intervention_id
+
+
+def test_match_builds_the_profile_when_not_given(con) -> None:
+    subject = resolve_subject(con, MOLENBERG, year=2018)
+    auto = kz.match(con, subject, limit=3)  # the profile of the latest year (2020)
+    given_profile = kz.match(con, subject, profile=build_profile(con, subject), limit=3)
+    assert [(m.intervention_id, m.score) for m in auto] == [
+        (m.intervention_id, m.score) for m in given_profile]
+    assert auto[0].intervention_id == "vroegsignalering-schulden"
+    other = resolve_subject(con, SCHILDERSBUURT)
+    with pytest.raises(kz.WijkanalyseError, match="niet over"):
+        kz.match(con, other, profile=build_profile(con, subject, year=2018, with_peers=False,
+                                                   with_location=False))
+
+
+# ------------------------------------------------------------------------------ peers and section
+
+
+@pytest.fixture(scope="module")
+def applied_db(kdb: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The kennis database with recorded applications (generated records on real areas)."""
+    path = tmp_path_factory.mktemp("toegepast") / "wijkanalyse.duckdb"
+    shutil.copy(kdb, path)
+    con = store.connect(path)
+    try:
+        kennis.apply_intervention(con, intervention="vergroening-openbare-ruimte",
+                                  area=MOERWIJK, year_from=2014, year_to=2019,
+                                  partners=["gemeente", "bewoners"], funding="gemeente",
+                                  result="Twee pleinen vergroend.", indicators=["a_inw"],
+                                  author="Test")
+        kennis.apply_intervention(con, intervention="vroegsignalering-schulden", area=MOERWIJK,
+                                  year_from=2024, author="Test")
+        kennis.apply_intervention(con, intervention="vroegsignalering-schulden",
+                                  area="WK003401", year_from=2016, author="Test")
+        kennis.apply_intervention(con, intervention="buurtbemiddeling", area=MOLENBERG,
+                                  year_from=2015, author="Test")
+        kennis.apply_intervention(con, intervention="herstructurering", area=SCHILDERSBUURT,
+                                  year_from=2010, year_to=2020, partners="woningcorporatie",
+                                  funding=["corporatie", "rijk"],
+                                  result="<script>alert('x')</script> Sloop en nieuwbouw.",
+                                  author="A. de Vries")
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def acon(applied_db: Path):
+    connection = store.connect(applied_db, read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def schilders(acon) -> Profile:
+    subject = resolve_subject(acon, SCHILDERSBUURT)
+    return build_profile(acon, subject, with_location=False)
+
+
+def test_peer_application_and_leefbaarometer_since_the_start(acon, schilders) -> None:
+    assert MOERWIJK in [p.code for p in schilders.peers.peers]
+    matches = {m.intervention_id: m for m in kz.match(acon, schilders.subject,
+                                                      profile=schilders, limit=None)}
+    [app] = matches["vergroening-openbare-ruimte"].peer_applications
+    assert (app.peer_code, app.peer_name, app.start_year, app.end_year) == (
+        MOERWIJK, "Moerwijk", 2014, 2019)
+    assert (app.lbm_from_year, app.lbm_to_year) == (2014, 2024)
+    assert app.lbm_from == pytest.approx(3.8086, abs=1e-4)
+    assert app.lbm_to == pytest.approx(3.8725, abs=1e-4)
+    assert app.lbm_change == pytest.approx(0.0639, abs=1e-4)
+    assert app.development == (
+        "De Leefbaarometer-score ging van 3,81 in 2014 naar 3,87 in 2024 (+0,06); de "
+        "afwijking van het landelijk gemiddelde van -0,29 naar -0,23. Er is geen meting van "
+        "vóór de start (2014); de eerste is van 2019. Aantal inwoners: van 21.300 in 2019 "
+        "naar 21.555 in 2024 (+1,2%).")
+    assert app.partners == ["gemeente", "bewoners"]
+    assert app.result == "Twee pleinen vergroend."
+    assert app.source is not None and "Leefbaarometer 3.0" in app.source
+    assert "Kerncijfers Wijken en Buurten" in app.source
+    # started in the latest measurement year: nothing to compare with
+    [later] = matches["vroegsignalering-schulden"].peer_applications
+    assert later.development == ("Geen gegevens over de ontwikkeling sinds de start: er is "
+                                 "nog geen Leefbaarometer-meting na 2024.")
+    # Molenberg is no peer of the Schildersbuurt
+    assert matches["buurtbemiddeling"].peer_applications == []
+
+
+def test_peer_without_leefbaarometer_says_geen_gegevens(acon) -> None:
+    peers = PeerGroup(level="wijk", year=2024, indicators=[], method="gegenereerd", peers=[
+        Peer(code="WK003401", name="Centrum Almere Haven", gemeente_name="Almere",
+             distance=0.4, rank=1, reasons=[]),
+        Peer(code=MOERWIJK, name="Moerwijk", gemeente_name="'s-Gravenhage", distance=0.5,
+             rank=2, reasons=[]),
+    ])
+    prof = generated_profile([LOW_INCOME_SIGNAL], [LOW_INCOME_FIGURE], peers)
+    [m] = [m for m in kz.match(acon, SUBJECT, profile=prof, limit=None)
+           if m.intervention_id == "vroegsignalering-schulden"]
+    assert [(a.peer_code, a.start_year) for a in m.peer_applications] == [
+        ("WK003401", 2016), (MOERWIJK, 2024)]
+    assert m.peer_applications[0].development == (
+        "Geen gegevens over de ontwikkeling: er is geen Leefbaarometer van Centrum Almere "
+        "Haven geladen.")
+    assert m.peer_applications[0].lbm_from is None
+    assert m.peer_applications[0].source is None
+
+
+class _Figures(HTMLParser):
+    """Collects the text of every <figure> of a rendered section."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.figures: list[str] = []
+        self._depth = 0
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag == "figure":
+            self._depth += 1
+            self.figures.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "figure":
+            self._depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._depth:
+            self.figures[-1] += data
+
+
+def _render(section: dict) -> str:
+    return _environment().get_template("_kennis.html").render(kennis=section)
+
+
+def test_profile_section_and_partial(acon, schilders) -> None:
+    section = kz.profile_section(acon, schilders.subject, profile=schilders)
+    assert section["catalogue_from_database"] is True
+    assert section["catalogue_size"] == len(kennis.shipped_catalogue())
+    assert [m["id"] for m in section["matches"]] == [
+        "vergroening-openbare-ruimte", "herstructurering", "nationaal-programma-rotterdam-zuid",
+        "huismeesters-woonconsulenten", "wooncooperatie-clt"]
+    assert section["matches"][0]["score_text"] == "11,00"
+    assert section["matches"][0]["themes"][0] == "openbare ruimte"
+    assert [(r["intervention_id"], r["peer_code"]) for r in section["peer_rows"]] == [
+        ("vergroening-openbare-ruimte", MOERWIJK)]
+    assert section["peer_rows"][0]["partners"] == ["gemeente", "bewoners"]
+    [applied] = section["applied"]
+    assert applied["intervention_id"] == "herstructurering"
+    assert applied["period"] == "2010-2020"
+    assert applied["partners"] == ["woningcorporatie"]
+    assert applied["funding"] == ["woningcorporatie", "Rijk"]
+    assert applied["area_text"] == "Toegepast in deze wijk."
+    assert section["matches_caption"].startswith("Bron: Kennisdossier wijkanalyse (")
+    assert "Leefbaarometer 3.0, ministerie van BZK" in section["matches_caption"]
+    assert json.loads(json.dumps(section)) == section  # plain data
+    html = _render(section)
+    parser = _Figures()
+    parser.feed(html)
+    assert len(parser.figures) == 3
+    assert all("Bron:" in f for f in parser.figures)
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "Overlast en onveiligheid" in html
+
+
+def test_profile_section_empty_states_and_unloaded_catalogue(built_db: Path, molenberg) -> None:
+    plain = store.connect(built_db, read_only=True)
+    try:
+        section = kz.profile_section(plain, molenberg.subject, profile=molenberg)
+        empty = kz.profile_section(plain, SUBJECT, profile=generated_profile([], []))
+    finally:
+        plain.close()
+    assert section["catalogue_from_database"] is False
+    assert section["notes"][0].startswith("Het kennisdossier is nog niet in deze database "
+                                          "geladen")
+    assert section["applied"] == [] and section["peer_rows"] == []
+    html = _render(section)
+    assert f"wijkanalyse kennis toepassen INTERVENTIE --gebied {MOLENBERG}" in html
+    assert "meegeleverde catalogus" in section["matches_caption"]
+    assert empty["matches"] == []
+    assert any("geen signalen en geen ongunstige kerncijfers" in n for n in empty["notes"])
+    empty_html = _render(empty)
+    assert "Geen passende aanpakken" in empty_html
+    assert "wijkanalyse kennis toepassen" in empty_html
