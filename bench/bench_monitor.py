@@ -1,7 +1,7 @@
 """Benchmark: the computations of the national monitor (trend classes, composite index, typology,
 early warning) on every wijk x every year of the database, and on a GENERATED national panel.
 
-Steps, each timed with its peak memory (``tracemalloc``, Python and NumPy allocations):
+Steps, each run in a fresh forked process and timed, with its peak memory:
 
 * **klassen**: :func:`wijkanalyse.trends.lbm_series` and :func:`~wijkanalyse.trends.classify_trends`
   for every Leefbaarometer year;
@@ -22,13 +22,17 @@ structural KWB features (inhabitants, age, households, housing, herkomst, income
 facilities, crime). The generated figures are NOT real data and are labelled "gegenereerd" in
 every line of output.
 
-Times are measured with ``tracemalloc`` running (a little slower than without); use
-``--geen-geheugen`` for plain times. scikit-learn is imported before the first step so that
-its import (a few seconds) is not counted in a step.
+Peak memory: by default the growth of the process's peak resident memory during the step
+(``VmHWM`` after resetting it, minus ``VmRSS`` at the start; Linux). With ``--tracemalloc`` the
+peak of :mod:`tracemalloc` (Python and NumPy allocations) instead; that makes these
+pandas-heavy steps up to 100 times slower (the composite index of 300 generated units: 5 s
+without, 520 s with), so the times printed with it are not the real cost: use it with small
+``--sizes``. scikit-learn is imported before the steps (the forked processes inherit it) so its
+import (a few seconds) is not counted in a step.
 
 Usage: ``python bench/bench_monitor.py [--db wijkanalyse.duckdb] [--source ../shared/data]
 [--sizes 1000,5000,15000] [--years 12] [--alleen-echt | --alleen-gegenereerd]
-[--geen-geheugen]``
+[--tracemalloc]``
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import math
+import multiprocessing
 import tempfile
 import time
 import tracemalloc
@@ -67,33 +72,70 @@ def _module(name: str) -> ModuleType | None:
         raise
 
 
+def _status_kb(field: str) -> float:
+    """A ``VmRSS``/``VmHWM`` line of /proc/self/status in kB (NaN where unavailable)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return float(line.split()[1])
+    except OSError:
+        pass
+    return math.nan
+
+
+def _child(conn: Any, db: Path, fn: Callable[[Any], str], use_tracemalloc: bool) -> None:
+    """Run one step in a forked process; send (seconds, peak MB, text, kind) back."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # reset the peak RSS to the current RSS
+    except OSError:
+        pass
+    con = store.connect(db, read_only=True)
+    start_rss = _status_kb("VmRSS")
+    if use_tracemalloc:
+        tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        what = fn(con)
+    except Exception as exc:  # a failing step is reported, the others still run
+        what = f"MISLUKT: {type(exc).__name__}: {exc}"
+    seconds = time.perf_counter() - started
+    if use_tracemalloc:
+        peak, kind = tracemalloc.get_traced_memory()[1] / 2**20, "tracemalloc"
+        tracemalloc.stop()
+    else:
+        peak, kind = (_status_kb("VmHWM") - start_rss) / 1024, "RSS"
+    con.close()
+    conn.send((seconds, peak, what, kind))
+    conn.close()
+
+
 class Bench:
-    """Runs steps, prints one line per step and keeps the results."""
+    """Runs each step in a fresh forked process (so steps do not share caches or memory),
+    prints one line per step and keeps the results."""
 
-    def __init__(self, *, memory: bool) -> None:
-        self.memory = memory
+    def __init__(self, *, use_tracemalloc: bool) -> None:
+        self.use_tracemalloc = use_tracemalloc
         self.rows: list[dict[str, Any]] = []
+        self.ctx = multiprocessing.get_context("fork")
 
-    def step(self, panel: str, n_units: int, name: str, fn: Callable[[], str]) -> None:
-        if self.memory:
-            tracemalloc.start()
-        started = time.perf_counter()
+    def step(self, panel: str, n_units: int, name: str, db: Path,
+             fn: Callable[[Any], str]) -> None:
+        parent, child = self.ctx.Pipe(duplex=False)
+        proc = self.ctx.Process(target=_child, args=(child, db, fn, self.use_tracemalloc))
+        proc.start()
+        child.close()
         try:
-            what = fn()
-        except Exception as exc:  # a failing step is reported, the others still run
-            what = f"MISLUKT: {type(exc).__name__}: {exc}"
-        seconds = time.perf_counter() - started
-        peak = math.nan
-        if self.memory:
-            peak = tracemalloc.get_traced_memory()[1] / 2**20
-            tracemalloc.stop()
+            seconds, peak, what, kind = parent.recv()
+        except EOFError:
+            seconds, peak, what, kind = math.nan, math.nan, "MISLUKT: proces afgebroken", ""
+        proc.join()
         self.rows.append({"panel": panel, "n": n_units, "stap": name, "s": seconds,
                           "mb": peak})
-        mem = f"piek {peak:8.1f} MB" if self.memory else ""
-        print(f"  [{panel}] {name:<28} {seconds:8.2f} s  {mem}  {what}", flush=True)
+        print(f"  [{panel}] {name:<26} {seconds:8.2f} s  piek {peak:8.1f} MB ({kind})  "
+              f"{what}", flush=True)
 
     def skip(self, panel: str, name: str, module: str) -> None:
-        print(f"  [{panel}] {name:<28} overgeslagen: module wijkanalyse.{module} ontbreekt",
+        print(f"  [{panel}] {name:<26} overgeslagen: module wijkanalyse.{module} ontbreekt",
               flush=True)
 
 
@@ -107,7 +149,7 @@ def kwb_years(con: Any, codes: list[str]) -> list[int]:
         "NULL AND list_contains(?, code) ORDER BY year", [codes]).fetchall()]
 
 
-def run_steps(bench: Bench, con: Any, units: pd.DataFrame, *, panel: str) -> None:
+def run_steps(bench: Bench, db: Path, units: pd.DataFrame, *, panel: str) -> None:
     """All monitor steps on one database and one set of units."""
     n = len(units)
     trends, composite = _module("trends"), _module("composite")
@@ -116,7 +158,7 @@ def run_steps(bench: Bench, con: Any, units: pd.DataFrame, *, panel: str) -> Non
     if trends is None:
         bench.skip(panel, "klassen", "trends")
     else:
-        def klassen() -> str:
+        def klassen(con: Any) -> str:
             series = trends.lbm_series(con, units)
             years = sorted(int(y) for y in series["year"].unique())
             n_classified = 0
@@ -124,22 +166,22 @@ def run_steps(bench: Bench, con: Any, units: pd.DataFrame, *, panel: str) -> Non
                 n_classified += len(trends.classify_trends(series, year=year))
             return (f"{series['unit_id'].nunique()} reeksen, {len(years)} jaren, "
                     f"{n_classified} klassen")
-        bench.step(panel, n, "klassen", klassen)
+        bench.step(panel, n, "klassen", db, klassen)
 
     if composite is None:
         bench.skip(panel, "index", "composite")
     else:
-        def index() -> str:
+        def index(con: Any) -> str:
             out = composite.composite_index(con, units)
             usable = out[out["index"].notna()] if "index" in out.columns else out
             return (f"{len(out)} rijen ({len(usable)} met index), basisjaar "
                     f"{out.attrs.get('base_year')}")
-        bench.step(panel, n, "index", index)
+        bench.step(panel, n, "index", db, index)
 
     if typology is None:
         bench.skip(panel, "typologie", "typology")
     else:
-        def typologie() -> str:
+        def typologie(con: Any) -> str:
             codes = sorted({str(c) for cs in units["codes"] for c in cs})
             years = kwb_years(con, codes)
             if not years:
@@ -159,26 +201,26 @@ def run_steps(bench: Bench, con: Any, units: pd.DataFrame, *, panel: str) -> Non
             return (f"{len(years)} jaren kenmerken, k = {typ.k} op {years[-1]}, "
                     f"{len(labels) - 1} jaren toegewezen"
                     + (f", overgangstabel {len(table)} rijen" if table is not None else ""))
-        bench.step(panel, n, "typologie", typologie)
+        bench.step(panel, n, "typologie", db, typologie)
 
     if earlywarning is None:
         bench.skip(panel, "vroegsignalering", "earlywarning")
         return
 
-    def backtest() -> str:
+    def backtest(con: Any) -> str:
         history = earlywarning.lbm_history(con)
         result = earlywarning.backtest(history)
         model = result.pooled.set_index("method").loc["model"]
         return (f"{result.n_units} reeksen, {len(result.models)} peiljaren, "
                 f"{int(model['n'])} overgangen, AUC binnen peiljaar {model['auc_within']:.2f}")
-    bench.step(panel, n, "vroegsignalering backtest", backtest)
+    bench.step(panel, n, "vroegsignalering backtest", db, backtest)
 
-    def scores() -> str:
+    def scores(con: Any) -> str:
         risk = earlywarning.risk_scores(con, units)
         counts = risk["risk_class"].value_counts(dropna=False)
         return ", ".join(f"{k if isinstance(k, str) else 'geen score'}: {v}"
                          for k, v in counts.items())
-    bench.step(panel, n, "vroegsignalering scores", scores)
+    bench.step(panel, n, "vroegsignalering scores", db, scores)
 
 
 # -------------------------------------------------------------------------- generated panel
@@ -326,9 +368,8 @@ def _summary(bench: Bench) -> None:
         factor = times[-1] / times[0] if times[0] > 0 else math.nan
         print(f"  {stap:<28}" + "".join(f"{t:10.2f}" for t in times)
               + f"   x {factor:.1f} bij x {sizes[-1] / sizes[0]:.0f} eenheden")
-        if bench.memory:
-            mems = [wide.loc[stap, ("mb", n)] for n in sizes]
-            print(f"  {'  piek MB':<28}" + "".join(f"{m:10.1f}" for m in mems))
+        mems = [wide.loc[stap, ("mb", n)] for n in sizes]
+        print(f"  {'  piek MB':<28}" + "".join(f"{m:10.1f}" for m in mems))
 
 
 def main() -> None:
@@ -343,14 +384,14 @@ def main() -> None:
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--alleen-echt", action="store_true")
     only.add_argument("--alleen-gegenereerd", action="store_true")
-    parser.add_argument("--geen-geheugen", action="store_true",
-                        help="meet alleen de tijd (zonder tracemalloc)")
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="meet het piekgeheugen met tracemalloc (veel trager)")
     args = parser.parse_args()
     sizes = [int(s) for s in str(args.sizes).split(",") if s.strip()]
 
     import sklearn.linear_model  # noqa: F401  (import cost outside the steps)
 
-    bench = Bench(memory=not args.geen_geheugen)
+    bench = Bench(use_tracemalloc=args.tracemalloc)
     with tempfile.TemporaryDirectory() as tmp:
         if not args.alleen_gegenereerd:
             db = args.db
@@ -375,8 +416,9 @@ def main() -> None:
                     "'lbm_afw' AND value IS NOT NULL").fetchone()[0]
                 print(f"\nEchte database {db}: {len(units)} wijken (set nl), waarvan "
                       f"{n_lbm} met een Leefbaarometer-reeks")
-                run_steps(bench, con, units, panel="echt")
             con.close()
+            if sets is not None:
+                run_steps(bench, db, units, panel="echt")
         if not args.alleen_echt:
             years = generated_years(args.years)
             for n in sizes:
@@ -386,9 +428,7 @@ def main() -> None:
                 print(f"\nGegenereerd paneel (GEEN echte gegevens): {n} eenheden x "
                       f"{len(years)} jaar ({years[0]}-{years[-1]}), database geschreven in "
                       f"{time.perf_counter() - started:.1f} s")
-                con = store.connect(path, read_only=True)
-                run_steps(bench, con, units, panel=f"gegenereerd {n}")
-                con.close()
+                run_steps(bench, path, units, panel=f"gegenereerd {n}")
                 path.unlink()
     _summary(bench)
 

@@ -419,3 +419,16 @@ def test_risk_scores_kwb_context_heerlen(con) -> None:
     assert "Ter informatie, niet in de score" in text and "(2018)" in text
     assert "p_hh_li" in scored.iloc[0]["features_available"]
     assert set(scored.iloc[0]["components"]) == set(ew.LBM_FEATURES)  # KWB not in the score
+
+
+def test_risk_scores_without_any_leefbaarometer(tmp_path: Path) -> None:
+    con = store.connect(tmp_path / "leeg.duckdb")
+    units = pd.DataFrame({"unit_id": ["WK011443"], "name": ["Angelslo"],
+                          "level": ["wijk"], "codes": [["WK011443"]],
+                          "wijk_codes": [["WK011443"]]})
+    r = ew.risk_scores(con, units)
+    con.close()
+    row = r.iloc[0]
+    assert row["risk_class"] is None and row["as_of"] is None and math.isnan(row["risk"])
+    assert row["explanation"] == ("Geen Leefbaarometer voor Angelslo: de database bevat geen "
+                                  "Leefbaarometer; geen risicoscore.")

@@ -702,20 +702,19 @@ def test_profile_section_and_partial(acon, schilders) -> None:
     assert "Overlast en onveiligheid" in html
 
 
-def test_profile_section_empty_states_and_unloaded_catalogue(built_db: Path, molenberg) -> None:
+def test_profile_section_empty_states(built_db: Path, molenberg) -> None:
     plain = store.connect(built_db, read_only=True)
     try:
         section = kz.profile_section(plain, molenberg.subject, profile=molenberg)
         empty = kz.profile_section(plain, SUBJECT, profile=generated_profile([], []))
     finally:
         plain.close()
-    assert section["catalogue_from_database"] is False
-    assert section["notes"][0].startswith("Het kennisdossier is nog niet in deze database "
-                                          "geladen")
+    # data build loads the shipped catalogue into the database
+    assert section["catalogue_from_database"] is True
+    assert not any(n.startswith("Het kennisdossier is nog niet") for n in section["notes"])
     assert section["applied"] == [] and section["peer_rows"] == []
     html = _render(section)
     assert f"wijkanalyse kennis toepassen INTERVENTIE --gebied {MOLENBERG}" in html
-    assert "meegeleverde catalogus" in section["matches_caption"]
     assert empty["matches"] == []
     assert any("geen signalen en geen ongunstige kerncijfers" in n for n in empty["notes"])
     empty_html = _render(empty)

@@ -317,6 +317,19 @@ def test_unknown_format_and_year(con, prog: monitor.MonitorResult, tmp_path: Pat
     assert monitor.parse_formats("rapport") == ("html", "pdf", "xlsx")
     with pytest.raises(WijkanalyseError, match="geen cijfers"):
         monitor.run_monitor(con, "programma-2016", year=1990)
+    with pytest.raises(WijkanalyseError, match="nog geen cijfers"):
+        monitor.run_monitor(con, "programma-2016", year=2031)
+
+
+def test_peiljaar_2019_repeats_the_platform31_finding(con) -> None:
+    """Up to 2019 (as Platform31 looked in 2017): 4 of the 10 programme neighbourhoods with a
+    series fell back relative to the national average after 2012."""
+    result = monitor.run_monitor(con, "programma-2016", year=2019)
+    assert result.lbm_series["year"].max() == 2018
+    assert result.facts["period_late"] == "2012–2018"
+    assert (result.facts["n_down_late"], result.facts["n_late"]) == (4, 10)
+    assert "(40%)" in result.summary[2] and "laatste meting 2018" in result.summary[0]
+    assert any("na 2019 (2020, 2022 en 2024) zijn niet gebruikt" in n for n in result.notes)
 
 
 # ------------------------------------------------------------------------ properties
@@ -333,7 +346,8 @@ def test_summary_counts_any_distribution(klassen: list[str]) -> None:
         "gemeente_code": [f"GM{i % 3:04d}" for i in range(n)],
         "gemeente": [f"G{i % 3}" for i in range(n)], "klasse": klassen,
         "klasse_label": [labels[k] for k in klassen],
-        "lbm_afw": [0.0] * n, "change_early": [0.01] * n, "change_late": [-0.01] * n,
+        "lbm_afw": [0.0] * n, "lbm_year": [2024] * n,
+        "change_early": [0.01] * n, "change_late": [-0.01] * n,
         "period_early": ["2002–2012"] * n, "period_late": ["2012–2024"] * n,
         "risk": [float("nan")] * n, "risk_class": [""] * n})
     order = monitor._class_order(trends, table["klasse"].unique().tolist())

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from . import cli_kennis, cli_segregatie, cli_sets
+from . import cli_kennis, cli_monitor, cli_segregatie, cli_sets
 from .cliutil import cell_text as _text
 from .cliutil import console, err_console
 from .cliutil import fail as _fail
@@ -43,6 +43,7 @@ app.add_typer(aanpak_app, name="aanpak")
 app.add_typer(cli_sets.app, name="sets")
 app.add_typer(cli_kennis.app, name="kennis")
 app.add_typer(cli_segregatie.app, name="segregatie")
+app.command("monitor")(cli_monitor.monitor_command)
 
 
 

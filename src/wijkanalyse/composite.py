@@ -957,14 +957,17 @@ def combine_scores(
     out = pd.concat([dom[cols], g[cols]], ignore_index=True)
     out["_o"] = out["domain"].map(order)
     out = out.sort_values(["unit_id", "year", "_o"], kind="stable", ignore_index=True)
-    out["band"] = [cfg.band(x) for x in out["index"]]
+    out["band"] = pd.Series([cfg.band(x) for x in out["index"]], index=out.index,
+                            dtype=object)
     out["base_year"] = pd.array([base_year] * len(out), dtype="Int64")
-    out["source"] = [("Bron: " + "; ".join(x)) if x else None for x in out["sources"]]
+    out["source"] = pd.Series([("Bron: " + "; ".join(x)) if x else None
+                               for x in out["sources"]], index=out.index, dtype=object)
     out["index"] = out["index"].astype("float64")
     out["n_indicators"] = out["n_indicators"].astype("int64")
     out["year"] = out["year"].astype("int64")
     out["complete"] = out["complete"].astype(bool)
-    out["unit_id"] = out["unit_id"].astype(object)
+    # text columns are plain objects whatever pandas infers (stable dtypes for callers)
+    out = out.astype({"unit_id": object, "domain": object, "note": object})
     return out[list(INDEX_COLUMNS)]
 
 

@@ -1016,29 +1016,41 @@ def _fold_predictions(t: int, test: pd.DataFrame, train: pd.DataFrame, model: Ri
     return out
 
 
+_BOOTSTRAP_CELLS = 4_000_000
+
+
 def _bootstrap_comparison(pred: pd.DataFrame, cfg: EarlyWarningConfig) -> pd.DataFrame:
     """Model minus each baseline, with a bootstrap over units (all their transitions)."""
     y = pred["decline"].to_numpy(dtype=bool)
     codes, uniques = pd.factorize(pred["unit_id"])
     rng = np.random.default_rng(cfg.bootstrap_seed)
     n_units = len(uniques)
-    if cfg.bootstrap_n > 0 and n_units > 0:
-        draws = rng.integers(0, n_units, size=(cfg.bootstrap_n, n_units))
-        counts = np.stack([np.bincount(d, minlength=n_units) for d in draws])
-        weights = counts[:, codes].astype("float64")
-    else:
-        weights = np.empty((0, len(y)))
     ones = np.ones((1, len(y)))
 
     def metrics(method: str, w: np.ndarray) -> dict[str, np.ndarray]:
-        return _metrics_matrix(y, pred[f"{method}_flag"].to_numpy(dtype=bool),
-                               pred[f"{method}_score"].to_numpy(dtype="float64"),
-                               pred[f"{method}_prob"].to_numpy(dtype="float64"), w)
+        out = _metrics_matrix(y, pred[f"{method}_flag"].to_numpy(dtype=bool),
+                              pred[f"{method}_score"].to_numpy(dtype="float64"),
+                              pred[f"{method}_prob"].to_numpy(dtype="float64"), w)
+        out["auc_within"] = _within_auc(pred, method, w)
+        return out
 
-    point = {m: metrics(m, ones) | {"auc_within": _within_auc(pred, m, ones)}
-             for m in METHODS}
-    boot = ({m: metrics(m, weights) | {"auc_within": _within_auc(pred, m, weights)}
-             for m in METHODS} if len(weights) else {})
+    point = {m: metrics(m, ones) for m in METHODS}
+    parts: dict[str, dict[str, list[np.ndarray]]] = {m: {k: [] for k in COMPARED}
+                                                     for m in METHODS}
+    n_boot = cfg.bootstrap_n if n_units > 0 else 0
+    # resamples in chunks so that a chunk's weight matrix stays near 4 million cells
+    chunk = max(1, min(max(n_boot, 1), _BOOTSTRAP_CELLS // max(1, len(y))))
+    for start in range(0, n_boot, chunk):
+        m = min(chunk, n_boot - start)
+        draws = rng.integers(0, n_units, size=(m, n_units))
+        counts = np.stack([np.bincount(d, minlength=n_units) for d in draws])
+        weights = counts[:, codes].astype("float64")
+        for method in METHODS:
+            got = metrics(method, weights)
+            for k in COMPARED:
+                parts[method][k].append(got[k])
+    boot = ({method: {k: np.concatenate(v) for k, v in d.items()}
+             for method, d in parts.items()} if n_boot else {})
     rows = []
     for baseline in METHODS[1:]:
         for metric in COMPARED:
@@ -1649,6 +1661,7 @@ def risk_scores(
     year: int | None = None,
     model: RiskModel | None = None,
     config: EarlyWarningConfig | None = None,
+    history: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The early-warning risk of every unit, with its figures in a Dutch sentence.
 
@@ -1666,19 +1679,22 @@ def risk_scores(
         in the database, using only measurements up to the origin year.
     config
         Settings; default the shipped file.
+    history
+        :func:`lbm_history` of ``con`` when the caller already has it (it is read otherwise);
+        units that are exactly one wijk take their series from it.
 
     Returns
     -------
     pandas.DataFrame
         One row per unit, in the order of ``units``: ``unit_id``, ``as_of`` (the
-        measurement year used), ``risk`` (probability of a decline of more than ``delta`` at
-        the next measurement; ``NaN`` without a score), ``risk_class`` (``hoog``,
-        ``verhoogd``, ``laag``; ``None`` without a score), ``signal``, ``base_rate``,
-        ``components`` (dict feature -> log-odds contribution; empty without a score),
-        ``explanation`` (Dutch sentence with the figures, or why there is no score),
-        ``features_available`` (list), ``variant`` and the features ``lbm_afw``,
-        ``change_last``, ``change_per_year``, ``slope3``, ``dim_min``, ``dim_weakest``,
-        ``last_year``, ``prev_year``.
+        measurement year used; ``None`` without any), ``risk`` (probability of a decline of
+        more than ``delta`` at the next measurement; ``NaN`` without a score),
+        ``risk_class`` (``hoog``, ``verhoogd``, ``laag``; ``None`` without a score),
+        ``signal``, ``base_rate``, ``components`` (dict feature -> log-odds contribution;
+        empty without a score), ``explanation`` (Dutch sentence with the figures, or why
+        there is no score), ``features_available`` (list), ``variant`` and the features
+        ``lbm_afw``, ``change_last``, ``change_per_year``, ``slope3``, ``dim_min``,
+        ``dim_weakest``, ``last_year``, ``prev_year``.
 
     Raises
     ------
@@ -1687,14 +1703,15 @@ def risk_scores(
     """
     cfg = _cfg(config)
     units = _check_units(units)
-    history = lbm_history(con)
+    if history is None:
+        history = lbm_history(con)
     years = sorted(int(y) for y in history.loc[history["lbm_afw"].notna(), "year"].unique())
-    wanted = max(years) if year is None else int(year)
-    known = [y for y in years if y <= wanted]
+    wanted = int(year) if year is not None else (max(years) if years else None)
+    known = [y for y in years if wanted is not None and y <= wanted]
     as_of = known[-1] if known else None
-    series = unit_series(con, units)
+    series = _units_series(con, units, history)
     if as_of is None:
-        feats = risk_features(series, as_of=wanted, config=cfg)
+        feats = risk_features(series, as_of=wanted if wanted is not None else 0, config=cfg)
         return _scores_frame(units, feats, None, None, cfg, as_of=None, wanted=wanted)
     if model is None:
         model = fit_model(history, train_years=known, config=cfg)
@@ -1706,13 +1723,39 @@ def risk_scores(
     return _scores_frame(units, feats, pred, model, cfg, as_of=as_of, wanted=wanted)
 
 
+def _units_series(con: duckdb.DuckDBPyConnection, units: pd.DataFrame,
+                  history: pd.DataFrame) -> pd.DataFrame:
+    """:func:`unit_series` of the units; a unit that is exactly one wijk of the history (its
+    codes are its wijk codes, one code) takes that wijk's rows, the rest is read."""
+    wijken = set(history["unit_id"].astype(str))
+    single = {}
+    for r in units.to_dict("records"):
+        codes, wijk = _code_list(r["codes"]), _code_list(r["wijk_codes"])
+        if len(wijk) == 1 and codes == wijk and wijk[0] in wijken:
+            single[wijk[0]] = single.get(wijk[0], []) + [str(r["unit_id"])]
+    parts = []
+    if single:
+        rows = history[history["unit_id"].astype(str).isin(single)]
+        pairs = pd.DataFrame([(w, u) for w, us in single.items() for u in us],
+                             columns=["unit_id", "_unit"])
+        parts.append(rows.merge(pairs, on="unit_id").drop(columns="unit_id")
+                     .rename(columns={"_unit": "unit_id"}))
+    done = {u for us in single.values() for u in us}
+    rest = units[~units["unit_id"].astype(str).isin(done)]
+    if len(rest):
+        parts.append(unit_series(con, rest))
+    if not parts:
+        return history.iloc[0:0]
+    return pd.concat(parts, ignore_index=True)
+
+
 _OUT_FEATURES = ("lbm_afw", "change_last", "change_per_year", "slope3", "dim_min",
                  "dim_weakest", "last_year", "prev_year")
 
 
 def _scores_frame(units: pd.DataFrame, feats: pd.DataFrame, pred: pd.DataFrame | None,
                   model: RiskModel | None, cfg: EarlyWarningConfig, *, as_of: int | None,
-                  wanted: int) -> pd.DataFrame:
+                  wanted: int | None) -> pd.DataFrame:
     by_unit = feats.set_index("unit_id")
     pred_by = pred.set_index("unit_id") if pred is not None and len(pred) else None
     lbm_codes = _lbm_codes(units)
@@ -1761,11 +1804,14 @@ def _plain(value: Any) -> Any:
 
 
 def _no_score(name: str, f: pd.Series | None, cfg: EarlyWarningConfig, *, as_of: int | None,
-              wanted: int, wijken: list[str]) -> str:
+              wanted: int | None, wijken: list[str]) -> str:
     if f is None or int(f["n_measurements"]) == 0:
         if not wijken:
             return (f"Geen Leefbaarometer voor {name}: de Leefbaarometer bestaat alleen voor "
                     "wijken (en buurten via hun wijk); geen risicoscore.")
+        if wanted is None:
+            return (f"Geen Leefbaarometer voor {name}: de database bevat geen Leefbaarometer; "
+                    "geen risicoscore.")
         if as_of is None:
             return (f"Geen Leefbaarometer voor {name} in of vóór {wanted}: geen risicoscore.")
         noun = "wijk" if len(wijken) == 1 else "de wijken"
@@ -1903,8 +1949,10 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"F1 {_num(r['f1'])}, AUC {_num(r['auc'])}, Brier {_num(r['brier'], 3)}")
     if args.backtest_md is not None:
         args.backtest_md.parent.mkdir(parents=True, exist_ok=True)
-        args.backtest_md.write_text(backtest_markdown(result, data_note=note) + "\n",
-                                    encoding="utf-8")
+        command = f"python -m wijkanalyse.earlywarning --backtest-md {args.backtest_md}"
+        args.backtest_md.write_text(
+            backtest_markdown(result, data_note=note, command=command) + "\n",
+            encoding="utf-8")
         print(f"Geschreven: {args.backtest_md}")
     return 0
 

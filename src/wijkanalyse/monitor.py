@@ -78,20 +78,32 @@ from markupsafe import Markup
 from shapely.geometry.base import BaseGeometry
 
 from . import __version__
+from .atomicio import write_atomic as _write_atomic
 from .errors import WijkanalyseError
 from .fmt import nl_number
 
 __all__ = [
+    "CLASS_COLOURS",
     "EXPORT_COLUMNS",
     "FORMATS",
+    "MAX_TABLE_ROWS",
+    "MAX_WARN_ROWS",
     "WARN_CLASSES",
-    "CLASS_COLOURS",
+    "MonitorGeo",
     "MonitorResult",
+    "agreement_chart",
+    "class_series_chart",
+    "distribution_chart",
     "export_units",
+    "gemeente_map",
     "monitor_stem",
+    "national_map",
+    "parse_formats",
     "render_html",
     "render_pdf",
+    "risk_chart",
     "run_monitor",
+    "short_explanation",
     "to_dict",
     "write_monitor",
 ]
@@ -134,11 +146,11 @@ EXPORT_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 
 _UNIT_COLUMNS = [c for c, _, _ in EXPORT_COLUMNS]
+_FIELD_HEADERS = tuple((f, h) for _, f, h in EXPORT_COLUMNS)
 _NO_CLASS = "geen_reeks"
 _NO_CLASS_LABEL = "geen Leefbaarometer-reeks"
 _LBM_LABEL = "Leefbaarometer 3.0, ministerie van BZK"
 _KWB_STEM = "CBS, Kerncijfers Wijken en Buurten"
-_TOTAL_DOMAINS = ("totaal", "total", "samengesteld", "index")
 _UNKNOWN_SOURCE = "Bron: niet vastgelegd"
 
 #: Colour per trend class (ColorBrewer PRGn/RdYlGn tones: green = good, red = decline).
@@ -181,6 +193,8 @@ class MonitorGeo:
         Citation labels of the boundaries of each unit (by unit id).
     gemeente_sources
         Citation labels of the gemeente map.
+    gemeenten_with_boundaries
+        Names of the gemeenten with wijk or buurt boundaries in the database.
     """
 
     units: dict[str, BaseGeometry] = field(default_factory=dict)
@@ -188,6 +202,7 @@ class MonitorGeo:
     gemeenten_year: int | None = None
     unit_sources: dict[str, list[str]] = field(default_factory=dict)
     gemeente_sources: list[str] = field(default_factory=list)
+    gemeenten_with_boundaries: list[str] = field(default_factory=list)
 
     def sources_of(self, unit_ids: Sequence[str] | None = None) -> list[str]:
         """Distinct citation labels of the boundaries of these units (default all)."""
@@ -358,6 +373,8 @@ def _year_span(years: Sequence[int]) -> str:
 def _plain(value: Any) -> Any:
     """A value as JSON-able plain data (NaN -> None, numpy -> Python, frames -> records)."""
     if isinstance(value, pd.DataFrame):
+        if not isinstance(value.index, pd.RangeIndex) or value.index.name is not None:
+            value = value.reset_index()  # a named or labelled index is data (type names)
         return [{str(k): _plain(v) for k, v in rec.items()}
                 for rec in value.to_dict(orient="records")]
     if isinstance(value, pd.Series):
@@ -474,7 +491,7 @@ def _unit_geometries(con: duckdb.DuckDBPyConnection, units: pd.DataFrame,
     with_shapes = {f"GM{r[0]}" for r in have}
     out: dict[str, BaseGeometry] = {}
     used: dict[str, list[str]] = {}
-    notes: list[str] = []
+    off_map: list[str] = []
     layers: dict[str, Any] = {}
     for row in units.itertuples(index=False):
         codes = list(row.codes)
@@ -492,14 +509,29 @@ def _unit_geometries(con: duckdb.DuckDBPyConnection, units: pd.DataFrame,
                 break
             parts.append(shape)
         if not parts:
-            notes.append(f"{row.name} ({row.gemeente_name}) staat niet op de kaart: niet alle "
-                         "delen hebben een grens in de database.")
+            off_map.append(f"{row.name} ({row.gemeente_name})")
             continue
         geom = parts[0].geom if len(parts) == 1 else shapely.union_all([p.geom for p in parts])
         out[str(row.unit_id)] = geom
         used[str(row.unit_id)] = list(dict.fromkeys(
             labels.get(src, src) for part in parts for src in part.sources))
+    notes = []
+    if off_map:
+        listed = (_join_nl(off_map) if len(off_map) <= 12
+                  else ", ".join(off_map[:12]) + f" en {nl_number(len(off_map) - 12)} andere")
+        notes.append("In gemeenten met wijk- of buurtgrenzen staan op de kaart niet: "
+                     f"{listed}; van (een deel van) hun gebied is geen grens geladen.")
     return out, used, notes
+
+
+def _gemeenten_with_boundaries(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Names of the gemeenten with wijk or buurt boundaries in the database."""
+    rows = con.execute(
+        "SELECT DISTINCT 'GM' || substr(g.code, 3, 4) AS gm, "
+        "(SELECT arg_max(r.name, r.year) FROM regions r WHERE r.code = 'GM' || "
+        "substr(g.code, 3, 4)) FROM geometries g WHERE g.level IN ('wijk', 'buurt') "
+        "ORDER BY 1").fetchall()
+    return sorted(str(name or gm) for gm, name in rows)
 
 
 def _gemeente_geometries(con: duckdb.DuckDBPyConnection, labels: dict[str, str]
@@ -540,6 +572,9 @@ def _report_year(con: duckdb.DuckDBPyConnection, year: int | None) -> int:
                                "'wijkanalyse data build --source MAP'.")
     if not isinstance(year, (int, np.integer)) or isinstance(year, bool):
         raise WijkanalyseError(f"Het jaar {year!r} is geen jaartal.")
+    if all_years and year > max(all_years):
+        raise WijkanalyseError(f"Voor {year} zijn er nog geen cijfers in de database; het "
+                               f"laatste jaar met cijfers is {max(all_years)}.")
     if not all_years or year < min(all_years):
         first = min(all_years) if all_years else None
         raise WijkanalyseError(
@@ -656,6 +691,7 @@ def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None =
 
     say("Leefbaarometer-reeksen en klassen")
     series = trends.lbm_series(con, units)
+    later_years = sorted({int(y) for y in series["year"] if y > report_year})
     series = series[series["year"] <= report_year].reset_index(drop=True)
     trend = trends.classify_trends(series, year=report_year)
 
@@ -685,7 +721,8 @@ def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None =
     unit_geoms, unit_geo_sources, geo_notes = _unit_geometries(con, units, labels)
     gm_geoms, gm_year, gm_sources = _gemeente_geometries(con, labels)
     geo = MonitorGeo(units=unit_geoms, gemeenten=gm_geoms, gemeenten_year=gm_year,
-                     unit_sources=unit_geo_sources, gemeente_sources=gm_sources)
+                     unit_sources=unit_geo_sources, gemeente_sources=gm_sources,
+                     gemeenten_with_boundaries=_gemeenten_with_boundaries(con))
 
     say("Samenvatten")
     table = _unit_table(units, series, trend, _latest_total_index(index, report_year, total),
@@ -699,7 +736,7 @@ def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None =
     types = _type_summary(table, order, class_info)
     typology_info = _typology_info(typ, features, typ_extra)
     index_info = _index_info(index, table)
-    notes = (_notes(mset, table, series, index_info, typology_info, geo, report_year)
+    notes = (_notes(mset, table, later_years, index_info, typology_info, geo, report_year)
              + geo_notes + notes)
     sources = _sources_used(src, series, index, typology_info, geo, report_year)
     summary, facts = _summary(mset.title, table, classes, warnings, types, agreement,
@@ -845,21 +882,12 @@ def _unit_table(units: pd.DataFrame, series: pd.DataFrame, trend: pd.DataFrame,
             "period_early", "period_late", "evidence"]
     tr = tr[[c for c in keep if c in tr]].drop_duplicates("unit_id")
     df = base.merge(tr, on="unit_id", how="left")
-    # the Leefbaarometer score and deviation of the level year (else the last measurement)
-    if len(series):
-        s = series.copy()
-        s["unit_id"] = s["unit_id"].astype(str)
-        s = s.dropna(subset=["lbm"]).sort_values(["unit_id", "year"])
-        last = s.groupby("unit_id", as_index=False).tail(1).set_index("unit_id")
-        lvl = s.merge(df[["unit_id", "level_year"]].dropna(), left_on=["unit_id", "year"],
-                      right_on=["unit_id", "level_year"]) if "level_year" in df else s.iloc[:0]
-        lvl = lvl.drop_duplicates("unit_id").set_index("unit_id")
-        pick = lvl.combine_first(last[~last.index.isin(lvl.index)]) if len(lvl) else last
-        df["lbm_year"] = df["unit_id"].map(pick["year"])
-        df["lbm"] = df["unit_id"].map(pick["lbm"])
-        df["lbm_afw"] = df["unit_id"].map(pick["lbm_afw"]) if "lbm_afw" in pick else np.nan
-    else:
-        df["lbm_year"], df["lbm"], df["lbm_afw"] = np.nan, np.nan, np.nan
+    # the last measurement up to the report year (the series is cut there): the level year
+    s = series.assign(unit_id=series["unit_id"].astype(str)).dropna(subset=["lbm_afw"])
+    last = s.sort_values(["unit_id", "year"]).groupby("unit_id").tail(1).set_index("unit_id")
+    df["lbm_year"] = df["unit_id"].map(last["year"])
+    df["lbm"] = df["unit_id"].map(last["lbm"])
+    df["lbm_afw"] = df["unit_id"].map(last["lbm_afw"])
     has_class = df["klasse"].notna() if "klasse" in df else pd.Series(False, index=df.index)
     df["klasse"] = df.get("klasse", pd.Series(index=df.index, dtype=object)).where(
         has_class, _NO_CLASS)
@@ -1051,7 +1079,7 @@ def _index_info(index: pd.DataFrame | None, table: pd.DataFrame) -> dict[str, An
 # ------------------------------------------------------------------------------ notes, sources
 
 
-def _notes(mset: Any, table: pd.DataFrame, series: pd.DataFrame, index_info: dict[str, Any],
+def _notes(mset: Any, table: pd.DataFrame, later_years: list[int], index_info: dict[str, Any],
            typology_info: dict[str, Any], geo: MonitorGeo, year: int) -> list[str]:
     n = len(table)
     notes = [mset.level_note] if getattr(mset, "level_note", "") else []
@@ -1069,16 +1097,14 @@ def _notes(mset: Any, table: pd.DataFrame, series: pd.DataFrame, index_info: dic
                          f"Leefbaarometer van wijken in {nl_number(gms)} gemeenten van deze "
                          "set). Zij hebben geen klasse en tellen niet mee in de verdeling "
                          "over de klassen; wel staan ze in de tabellen en exportbestanden.")
-    if len(series):
-        later = int(year) < int(series["year"].max()) if len(series) else False
-        if later:
-            notes.append(f"Leefbaarometer-metingen na {year} zijn niet gebruikt.")
+    if later_years:
+        notes.append(f"Leefbaarometer-metingen na {year} "
+                     f"({_join_nl([str(y) for y in later_years])}) zijn niet gebruikt.")
     n_idx = index_info["n"]
     if n_idx == 0:
         notes.append("Voor geen enkele wijk van de set is een samengestelde index berekend: de "
                      "database heeft voor deze wijken niet de KWB-cijfers die de index nodig "
-                     "heeft (alleen de landelijke kerncijfers van 2024 over bevolking en "
-                     "herkomst zijn overal geladen).")
+                     "heeft (inkomen, arbeid, wonen, veiligheid; zie hoofdstuk 6).")
     elif n_idx < n:
         years = index_info.get("years") or []
         notes.append(
@@ -1095,9 +1121,11 @@ def _notes(mset: Any, table: pd.DataFrame, series: pd.DataFrame, index_info: dic
                      f"{_n_wijken(n)}; voor de andere ontbreken de benodigde cijfers.")
     n_geo = len(geo.units)
     if n_geo == 0:
-        notes.append("Van geen enkele wijk van de set zijn wijk- of buurtgrenzen in de database "
-                     "(die zijn er alleen voor Amsterdam, Den Haag en Alkmaar); daarom is er geen "
-                     "wijkkaart en hebben de wijken in de GeoPackage geen geometrie.")
+        where = (f" (die zijn er alleen in {_join_nl(geo.gemeenten_with_boundaries)})"
+                 if geo.gemeenten_with_boundaries else "")
+        notes.append("Van geen enkele wijk van de set zijn wijk- of buurtgrenzen in de database"
+                     f"{where}; daarom is er geen wijkkaart en hebben de wijken in de "
+                     "GeoPackage geen geometrie.")
     elif n_geo < n:
         notes.append(f"Van {nl_number(n_geo)} van de {_n_wijken(n)} zijn grenzen in de "
                      "database; alleen die staan op de wijkkaarten en hebben een geometrie in "
@@ -1153,9 +1181,12 @@ def _summary(title: str, table: pd.DataFrame, classes: pd.DataFrame, warnings: p
     classified = table[table["klasse"] != _NO_CLASS]
     n_lbm = len(classified)
     facts: dict[str, Any] = {"n_units": n, "n_gemeenten": n_gm, "n_lbm": n_lbm, "year": year}
-    out = [f"De set {title} telt {_n_wijken(n)} in {nl_number(n_gm)} "
+    last = table["lbm_year"].max() if table["lbm_year"].notna().any() else None
+    last_text = (f" (laatste meting {int(last)})" if last is not None and int(last) < year
+                 else "")
+    out = [f"De set ‘{title}’ telt {_n_wijken(n)} in {nl_number(n_gm)} "
            f"{'gemeente' if n_gm == 1 else 'gemeenten'}; van {nl_number(n_lbm)} daarvan heeft "
-           f"de database een Leefbaarometer-reeks tot en met {year}."]
+           f"de database een Leefbaarometer-reeks tot en met {year}{last_text}."]
     dist = classes[classes["klasse"] != _NO_CLASS]
     facts["classes"] = {str(r.klasse): int(r.n) for r in dist.itertuples()}
     if n_lbm:
@@ -1371,10 +1402,10 @@ def risk_chart(warnings: pd.DataFrame, *, base_rate: float | None, limit: int = 
     risks = [float(r) * 100 for r in top["risk"]]
     colours = [_RISK_COLOURS.get(str(c), "#999999") for c in top["risk_class"]]
     hatches = ["////" if c == "hoog" else "" for c in top["risk_class"]]
-    height = 0.75 + 0.2 * len(top)
+    height = 0.95 + 0.2 * len(top)
     with rc_context(_rc()):
         fig = Figure(figsize=(6.8, height))
-        bottom = 0.55 / height
+        bottom = 0.72 / height
         ax = fig.add_axes((0.36, bottom, 0.6, 1 - bottom - 0.06 / height))
         ys = list(range(len(top)))[::-1]
         for y, r, c, h in zip(ys, risks, colours, hatches, strict=True):
@@ -1402,8 +1433,8 @@ def risk_chart(warnings: pd.DataFrame, *, base_rate: float | None, limit: int = 
         ax.grid(axis="x")
         ax.set_axisbelow(True)
         ax.set_xlabel("kans op terugval bij de volgende meting", fontsize=6.3)
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.4, -0.35 / height * 3),
-                  ncol=3, fontsize=6.3, borderaxespad=0.0)
+        fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.04 / height),
+                   ncol=3, fontsize=6.3, borderaxespad=0.0)
         return _svg(fig, label="Staafdiagram: risico op terugval")
 
 
@@ -1840,22 +1871,6 @@ def render_html(result: MonitorResult, *, generated_on: date | None = None) -> s
     return template.render(**_context(result, generated_on or date.today()))
 
 
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
-    """Write via a temporary file in the target folder, then ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
-
-
 def render_pdf(result: MonitorResult, path: Path, *, generated_on: date | None = None,
                html: str | None = None) -> Path:
     """Print the monitor to an A4 PDF (WeasyPrint) from :func:`render_html`.
@@ -1948,7 +1963,10 @@ def _sheet_frames(result: MonitorResult) -> dict[str, pd.DataFrame]:
                                                     "used_for"]).rename(columns={
         "label": "Bron", "kind": "Soort", "year": "Jaar", "file": "Bestand",
         "used_for": "Gebruikt voor"})
-    return {"toelichting": toelichting, "wijken": export_units(result, headers="labels"),
+    wijken = export_units(result, headers="labels")
+    grens = dict(_FIELD_HEADERS)["heeft_grens"]
+    wijken[grens] = wijken[grens].map({True: "ja", False: "nee"})
+    return {"toelichting": toelichting, "wijken": wijken,
             "klassen": classes, "gemeenten": gemeenten, "vroegsignalering": warnings,
             "typologie": types, "leefbaarometer": series, "bronnen": sources}
 

@@ -19,9 +19,7 @@ similar is decided by the modules that fill the profile.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +32,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from . import charts
+from .atomicio import write_atomic as _write_atomic
 from .catalogue import DOMAINS
 from .fmt import decimals_for, format_value, nl_number
 from .profile_model import (
@@ -524,6 +523,20 @@ def _environment() -> Environment:
     return env
 
 
+def _section_titles(profile: Profile) -> dict[str, str]:
+    """Section headings numbered over the sections this profile has (segregatie and kennis
+    are optional)."""
+    present = {"segregatie": profile.segregatie is not None, "kennis": profile.kennis is not None}
+    titles: dict[str, str] = {}
+    number = 0
+    for key, title in SECTION_TITLES.items():
+        if not present.get(key, True):
+            continue
+        number += 1
+        titles[key] = f"{number} {title.split(' ', 1)[1]}"
+    return titles
+
+
 def _context(profile: Profile, generated_on: date) -> dict[str, Any]:
     s = profile.subject
     generated = (f"Gemaakt met {profile.generated_with or 'wijkanalyse'} op "
@@ -531,7 +544,7 @@ def _context(profile: Profile, generated_on: date) -> dict[str, Any]:
     return {
         "p": profile,
         "subject": s,
-        "titles": SECTION_TITLES,
+        "titles": _section_titles(profile),
         "subtitle": _subtitle(profile),
         "members_text": _members_text(profile),
         "years_text": ", ".join(str(y) for y in sorted(profile.years_available)),
@@ -550,7 +563,7 @@ def _context(profile: Profile, generated_on: date) -> dict[str, Any]:
         "sources": profile.sources,
         "missing": profile.missing,
         "segregatie": profile.segregatie,
-        "kennis": ({**profile.kennis, "title": SECTION_TITLES["kennis"]}
+        "kennis": ({**profile.kennis, "title": _section_titles(profile)["kennis"]}
                    if profile.kennis else None),
     }
 
@@ -576,25 +589,6 @@ def render_html(profile: Profile, *, generated_on: date | None = None) -> str:
     """
     template = _environment().get_template("profiel.html")
     return template.render(**_context(profile, generated_on or date.today()))
-
-
-def _atomic_target(path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    return Path(tmp)
-
-
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
-    tmp = _atomic_target(path)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o644)  # mkstemp makes the file private; a report is meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _html_to_pdf(html: str, path: Path) -> Path:

@@ -34,9 +34,7 @@ import html as html_mod
 import io
 import json
 import math
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -50,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from . import segregation_indices as si
+from .atomicio import write_atomic as _write_atomic
 from .codes import is_valid_code, name_key, normalise_code
 from .errors import WijkanalyseError
 from .fmt import nl_number
@@ -2435,21 +2434,6 @@ def render_html(result: SegregationResult, *, generated_on: date | None = None) 
 
 #: Formats :func:`write_outputs` writes.
 FORMATS: tuple[str, ...] = ("html", "pdf", "xlsx", "csv", "json")
-
-
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _xlsx_frame(df: pd.DataFrame) -> pd.DataFrame:
