@@ -165,6 +165,22 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
 
 
+def tables_exist(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> bool:
+    """Whether all tables ``names`` exist in the main schema of the current database."""
+    found = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND list_contains(?, table_name)", [list(names)]
+    ).fetchall()}
+    return found == set(names)
+
+
+def is_read_only(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the connection's database was opened read-only."""
+    row = con.execute("SELECT readonly FROM duckdb_databases() "
+                      "WHERE database_name = current_database()").fetchone()
+    return bool(row is not None and row[0])
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """All-or-nothing block: commit on success, roll back on any exception."""

@@ -183,19 +183,13 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _tables_exist(con: duckdb.DuckDBPyConnection) -> bool:
-    found = {r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'main' AND list_contains(?, table_name)", [list(TABLES)]
-    ).fetchall()}
-    return found == set(TABLES)
+    return store.tables_exist(con, TABLES)
 
 
 def _ensure_writable(con: duckdb.DuckDBPyConnection) -> None:
     """Tables present and the connection writable, else a :class:`StoryError`."""
     ensure_tables(con)
-    row = con.execute("SELECT readonly FROM duckdb_databases() "
-                      "WHERE database_name = current_database()").fetchone()
-    if row is not None and row[0]:
+    if store.is_read_only(con):
         raise StoryError("de database is alleen-lezen geopend; open hem schrijfbaar om "
                          "verhalen of aanpakken toe te voegen of te wijzigen.")
 
