@@ -1779,7 +1779,7 @@ def _float(v: Any) -> float | None:
 
 
 def profile_section(con: duckdb.DuckDBPyConnection, subject: Subject, *,
-                    year: int | None = None) -> dict[str, Any]:
+                    year: int | None = None, cache: dict | None = None) -> dict[str, Any]:
     """The segregation figures of one neighbourhood for the wijkprofiel, as plain data.
 
     Parameters
@@ -1791,6 +1791,9 @@ def profile_section(con: duckdb.DuckDBPyConnection, subject: Subject, *,
         together: summed counts). For a gemeente only the gemeente's indices are given.
     year
         The year; per group its latest year with figures when ``None``.
+    cache
+        A dict kept between calls on one connection (many profiles): the gemeente's data and
+        indices are then loaded and computed once per gemeente, level and year.
 
     Returns
     -------
@@ -1818,11 +1821,17 @@ def profile_section(con: duckdb.DuckDBPyConnection, subject: Subject, *,
         out["notes"].append("Het gebied ligt in meer gemeenten of in geen gemeente: geen "
                             "segregatiecijfers.")
         return out
-    data = _load(con, level=level, gemeente_codes=[gm], years=None,
-                 indicators=_indicators_of(GROUPS) | set(_TENURE_ALL))
+    key = (gm, level, year)
+    if cache is not None and key in cache:
+        data, indices = cache[key]
+    else:
+        data = _load(con, level=level, gemeente_codes=[gm], years=None,
+                     indicators=_indicators_of(GROUPS) | set(_TENURE_ALL))
+        indices = _index_rows(data.only_year(year), list(GROUPS), indices=("D", "H"))
+        if cache is not None:
+            cache[key] = (data, indices)
     members = set(subject.members) if subject.kind != "gemeente" else set()
     sources: list[str] = []
-    indices = _index_rows(data.only_year(year), list(GROUPS), indices=("D", "H"))
     two = [g for g in GROUPS if not (g.family == "woningvoorraad")]
     for g in two:
         c = _group_counts(data, g)

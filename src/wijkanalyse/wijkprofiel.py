@@ -1071,7 +1071,10 @@ def build_profile(
     if with_segregatie:
         seg_section = _optional("segregatie", "profile_section")
         if seg_section is not None:
-            result.segregatie = seg_section(con, subject, year=None)
+            result.segregatie = (
+                seg_section(con, subject, year=None) if cache is None
+                else seg_section(con, subject, year=None,
+                                 cache=cache.setdefault("segregatie", {})))
     if with_kennis:
         kennis_section = _optional("kennis_zoek", "profile_section")
         if kennis_section is not None:
