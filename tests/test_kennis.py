@@ -4,6 +4,7 @@ export and the ``kennis`` command group (on a copy of the database built from th
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -235,6 +236,174 @@ def test_check_catalogue_on_folder_with_duplicates(tmp_path: Path) -> None:
         f"{tmp_path / 'leeg'}: bestand bestaat niet."]
 
 
+# ----------------------------------------------------------------------------- citations
+# (issue 17: an author-year citation in bewijs.toelichting needs its source under bronnen)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Het SCP (Wittebrood en Permentier 2011) vond", [("Wittebrood", 2011)]),
+    ("zoals Chetty, Hendren & Katz (2016) lieten zien", [("Chetty", 2016)]),
+    ("(Ludwig et al. 2011; Sanbonmatsu e.a., 2011)", [("Ludwig", 2011), ("Sanbonmatsu", 2011)]),
+    ("volgens het SCP 2011 en Tsemberis (2010).", [("SCP", 2011), ("Tsemberis", 2010)]),
+    ("(Right to Buy; Kleinhans en Van Ham 2013)", [("Kleinhans", 2013)]),
+    ("zie van Kempen 2014b", [("Kempen", 2014)]),
+    ("Kansrijke Start (ministerie van VWS, 2018)", [("VWS", 2018)]),
+    ("Övermann e.a. 1999", [("Övermann", 1999)]),
+    # a year that no name introduces is no citation
+    ("Sinds 2019 zit de GLI in het pakket. In 2020 en Vanaf 2021 meer.", []),
+    ("De Wet goed verhuurderschap (2023) geldt sinds 2023; kosten 2011 euro.", []),
+    ("CooL kreeg in mei 2023 een erkenning; het jaar 2018", []),
+])
+def test_find_citations(text: str, expected: list[tuple[str, int]]) -> None:
+    assert [(c.name, c.year) for c in kennis.find_citations(text)] == expected
+
+
+def _one_citation(text: str) -> kennis.Citation:
+    (citation,) = kennis.find_citations(text)
+    return citation
+
+
+def test_cites_first_author_organisation_or_title() -> None:
+    scp = kennis.Reference(title="Wonen, wijken & interventies",
+                           authors="Wittebrood, K. & Permentier, M.",
+                           publisher="Sociaal en Cultureel Planbureau", year=2011)
+    assert kennis.cites(scp, _one_citation("Wittebrood en Permentier 2011"))
+    assert kennis.cites(scp, _one_citation("SCP 2011"))  # the publisher's initials
+    assert not kennis.cites(scp, _one_citation("Permentier 2011"))  # not the first author
+    assert not kennis.cites(scp, _one_citation("Wittebrood 2012"))  # another year
+    assert not kennis.cites(replace(scp, year=None), _one_citation("Wittebrood 2011"))
+    ham = kennis.Reference(title="Right to Buy", authors="van Ham, M. & Kleinhans, R.", year=2013)
+    assert kennis.cites(ham, _one_citation("Van Ham en Kleinhans 2013"))
+    org = kennis.Reference(title="Jaarbericht", authors="Movisie", year=2020)
+    assert kennis.cites(org, _one_citation("Movisie 2020"))
+    law = kennis.Reference(title="Woningwet 2015", publisher="Rijksoverheid", year=2015)
+    assert kennis.cites(law, _one_citation("Sinds de Woningwet 2015"))
+    vws = kennis.Reference(title="Actieprogramma", year=2018,
+                           publisher="Ministerie van Volksgezondheid, Welzijn en Sport (VWS)")
+    assert kennis.cites(vws, _one_citation("(ministerie van VWS, 2018)"))
+    assert not kennis.cites(replace(vws, publisher="Ministerie van VWS en BZK"),
+                            _one_citation("BZ 2018"))
+
+
+_SURNAME = st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyzéëö")),
+                   min_size=2, max_size=10).map(str.capitalize).filter(
+    lambda s: s.casefold() not in kennis.NOT_CITED_NAMES + kennis.NAME_PARTICLES)
+
+
+@settings(max_examples=80, deadline=None)
+@given(first=_SURNAME, others=st.lists(_SURNAME, max_size=3), year=st.integers(1950, 2026),
+       form=st.sampled_from(["{names} {year}", "{names} ({year})", "{first} e.a. {year}",
+                             "{first} et al., {year}"]))
+def test_citation_checker_property(first: str, others: list[str], year: int,
+                                   form: str) -> None:
+    names = first if not others else ", ".join([first, *others[:-1]]) + f" en {others[-1]}"
+    text = f"Onderzoek ({form.format(names=names, first=first, year=year)}) vond iets."
+    citation = _one_citation(text)
+    assert (citation.name, citation.year) == (first, year)
+    ref = kennis.Reference(title="Titel", year=year,
+                           authors=" & ".join(f"{n}, A." for n in [first, *others]))
+    assert kennis.uncited_sources(text, [ref]) == []
+    assert kennis.uncited_sources(text, [replace(ref, year=year + 1)]) == [citation]
+    if others and others[0].casefold() != first.casefold():
+        second_first = replace(ref, authors=f"{others[0]}, B. & {first}, A.")
+        assert kennis.uncited_sources(text, [second_first]) == [citation]
+
+
+def _generated_entry(tmp_path: Path, toelichting: str, bronnen: list[dict]) -> Path:
+    """A generated intervention file (test data, no real intervention)."""
+    data = {
+        "naam": "Gegenereerde proefinterventie", "samenvatting": "Gegenereerd voor een test.",
+        "themas": ["sociaal"], "pakt_aan": [{"domein": "veiligheid"}],
+        "werkzame_bestanddelen": ["Een gegenereerd bestanddeel"],
+        "bewijs": {"niveau": "goed onderbouwd", "toelichting": toelichting},
+        "partners": ["gemeente"], "financiering": ["gemeente"],
+        "kosten": {"niveau": "laag", "toelichting": "Gegenereerd."},
+        "tijdshorizon": {"termijn": "kort", "jaren": 1}, "valkuilen": ["Gegenereerd"],
+        "bronnen": bronnen, "beschrijving": "Gegenereerde testtekst.",
+    }
+    path = tmp_path / "gegenereerd.yaml"
+    path.write_text("# gegenereerde testdata\n" + yaml.safe_dump(data, allow_unicode=True,
+                                                                 sort_keys=False),
+                    encoding="utf-8")
+    return path
+
+
+def test_citation_without_source_fails_with_file_line_and_field(tmp_path: Path) -> None:
+    note = ("Een proef (Jansen e.a. 2020) en het SCP 2011 vonden een effect; sinds 2019 wordt "
+            "het landelijk toegepast.")
+    wrong = [{"titel": "Proef", "auteurs": "Pietersen, P. & Jansen, J.", "jaar": 2020},
+             {"titel": "Rapport", "uitgever": "Sociaal en Cultureel Planbureau", "jaar": 2012}]
+    path = _generated_entry(tmp_path, note, wrong)
+    line = _line_of(path.read_text(encoding="utf-8"), "  toelichting:")
+    problems = _problems(path)
+    assert [(p.field, p.line) for p in problems] == [("bewijs.toelichting", line)] * 2
+    assert "verwijst naar 'Jansen e.a. 2020'" in problems[0].message
+    assert "'Jansen' als eerste auteur of organisatie en 2020 als jaar" in problems[0].message
+    assert "verwijst naar 'SCP 2011'" in problems[1].message
+    assert str(problems[0]).startswith(f"{path}, regel {line}, veld 'bewijs.toelichting': ")
+    assert kennis.check_catalogue([path]) == [str(p) for p in problems]
+    right = [{"titel": "Proef", "auteurs": "Jansen, J. & Pietersen, P.", "jaar": 2020},
+             {"titel": "Rapport", "uitgever": "Sociaal en Cultureel Planbureau", "jaar": 2011}]
+    iv = kennis.load_intervention_file(_generated_entry(tmp_path, note, right))
+    assert [c.text for c in kennis.find_citations(iv.evidence.source)] == [
+        "Jansen e.a. 2020", "SCP 2011"]
+
+
+def test_removing_a_cited_source_from_a_shipped_file_fails(tmp_path: Path) -> None:
+    path = _edited(tmp_path, "herstructurering", old="""  - titel: "Social implications""",
+                   new="""  - titel: "Andere titel""")
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("    auteurs: Kleinhans, R.\n", "    auteurs: Kleinhanz, R.\n")
+    path.write_text(text, encoding="utf-8")
+    (problem,) = _problems(path)
+    assert (problem.field, problem.line) == ("bewijs.toelichting", _line_of(text, "toelichting:"))
+    # the example in the docs is this very message
+    example = re.search(r"`(herstructurering\.yaml, regel .+?) \.\.\.`",
+                        " ".join(DOCS.read_text(encoding="utf-8").split())).group(1)
+    assert example in str(problem)
+
+
+#: Verbs with which an evidence note says that an organisation supports a method.
+_SUPPORT = re.compile(r"\b(ondersteund|ondersteunt|begeleid|begeleidt|begeleiding|beheerd|"
+                      r"beheert|erkend|erkent)\b")
+
+
+def test_shipped_evidence_cites_its_sources_and_says_what_they_found() -> None:
+    ivs = {iv.id: iv for iv in kennis.shipped_catalogue()}
+    for iv in ivs.values():
+        assert kennis.uncited_sources(iv.evidence.source, iv.sources) == [], iv.id
+        # support by an organisation says since or in which year
+        for sentence in re.split(r"(?<=\.)\s+(?=[A-Z])", iv.evidence.source):
+            if _SUPPORT.search(sentence):
+                assert re.search(r"\b(19|20)\d\d\b", sentence), (iv.id, sentence)
+    cited = {i: [(c.name, c.year) for c in kennis.find_citations(iv.evidence.source)]
+             for i, iv in ivs.items()}
+    # MTO: the adults' outcomes from the HUD evaluation, the children's from Chetty e.a.
+    assert cited["moving-to-opportunity"] == [("Sanbonmatsu", 2011), ("Ludwig", 2011),
+                                              ("Chetty", 2016)]
+    mto = ivs["moving-to-opportunity"].evidence.source
+    assert mto.index("volwassenen") < mto.index("Sanbonmatsu") < mto.index("Kinderen") \
+        < mto.index("Chetty")
+    assert [s.year for s in ivs["moving-to-opportunity"].sources] == [2016, 2011, 2011]
+    assert ivs["moving-to-opportunity"].sources[2].publisher == (
+        "New England Journal of Medicine, 365(16)")
+    # herstructurering: positive effects are the finding, selective moving a caveat
+    her = ivs["herstructurering"].evidence.source
+    assert "vond positieve effecten van herstructurering op de leefbaarheid en de veiligheid" \
+        in her
+    assert "kanttekening" in her and "grotendeels verloopt via" not in her
+    # verkoop: the same SCP report's positive finding, with its limits
+    sale = ivs["verkoop-corporatiewoningen"].evidence.source
+    assert cited["verkoop-corporatiewoningen"][0] == ("Wittebrood", 2011)
+    assert "positieve effecten" in sale and "niet aangetoond" not in sale
+    # GLI: which recognition it is, mapped onto the ladder
+    gli = ivs["gecombineerde-leefstijlinterventie"].evidence
+    assert gli.level == "goed onderbouwd"
+    assert ("erkend zijn door het Loket Gezond Leven (RIVM) als ten minste 'Eerste aanwijzingen "
+            "voor effectiviteit'") in gli.source
+    assert "sinds 2005" in ivs["buurtbemiddeling"].evidence.source
+
+
 def test_markdown_front_matter(tmp_path: Path) -> None:
     iv = kennis.load_intervention_file(SHIPPED["taalcafe"])
     data = kennis.to_file_data(iv)
@@ -294,7 +463,8 @@ def _interventions(draw: st.DrawFn) -> kennis.Intervention:
         addresses=unique(_address_strategy()),
         working_elements=unique(_ONE_LINE),
         evidence=kennis.EvidenceRating(draw(st.sampled_from(list(kennis.EVIDENCE_LEVELS))),
-                                       draw(_ONE_LINE)),
+                                       draw(_ONE_LINE.filter(
+                                           lambda s: not kennis.find_citations(s)))),
         partners=unique(st.sampled_from(list(kennis.PARTNERS))),
         funding=unique(st.sampled_from(list(kennis.FUNDING))),
         cost=kennis.Cost(draw(st.sampled_from(list(kennis.COST_LEVELS))),
@@ -672,6 +842,13 @@ def test_cli_check(built_db: Path, tmp_path: Path) -> None:
     result, out = _run(tmp_path / "x.duckdb", "check", str(bad))
     assert result.exit_code == 1
     assert "veld 'themas[1]': onbekend thema 'groen'" in out and "1 probleem" in out
+    uncited = _edited(tmp_path, "moving-to-opportunity", old="    auteurs: Sanbonmatsu, L. e.a.",
+                      new="    auteurs: Sanbonmatzu, L. e.a.")
+    result, out = _run(tmp_path / "x.duckdb", "check", str(uncited))
+    line = _line_of(uncited.read_text(encoding="utf-8"), "toelichting:")
+    assert result.exit_code == 1
+    assert (f"moving-to-opportunity.yaml, regel {line}, veld 'bewijs.toelichting': de "
+            "toelichting verwijst naar 'Sanbonmatsu e.a. 2011'") in out
 
 
 def test_cli_search_and_match(built_db: Path, tmp_path: Path) -> None:
@@ -691,8 +868,6 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "kennisdossier.md"
 
 
 def test_docs_example_validates_and_lists_vocabularies(tmp_path: Path) -> None:
-    import re
-
     text = DOCS.read_text(encoding="utf-8")
     example = re.search(r"```yaml\n(.+?)\n```", text, flags=re.S).group(1)
     path = tmp_path / "buurtbemiddeling.yaml"
@@ -707,3 +882,21 @@ def test_docs_example_validates_and_lists_vocabularies(tmp_path: Path) -> None:
     commands = [c.name for c in typer.main.get_command(kennis_app).commands.values()]
     for name in commands:
         assert f"`wijkanalyse kennis {name}" in text, name
+
+
+def test_docs_map_recognitions_onto_the_ladder() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| (Goed beschreven|Goed onderbouwd|(?:Eerste|Goede|Sterke) "
+                           r"aanwijzingen voor effectiviteit) \| [^|]+ \| `([a-z ]+)`",
+                           text, flags=re.M))
+    assert rows == {
+        "Goed beschreven": "goed beschreven",
+        "Goed onderbouwd": "goed onderbouwd",
+        "Eerste aanwijzingen voor effectiviteit": "goed onderbouwd",
+        "Goede aanwijzingen voor effectiviteit": "effectief",
+        "Sterke aanwijzingen voor effectiviteit": "effectief",
+    }
+    # the GLI's programmes are admitted at "Eerste aanwijzingen": its level follows the table
+    gli = kennis.load_intervention_file(SHIPPED["gecombineerde-leefstijlinterventie"])
+    assert gli.evidence.level == rows["Eerste aanwijzingen voor effectiviteit"]
+    assert "'Eerste aanwijzingen voor effectiviteit'" in gli.evidence.source
