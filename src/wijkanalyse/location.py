@@ -16,8 +16,9 @@ Which boundaries are used
     buurten; when only some buurten have one, the composition is shown but called partial.
     Context areas are the other wijken (or buurten) of the gemeente at the subject's level,
     composed from buurten in the same way when only buurten exist; gemeenten get their wijken
-    as context. Nationwide there are only gemeente boundaries, so most wijken have no map of
-    their own: the location then holds the gemeente geometry and says so (``has_map`` False).
+    as context. A region whose code no loaded map has (nationwide maps: wijken 2016, buurten
+    2015; newer codes only where a gemeente's own map is loaded) has no map of its own: the
+    location then holds the gemeente geometry and says so (``has_map`` False).
 
 The centre of a gemeente
     The geometric centre (centroid) of a gemeente boundary is a poor "centre" for a city: it
