@@ -382,7 +382,7 @@ def _group_table(unit: Path, files: list[_File], catalogue: Catalogue, *,
     geoms = np.concatenate([f.geoms for f in files])
     crs_set = {f.crs for f in files}
     crs = crs_set.pop() if len(crs_set) == 1 else WGS84
-    if len({f.crs for f in files}) > 1:
+    if crs_set:  # files in different CRSs: all to WGS84 before uniting copies
         geoms = np.concatenate([reproject(f.geoms, f.crs, WGS84) if f.crs != WGS84 else f.geoms
                                 for f in files])
     dropped: dict[int, tuple[_File, str]] = {}
@@ -464,7 +464,9 @@ def _derived_wijken(unit: Path, buurten: SourceTable, buurt_geoms: np.ndarray,
     todo = sorted(set(wijk_of) - known)
     if not todo:
         return None
-    members = {wk: sorted(breg.loc[wijk_of == wk, "code"]) for wk in todo}
+    wanted = set(todo)
+    by_wijk = breg.assign(wijk=wijk_of).sort_values("code").groupby("wijk", sort=True)
+    members = {wk: list(codes) for wk, codes in by_wijk["code"] if wk in wanted}
     vals = buurten.values.merge(breg[["region_key", "code"]], on="region_key")
     vals = vals[vals["code"].isin({c for m in members.values() for c in m})]
     present = set(vals["indicator_id"])
@@ -484,7 +486,8 @@ def _derived_wijken(unit: Path, buurten: SourceTable, buurt_geoms: np.ndarray,
     agg = agg[agg["indicator_id"].isin(derivable)]
 
     n = len(todo)
-    first = {wk: breg.loc[wijk_of == wk].iloc[0] for wk in todo}
+    first = {wk: row for wk, row in breg.assign(wijk=wijk_of).groupby("wijk").head(1)
+             .set_index("wijk").iterrows() if wk in members}
     regions = pd.DataFrame({
         "region_key": np.arange(1, n + 1, dtype="int64"),
         "year": pd.Series([year] * n, dtype="Int64"),
