@@ -30,7 +30,7 @@ def floor(source: Path, db: Path) -> tuple[float, int]:
     con = duckdb.connect(str(db))
     n_bytes = 0
     for i, unit in enumerate(discover(source)):
-        files = sorted(unit.iterdir()) if unit.is_dir() else [unit]
+        files = sorted(p for p in unit.rglob("*") if p.is_file()) if unit.is_dir() else [unit]
         for f in files:
             n_bytes += f.stat().st_size
             name = f"t{i}_{f.stem.replace('-', '_')}"[:60]
@@ -43,6 +43,8 @@ def floor(source: Path, db: Path) -> tuple[float, int]:
                 con.execute(f"CREATE TABLE \"{name}\" AS SELECT * FROM read_json_auto('{path}')")
             elif f.suffix == ".geojson":
                 json.loads(f.read_text(encoding="utf-8"))
+            elif f.suffix == ".dbf":
+                f.read_bytes()
             elif f.suffix == ".sqlite":
                 lite = sqlite3.connect(f)
                 for (t,) in lite.execute("SELECT name FROM sqlite_master WHERE type='table'"):

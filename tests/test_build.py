@@ -11,6 +11,7 @@ import pytest
 from wijkanalyse import store
 from wijkanalyse.build import build_database
 from wijkanalyse.errors import DataFileError
+from wijkanalyse.readers import discover
 from wijkanalyse.settings import resolve_settings
 from wijkanalyse.status import data_status
 
@@ -29,9 +30,11 @@ def con(built_db: Path):
 
 def test_every_source_file_is_loaded(con, shared_data: Path) -> None:
     loaded = {r[0] for r in con.execute("SELECT file_name FROM sources").fetchall()}
-    expected = {p.name for p in shared_data.rglob("*") if p.is_file()
-                and p.suffix in {".csv", ".sqlite", ".geojson"}}
-    expected.add("odata_85984NED_kwb2024")
+    # every source unit: files, and folders read as one source (OData table, Wijk- en
+    # Buurtkaart split per veiligheidsregio)
+    expected = {u.name for u in discover(shared_data)
+                if u.is_dir() or u.suffix in {".csv", ".sqlite", ".geojson", ".dbf"}}
+    assert {"odata_85984NED_kwb2024", "wijkbuurtkaart_2015"} <= expected
     assert expected <= loaded
     assert _one(con, "SELECT count(*) FROM load_issues WHERE kind = 'failed_source'") == 0
 
@@ -96,7 +99,8 @@ def test_2024_herkomst_joined_on_row_position(con) -> None:
 
 
 def test_boundaries_loaded_and_matched(con) -> None:
-    assert _one(con, "SELECT count(*) FROM geometries WHERE code LIKE 'WK0361%'") == 8
+    assert _one(con, "SELECT count(*) FROM geometries WHERE code LIKE 'WK0361%' "
+                     "AND year = 2024") == 8
     den_haag = _one(con, "SELECT count(*) FROM geometries WHERE code LIKE 'BU0518%'")
     assert den_haag >= 100  # 114 municipal buurten, most share the CBS name
     lon, lat = con.execute("SELECT centroid_lon, centroid_lat FROM geometries "

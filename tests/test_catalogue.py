@@ -94,7 +94,7 @@ def _assert_covered(cat: Catalogue, name: str, columns: list[str],
 
 
 def test_packaged_catalogue_loads(cat: Catalogue) -> None:
-    assert len(cat) == 155
+    assert len(cat) == 177  # 155 + 22 of the Wijk- en Buurtkaart (p_00_14_jr, ..., wwb_uittot)
     assert {"a_inw", "a_woning", "p_wcorpw", "g_ink_pi", "p_hh_li", "lbm", "ses_woa"} <= set(
         i.id for i in cat)
     for ind in cat:
@@ -317,7 +317,24 @@ def test_every_indicator_occurs_in_some_source(cat: Catalogue) -> None:
     add(list(pd.read_csv(DATA / "leefbaarometer" / "lbm3_scores_wijken_2002_2024_selection.csv",
                          nrows=0).columns))
     add(_statline_columns(DATA / "ses" / "ses_woa_2019_amsterdam_gm_wk_bu.csv"))
+    add(_wbk_columns())
     assert set(cat.indicators) - seen == set()
+
+
+def _wbk_columns() -> list[str]:
+    """Attribute names of the Wijk- en Buurtkaart files (DBF fields and GeoJSON properties)."""
+    from wijkanalyse.read_wbk_dbf import parse_header
+
+    cols: list[str] = []
+    for dbf in sorted(KWB.glob("*.dbf")):
+        cols += [f.name for f in parse_header(dbf, dbf.read_bytes(), size=None).fields]
+    by_folder: dict[Path, Path] = {}  # the files of one folder share their properties
+    for gj in sorted((DATA / "geo" / "wijkbuurtkaart_2015").rglob("*.geojson")):
+        by_folder.setdefault(gj.parent, gj)
+    for gj in by_folder.values():
+        doc = json.loads(gj.read_text("utf-8"))
+        cols += list(doc["features"][0]["properties"])
+    return cols
 
 
 # ---------------------------------------------------------------------------------------------
@@ -519,7 +536,7 @@ def _write(tmp_path: Path, data: dict) -> Path:
 
 
 def test_generated_copy_loads(tmp_path: Path) -> None:
-    assert len(load_catalogue(_write(tmp_path, _packaged_data()))) == 155
+    assert len(load_catalogue(_write(tmp_path, _packaged_data()))) == 177
 
 
 def test_unknown_domain_is_reported(tmp_path: Path) -> None:

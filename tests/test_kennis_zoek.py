@@ -612,8 +612,8 @@ def test_peer_application_and_leefbaarometer_since_the_start(acon, schilders) ->
     assert app.development == (
         "De Leefbaarometer-score ging van 3,81 in 2014 naar 3,87 in 2024 (+0,06); de "
         "afwijking van het landelijk gemiddelde van -0,29 naar -0,23. Er is geen meting van "
-        "vóór de start (2014); de eerste is van 2019. Aantal inwoners: van 21.300 in 2019 "
-        "naar 21.555 in 2024 (+1,2%).")
+        "vóór de start (2014); de eerste is van 2015. Aantal inwoners: van 20.060 in 2015 "
+        "naar 21.555 in 2024 (+7,5%).")  # 2015: the Wijk- en Buurtkaart
     assert app.partners == ["gemeente", "bewoners"]
     assert app.result == "Twee pleinen vergroend."
     assert app.source is not None and "Leefbaarometer 3.0" in app.source

@@ -111,14 +111,16 @@ def test_amsterdam_wijk_from_municipal_boundaries(con) -> None:
     assert loc.source.startswith("Gemeente Amsterdam, gebiedsindeling wijken")
 
 
-def test_angelslo_has_only_the_gemeente(con) -> None:
-    loc = locate(con, subject("WK011443", "GM0114", "Angelslo", "Emmen"))
+def test_wijk_without_boundary_has_only_the_gemeente(con) -> None:
+    # Het Hogeland (formed 2019) has no wijk or buurt map in the data, only its 2022 outline
+    loc = locate(con, subject("WK196612", "GM1966", "Uithuizen", "Het Hogeland"))
     assert loc.has_map is False
     assert loc.area_geojson == [] and loc.centroid is None and loc.area_km2 is None
     assert loc.distance_to_centre_km is None
     assert loc.gemeente_geojson is not None
-    emmen = rd(loc.gemeente_geojson)
-    assert emmen.area / 1e6 == pytest.approx(346, rel=0.02)  # Emmen: 346 km² (2022 map)
+    hogeland = rd(loc.gemeente_geojson)
+    # 477 km² land (KWB 2024); the generalised map is clipped to the coastline
+    assert hogeland.area / 1e6 == pytest.approx(477, rel=0.02)
     assert loc.note.startswith(
         "Geen grens van deze wijk geladen; de kaart toont alleen de gemeente.")
     assert "afstand tot het midden van de gemeente niet te bepalen" in loc.note
@@ -126,9 +128,23 @@ def test_angelslo_has_only_the_gemeente(con) -> None:
     assert loc.context_geojson == []
 
 
+def test_angelslo_has_its_2016_boundary_among_the_2016_wijken(con) -> None:
+    # the nationwide 2016 wijk map gives Angelslo (same code in 2024) a boundary; the context
+    # is the rest of Emmen's 2016 map, never mixed with wijken of other years
+    loc = locate(con, subject("WK011443", "GM0114", "Angelslo", "Emmen"))
+    assert loc.has_map is True
+    assert loc.area_km2 == pytest.approx(rd_geometry(con, "WK011443").area / 1e6, rel=0.005)
+    n_2016 = con.execute("SELECT count(*) FROM geometries WHERE code LIKE 'WK0114%' "
+                         "AND source_id = 'wijk_2016_nl_generalised_rd.geojson'").fetchone()[0]
+    assert len(loc.context_geojson) == n_2016 - 1 == 26
+    assert loc.source.startswith("CBS/PDOK, Wijk- en Buurtkaart 2016")
+    assert "zwaartepunt van wijk Emmen-Centrum" in loc.note
+
+
 def test_den_haag_buurt_matched_by_name(con) -> None:
     row = con.execute(
-        "SELECT code, name, match_method FROM geometries WHERE code = 'BU05180701'").fetchone()
+        "SELECT code, name, match_method FROM geometries WHERE code = 'BU05180701' "
+        "AND source_id = 'denhaag_buurten_municipal_rd.geojson'").fetchone()
     assert row == ("BU05180701", "Oud Scheveningen", "naam+niveau")
     loc = locate(con, subject("BU05180701", "GM0518", "Oud Scheveningen", "'s-Gravenhage",
                               kind="buurt"))
@@ -249,10 +265,10 @@ def test_svg_amsterdam_size_limits(con) -> None:
 
 
 def test_svg_with_only_the_gemeente_outline(con) -> None:
-    loc = locate(con, subject("WK011443", "GM0114", "Angelslo", "Emmen"))
-    root = check_svg(render_map_svg(loc, title="Angelslo <Emmen> & co"))
+    loc = locate(con, subject("WK196612", "GM1966", "Uithuizen", "Het Hogeland"))
+    root = check_svg(render_map_svg(loc, title="Uithuizen <Het Hogeland> & co"))
     labels = texts(root)
-    assert "Angelslo <Emmen> & co" in labels  # escaped in the markup, intact after parsing
+    assert "Uithuizen <Het Hogeland> & co" in labels  # escaped in the markup, intact after
     joined = " ".join(labels)
     assert "Geen grens van deze wijk geladen; de kaart toont alleen de gemeente." in joined
     assert "Bron: CBS/PDOK, gemeentegrenzen 2022" in labels

@@ -171,7 +171,14 @@ def test_json_is_plain_data(prog_files: dict[str, Path]) -> None:
     data = json.loads(prog_files["json"].read_text(encoding="utf-8"))
     assert data["n_units"] == 12 and data["n_classified"] == 10
     assert len(data["units"]) == 12 and data["summary"]
-    assert "geo" not in data and data["boundaries"]["units_with_boundary"] == []
+    # boundaries of the same codes from the Wijk- en Buurtkaart 2015 (buurten) and the 2016
+    # wijk map; Jol/Galjoen and Jagershoef have codes of 2024 that no map has
+    assert "geo" not in data and data["boundaries"]["units_with_boundary"] == [
+        "BU00141000", "BU01530807", "BU07960205", "BU09350201", "WK011443", "WK039221",
+        "WK050325", "WK060601", "WK063701", "WK092800"]
+    assert data["boundaries"]["sources"] == [
+        "CBS, Wijk- en Buurtkaart 2015 (buurten)", "CBS/PDOK, Wijk- en Buurtkaart 2016",
+        "CBS/PDOK, gemeentegrenzen 2022"]
 
 
 class _Html(HTMLParser):
@@ -247,12 +254,12 @@ def test_user_set_with_boundaries_in_geopackage(mixed: monitor.MonitorResult,
 
     assert mixed.set_kind == "bestand" and mixed.n_units == 5
     with_geom = set(mixed.units.loc[mixed.units["has_geometry"], "unit_id"])
-    assert with_geom == {"WK0363AB", "WK051829", "WK036101"}
+    assert with_geom == {"WK0363AB", "WK051829", "WK036101", "WK011443"}
     paths = monitor.write_monitor(mixed, tmp_path, formats=["gpkg", "csv"])
     gdf = pyogrio.read_dataframe(paths["gpkg"], layer="wijken")
     assert len(gdf) == 5 and gdf.crs.to_epsg() == 28992
     by_code = gdf.set_index("code")
-    assert by_code.loc["WK011443", "geometry"] is None  # Angelslo: no boundary loaded
+    assert by_code.loc["WK011443", "geometry"] is not None  # Angelslo: the 2016 wijk map
     assert by_code.loc["WK0363SD", "geometry"] is None  # Weesp: not in the Amsterdam map
     # Den Haag publishes buurten only: wijk 29 is composed from its buurten
     assert by_code.loc["WK051829", "geometry"].area == pytest.approx(1_464_599, rel=0.01)
@@ -269,8 +276,10 @@ def test_maps_colour_units_by_class(mixed: monitor.MonitorResult) -> None:
     klasse = mixed.units.set_index("unit_id").at["WK0363AB", "klasse"]
     assert svg is not None and svg.startswith("<svg")
     assert mixed.class_info[klasse]["colour"] in svg and "Jordaan" in svg
-    assert monitor.gemeente_map("GM0114", "Emmen", mixed.geo, mixed.units,
-                                mixed.class_info) is None
+    emmen = monitor.gemeente_map("GM0114", "Emmen", mixed.geo, mixed.units, mixed.class_info)
+    assert emmen is not None and "Angelslo" in emmen  # from the 2016 wijk map
+    assert monitor.gemeente_map("GM1966", "Het Hogeland", mixed.geo, mixed.units,
+                                mixed.class_info) is None  # no unit of the set there
     nat = monitor.national_map(mixed.geo, mixed.units)
     assert nat.count("<path") == len(mixed.geo.gemeenten)
     assert ">Emmen<" in nat and "http://" not in nat.replace(

@@ -75,7 +75,8 @@ def schilderswijk_2019(con) -> Profile:
 def test_schilderswijk_2019_key_figures_match_the_statline_file(schilderswijk_2019, shared_data):
     prof = schilderswijk_2019
     assert prof.year == 2019
-    assert prof.years_available == [2019, 2021, 2024]
+    # 2015 and 2017 from the nationwide Wijk- en Buurtkaart
+    assert prof.years_available == [2015, 2017, 2019, 2021, 2024]
 
     a_inw = _kf(prof, "a_inw")
     assert (a_inw.area.value, a_inw.gemeente.value, a_inw.nederland.value) == (
@@ -142,9 +143,9 @@ def test_schilderswijk_sources_and_missing(schilderswijk_2019):
     assert [s for s in prof.sources if s.label == LBM][0].licence is None
     assert prof.generated_with.startswith("wijkanalyse ")
 
-    assert "Geen KWB-cijfers voor 2020, 2022 en 2023 geladen." in prof.missing
-    assert ("Geen landelijke cijfers (Nederland) voor 2021: alleen voor 2017, 2019 en 2024."
-            in prof.missing)
+    assert "Geen KWB-cijfers voor 2016, 2018, 2020, 2022 en 2023 geladen." in prof.missing
+    assert ("Geen landelijke cijfers (Nederland) voor 2015 en 2021: alleen voor 2017, 2019 en "
+            "2024." in prof.missing)
     empty = [m for m in prof.missing if m.startswith("Zonder waarde in 2019")]
     assert len(empty) == 1
     assert "Huishoudens met laag inkomen (landelijke laagste 40%)" in empty[0]
@@ -235,10 +236,12 @@ def test_amsterdam_2017_crime_key_figures(con):
 
 def test_heerlen_series_2016_2020(con):
     prof = build_profile(con, HEERLEN_CENTRUM, year=2018, **ONLY_MINE)
-    assert prof.years_available == [2016, 2017, 2018, 2019, 2020, 2024]
+    assert prof.years_available == [2015, 2016, 2017, 2018, 2019, 2020, 2024]
     inw = _series(prof.series, "a_inw")
-    # 2016–2020 from the Heerlen SQLite, 2024 from the national file
+    # 2015 from the Wijk- en Buurtkaart, 2016–2020 from the Heerlen SQLite, 2024 from the
+    # national file
     assert _points(inw) == [
+        (2015, 5015.0, 87500.0, None),
         (2016, 5100.0, 87406.0, None),
         (2017, 5105.0, 87189.0, 17081507.0),
         (2018, 5045.0, 86762.0, None),
@@ -246,10 +249,10 @@ def test_heerlen_series_2016_2020(con):
         (2020, 5185.0, 87086.0, None),
         (2024, 5510.0, 87461.0, 17942942.0),
     ]
-    assert inw.change_first == pytest.approx((5510 - 5100) / 5100 * 100)
+    assert inw.change_first == pytest.approx((5510 - 5015) / 5015 * 100)
     assert inw.change_previous == pytest.approx((5510 - 5185) / 5185 * 100)
-    assert ("Geen landelijke cijfers (Nederland) voor 2016, 2018 en 2020: alleen voor 2017, "
-            "2019 en 2024.") in prof.missing
+    assert ("Geen landelijke cijfers (Nederland) voor 2015, 2016, 2018 en 2020: alleen voor "
+            "2017, 2019 en 2024.") in prof.missing
     assert "Geen KWB-cijfers voor 2021, 2022 en 2023 geladen." in prof.missing
 
     # 2018 is a Leefbaarometer year: score and afwijking are key figures
@@ -283,7 +286,8 @@ def test_leefbaarometer_of_two_wijken_is_weighted_by_inhabitants(con):
 
 def test_angelslo_2024_and_leefbaarometer(con):
     prof = build_profile(con, ANGELSLO, **ONLY_MINE)
-    assert prof.year == 2024 and prof.years_available == [2024]
+    # 2015 and 2017: the nationwide Wijk- en Buurtkaart
+    assert prof.year == 2024 and prof.years_available == [2015, 2017, 2024]
     kf = _kf(prof, "a_inw")
     assert (kf.area.value, kf.gemeente.value, kf.nederland.value) == (7695.0, 109346.0,
                                                                      17942942.0)
@@ -308,12 +312,19 @@ def test_angelslo_2024_and_leefbaarometer(con):
     assert afw.diff_nederland == pytest.approx(-0.165921511488516)
     assert afw.assessment == "ongunstig"  # no gemeente figure: compared with Nederland
 
-    assert prof.series == []  # one KWB year only
+    # 2015 and 2017 from the Wijk- en Buurtkaart (the gemeente and Nederland 2017 as well)
+    inw = _series(prof.series, "a_inw")
+    assert _points(inw) == [(2015, 7790.0, 107775.0, None), (2017, 7800.0, 107490.0, 17081507.0),
+                            (2024, 7695.0, 109346.0, 17942942.0)]
+    assert [p.source for p in inw.points] == [
+        "CBS, Wijk- en Buurtkaart 2015 (wijken)", "CBS, Wijk- en Buurtkaart 2017 (wijken)",
+        "CBS, Kerncijfers Wijken en Buurten 2024"]
     absent = [m for m in prof.missing
               if m.startswith("Niet in de geladen bestanden tot en met 2024")]
     assert "Huishoudens met laag inkomen (landelijke laagste 40%)" in absent[0]
     assert "Leefbaarheid" not in absent[0]
-    assert not any("landelijke cijfers" in m for m in prof.missing)
+    assert ("Geen landelijke cijfers (Nederland) voor 2015: alleen voor 2017, 2019 en 2024."
+            in prof.missing)
 
 
 # ------------------------------------------------------------------ a set of buurten

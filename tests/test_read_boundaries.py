@@ -531,3 +531,36 @@ def test_gemeente_from_file_name(name: str, expected: str | None) -> None:
 )
 def test_crs_from_member(member: object, expected: str | None) -> None:
     assert rb.crs_from_member(member) == expected
+
+
+# ------------------------------------------------------------ nationwide wijken 2016 (RD)
+
+
+def test_wijken_2016_nationwide_codes_names_and_merged_parts() -> None:
+    """WKC/WKN/GMC/GMN properties; 2,982 polygons with 2,981 codes (WK191104 twice)."""
+    t = _read(GEO / "wijk_2016_nl_generalised_rd.geojson")
+    r = t.regions
+    assert t.source.year == 2016 and (r["year"] == 2016).all()
+    assert len(r) == 2981 and r["code"].notna().all() and r["code"].is_unique
+    assert set(r["level"]) == {"wijk"}
+    assert r["gemeente_name"].notna().all()
+    by_code = r.set_index("code")
+    assert by_code.loc["WK036300", "name"] == "Burgwallen-Oude Zijde"
+    assert by_code.loc["WK036301", "name"] == "Burgwallen-Nieuwe Zijde"
+    assert by_code.loc["WK036300", "gemeente_name"] == "Amsterdam"
+    assert (r["code"].str.startswith("WK0363")).sum() == 99
+    assert by_code.loc["WK191104", "name"] == "Wijk 04 Wieringen"
+    assert any(i.detail.startswith("2 features met code WK191104 (features 2824, 2982)")
+               for i in t.issues)
+    assert [i for i in t.issues if i.kind == "unmapped_column"] == []
+    g = _merged(t).set_index("code")
+    assert (g["source_crs"].dropna() == "EPSG:28992").all()
+    assert g["geojson"].notna().sum() == 2979  # features 619 and 2256 have no geometry
+    assert t.source.label == "CBS/PDOK, Wijk- en Buurtkaart 2016"
+    # the merged wijk is the union of its two polygons
+    doc = json.loads((GEO / "wijk_2016_nl_generalised_rd.geojson").read_text("utf-8"))
+    parts = [shapely.geometry.shape(f["geometry"]) for f in doc["features"]
+             if f["properties"]["WKC"] == "WK191104"]
+    assert len(parts) == 2
+    assert g.loc["WK191104", "area_m2"] == pytest.approx(
+        shapely.union_all(shapely.make_valid(parts)).area, rel=1e-6)

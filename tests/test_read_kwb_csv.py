@@ -110,6 +110,9 @@ EXPECTED_LAYOUTS = {
     "odata_kwb2021_amsterdam_gm_wk_bu_subset.csv": "odata_csv",
     "odata_kwb2021_denhaag_subset.csv": "odata_csv",
     "odata_kwb2021_utrecht_subset.csv": "odata_csv",
+    "gem_2017_wijkbuurtkaart_attributes.dbf": None,  # Wijk- en Buurtkaart: read_wbk_dbf
+    "wijk_2017_wijkbuurtkaart_attributes.dbf": None,
+    "wijk_2023_v0_codes_names.dbf": None,
 }
 
 

@@ -629,11 +629,12 @@ def test_real_heerlen_wijken(built_db: Path) -> None:
             "gemiddelde (afwijking -0,25; in 2022: -0,24).")
         assert fired["onveiligheid_leefbaarometer"].severity_label == "aandacht"
         assert {e.source for s in fired.values() for e in s.evidence} == {LBM}
-        # Vrieheide-De Stack: population 5.660 (2016, Heerlen KWB) -> 5.345 (2024, nationwide)
+        # Vrieheide-De Stack: population 5.660 (2015, Wijk- en Buurtkaart; also 2016, Heerlen
+        # KWB) -> 5.345 (2024, nationwide)
         p = _real_profile(con, "WK091720", 2018, ["a_inw"])
         (s,) = derive_signals(p)
         assert (s.rule_id, s.severity_label) == ("bevolking_krimpt", "aandacht")
-        assert s.text == "Het aantal inwoners is gedaald van 5.660 in 2016 naar 5.345 in 2024."
+        assert s.text == "Het aantal inwoners is gedaald van 5.660 in 2015 naar 5.345 in 2024."
     finally:
         con.close()
 

@@ -162,7 +162,8 @@ def test_recoded_amsterdam_wijk_needs_year_or_code(con: duckdb.DuckDBPyConnectio
     with pytest.raises(AmbiguousSubjectError) as info:
         resolve_subject(con, "Burgwallen-Oude Zijde")
     message = str(info.value)
-    assert "WK036300: Burgwallen-Oude Zijde (wijk in Amsterdam, bekend in 2017–2021)" in message
+    # the code is known from 2015 (Wijk- en Buurtkaart 2015, where it was stadsdeel Centrum)
+    assert "WK036300: Burgwallen-Oude Zijde (wijk in Amsterdam, bekend in 2015–2021)" in message
     assert "WK0363AE: Burgwallen-Oude Zijde (wijk in Amsterdam, bekend in 2002–2024)" in message
     assert "--jaar" in message
     assert resolve_subject(con, "Burgwallen-Oude Zijde", year=2019).id == "WK036300"

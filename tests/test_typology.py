@@ -69,12 +69,14 @@ def test_features_of_the_2024_wijken(nl_features, con):
     pd.testing.assert_frame_equal(nl_features[FEATURES_2024],
                                   peers.reindex(nl_features.index)[FEATURES_2024],
                                   check_names=False)
-    # location only where boundaries of these wijk codes exist (Amsterdam, Alkmaar, Den Haag)
+    # location only where boundaries of these wijk codes exist: Amsterdam, Alkmaar, Den Haag
+    # (2024) and the codes of 2024 that the nationwide 2016 wijk map already has
     loc = nl_features[LOCATION_FEATURE].dropna()
-    assert len(loc) == 159
-    assert set(loc.index.str[2:6]) <= {"0361", "0363", "0518"}
-    assert loc.between(0, 2).all()
-    assert "159 van de 3.393 gebieden" in nl_features.attrs["note"]
+    assert len(loc) == 2504
+    assert {"0361", "0363", "0518", "0114"} <= set(loc.index.str[2:6])
+    assert "WK196612" not in loc.index  # Het Hogeland (2019): no wijk map
+    assert loc.between(0, 3).all()
+    assert "2.504 van de 3.393 gebieden" in nl_features.attrs["note"]
     assert "Niet geladen voor 2024: gemiddelde huishoudensgrootte" in nl_features.attrs["note"]
     assert "CBS, Kerncijfers Wijken en Buurten 2024" in nl_features.attrs["source"]
 
@@ -103,7 +105,7 @@ def test_national_typology_is_reproducible_and_k_is_the_silhouette_argmax(nl_typ
     assert res.k == int(crit.loc[crit["silhouette"].idxmax(), "k"]) == 3
     assert crit["silhouette"].max() == pytest.approx(0.2183, abs=1e-3)
     assert res.features_used == FEATURES_2024
-    assert LOCATION_FEATURE in res.dropped and "5%" in res.dropped[LOCATION_FEATURE]
+    assert LOCATION_FEATURE in res.dropped and "76%" in res.dropped[LOCATION_FEATURE]
     assert res.method == "kmeans" and res.seed == 42
 
 
@@ -243,11 +245,15 @@ def test_transition_table_counts_units_typed_in_both_years(con, gm, years):
     if gm == "0917":
         # 19 wijken: k = 4 would leave fewer than 5 wijken per type, so it is not tried
         assert list(result.criterion["k"]) == [3] and "Niet geprobeerd: k = 4" in result.note
+        # the nationwide 2016 wijk map gives every wijk its location (the same in every
+        # year), which keeps the types stable (without it Molenberg moved in 2017 and back)
+        assert LOCATION_FEATURE in result.features_used
         step = transition_table(by_year, year_from=2016, year_to=2017)
-        assert step.attrs["n_changed"] == 1  # Molenberg moves to another type and back
+        assert step.attrs["n_changed"] == 0
         assert table.attrs["n_changed"] == 0
     else:
-        assert table.attrs["n_units"] == 95 and table.attrs["n_changed"] == 1
+        assert LOCATION_FEATURE in result.features_used
+        assert table.attrs["n_units"] == 95 and table.attrs["n_changed"] == 0
 
 
 def test_transition_table_without_two_years_says_so():

@@ -74,3 +74,42 @@ def parse_cbs_values(raw: pd.Series, *, decimal: str = "auto") -> tuple[pd.Serie
 def invalid_cells(reasons: pd.Series) -> pd.Series:
     """Boolean mask of cells that were neither a number nor a known CBS symbol."""
     return reasons.fillna("").astype(str).str.startswith("ongeldig:")
+
+
+#: Missing-value codes of the CBS Wijk- en Buurtkaart attribute tables (shapefile DBF and the
+#: GeoJSON made from them): numbers far below any real value stand for a missing figure.
+MAP_CODE_REASONS: dict[int, str] = {
+    -99999999: "geheim of onbekend (CBS-kaartcode -99999999)",
+    -99999997: "geheim: minder dan de drempelwaarde (CBS-kaartcode -99999997)",
+}
+#: Values at or below this are Wijk- en Buurtkaart codes, never figures.
+MAP_CODE_LIMIT = -99999990.0
+
+
+def parse_map_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Turn the Wijk- en Buurtkaart missing-value codes into ``NaN`` with their reason.
+
+    Parameters
+    ----------
+    values
+        Numbers as read from the attribute table (``NaN`` for an empty cell).
+
+    Returns
+    -------
+    values, reasons
+        ``values`` (float64) with ``NaN`` for codes and empty cells; ``reasons`` (object) with
+        the reason of :data:`MAP_CODE_REASONS` (another code ``<= -99999990`` gets a generic
+        reason naming it, an empty cell :data:`EMPTY_REASON`) and ``None`` where a value exists.
+    """
+    v = np.asarray(values, dtype="float64")
+    reasons = np.full(v.shape, None, dtype=object)
+    empty = np.isnan(v)
+    reasons[empty] = EMPTY_REASON
+    coded = ~empty & (v <= MAP_CODE_LIMIT)
+    if coded.any():
+        reasons[coded] = [
+            MAP_CODE_REASONS.get(int(c), f"ontbreekt (CBS-kaartcode {int(c)})") for c in v[coded]
+        ]
+    out = v.copy()
+    out[coded] = np.nan
+    return out, reasons

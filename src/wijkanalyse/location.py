@@ -5,14 +5,20 @@ table (WGS84 GeoJSON text per code and year, as written by the boundary reader).
 
 Which boundaries are used
     For every code the **latest year** in ``geometries`` is used (gemeenten: the generalised
-    2022 map before the 2013 one). The subject's own boundary is the geometry of its code;
+    2022 map before the 2013 one). The wijken and buurten of a gemeente (context, centre,
+    composition) come from its **most recent map** of that level only, never a mix of the
+    divisions of several years (a 2016 wijk map does not add old codes around 2024 wijken).
+    When the buurt map is more recent than the wijk map, the wijken are composed from the
+    buurten. The subject's own boundary is the geometry of its code (from an older map if need
+    be);
     a set of buurten (a gebied) is the union of its members. A wijk without a boundary of its
     own but whose buurten all have one (Den Haag publishes buurten only) is composed from its
     buurten; when only some buurten have one, the composition is shown but called partial.
     Context areas are the other wijken (or buurten) of the gemeente at the subject's level,
     composed from buurten in the same way when only buurten exist; gemeenten get their wijken
-    as context. Nationwide there are only gemeente boundaries, so most wijken have no map of
-    their own: the location then holds the gemeente geometry and says so (``has_map`` False).
+    as context. A region whose code no loaded map has (nationwide maps: wijken 2016, buurten
+    2015; newer codes only where a gemeente's own map is loaded) has no map of its own: the
+    location then holds the gemeente geometry and says so (``has_map`` False).
 
 The centre of a gemeente
     The geometric centre (centroid) of a gemeente boundary is a poor "centre" for a city: it
@@ -265,27 +271,56 @@ def _gemeente_shape(con: duckdb.DuckDBPyConnection, gm: str) -> _Shape | None:
     return _shapes(_latest_geometries(con, "code = ?", [gm])).get(gm)
 
 
+def _current_map(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split the latest geometry per code into the most recent map and older ones.
+
+    The most recent map is every source with a geometry of the latest year present (a
+    municipal file matched to codes of several years stays whole); codes that only older maps
+    have are returned separately, so that a map never mixes the divisions of two years.
+    """
+    if df.empty:
+        return df, df
+    sources = set(df.loc[df["year"] == df["year"].max(), "source_id"])
+    current = df["source_id"].isin(sources)
+    return df[current], df[~current]
+
+
 @dataclass
 class _Layers:
-    """The wijk and buurt boundaries of one gemeente (RD New)."""
+    """The wijk and buurt boundaries of one gemeente (RD New).
+
+    ``wijken``, ``buurten`` and ``wijk_layer`` come from the gemeente's most recent map of each
+    level (context, centre); ``older`` holds codes that only an older map has, so that a
+    subject with such a code still gets its own boundary.
+    """
 
     wijken: dict[str, _Shape] = field(default_factory=dict)  # own wijk boundaries
     buurten: dict[str, _Shape] = field(default_factory=dict)
     wijk_layer: dict[str, _Shape] = field(default_factory=dict)  # own, else composed
+    older: dict[str, _Shape] = field(default_factory=dict)
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection, gm: str) -> _Layers:
         if not gm.startswith("GM"):
             return cls()
         num = gm[2:]
-        wijken = _shapes(_latest_geometries(con, "level = 'wijk' AND code LIKE ?",
-                                            [f"WK{num}%"]))
-        buurten = _shapes(_latest_geometries(con, "level = 'buurt' AND code LIKE ?",
-                                             [f"BU{num}%"]))
-        return cls(wijken, buurten, _wijk_layer(con, wijken, buurten))
+        wijken, old_wijken = _current_map(_latest_geometries(
+            con, "level = 'wijk' AND code LIKE ?", [f"WK{num}%"]))
+        buurten, old_buurten = _current_map(_latest_geometries(
+            con, "level = 'buurt' AND code LIKE ?", [f"BU{num}%"]))
+        wijk_shapes, buurt_shapes = _shapes(wijken), _shapes(buurten)
+        older = {**_shapes(old_buurten), **_shapes(old_wijken)}
+        if len(wijken) and len(buurten) and buurten["year"].max() > wijken["year"].max():
+            # a newer buurt map (Den Haag's own buurten) beats an older wijk map: the wijken
+            # are composed from the newer buurten; their own old boundaries stay a fallback
+            older = {**older, **wijk_shapes}
+            wijk_shapes = {}
+        return cls(wijk_shapes, buurt_shapes, _wijk_layer(con, wijk_shapes, buurt_shapes),
+                   older)
 
     def get(self, code: str) -> _Shape | None:
-        return self.wijken.get(code) or self.buurten.get(code) or self.wijk_layer.get(code)
+        return (self.wijken.get(code) or self.buurten.get(code) or self.wijk_layer.get(code)
+                or self.older.get(code))
 
 
 def _source_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

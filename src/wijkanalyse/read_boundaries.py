@@ -81,8 +81,8 @@ COORDINATE_DECIMALS = 6
 #: A property is only used when its values are valid CBS codes, so municipal numbering such as
 #: Den Haag's ``WIJKCODE`` = ``"18"`` is never taken for one.
 CODE_PROPERTIES = (
-    "statcode", "bu_code", "buurtcode", "buurt_code", "wk_code", "wijkcode", "wijk_code",
-    "gm_code", "gemeentecode", "gemeente_code", "regiocode", "code",
+    "statcode", "bu_code", "buurtcode", "buurt_code", "wk_code", "wijkcode", "wijk_code", "wkc",
+    "gm_code", "gemeentecode", "gemeente_code", "gmc", "regiocode", "code",
 )
 #: Properties with a code behind a year prefix (``"2022GM0014"``).
 YEAR_CODE_PROPERTIES = ("jrstatcode",)
@@ -90,13 +90,14 @@ YEAR_CODE_PROPERTIES = ("jrstatcode",)
 #: Properties holding the region name, per level, then level-independent ones (lower case).
 NAME_PROPERTIES: dict[str, tuple[str, ...]] = {
     "buurt": ("bu_naam", "buurtnaam", "buurt_naam", "buurt"),
-    "wijk": ("wk_naam", "wijknaam", "wijk_naam", "wijk"),
-    "gemeente": ("gm_naam", "gemeentenaam", "gemeente_naam", "gemnaam"),
+    "wijk": ("wk_naam", "wijknaam", "wijk_naam", "wijk", "wkn"),
+    "gemeente": ("gm_naam", "gemeentenaam", "gemeente_naam", "gemnaam", "gmn"),
 }
 GENERIC_NAME_PROPERTIES = ("statnaam", "naam", "name", "regionaam", "title", "titel")
 
 #: Properties holding the gemeente a wijk or buurt lies in (lower case).
-GEMEENTE_NAME_PROPERTIES = ("gm_naam", "gemeentenaam", "gemeente_naam", "gemnaam", "gemeente")
+GEMEENTE_NAME_PROPERTIES = ("gm_naam", "gemeentenaam", "gemeente_naam", "gemnaam", "gemeente",
+                            "gmn")
 
 #: Properties holding the kind of region (``"gemeente"``, ``"Wijk"``, ...).
 LEVEL_PROPERTIES = ("rubriek", "soortregio", "soort_regio", "niveau", "level", "regiotype")
@@ -611,6 +612,14 @@ def _region_geometries(regions: list[_Region], issues: list[LoadIssue]) -> np.nd
     return out
 
 
+def polygonal(geom: Any) -> Any:
+    """The polygonal part of a geometry (Polygon or MultiPolygon), or ``None`` when it has none.
+
+    Drops the points and lines that ``make_valid`` or clipping may leave.
+    """
+    return _polygonal(geom)
+
+
 def _polygonal(geom: Any) -> Any:
     """The polygonal part of a geometry (drops points and lines make_valid may leave)."""
     if geom is None or geom.is_empty:
@@ -735,6 +744,11 @@ def _transformer(src: str, dst: str) -> Transformer:
     return Transformer.from_crs(src, dst, always_xy=True)
 
 
+def reproject(geoms: np.ndarray, src: str, dst: str) -> np.ndarray:
+    """Geometries (object array) from CRS ``src`` to ``dst`` in one vectorised pyproj call."""
+    return _reproject(geoms, src, dst)
+
+
 def _reproject(geoms: np.ndarray, src: str, dst: str) -> np.ndarray:
     if src == dst:
         return geoms
@@ -748,6 +762,27 @@ def _reproject(geoms: np.ndarray, src: str, dst: str) -> np.ndarray:
 
 def _geometry_frame(regions: list[_Region], geoms_src: np.ndarray, crs: str) -> pd.DataFrame:
     keys = np.arange(1, len(regions) + 1, dtype="int64")
+    return geometry_table(keys, geoms_src, crs)
+
+
+def geometry_table(region_keys: np.ndarray, geoms_src: np.ndarray, crs: str) -> pd.DataFrame:
+    """The :data:`GEOMETRY_COLUMNS` frame of polygonal geometries in the CRS ``crs``.
+
+    Vectorised (one pyproj call per direction for all geometries): area in m² and centroid
+    computed in RD New, GeoJSON text in WGS84 with :data:`COORDINATE_DECIMALS` decimals.
+    Regions whose geometry is ``None`` get no row.
+
+    Parameters
+    ----------
+    region_keys
+        One key per geometry.
+    geoms_src
+        Object array of shapely geometries (or ``None``) in ``crs``.
+    crs
+        ``"EPSG:n"``, e.g. :data:`WGS84` or :data:`RD_NEW`.
+    """
+    keys = np.asarray(region_keys, dtype="int64")
+    geoms_src = np.asarray(geoms_src, dtype=object)
     present = np.array([g is not None for g in geoms_src], dtype=bool)
     geoms = geoms_src[present].astype(object)
     rd = _reproject(geoms, crs, RD_NEW)

@@ -25,6 +25,8 @@ READER_MODULES = (
     "read_leefbaarometer",
     "read_ses",
     "read_kwb_csv",
+    "read_wbk_dbf",
+    "read_wbk_geojson",
     "read_boundaries",
 )
 
@@ -57,17 +59,20 @@ def discover(source_dir: Path) -> list[Path]:
     """Source units below ``source_dir``: files, and OData table folders as one unit each.
 
     A directory holding a ``TableInfos.json`` is one source (a CBS OData table); the files in
-    it are not listed separately. Hidden files and documentation are skipped. The result is
-    sorted, so that a build is deterministic.
+    it are not listed separately. So is a directory that a reader module claims with its
+    optional ``is_unit_folder(path) -> bool`` (a Wijk- en Buurtkaart split into files per
+    region, read together so that regions in two files are deduplicated). Hidden files and
+    documentation are skipped. The result is sorted, so that a build is deterministic.
     """
     units: list[Path] = []
+    claims = [m.is_unit_folder for m in reader_modules() if hasattr(m, "is_unit_folder")]
 
     def walk(folder: Path) -> None:
         for p in sorted(folder.iterdir()):
             if p.name.startswith("."):
                 continue
             if p.is_dir():
-                if (p / "TableInfos.json").exists():
+                if (p / "TableInfos.json").exists() or any(claim(p) for claim in claims):
                     units.append(p)
                 else:
                     walk(p)

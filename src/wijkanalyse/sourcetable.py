@@ -60,10 +60,15 @@ class SourceInfo:
     year: int | None  # table year where one year
     sha256: str = ""
     label: str = ""  # how the source is cited, e.g. "CBS, Kerncijfers Wijken en Buurten 2019"
+    #: Source id of one of several tables read from one file or folder (default: file name).
+    name: str | None = None
 
     @property
     def source_id(self) -> str:
-        """Stable id: file name, plus the year for multi-table files."""
+        """Stable id: ``name`` when set, else the file name, plus the year for multi-table
+        files."""
+        if self.name:
+            return self.name
         base = self.path.name
         return f"{base}#{self.year}" if self.layout == "heerlen_sqlite" else base
 

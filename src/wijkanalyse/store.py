@@ -46,6 +46,12 @@ LAYOUT_PRIORITY = {
     "statline_csv_names": 35,
     "heerlen_sqlite": 40,
     "gemeenten_subset_csv": 50,
+    # CBS Wijk- en Buurtkaart attributes (rounded counts, whole percentages): after the KWB
+    # tables; wijken derived from buurten last
+    "wbk_dbf": 45,
+    "wbk_dbf_indeling": 45,
+    "wbk_geojson": 45,
+    "wbk_geojson_afgeleid": 80,
 }
 
 #: Verhalen and aanpakken with their full history (see :mod:`wijkanalyse.stories`).

@@ -15,6 +15,8 @@ Names are compared with :func:`~wijkanalyse.codes.name_key` (case, accents, punc
 ``"Wijk 43 "`` prefix ignored). Rules, applied in this order:
 
 1. ``gemeente`` (a name or GM code) keeps only candidates in that gemeente.
+1a. Without ``year``, a region that carried the name only before it was renamed gives way to
+   regions that carry it in their latest year (see :func:`_prefer_current_names`).
 2. A region is preferred over same-named regions *inside* it: the wijk Angelslo (WK011443)
    over its buurt Angelslo (BU01144300), the gemeente Kerkrade over a wijk Kerkrade in it.
    That is what users mean; the inner region remains reachable by its code.
@@ -207,6 +209,8 @@ def resolve_subject(
     matched_before_filter = list(cands)
     if gm_codes is not None:
         cands = [c for c in cands if set(c.gemeente_codes) & gm_codes]
+    if year is None:
+        cands = _prefer_current_names(cands, {key, name_key(GEMEENTE_ALIASES.get(key, text))})
     cands = _prefer_outer_regions(cands)
     if year is not None:
         cands = _narrow_by_year(cands, int(year))
@@ -463,6 +467,21 @@ def _prefer_outer_regions(cands: list[_Candidate]) -> list[_Candidate]:
     return [c for c in cands if not inside(c)]
 
 
+def _prefer_current_names(cands: list[_Candidate], keys: set[str]) -> list[_Candidate]:
+    """Regions renamed since they carried the name give way to regions carrying it now.
+
+    Rule 1a (without ``year``): when some region candidates still have the queried name in
+    their latest year, candidates that only had it in earlier years are dropped (the 2015
+    buurt BU03920903 "Meerwijk" is "Buitengebied Zuiderpolder" since; Haarlem's Meerwijk is
+    the wijk WK039221). With ``year`` every name of that year counts (rule 3).
+    """
+    regions = [c for c in cands if c.region is not None]
+    current = {id(c) for c in regions if name_key(c.region.name) in keys}
+    if not current or len(current) == len(regions):
+        return cands
+    return [c for c in cands if c.region is None or id(c) in current]
+
+
 def _narrow_by_year(cands: list[_Candidate], year: int) -> list[_Candidate]:
     """Among regions of one gemeente and level, keep those known in ``year`` (rule 3)."""
     groups: dict[tuple, list[_Candidate]] = {}
@@ -488,6 +507,9 @@ def _merge_same_members(cands: list[_Candidate]) -> list[_Candidate]:
             kept[c.members] = c
         elif c.set_area is not None:
             kept[c.members].notes.append(c.notes[0] if c.notes else c.source)
+            # a set area matched on its id or name keeps that strength in the region it
+            # merges into (rule 5): "Jagershoef" is the programme's buurt, not its 2015 code
+            kept[c.members].strong |= c.strong
     return list(kept.values())
 
 
@@ -495,8 +517,18 @@ def _prefer_named_areas(cands: list[_Candidate]) -> list[_Candidate]:
     """Areas matched on id or name beat same-named regions of their gemeente (rule 5)."""
     user_ids = {c.code for c in cands if c.area is not None}
     cands = [c for c in cands if not (c.set_area is not None and c.set_area.id in user_ids)]
-    strong_gms = {gm for c in cands if c.strong and c.region is None for gm in c.gemeente_codes}
-    return [c for c in cands if not (c.region is not None and c.region.gemeente_code in strong_gms)]
+    user_gms = {gm for c in cands if c.strong and c.area is not None for gm in c.gemeente_codes}
+    strong_gms = {gm for c in cands if c.strong for gm in c.gemeente_codes}
+
+    def beaten(c: _Candidate) -> bool:
+        if c.region is None:
+            return False
+        gm = c.region.gemeente_code
+        # a user area beats every region of its gemeente; a set area (also one merged into
+        # its region) beats the regions that were not matched through a set area
+        return gm in user_gms or (gm in strong_gms and not c.strong)
+
+    return [c for c in cands if not beaten(c)]
 
 
 def _sorted(cands: list[_Candidate]) -> list[_Candidate]:

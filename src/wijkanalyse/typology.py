@@ -11,8 +11,9 @@ rates weighted by their base), plus the **location within the gemeente**:
 (:func:`wijkanalyse.location.locate`: the wijk called Centrum/Binnenstad, else the densest wijk,
 else the gemeente centroid) divided by the radius of a circle with the gemeente's area (0 = in
 the centre, about 1 = at the edge), so that cities of different size are comparable. The
-KWB has no coordinates: the location exists only where wijk or buurt boundaries are loaded
-(here Amsterdam, Den Haag, Alkmaar) and is missing elsewhere; the latest boundaries are used
+KWB has no coordinates: the location exists only where wijk or buurt boundaries of the unit's
+codes are loaded (Amsterdam, Den Haag, Alkmaar; nationwide the 2016 wijk map and the 2015
+buurt map for codes that still exist) and is missing elsewhere; the latest boundaries are used
 for every year. Only what exists for the level and year is returned; ``attrs["note"]`` says
 what is missing.
 
