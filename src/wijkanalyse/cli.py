@@ -188,7 +188,8 @@ def data_indicators(
         sys.stdout.write(json.dumps([
             {"id": i.id, "label": i.label, "unit": i.unit, "domain": i.domain,
              "kind": i.kind, "base": i.base, "better": i.better,
-             "valid_from": i.valid_from, "valid_to": i.valid_to} for i in rows
+             "valid_from": i.valid_from, "valid_to": i.valid_to, "peiljaar": i.peiljaar}
+            for i in rows
         ], ensure_ascii=False, indent=2) + "\n")
         return
     table = Table("id", "label", "eenheid", "domein", "soort", "gewogen met", "beter")

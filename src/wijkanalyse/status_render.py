@@ -85,6 +85,10 @@ def render_status(report: StatusReport, *, console: Console, limit: int | None =
     if not report.conflicts.empty:
         console.print(_table(f"Bronnen die elkaar tegenspreken ({len(report.conflicts)})",
                              report.conflicts, {"detail": "waarden"}, limit))
+    if not report.documents.empty:
+        console.print(_table(f"Documentatie ({len(report.documents)}; niet als gegevens gelezen)",
+                             report.documents, {"rel_path": "bestand", "description": "soort",
+                                                "title": "titel"}, None))
     if not report.failed.empty:
         console.print(_table("Niet geladen bestanden", report.failed,
                              {"file": "bestand", "message": "melding"}, None))
