@@ -158,11 +158,13 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
         n_dims += 1
     row_dims = [header_key(c) for c in dim_row[:n_dims]]
     col_attrs: list[dict[str, str]] = [dict(filters) for _ in range(width)]
+    header_lines: dict[str, int] = {}
     for line, rec in records[pos:dim_pos]:
         if len(rec) != width:
             raise DataFileError(path, f"deze kopregel heeft {len(rec)} velden, de regel "
                                 f"\"Regio's\" {width}.", line=line, hint=_HINT)
         label = header_key(rec[0]) or header_key(next((c for c in rec if c.strip()), ""))
+        header_lines[label] = line
         for j in range(n_dims, width):
             col_attrs[j][label] = rec[j].strip()
     periods_in_rows = "perioden" in row_dims
@@ -181,7 +183,8 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
         label = f"{topic}/{soort} ({unit})" if soort else f"{topic} ({unit})"
         year = None
         if not periods_in_rows:
-            year = _period(path, attrs.get("perioden", ""), line=dim_line, column=j + 1,
+            year = _period(path, attrs.get("perioden", ""),
+                           line=header_lines.get("perioden", dim_line), column=j + 1,
                            issues=issues)
         ind = catalogue.match(label, table_id=TABLE_ID)
         shown = f"{label} {year}" if year else label
@@ -259,6 +262,18 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
                       label=f"Politie, Geregistreerde misdrijven (CBS-tabel {table_id}) {period}")
     return [SourceTable(source=info, regions=regions, values=values[VALUE_COLUMNS],
                         issues=issues)]
+
+
+def division_year(path: Path) -> int | None:
+    """The gemeente division a Politie export states in its title (``gemeente 2026``), if any."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096).decode("utf-8-sig", errors="replace")
+        title = next(csv.reader(io.StringIO(head), delimiter=";"), [""])[0]
+    except (OSError, csv.Error, IndexError):
+        return None
+    m = _DIVISION.search(title.strip())
+    return int(m.group(1)) if m else None
 
 
 def _not_a_gemeente(name: str) -> str | None:
@@ -343,6 +358,7 @@ def resolve(table: SourceTable, reference: pd.DataFrame) -> tuple[SourceTable, p
     regions = table.regions.copy()
     regions["code"] = regions["code"].astype(object)
     methods = pd.Series("code", index=regions.index, dtype=object)
+    division = division_year(table.source.path)
     gm = _gemeente_reference(reference)
     years_of: dict[str, set[int]] = {}
     by_key: dict[str, dict[str, set[int]]] = {}
@@ -394,7 +410,11 @@ def resolve(table: SourceTable, reference: pd.DataFrame) -> tuple[SourceTable, p
                 f"{len(lacking)} gemeenten van de geladen gemeentelijst van {year} staan niet "
                 "(gekoppeld) in dit bestand: "
                 + ", ".join(f"{c} {names_of.get(c, '')}".strip() for c in lacking[:20])
-                + (" …" if len(lacking) > 20 else ""))))
+                + (" …" if len(lacking) > 20 else "")
+                + f". Zijn zij later opgegaan in een andere gemeente, dan tellen hun misdrijven "
+                f"van {year} mee bij die gemeente (de Politie telt op de indeling van "
+                f"{division or 'nu'}); het cijfer van {year} van die gemeente geldt dan voor "
+                "haar latere grondgebied.")))
     levels = regions["level"]
     out = SourceTable(source=table.source, regions=regions.assign(level=levels),
                       values=table.values, issues=[*table.issues, *issues],

@@ -211,8 +211,8 @@ def unknown_layout_hint(path: Path) -> str:
     header = _csv_header_with_codes(path)
     if header:
         hint = (f"Dit lijkt een CSV met CBS-regiocodes maar met kolomnamen die wijkanalyse niet "
-                f"kent ({', '.join(repr(h) for h in header[:6])}"
-                f"{', …' if len(header) > 6 else ''}). Zijn de CBS-kolomnamen hernoemd, leg dan "
+                f"kent ({', '.join(repr(h) for h in header[:12])}"
+                f"{', …' if len(header) > 12 else ''}). Zijn de CBS-kolomnamen hernoemd, leg dan "
                 "in een kolomkaart vast welke kolom welke indicator is: een YAML-bestand in "
                 "src/wijkanalyse/data/column_maps/ met precies deze kolomnamen (zie "
                 "docs/column-maps.md). " + hint)
