@@ -15,10 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from wijkanalyse import store
-from wijkanalyse.build import build_database
 from wijkanalyse.cli import app
 from wijkanalyse.readers import detect, discover, discover_documents, documentation_kind
-from wijkanalyse.settings import resolve_settings
 from wijkanalyse.status import data_status
 
 MINE = [
@@ -30,7 +28,12 @@ MINE = [
     "gezondheid/rivm_gezondheidsmonitor_2016_wijk_eenzaamheid.csv",
 ]
 REFERENCES = ["kwb/kwb_2024_nl_all_levels_pop_sex_age.csv",
-              "geo/gemeenten_2022_gegeneraliseerd_wgs84.geojson"]
+              "geo/gemeenten_2022_gegeneraliseerd_wgs84.geojson",
+              # names of 2015 next to wijk codes of 2016 (RIVM), 2017 and the Leefbaarometer
+              # series on the 2024 division
+              "kwb/kwb_2015_amsterdam_income_statline_export.csv",
+              "kwb/kwb_2017_amsterdam_statline_export.csv",
+              "leefbaarometer/lbm3_scores_wijken_2002_2024_selection.csv"]
 DOCS = {
     "PROVENANCE.md": "readme",
     "docs/toelichting_variabelen_kwb_2023.pdf": "pdf",
@@ -61,9 +64,10 @@ def folder(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def db(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("db") / "w.duckdb"
-    report = build_database(resolve_settings(db=path, source=folder, cache=path.parent / "c"))
-    assert not report.failed
-    assert sorted(p.name for p in report.documents) == sorted(Path(d).name for d in DOCS)
+    result = CliRunner().invoke(app, ["--db", str(path), "data", "build", "--source",
+                                      str(folder)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output  # strict: no file fails
+    assert "5 documentatiebestanden gevonden" in result.output
     return path
 
 
@@ -207,3 +211,39 @@ def test_database_has_no_paths_outside_the_documents(db: Path) -> None:
     n = _one(con, "SELECT count(*) FROM documents")
     con.close()
     assert n == 5
+
+
+def test_2015_names_get_codes_of_their_own_time(con) -> None:
+    """The Leefbaarometer lists 2024 wijk codes (WK0363AE) under 2002-2024; a 2015 name must get
+    the code of the division of its time (WK036300, known from 2016 and 2017), not a 2024 one."""
+    rows = dict(con.execute(
+        "SELECT name, code FROM region_sources WHERE source_id = "
+        "'kwb_2015_amsterdam_income_statline_export.csv'").fetchall())
+    assert rows["Burgwallen-Oude Zijde"] == "WK036300"
+    assert rows["Grachtengordel-West"] == "WK036302"
+    wijken = [c for c in rows.values() if c.startswith("WK")]
+    assert len(wijken) >= 70 and all(c[6:].isdigit() for c in wijken)
+
+
+def test_reference_for_resolution_drops_series_years(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from wijkanalyse.sourcetable import SourceInfo, SourceTable, empty_values
+
+    con = store.connect(tmp_path / "ref.duckdb")
+    for layout, years in (("lbm_wijk_csv", [2016, 2024]), ("statline_csv", [2017])):
+        regions = pd.DataFrame({
+            "region_key": range(len(years)), "year": years,
+            "code": "WK036300" if layout == "statline_csv" else "WK0363AE", "level": "wijk",
+            "name": "Burgwallen-Oude Zijde", "gemeente_name": "Amsterdam", "line": 2})
+        info = SourceInfo(path=tmp_path / f"generated_{layout}.csv", kind="kwb", layout=layout,
+                          table_id=None, year=None)
+        store.write_source_table(con, SourceTable(source=info, regions=regions,
+                                                  values=empty_values()))
+    every = store.reference_regions(con)
+    resolution = store.reference_regions(con, for_resolution=True)
+    con.close()
+    assert sorted(zip(every["year"], every["code"], strict=True)) == [
+        (2016, "WK0363AE"), (2017, "WK036300"), (2024, "WK0363AE")]
+    assert sorted(zip(resolution["year"], resolution["code"], strict=True)) == [
+        (2017, "WK036300"), (2024, "WK0363AE")]

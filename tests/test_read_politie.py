@@ -130,7 +130,7 @@ def test_periods_as_rows_and_other_crime_types(tmp_path: Path, cat) -> None:
     text = "\n".join([
         '"Geregistreerde misdrijven en aangiften; soort misdrijf, gemeente"',
         '""',
-        '"Onderwerp";"";"Geregistreerde misdrijven";"Geregistreerde misdrijven"',
+        '"Onderwerp";"";"Geregistreerde misdrijven";""',  # one topic over two columns
         '"Soort misdrijf";"";"Totaal misdrijven";"1.1.1 Diefstal/inbraak woning"',
         '"Regio\'s";"Perioden";"aantal";"aantal"',
         '"Nederland";"2023";"805590";"20000"',
@@ -149,6 +149,17 @@ def test_periods_as_rows_and_other_crime_types(tmp_path: Path, cat) -> None:
     assert kinds == [("unmapped_column",
                       "Geregistreerde misdrijven/1.1.1 Diefstal/inbraak woning (aantal)")]
     assert any("voorlopig" in i.detail for i in t.issues)
+
+
+def test_crime_type_in_rows_is_refused(tmp_path: Path, cat) -> None:
+    path = tmp_path / "generated_politie_soort_rows.csv"
+    path.write_text("\n".join([
+        '"Geregistreerde misdrijven en aangiften; soort misdrijf, gemeente"',
+        '"Onderwerp";"";"";"Geregistreerde misdrijven"',
+        '"Regio\'s";"Soort misdrijf";"Perioden";"aantal"',
+        '"Nederland";"Totaal misdrijven";"2024";"805559"', ""]), encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"regel 3, kolom 2.*soort misdrijf staat in de rijen"):
+        read(path, cat)
 
 
 def _broken(shared_data: Path, tmp_path: Path, fix) -> Path:

@@ -99,6 +99,9 @@ def data_build(
         f"{_nl(report.n_observations)} waarden, {_nl(report.n_issues)} meldingen "
         f"({report.seconds:.1f} s)"
     )
+    if report.documents:
+        console.print(f"  {len(report.documents)} documentatiebestanden gevonden (niet als "
+                      "gegevens gelezen; zie 'data status')")
     for name, n in report.carried_over.items():
         if n:
             console.print(f"  Overgenomen uit de vorige database: {n} rijen in {name}")

@@ -165,8 +165,14 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
                                 f"\"Regio's\" {width}.", line=line, hint=_HINT)
         label = header_key(rec[0]) or header_key(next((c for c in rec if c.strip()), ""))
         header_lines[label] = line
-        for j in range(n_dims, width):
-            col_attrs[j][label] = rec[j].strip()
+        last = ""
+        for j in range(n_dims, width):  # a header spanning several columns is given once
+            last = rec[j].strip() or last
+            col_attrs[j][label] = last
+    if "soortmisdrijf" in row_dims:
+        raise DataFileError(path, "de soort misdrijf staat in de rijen; dat wordt niet gelezen.",
+                            line=dim_line, column=row_dims.index("soortmisdrijf") + 1,
+                            hint="Exporteer met 'Soort misdrijf' als filter of in de kolommen.")
     periods_in_rows = "perioden" in row_dims
     issues: list[LoadIssue] = []
 
