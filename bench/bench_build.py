@@ -2,7 +2,8 @@
 
 The floor reads the same CSV and JSON bytes with DuckDB's own ``read_csv``/``read_json`` into
 tables, without any harmonisation (the SQLite and GeoJSON files are read with Python's sqlite3
-and json modules). Prints both times and their ratio.
+and json modules, xlsx workbooks with openpyxl in read-only mode). Prints both times and their
+ratio.
 
 Usage: ``python bench/bench_build.py [--source ../shared/data] [--repeat 3]``
 """
@@ -45,6 +46,13 @@ def floor(source: Path, db: Path) -> tuple[float, int]:
                 json.loads(f.read_text(encoding="utf-8"))
             elif f.suffix == ".dbf":
                 f.read_bytes()
+            elif f.suffix == ".xlsx":
+                import openpyxl
+
+                wb = openpyxl.load_workbook(f, read_only=True, data_only=True)
+                for ws in wb.worksheets:
+                    list(ws.iter_rows(values_only=True))
+                wb.close()
             elif f.suffix == ".sqlite":
                 lite = sqlite3.connect(f)
                 for (t,) in lite.execute("SELECT name FROM sqlite_master WHERE type='table'"):

@@ -122,7 +122,7 @@ def _dump(db: Path) -> dict[str, list]:
     con = duckdb.connect(str(db), read_only=True)
     out = {}
     for table in ("sources", "indicators", "region_sources", "observations", "geometries",
-                  "load_issues", "areas", "area_members"):
+                  "load_issues", "areas", "area_members", "documents"):
         cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
         order = ", ".join(f'"{c}"' for c in cols if c not in ("geojson",))
         out[table] = con.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()

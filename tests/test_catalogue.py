@@ -22,6 +22,9 @@ from wijkanalyse.catalogue import (
 )
 from wijkanalyse.cbstables import KWB_TABLES, table_id_from_name, year_from_name
 from wijkanalyse.errors import CatalogueError
+from wijkanalyse.read_gezondheid import COLUMNS, NOT_LOADED
+from wijkanalyse.read_renamed_csv import find_map, packaged_column_maps
+from wijkanalyse.readers import ReadContext
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 KWB = DATA / "kwb"
@@ -94,7 +97,8 @@ def _assert_covered(cat: Catalogue, name: str, columns: list[str],
 
 
 def test_packaged_catalogue_loads(cat: Catalogue) -> None:
-    assert len(cat) == 177  # 155 + 22 of the Wijk- en Buurtkaart (p_00_14_jr, ..., wwb_uittot)
+    # 155 + 22 of the Wijk- en Buurtkaart + 11 of the second collection (xlsx, Politie, RIVM)
+    assert len(cat) == 188
     assert {"a_inw", "a_woning", "p_wcorpw", "g_ink_pi", "p_hh_li", "lbm", "ses_woa"} <= set(
         i.id for i in cat)
     for ind in cat:
@@ -318,6 +322,12 @@ def test_every_indicator_occurs_in_some_source(cat: Catalogue) -> None:
                          nrows=0).columns))
     add(_statline_columns(DATA / "ses" / "ses_woa_2019_amsterdam_gm_wk_bu.csv"))
     add(_wbk_columns())
+    for name in XLSX_FILES:
+        add(_xlsx_columns(KWB / name))
+    seen.update(_politie_indicators(cat))
+    seen.update(COLUMNS.values())
+    for cmap in packaged_column_maps():
+        seen.update(cmap.indicators.values())
     assert set(cat.indicators) - seen == set()
 
 
@@ -335,6 +345,116 @@ def _wbk_columns() -> list[str]:
         doc = json.loads(gj.read_text("utf-8"))
         cols += list(doc["features"][0]["properties"])
     return cols
+
+
+# ---------------------------------------------------------------------------------------------
+# (2b) the layouts of the second collection (readers-a): kwb-xlsx, renamed CSV, Politie, RIVM
+
+XLSX_FILES = ["kwb_2023_utrecht_cbs_xlsx.xlsx", "kwb_2024_utrecht_cbs_xlsx.xlsx"]
+POLITIE_FILES = ["politie_47013NED_misdrijven_gemeente_2022_2023.csv",
+                 "politie_47013NED_misdrijven_gemeente_2024.csv"]
+
+
+def _xlsx_columns(path: Path) -> list[str]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return [str(h) for h in next(wb.worksheets[0].iter_rows(max_row=1, values_only=True))]
+    finally:
+        wb.close()
+
+
+def _politie_indicators(cat: Catalogue) -> set[str]:
+    from wijkanalyse.read_politie import read
+
+    out = set()
+    for name in POLITIE_FILES:
+        table = read(DATA / "crime" / name, catalogue=cat, context=ReadContext())[0]
+        assert not [i for i in table.issues if i.kind == "unmapped_column"], name
+        out.update(table.values["indicator_id"])
+    return out
+
+
+@needs_data
+@pytest.mark.parametrize("name", XLSX_FILES)
+def test_kwb_xlsx_covered(cat: Catalogue, name: str) -> None:
+    cols = _xlsx_columns(KWB / name)
+    assert len(cols) == 121
+    _assert_covered(cat, name, cols)
+    roles = {c: cat.meta_role(c) for c in cols[:7]}
+    assert roles == {"gwb_code_10": "code", "gwb_code_8": "code", "regio": "name",
+                     "gm_naam": "gemeente_name", "recs": "level", "gwb_code": "code",
+                     "ind_wbi": "indelingswijziging"}
+    ids = [cat.match(c) for c in cols[7:]]
+    assert None not in ids and len(set(ids)) == 114  # no two columns on one indicator
+    assert cat.match("g_wozbag") == "g_woz" and cat["g_woz"].unit == "x 1 000 euro"
+    assert cat["g_ink_pi"].unit == "x 1 000 euro"
+
+
+def test_peiljaar_recorded(cat: Catalogue) -> None:
+    """The year a KWB variable describes, where it differs from the edition (CBS toelichting)."""
+    assert cat["g_woz"].reference_year(2023) == 2022  # waardepeildatum 1 januari 2022
+    assert cat["a_lan_ha"].reference_year(2023) == 2017  # Bestand Bodemgebruik 2017
+    assert cat["a_wat_ha"].reference_year(2021) == 2015
+    assert cat["a_inw"].reference_year(2023) == 2023 and cat["a_inw"].peiljaar is None
+    assert "december" in cat["a_soz_wb"].peiljaar["note"]
+    assert "1 oktober" in cat["a_opl_hg"].peiljaar["note"]
+    assert "2022/'23" in cat["g_afs_sc"].peiljaar["note"]
+
+
+@pytest.mark.parametrize("bad, match", [
+    ({"offset": -1}, "note"),
+    ({"note": "x", "offset": "een"}, "offset"),
+    ({"note": "x", "editions": {"2023": 2017}}, "editions"),
+    ({"note": "x", "jaar": 2017}, "onbekende velden"),
+])
+def test_peiljaar_validated(tmp_path: Path, bad: dict, match: str) -> None:
+    data = _packaged_data()
+    _entry(data, "g_woz")["peiljaar"] = bad
+    with pytest.raises(CatalogueError, match=match):
+        load_catalogue(_write(tmp_path, data))
+
+
+@needs_data
+def test_renamed_csv_covered_by_its_column_map(cat: Catalogue) -> None:
+    path = KWB / "kwb_2023_amsterdam_income_renamed.csv"
+    cols = _statline_columns(path)
+    cmap = find_map(cols)
+    assert cmap is not None and cmap.name == "kwb2023_inkomen_en"
+    assert set(cols) == set(cmap.roles) | set(cmap.indicators)  # every column accounted for
+    assert set(cmap.indicators.values()) <= set(cat.indicators)
+    assert cmap.roles == {"District_Type": "name", "Municipality_Name": "gemeente_name",
+                          "Area_Code": "code"}
+    # the renamed headers are never matched by the catalogue itself (no guessing)
+    assert _unmatched(cat, list(cmap.indicators)) == list(cmap.indicators)
+
+
+@needs_data
+def test_politie_columns_covered(cat: Catalogue) -> None:
+    assert _politie_indicators(cat) == {"pol_misd_tot"}
+    assert cat["pol_misd_tot"].kind == "count" and cat["pol_misd_tot"].domain == "veiligheid"
+
+
+@needs_data
+def test_gezondheidsmonitor_covered(cat: Catalogue) -> None:
+    path = DATA / "gezondheid" / "rivm_gezondheidsmonitor_2016_wijk_eenzaamheid.csv"
+    cols = list(pd.read_csv(path, nrows=0).columns)
+    assert len(cols) == 19
+    meta = [c for c in cols if cat.meta_role(c)]
+    assert [cat.meta_role(c) for c in meta] == ["code", "name", "gemeente_code", "gemeente_name"]
+    rest = [c for c in cols if c not in meta]
+    # every other column is an indicator of this layout or explicitly not loaded (with reason)
+    assert set(rest) == set(COLUMNS) | set(NOT_LOADED)
+    assert not set(COLUMNS) & set(NOT_LOADED)
+    assert set(COLUMNS.values()) <= set(cat.indicators)
+    estimates = [cat[COLUMNS[c]] for c in rest if c.endswith("*")]
+    assert len(estimates) == 8
+    for ind in estimates:
+        assert "schatting" in ind.label and ind.domain == "gezondheid en welzijn"
+        assert ind.kind == "rate" and ind.base == "gzm_a_19_oo"
+    # generic headers such as 'Totale bevolking' are scoped to the layout, not global aliases
+    assert cat.match("Totale bevolking") is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -536,7 +656,7 @@ def _write(tmp_path: Path, data: dict) -> Path:
 
 
 def test_generated_copy_loads(tmp_path: Path) -> None:
-    assert len(load_catalogue(_write(tmp_path, _packaged_data()))) == 177
+    assert len(load_catalogue(_write(tmp_path, _packaged_data()))) == 188
 
 
 def test_unknown_domain_is_reported(tmp_path: Path) -> None:

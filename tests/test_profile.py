@@ -179,7 +179,8 @@ def test_default_year_is_latest_kwb_year(con):
     assert _kf(prof, "lbm").area.value == pytest.approx(3.904830, abs=1e-6)
 
 
-# ------------------------------------------------------------------ Amsterdam, 2017 + 2019
+# ------------------------------------------------------------------ Amsterdam, 2015 + 2017 + 2019
+# (2015: the names-only income download, resolved to the wijk codes of 2016-2021)
 
 
 @pytest.fixture(scope="module")
@@ -187,20 +188,23 @@ def dapperbuurt(con) -> Profile:
     return build_profile(con, DAPPERBUURT, **ONLY_MINE)
 
 
-def test_amsterdam_series_with_two_points(dapperbuurt):
+def test_amsterdam_series(dapperbuurt):
     prof = dapperbuurt
-    assert prof.year == 2021 and prof.years_available == [2017, 2019, 2021]
+    assert prof.year == 2021 and prof.years_available == [2015, 2017, 2019, 2021]
     li = _series(prof.series, "p_hh_li")
-    assert _points(li) == [(2017, 57.9, 52.1, 40.0), (2019, 57.0, 50.9, 40.0)]
-    assert li.change_first == pytest.approx(57.0 - 57.9)
-    assert li.change_first_text == "-0,9 procentpunt"
+    assert _points(li) == [(2015, 59.5, 53.1, None), (2017, 57.9, 52.1, 40.0),
+                           (2019, 57.0, 50.9, 40.0)]
+    assert li.change_first == pytest.approx(57.0 - 59.5)
+    assert li.change_first_text == "-2,5 procentpunt"
     assert li.change_previous == pytest.approx(-0.9)
-    assert [p.source for p in li.points] == ["CBS, Kerncijfers Wijken en Buurten 2017", KWB_2019]
+    assert [p.source for p in li.points] == ["CBS, Kerncijfers Wijken en Buurten 2015",
+                                             "CBS, Kerncijfers Wijken en Buurten 2017", KWB_2019]
 
     ink = _series(prof.series, "g_ink_pi")
-    assert _points(ink) == [(2017, 26.3, 28.9, 25.7), (2019, 29.6, 31.3, 27.1)]
-    assert ink.change_first == pytest.approx((29.6 - 26.3) / 26.3 * 100)
-    assert ink.change_first_text == "+12,5%"
+    assert _points(ink) == [(2015, 24.0, 26.9, None), (2017, 26.3, 28.9, 25.7),
+                            (2019, 29.6, 31.3, 27.1)]
+    assert ink.change_first == pytest.approx((29.6 - 24.0) / 24.0 * 100)
+    assert ink.change_first_text == "+23,3%"
 
     inw = _series(prof.series, "a_inw")
     assert _points(inw) == [(2017, 9755.0, 844947.0, 17081507.0),
@@ -219,7 +223,7 @@ def test_amsterdam_definitions_are_not_joined_and_missing_is_stated(dapperbuurt)
     share = _series(prof.series, "p_65_oo_afgeleid")
     assert share.points[0].area == pytest.approx(1215 / 9755 * 100)
     assert share.points[0].gemeente == pytest.approx(102535 / 844947 * 100)
-    assert "Geen KWB-cijfers voor 2018 en 2020 geladen." in prof.missing
+    assert "Geen KWB-cijfers voor 2016, 2018 en 2020 geladen." in prof.missing
     assert "Geen Leefbaarometer voor deze wijk." in prof.missing
     assert prof.leefbaarometer == []
 
@@ -430,7 +434,8 @@ def test_json_and_frames(con, schilderswijk_2019, dapperbuurt):
     assert kf.loc["a_inw", "area"] == 10045.0 and kf.loc["a_inw", "gemeente"] == 873338.0
     series = frames["series"]
     li = series[series["indicator_id"] == "p_hh_li"]
-    assert li["year"].tolist() == [2017, 2019] and li["area"].tolist() == [57.9, 57.0]
+    assert li["year"].tolist() == [2015, 2017, 2019]
+    assert li["area"].tolist() == [59.5, 57.9, 57.0]
     assert frames["leefbaarometer"].empty and frames["peers"].empty
 
 

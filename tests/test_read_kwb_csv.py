@@ -110,8 +110,14 @@ EXPECTED_LAYOUTS = {
     "odata_kwb2021_amsterdam_gm_wk_bu_subset.csv": "odata_csv",
     "odata_kwb2021_denhaag_subset.csv": "odata_csv",
     "odata_kwb2021_utrecht_subset.csv": "odata_csv",
-    "gem_2017_wijkbuurtkaart_attributes.dbf": None,  # Wijk- en Buurtkaart: read_wbk_dbf
+    # second collection: read by other modules (read_kwb_xlsx, read_renamed_csv, the Wijk- en
+    # Buurtkaart readers) or documentation; never taken for a KWB CSV
+    "kwb_2023_utrecht_cbs_xlsx.xlsx": None,
+    "kwb_2024_utrecht_cbs_xlsx.xlsx": None,
+    "kwb_2023_amsterdam_income_renamed.csv": None,
+    "gem_2017_wijkbuurtkaart_attributes.dbf": None,
     "wijk_2017_wijkbuurtkaart_attributes.dbf": None,
+    "wijk_2017_wijkbuurtkaart_metadata.shp.xml": None,
     "wijk_2023_v0_codes_names.dbf": None,
 }
 

@@ -34,8 +34,11 @@ ANGELSLO = Subject(kind="wijk", id="WK011443", name="Angelslo", gemeente_code="G
                    gemeente_name="Emmen", level="wijk", members=["WK011443"],
                    wijk_codes=["WK011443"], description="")
 JOL_GALJOEN = ["BU09950633", "BU09950634", "BU09950635", "BU09950637"]
+# In 2016 Uithoorn had two wijken called Meerwijk (Wijk 65 and Wijk 85, RIVM Gezondheidsmonitor
+# and CBS wijkgrenzen 2016); wijk 85 is "De Kwakel" since, and its buurt BU04518500 "Meerwijk"
+# lies inside it, so the wijk is listed and the buurt is not.
 MEERWIJK = {"WK039221": ("wijk", "Haarlem"), "WK045165": ("wijk", "Uithoorn"),
-            "BU03770404": ("buurt", "Bloemendaal"), "BU04518500": ("buurt", "Uithoorn")}
+            "BU03770404": ("buurt", "Bloemendaal"), "WK045185": ("wijk", "Uithoorn")}
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +101,9 @@ def test_meerwijk_is_ambiguous(con: duckdb.DuckDBPyConnection) -> None:
     message = str(err)
     for gemeente in ("Haarlem", "Bloemendaal", "Uithoorn"):
         assert gemeente in message
-    assert "WK039221: Meerwijk (wijk in Haarlem; Programmawijken 2016: Meerwijk)" in message
-    assert "BU03770404: Meerwijk (buurt in Bloemendaal)" in message
+    assert ("WK039221: Meerwijk (wijk in Haarlem, bekend in 2002–2024; Programmawijken 2016: "
+            "Meerwijk)") in message
+    assert "BU03770404: Meerwijk (buurt in Bloemendaal, bekend in 2024)" in message
     assert "--gemeente" in message and "code" in message
     assert isinstance(err, WijkanalyseError)
     assert err.candidates[0]["name"] == "Meerwijk"
@@ -117,10 +121,10 @@ def test_meerwijk_in_haarlem(con: duckdb.DuckDBPyConnection, gemeente: str) -> N
 def test_meerwijk_in_uithoorn_needs_the_code(con: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(AmbiguousSubjectError) as info:
         resolve_subject(con, "Meerwijk", gemeente="Uithoorn")
-    assert [c["code"] for c in info.value.candidates] == ["WK045165", "BU04518500"]
+    assert [c["code"] for c in info.value.candidates] == ["WK045165", "WK045185"]
     message = str(info.value)
     assert "--gemeente" not in message
-    assert "Gebruik de code (bijvoorbeeld WK045165)." in message
+    assert "gebruik de code (bijvoorbeeld WK045165)." in message
 
 
 def test_name_in_other_gemeente(con: duckdb.DuckDBPyConnection) -> None:
@@ -157,8 +161,8 @@ def test_den_haag_wijk_with_everyday_gemeente_name(con: duckdb.DuckDBPyConnectio
 
 
 def test_recoded_amsterdam_wijk_needs_year_or_code(con: duckdb.DuckDBPyConnection) -> None:
-    # CBS code WK036300 (KWB 2017-2021) and the 2022 code WK0363AE (also in the
-    # Leefbaarometer 2002-2024) carry the same name
+    # CBS code WK036300 (2015 names, RIVM 2016, KWB 2017-2021) and the 2022 code WK0363AE (also
+    # in the Leefbaarometer 2002-2024) carry the same name
     with pytest.raises(AmbiguousSubjectError) as info:
         resolve_subject(con, "Burgwallen-Oude Zijde")
     message = str(info.value)

@@ -31,7 +31,7 @@ import pandas as pd
 from . import store
 from .catalogue import Catalogue, load_catalogue
 from .errors import DataFileError, UnknownLayoutError, WijkanalyseError
-from .readers import ReadContext, detect, discover
+from .readers import ReadContext, detect, discover, discover_documents, unknown_layout_hint
 from .settings import Settings
 from .sourcetable import LoadIssue, SourceTable
 
@@ -59,6 +59,7 @@ class BuildReport:
     n_issues: int = 0
     seconds: float = 0.0
     carried_over: dict[str, int] = field(default_factory=dict)
+    documents: list[Path] = field(default_factory=list)
 
 
 @dataclass
@@ -113,6 +114,8 @@ def build_database(
             )
     report = BuildReport(db_path=settings.db_path)
     paths = [p for d in source_dirs for p in discover(Path(d))]
+    documents = [doc for d in source_dirs for doc in discover_documents(Path(d))]
+    report.documents = [doc.path for doc in documents]
     units, failed = _detect_all(paths, strict=strict)
     report.failed.extend(failed)
     context = ReadContext(layouts={u.path: u.layout for u in units})
@@ -136,6 +139,7 @@ def build_database(
     con = store.connect(tmp)
     try:
         store.write_catalogue(con, catalogue)
+        store.write_documents(con, documents)
         coded = [u for u in units if all(t.regions["code"].notna().all() for t in u.tables)]
         named = [u for u in units if u not in coded]
         ordered = coded + named
@@ -145,7 +149,7 @@ def build_database(
                 progress("schrijven", i - 1, len(ordered), unit.path.name)
             if unit in named and reference is None:
                 # names are resolved against the regions of all coded sources
-                reference = store.reference_regions(con)
+                reference = store.reference_regions(con, for_resolution=True)
             try:
                 _write_unit(con, unit, reference=reference)
                 report.loaded.extend(t.source.source_id for t in unit.tables)
@@ -183,9 +187,7 @@ def _detect_all(paths: list[Path], *, strict: bool) -> tuple[list[_Unit], list[F
             exc = UnknownLayoutError(
                 p,
                 "onbekend bestandsformaat: geen lezer herkent dit bestand.",
-                hint="wijkanalyse leest CBS-exports van StatLine (CSV), OData-bestanden, "
-                "Leefbaarometer-, SES-WOA- en GeoJSON-bestanden. Haal het bestand weg uit de "
-                "bronmap of gebruik --sla-fouten-over om het over te slaan.",
+                hint=unknown_layout_hint(p),
             )
             if strict:
                 raise exc
@@ -198,12 +200,18 @@ def _detect_all(paths: list[Path], *, strict: bool) -> tuple[list[_Unit], list[F
 
 def _write_unit(con: duckdb.DuckDBPyConnection, unit: _Unit, *,
                 reference: pd.DataFrame | None) -> None:
-    """Write all tables of one source file in one transaction (resolving names if needed)."""
+    """Write all tables of one source file in one transaction (resolving names if needed).
+
+    A reader module may define ``resolve(table, reference) -> (table, methods)`` with its own
+    rules for name-only regions (``read_politie``: gemeenten of years without a loaded division);
+    otherwise :func:`_resolve` is used.
+    """
+    resolver = getattr(unit.module, "resolve", None) or _resolve
     with store.transaction(con):
         for table in unit.tables:
             methods = None
             if reference is not None and table.regions["code"].isna().any():
-                table, methods = _resolve(table, reference)
+                table, methods = resolver(table, reference)
             store.write_source_table(con, table, match_methods=methods)
 
 

@@ -14,6 +14,14 @@ it has in every source layout:
 * ``aliases``: other column names matched case-insensitively as they are (Leefbaarometer ``lbm``,
   renamed columns such as ``population``).
 
+``peiljaar`` (optional) records which year (or date) a figure describes when that differs from
+the edition it is published in: ``offset`` (peiljaar = edition + offset, e.g. ``-1`` for the WOZ
+value, whose waardepeildatum is 1 January of the year before), ``editions`` (edition -> peiljaar
+where there is no fixed offset, e.g. land/water areas from an older land-use file) and a Dutch
+``note`` (required) that also covers a different date within the same year (1 October, 31
+December). Values stay stored under their edition year; :meth:`Indicator.reference_year` gives
+the year the figure describes.
+
 Definition changes are recorded per indicator (``definition_changes``) and indicators that are
 not comparable across a change are separate ids linked by ``replaces`` / ``replaced_by``.
 """
@@ -57,10 +65,11 @@ DOMAINS = (
     "stedelijkheid",
     "leefbaarheid",
     "sociaaleconomische status",
+    "gezondheid en welzijn",
 )
 DIRECTIONS = ("higher", "lower", None)
 META_ROLES = ("name", "gemeente_name", "level", "code", "indelingswijziging", "row_id", "period",
-              "postcode")
+              "postcode", "gemeente_code")
 _UNIT_SUFFIX = re.compile(r"\s*\(([^()]*)\)\s*$")
 
 
@@ -106,11 +115,22 @@ class Indicator:
     replaces: str | None = None
     replaced_by: str | None = None
     definition_changes: tuple[dict[str, Any], ...] = ()
+    peiljaar: dict[str, Any] | None = None
 
     @property
     def aggregation(self) -> str:
         """``sum``, ``weighted`` or ``none``."""
         return KINDS[self.kind]
+
+    def reference_year(self, edition: int) -> int:
+        """The year a figure of ``edition`` describes (the edition itself unless ``peiljaar``
+        says otherwise)."""
+        if not self.peiljaar:
+            return edition
+        editions = self.peiljaar.get("editions") or {}
+        if edition in editions:
+            return int(editions[edition])
+        return edition + int(self.peiljaar.get("offset") or 0)
 
 
 @dataclass
@@ -186,6 +206,26 @@ def _tuple(value: Any) -> tuple:
     return (value,)
 
 
+def _check_peiljaar(value: Any, where: str) -> None:
+    """Validate an indicator's ``peiljaar`` entry (see the module docstring)."""
+    if value is None:
+        return
+    if not isinstance(value, dict) or not value.get("note"):
+        raise CatalogueError(f"{where}: peiljaar moet een mapping zijn met minstens 'note' "
+                             "(en eventueel 'offset' of 'editions').")
+    unknown = set(value) - {"offset", "editions", "note"}
+    if unknown:
+        raise CatalogueError(f"{where}: peiljaar: onbekende velden {sorted(unknown)}; "
+                             "toegestaan zijn editions, note, offset.")
+    if "offset" in value and not isinstance(value["offset"], int):
+        raise CatalogueError(f"{where}: peiljaar.offset moet een geheel getal zijn.")
+    editions = value.get("editions", {})
+    if not isinstance(editions, dict) or not all(
+            isinstance(k, int) and isinstance(v, int) for k, v in editions.items()):
+        raise CatalogueError(f"{where}: peiljaar.editions moet editiejaar: peiljaar zijn "
+                             "(gehele getallen).")
+
+
 def parse_catalogue(data: dict[str, Any], *, origin: str = "indicators.yaml") -> Catalogue:
     """Validate and build a :class:`Catalogue` from parsed YAML."""
     if not isinstance(data, dict) or "indicators" not in data:
@@ -214,6 +254,7 @@ def parse_catalogue(data: dict[str, Any], *, origin: str = "indicators.yaml") ->
             raise CatalogueError(f"{where}: better moet 'higher', 'lower' of leeg zijn.")
         if raw["id"] in indicators:
             raise CatalogueError(f"{where}: id komt twee keer voor.")
+        _check_peiljaar(raw.get("peiljaar"), where)
         ind = Indicator(
             **{
                 **raw,

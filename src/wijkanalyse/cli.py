@@ -99,6 +99,9 @@ def data_build(
         f"{_nl(report.n_observations)} waarden, {_nl(report.n_issues)} meldingen "
         f"({report.seconds:.1f} s)"
     )
+    if report.documents:
+        console.print(f"  {len(report.documents)} documentatiebestanden gevonden (niet als "
+                      "gegevens gelezen; zie 'data status')")
     for name, n in report.carried_over.items():
         if n:
             console.print(f"  Overgenomen uit de vorige database: {n} rijen in {name}")
@@ -188,7 +191,8 @@ def data_indicators(
         sys.stdout.write(json.dumps([
             {"id": i.id, "label": i.label, "unit": i.unit, "domain": i.domain,
              "kind": i.kind, "base": i.base, "better": i.better,
-             "valid_from": i.valid_from, "valid_to": i.valid_to} for i in rows
+             "valid_from": i.valid_from, "valid_to": i.valid_to, "peiljaar": i.peiljaar}
+            for i in rows
         ], ensure_ascii=False, indent=2) + "\n")
         return
     table = Table("id", "label", "eenheid", "domein", "soort", "gewogen met", "beter")

@@ -54,7 +54,7 @@ class SourceInfo:
     """Provenance of a source table."""
 
     path: Path
-    kind: str  # kwb | leefbaarometer | ses | boundaries
+    kind: str  # kwb | leefbaarometer | ses | boundaries | politie | gezondheid
     layout: str  # e.g. statline_csv, r_csv, odata_csv, heerlen_sqlite, kwb2024_pair, lbm_wijk_csv
     table_id: str | None  # CBS table identifier (e.g. 84583NED) where known
     year: int | None  # table year where one year

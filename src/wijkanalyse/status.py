@@ -8,6 +8,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from .store import tables_exist
+
 
 @dataclass
 class StatusReport:
@@ -36,6 +38,8 @@ class StatusReport:
         Figures on which two sources disagree.
     not_loaded
         Catalogue indicators without any value in the database.
+    documents
+        Documentation found next to the data (PDF, Markdown, metadata): path, kind, title.
     """
 
     sources: pd.DataFrame
@@ -48,6 +52,7 @@ class StatusReport:
     failed: pd.DataFrame
     conflicts: pd.DataFrame
     not_loaded: pd.DataFrame
+    documents: pd.DataFrame
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON output."""
@@ -111,4 +116,8 @@ def data_status(con: duckdb.DuckDBPyConnection) -> StatusReport:
                         WHERE id NOT IN (SELECT DISTINCT indicator_id FROM observations
                                          WHERE value IS NOT NULL)
                         ORDER BY domain, id"""),
+        documents=(q("""SELECT rel_path, kind, description, title, size_bytes FROM documents
+                        ORDER BY rel_path, path""")
+                   if tables_exist(con, ("documents",)) else pd.DataFrame(
+                       columns=["rel_path", "kind", "description", "title", "size_bytes"])),
     )

@@ -85,6 +85,17 @@ def render_status(report: StatusReport, *, console: Console, limit: int | None =
     if not report.conflicts.empty:
         console.print(_table(f"Bronnen die elkaar tegenspreken ({len(report.conflicts)})",
                              report.conflicts, {"detail": "waarden"}, limit))
+    if not report.documents.empty:
+        docs = Table(title=f"Documentatie ({len(report.documents)}; niet als gegevens gelezen)",
+                     title_justify="left", title_style="bold")
+        docs.add_column("bestand", overflow="fold", ratio=3)
+        docs.add_column("soort", ratio=1)
+        docs.add_column("titel", ratio=2)
+        for row in report.documents.itertuples(index=False):
+            title = _cell(row.title)
+            docs.add_row(row.rel_path, row.description,
+                         title if len(title) <= 60 else title[:59] + "…")
+        console.print(docs)
     if not report.failed.empty:
         console.print(_table("Niet geladen bestanden", report.failed,
                              {"file": "bestand", "message": "melding"}, None))

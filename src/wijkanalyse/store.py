@@ -10,6 +10,7 @@ Data model (see docs/architecture.md):
 ``observation`` (view) one row per (indicator, year, code): the best available source
 ``geometries``         boundaries in WGS84 (GeoJSON text), with how they were matched
 ``load_issues``        what readers and the build noticed (unmapped columns, unmatched names, ...)
+``documents``          documentation found next to the data (PDF, Markdown, metadata), not read
 ``areas``, ``area_members``  user-defined areas (kept across rebuilds)
 """
 
@@ -52,6 +53,10 @@ LAYOUT_PRIORITY = {
     "wbk_dbf_indeling": 45,
     "wbk_geojson": 45,
     "wbk_geojson_afgeleid": 80,
+    "kwb_xlsx": 15,
+    "renamed_csv": 45,
+    "politie_statline_csv": 12,
+    "ggd_gezondheidsmonitor_csv": 12,
 }
 
 #: Verhalen and aanpakken with their full history (see :mod:`wijkanalyse.stories`).
@@ -128,6 +133,9 @@ CREATE TABLE IF NOT EXISTS geometries (
     centroid_lon DOUBLE, centroid_lat DOUBLE, area_m2 DOUBLE);
 CREATE TABLE IF NOT EXISTS load_issues (
     source_id VARCHAR, kind VARCHAR, detail VARCHAR, column_name VARCHAR, line INTEGER);
+CREATE TABLE IF NOT EXISTS documents (
+    rel_path VARCHAR, path VARCHAR, kind VARCHAR, description VARCHAR, title VARCHAR,
+    size_bytes BIGINT);
 CREATE TABLE IF NOT EXISTS areas (
     area_id VARCHAR PRIMARY KEY, name VARCHAR, gemeente_code VARCHAR, description VARCHAR,
     created_by VARCHAR, created_at VARCHAR);
@@ -265,6 +273,16 @@ def write_source_table(
     write_issues(con, sid, table.issues)
 
 
+def write_documents(con: duckdb.DuckDBPyConnection, documents: list) -> None:
+    """Record the documentation files found next to the data (``readers.Document``)."""
+    if documents:
+        con.executemany(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?)",
+            [(d.rel_path, str(d.path), d.kind, d.description, d.title, d.size_bytes)
+             for d in documents],
+        )
+
+
 def write_issues(con: duckdb.DuckDBPyConnection, source_id: str, issues: list) -> None:
     """Append load issues of one source."""
     if issues:
@@ -274,12 +292,34 @@ def write_issues(con: duckdb.DuckDBPyConnection, source_id: str, issues: list) -
         )
 
 
-def reference_regions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """All coded regions with every name any source used, for resolving name-only sources."""
+#: Layouts that give a whole time series on one (the latest) division: their codes appear
+#: under every year although they only exist in the latest (Leefbaarometer 2002-2024 on the
+#: 2024 wijken). Name resolution uses them only for that latest year.
+SERIES_ON_LATEST_DIVISION = ("lbm_wijk_csv",)
+
+
+def reference_regions(con: duckdb.DuckDBPyConnection, *,
+                      for_resolution: bool = False) -> pd.DataFrame:
+    """All coded regions with every name any source used, for resolving name-only sources.
+
+    With ``for_resolution=True`` (the build) the regions that layouts of
+    :data:`SERIES_ON_LATEST_DIVISION` list under earlier years are left out: a name of 2015 must
+    not be matched to a code of the 2024 division because a boundary-consistent series reports
+    that code for 2014 and 2016.
+    """
+    where = ""
+    if for_resolution:
+        layouts = ", ".join(f"'{x}'" for x in SERIES_ON_LATEST_DIVISION)
+        where = f"""WHERE NOT (r.source_id IN (SELECT source_id FROM sources
+                                               WHERE layout IN ({layouts}))
+                              AND r.year < (SELECT max(r2.year) FROM region_sources r2
+                                            WHERE r2.source_id = r.source_id))"""
     return con.execute(
-        """SELECT DISTINCT r.year, r.code, r.level, r.name, r.gemeente_code, g.name AS gemeente_name
+        f"""SELECT DISTINCT r.year, r.code, r.level, r.name, r.gemeente_code,
+                  g.name AS gemeente_name
            FROM region_sources r
            LEFT JOIN (SELECT code, arg_max(name, year) AS name FROM region_sources
                       WHERE level = 'gemeente' GROUP BY code) g ON g.code = r.gemeente_code
+           {where}
            ORDER BY r.code, r.year, r.name"""
     ).df()
