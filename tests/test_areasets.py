@@ -89,6 +89,7 @@ def test_programme_set_content() -> None:
     assert area_set.name == "programma-2016"
     got = {a.id: (a.gemeente_code, a.gemeente_name, a.level, a.codes) for a in area_set.areas}
     assert got == PROGRAMME
+    assert area_set.year == 2024
     for area in area_set.areas:
         assert "2024" in area.description, area.id  # the CBS division the codes come from
         assert area.description == " ".join(area.description.split())
@@ -238,3 +239,78 @@ def test_invalid_yaml_and_top_level(tmp_path: Path) -> None:
         read_area_set(write(tmp_path, "- a\n- b\n"))
     with pytest.raises(AreaSetError, match="bestaat niet"):
         read_area_set(tmp_path / "nergens.yaml")
+
+
+# ------------------------------------------------------------------------ years and uncertainty
+
+YEARS_ENTRY = """\
+title: Testset
+year: 2024
+areas:
+  - id: bijlmer
+    name: Amsterdam Bijlmer
+    gemeente: {name: Amsterdam, code: GM0363}
+    level: wijk
+    codes: [WK0363TD, WK0363TC]
+    reason: Twee wijken van de Bijlmer.
+    onzeker: true
+    onzeker_reden: Een keuze die de bronnen niet beslissen.
+    other_years:
+      - years: [2016, 2017]
+        level: wijk
+        codes: [WK036393]
+        reason: Buurtcombinatie Bijlmer Centrum.
+      - years: 2015
+        level: buurt
+        codes: [BU03630793]
+"""
+
+
+def test_years_reason_uncertainty_and_other_years(tmp_path: Path) -> None:
+    area_set = read_area_set(write(tmp_path, YEARS_ENTRY))
+    assert area_set.year == 2024
+    (area,) = area_set.areas
+    assert (area.year, area.reason, area.uncertain) == (2024, "Twee wijken van de Bijlmer.", True)
+    assert area.uncertain_reason == "Een keuze die de bronnen niet beslissen."
+    assert area_set.uncertain == (area,)
+    assert area.division(2017).codes == ("WK036393",) and area.division(2017).year == 2016
+    assert area.division(2016).reason == "Buurtcombinatie Bijlmer Centrum."
+    assert (area.division(2015).level, area.division(2015).codes) == ("buurt", ("BU03630793",))
+    assert area.division(2018) == area.main_division == area.division(None)
+    assert area.main_division.codes == ("WK0363TC", "WK0363TD")
+    assert [d.years for d in area.divisions()] == [(), (2016, 2017), (2015,)]
+    # an area without 'year' takes the set's; a set without 'year' leaves it open
+    plain = read_area_set(write(tmp_path, GOOD_ENTRY, "plain.yaml")).areas[0]
+    assert (plain.year, plain.uncertain, plain.other_years) == (None, False, ())
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected", "line"),
+    [
+        ("    onzeker_reden: Een keuze die de bronnen niet beslissen.\n", "",
+         "'onzeker: true' zonder 'onzeker_reden'", 10),
+        ("    onzeker: true\n", "", "'onzeker_reden' zonder 'onzeker: true'", 10),
+        ("onzeker: true", "onzeker: ja graag", "'onzeker' moet true of false zijn", 10),
+        ("year: 2024\nareas", "year: twintig\nareas", "jaar 'twintig' is geen jaartal", 2),
+        ("      - years: [2016, 2017]", "      - years: [2016, 2024]",
+         "other_years: jaar 2024 is het jaar van 'codes' zelf", 13),
+        ("      - years: 2015", "      - years: 2016", "jaar 2016 staat al in other_years "
+         "(regel 13)", 17),
+        ("codes: [WK036393]", "codes: [WK051829]", "WK051829 liggen niet in gemeente Amsterdam",
+         15),
+        ("codes: [BU03630793]", "codes: [WK036393]", "WK036393 zijn geen buurt", 19),
+        ("        level: buurt\n", "        level: buurt\n        kleur: rood\n",
+         "onbekende sleutel(s) ['kleur']", 19),
+        ("        level: buurt\n", "", "het veld 'level' ontbreekt", 17),
+    ],
+)
+def test_broken_years_and_uncertainty_name_file_and_line(
+    tmp_path: Path, old: str, new: str, expected: str, line: int
+) -> None:
+    assert old in YEARS_ENTRY
+    path = write(tmp_path, YEARS_ENTRY.replace(old, new))
+    with pytest.raises(AreaSetError) as info:
+        read_area_set(path)
+    assert expected in str(info.value)
+    assert info.value.line == line
+    assert str(path) in str(info.value)

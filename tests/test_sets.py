@@ -170,9 +170,13 @@ def test_user_yaml_with_an_unknown_code_keeps_the_unit_and_says_so(con, tmp_path
 
 def test_list_sets_names_shipped_sets_and_the_special_forms(con) -> None:
     frame = list_sets(con)
-    assert frame["spec"].tolist()[:3] == ["programma-2016", "gemeente:<naam of code>", "nl"]
+    assert frame["spec"].tolist()[:4] == ["krachtwijken-2007", "programma-2016",
+                                          "gemeente:<naam of code>", "nl"]
     rows = frame.set_index("spec")
     assert rows.loc["programma-2016", "n_units"] == 12
+    assert rows.loc["programma-2016", "n_uncertain"] == 0
+    assert rows.loc["krachtwijken-2007", "n_units"] == 40
+    assert rows.loc["krachtwijken-2007", "n_uncertain"] == 11
     assert rows.loc["nl", "n_units"] == 3393
     assert set(frame["kind"]) == {"pakket", "gemeente", "nl", "bestand"}
 

@@ -10,18 +10,33 @@ File format::
 
     title: Programmawijken 2016
     description: De twaalf wijken van het programma uit 2016 ...
+    year: 2024                               # optional: CBS division of the codes (default
+                                             # for every area)
     areas:
       - id: jol-galjoen                      # slug: a-z, 0-9 and '-'
         name: Jol/Galjoen
         gemeente: {name: Lelystad, code: GM0995}
         level: buurt                         # buurt or wijk: the level of every code
         codes: [BU09950633, BU09950634, BU09950635, BU09950637]
+        year: 2024                           # optional: overrides the set's year
         description: Buurten Jol, Galjoen, ... (CBS-buurtindeling 2024).   # optional
+        reason: Waarom deze codes (één regel).  # optional
         aliases: [Jol en Galjoen]            # optional: other names it is found by
+        onzeker: true                        # optional: the codes are a judgement ...
+        onzeker_reden: ...                   # ... and this says why (required with onzeker)
+        other_years:                         # optional: the codes in other CBS divisions
+          - years: [2016, 2017]
+            level: wijk
+            codes: [WK036393, WK036394]
+            reason: Buurtcombinaties Bijlmer Centrum en Bijlmer Oost.   # optional
 
-Reading a file (:func:`read_area_set`) checks it without a database: required fields, valid
-CBS codes of the stated level, all in the stated gemeente, no repeated codes or ids. Whether
-the codes exist in a database is checked by :func:`check_area_set`.
+The codes of ``year`` hold in every year that no ``other_years`` entry lists
+(:meth:`SetArea.division`). Reading a file (:func:`read_area_set`) checks it without a
+database: required fields, valid CBS codes of the stated level, all in the stated gemeente, no
+repeated codes, ids or years, ``onzeker_reden`` exactly when ``onzeker`` is true. Whether the
+codes exist in a database is checked by :func:`check_area_set`. An uncertain area
+(``onzeker``) is not a problem of the set: it is usable, and listed with its reason by
+``wijkanalyse sets check``.
 
 The types are meant to hold other sets as well (user files, every wijk of a gemeente): an
 :class:`AreaSet` records where it came from (``origin``) and a :class:`SetArea` needs no file.
@@ -45,15 +60,46 @@ from .errors import DataFileError
 
 #: Levels the areas of a set may be made of.
 SET_LEVELS = ("buurt", "wijk")
-_AREA_KEYS = {"id", "name", "gemeente", "level", "codes", "description", "aliases"}
+_AREA_KEYS = {"id", "name", "gemeente", "level", "codes", "description", "aliases", "year",
+              "reason", "onzeker", "onzeker_reden", "other_years"}
 _REQUIRED = ("id", "name", "gemeente", "level", "codes")
-_TOP_KEYS = {"title", "description", "areas"}
+_TOP_KEYS = {"title", "description", "areas", "year"}
+_OTHER_YEAR_KEYS = {"years", "level", "codes", "reason"}
+#: Years a CBS division may have (the KWB starts in 1995; allow some room either side).
+_YEAR_RANGE = (1990, 2100)
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _PACKAGE_DIR = ("data", "areasets")
 
 
 class AreaSetError(DataFileError):
     """An area set file is invalid; names the file, the line and the entry."""
+
+
+@dataclass(frozen=True)
+class Division:
+    """The codes of an area in the CBS division of some years.
+
+    Attributes
+    ----------
+    years
+        The years this division is used for; ``()`` for the area's main division, which holds
+        in every year no other division lists.
+    level
+        ``"buurt"`` or ``"wijk"``.
+    codes
+        Member CBS codes of that division, normalised and sorted.
+    year
+        The boundary year the codes were taken from (the main division's ``year``; for other
+        divisions the first of ``years``); ``None`` when the set does not say.
+    reason
+        Why these codes (Dutch, one line).
+    """
+
+    years: tuple[int, ...]
+    level: str
+    codes: tuple[str, ...]
+    year: int | None = None
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,6 +122,16 @@ class SetArea:
         One line (Dutch), saying which CBS year's division the codes come from.
     aliases
         Other names the area is found by (``"Schiedam-Oost"``, ``"Oost"``).
+    year
+        The CBS boundary year of ``codes`` (``None`` when the set does not say).
+    reason
+        Why these codes (Dutch, one line).
+    uncertain
+        Whether the codes are a judgement the sources do not settle (``onzeker`` in the file).
+    uncertain_reason
+        Why (Dutch); empty when not uncertain.
+    other_years
+        The codes in other CBS divisions, where they differ (:class:`Division`).
     """
 
     id: str
@@ -86,6 +142,11 @@ class SetArea:
     codes: tuple[str, ...]
     description: str = ""
     aliases: tuple[str, ...] = ()
+    year: int | None = None
+    reason: str = ""
+    uncertain: bool = False
+    uncertain_reason: str = ""
+    other_years: tuple[Division, ...] = ()
 
     @property
     def is_single_region(self) -> bool:
@@ -95,6 +156,31 @@ class SetArea:
     def keys(self) -> set[str]:
         """Name keys (:func:`~wijkanalyse.codes.name_key`) of the name and all aliases."""
         return {k for k in (name_key(n) for n in (self.name, *self.aliases)) if k}
+
+    @property
+    def main_division(self) -> Division:
+        """The division of ``codes`` (``years`` empty: it holds wherever no other does)."""
+        return Division(years=(), level=self.level, codes=self.codes, year=self.year,
+                        reason=self.reason)
+
+    def division(self, year: int | None) -> Division:
+        """The codes to use for figures of ``year``: the ``other_years`` entry that lists the
+        year, else the main division.
+
+        Parameters
+        ----------
+        year
+            A data year; ``None`` gives the main division.
+        """
+        if year is not None:
+            for div in self.other_years:
+                if int(year) in div.years:
+                    return div
+        return self.main_division
+
+    def divisions(self) -> tuple[Division, ...]:
+        """The main division followed by the other years' divisions."""
+        return (self.main_division, *self.other_years)
 
 
 @dataclass(frozen=True)
@@ -113,6 +199,8 @@ class AreaSet:
         The areas, in the order of the file.
     origin
         Where the set came from (a file path, or ``"pakket"`` style text).
+    year
+        The set's default CBS boundary year (``year`` at the top of the file), or ``None``.
     """
 
     name: str
@@ -120,6 +208,12 @@ class AreaSet:
     description: str
     areas: tuple[SetArea, ...]
     origin: str = ""
+    year: int | None = None
+
+    @property
+    def uncertain(self) -> tuple[SetArea, ...]:
+        """The areas marked ``onzeker``, in file order."""
+        return tuple(a for a in self.areas if a.uncertain)
 
     def get(self, area_id: str) -> SetArea:
         """The area with this id.
@@ -137,12 +231,13 @@ class AreaSet:
 
 @dataclass(frozen=True)
 class AreaSetInfo:
-    """Summary of a shipped set, for listings."""
+    """Summary of a shipped set, for listings (``n_uncertain``: areas marked ``onzeker``)."""
 
     name: str
     title: str
     description: str
     n_areas: int
+    n_uncertain: int = 0
 
 
 # ------------------------------------------------------------------------------ packaged sets
@@ -180,7 +275,8 @@ def list_area_sets() -> list[AreaSetInfo]:
     for name in _packaged_files():
         area_set = load_area_set(name)
         out.append(AreaSetInfo(name=area_set.name, title=area_set.title,
-                               description=area_set.description, n_areas=len(area_set.areas)))
+                               description=area_set.description, n_areas=len(area_set.areas),
+                               n_uncertain=len(area_set.uncertain)))
     return out
 
 
@@ -287,10 +383,14 @@ def parse_area_set(text: str, *, name: str, origin: str) -> AreaSet:
     if not isinstance(data["areas"], list) or not isinstance(areas_node, yaml.SequenceNode):
         raise AreaSetError(origin, "'areas' moet een lijst van gebieden zijn",
                            line=areas_node.start_mark.line + 1)
+    set_year = None
+    if data.get("year") is not None:
+        set_year = _parse_year(data["year"], origin=origin,
+                               line=nodes["year"].start_mark.line + 1, who="de set")
     areas: list[SetArea] = []
     seen: dict[str, int] = {}
     for item, node in zip(data["areas"], areas_node.value, strict=True):
-        area = _parse_area(item, node, origin=origin)
+        area = _parse_area(item, node, origin=origin, default_year=set_year)
         line = node.start_mark.line + 1
         if area.id in seen:
             raise AreaSetError(origin, f"gebied {area.id!r} staat twee keer in de set (ook op "
@@ -299,11 +399,52 @@ def parse_area_set(text: str, *, name: str, origin: str) -> AreaSet:
         seen[area.id] = line
         areas.append(area)
     return AreaSet(name=name, title=str(data["title"]).strip(),
-                   description=str(data.get("description") or "").strip(),
-                   areas=tuple(areas), origin=origin)
+                   description=" ".join(str(data.get("description") or "").split()),
+                   areas=tuple(areas), origin=origin, year=set_year)
 
 
-def _parse_area(item: object, node: yaml.Node, *, origin: str) -> SetArea:
+def _parse_year(value: object, *, origin: str, line: int, who: str) -> int:
+    """A boundary year (int within :data:`_YEAR_RANGE`) or an :class:`AreaSetError`."""
+    lo, hi = _YEAR_RANGE
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise AreaSetError(origin, f"{who}: jaar {value!r} is geen jaartal", line=line,
+                           hint=f"schrijf een jaar als getal tussen {lo} en {hi}, "
+                                "bijvoorbeeld year: 2024.")
+    return int(value)
+
+
+def _parse_codes(raw: object, *, level: str, gm_code: str, gm_name: str,
+                 fail: Any, key: str) -> list[str]:
+    """Codes of one level in one gemeente, normalised; ``fail(message, key, hint)`` raises."""
+    if not isinstance(raw, list) or not raw:
+        raise fail("'codes' moet een lijst met minstens één code zijn", key,
+                   "schrijf codes: [BU09950633, BU09950634].")
+    codes = [normalise_code(c) or "" for c in raw]
+    bad = [str(c) for c, n in zip(raw, codes, strict=True) if not is_valid_code(n)]
+    if bad:
+        raise fail(f"ongeldige CBS-code(s) {', '.join(bad)}", key,
+                   "buurtcodes zijn BU + 8 tekens, wijkcodes WK + 6 tekens.")
+    other_level = [c for c in codes if level_of(c) != level]
+    if other_level:
+        raise fail(f"code(s) {', '.join(other_level)} zijn geen {level}; het gebied heeft level "
+                   f"{level}", key, "geef alleen codes van één niveau.")
+    other_gm = [c for c in codes if gemeente_code_of(c) != gm_code]
+    if other_gm:
+        raise fail(f"code(s) {', '.join(other_gm)} liggen niet in gemeente {gm_name} ({gm_code})",
+                   key, "controleer de codes of de gemeente.")
+    counts = Counter(codes)
+    dups = sorted(c for c, n in counts.items() if n > 1)
+    if dups:
+        raise fail(f"code(s) {', '.join(dups)} komen meer dan eens voor", key)
+    return codes
+
+
+def _text(value: object) -> str:
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _parse_area(item: object, node: yaml.Node, *, origin: str,
+                default_year: int | None = None) -> SetArea:
     """One entry of ``areas``, checked; errors name the entry (id or name) and line."""
     line = node.start_mark.line + 1
     if not isinstance(item, dict) or not isinstance(node, yaml.MappingNode):
@@ -346,35 +487,38 @@ def _parse_area(item: object, node: yaml.Node, *, origin: str) -> SetArea:
         raise fail(f"niveau {item['level']!r} is onbekend", "level",
                    "een gebied bestaat uit buurten of uit wijken: level buurt of level wijk.")
 
-    raw = item["codes"]
-    if not isinstance(raw, list):
-        raise fail("'codes' moet een lijst zijn", "codes",
-                   "schrijf codes: [BU09950633, BU09950634].")
-    codes = [normalise_code(c) or "" for c in raw]
-    bad = [str(c) for c, n in zip(raw, codes, strict=True) if not is_valid_code(n)]
-    if bad:
-        raise fail(f"ongeldige CBS-code(s) {', '.join(bad)}", "codes",
-                   "buurtcodes zijn BU + 8 tekens, wijkcodes WK + 6 tekens.")
-    other_level = [c for c in codes if level_of(c) != level]
-    if other_level:
-        raise fail(f"code(s) {', '.join(other_level)} zijn geen {level}; het gebied heeft level "
-                   f"{level}", "codes", "geef alleen codes van één niveau.")
-    other_gm = [c for c in codes if gemeente_code_of(c) != gm_code]
-    if other_gm:
-        raise fail(f"code(s) {', '.join(other_gm)} liggen niet in gemeente {gm_name} ({gm_code})",
-                   "codes", "controleer de codes of de gemeente.")
-    counts = Counter(codes)
-    dups = sorted(c for c, n in counts.items() if n > 1)
-    if dups:
-        raise fail(f"code(s) {', '.join(dups)} komen meer dan eens voor", "codes")
+    codes = _parse_codes(item["codes"], level=level, gm_code=gm_code, gm_name=gm_name,
+                         fail=fail, key="codes")
 
     aliases = item.get("aliases") or []
     if not isinstance(aliases, list):
         raise fail("'aliases' moet een lijst zijn", "aliases",
                    "schrijf aliases: [Schiedam Oost, Oost].")
-    description = item.get("description") or ""
-    if not isinstance(description, str):
-        raise fail("'description' moet tekst zijn", "description")
+    texts = {}
+    for key in ("description", "reason", "onzeker_reden"):
+        value = item.get(key) or ""
+        if not isinstance(value, str):
+            raise fail(f"'{key}' moet tekst zijn", key)
+        texts[key] = _text(value)
+
+    year = default_year
+    if item.get("year") is not None:
+        year = _parse_year(item["year"], origin=origin,
+                           line=nodes["year"].start_mark.line + 1, who=who)
+
+    uncertain = item.get("onzeker", False)
+    if not isinstance(uncertain, bool):
+        raise fail(f"'onzeker' moet true of false zijn, niet {uncertain!r}", "onzeker")
+    if uncertain and not texts["onzeker_reden"]:
+        raise fail("'onzeker: true' zonder 'onzeker_reden'", "onzeker",
+                   "zeg in onzeker_reden waarom de codes onzeker zijn.")
+    if texts["onzeker_reden"] and not uncertain:
+        raise fail("'onzeker_reden' zonder 'onzeker: true'", "onzeker_reden",
+                   "zet onzeker: true of haal onzeker_reden weg.")
+
+    other = _parse_other_years(item.get("other_years"), nodes.get("other_years"), year=year,
+                               gm_code=gm_code, gm_name=gm_name, fail=fail, origin=origin,
+                               who=who)
     return SetArea(
         id=area_id,
         name=name,
@@ -382,9 +526,72 @@ def _parse_area(item: object, node: yaml.Node, *, origin: str) -> SetArea:
         gemeente_code=gm_code,
         level=level,
         codes=tuple(sorted(codes)),
-        description=" ".join(description.split()),
+        description=texts["description"],
         aliases=tuple(str(a).strip() for a in aliases if str(a).strip()),
+        year=year,
+        reason=texts["reason"],
+        uncertain=uncertain,
+        uncertain_reason=texts["onzeker_reden"],
+        other_years=other,
     )
+
+
+def _parse_other_years(raw: object, node: yaml.Node | None, *, year: int | None, gm_code: str,
+                       gm_name: str, fail: Any, origin: str, who: str
+                       ) -> tuple[Division, ...]:
+    """The ``other_years`` list of an area: divisions of other years, checked like ``codes``.
+    Errors name the line of the offending entry."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not isinstance(node, yaml.SequenceNode):
+        raise fail("'other_years' moet een lijst zijn", "other_years",
+                   "schrijf other_years: [{years: [2017], level: wijk, codes: [...]}].")
+    out: list[Division] = []
+    taken: dict[int, int] = {}
+    for entry, sub in zip(raw, node.value, strict=True):
+        line = sub.start_mark.line + 1
+
+        def sub_fail(message: str, key: str | None = None, hint: str | None = None,
+                     _sub: yaml.Node = sub, _line: int = line) -> AreaSetError:
+            at = _line
+            if key is not None and isinstance(_sub, yaml.MappingNode):
+                at = next((k.start_mark.line + 1 for k, _ in _sub.value if k.value == key), _line)
+            return AreaSetError(origin, f"{who}, other_years: {message}", line=at, hint=hint)
+
+        if not isinstance(entry, dict):
+            raise sub_fail("elk element is een mapping met years, level en codes")
+        unknown = sorted(set(map(str, entry)) - _OTHER_YEAR_KEYS)
+        if unknown:
+            raise sub_fail(f"onbekende sleutel(s) {unknown}", unknown[0],
+                           f"toegestaan zijn {sorted(_OTHER_YEAR_KEYS)}.")
+        for req in ("years", "level", "codes"):
+            if entry.get(req) in (None, "", [], {}):
+                raise sub_fail(f"het veld {req!r} ontbreekt", None,
+                               "elk element heeft years, level en codes.")
+        years_raw = entry["years"] if isinstance(entry["years"], list) else [entry["years"]]
+        years = [_parse_year(y, origin=origin, line=line, who=f"{who}, other_years")
+                 for y in years_raw]
+        for y in years:
+            if year is not None and y == year:
+                raise sub_fail(f"jaar {y} is het jaar van 'codes' zelf", "years",
+                               "other_years is voor de andere jaren.")
+            if y in taken:
+                raise sub_fail(f"jaar {y} staat al in other_years (regel {taken[y]})", "years",
+                               "geef elk jaar één indeling.")
+            taken[y] = line
+        level = str(entry["level"]).strip().lower()
+        if level not in SET_LEVELS:
+            raise sub_fail(f"niveau {entry['level']!r} is onbekend", "level",
+                           "level buurt of level wijk.")
+        codes = _parse_codes(entry["codes"], level=level, gm_code=gm_code, gm_name=gm_name,
+                             fail=sub_fail, key="codes")
+        reason = entry.get("reason") or ""
+        if not isinstance(reason, str):
+            raise sub_fail("'reason' moet tekst zijn", "reason")
+        ys = tuple(sorted(set(years)))
+        out.append(Division(years=ys, level=level, codes=tuple(sorted(codes)), year=ys[0],
+                            reason=_text(reason)))
+    return tuple(out)
 
 
 # ----------------------------------------------------------------------------- database check
@@ -395,7 +602,10 @@ def check_area_set(con: duckdb.DuckDBPyConnection, area_set: AreaSet) -> list[st
 
     Checks per area: every code is known in the ``regions`` view (in any year), the codes are
     of one level and of the area's level, the gemeente code is known and its name agrees with
-    the database.
+    the database. The codes under ``other_years`` are not checked here: a database need not
+    hold those years (or holds part of them); the monitor's overview of the data per area
+    (:mod:`wijkanalyse.availability`) says per year what it finds for them. An uncertain area
+    (``onzeker``) is not a problem.
 
     Parameters
     ----------

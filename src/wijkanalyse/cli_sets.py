@@ -35,11 +35,12 @@ def sets_list(ctx: typer.Context) -> None:
         fail(exc)
     finally:
         con.close()
-    table = Table("set", "soort", "titel", "gebieden", "omschrijving")
+    table = Table("set", "soort", "titel", "gebieden", "onzeker", "omschrijving")
     table.columns[0].no_wrap = True
     for row in frame.itertuples(index=False):
         n = "" if pd.isna(row.n_units) else str(int(row.n_units))
-        table.add_row(row.spec, row.kind, row.title, n, row.description)
+        unsure = "" if pd.isna(row.n_uncertain) else str(int(row.n_uncertain))
+        table.add_row(row.spec, row.kind, row.title, n, unsure, row.description)
     console.print(table)
 
 
@@ -53,7 +54,8 @@ def sets_show(
                                              "(voor gemeente:NAAM en nl).")] = None,
     alles: Annotated[bool, typer.Option("--alles", help="Toon alle gebieden (tekst).")] = False,
 ) -> None:
-    """Toon de gebieden van een set: code, naam, gemeente, niveau, CBS-codes en wijken."""
+    """Toon de gebieden van een set: code, naam, gemeente, niveau, CBS-codes, wijken, het jaar
+    van de indeling en welke gebieden onzeker zijn afgebakend."""
     from .sets import UNIT_COLUMNS, resolve_set
 
     if fmt not in ("text", "json", "csv"):
@@ -72,24 +74,29 @@ def sets_show(
         frame = mset.units.copy()
         for col in ("codes", "wijk_codes"):
             frame[col] = frame[col].map(lambda v: " ".join(v))
+        frame["uncertain"] = frame["uncertain"].map({True: "ja", False: "nee"})
         sys.stdout.write(frame[list(UNIT_COLUMNS)].to_csv(index=False))
         return
     console.print(f"[bold]{escape(mset.title)}[/bold]", highlight=False)
     if mset.description:
         console.print(mset.description, highlight=False, markup=False)
     console.print(mset.level_note, highlight=False, markup=False)
-    table = Table("code", "naam", "gemeente", "niveau", "bestaat uit", "in wijk(en)")
+    table = Table("code", "naam", "gemeente", "niveau", "bestaat uit", "in wijk(en)",
+                  "indeling")
     table.columns[0].no_wrap = True
     units = mset.units if alles else mset.units.head(_SHOW_LIMIT)
     for row in units.itertuples(index=False):
         codes = list(row.codes)
         members = codes[0] if len(codes) == 1 else f"{len(codes)} {_members_word(codes[0])}"
-        table.add_row(row.unit_id, row.name, cell_text(row.gemeente_name), row.level, members,
-                      cell_text(row.wijk_codes))
+        name = f"{row.name} (onzeker)" if row.uncertain else row.name
+        table.add_row(row.unit_id, name, cell_text(row.gemeente_name), row.level, members,
+                      cell_text(row.wijk_codes),
+                      "" if pd.isna(row.codes_year) else str(int(row.codes_year)))
     console.print(table)
     if len(units) < len(mset.units):
         console.print(f"… en nog {len(mset.units) - len(units)} gebieden (gebruik --alles of "
                       "--format csv).", highlight=False)
+    _print_uncertain(mset.uncertain)
     _print_problems(mset.problems)
 
 
@@ -101,7 +108,11 @@ def sets_check(
     jaar: Annotated[int | None, typer.Option("--jaar", help="Jaar van de CBS-wijkindeling "
                                              "(voor gemeente:NAAM en nl).")] = None,
 ) -> None:
-    """Controleer een set: onbekende of dubbelzinnige namen, ontbrekende codes (exitcode 1)."""
+    """Controleer een set: onbekende of dubbelzinnige namen, ontbrekende codes (exitcode 1).
+
+    Gebieden die de set als onzeker afgebakend markeert (onzeker: true), worden met hun reden
+    genoemd; dat is geen probleem (exitcode 0): de codes zijn bruikbaar, de afbakening is een
+    keuze."""
     from .sets import resolve_set
 
     con = open_db(settings_from(ctx))
@@ -112,19 +123,29 @@ def sets_check(
     finally:
         con.close()
     n = len(mset.units)
+    n_unsure = len(mset.uncertain)
+    unsure = (f" {n_unsure} {'gebieden zijn' if n_unsure != 1 else 'gebied is'} onzeker "
+              "afgebakend." if n_unsure else "")
     if not mset.problems:
-        console.print(f"Set {mset.title}: {n} gebied{'en' if n != 1 else ''}, geen problemen.",
-                      highlight=False, markup=False)
+        console.print(f"Set {mset.title}: {n} gebied{'en' if n != 1 else ''}, geen problemen."
+                      + unsure, highlight=False, markup=False)
+        _print_uncertain(mset.uncertain)
         return
     console.print(f"Set {mset.title}: {n} gebied{'en' if n != 1 else ''} gevonden, "
-                  f"{len(mset.problems)} {'problemen' if len(mset.problems) != 1 else 'probleem'}.",
-                  highlight=False, markup=False)
+                  f"{len(mset.problems)} {'problemen' if len(mset.problems) != 1 else 'probleem'}."
+                  + unsure, highlight=False, markup=False)
+    _print_uncertain(mset.uncertain)
     _print_problems(mset.problems)
     raise typer.Exit(code=1)
 
 
 def _members_word(code: str) -> str:
     return {"BU": "buurten", "WK": "wijken"}.get(code[:2], "gebieden")
+
+
+def _print_uncertain(lines: list[str]) -> None:
+    for line in lines:
+        console.print(f"[cyan]Onzeker:[/cyan] {escape(line)}", highlight=False)
 
 
 def _print_problems(problems: list[str]) -> None:

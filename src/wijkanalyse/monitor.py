@@ -11,7 +11,9 @@ assembles one :class:`MonitorResult`:
    agrees with the Leefbaarometer (:mod:`wijkanalyse.composite`);
 4. the structural typology of the units (:mod:`wijkanalyse.typology`);
 5. the early-warning risk score and its backtest (:mod:`wijkanalyse.earlywarning`);
-6. from these: one row per unit, the class distribution, a summary per gemeente, the
+6. which data the database holds for each unit, per source, year and level, on the codes of
+   each year's CBS division where the set gives them (:mod:`wijkanalyse.availability`);
+7. from these: one row per unit, the class distribution, a summary per gemeente, the
    early-warning list (risk class ``hoog`` or ``verhoogd``), the mean Leefbaarometer deviation
    per class and year, the boundaries of the units where the database has them, the sources,
    Dutch notes on what is missing, and a short generated summary whose every number is in
@@ -27,12 +29,15 @@ file in the target folder, then ``os.replace``):
     one self-contained page (inline CSS and SVG, no JavaScript, no external resources):
     summary, classes (distribution chart, Leefbaarometer deviation per class as small
     multiples), the units, per gemeente, early warning, typology, index versus Leefbaarometer,
-    maps, sources and missing data. Every table and figure has a "Bron:" caption;
+    maps, the data per unit (source × year × level), sources and missing data. Every table
+    and figure has a "Bron:" caption;
 ``pdf``
     the same page printed with WeasyPrint (A4, "pagina X van Y");
 ``xlsx``
     sheets ``toelichting``, ``wijken``, ``klassen``, ``gemeenten``, ``vroegsignalering``,
-    ``typologie``, ``leefbaarometer`` and ``bronnen`` with Dutch headers;
+    ``typologie``, ``leefbaarometer``, ``gegevens`` (units × source columns), ``gegevens_detail``
+    (one row per unit and source column, with the codes looked for) and ``bronnen`` with Dutch
+    headers;
 ``csv``
     the per-unit table (UTF-8, comma separated, decimal point; the same rows and columns as
     sheet ``wijken``, with machine-friendly column names);
@@ -79,6 +84,7 @@ from shapely.geometry.base import BaseGeometry
 
 from . import __version__
 from .atomicio import write_atomic as _write_atomic
+from .availability import STATUS_LABELS, Availability, data_availability
 from .errors import WijkanalyseError
 from .fmt import nl_number
 
@@ -86,6 +92,7 @@ __all__ = [
     "CLASS_COLOURS",
     "EXPORT_COLUMNS",
     "FORMATS",
+    "MAX_AVAIL_ROWS",
     "MAX_TABLE_ROWS",
     "MAX_WARN_ROWS",
     "WARN_CLASSES",
@@ -116,6 +123,10 @@ WARN_CLASSES: tuple[str, ...] = ("hoog", "verhoogd")
 MAX_TABLE_ROWS = 400
 #: The early-warning table in the HTML/PDF lists at most this many units (all in Excel/CSV).
 MAX_WARN_ROWS = 30
+#: Up to this many units the HTML/PDF shows the data per unit (source × year × level); larger
+#: sets get counts per source there, and the table per unit in Excel and JSON.
+MAX_AVAIL_ROWS = 80
+_AV_SYMBOLS = {"ja": "●", "deels": "◐", "omvattend": "○", "nee": "–"}
 
 #: The per-unit table as exported: (column of :attr:`MonitorResult.units`, field name in
 #: CSV/GeoPackage, Dutch header in Excel).
@@ -143,6 +154,10 @@ EXPORT_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("risk_class", "risicoklasse", "Risicoklasse"),
     ("risk_explanation", "risico_toelichting", "Toelichting risico"),
     ("has_geometry", "heeft_grens", "Grens beschikbaar"),
+    ("codes_year", "indeling_jaar", "CBS-indeling van de codes (jaar)"),
+    ("uncertain", "onzeker", "Onzeker afgebakend"),
+    ("uncertain_reason", "onzeker_reden", "Waarom onzeker"),
+    ("missing", "ontbrekende_gegevens", "Wat ontbreekt"),
 )
 
 _UNIT_COLUMNS = [c for c, _, _ in EXPORT_COLUMNS]
@@ -269,6 +284,12 @@ class MonitorResult:
         Every number used in :attr:`summary`, by name.
     geo
         Boundaries for maps and the GeoPackage.
+    availability
+        The data per unit, source, year and level (:class:`wijkanalyse.availability.
+        Availability`); ``None`` when it could not be computed (a note says why).
+    divisions
+        Per unit id, for units of a YAML set: its codes per CBS division as plain data
+        (``years`` (empty for the main division), ``year``, ``level``, ``codes``, ``reason``).
     generated_with
         ``"wijkanalyse <version>"``.
     """
@@ -299,7 +320,14 @@ class MonitorResult:
     summary: list[str]
     facts: dict[str, Any]
     geo: MonitorGeo = field(default_factory=MonitorGeo)
+    availability: Availability | None = None
+    divisions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     generated_with: str = f"wijkanalyse {__version__}"
+
+    @property
+    def n_uncertain(self) -> int:
+        """Number of units whose codes the set marks ``onzeker``."""
+        return int(self.units["uncertain"].sum()) if len(self.units) else 0
 
     @property
     def n_units(self) -> int:
@@ -353,6 +381,10 @@ def _join_nl(items: Sequence[str]) -> str:
 
 def _n_wijken(n: int) -> str:
     return f"{nl_number(n)} {'wijk' if n == 1 else 'wijken'}"
+
+
+def _n_gebieden(n: int) -> str:
+    return f"{nl_number(n)} {'gebied' if n == 1 else 'gebieden'}"
 
 
 def _pct(part: int, whole: int) -> float | None:
@@ -689,6 +721,10 @@ def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None =
     report_year = _report_year(con, year)
     notes: list[str] = []
 
+    say("Gegevens per wijk")
+    avail = _try("Het overzicht van de gegevens per wijk", notes,
+                 lambda: data_availability(con, units, mset.areas))
+
     say("Leefbaarometer-reeksen en klassen")
     series = trends.lbm_series(con, units)
     later_years = sorted({int(y) for y in series["year"] if y > report_year})
@@ -726,7 +762,7 @@ def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None =
 
     say("Samenvatten")
     table = _unit_table(units, series, trend, _latest_total_index(index, report_year, total),
-                        typ, risk, unit_geoms)
+                        typ, risk, unit_geoms, avail)
     order = _class_order(trends, table["klasse"].unique().tolist())
     class_info = _class_info(table, order, _class_definitions(trends))
     classes = _class_distribution(table, order)
@@ -737,7 +773,7 @@ def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None =
     typology_info = _typology_info(typ, features, typ_extra)
     index_info = _index_info(index, table)
     notes = (_notes(mset, table, later_years, index_info, typology_info, geo, report_year)
-             + geo_notes + notes)
+             + geo_notes + _availability_notes(avail, table) + notes)
     sources = _sources_used(src, series, index, typology_info, geo, report_year)
     summary, facts = _summary(mset.title, table, classes, warnings, types, agreement,
                               report_year)
@@ -750,7 +786,33 @@ def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None =
         class_series=class_series, agreement=agreement, backtest=backtest,
         typology_info=typology_info, class_info=class_info, index_info=index_info,
         risk_info=_risk_info(risk), sources=sources, notes=notes,
-        problems=list(mset.problems), summary=summary, facts=facts, geo=geo)
+        problems=list(mset.problems), summary=summary, facts=facts, geo=geo,
+        availability=avail, divisions=_divisions(mset))
+
+
+def _divisions(mset: Any) -> dict[str, list[dict[str, Any]]]:
+    """Per unit of a YAML set its codes per CBS division, as plain data."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for uid, entry in getattr(mset, "areas", {}).items():
+        out[uid] = [{"years": list(d.years), "year": d.year, "level": d.level,
+                     "codes": list(d.codes), "reason": d.reason} for d in entry.divisions()]
+    return out
+
+
+def _availability_notes(avail: Availability | None, table: pd.DataFrame) -> list[str]:
+    """Dutch notes: uncertain units and the source columns without data for the set."""
+    notes = []
+    unsure = table[table["uncertain"]]
+    if len(unsure):
+        named = _join_nl([f"{r.name}" for r in unsure.itertuples()])
+        notes.append(f"{_n_gebieden(len(unsure)).capitalize()} van de set "
+                     f"{'is' if len(unsure) == 1 else 'zijn'} onzeker afgebakend (de bronnen "
+                     f"beslissen niet welke CBS-wijken of -buurten erbij horen): {named}. De "
+                     "reden staat per gebied in hoofdstuk 8 en in het Excel-bestand.")
+    if avail is not None and avail.absent:
+        notes.append("In de database, maar voor geen enkel gebied van deze set: "
+                     f"{_join_nl(avail.absent)}.")
+    return notes
 
 
 def _kwb_years(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, year: int
@@ -859,8 +921,9 @@ def _backtest(earlywarning: ModuleType, con: duckdb.DuckDBPyConnection,
 
 def _unit_table(units: pd.DataFrame, series: pd.DataFrame, trend: pd.DataFrame,
                 index: pd.DataFrame, typ: Any, risk: pd.DataFrame | None,
-                geoms: dict[str, BaseGeometry]) -> pd.DataFrame:
-    """One row per unit with class, Leefbaarometer, index, type and risk."""
+                geoms: dict[str, BaseGeometry],
+                avail: Availability | None = None) -> pd.DataFrame:
+    """One row per unit with class, Leefbaarometer, index, type, risk and what data exist."""
     base = pd.DataFrame({
         "unit_id": units["unit_id"].astype(str),
         "name": units["name"].astype(str),
@@ -924,6 +987,15 @@ def _unit_table(units: pd.DataFrame, series: pd.DataFrame, trend: pd.DataFrame,
         df["risk_class"] = ""
         df["risk_explanation"] = ""
     df["has_geometry"] = df["unit_id"].isin(list(geoms))
+    ids = units["unit_id"].astype(str).tolist()
+    df["codes_year"] = (units["codes_year"].astype("Int64").tolist() if "codes_year" in units
+                        else [pd.NA] * len(units))
+    df["uncertain"] = (units["uncertain"].astype(bool).tolist() if "uncertain" in units
+                       else [False] * len(units))
+    df["uncertain_reason"] = (units["uncertain_reason"].fillna("").astype(str).tolist()
+                              if "uncertain_reason" in units else [""] * len(units))
+    df["missing"] = [avail.missing.get(u, "") if avail is not None else "" for u in ids]
+    df["codes_year"] = df["codes_year"].astype("Int64")
     for col in ("lbm_year", "index_year"):
         df[col] = pd.to_numeric(df[col], errors="coerce").astype("Int64")
     for col in ("lbm", "lbm_afw", "index"):
@@ -1807,7 +1879,78 @@ def _context(result: MonitorResult, generated_on: date) -> dict[str, Any]:
         "maps": maps,
         "no_class": _NO_CLASS,
         "warn_classes": WARN_CLASSES,
+        **_availability_context(result),
     }
+
+
+def _availability_context(result: MonitorResult) -> dict[str, Any]:
+    """Template variables of the chapter on the data per unit."""
+    avail = result.availability
+    ctx: dict[str, Any] = {"avail": avail is not None, "avail_rows": [], "avail_cols": [],
+                           "avail_groups": [], "avail_units": [], "avail_notes": [],
+                           "avail_caption": "", "n_uncertain": result.n_uncertain,
+                           "divisions_shown": any(len(d) > 1
+                                                  for d in result.divisions.values())}
+    if avail is None:
+        return ctx
+    cols = avail.columns
+    ctx["avail_cols"] = [{"key": c.key, "label": c.label, "level": c.level, "n_ja": c.n_ja,
+                          "n_deels": c.n_deels, "n_omvattend": c.n_omvattend,
+                          "n_nee": c.n_nee} for c in cols.itertuples(index=False)]
+    groups: list[dict[str, Any]] = []
+    for base in cols["base"]:
+        if groups and groups[-1]["base"] == base:
+            groups[-1]["span"] += 1
+        else:
+            groups.append({"base": base, "span": 1})
+    ctx["avail_groups"] = groups
+    labels = [lab.strip() for src in cols["source"] for lab in str(src).split(";") if lab.strip()]
+    ctx["avail_caption"] = _caption(labels, note="bewerking wijkanalyse")
+    ctx["avail_notes"] = ([f"Wel in de database, maar voor geen enkel gebied van deze set: "
+                           f"{_join_nl(avail.absent)}."] if avail.absent else [])
+    by_note: dict[str, list[str]] = {}
+    for c in cols.itertuples(index=False):
+        if c.note:
+            by_note.setdefault(str(c.note), []).append(str(c.label))
+    ctx["avail_notes"] += [f"{_join_nl(labs)}: {note}" for note, labs in by_note.items()]
+    units = result.units
+    if len(units) > MAX_AVAIL_ROWS:
+        return ctx
+    cells = {(r.unit_id, r.key): r for r in avail.cells.itertuples(index=False)}
+    keys = cols["key"].tolist()
+    for u in units.itertuples(index=False):
+        uid = str(u.unit_id)
+        row_cells = []
+        for key in keys:
+            cell = cells.get((uid, key))
+            status = cell.status if cell is not None else "nee"
+            row_cells.append({"status": status, "symbol": _AV_SYMBOLS.get(status, "?"),
+                              "detail": (cell.detail if cell is not None else "")})
+        ctx["avail_rows"].append({"name": u.name, "gemeente": u.gemeente,
+                                  "uncertain": bool(u.uncertain), "cells": row_cells})
+        divs = result.divisions.get(uid) or [{"years": [], "year": _int_or_none(u.codes_year),
+                                              "codes": str(u.codes).split("; "),
+                                              "reason": ""}]
+        shown = []
+        for i, d in enumerate(divs):
+            if i == 0:
+                when = f"codes {d['year']}" if d.get("year") is not None else "codes"
+                if len(divs) > 1:
+                    when += " (en andere jaren)"
+            else:
+                when = _year_span(d["years"])
+            shown.append({"when": when, "codes": ", ".join(d["codes"]),
+                          "reason": d["reason"] if i > 0 else ""})
+        ctx["avail_units"].append({
+            "unit_id": uid, "name": u.name, "gemeente": u.gemeente,
+            "uncertain": bool(u.uncertain), "uncertain_reason": u.uncertain_reason,
+            "reason": divs[0].get("reason", ""), "divisions": shown,
+            "missing": u.missing or avail.missing.get(uid, "")})
+    return ctx
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if _missing(value) else int(value)
 
 
 def _maps(result: MonitorResult) -> list[_Figure]:
@@ -1964,11 +2107,47 @@ def _sheet_frames(result: MonitorResult) -> dict[str, pd.DataFrame]:
         "label": "Bron", "kind": "Soort", "year": "Jaar", "file": "Bestand",
         "used_for": "Gebruikt voor"})
     wijken = export_units(result, headers="labels")
-    grens = dict(_FIELD_HEADERS)["heeft_grens"]
-    wijken[grens] = wijken[grens].map({True: "ja", False: "nee"})
+    for field_name in ("heeft_grens", "onzeker"):
+        header = dict(_FIELD_HEADERS)[field_name]
+        wijken[header] = wijken[header].map({True: "ja", False: "nee"})
+    gegevens, detail = _availability_sheets(result)
     return {"toelichting": toelichting, "wijken": wijken,
             "klassen": classes, "gemeenten": gemeenten, "vroegsignalering": warnings,
-            "typologie": types, "leefbaarometer": series, "bronnen": sources}
+            "typologie": types, "leefbaarometer": series, "gegevens": gegevens,
+            "gegevens_detail": detail, "bronnen": sources}
+
+
+def _availability_sheets(result: MonitorResult) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sheet ``gegevens`` (units × source columns, Dutch status words) and
+    ``gegevens_detail`` (one row per unit and source column)."""
+    units = result.units
+    head = pd.DataFrame({
+        "Code": units["unit_id"], "Naam": units["name"], "Gemeente": units["gemeente"],
+        "CBS-indeling van de codes (jaar)": units["codes_year"],
+        "Onzeker afgebakend": units["uncertain"].map({True: "ja", False: "nee"})})
+    avail = result.availability
+    if avail is None:
+        return head.assign(**{"Wat ontbreekt": units["missing"]}), pd.DataFrame(
+            {"Toelichting": ["Het overzicht van de gegevens per gebied is niet gemaakt."]})
+    matrix = avail.matrix(labels=True).reindex(units["unit_id"].astype(str))
+    gegevens = pd.concat([head.reset_index(drop=True), matrix.reset_index(drop=True)], axis=1)
+    gegevens["Wat ontbreekt"] = units["missing"].to_numpy()
+    cols = avail.columns.set_index("key")
+    names = dict(zip(units["unit_id"].astype(str), units["name"], strict=True))
+    cells = avail.cells
+    detail = pd.DataFrame({
+        "Code": cells["unit_id"], "Naam": cells["unit_id"].map(names),
+        "Bron": cells["key"].map(cols["label"]),
+        "Jaar": cells["key"].map(cols["year"]).astype("Int64"),
+        "Niveau": cells["key"].map(cols["level"]),
+        "Status": cells["status"].map(STATUS_LABELS),
+        "Gezochte codes": cells["codes"].map(lambda c: " ".join(c)),
+        "Codes met gegevens": cells["n_with_data"],
+        "Aantal codes": cells["n_codes"],
+        "Indicatoren met een waarde": cells["n_indicators"],
+        "Toelichting": cells["detail"],
+        "Bronvermelding": cells["key"].map(cols["source"])})
+    return gegevens, detail
 
 
 def _write_xlsx(result: MonitorResult, tmp: Path) -> None:

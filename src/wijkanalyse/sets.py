@@ -39,7 +39,14 @@ import pandas as pd
 
 from . import names
 from .areas import slugify
-from .areasets import AreaSet, check_area_set, list_area_sets, load_area_set, read_area_set
+from .areasets import (
+    AreaSet,
+    SetArea,
+    check_area_set,
+    list_area_sets,
+    load_area_set,
+    read_area_set,
+)
 from .codes import is_valid_code, name_key, normalise_code, wijk_code_of
 from .errors import WijkanalyseError
 from .subjects import (
@@ -53,7 +60,7 @@ from .subjects import (
 
 #: Columns of :attr:`MonitorSet.units`, in this order.
 UNIT_COLUMNS = ("unit_id", "name", "gemeente_code", "gemeente_name", "level", "codes",
-                "wijk_codes", "source")
+                "wijk_codes", "source", "codes_year", "uncertain", "uncertain_reason")
 #: The spec of all wijken of the Netherlands.
 NL_SPEC = "nl"
 #: Prefix of the spec of all wijken of one gemeente.
@@ -92,16 +99,22 @@ class MonitorSet:
         region, or the area id of a gebied), ``name`` (display name), ``gemeente_code``,
         ``gemeente_name``, ``level`` (``wijk``, ``buurt`` or ``gebied``), ``codes`` (list of
         member CBS codes), ``wijk_codes`` (list of the wijken containing the members),
-        ``source`` (how the unit was defined, Dutch).
+        ``source`` (how the unit was defined, Dutch), ``codes_year`` (the CBS boundary year
+        of ``codes``, missing when unknown), ``uncertain`` (the set marks the unit's codes
+        ``onzeker``) and ``uncertain_reason`` (why; empty otherwise).
     problems
         Dutch sentences: unknown names with suggestions, ambiguous names, codes missing in the
-        database, repeated units. Empty when every unit resolved cleanly.
+        database, repeated units. Empty when every unit resolved cleanly. An uncertain unit is
+        not a problem (see :attr:`uncertain`).
     kind
         ``"pakket"`` (shipped set), ``"bestand"`` (user file), ``"gemeente"`` or ``"nl"``.
     year
         For ``gemeente`` and ``nl``: the year of the CBS division used; otherwise ``None``.
     spec
         The specification as given.
+    areas
+        For sets from a YAML file (shipped or user): the set's entry per ``unit_id``, with its
+        codes in other CBS divisions (:meth:`wijkanalyse.areasets.SetArea.division`).
     """
 
     name: str
@@ -113,6 +126,13 @@ class MonitorSet:
     kind: str = ""
     year: int | None = None
     spec: str = ""
+    areas: dict[str, SetArea] = field(default_factory=dict)
+
+    @property
+    def uncertain(self) -> list[str]:
+        """One Dutch sentence per unit whose codes the set marks ``onzeker``: name and why."""
+        return [f"{row.name} ({row.unit_id}): {row.uncertain_reason}"
+                for row in self.units.itertuples(index=False) if row.uncertain]
 
     def to_dict(self) -> dict[str, Any]:
         """The set as JSON-able data (units as a list of records)."""
@@ -121,12 +141,20 @@ class MonitorSet:
             rec = dict(zip(UNIT_COLUMNS, row, strict=True))
             rec["codes"] = list(rec["codes"])
             rec["wijk_codes"] = list(rec["wijk_codes"])
+            rec["codes_year"] = None if pd.isna(rec["codes_year"]) else int(rec["codes_year"])
+            rec["uncertain"] = bool(rec["uncertain"])
+            entry = self.areas.get(str(rec["unit_id"]))
+            if entry is not None:
+                rec["reason"] = entry.reason
+                rec["other_years"] = [
+                    {"years": list(d.years), "level": d.level, "codes": list(d.codes),
+                     "reason": d.reason} for d in entry.other_years]
             records.append(rec)
         return {
             "name": self.name, "title": self.title, "description": self.description,
             "level_note": self.level_note, "kind": self.kind, "year": self.year,
             "spec": self.spec, "n_units": len(self.units), "units": records,
-            "problems": list(self.problems),
+            "problems": list(self.problems), "uncertain": self.uncertain,
         }
 
 
@@ -199,12 +227,14 @@ def list_sets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     -------
     DataFrame
         Columns ``spec`` (what to type), ``kind`` (pakket, gemeente, nl, bestand), ``title``,
-        ``description`` (Dutch) and ``n_units`` (number of units where fixed, else missing).
+        ``description`` (Dutch), ``n_units`` (number of units where fixed, else missing) and
+        ``n_uncertain`` (units marked ``onzeker``, for shipped sets).
     """
     rows: list[dict[str, Any]] = []
     for info in list_area_sets():
         rows.append({"spec": info.name, "kind": "pakket", "title": info.title,
-                     "description": info.description, "n_units": info.n_areas})
+                     "description": info.description, "n_units": info.n_areas,
+                     "n_uncertain": info.n_uncertain})
     nl_year, n_nl = _national_year(con)
     rows.append({
         "spec": GEMEENTE_PREFIX + "<naam of code>", "kind": "gemeente",
@@ -223,8 +253,9 @@ def list_sets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "description": "Een CSV-bestand met een kolom naam of code (en eventueel gemeente), of "
                        "een YAML-bestand in het formaat van de meegeleverde sets.",
         "n_units": None})
-    return pd.DataFrame(rows, columns=["spec", "kind", "title", "description", "n_units"]).astype(
-        {"n_units": "Int64"})
+    return pd.DataFrame(rows, columns=["spec", "kind", "title", "description", "n_units",
+                                       "n_uncertain"]).astype(
+        {"n_units": "Int64", "n_uncertain": "Int64"})
 
 
 # ---------------------------------------------------------------------------- set builders
@@ -238,9 +269,12 @@ def _forms_hint() -> str:
 
 
 def _units_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
-    frame = pd.DataFrame(list(rows), columns=list(UNIT_COLUMNS))
-    return frame.astype({"unit_id": str, "name": str, "level": str, "source": str}).reset_index(
-        drop=True)
+    rows = [{"codes_year": None, "uncertain": False, "uncertain_reason": "", **row}
+            for row in rows]
+    frame = pd.DataFrame(rows, columns=list(UNIT_COLUMNS))
+    return frame.astype({"unit_id": str, "name": str, "level": str, "source": str,
+                         "codes_year": "Int64", "uncertain": bool,
+                         "uncertain_reason": str}).reset_index(drop=True)
 
 
 def _region_rows(con: duckdb.DuckDBPyConnection, *, year: int, gemeente_code: str | None,
@@ -257,14 +291,14 @@ def _region_rows(con: duckdb.DuckDBPyConnection, *, year: int, gemeente_code: st
     rows = con.execute(sql + " ORDER BY r.code", params).fetchall()
     return [{"unit_id": code, "name": display_name(name, code=code), "gemeente_code": gm,
              "gemeente_name": gm_name, "level": "wijk", "codes": [code], "wijk_codes": [code],
-             "source": source} for code, name, gm, gm_name in rows]
+             "source": source, "codes_year": year} for code, name, gm, gm_name in rows]
 
 
 def _national_year(con: duckdb.DuckDBPyConnection) -> tuple[int | None, int]:
     """The year of the national wijk division: most wijken, ties to the latest year."""
     row = con.execute(
-        "SELECT year, count(*) AS n FROM regions WHERE level = 'wijk' GROUP BY year "
-        "ORDER BY n DESC, year DESC LIMIT 1").fetchone()
+        "SELECT year, count(*) AS n FROM regions WHERE level = 'wijk' AND year IS NOT NULL "
+        "GROUP BY year ORDER BY n DESC, year DESC LIMIT 1").fetchone()
     return (int(row[0]), int(row[1])) if row else (None, 0)
 
 
@@ -297,8 +331,8 @@ def _gemeente_set(con: duckdb.DuckDBPyConnection, query: str, *, year: int | Non
                   spec: str) -> MonitorSet:
     code, gm_name = resolve_gemeente(con, query)
     years = [int(r[0]) for r in con.execute(
-        "SELECT DISTINCT year FROM regions WHERE level = 'wijk' AND gemeente_code = ? "
-        "ORDER BY year", [code]).fetchall()]
+        "SELECT DISTINCT year FROM regions WHERE level = 'wijk' AND year IS NOT NULL "
+        "AND gemeente_code = ? ORDER BY year", [code]).fetchall()]
     if not years:
         raise SetSpecError(f"De database bevat geen wijken van {gm_name} ({code}); laad de "
                            "Kerncijfers Wijken en Buurten met 'wijkanalyse data build'.")
@@ -375,7 +409,10 @@ def _area_set_units(con: duckdb.DuckDBPyConnection, area_set: AreaSet, *, kind: 
     problems = list(check_area_set(con, area_set))
     where = f"set {area_set.name}" if kind == "pakket" else Path(area_set.origin).name
     rows: list[dict[str, Any]] = []
+    entries: dict[str, SetArea] = {}
     for entry in area_set.areas:
+        extra = {"source": f"{where}: {entry.id}", "codes_year": entry.year,
+                 "uncertain": entry.uncertain, "uncertain_reason": entry.uncertain_reason}
         try:
             subject = subject_for_area_set_entry(con, entry)
         except SubjectNotFoundError:  # reported by check_area_set; keep the unit itself
@@ -385,20 +422,22 @@ def _area_set_units(con: duckdb.DuckDBPyConnection, area_set: AreaSet, *, kind: 
                 "gemeente_code": entry.gemeente_code, "gemeente_name": entry.gemeente_name,
                 "level": entry.level if single else "gebied", "codes": list(entry.codes),
                 "wijk_codes": sorted({w for w in map(wijk_code_of, entry.codes) if w}),
-                "source": f"{where}: {entry.id}"})
-            continue
-        rows.append({
-            "unit_id": subject.id, "name": subject.name, "gemeente_code": subject.gemeente_code,
-            "gemeente_name": subject.gemeente_name,
-            "level": "gebied" if subject.kind == "gebied" else subject.level,
-            "codes": list(subject.members), "wijk_codes": list(subject.wijk_codes),
-            "source": f"{where}: {entry.id}"})
+                **extra})
+        else:
+            rows.append({
+                "unit_id": subject.id, "name": subject.name,
+                "gemeente_code": subject.gemeente_code, "gemeente_name": subject.gemeente_name,
+                "level": "gebied" if subject.kind == "gebied" else subject.level,
+                "codes": list(subject.members), "wijk_codes": list(subject.wijk_codes),
+                **extra})
+        entries.setdefault(str(rows[-1]["unit_id"]), entry)
     units, dup_problems = _drop_duplicates(rows)
     return MonitorSet(
         name=area_set.name, title=area_set.title,
         description=area_set.description or f"Set uit {area_set.origin}.",
         level_note=_level_note(units), units=units, problems=problems + dup_problems, kind=kind,
-        spec=spec)
+        spec=spec, areas=entries)
+
 
 
 def _drop_duplicates(rows: list[dict[str, Any]]) -> tuple[pd.DataFrame, list[str]]:

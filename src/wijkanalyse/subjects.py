@@ -319,7 +319,7 @@ def _regions(con: duckdb.DuckDBPyConnection, codes: list[str] | tuple[str, ...])
             name=display_name(name, code=code) if level in ("wijk", "buurt") else (name or code),
             gemeente_code=gm_code,
             gemeente_name=gm_names.get(gm_code or ""),
-            years=[int(y) for y in years or []],
+            years=[int(y) for y in years or [] if y is not None],
         )
     return out
 
