@@ -8,10 +8,9 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from .cliutil import cell_text, console, err_console, fail, open_db, settings_from
+from .cliutil import console, err_console, fail, read_db, safe, safe_line, settings_from
 from .errors import WijkanalyseError
 
 app = typer.Typer(
@@ -28,18 +27,14 @@ def sets_list(ctx: typer.Context) -> None:
     """Toon de meegeleverde sets en de andere vormen waarin u een set kunt opgeven."""
     from .sets import list_sets
 
-    con = open_db(settings_from(ctx))
-    try:
+    with read_db(settings_from(ctx)) as con:
         frame = list_sets(con)
-    except WijkanalyseError as exc:
-        fail(exc)
-    finally:
-        con.close()
     table = Table("set", "soort", "titel", "gebieden", "omschrijving")
     table.columns[0].no_wrap = True
     for row in frame.itertuples(index=False):
         n = "" if pd.isna(row.n_units) else str(int(row.n_units))
-        table.add_row(row.spec, row.kind, row.title, n, row.description)
+        table.add_row(safe(row.spec), safe(row.kind), safe(row.title), n,
+                      safe(row.description))
     console.print(table)
 
 
@@ -58,13 +53,8 @@ def sets_show(
 
     if fmt not in ("text", "json", "csv"):
         fail(WijkanalyseError(f"Onbekend formaat {fmt!r}: kies text, json of csv."))
-    con = open_db(settings_from(ctx))
-    try:
+    with read_db(settings_from(ctx)) as con:
         mset = resolve_set(con, spec, year=jaar)
-    except WijkanalyseError as exc:
-        fail(exc)
-    finally:
-        con.close()
     if fmt == "json":
         sys.stdout.write(json.dumps(mset.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return
@@ -74,18 +64,18 @@ def sets_show(
             frame[col] = frame[col].map(lambda v: " ".join(v))
         sys.stdout.write(frame[list(UNIT_COLUMNS)].to_csv(index=False))
         return
-    console.print(f"[bold]{escape(mset.title)}[/bold]", highlight=False)
+    console.print(safe(mset.title, "bold"))
     if mset.description:
-        console.print(mset.description, highlight=False, markup=False)
-    console.print(mset.level_note, highlight=False, markup=False)
+        console.print(safe(mset.description))
+    console.print(safe(mset.level_note))
     table = Table("code", "naam", "gemeente", "niveau", "bestaat uit", "in wijk(en)")
     table.columns[0].no_wrap = True
     units = mset.units if alles else mset.units.head(_SHOW_LIMIT)
     for row in units.itertuples(index=False):
         codes = list(row.codes)
         members = codes[0] if len(codes) == 1 else f"{len(codes)} {_members_word(codes[0])}"
-        table.add_row(row.unit_id, row.name, cell_text(row.gemeente_name), row.level, members,
-                      cell_text(row.wijk_codes))
+        table.add_row(safe(row.unit_id), safe(row.name), safe(row.gemeente_name),
+                      safe(row.level), safe(members), safe(row.wijk_codes))
     console.print(table)
     if len(units) < len(mset.units):
         console.print(f"… en nog {len(mset.units) - len(units)} gebieden (gebruik --alles of "
@@ -104,21 +94,16 @@ def sets_check(
     """Controleer een set: onbekende of dubbelzinnige namen, ontbrekende codes (exitcode 1)."""
     from .sets import resolve_set
 
-    con = open_db(settings_from(ctx))
-    try:
+    with read_db(settings_from(ctx)) as con:
         mset = resolve_set(con, spec, year=jaar)
-    except WijkanalyseError as exc:
-        fail(exc)
-    finally:
-        con.close()
     n = len(mset.units)
     if not mset.problems:
-        console.print(f"Set {mset.title}: {n} gebied{'en' if n != 1 else ''}, geen problemen.",
-                      highlight=False, markup=False)
+        console.print(safe(f"Set {mset.title}: {n} gebied{'en' if n != 1 else ''}, "
+                           "geen problemen."))
         return
-    console.print(f"Set {mset.title}: {n} gebied{'en' if n != 1 else ''} gevonden, "
-                  f"{len(mset.problems)} {'problemen' if len(mset.problems) != 1 else 'probleem'}.",
-                  highlight=False, markup=False)
+    console.print(safe(f"Set {mset.title}: {n} gebied{'en' if n != 1 else ''} gevonden, "
+                       f"{len(mset.problems)} "
+                       f"{'problemen' if len(mset.problems) != 1 else 'probleem'}."))
     _print_problems(mset.problems)
     raise typer.Exit(code=1)
 
@@ -129,4 +114,4 @@ def _members_word(code: str) -> str:
 
 def _print_problems(problems: list[str]) -> None:
     for problem in problems:
-        err_console.print(f"[yellow]Probleem:[/yellow] {escape(problem)}", highlight=False)
+        err_console.print(safe_line("Probleem: ", problem))

@@ -1728,14 +1728,8 @@ def segregatie(
     from .settings import resolve_settings
 
     settings = resolve_settings(db=db)
-    if not settings.db_path.exists():
-        raise WijkanalyseError(f"Er is nog geen database op {settings.db_path}. Bouw hem eerst "
-                               "met 'wijkanalyse data build --source MAP'.")
-    con = store.connect(settings.db_path, read_only=True)
-    try:
+    with store.reading(settings.db_path) as con:
         return _analyse_checked(con, gemeente, year=yr, level=lvl, groups=chosen)
-    finally:
-        con.close()
 
 
 def _analyse_checked(con: duckdb.DuckDBPyConnection, gemeente: str, *, year: int | None,

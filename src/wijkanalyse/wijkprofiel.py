@@ -1117,19 +1117,11 @@ def profile(
     from .settings import resolve_settings
 
     settings = resolve_settings(db=db)
-    if not settings.db_path.exists():
-        raise WijkanalyseError(
-            f"Er is nog geen database op {settings.db_path}. Bouw hem eerst met "
-            "'wijkanalyse data build --source MAP'."
-        )
     from .subjects import resolve_subject
 
-    con = store.connect(settings.db_path, read_only=True)
-    try:
+    with store.reading(settings.db_path) as con:
         subject = resolve_subject(con, query, gemeente=gemeente, year=year)
         return build_profile(con, subject, year=year)
-    finally:
-        con.close()
 
 
 def profile_frames(prof: Profile) -> dict[str, pd.DataFrame]:
