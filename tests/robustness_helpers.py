@@ -56,9 +56,17 @@ class Result:
         self.output = " ".join(raw.output.split())
 
 
-def run(*args: str) -> Result:
-    """The CLI in-process (Typer's CliRunner)."""
-    return Result(_runner.invoke(app, list(args)))
+def run(*args: str, width: int = 400) -> Result:
+    """The CLI in-process (Typer's CliRunner), printed ``width`` columns wide (long paths and
+    messages on one line, so that assertions do not depend on where Rich wraps)."""
+    from wijkanalyse.cliutil import console, err_console
+
+    before = console.width, err_console.width
+    console.width = err_console.width = width
+    try:
+        return Result(_runner.invoke(app, list(args)))
+    finally:
+        console.width, err_console.width = before
 
 
 def run_process(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:

@@ -31,6 +31,7 @@ import duckdb
 import pandas as pd
 import yaml
 
+from . import safeyaml
 from .aggregate import aggregate
 from .codes import gemeente_code_of, level_of, name_key, normalise_code
 from .errors import AreaError, CatalogueError, DataFileError
@@ -38,6 +39,10 @@ from .store import transaction
 
 #: Levels an area may be made of.
 AREA_LEVELS = ("buurt", "wijk")
+#: Longest area name and description (characters), largest area file read (bytes).
+MAX_NAME = 200
+MAX_DESCRIPTION = 2_000
+MAX_FILE_BYTES = 5_000_000
 _YAML_KEYS = {"name", "codes", "description", "created_by", "allow_multiple_gemeenten"}
 _CSV_AREA = ("area", "gebied")
 _CSV_CODE = ("code",)
@@ -160,6 +165,12 @@ def _define(
     name = str(name or "").strip()
     if not name:
         raise _error("een gebied heeft een naam nodig.")
+    if len(name) > MAX_NAME or "\n" in name or "\r" in name:
+        raise _error(f"de naam van een gebied staat op één regel en is hoogstens {MAX_NAME} "
+                     f"tekens (nu {len(name)}).")
+    if len(str(description or "")) > MAX_DESCRIPTION:
+        raise _error(f"de beschrijving van gebied {name[:60]!r} is {len(str(description))} "
+                     f"tekens; het maximum is {MAX_DESCRIPTION}.")
     area_id = slugify(name)
     if not area_id:
         raise _error(f"de naam {name!r} bevat geen letters of cijfers; kies een andere naam.")
@@ -576,6 +587,12 @@ def load_area_file(
 
 def _read_text(path: Path) -> str:
     try:
+        size = path.stat().st_size if path.is_file() else 0
+        if size > MAX_FILE_BYTES:
+            raise AreaFileError(
+                path, f"het bestand is {size:,} bytes; een gebiedenbestand is hoogstens "
+                f"{MAX_FILE_BYTES:,} bytes".replace(",", "."),
+                hint="splits het bestand in delen en importeer die na elkaar.")
         return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         raise AreaFileError(path, "bestand bestaat niet",
@@ -588,8 +605,10 @@ def _read_text(path: Path) -> str:
 def _read_yaml(path: Path) -> list[_Spec]:
     text = _read_text(path)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = safeyaml.compose(text)
         data = yaml.safe_load(text)
+    except safeyaml.YamlLimitError as exc:
+        raise AreaFileError(path, exc.problem, line=exc.line) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise AreaFileError(

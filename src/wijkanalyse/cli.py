@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import cli_kennis, cli_monitor, cli_segregatie, cli_sets
+from .cliutil import check_out as _check_out
 from .cliutil import clean_text as _clean
 from .cliutil import console, err_console
 from .cliutil import fail as _fail
@@ -24,6 +25,7 @@ from .cliutil import safe_line as _safe_line
 from .cliutil import settings_from as _settings
 from .cliutil import write_db as _write_db
 from .errors import WijkanalyseError
+from .exportsafe import csv_frame
 from .settings import resolve_settings
 
 app = typer.Typer(
@@ -296,7 +298,7 @@ def gebied_show(
         area = get_area(con, gebied)
         df = area_values(con, area.area_id, indicators=indicator, years=jaar)
     if fmt == "csv":
-        sys.stdout.write(df.to_csv(index=False))
+        sys.stdout.write(csv_frame(df).to_csv(index=False))
         return
     if fmt == "json":
         sys.stdout.write(df.to_json(orient="records", force_ascii=False, indent=2) + "\n")
@@ -357,6 +359,8 @@ def profiel(
                "json": ("json",)}.get(fmt)
     if formats is None:
         _fail(WijkanalyseError(f"Onbekend formaat {fmt!r}: kies rapport, html, pdf of json."))
+    if out is not None or formats != ("json",):
+        _check_out(out or Path("rapporten"))
     with _read_db(_settings(ctx)) as con, err_console.status("Profiel samenstellen…"):
         subject = resolve_subject(con, naam, gemeente=gemeente, year=jaar)
         prof = build_profile(con, subject, year=jaar)

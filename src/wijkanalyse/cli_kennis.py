@@ -23,6 +23,7 @@ from rich.text import Text
 
 from .cliutil import (
     cell_text,
+    check_out,
     clean_text,
     console,
     fail,
@@ -288,6 +289,7 @@ def kennis_export(
     """Exporteer de actuele catalogus (ook eigen versies)."""
     from . import kennis
 
+    check_out(out)
     with _db(ctx) as con:
         paths = kennis.export_catalogue(con, out, format=formaat)
     console.print(Text(f"{len(paths)} bestand(en) geschreven naar {out}."))

@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from .cliutil import clean_text, console, err_console, fail, read_db, safe, settings_from
+from .cliutil import check_out, clean_text, console, err_console, fail, read_db, safe, settings_from
 from .errors import WijkanalyseError
 
 app = typer.Typer(help="De monitor van kwetsbare wijken.", add_completion=False)
@@ -50,6 +50,8 @@ def monitor_command(
         formats = parse_formats(fmt)
     except WijkanalyseError as exc:
         fail(exc)
+    if out is not None or formats != ("json",):
+        check_out(out or Path("rapporten"))
     with read_db(settings_from(ctx)) as con, \
             err_console.status("Monitor berekenen…") as status:
         result = run_monitor(con, set_spec, year=jaar,

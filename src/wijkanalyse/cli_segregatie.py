@@ -15,6 +15,7 @@ import typer
 from rich.text import Text
 
 from .cliutil import (
+    check_out,
     clean_text,
     console,
     err_console,
@@ -25,6 +26,7 @@ from .cliutil import (
     settings_from,
 )
 from .errors import WijkanalyseError
+from .exportsafe import csv_frame
 
 app = typer.Typer(
     help="Segregatie en menging: hoe ongelijk groepen en soorten woningen over de buurten of "
@@ -71,10 +73,12 @@ def segregatie(
     if formats is None:
         fail(WijkanalyseError(f"Onbekend formaat {fmt!r}: kies rapport, html, pdf, xlsx, csv of "
                               "json."))
+    if out is not None or formats not in (("csv",), ("json",)):
+        check_out(out or Path("rapporten"))
     with read_db(settings_from(ctx)) as con, err_console.status("Segregatie berekenen…"):
         result = analyse(gemeente, year=jaar, level=niveau, db=con)
     if formats in (("csv",), ("json",)) and out is None:
-        text = (result.indices.to_csv(index=False) if formats == ("csv",)
+        text = (csv_frame(result.indices).to_csv(index=False) if formats == ("csv",)
                 else index_json(result.indices))
         sys.stdout.write(text)
         return

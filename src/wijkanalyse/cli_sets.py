@@ -12,6 +12,7 @@ from rich.table import Table
 
 from .cliutil import console, err_console, fail, read_db, safe, safe_line, settings_from
 from .errors import WijkanalyseError
+from .exportsafe import csv_frame
 
 app = typer.Typer(
     help="Sets van wijken voor de monitor: meegeleverde sets, gemeente:NAAM, nl of een eigen "
@@ -62,7 +63,7 @@ def sets_show(
         frame = mset.units.copy()
         for col in ("codes", "wijk_codes"):
             frame[col] = frame[col].map(lambda v: " ".join(v))
-        sys.stdout.write(frame[list(UNIT_COLUMNS)].to_csv(index=False))
+        sys.stdout.write(csv_frame(frame[list(UNIT_COLUMNS)]).to_csv(index=False))
         return
     console.print(safe(mset.title, "bold"))
     if mset.description:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -36,6 +37,16 @@ def settings_from(ctx: typer.Context) -> Settings:
 def fail(exc: Exception) -> None:
     err_console.print(f"[bold red]Fout:[/bold red] {exc}", highlight=False)
     raise typer.Exit(code=1)
+
+
+def check_out(out: Path) -> Path:
+    """Check (and create) an output folder before any work is done; errors end the command."""
+    from .atomicio import ensure_out_dir
+
+    try:
+        return ensure_out_dir(out)
+    except WijkanalyseError as exc:
+        fail(exc)
 
 
 def say_wait(message: str) -> None:

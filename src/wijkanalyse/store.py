@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -27,6 +26,7 @@ import duckdb
 import pandas as pd
 
 from . import dblock
+from .atomicio import write_protected
 from .catalogue import Catalogue
 from .codes import gemeente_code_of, wijk_code_of
 from .dblock import WaitCallback, print_wait
@@ -299,20 +299,6 @@ def missing_database_message(path: Path) -> str:
     """The message for a database that does not exist yet."""
     return (f"Er is nog geen database op {path}. Bouw hem eerst met "
             "'wijkanalyse data build --source MAP'.")
-
-
-def write_protected(path: str | Path) -> bool:
-    """Whether a file or folder may not be written: no permission, or no write bit at all.
-
-    The write bits count even for the superuser (who may write anyway): a file someone has
-    made read-only is meant to stay as it is.
-    """
-    path = Path(path)
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return False
-    return not os.access(path, os.W_OK) or (mode & 0o222) == 0
 
 
 def check_writable(path: Path) -> None:
