@@ -60,8 +60,8 @@ def test_story_written_between_carry_over_and_swap_is_kept(built, tmp_path: Path
     real = build._carry_over_user_tables
     seen: dict[str, object] = {}
 
-    def carry_over_then_write(con, target):
-        result = real(con, target)
+    def carry_over_then_write(con, target, **kwargs):
+        result = real(con, target, **kwargs)
         proc = subprocess.Popen([*CLI, "--db", str(db), "verhaal", "add", str(md)],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         seen["proc"] = proc

@@ -220,7 +220,8 @@ def build_database(
         with dblock.hold(target, exclusive=True, purpose="data build",
                          timeout=dblock.BUILD_TIMEOUT, on_wait=on_wait):
             _check_target(target)
-            report.carried_over, previous = _carry_over_user_tables(con, target)
+            previous: dict[str, int] = {}
+            report.carried_over = _carry_over_user_tables(con, target, previous=previous)
             if not replace_anyway:
                 _check_not_shrinking(target, previous, report, n_sources)
             _load_kennis_catalogue(con)
@@ -347,17 +348,19 @@ def _load_kennis_catalogue(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _carry_over_user_tables(
-    con: duckdb.DuckDBPyConnection, target: Path
-) -> tuple[dict[str, int], dict[str, int]]:
+    con: duckdb.DuckDBPyConnection, target: Path, *, previous: dict[str, int] | None = None,
+) -> dict[str, int]:
     """Copy the user tables of the database at ``target`` into ``con``.
 
-    Returns the rows carried over per table and what the previous database held
-    (``observations`` and ``sources``: for the check that a build does not shrink it).
+    Returns the rows carried over per table; ``previous`` (when given) is filled with what the
+    previous database held (``observations`` and ``sources``: for the check that a build does
+    not shrink it).
     """
     if not target.exists():
-        return {}, {}
+        return {}
     counts: dict[str, int] = {}
-    previous: dict[str, int] = {}
+    if previous is None:
+        previous = {}
     try:
         con.execute(f"ATTACH '{_sql_path(target)}' AS previous (READ_ONLY)")
     except duckdb.Error as exc:
@@ -383,7 +386,7 @@ def _carry_over_user_tables(
     finally:
         with contextlib.suppress(duckdb.Error):
             con.execute("DETACH previous")
-    return counts, previous
+    return counts
 
 
 def _check_not_shrinking(target: Path, previous: dict[str, int], report: BuildReport,

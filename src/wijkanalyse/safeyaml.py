@@ -67,9 +67,8 @@ def check(text: str, *, max_bytes: int = MAX_BYTES, max_aliases: int = MAX_ALIAS
     Raises
     ------
     YamlLimitError
-        Naming the limit and the line where it was passed.
-    yaml.YAMLError
-        For text that is not YAML at all (as the loader would).
+        Naming the limit and the line where it was passed. Text that is not YAML at all
+        passes: composing it then raises the loader's own error.
     """
     size = len(text.encode("utf-8", errors="surrogatepass"))
     if size > max_bytes:
@@ -81,7 +80,11 @@ def check(text: str, *, max_bytes: int = MAX_BYTES, max_aliases: int = MAX_ALIAS
     stack: list[list[Any]] = [[None, 0]]  # [anchor, values so far] per open collection
     aliases = 0
     total = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    try:
+        events = list(_events(text))
+    except yaml.YAMLError:
+        return  # not YAML: the caller's own loader reports it (with its own line numbers)
+    for event in events:
         line = event.start_mark.line + 1 if event.start_mark is not None else None
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             if len(stack) > max_depth:
@@ -122,6 +125,11 @@ def check(text: str, *, max_bytes: int = MAX_BYTES, max_aliases: int = MAX_ALIAS
                 f"met alle verwijzingen (*naam) uitgeschreven heeft dit bestand meer dan "
                 f"{max_values:,} waarden (een 'alias-bom'). Schrijf de waarden uit in plaats "
                 "van ernaar te verwijzen.".replace(",", "."), line=line)
+
+
+def _events(text: str):
+    """The parser's events, one at a time (nothing is expanded or constructed)."""
+    yield from yaml.parse(text, Loader=_Loader)
 
 
 def compose(text: str, *, loader: type = _Loader) -> yaml.Node | None:
