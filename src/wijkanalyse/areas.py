@@ -223,8 +223,9 @@ def _define(
         )
         raise _error(
             f"gebied {name!r} ligt in {len(gemeenten)} gemeenten ({per_gm}). Is dat de "
-            "bedoeling (bijvoorbeeld een regio als Parkstad), gebruik dan "
-            "allow_multiple_gemeenten=True; anders: verwijder de codes uit de andere gemeente.",
+            "bedoeling (bijvoorbeeld een regio als Parkstad), gebruik dan de optie "
+            "--meerdere-gemeenten (in Python: allow_multiple_gemeenten=True); anders: verwijder "
+            "de codes uit de andere gemeente.",
             [c for c in members if gemeente_code_of(c) != _main_gemeente(members)],
         )
     gemeente_code = gemeenten[0] if len(gemeenten) == 1 else None
@@ -234,7 +235,8 @@ def _define(
         if not replace:
             raise _error(
                 f"er bestaat al een gebied met id {area_id!r} (naam {existing[0]!r}). Kies een "
-                "andere naam, of gebruik replace=True om het te vervangen."
+                "andere naam, of gebruik de optie --vervang (in Python: replace=True) om het te "
+                "vervangen."
             )
         con.execute("DELETE FROM area_members WHERE area_id = ?", [area_id])
         con.execute("DELETE FROM areas WHERE area_id = ?", [area_id])

@@ -161,32 +161,46 @@ def data_download(
                               help="Ook de Leefbaarometer-scores downloaden.")] = True,
     vernieuw: Annotated[bool, typer.Option("--vernieuw", help="Negeer de cache en haal alles "
                         "opnieuw op.")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconden wachten op een "
+                       "server die niets stuurt, voor een nieuwe poging volgt.")]
+    = 30.0,
 ) -> None:
     """Download KWB-tabellen (CBS OData) en Leefbaarometer-scores naar de downloadmap."""
     from . import download
+    from .atomicio import io_error
     from .cbstables import KWB_TABLES
 
     settings = _settings(ctx)
     years = jaar or sorted(KWB_TABLES)
     with _progress() as prog:
         tasks: dict[str, int] = {}
+        status = prog.add_task("Verbinding", total=None, detail="")
 
         def cb(label: str, done: int, total: int | None) -> None:
             if label not in tasks:
                 tasks[label] = prog.add_task(label, total=total, detail="")
             prog.update(tasks[label], completed=done, total=total)
 
+        def notice(text: str) -> None:
+            # what the download waits for, and the countdown to the next try
+            prog.update(status, detail=_clean(text))
+
         try:
             paths = download.download_kwb(
                 years, download_dir=settings.download_dir, cache_dir=settings.cache_dir,
-                gemeenten=gemeente, force=vernieuw, progress=cb)
+                gemeenten=gemeente, force=vernieuw, progress=cb, timeout=timeout,
+                notice=notice)
             if leefbaarometer:
                 paths += download.download_leefbaarometer(
                     download_dir=settings.download_dir, cache_dir=settings.cache_dir,
-                    force=vernieuw, progress=cb)
+                    force=vernieuw, progress=cb, timeout=timeout, notice=notice)
         except WijkanalyseError as exc:
             prog.stop()
             _fail(exc)
+        except OSError as exc:
+            prog.stop()
+            _fail(io_error(Path(exc.filename or settings.cache_dir), exc))
+        prog.update(status, detail="klaar", total=1, completed=1)
     for p in paths:
         console.print(_safe(f"  {p}"))
     console.print("Klaar. Laad de downloads met 'wijkanalyse data build'.")
