@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
 
 from . import cli_kennis, cli_monitor, cli_segregatie, cli_sets
 from .cliutil import check_out as _check_out
@@ -26,9 +28,35 @@ from .cliutil import settings_from as _settings
 from .cliutil import write_db as _write_db
 from .errors import WijkanalyseError
 from .exportsafe import csv_frame
-from .settings import resolve_settings
+from .settings import Settings, resolve_settings
+
+
+class _SafeGroup(TyperGroup):
+    """The root command: an error for people that a command did not catch itself ends the
+    command with its Dutch message (exit code 1), never with a traceback."""
+
+    def invoke(self, ctx: typer.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except WijkanalyseError as exc:
+            _fail(exc)
+        except OSError as exc:
+            from .atomicio import io_error
+
+            _fail(io_error(Path(exc.filename or "."), exc))
+        except duckdb.Error as exc:
+            from . import store
+
+            settings = ctx.obj if isinstance(ctx.obj, Settings) else resolve_settings()
+            known = store.recognised_error(settings.db_path, exc)
+            if known is None:
+                raise
+            _fail(known)
+        return None
+
 
 app = typer.Typer(
+    cls=_SafeGroup,
     help="wijkanalyse: analyse van kwetsbare wijken uit open data van CBS en de Leefbaarometer.",
     no_args_is_help=True,
     add_completion=False,
