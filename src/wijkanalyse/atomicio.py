@@ -29,8 +29,10 @@ def write_protected(path: Path) -> bool:
     return not os.access(path, os.W_OK) or (mode & 0o222) == 0
 
 
-def ensure_out_dir(out_dir: str | Path) -> Path:
+def ensure_out_dir(out_dir: str | Path, *, create: bool = True) -> Path:
     """The output folder ``out_dir``, created when missing; an error for people otherwise.
+
+    With ``create=False`` the folder is only checked (before a long computation), not made.
 
     Raises
     ------
@@ -54,10 +56,11 @@ def ensure_out_dir(out_dir: str | Path) -> Path:
             f"In de map {probe} mag niet worden geschreven (schrijfbeveiligd), dus --out {out} "
             "kan niet worden gebruikt. Kies een map waarin u mag schrijven, bijv. --out "
             "rapporten in uw eigen map.")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise io_error(out, exc) from exc
+    if create:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise io_error(out, exc) from exc
     return out
 
 

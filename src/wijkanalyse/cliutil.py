@@ -40,11 +40,12 @@ def fail(exc: Exception) -> None:
 
 
 def check_out(out: Path) -> Path:
-    """Check (and create) an output folder before any work is done; errors end the command."""
+    """Check an output folder before any work is done (it is made when the files are written);
+    errors end the command."""
     from .atomicio import ensure_out_dir
 
     try:
-        return ensure_out_dir(out)
+        return ensure_out_dir(out, create=False)
     except WijkanalyseError as exc:
         fail(exc)
 
