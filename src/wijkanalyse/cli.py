@@ -40,6 +40,8 @@ class _SafeGroup(TyperGroup):
             return super().invoke(ctx)
         except WijkanalyseError as exc:
             _fail(exc)
+        except BrokenPipeError:
+            raise typer.Exit(code=1) from None  # output piped into e.g. `head`, which stopped
         except OSError as exc:
             from .atomicio import io_error
 
