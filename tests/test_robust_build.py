@@ -357,8 +357,9 @@ def test_stale_temporaries_of_killed_builds_are_removed(built) -> None:
     db, src = built
     dead = subprocess.Popen([CLI[0], "-c", "pass"])
     dead.wait()
-    stale = [db.with_name(f"{db.name}.bouw-{dead.pid}.tmp"),
-             db.with_name(f"{db.name}.bouw-{dead.pid}.tmp.wal")]
+    stale = [db.with_name(f"{db.name}.bouw-{dead.pid}-0a1b2c3d.tmp"),
+             db.with_name(f"{db.name}.bouw-{dead.pid}-0a1b2c3d.tmp.wal"),
+             db.with_name(f"{db.name}.bouw-{dead.pid}.tmp")]  # the name of earlier versions
     alive = db.with_name(f"{db.name}.bouw-{os.getppid()}.tmp")  # a live process: kept
     other = db.with_name("ander.duckdb.bouw-1.tmp")  # another database's: not ours to judge
     for p in (*stale, alive, other):
@@ -384,7 +385,7 @@ def test_killed_build_leaves_the_database_usable_and_is_cleaned_up(built) -> Non
          f"build.build_database(resolve_settings(db={str(db)!r}, source={str(src)!r}))\n"])
     proc.wait(timeout=60)
     assert proc.returncode == -9
-    assert db.with_name(f"{db.name}.bouw-{proc.pid}.tmp").exists()
+    assert len(list(db.parent.glob(f"{db.name}.bouw-{proc.pid}-*.tmp"))) == 1
     assert _count(db, "observations") == before
     build_database(_settings(db, src))
     assert not list(db.parent.glob("*.bouw-*"))

@@ -27,6 +27,7 @@ import glob
 import os
 import re
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +44,8 @@ from .readers import ReadContext, detect, discover
 from .settings import Settings
 from .sourcetable import LoadIssue, SourceTable
 
-#: Suffix of the temporary database a build writes (``<db>.bouw-<pid>.tmp``).
+#: Suffix of the temporary database a build writes (``<db>.bouw-<pid>-<nr>.tmp``: the process
+#: id, so that the next build can tell a killed build's leftover from a running one).
 TMP_SUFFIX = ".tmp"
 #: A build with fewer figures than this share of the current database's is refused.
 SHRINK_LIMIT = 0.5
@@ -183,7 +185,8 @@ def build_database(
             "Bekijk de meldingen hierboven, of geef --vervang-toch om toch een lege database "
             "te maken.", failed=report.failed)
 
-    tmp = target.with_name(f"{target.name}.bouw-{os.getpid()}{TMP_SUFFIX}")
+    tmp = target.with_name(
+        f"{target.name}.bouw-{os.getpid()}-{uuid.uuid4().hex[:8]}{TMP_SUFFIX}")
     _remove_db(tmp)
     con = store.connect(tmp)
     try:
@@ -432,7 +435,8 @@ def _remove_stale_temporaries(target: Path) -> list[Path]:
     if not target.parent.is_dir():
         return removed
     for p in sorted(target.parent.glob(f"{glob.escape(target.name)}.bouw-*{TMP_SUFFIX}*")):
-        m = re.fullmatch(re.escape(target.name) + r"\.bouw-(\d+)" + re.escape(TMP_SUFFIX)
+        m = re.fullmatch(re.escape(target.name) + r"\.bouw-(\d+)(?:-[0-9a-f]+)?"
+                         + re.escape(TMP_SUFFIX)
                          + r"(\.wal)?", p.name)
         if m and not dblock.pid_alive(int(m.group(1))):
             with contextlib.suppress(OSError):
