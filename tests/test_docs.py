@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer.main
 
-from wijkanalyse import settings
+from wijkanalyse import dblock, settings
 from wijkanalyse.cli import app
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
@@ -36,8 +36,25 @@ def test_every_command_is_documented() -> None:
     assert not missing, f"commando's zonder uitleg in README.md: {missing}"
 
 
+def test_every_option_is_documented() -> None:
+    """Every long option of every command (both forms of a switch) is named in the README."""
+    missing = []
+
+    def walk(cmd, path):
+        for param in cmd.params:
+            for opt in (*param.opts, *param.secondary_opts):
+                if opt.startswith("--") and opt not in README:
+                    missing.append(f"{path} {opt}")
+        for name, sub in (getattr(cmd, "commands", None) or {}).items():
+            walk(sub, f"{path} {name}")
+
+    walk(typer.main.get_command(app), "wijkanalyse")
+    assert not missing, f"opties zonder uitleg in README.md: {missing}"
+
+
 def test_every_environment_variable_is_documented() -> None:
     names = [v for k, v in vars(settings).items() if k.startswith("ENV_")]
+    names.append(dblock.ENV_LOCK_TIMEOUT)
     assert names
     missing = [n for n in names if n not in README]
     assert not missing, missing

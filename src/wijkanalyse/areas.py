@@ -31,6 +31,7 @@ import duckdb
 import pandas as pd
 import yaml
 
+from . import safeyaml
 from .aggregate import aggregate
 from .codes import gemeente_code_of, level_of, name_key, normalise_code
 from .errors import AreaError, CatalogueError, DataFileError
@@ -38,6 +39,10 @@ from .store import transaction
 
 #: Levels an area may be made of.
 AREA_LEVELS = ("buurt", "wijk")
+#: Longest area name and description (characters), largest area file read (bytes).
+MAX_NAME = 200
+MAX_DESCRIPTION = 2_000
+MAX_FILE_BYTES = 5_000_000
 _YAML_KEYS = {"name", "codes", "description", "created_by", "allow_multiple_gemeenten"}
 _CSV_AREA = ("area", "gebied")
 _CSV_CODE = ("code",)
@@ -160,6 +165,12 @@ def _define(
     name = str(name or "").strip()
     if not name:
         raise _error("een gebied heeft een naam nodig.")
+    if len(name) > MAX_NAME or "\n" in name or "\r" in name:
+        raise _error(f"de naam van een gebied staat op één regel en is hoogstens {MAX_NAME} "
+                     f"tekens (nu {len(name)}).")
+    if len(str(description or "")) > MAX_DESCRIPTION:
+        raise _error(f"de beschrijving van gebied {name[:60]!r} is {len(str(description))} "
+                     f"tekens; het maximum is {MAX_DESCRIPTION}.")
     area_id = slugify(name)
     if not area_id:
         raise _error(f"de naam {name!r} bevat geen letters of cijfers; kies een andere naam.")
@@ -212,8 +223,9 @@ def _define(
         )
         raise _error(
             f"gebied {name!r} ligt in {len(gemeenten)} gemeenten ({per_gm}). Is dat de "
-            "bedoeling (bijvoorbeeld een regio als Parkstad), gebruik dan "
-            "allow_multiple_gemeenten=True; anders: verwijder de codes uit de andere gemeente.",
+            "bedoeling (bijvoorbeeld een regio als Parkstad), gebruik dan de optie "
+            "--meerdere-gemeenten (in Python: allow_multiple_gemeenten=True); anders: verwijder "
+            "de codes uit de andere gemeente.",
             [c for c in members if gemeente_code_of(c) != _main_gemeente(members)],
         )
     gemeente_code = gemeenten[0] if len(gemeenten) == 1 else None
@@ -223,7 +235,8 @@ def _define(
         if not replace:
             raise _error(
                 f"er bestaat al een gebied met id {area_id!r} (naam {existing[0]!r}). Kies een "
-                "andere naam, of gebruik replace=True om het te vervangen."
+                "andere naam, of gebruik de optie --vervang (in Python: replace=True) om het te "
+                "vervangen."
             )
         con.execute("DELETE FROM area_members WHERE area_id = ?", [area_id])
         con.execute("DELETE FROM areas WHERE area_id = ?", [area_id])
@@ -576,6 +589,12 @@ def load_area_file(
 
 def _read_text(path: Path) -> str:
     try:
+        size = path.stat().st_size if path.is_file() else 0
+        if size > MAX_FILE_BYTES:
+            raise AreaFileError(
+                path, f"het bestand is {size:,} bytes; een gebiedenbestand is hoogstens "
+                f"{MAX_FILE_BYTES:,} bytes".replace(",", "."),
+                hint="splits het bestand in delen en importeer die na elkaar.")
         return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         raise AreaFileError(path, "bestand bestaat niet",
@@ -588,8 +607,10 @@ def _read_text(path: Path) -> str:
 def _read_yaml(path: Path) -> list[_Spec]:
     text = _read_text(path)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = safeyaml.compose(text)
         data = yaml.safe_load(text)
+    except safeyaml.YamlLimitError as exc:
+        raise AreaFileError(path, exc.problem, line=exc.line) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise AreaFileError(

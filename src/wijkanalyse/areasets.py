@@ -55,6 +55,7 @@ from typing import Any
 import duckdb
 import yaml
 
+from . import safeyaml
 from .codes import gemeente_code_of, is_valid_code, level_of, name_key, normalise_code
 from .errors import DataFileError
 
@@ -356,8 +357,10 @@ def parse_area_set(text: str, *, name: str, origin: str) -> AreaSet:
         repeated codes, codes of another level or gemeente, repeated ids.
     """
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = safeyaml.compose(text)
         data = yaml.safe_load(text)
+    except safeyaml.YamlLimitError as exc:
+        raise AreaSetError(origin, exc.problem, line=exc.line) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise AreaSetError(

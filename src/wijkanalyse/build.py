@@ -8,7 +8,11 @@ The build is atomic and repeatable:
 * files are processed in sorted order and the tables hold no timestamps, so two builds from the
   same files give the same content;
 * what users made themselves (``store.USER_TABLES``: areas, ...) is carried over from the
-  previous database.
+  previous database under the exclusive database lock (:mod:`wijkanalyse.dblock`), in the same
+  locked step as the swap: a write acknowledged to a user is never lost;
+* a build that would load nothing, or far fewer figures than the database holds, is refused
+  (unless ``replace_anyway``); a write-protected database is never replaced; temporary files
+  of killed builds are removed by the next build.
 
 Sources with codes are loaded first; sources with names only (the Heerlen SQLite, the 2015
 StatLine download, municipal boundary files) are then resolved against the regions already
@@ -18,8 +22,12 @@ loaded (:func:`wijkanalyse.names.resolve_names`), and what did not match is reco
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
+import re
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,15 +36,30 @@ from types import ModuleType
 import duckdb
 import pandas as pd
 
-from . import store
+from . import dblock, store
 from .catalogue import Catalogue, load_catalogue
+from .dblock import WaitCallback, print_wait
 from .errors import DataFileError, UnknownLayoutError, WijkanalyseError
 from .readers import ReadContext, detect, discover, discover_documents, unknown_layout_hint
 from .settings import Settings
 from .sourcetable import LoadIssue, SourceTable
 
+#: Suffix of the temporary database a build writes (``<db>.bouw-<pid>-<nr>.tmp``: the process
+#: id, so that the next build can tell a killed build's leftover from a running one).
+TMP_SUFFIX = ".tmp"
+#: A build with fewer figures than this share of the current database's is refused.
+SHRINK_LIMIT = 0.5
+
 #: ``progress(stage, done, total, detail)``; stage is "lezen" or "schrijven".
 ProgressCallback = Callable[[str, int, int, str], None]
+
+
+class BuildRefusedError(WijkanalyseError):
+    """The build would lose data or cannot replace the database; nothing was changed."""
+
+    def __init__(self, message: str, *, failed: list[FailedSource] | None = None) -> None:
+        super().__init__(message)
+        self.failed = list(failed or [])
 
 
 @dataclass
@@ -77,6 +100,8 @@ def build_database(
     catalogue: Catalogue | None = None,
     strict: bool = True,
     progress: ProgressCallback | None = None,
+    replace_anyway: bool = False,
+    on_wait: WaitCallback | None = print_wait,
 ) -> BuildReport:
     """Build the database at ``settings.db_path`` from all sources found.
 
@@ -95,10 +120,23 @@ def build_database(
         When False, bad files are skipped, listed in the report and in ``load_issues``.
     progress
         Optional progress callback.
+    replace_anyway
+        Replace the database even when the build loads nothing, or far fewer figures than the
+        database holds (the CLI's ``--vervang-toch``); otherwise such a build is refused with
+        a :class:`BuildRefusedError` and the database stays as it was.
+    on_wait
+        Told once when the swap has to wait for a command that is writing to (or reading)
+        the database (see :func:`wijkanalyse.dblock.hold`).
 
     Returns
     -------
     BuildReport
+
+    Raises
+    ------
+    BuildRefusedError
+        Nothing (or far too little) to load, a write-protected database or folder, or the
+        same source name in two places.
     """
     started = time.perf_counter()
     catalogue = catalogue or load_catalogue()
@@ -112,10 +150,21 @@ def build_database(
                 f"Bronmap {d} bestaat niet. Geef een map met bronbestanden op met "
                 "--source MAP of zet WIJKANALYSE_SOURCE."
             )
+    target = Path(settings.db_path)
+    _check_target(target)
+    _remove_stale_temporaries(target)
     report = BuildReport(db_path=settings.db_path)
     paths = [p for d in source_dirs for p in discover(Path(d))]
     documents = [doc for d in source_dirs for doc in discover_documents(Path(d))]
     report.documents = [doc.path for doc in documents]
+    if not paths and not replace_anyway:
+        raise BuildRefusedError(
+            f"Geen bronbestanden gevonden in {', '.join(str(d) for d in source_dirs)}; de "
+            f"database {target} blijft zoals hij was. Geef de map met bronbestanden op met "
+            "--source MAP (of --vervang-toch om toch een lege database te maken)."
+        )
+    paths, duplicates = _unique_names(paths, strict=strict)
+    report.failed.extend(duplicates)
     units, failed = _detect_all(paths, strict=strict)
     report.failed.extend(failed)
     context = ReadContext(layouts={u.path: u.layout for u in units})
@@ -132,9 +181,15 @@ def build_database(
     if progress:
         progress("lezen", len(units), len(units), "")
     units = [u for u in units if u.tables]
+    if not units and not replace_anyway:
+        raise BuildRefusedError(
+            f"Geen enkel bronbestand kon worden geladen ({len(paths)} gevonden, "
+            f"{len(report.failed)} overgeslagen); de database {target} blijft zoals hij was. "
+            "Bekijk de meldingen hierboven, of geef --vervang-toch om toch een lege database "
+            "te maken.", failed=report.failed)
 
-    target = Path(settings.db_path)
-    tmp = target.with_name(f"{target.name}.bouw-{os.getpid()}.tmp")
+    tmp = target.with_name(
+        f"{target.name}.bouw-{os.getpid()}-{uuid.uuid4().hex[:8]}{TMP_SUFFIX}")
     _remove_db(tmp)
     con = store.connect(tmp)
     try:
@@ -161,19 +216,31 @@ def build_database(
             progress("schrijven", len(ordered), len(ordered), "")
         _record_failures(con, report.failed)
         _record_conflicts(con)
-        report.carried_over = _carry_over_user_tables(con, target)
-        _load_kennis_catalogue(con)
         report.n_observations = con.execute("SELECT count(*) FROM observations").fetchone()[0]
         report.n_regions = con.execute("SELECT count(*) FROM regions").fetchone()[0]
         report.n_issues = con.execute("SELECT count(*) FROM load_issues").fetchone()[0]
+        n_sources = con.execute("SELECT count(*) FROM sources").fetchone()[0]
         con.execute("CHECKPOINT")
-        con.close()
         target.parent.mkdir(parents=True, exist_ok=True)
-        _remove_wal(target)
-        os.replace(tmp, target)
-    except BaseException:
+        # Copy the user tables over and swap under the exclusive lock: a write acknowledged
+        # before this point is copied, a write after it waits and goes into the new file.
+        with dblock.hold(target, exclusive=True, purpose="data build",
+                         timeout=dblock.BUILD_TIMEOUT, on_wait=on_wait):
+            _check_target(target)
+            previous: dict[str, int] = {}
+            report.carried_over = _carry_over_user_tables(con, target, previous=previous)
+            if not replace_anyway:
+                _check_not_shrinking(target, previous, report, n_sources)
+            _load_kennis_catalogue(con)
+            con.execute("CHECKPOINT")
+            con.close()
+            _remove_wal(target)
+            os.replace(tmp, target)
+    except BaseException as exc:
         con.close()
         _remove_db(tmp)
+        if isinstance(exc, (duckdb.Error, OSError)) and store.is_disk_full(exc):
+            raise WijkanalyseError(store.disk_full_message(tmp)) from exc
         raise
     report.seconds = time.perf_counter() - started
     return report
@@ -291,22 +358,118 @@ def _load_kennis_catalogue(con: duckdb.DuckDBPyConnection) -> None:
     ensure_catalogue(con)
 
 
-def _carry_over_user_tables(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, int]:
+def _carry_over_user_tables(
+    con: duckdb.DuckDBPyConnection, target: Path, *, previous: dict[str, int] | None = None,
+) -> dict[str, int]:
+    """Copy the user tables of the database at ``target`` into ``con``.
+
+    Returns the rows carried over per table; ``previous`` (when given) is filled with what the
+    previous database held (``observations`` and ``sources``: for the check that a build does
+    not shrink it).
+    """
     if not target.exists():
         return {}
     counts: dict[str, int] = {}
-    con.execute(f"ATTACH '{_sql_path(target)}' AS previous (READ_ONLY)")
+    if previous is None:
+        previous = {}
+    try:
+        con.execute(f"ATTACH '{_sql_path(target)}' AS previous (READ_ONLY)")
+    except duckdb.Error as exc:
+        raise store.database_error(target, exc) from exc
     try:
         existing = {r[0] for r in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = 'previous'"
         ).fetchall()}
+        if existing and "meta" not in existing:
+            raise BuildRefusedError(
+                f"{target} is een DuckDB-database, maar niet van wijkanalyse; data build "
+                "vervangt hem niet. Kies een ander pad met --db.")
         for name in store.USER_TABLES:
             if name in existing:
                 con.execute(f"INSERT INTO main.{name} BY NAME SELECT * FROM previous.{name}")
                 counts[name] = con.execute(f"SELECT count(*) FROM main.{name}").fetchone()[0]
+        for name in ("observations", "sources"):
+            if name in existing:
+                previous[name] = con.execute(
+                    f"SELECT count(*) FROM previous.{name}").fetchone()[0]
+    except duckdb.Error as exc:
+        raise store.database_error(target, exc) from exc
     finally:
-        con.execute("DETACH previous")
+        with contextlib.suppress(duckdb.Error):
+            con.execute("DETACH previous")
     return counts
+
+
+def _check_not_shrinking(target: Path, previous: dict[str, int], report: BuildReport,
+                         n_sources: int) -> None:
+    """Refuse a build that would replace the database with far fewer figures."""
+    before = previous.get("observations", 0)
+    after = report.n_observations
+    if before and after < SHRINK_LIMIT * before:
+        skipped = (f", {len(report.failed)} bestand(en) overgeslagen" if report.failed
+                   else "")
+        raise BuildRefusedError(
+            f"Deze bouw laadt {_nl(after)} waarden uit {n_sources} brontabel(len){skipped}; "
+            f"de huidige database {target} heeft {_nl(before)} waarden uit "
+            f"{previous.get('sources', 0)} brontabel(len). Vervangen zou "
+            f"{'alle' if after == 0 else 'de meeste'} cijfers weggooien, dus de database "
+            "blijft zoals hij was. Controleer de bronmap (--source), of geef --vervang-toch "
+            "om hem toch te vervangen.", failed=report.failed)
+
+
+def _nl(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _check_target(target: Path) -> None:
+    """Refuse to replace a write-protected database, or one in a write-protected folder."""
+    if target.exists() and store.write_protected(target):
+        raise BuildRefusedError(
+            f"De database {target} is schrijfbeveiligd (alleen-lezen); data build vervangt "
+            f"hem niet. Maak hem schrijfbaar (bijv. 'chmod u+w {target}') of bouw naar een "
+            "ander pad met --db.")
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if store.write_protected(folder):
+        raise BuildRefusedError(
+            f"In de map {folder} mag niet worden geschreven (schrijfbeveiligd); daar kan de "
+            f"database {target.name} niet worden gebouwd. Kies een andere plek met --db.")
+
+
+def _remove_stale_temporaries(target: Path) -> list[Path]:
+    """Remove the temporary files of earlier builds of ``target`` whose process is gone."""
+    removed = []
+    if not target.parent.is_dir():
+        return removed
+    for p in sorted(target.parent.glob(f"{glob.escape(target.name)}.bouw-*{TMP_SUFFIX}*")):
+        m = re.fullmatch(re.escape(target.name) + r"\.bouw-(\d+)(?:-[0-9a-f]+)?"
+                         + re.escape(TMP_SUFFIX)
+                         + r"(\.wal)?", p.name)
+        if m and not dblock.pid_alive(int(m.group(1))):
+            with contextlib.suppress(OSError):
+                p.unlink()
+                removed.append(p)
+    return removed
+
+
+def _unique_names(paths: list[Path], *, strict: bool) -> tuple[list[Path], list[FailedSource]]:
+    """Sources are known by their file name: the same name twice is refused (or skipped)."""
+    first: dict[str, Path] = {}
+    keep, failed = [], []
+    for p in paths:
+        if p.name in first:
+            message = (f"{p}: dezelfde bestandsnaam als {first[p.name]}; een bron heet naar "
+                       "zijn bestandsnaam, dus twee bronnen kunnen niet dezelfde naam hebben.\n"
+                       "  Wat te doen: haal een van beide weg (een kopie?) of geef het een "
+                       "eigen naam.")
+            if strict:
+                raise BuildRefusedError(message)
+            failed.append(FailedSource(p, message))
+            continue
+        first[p.name] = p
+        keep.append(p)
+    return keep, failed
 
 
 def _sql_path(path: Path) -> str:

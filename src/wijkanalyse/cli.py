@@ -7,22 +7,58 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.table import Table
+from rich.text import Text
+from typer.core import TyperGroup
 
 from . import cli_kennis, cli_monitor, cli_segregatie, cli_sets
-from .cliutil import cell_text as _text
+from .cliutil import check_out as _check_out
+from .cliutil import clean_text as _clean
 from .cliutil import console, err_console
 from .cliutil import fail as _fail
 from .cliutil import nl_cell as _nl_number
 from .cliutil import nl_int as _nl
-from .cliutil import open_db as _open_db
 from .cliutil import progress_bar as _progress
+from .cliutil import read_db as _read_db
+from .cliutil import safe as _safe
+from .cliutil import safe_line as _safe_line
 from .cliutil import settings_from as _settings
+from .cliutil import write_db as _write_db
 from .errors import WijkanalyseError
-from .settings import resolve_settings
+from .exportsafe import csv_frame
+from .settings import Settings, resolve_settings
+
+
+class _SafeGroup(TyperGroup):
+    """The root command: an error for people that a command did not catch itself ends the
+    command with its Dutch message (exit code 1), never with a traceback."""
+
+    def invoke(self, ctx: typer.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except WijkanalyseError as exc:
+            _fail(exc)
+        except BrokenPipeError:
+            raise typer.Exit(code=1) from None  # output piped into e.g. `head`, which stopped
+        except OSError as exc:
+            from .atomicio import io_error
+
+            _fail(io_error(Path(exc.filename or "."), exc))
+        except duckdb.Error as exc:
+            from . import store
+
+            settings = ctx.obj if isinstance(ctx.obj, Settings) else resolve_settings()
+            known = store.recognised_error(settings.db_path, exc)
+            if known is None:
+                raise
+            _fail(known)
+        return None
+
 
 app = typer.Typer(
+    cls=_SafeGroup,
     help="wijkanalyse: analyse van kwetsbare wijken uit open data van CBS en de Leefbaarometer.",
     no_args_is_help=True,
     add_completion=False,
@@ -74,9 +110,15 @@ def data_build(
         typer.Option("--sla-fouten-over", help="Sla onleesbare bestanden over in plaats van "
                      "te stoppen; ze staan daarna in 'data status'."),
     ] = False,
+    replace_anyway: Annotated[
+        bool,
+        typer.Option("--vervang-toch", help="Vervang de database ook als deze bouw niets laadt "
+                     "of veel minder cijfers dan de database nu heeft (anders weigert data "
+                     "build dat en blijft de database zoals hij was)."),
+    ] = False,
 ) -> None:
     """Bouw de database opnieuw uit alle bronbestanden (veilig om te herhalen)."""
-    from .build import build_database
+    from .build import BuildRefusedError, build_database
 
     base = _settings(ctx)
     settings = resolve_settings(db=base.db_path, source=source) if source else base
@@ -86,12 +128,18 @@ def data_build(
             if stage not in tasks:
                 label = "Bestanden lezen" if stage == "lezen" else "Database schrijven"
                 tasks[stage] = prog.add_task(label, total=total, detail="")
-            prog.update(tasks[stage], completed=done, total=total, detail=detail)
+            prog.update(tasks[stage], completed=done, total=total, detail=_clean(detail))
+
+        def wait(message: str) -> None:
+            prog.console.print(_safe(message, "yellow"))
 
         try:
-            report = build_database(settings, strict=not skip_invalid, progress=cb)
+            report = build_database(settings, strict=not skip_invalid, progress=cb,
+                                    replace_anyway=replace_anyway, on_wait=wait)
         except WijkanalyseError as exc:
             prog.stop()
+            for f in getattr(exc, "failed", []) if isinstance(exc, BuildRefusedError) else []:
+                err_console.print(_safe_line("Overgeslagen: ", f.message))
             _fail(exc)
     console.print(
         f"Database gebouwd: [bold]{report.db_path}[/bold]\n"
@@ -104,9 +152,10 @@ def data_build(
                       "gegevens gelezen; zie 'data status')")
     for name, n in report.carried_over.items():
         if n:
-            console.print(f"  Overgenomen uit de vorige database: {n} rijen in {name}")
+            console.print(f"  Overgenomen uit de vorige database: {_nl(n)} rijen in {name}",
+                          highlight=False)
     for f in report.failed:
-        err_console.print(f"[yellow]Overgeslagen:[/yellow] {f.message}", highlight=False)
+        err_console.print(_safe_line("Overgeslagen: ", f.message))
     console.print("Bekijk wat er geladen is met 'wijkanalyse data status'.")
     if report.failed:
         raise typer.Exit(code=2)
@@ -123,9 +172,8 @@ def data_status_cmd(
     from .status import data_status
     from .status_render import render_status
 
-    con = _open_db(_settings(ctx))
-    report = data_status(con)
-    con.close()
+    with _read_db(_settings(ctx)) as con:
+        report = data_status(con)
     if fmt == "json":
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2,
                                     default=str) + "\n")
@@ -146,34 +194,48 @@ def data_download(
                               help="Ook de Leefbaarometer-scores downloaden.")] = True,
     vernieuw: Annotated[bool, typer.Option("--vernieuw", help="Negeer de cache en haal alles "
                         "opnieuw op.")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconden wachten op een "
+                       "server die niets stuurt, voor een nieuwe poging volgt.")]
+    = 30.0,
 ) -> None:
     """Download KWB-tabellen (CBS OData) en Leefbaarometer-scores naar de downloadmap."""
     from . import download
+    from .atomicio import io_error
     from .cbstables import KWB_TABLES
 
     settings = _settings(ctx)
     years = jaar or sorted(KWB_TABLES)
     with _progress() as prog:
         tasks: dict[str, int] = {}
+        status = prog.add_task("Verbinding", total=None, detail="")
 
         def cb(label: str, done: int, total: int | None) -> None:
             if label not in tasks:
                 tasks[label] = prog.add_task(label, total=total, detail="")
             prog.update(tasks[label], completed=done, total=total)
 
+        def notice(text: str) -> None:
+            # what the download waits for, and the countdown to the next try
+            prog.update(status, detail=_clean(text))
+
         try:
             paths = download.download_kwb(
                 years, download_dir=settings.download_dir, cache_dir=settings.cache_dir,
-                gemeenten=gemeente, force=vernieuw, progress=cb)
+                gemeenten=gemeente, force=vernieuw, progress=cb, timeout=timeout,
+                notice=notice)
             if leefbaarometer:
                 paths += download.download_leefbaarometer(
                     download_dir=settings.download_dir, cache_dir=settings.cache_dir,
-                    force=vernieuw, progress=cb)
+                    force=vernieuw, progress=cb, timeout=timeout, notice=notice)
         except WijkanalyseError as exc:
             prog.stop()
             _fail(exc)
+        except OSError as exc:
+            prog.stop()
+            _fail(io_error(Path(exc.filename or settings.cache_dir), exc))
+        prog.update(status, detail="klaar", total=1, completed=1)
     for p in paths:
-        console.print(f"  {p}")
+        console.print(_safe(f"  {p}"))
     console.print("Klaar. Laad de downloads met 'wijkanalyse data build'.")
 
 
@@ -197,7 +259,8 @@ def data_indicators(
         return
     table = Table("id", "label", "eenheid", "domein", "soort", "gewogen met", "beter")
     for i in rows:
-        table.add_row(i.id, i.label, i.unit, i.domain, i.kind, i.base or "",
+        table.add_row(_safe(i.id), _safe(i.label), _safe(i.unit), _safe(i.domain),
+                      _safe(i.kind), _safe(i.base or ""),
                       {"higher": "hoger", "lower": "lager"}.get(i.better or "", ""))
     console.print(table)
 
@@ -222,18 +285,13 @@ def gebied_add(
     """Leg een eigen gebied vast als verzameling buurten of wijken."""
     from .areas import define_area
 
-    con = _open_db(_settings(ctx), read_only=False)
-    try:
+    with _write_db(_settings(ctx), purpose="gebied add") as con:
         area = define_area(con, name=naam, codes=code, description=beschrijving,
                            created_by=auteur, replace=vervang,
                            allow_multiple_gemeenten=meerdere_gemeenten)
-    except WijkanalyseError as exc:
-        _fail(exc)
-    finally:
-        con.close()
-    console.print(f"Gebied [bold]{area.name}[/bold] ({area.area_id}) vastgelegd: "
-                  f"{len(area.codes)} {area.level}en in "
-                  f"{', '.join(area.gemeente_codes)}.")
+    console.print(Text.assemble(
+        "Gebied ", (_clean(area.name), "bold"), f" ({_clean(area.area_id)}) vastgelegd: "
+        f"{len(area.codes)} {_plural(area.level)} in {', '.join(area.gemeente_codes)}."))
 
 
 @gebied_app.command("import")
@@ -248,16 +306,11 @@ def gebied_import(
     """Lees gebieden uit een YAML- of CSV-bestand."""
     from .areas import load_area_file
 
-    con = _open_db(_settings(ctx), read_only=False)
-    try:
+    with _write_db(_settings(ctx), purpose="gebied import") as con:
         areas = load_area_file(con, bestand, replace=vervang,
                                allow_multiple_gemeenten=meerdere_gemeenten)
-    except WijkanalyseError as exc:
-        _fail(exc)
-    finally:
-        con.close()
     for a in areas:
-        console.print(f"  {a.area_id}: {a.name} ({len(a.codes)} {a.level}en)")
+        console.print(_safe(f"  {a.area_id}: {a.name} ({len(a.codes)} {_plural(a.level)})"))
 
 
 @gebied_app.command("list")
@@ -265,17 +318,16 @@ def gebied_list(ctx: typer.Context) -> None:
     """Toon de eigen gebieden."""
     from .areas import list_areas
 
-    con = _open_db(_settings(ctx))
-    df = list_areas(con)
-    con.close()
+    with _read_db(_settings(ctx)) as con:
+        df = list_areas(con)
     if df.empty:
         console.print("Nog geen eigen gebieden. Voeg er een toe met "
                       "'wijkanalyse gebied add NAAM --code BU... --code BU...'.")
         return
     table = Table("id", "naam", "gemeente", "niveau", "delen", "beschrijving")
     for row in df.itertuples(index=False):
-        table.add_row(_text(row.area_id), _text(row.name), _text(row.gemeente_code),
-                      _text(row.level), _text(row.n_codes), _text(row.description))
+        table.add_row(_safe(row.area_id), _safe(row.name), _safe(row.gemeente_code),
+                      _safe(row.level), _safe(row.n_codes), _safe(row.description))
     console.print(table)
 
 
@@ -290,22 +342,17 @@ def gebied_show(
     """Toon een gebied met zijn correct samengestelde cijfers."""
     from .areas import area_values, get_area
 
-    con = _open_db(_settings(ctx))
-    try:
+    with _read_db(_settings(ctx)) as con:
         area = get_area(con, gebied)
         df = area_values(con, area.area_id, indicators=indicator, years=jaar)
-    except WijkanalyseError as exc:
-        _fail(exc)
-    finally:
-        con.close()
     if fmt == "csv":
-        sys.stdout.write(df.to_csv(index=False))
+        sys.stdout.write(csv_frame(df).to_csv(index=False))
         return
     if fmt == "json":
         sys.stdout.write(df.to_json(orient="records", force_ascii=False, indent=2) + "\n")
         return
-    console.print(f"[bold]{area.name}[/bold] ({area.area_id}), {area.gemeente_code}: "
-                  f"{', '.join(area.codes)}")
+    console.print(Text.assemble((_clean(area.name), "bold"), _clean(
+        f" ({area.area_id}), {area.gemeente_code}: {', '.join(area.codes)}")))
     from .catalogue import load_catalogue
 
     cat = load_catalogue()
@@ -313,9 +360,9 @@ def gebied_show(
     for r in df.itertuples(index=False):
         ind = cat.indicators.get(r.indicator_id)
         decimals = 0 if ind is not None and ind.kind == "count" else 1
-        table.add_row(r.indicator_id, ind.label if ind else "", str(r.year),
-                      _nl_number(r.value, decimals=decimals), ind.unit if ind else "",
-                      "ja" if r.complete else "nee", r.reason or "")
+        table.add_row(_safe(r.indicator_id), _safe(ind.label if ind else ""), str(r.year),
+                      _nl_number(r.value, decimals=decimals), _safe(ind.unit if ind else ""),
+                      "ja" if r.complete else "nee", _safe(r.reason or ""))
     console.print(table)
 
 
@@ -327,14 +374,9 @@ def gebied_remove(
     """Verwijder een eigen gebied."""
     from .areas import remove_area
 
-    con = _open_db(_settings(ctx), read_only=False)
-    try:
+    with _write_db(_settings(ctx), purpose="gebied remove") as con:
         remove_area(con, gebied)
-    except WijkanalyseError as exc:
-        _fail(exc)
-    finally:
-        con.close()
-    console.print(f"Gebied {gebied} verwijderd.")
+    console.print(_safe(f"Gebied {gebied} verwijderd."))
 
 
 # --------------------------------------------------------------------------- profiel
@@ -365,15 +407,11 @@ def profiel(
                "json": ("json",)}.get(fmt)
     if formats is None:
         _fail(WijkanalyseError(f"Onbekend formaat {fmt!r}: kies rapport, html, pdf of json."))
-    con = _open_db(_settings(ctx))
-    try:
-        with err_console.status("Profiel samenstellen…"):
-            subject = resolve_subject(con, naam, gemeente=gemeente, year=jaar)
-            prof = build_profile(con, subject, year=jaar)
-    except WijkanalyseError as exc:
-        _fail(exc)
-    finally:
-        con.close()
+    if out is not None or formats != ("json",):
+        _check_out(out or Path("rapporten"))
+    with _read_db(_settings(ctx)) as con, err_console.status("Profiel samenstellen…"):
+        subject = resolve_subject(con, naam, gemeente=gemeente, year=jaar)
+        prof = build_profile(con, subject, year=jaar)
     if formats == ("json",) and out is None:
         sys.stdout.write(json.dumps(to_dict(prof), ensure_ascii=False, indent=2) + "\n")
         return
@@ -381,10 +419,10 @@ def profiel(
 
     with err_console.status("Rapport schrijven…"):
         paths = write_report(prof, out or Path("rapporten"), formats=formats)
-    console.print(f"Wijkprofiel [bold]{prof.subject.name}[/bold] ({prof.subject.gemeente_name}, "
-                  f"{prof.year}):")
+    console.print(Text.assemble("Wijkprofiel ", (_clean(prof.subject.name), "bold"),
+                                _clean(f" ({prof.subject.gemeente_name}, {prof.year}):")))
     for kind, path in paths.items():
-        console.print(f"  {kind}: {path}")
+        console.print(_safe(f"  {kind}: {path}"))
 
 
 # --------------------------------------------------------------------------- verhalen
@@ -394,49 +432,34 @@ def _add_story_cmd(ctx: typer.Context, bestand: Path, gebied: str | None, auteur
                    gemeente: str | None, kind: str) -> None:
     from .stories import add_story_from_file
 
-    con = _open_db(_settings(ctx), read_only=False)
-    try:
+    with _write_db(_settings(ctx), purpose=f"{kind} add") as con:
         story = add_story_from_file(con, bestand, area=gebied, author=auteur, kind=kind,
                                     gemeente=gemeente)
-    except WijkanalyseError as exc:
-        _fail(exc)
-    finally:
-        con.close()
-    console.print(f"{kind.capitalize()} {story.story_id} toegevoegd bij {story.area_code}: "
-                  f"{story.title} ({story.author}, {story.date}).")
+    console.print(_safe(f"{kind.capitalize()} {story.story_id} toegevoegd bij "
+                        f"{story.area_code}: {story.title} ({story.author}, {story.date})."))
 
 
 def _list_stories_cmd(ctx: typer.Context, gebied: str | None, kind: str) -> None:
     from .stories import list_stories
 
-    con = _open_db(_settings(ctx))
-    try:
+    with _read_db(_settings(ctx)) as con:
         df = list_stories(con, area=gebied, kind=kind)
-    except WijkanalyseError as exc:
-        _fail(exc)
-    finally:
-        con.close()
     if df.empty:
-        console.print(f"Nog geen {kind}en. Voeg er een toe met 'wijkanalyse {kind} add "
-                      "--gebied CODE bestand.md'.")
+        console.print(f"Nog geen {_plural(kind)}. Voeg er een toe met 'wijkanalyse {kind} add "
+                      "bestand.md --gebied CODE'.", highlight=False, markup=False)
         return
     table = Table("id", "gebied", "titel", "auteur", "datum")
     for r in df.itertuples(index=False):
-        table.add_row(_text(r.story_id), _text(r.area_code), _text(r.title), _text(r.author),
-                      _text(r.story_date))
+        table.add_row(_safe(r.story_id), _safe(r.area_code), _safe(r.title), _safe(r.author),
+                      _safe(r.story_date))
     console.print(table)
 
 
 def _remove_story_cmd(ctx: typer.Context, story_id: int, door: str, kind: str) -> None:
     from .stories import remove_story
 
-    con = _open_db(_settings(ctx), read_only=False)
-    try:
+    with _write_db(_settings(ctx), purpose=f"{kind} remove") as con:
         remove_story(con, story_id, removed_by=door)
-    except WijkanalyseError as exc:
-        _fail(exc)
-    finally:
-        con.close()
     console.print(f"{kind.capitalize()} {story_id} verwijderd (de geschiedenis blijft bewaard).")
 
 
@@ -451,23 +474,18 @@ _GEMEENTE = typer.Option("--gemeente", help="Gemeente, als de gebiedsnaam in mee
 def _show_story_cmd(ctx: typer.Context, story_id: int, history: bool) -> None:
     from .stories import get_story, story_history
 
-    con = _open_db(_settings(ctx))
-    try:
+    with _read_db(_settings(ctx)) as con:
         story = get_story(con, story_id, include_removed=history)
         hist = story_history(con, story_id) if history else None
-    except WijkanalyseError as exc:
-        _fail(exc)
-    finally:
-        con.close()
-    console.print(f"[bold]{story.title}[/bold] ({story.kind} {story.story_id}, "
-                  f"{story.area_code}) — {story.author}, {story.date}")
+    console.print(Text.assemble((_clean(story.title), "bold"), _clean(
+        f" ({story.kind} {story.story_id}, {story.area_code}) — {story.author}, {story.date}")))
     if hist is None:
-        console.print(story.body_markdown, highlight=False, markup=False)
+        console.print(_safe(story.body_markdown))
         return
     table = Table("versie", "wanneer", "door", "actie", "gewijzigd")
     for r in hist.itertuples(index=False):
-        table.add_row(_text(r.version), _text(r.changed_at), _text(r.changed_by),
-                      _text(r.action), _text(r.changed_fields))
+        table.add_row(_safe(r.version), _safe(r.changed_at), _safe(r.changed_by),
+                      _safe(r.action), _safe(r.changed_fields))
     console.print(table)
 
 
@@ -535,6 +553,14 @@ def aanpak_show(ctx: typer.Context, story_id: Annotated[int, typer.Argument(help
     """Toon een aanpak, of met --geschiedenis al zijn versies."""
     _show_story_cmd(ctx, story_id, geschiedenis)
 
+
+#: Dutch plurals of the nouns the commands count.
+_PLURALS = {"verhaal": "verhalen", "aanpak": "aanpakken", "buurt": "buurten", "wijk": "wijken",
+            "gemeente": "gemeenten", "gebied": "gebieden"}
+
+
+def _plural(noun: str) -> str:
+    return _PLURALS.get(noun, f"{noun}en")
 
 
 def main() -> None:

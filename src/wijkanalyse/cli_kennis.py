@@ -21,7 +21,17 @@ from rich.markdown import Markdown
 from rich.table import Table
 from rich.text import Text
 
-from .cliutil import cell_text, console, fail, nl_cell, open_db, settings_from
+from .cliutil import (
+    cell_text,
+    check_out,
+    clean_text,
+    console,
+    fail,
+    nl_cell,
+    read_db,
+    settings_from,
+    write_db,
+)
 from .errors import WijkanalyseError
 
 if TYPE_CHECKING:
@@ -35,28 +45,35 @@ app = typer.Typer(
 
 
 @contextmanager
-def _db(ctx: typer.Context, *, write: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection with the catalogue loaded; errors for people end the command."""
+def _db(ctx: typer.Context, *, write: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection with the catalogue loaded; errors for people end the command.
+
+    ``write`` is the command that writes (``'kennis add'``): its connection holds the
+    exclusive database lock; without it the connection reads under the shared lock, and the
+    shipped catalogue is brought up to date first (a short write) when it is not in sync.
+    """
     import duckdb
 
     from . import kennis
 
     settings = settings_from(ctx)
-    con = open_db(settings, read_only=not write)
     try:
-        if not write and not kennis.catalogue_in_sync(con):
-            con.close()
-            con = open_db(settings, read_only=False)
-            write = True
-        if write:
+        if write is None:
+            with read_db(settings) as con:
+                in_sync = kennis.catalogue_in_sync(con)
+            if in_sync:
+                with read_db(settings) as con:
+                    yield con
+                return
+        with write_db(settings, purpose=write or "kennis (catalogus bijwerken)") as con:
             kennis.ensure_catalogue(con)
-        yield con
+            yield con
     except WijkanalyseError as exc:
         fail(exc)
     except duckdb.Error as exc:
-        fail(WijkanalyseError(f"de database {settings.db_path} kan niet worden gebruikt: {exc}"))
-    finally:
-        con.close()
+        from . import store
+
+        fail(store.database_error(settings.db_path, exc))
 
 
 def _table(*headers: str, title: str | None = None, no_wrap: tuple[str, ...] = ()) -> Table:
@@ -68,12 +85,12 @@ def _table(*headers: str, title: str | None = None, no_wrap: tuple[str, ...] = (
 
 
 def _t(value: object) -> Text:
-    """A table cell with text as given (no Rich markup from stored text)."""
+    """A table cell with text as given (no Rich markup, no control characters)."""
     return Text(cell_text(value))
 
 
 def _labels(ids: Any, vocab: dict[str, str]) -> Text:
-    return Text(", ".join(vocab.get(i, str(i)) for i in list(ids)))
+    return Text(clean_text(", ".join(vocab.get(i, str(i)) for i in list(ids))))
 
 
 _THEMA = typer.Option("--thema", help="Alleen interventies met dit thema (bijv. 'veiligheid').")
@@ -141,7 +158,7 @@ def kennis_show(ctx: typer.Context, interventie: Annotated[str, _ID]) -> None:
     for label, value in rows:
         grid.add_row(label, value)
     console.print(grid)
-    console.print(Markdown(iv.description))
+    console.print(Markdown(clean_text(iv.description), hyperlinks=False))
     if applied.empty:
         console.print("Nog nergens als toegepast vastgelegd ('wijkanalyse kennis toepassen').")
         return
@@ -235,7 +252,7 @@ def kennis_add(
     """Voeg een interventie toe of leg een nieuwe versie vast (de vorige blijft bewaard)."""
     from . import kennis
 
-    with _db(ctx, write=True) as con:
+    with _db(ctx, write="kennis add") as con:
         iv = kennis.add_or_update(con, bestand, author=auteur)
     what = "toegevoegd" if iv.version == 1 else f"bijgewerkt naar versie {iv.version}"
     console.print(Text(f"Interventie {iv.id} ({iv.name}) {what}."))
@@ -272,6 +289,7 @@ def kennis_export(
     """Exporteer de actuele catalogus (ook eigen versies)."""
     from . import kennis
 
+    check_out(out)
     with _db(ctx) as con:
         paths = kennis.export_catalogue(con, out, format=formaat)
     console.print(Text(f"{len(paths)} bestand(en) geschreven naar {out}."))
@@ -300,7 +318,7 @@ def kennis_toepassen(
     """Leg vast dat een interventie in een gebied is (of wordt) toegepast."""
     from . import kennis
 
-    with _db(ctx, write=True) as con:
+    with _db(ctx, write="kennis toepassen") as con:
         applied = kennis.apply_intervention(
             con, intervention=interventie, area=gebied, year_from=van, year_to=tot,
             partners=partner or (), funding=financiering or (), result=resultaat,
@@ -353,7 +371,7 @@ def kennis_toepassing_verwijder(
     """Verwijder een toepassing (de geschiedenis blijft bewaard)."""
     from . import kennis
 
-    with _db(ctx, write=True) as con:
+    with _db(ctx, write="kennis toepassing-verwijder") as con:
         kennis.remove_applied(con, nummer, removed_by=door)
     console.print(f"Toepassing {nummer} verwijderd (de geschiedenis blijft bewaard).")
 
@@ -384,7 +402,7 @@ def kennis_herstel(
     """Maak de meegeleverde versie weer actueel (na een eigen wijziging of verwijdering)."""
     from . import kennis
 
-    with _db(ctx, write=True) as con:
+    with _db(ctx, write="kennis herstel") as con:
         iv = kennis.restore_shipped(con, interventie, author=auteur)
     console.print(Text(f"Meegeleverde versie van {iv.id} hersteld als versie {iv.version}."))
 
@@ -398,7 +416,7 @@ def kennis_verwijder(
     """Verwijder een interventie uit lijsten en koppelingen (de geschiedenis blijft bewaard)."""
     from . import kennis
 
-    with _db(ctx, write=True) as con:
+    with _db(ctx, write="kennis verwijder") as con:
         kennis.remove_intervention(con, interventie, removed_by=door)
     console.print(Text(f"Interventie {interventie} verwijderd (de geschiedenis blijft bewaard; "
                        "'wijkanalyse kennis herstel' of 'add' maakt haar weer actueel)."))

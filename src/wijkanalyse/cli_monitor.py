@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
-from .cliutil import console, err_console, fail, open_db, settings_from
+from .cliutil import check_out, clean_text, console, err_console, fail, read_db, safe, settings_from
 from .errors import WijkanalyseError
 
 app = typer.Typer(help="De monitor van kwetsbare wijken.", add_completion=False)
@@ -49,27 +50,24 @@ def monitor_command(
         formats = parse_formats(fmt)
     except WijkanalyseError as exc:
         fail(exc)
-    con = open_db(settings_from(ctx))
-    try:
-        with err_console.status("Monitor berekenen…") as status:
-            result = run_monitor(con, set_spec, year=jaar,
-                                 progress=lambda text: status.update(f"Monitor: {text}…"))
-    except WijkanalyseError as exc:
-        fail(exc)
-    finally:
-        con.close()
+    if out is not None or formats != ("json",):
+        check_out(out or Path("rapporten"))
+    with read_db(settings_from(ctx)) as con, \
+            err_console.status("Monitor berekenen…") as status:
+        result = run_monitor(con, set_spec, year=jaar,
+                             progress=lambda text: status.update(f"Monitor: {text}…"))
     if formats == ("json",) and out is None:
         sys.stdout.write(json.dumps(to_dict(result), ensure_ascii=False, indent=2) + "\n")
         return
     with err_console.status("Bestanden schrijven…"):
         paths = write_monitor(result, out or Path("rapporten"), formats=formats)
-    console.print(f"Monitor [bold]{result.title}[/bold] ({result.year}): "
-                  f"{result.n_units} wijken, {result.n_classified} met een klasse.",
-                  highlight=False)
+    console.print(Text.assemble("Monitor ", (clean_text(result.title), "bold"),
+                                f" ({result.year}): {result.n_units} wijken, "
+                                f"{result.n_classified} met een klasse."))
     for line in result.summary:
-        console.print(f"  {line}", highlight=False)
+        console.print(safe(f"  {line}"))
     for kind, path in paths.items():
-        console.print(f"  {kind}: {path}", highlight=False)
+        console.print(safe(f"  {kind}: {path}"))
 
 
 app.command("monitor")(monitor_command)

@@ -12,9 +12,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
-from .cliutil import console, err_console, fail, open_db, settings_from
+from .cliutil import (
+    check_out,
+    clean_text,
+    console,
+    err_console,
+    fail,
+    read_db,
+    safe,
+    safe_line,
+    settings_from,
+)
 from .errors import WijkanalyseError
+from .exportsafe import csv_frame
 
 app = typer.Typer(
     help="Segregatie en menging: hoe ongelijk groepen en soorten woningen over de buurten of "
@@ -61,28 +73,25 @@ def segregatie(
     if formats is None:
         fail(WijkanalyseError(f"Onbekend formaat {fmt!r}: kies rapport, html, pdf, xlsx, csv of "
                               "json."))
-    con = open_db(settings_from(ctx))
-    try:
-        with err_console.status("Segregatie berekenen…"):
-            result = analyse(gemeente, year=jaar, level=niveau, db=con)
-    except WijkanalyseError as exc:
-        fail(exc)
-    finally:
-        con.close()
+    if out is not None or formats not in (("csv",), ("json",)):
+        check_out(out or Path("rapporten"))
+    with read_db(settings_from(ctx)) as con, err_console.status("Segregatie berekenen…"):
+        result = analyse(gemeente, year=jaar, level=niveau, db=con)
     if formats in (("csv",), ("json",)) and out is None:
-        text = (result.indices.to_csv(index=False) if formats == ("csv",)
+        text = (csv_frame(result.indices).to_csv(index=False) if formats == ("csv",)
                 else index_json(result.indices))
         sys.stdout.write(text)
         return
     with err_console.status("Bestanden schrijven…"):
         paths = write_outputs(result, out or Path("rapporten"), formats=formats)
-    console.print(f"Segregatie en menging [bold]{result.gemeente_name}[/bold] "
-                  f"({result.gemeente_code}, per {result.level}"
-                  + (f", {result.year}" if result.year is not None else "") + "):")
+    console.print(Text.assemble(
+        "Segregatie en menging ", (clean_text(result.gemeente_name), "bold"),
+        clean_text(f" ({result.gemeente_code}, per {result.level}"
+                   + (f", {result.year}" if result.year is not None else "") + "):")))
     for kind, path in paths.items():
-        console.print(f"  {kind}: {path}")
+        console.print(safe(f"  {kind}: {path}"))
     for note in result.notes[:5]:
-        err_console.print(f"[yellow]Let op:[/yellow] {note}", highlight=False)
+        err_console.print(safe_line("Let op: ", note))
     if len(result.notes) > 5:
         err_console.print(f"  … en nog {len(result.notes) - 5} opmerkingen (zie het rapport).",
                           highlight=False)

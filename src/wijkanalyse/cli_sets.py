@@ -8,11 +8,11 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from .cliutil import cell_text, console, err_console, fail, open_db, settings_from
+from .cliutil import console, err_console, fail, read_db, safe, safe_line, settings_from
 from .errors import WijkanalyseError
+from .exportsafe import csv_frame
 
 app = typer.Typer(
     help="Sets van wijken voor de monitor: meegeleverde sets, gemeente:NAAM, nl of een eigen "
@@ -28,19 +28,15 @@ def sets_list(ctx: typer.Context) -> None:
     """Toon de meegeleverde sets en de andere vormen waarin u een set kunt opgeven."""
     from .sets import list_sets
 
-    con = open_db(settings_from(ctx))
-    try:
+    with read_db(settings_from(ctx)) as con:
         frame = list_sets(con)
-    except WijkanalyseError as exc:
-        fail(exc)
-    finally:
-        con.close()
     table = Table("set", "soort", "titel", "gebieden", "onzeker", "omschrijving")
     table.columns[0].no_wrap = True
     for row in frame.itertuples(index=False):
         n = "" if pd.isna(row.n_units) else str(int(row.n_units))
         unsure = "" if pd.isna(row.n_uncertain) else str(int(row.n_uncertain))
-        table.add_row(row.spec, row.kind, row.title, n, unsure, row.description)
+        table.add_row(safe(row.spec), safe(row.kind), safe(row.title), n, unsure,
+                      safe(row.description))
     console.print(table)
 
 
@@ -60,13 +56,8 @@ def sets_show(
 
     if fmt not in ("text", "json", "csv"):
         fail(WijkanalyseError(f"Onbekend formaat {fmt!r}: kies text, json of csv."))
-    con = open_db(settings_from(ctx))
-    try:
+    with read_db(settings_from(ctx)) as con:
         mset = resolve_set(con, spec, year=jaar)
-    except WijkanalyseError as exc:
-        fail(exc)
-    finally:
-        con.close()
     if fmt == "json":
         sys.stdout.write(json.dumps(mset.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return
@@ -75,12 +66,12 @@ def sets_show(
         for col in ("codes", "wijk_codes"):
             frame[col] = frame[col].map(lambda v: " ".join(v))
         frame["uncertain"] = frame["uncertain"].map({True: "ja", False: "nee"})
-        sys.stdout.write(frame[list(UNIT_COLUMNS)].to_csv(index=False))
+        sys.stdout.write(csv_frame(frame[list(UNIT_COLUMNS)]).to_csv(index=False))
         return
-    console.print(f"[bold]{escape(mset.title)}[/bold]", highlight=False)
+    console.print(safe(mset.title, "bold"))
     if mset.description:
-        console.print(mset.description, highlight=False, markup=False)
-    console.print(mset.level_note, highlight=False, markup=False)
+        console.print(safe(mset.description))
+    console.print(safe(mset.level_note))
     table = Table("code", "naam", "gemeente", "niveau", "bestaat uit", "in wijk(en)",
                   "indeling")
     table.columns[0].no_wrap = True
@@ -89,8 +80,8 @@ def sets_show(
         codes = list(row.codes)
         members = codes[0] if len(codes) == 1 else f"{len(codes)} {_members_word(codes[0])}"
         name = f"{row.name} (onzeker)" if row.uncertain else row.name
-        table.add_row(row.unit_id, name, cell_text(row.gemeente_name), row.level, members,
-                      cell_text(row.wijk_codes),
+        table.add_row(safe(row.unit_id), safe(name), safe(row.gemeente_name), safe(row.level),
+                      safe(members), safe(row.wijk_codes),
                       "" if pd.isna(row.codes_year) else str(int(row.codes_year)))
     console.print(table)
     if len(units) < len(mset.units):
@@ -115,25 +106,20 @@ def sets_check(
     keuze."""
     from .sets import resolve_set
 
-    con = open_db(settings_from(ctx))
-    try:
+    with read_db(settings_from(ctx)) as con:
         mset = resolve_set(con, spec, year=jaar)
-    except WijkanalyseError as exc:
-        fail(exc)
-    finally:
-        con.close()
     n = len(mset.units)
     n_unsure = len(mset.uncertain)
     unsure = (f" {n_unsure} {'gebieden zijn' if n_unsure != 1 else 'gebied is'} onzeker "
               "afgebakend." if n_unsure else "")
     if not mset.problems:
-        console.print(f"Set {mset.title}: {n} gebied{'en' if n != 1 else ''}, geen problemen."
-                      + unsure, highlight=False, markup=False)
+        console.print(safe(f"Set {mset.title}: {n} gebied{'en' if n != 1 else ''}, "
+                           "geen problemen." + unsure))
         _print_uncertain(mset.uncertain)
         return
-    console.print(f"Set {mset.title}: {n} gebied{'en' if n != 1 else ''} gevonden, "
-                  f"{len(mset.problems)} {'problemen' if len(mset.problems) != 1 else 'probleem'}."
-                  + unsure, highlight=False, markup=False)
+    console.print(safe(f"Set {mset.title}: {n} gebied{'en' if n != 1 else ''} gevonden, "
+                       f"{len(mset.problems)} "
+                       f"{'problemen' if len(mset.problems) != 1 else 'probleem'}." + unsure))
     _print_uncertain(mset.uncertain)
     _print_problems(mset.problems)
     raise typer.Exit(code=1)
@@ -145,9 +131,9 @@ def _members_word(code: str) -> str:
 
 def _print_uncertain(lines: list[str]) -> None:
     for line in lines:
-        console.print(f"[cyan]Onzeker:[/cyan] {escape(line)}", highlight=False)
+        console.print(safe_line("Onzeker: ", line, style="cyan"))
 
 
 def _print_problems(problems: list[str]) -> None:
     for problem in problems:
-        err_console.print(f"[yellow]Probleem:[/yellow] {escape(problem)}", highlight=False)
+        err_console.print(safe_line("Probleem: ", problem))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -26,9 +26,14 @@ from .sourcetable import (
 
 
 def read_delimited(
-    path: Path, *, sep: str, encoding: str = "utf-8-sig"
+    path: Path, *, sep: str, encoding: str = "utf-8-sig",
+    code_column: Callable[[str], bool] | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Read a delimited text file strictly: every row must have as many fields as the header.
+
+    The file is read as a stream and every row is checked as it arrives, so the first
+    hopeless row (a wrong number of fields, an invalid region code) stops the reading: a large
+    file of junk behind a valid header is never read whole.
 
     Parameters
     ----------
@@ -38,6 +43,9 @@ def read_delimited(
         Field separator (``";"`` for CBS exports, ``","`` for the Leefbaarometer).
     encoding
         Text encoding; the default drops a UTF-8 BOM.
+    code_column
+        Tells, for a (stripped) header, whether the column holds CBS region codes; every cell
+        of such a column is checked while reading (message as :func:`checked_codes`).
 
     Returns
     -------
@@ -48,19 +56,52 @@ def read_delimited(
     Raises
     ------
     DataFileError
-        Undecodable bytes, an empty file, duplicate column names or a row with too few or too
-        many fields (with its line number).
+        Undecodable bytes, an empty file, duplicate column names, a row with too few or too
+        many fields (with its line number), or an invalid code in a code column.
     """
-    raw = path.read_bytes()
     try:
-        text = raw.decode(encoding)
+        with open(path, encoding=encoding, newline="") as fh:
+            return _read_stream(path, fh, sep=sep, code_column=code_column)
     except UnicodeDecodeError as exc:
         raise DataFileError(
-            path, f"het bestand is geen {encoding.upper()}-tekst (byte {exc.start}).",
-            line=raw[: exc.start].count(b"\n") + 1,
+            path, f"het bestand is geen {encoding.upper()}-tekst (byte {_byte_offset(path, exc)}).",
+            line=_line_of_byte(path, _byte_offset(path, exc)),
             hint="Sla het bestand op als UTF-8 (CSV UTF-8) en probeer het opnieuw.",
         ) from exc
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+
+
+def _byte_offset(path: Path, exc: UnicodeDecodeError) -> int:
+    """The offset in the file of the first byte that is not valid UTF-8 (found again, by
+    decoding the file incrementally: the stream's error only knows its own chunk)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 16):
+            pending = len(decoder.getstate()[0])  # bytes of a character split over chunks
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as inner:
+                return offset - pending + inner.start
+            offset += len(chunk)
+    return offset + exc.start
+
+
+def _line_of_byte(path: Path, offset: int) -> int:
+    line = 1
+    with open(path, "rb") as fh:
+        remaining = offset
+        while remaining > 0 and (chunk := fh.read(min(1 << 16, remaining))):
+            line += chunk.count(b"\n")
+            remaining -= len(chunk)
+    return line
+
+
+def _read_stream(
+    path: Path, fh: io.TextIOBase, *, sep: str, code_column: Callable[[str], bool] | None,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    reader = csv.reader(fh, delimiter=sep)
     try:
         header = [h.strip() for h in next(reader, [])]
         if not any(header):
@@ -72,6 +113,7 @@ def read_delimited(
                 raise DataFileError(path, f"kolomnaam {h!r} komt twee keer voor.", line=1,
                                     column=pos, hint="Geef elke kolom een eigen naam.")
             seen.add(h)
+        codes = [i for i, h in enumerate(header) if code_column is not None and code_column(h)]
         rows: list[list[str]] = []
         lines: list[int] = []
         for row in reader:
@@ -84,6 +126,10 @@ def read_delimited(
                     hint=f"Controleer het scheidingsteken ({sep!r}) en of de regel afgebroken "
                     "of aangevuld is; download het bestand anders opnieuw.",
                 )
+            for i in codes:
+                code = normalise_code(row[i])
+                if code is None or not is_valid_code(code):
+                    raise _bad_code(path, row[i], line=reader.line_num, column=header[i])
             rows.append(row)
             lines.append(reader.line_num)
     except csv.Error as exc:
@@ -91,6 +137,13 @@ def read_delimited(
                             hint="Download het bestand opnieuw.") from exc
     frame = pd.DataFrame(rows, columns=header, dtype=object)
     return frame, np.asarray(lines, dtype="int64")
+
+
+def _bad_code(path: Path, cell: object, *, line: int, column: str) -> DataFileError:
+    return DataFileError(
+        path, f"{cell!r} is geen CBS-regiocode (NL00, GMxxxx, WKxxxxxx of BUxxxxxxxx).",
+        line=int(line), column=column, hint="Herstel de code of download het bestand opnieuw.",
+    )
 
 
 def column_values(
@@ -167,11 +220,7 @@ def checked_codes(path: Path, raw: pd.Series, *, lines: np.ndarray, column: str)
     for cell, line in zip(raw.tolist(), lines, strict=True):
         code = normalise_code(cell)
         if code is None or not is_valid_code(code):
-            raise DataFileError(
-                path, f"{cell!r} is geen CBS-regiocode (NL00, GMxxxx, WKxxxxxx of BUxxxxxxxx).",
-                line=int(line), column=column,
-                hint="Herstel de code of download het bestand opnieuw.",
-            )
+            raise _bad_code(path, cell, line=int(line), column=column)
         out.append(code)
     return out
 

@@ -36,6 +36,7 @@ import csv
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import shutil
@@ -86,6 +87,16 @@ _LBM_PREFIX = {"wijk": "wk", "buurt": "bu", "gemeente": "gm"}
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 DEFAULT_RETRIES = 4
 MAX_RETRY_DELAY = 120.0
+#: Seconds to wait for the server to send anything (read timeout), and to connect.
+DEFAULT_TIMEOUT = 30.0
+CONNECT_TIMEOUT = 10.0
+#: A JSON response must be complete within this many read timeouts (a server that trickles
+#: a byte now and then never trips the read timeout).
+JSON_DEADLINE_FACTOR = 10
+
+#: ``notice(text)``: what the download is waiting for (a server that does not answer, the
+#: countdown to the next try); called about once a second while waiting.
+NoticeCallback = Callable[[str], None]
 
 _RESUME_HINT = "controleer de internetverbinding; opnieuw starten gaat verder waar het stopte"
 
@@ -192,12 +203,46 @@ class _Http:
     retries: int
     backoff: float
     sleep: Callable[[float], None]
+    notice: NoticeCallback | None = None
+    timeout: float = DEFAULT_TIMEOUT
 
     def _delay(self, attempt: int, response: httpx.Response | None = None) -> float:
         wait = _retry_after(response) if response is not None else None
         if wait is None:
             wait = self.backoff * (2**attempt)
         return min(wait, MAX_RETRY_DELAY)
+
+    def _tell(self, text: str) -> None:
+        if self.notice is not None:
+            self.notice(text)
+
+    def _wait(self, seconds: float, *, why: str, attempt: int) -> None:
+        """Wait before the next try; with a ``notice``, count down visibly (per second)."""
+        if self.notice is None:
+            self.sleep(seconds)
+            return
+        remaining = seconds
+        while remaining > 0:
+            self.notice(f"{why}; poging {attempt + 2} van {self.retries + 1} over "
+                        f"{math.ceil(remaining)} s")
+            step = min(1.0, remaining)
+            self.sleep(step)
+            remaining -= step
+        self.notice(f"{why}; poging {attempt + 2} van {self.retries + 1}…")
+
+    def _why(self, url: str, exc: Exception) -> str:
+        """What went wrong with a request, in Dutch."""
+        host = urlsplit(url).netloc or url
+        if isinstance(exc, httpx.ConnectTimeout):
+            return f"geen verbinding met {host} binnen {self.timeout:g} s"
+        if isinstance(exc, (httpx.ReadTimeout, _TooSlow)):
+            return (f"{host} antwoordt niet binnen {self.timeout:g} s" if not isinstance(
+                exc, _TooSlow) else f"{host} stuurt het antwoord te traag ({exc})")
+        if isinstance(exc, httpx.ConnectError):
+            return f"kan {host} niet bereiken ({exc})"
+        if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
+            return f"de verbinding met {host} werd verbroken ({exc})"
+        return f"{exc.__class__.__name__}: {exc}"
 
     def _check(self, response: httpx.Response, url: str, not_found: str) -> None:
         """Raise for a final (non-retryable) error status."""
@@ -213,7 +258,9 @@ class _Http:
             )
 
     def _fail_network(self, url: str, exc: Exception) -> DownloadError:
-        return DownloadError(f"Downloaden van {url} mislukt ({exc.__class__.__name__}: {exc}); "
+        tries = self.retries + 1
+        return DownloadError(f"Downloaden van {url} mislukt na {tries} "
+                             f"{'poging' if tries == 1 else 'pogingen'}: {self._why(url, exc)}; "
                              f"{_RESUME_HINT}.")
 
     def _fail_busy(self, url: str, status: int) -> DownloadError:
@@ -231,21 +278,24 @@ class _Http:
                 if isinstance(body, dict):
                     return body, True
             # an unreadable cache file is fetched again
+        host = urlsplit(url).netloc or url
         for attempt in range(self.retries + 1):
+            self._tell(f"wachten op antwoord van {host} (hoogstens {self.timeout:g} s)…")
             try:
-                response = self.client.get(url, headers={"Accept": "application/json"})
-            except httpx.TransportError as exc:
+                response, content = self._get_body(url)
+            except (httpx.TransportError, _TooSlow) as exc:
                 if attempt < self.retries:
-                    self.sleep(self._delay(attempt))
+                    self._wait(self._delay(attempt), why=self._why(url, exc), attempt=attempt)
                     continue
                 raise self._fail_network(url, exc) from exc
             if response.status_code in RETRY_STATUSES:
                 if attempt < self.retries:
-                    self.sleep(self._delay(attempt, response))
+                    self._wait(self._delay(attempt, response), attempt=attempt,
+                               why=f"{host} geeft HTTP {response.status_code}")
                     continue
                 raise self._fail_busy(url, response.status_code)
             self._check(response, url, not_found)
-            content = response.content
+            self._tell("")
             try:
                 body = json.loads(content)
             except ValueError as exc:
@@ -258,6 +308,21 @@ class _Http:
             _atomic_write_bytes(path, content)
             return body, False
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _get_body(self, url: str) -> tuple[httpx.Response, bytes]:
+        """GET ``url``; the whole body within ``JSON_DEADLINE_FACTOR`` read timeouts."""
+        deadline = time.monotonic() + JSON_DEADLINE_FACTOR * self.timeout
+        with self.client.stream("GET", url, headers={"Accept": "application/json"}) as response:
+            if response.status_code >= 400:
+                response.read()
+                return response, response.content
+            chunks = []
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise _TooSlow(f"na {JSON_DEADLINE_FACTOR * self.timeout:g} s nog niet "
+                                   "compleet")
+            return response, b"".join(chunks)
 
     def fetch_file(self, url: str, *, label: str, report: _Reporter,
                    not_found: str) -> tuple[Path, bool]:
@@ -279,6 +344,9 @@ class _Http:
             headers = {"Accept-Encoding": "identity"}
             if offset:
                 headers["Range"] = f"bytes={offset}-"
+            host = urlsplit(url).netloc or url
+            report(label, offset, None, f"wachten op antwoord van {host}")
+            self._tell(f"wachten op antwoord van {host} (hoogstens {self.timeout:g} s)…")
             try:
                 with self.client.stream("GET", url, headers=headers) as response:
                     status = response.status_code
@@ -288,7 +356,8 @@ class _Http:
                     if status in RETRY_STATUSES:
                         response.read()
                         if attempt < self.retries:
-                            self.sleep(self._delay(attempt, response))
+                            self._wait(self._delay(attempt, response), attempt=attempt,
+                                       why=f"{host} geeft HTTP {status}")
                             continue
                         raise self._fail_busy(url, status)
                     if status >= 400:
@@ -316,9 +385,14 @@ class _Http:
                         raise httpx.ReadError(f"{done} van {total} bytes ontvangen")
             except httpx.TransportError as exc:
                 if attempt < self.retries:
-                    self.sleep(self._delay(attempt))
+                    kept = part.stat().st_size if part.is_file() else 0
+                    self._wait(self._delay(attempt), attempt=attempt,
+                               why=self._why(url, exc) + (f" ({kept:,} bytes binnen; de "
+                                                          "volgende poging gaat daar verder)"
+                                                          .replace(",", ".") if kept else ""))
                     continue
                 raise self._fail_network(url, exc) from exc
+            self._tell("")
             os.replace(part, final)
             report(label, done, done, "klaar")
             return final, False
@@ -328,14 +402,19 @@ class _Http:
         )
 
 
+class _TooSlow(Exception):
+    """A response that keeps trickling in past its deadline."""
+
+
 @contextlib.contextmanager
-def _session(client: httpx.Client | None) -> Iterator[httpx.Client]:
-    """The caller's client, or a new one closed afterwards."""
+def _session(client: httpx.Client | None,
+             timeout: float = DEFAULT_TIMEOUT) -> Iterator[httpx.Client]:
+    """The caller's client, or a new one (with ``timeout``) closed afterwards."""
     if client is not None:
         yield client
         return
     own = httpx.Client(
-        timeout=httpx.Timeout(120.0, connect=20.0),
+        timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
         follow_redirects=True,
         headers={"User-Agent": f"wijkanalyse/{__version__}"},
     )
@@ -516,6 +595,8 @@ def download_table(
     retries: int = DEFAULT_RETRIES,
     backoff: float = 1.0,
     sleep: Callable[[float], None] = time.sleep,
+    timeout: float = DEFAULT_TIMEOUT,
+    notice: NoticeCallback | None = None,
 ) -> Path:
     """Download one CBS OData v3 table into ``download_dir/<table_id>/``.
 
@@ -553,6 +634,13 @@ def download_table(
     retries, backoff, sleep
         Retries for network errors, HTTP 408/429/5xx; waits ``backoff * 2**attempt``
         seconds (or the server's ``Retry-After``) through ``sleep``.
+    timeout
+        Seconds to wait for a server that sends nothing (read timeout; connecting: at most
+        :data:`CONNECT_TIMEOUT`); a JSON response must be complete within
+        ``JSON_DEADLINE_FACTOR * timeout``. Used for the client made here (not for ``client``).
+    notice
+        Told what the download waits for: the server's answer, and the countdown to the next
+        try (about once a second).
 
     Returns
     -------
@@ -570,8 +658,8 @@ def download_table(
     what = f"KWB {year}: " if year is not None else ""
     not_found = f"{what}CBS kent tabel {table_id} niet; controleer het tabelnummer"
     report = _Reporter(progress)
-    with _session(client) as c:
-        http = _Http(c, Path(cache_dir), force, retries, backoff, sleep)
+    with _session(client, timeout) as c:
+        http = _Http(c, Path(cache_dir), force, retries, backoff, sleep, notice, timeout)
 
         def collect(base: str, entity: str, queries: Sequence[Sequence[tuple[str, str]]],
                     on_page: Callable[[int, bool], None] | None = None,
@@ -713,6 +801,8 @@ def download_kwb(
     retries: int = DEFAULT_RETRIES,
     backoff: float = 1.0,
     sleep: Callable[[float], None] = time.sleep,
+    timeout: float = DEFAULT_TIMEOUT,
+    notice: NoticeCallback | None = None,
 ) -> list[Path]:
     """Download the Kerncijfers Wijken en Buurten table of each year.
 
@@ -742,7 +832,7 @@ def download_kwb(
             f"(bekende jaren: {known})."
         )
     paths: list[Path] = []
-    with _session(client) as c:
+    with _session(client, timeout) as c:
         for year in years:
             paths.append(download_table(
                 mapping[year], download_dir=download_dir, cache_dir=cache_dir,
@@ -750,6 +840,7 @@ def download_kwb(
                 region_names=region_names, year=year, force=force, client=c,
                 progress=progress, api_base=api_base, feed_base=feed_base,
                 page_limit=page_limit, retries=retries, backoff=backoff, sleep=sleep,
+                timeout=timeout, notice=notice,
             ))
     return paths
 
@@ -801,6 +892,8 @@ def download_leefbaarometer(
     retries: int = DEFAULT_RETRIES,
     backoff: float = 1.0,
     sleep: Callable[[float], None] = time.sleep,
+    timeout: float = DEFAULT_TIMEOUT,
+    notice: NoticeCallback | None = None,
 ) -> list[Path]:
     """Download the Leefbaarometer 3.0 scores per wijk, buurt and/or gemeente.
 
@@ -814,8 +907,9 @@ def download_leefbaarometer(
     urls
         Source per level, overriding :data:`LEEFBAAROMETER_URLS`: the official open-data ZIP
         (the scores CSV is taken from it by name) or a CSV with the scores of that level.
-    force, client, progress, retries, backoff, sleep
-        As in :func:`download_table`; progress counts bytes.
+    force, client, progress, retries, backoff, sleep, timeout, notice
+        As in :func:`download_table`; progress counts bytes. A broken-off file resumes where
+        it stopped (HTTP ``Range``), within the retries and on the next run.
 
     Returns
     -------
@@ -833,8 +927,8 @@ def download_leefbaarometer(
     out_dir = Path(download_dir) / "leefbaarometer"
     fetched: dict[str, Path] = {}
     paths: list[Path] = []
-    with _session(client) as c:
-        http = _Http(c, Path(cache_dir), force, retries, backoff, sleep)
+    with _session(client, timeout) as c:
+        http = _Http(c, Path(cache_dir), force, retries, backoff, sleep, notice, timeout)
         for level in levels:
             url = sources[level]
             if url not in fetched:

@@ -1928,19 +1928,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Fout: database {settings.db_path} bestaat niet; bouw hem met "
               "'wijkanalyse data build'.", file=sys.stderr)
         return 1
-    con = store.connect(settings.db_path, read_only=True)
     try:
-        history = lbm_history(con)
-        if history.empty:
-            print("Fout: de database bevat geen Leefbaarometer.", file=sys.stderr)
-            return 1
-        result = backtest(history)
-        note = _data_note(con, history)
-    except EarlyWarningError as exc:
+        with store.reading(settings.db_path) as con:
+            history = lbm_history(con)
+            if history.empty:
+                print("Fout: de database bevat geen Leefbaarometer.", file=sys.stderr)
+                return 1
+            result = backtest(history)
+            note = _data_note(con, history)
+    except WijkanalyseError as exc:
         print(f"Fout: {exc}", file=sys.stderr)
         return 1
-    finally:
-        con.close()
     pooled = result.pooled.set_index("method")
     for method in METHODS:
         r = pooled.loc[method]

@@ -57,10 +57,12 @@ import duckdb
 import pandas as pd
 import yaml
 
-from . import store
+from . import safeyaml, store
+from .atomicio import ensure_out_dir, write_atomic
 from .catalogue import DOMAINS, load_catalogue
 from .codes import gemeente_code_of, is_valid_code, wijk_code_of
 from .errors import DataFileError, WijkanalyseError
+from .exportsafe import csv_value
 from .profile_model import Subject
 from .signals import DERIVED_SUFFIX, load_rules
 from .store import transaction
@@ -233,6 +235,10 @@ _PACKAGE_DIR = ("data", "interventies")
 _MAX_NAME = 120
 _MAX_SUMMARY = 400
 _MAX_ITEM = 300
+#: Longest description of an intervention (characters).
+MAX_DESCRIPTION = 30_000
+#: Largest intervention file read (bytes).
+MAX_FILE_BYTES = 200_000
 _MIN_YEAR = 1900
 _URL = re.compile(r"^https?://\S+$")
 _FILE_SUFFIXES = (".yaml", ".yml", ".md", ".markdown")
@@ -724,7 +730,11 @@ def _compose(text: str, path: Path, *, first_line: int,
              problems: list[Problem]) -> tuple[Any, dict[str, int]]:
     """Parse YAML keeping the line of every key path (``pakt_aan[2].indicator``)."""
     try:
-        root = yaml.compose(text, Loader=_COMPOSER)
+        root = safeyaml.compose(text, loader=_COMPOSER)
+    except safeyaml.YamlLimitError as exc:
+        line = exc.line + first_line - 1 if exc.line is not None else first_line
+        problems.append(Problem(path, line, None, exc.problem))
+        return None, {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + first_line if mark is not None else first_line
@@ -778,6 +788,13 @@ def _read_doc(path: Path, problems: list[Problem]) -> _Doc | None:
                                 "een kop tussen '---'-regels)."))
         return None
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(Problem(
+                path, None, None,
+                f"het bestand is {size:,} bytes; een interventie is hoogstens "
+                f"{MAX_FILE_BYTES:,} bytes. Kort de beschrijving in.".replace(",", ".")))
+            return None
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         problems.append(Problem(path, None, None, "bestand bestaat niet."))
@@ -1352,7 +1369,8 @@ def _build(doc: _Doc, known_ids: set[str] | None) -> tuple[Intervention | None, 
         else ""
     summary = _text(c, get("samenvatting"), "samenvatting", one_line=True,
                     max_len=_MAX_SUMMARY) if "samenvatting" in data else ""
-    description = _text(c, get("beschrijving"), "beschrijving") if "beschrijving" in data else ""
+    description = _text(c, get("beschrijving"), "beschrijving",
+                        max_len=MAX_DESCRIPTION) if "beschrijving" in data else ""
     themes = _vocab_items(c, get("themas"), "themas", normalise_theme) if "themas" in data \
         else ()
     addresses = _addresses(c, get("pakt_aan")) if "pakt_aan" in data else ()
@@ -2134,44 +2152,47 @@ def export_catalogue(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *,
     Raises
     ------
     KennisError
-        Unknown format, or the folder cannot be written.
+        Unknown format.
+    WijkanalyseError
+        The folder cannot be written (an existing file, no permission, a full disk).
     """
     fmt = str(format).strip().lower()
     if fmt not in ("yaml", "json", "csv"):
         raise KennisError(f"onbekend formaat {format!r}; kies yaml, json of csv.",
                           field="format")
     items = all_interventions(con)
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        if fmt == "yaml":
-            written = []
-            for iv in items:
-                path = out / f"{iv.id}.yaml"
-                header = (f"# {iv.name}: versie {iv.version} ({ORIGINS.get(iv.origin or '', '')}"
-                          f"), vastgelegd {iv.updated_at} door {iv.updated_by}.\n")
-                path.write_text(header + to_yaml(iv), encoding="utf-8")
-                written.append(path)
-            return written
-        if fmt == "json":
-            path = out / "interventies.json"
-            data = {"interventies": [
-                {"id": iv.id, **to_file_data(iv),
-                 "versie": {"nummer": iv.version, "herkomst": iv.origin,
-                            "vastgelegd_op": iv.updated_at, "vastgelegd_door": iv.updated_by}}
-                for iv in items]}
-            path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n",
-                            encoding="utf-8")
-            return [path]
-        path = out / "interventies.csv"
-        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+    out = ensure_out_dir(out_dir)
+
+    def text_file(path: Path, text: str) -> Path:
+        return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+    if fmt == "yaml":
+        written = []
+        for iv in items:
+            header = (f"# {iv.name}: versie {iv.version} ({ORIGINS.get(iv.origin or '', '')}"
+                      f"), vastgelegd {iv.updated_at} door {iv.updated_by}.\n")
+            header = "".join(f"# {line}\n" if not line.startswith("# ") else f"{line}\n"
+                             for line in header.splitlines())  # a name never ends the comment
+            written.append(text_file(out / f"{iv.id}.yaml", header + to_yaml(iv)))
+        return written
+    if fmt == "json":
+        data = {"interventies": [
+            {"id": iv.id, **to_file_data(iv),
+             "versie": {"nummer": iv.version, "herkomst": iv.origin,
+                        "vastgelegd_op": iv.updated_at, "vastgelegd_door": iv.updated_by}}
+            for iv in items]}
+        return [text_file(out / "interventies.json",
+                          json.dumps(data, ensure_ascii=False, indent=2) + "\n")]
+
+    def write_csv(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh, delimiter=";")
             writer.writerow(_CSV_HEADER)
             for iv in items:
-                writer.writerow(_csv_row(iv))
-        return [path]
-    except OSError as exc:
-        raise KennisError(f"kan niet schrijven naar {out}: {exc}") from exc
+                # texts from users stay text in a spreadsheet (no formulas)
+                writer.writerow([csv_value(v) for v in _csv_row(iv)])
+
+    return [write_atomic(out / "interventies.csv", write_csv)]
 
 
 _CSV_HEADER = ["id", "naam", "samenvatting", "themas", "pakt_aan", "werkzame_bestanddelen",

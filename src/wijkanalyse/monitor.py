@@ -83,9 +83,11 @@ from markupsafe import Markup
 from shapely.geometry.base import BaseGeometry
 
 from . import __version__
+from .atomicio import ensure_out_dir
 from .atomicio import write_atomic as _write_atomic
 from .availability import STATUS_LABELS, Availability, data_availability
 from .errors import WijkanalyseError
+from .exportsafe import csv_frame, text_cells
 from .fmt import nl_number
 
 __all__ = [
@@ -2166,6 +2168,7 @@ def _write_xlsx(result: MonitorResult, tmp: Path) -> None:
                 values = [str(col)] + [str(v) for v in frame[col].head(200).tolist()]
                 width = min(60, max(8, max(len(v) for v in values) + 2))
                 ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
+        text_cells(writer.book)  # names from files and users stay text, never formulas
 
 
 def _write_gpkg(result: MonitorResult, target: Path) -> Path:
@@ -2281,8 +2284,7 @@ def write_monitor(result: MonitorResult, out_dir: Path, *,
         For an unknown format.
     """
     formats = parse_formats(list(formats))
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = ensure_out_dir(out_dir)
     stem = monitor_stem(result)
     written: dict[str, Path] = {}
     html = (render_html(result, generated_on=generated_on)
@@ -2299,7 +2301,7 @@ def write_monitor(result: MonitorResult, out_dir: Path, *,
             written[fmt] = _write_atomic(target, lambda tmp: _write_xlsx(result, tmp))
         elif fmt == "csv":
             frame = export_units(result, headers="fields")
-            written[fmt] = _write_atomic(target, lambda tmp, f=frame: f.to_csv(
+            written[fmt] = _write_atomic(target, lambda tmp, f=csv_frame(frame): f.to_csv(
                 tmp, index=False, encoding="utf-8"))
         elif fmt == "json":
             data = json.dumps(to_dict(result), ensure_ascii=False, indent=2)

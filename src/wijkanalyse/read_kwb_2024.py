@@ -148,7 +148,18 @@ def _find_partner(
     )
     first_error: DataFileError | None = None
     for cand in map(Path, candidates):
-        other, other_lines = read_delimited(cand, sep=";")
+        try:
+            other, other_lines = read_delimited(cand, sep=";")
+        except DataFileError as exc:
+            # the error is about this file (it cannot be read without its partner): name it
+            # first, and say which partner is broken where
+            where = f", regel {exc.line}" if exc.line is not None else ""
+            raise DataFileError(
+                path, f"het bijbehorende bestand met de regiocodes, {cand}, is onleesbaar "
+                f"({cand.name}{where}: {exc.message}); zonder dat bestand krijgen de regels "
+                "van dit bestand geen regiocode.",
+                hint=exc.hint or "Herstel of download het bijbehorende bestand opnieuw.",
+            ) from exc
         if len(other) != len(frame):
             continue
         if _column_with_role(list(other.columns), "code", catalogue) is None:

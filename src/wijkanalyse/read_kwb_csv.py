@@ -236,15 +236,15 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
     """
     del context  # this reader needs nothing from other sources
     path = Path(path)
-    text = _read_text(path)
-    layout, sep, _has_code = _classify(text[: 8 * _SNIFF_BYTES])
+    head = _read_head(path)
+    layout, sep, _has_code = _classify(head)
     if layout is None or sep is None:
         raise DataFileError(
             path, "geen Kerncijfers Wijken en Buurten-CSV herkend in de kopregel.", line=1,
             hint="Gebruik een CSV-export van CBS StatLine of OData met de kolom "
             "'Wijken en buurten' en 'Regioaanduiding/Codering (code)'.",
         )
-    records = _parse_records(path, text, sep)
+    records = _parse_records(path, sep, checker=_RowChecker(path, layout, catalogue))
     if not records:
         raise DataFileError(path, "het bestand bevat geen gegevens.", hint=_REEXPORT_HINT)
 
@@ -301,33 +301,69 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
                         issues=issues)]
 
 
-def _read_text(path: Path) -> str:
-    """The decoded text of ``path`` (UTF-8 with or without BOM, else Windows-1252)."""
+def _read_head(path: Path) -> str:
+    """The decoded start of ``path`` (whole lines of the first 64 KB) for recognising the layout.
+
+    Raises
+    ------
+    DataFileError
+        Unreadable, empty, or neither UTF-8 nor Windows-1252 at the start.
+    """
+    limit = 8 * _SNIFF_BYTES
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read(limit)
     except OSError as exc:
         raise DataFileError(path, f"het bestand kan niet worden gelezen ({exc.strerror}).",
                             hint="Controleer of het bestand bestaat en leesbaar is.") from exc
+    if len(data) == limit and b"\n" in data:
+        data = data[: data.rindex(b"\n") + 1]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError as exc:
-            raise DataFileError(
-                path, "het bestand is geen tekst in UTF-8 of Windows-1252.",
-                hint="Sla het bestand op als CSV (UTF-8) of exporteer het opnieuw van CBS.",
-            ) from exc
-    if not text.strip():
+            raise _not_text(path) from exc
+    if not text.strip() and path.stat().st_size <= len(data):
         raise DataFileError(path, "het bestand is leeg.",
                             hint="Exporteer de tabel opnieuw van CBS StatLine of haal het "
                             "lege bestand uit de bronmap.")
     return text
 
 
-def _parse_records(path: Path, text: str, sep: str) -> list[tuple[int, list[str]]]:
-    """All non-blank records with the 1-based line on which each starts."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+def _not_text(path: Path) -> DataFileError:
+    return DataFileError(
+        path, "het bestand is geen tekst in UTF-8 of Windows-1252.",
+        hint="Sla het bestand op als CSV (UTF-8) of exporteer het opnieuw van CBS.",
+    )
+
+
+def _parse_records(path: Path, sep: str, *,
+                   checker: _RowChecker | None = None) -> list[tuple[int, list[str]]]:
+    """All non-blank records with the 1-based line on which each starts.
+
+    The file is read as a stream (UTF-8, else Windows-1252, as a whole file would be decoded)
+    and every record is checked as it arrives (``checker``): the first hopeless row stops the
+    reading, so a large file of junk behind a valid header is never read whole.
+    """
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            with open(path, encoding=encoding, newline="") as fh:
+                return _stream_records(path, fh, sep, checker)
+        except UnicodeDecodeError:
+            if checker is not None:
+                checker.reset()
+            continue
+        except OSError as exc:
+            raise DataFileError(path, f"het bestand kan niet worden gelezen ({exc.strerror}).",
+                                hint="Controleer of het bestand bestaat en leesbaar is.") from exc
+    raise _not_text(path)
+
+
+def _stream_records(path: Path, fh: io.TextIOBase, sep: str,
+                    checker: _RowChecker | None) -> list[tuple[int, list[str]]]:
+    reader = csv.reader(fh, delimiter=sep, strict=True)
     out: list[tuple[int, list[str]]] = []
     prev = 0
     try:
@@ -336,6 +372,8 @@ def _parse_records(path: Path, text: str, sep: str) -> list[tuple[int, list[str]
             prev = reader.line_num
             if rec and any(f.strip() for f in rec):
                 out.append((start, rec))
+                if checker is not None:
+                    checker.check(out)
     except csv.Error as exc:
         raise DataFileError(
             path,
@@ -343,7 +381,95 @@ def _parse_records(path: Path, text: str, sep: str) -> list[tuple[int, list[str]
             f"gesloten of staat op een verkeerde plek ({exc}).",
             line=prev + 1, hint=_REEXPORT_HINT,
         ) from exc
+    if checker is not None:
+        checker.finish()
     return out
+
+
+class _RowChecker:
+    """Checks records while the file is streamed; raises at the first hopeless row.
+
+    A data record with another number of fields than the header (a footer such as 'Bron: CBS'
+    only at the end), or, in layouts with a code column, without a valid CBS region code, is
+    reported with the same message the checks after reading would give
+    (:func:`_check_field_counts`, :func:`_coded_regions`).
+    """
+
+    #: Records searched for the header of the StatLine layout with title lines.
+    HEADER_SEARCH = 50
+
+    def __init__(self, path: Path, layout: str, catalogue: Catalogue) -> None:
+        self.path = path
+        self.layout = layout
+        self.catalogue = catalogue
+        self.reset()
+
+    def reset(self) -> None:
+        self.headers: list[str] | None = None
+        self.first_data = 0
+        self.code_col: int | None = None
+        self.pending: int | None = None  # index of a short record whose successor decides
+        self.footer: int | None = None  # index of the first footer-like record
+        self.records: list[tuple[int, list[str]]] = []
+
+    def _start(self, records: list[tuple[int, list[str]]]) -> None:
+        """Find the header (and the code column) among the first records."""
+        if self.layout == STATLINE_CSV_NAMES:
+            pos = len(records) - 1
+            if pos >= 1 and len(records[pos][1]) >= 2 \
+                    and header_key(records[pos][1][0]) == _NAME_KEY:
+                header = [records[pos][1][0], *records[pos - 1][1][1:]]
+                self.headers = [_clean_header(h) for h in header]
+                self.first_data = pos + 1
+            elif pos >= self.HEADER_SEARCH:
+                raise DataFileError(self.path, "de kopregel met onderwerpen ontbreekt.", line=1,
+                                    hint=_REEXPORT_HINT)
+            return
+        self.headers = [_clean_header(h) for h in records[0][1]]
+        self.first_data = 1
+        self.code_col = next((i for i, h in enumerate(self.headers)
+                              if self.catalogue.meta_role(h) == "code"), None)
+
+    def check(self, records: list[tuple[int, list[str]]]) -> None:
+        """Check the record just added to ``records`` (raises at a hopeless row)."""
+        self.records = records
+        if self.headers is None:
+            self._start(records)
+            return
+        i = len(records) - 1
+        if i < self.first_data:
+            return
+        headers = self.headers
+        rec = records[i][1]
+        if _is_footer(rec) and len(rec) != len(headers):
+            if self.footer is None:
+                self.footer = i
+            return
+        # a data record after a short one, or after a footer: those were not at the end
+        for earlier in (self.pending, self.footer):
+            if earlier is not None:
+                _check_field_counts(self.path, headers, [records[earlier], records[i]])
+        if len(rec) < len(headers):
+            self.pending = i  # truncated last line, or a short line: the next record decides
+            return
+        if len(rec) > len(headers):
+            _check_field_counts(self.path, headers, [records[i]])
+        if self.code_col is not None:
+            raw = rec[self.code_col]
+            code = normalise_code(raw)
+            if code is None or not is_valid_code(code):
+                msg = ("de regiocode ontbreekt." if code is None else
+                       f"{raw.strip()!r} is geen geldige CBS-regiocode (verwacht NL00, GMxxxx, "
+                       "WKxxxxxx of BUxxxxxxxx).")
+                raise DataFileError(self.path, msg, line=records[i][0],
+                                    column=headers[self.code_col],
+                                    hint="Corrigeer de code of exporteer het bestand opnieuw "
+                                    "van CBS.")
+
+    def finish(self) -> None:
+        """At the end of the file: a short record followed only by footers was the last one."""
+        if self.pending is not None and self.headers is not None:
+            _check_field_counts(self.path, self.headers, [self.records[self.pending]])
 
 
 def _is_footer(rec: list[str]) -> bool:

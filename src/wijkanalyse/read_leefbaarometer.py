@@ -83,7 +83,8 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
         raise DataFileError(path, "de kolommen 'jaar' en 'lbm' ontbreken.", line=1,
                             column="jaar", hint="Gebruik het open-databestand van de "
                             "Leefbaarometer (leefbaarometer.nl) zonder de kopregel te wijzigen.")
-    frame, lines = read_delimited(path, sep=found[1])
+    frame, lines = read_delimited(path, sep=found[1],
+                                  code_column=lambda h: h.lower() in CODE_COLUMNS)
     frame.columns = [c.lower() for c in frame.columns]
     code_col = next((c for c in frame.columns if c in CODE_COLUMNS), None)
     if code_col is None:

@@ -63,7 +63,8 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
         Missing period/code column, an invalid code or period, a region twice in one year or a
         figure that is not a number.
     """
-    frame, lines = read_delimited(path, sep=";")
+    frame, lines = read_delimited(path, sep=";",
+                                  code_column=lambda h: _ROLES.get(header_key(h)) == "code")
     role_of = {c: _ROLES.get(header_key(c)) for c in frame.columns}
     cols = {role: c for c, role in role_of.items() if role}
     for role, label in (("period", "Perioden"),

@@ -32,6 +32,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from . import charts
+from .atomicio import ensure_out_dir
 from .atomicio import write_atomic as _write_atomic
 from .catalogue import DOMAINS
 from .fmt import decimals_for, format_value, nl_number
@@ -662,8 +663,7 @@ def write_report(profile: Profile, out_dir: Path, *, formats: Sequence[str] = FO
     if unknown:
         raise ValueError(f"Onbekend formaat {', '.join(unknown)}; kies uit "
                          f"{', '.join(FORMATS)}.")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = ensure_out_dir(out_dir)
     stem = report_stem(profile)
     written: dict[str, Path] = {}
     html: str | None = None

@@ -48,9 +48,11 @@ import numpy as np
 import pandas as pd
 
 from . import segregation_indices as si
+from .atomicio import ensure_out_dir
 from .atomicio import write_atomic as _write_atomic
 from .codes import is_valid_code, name_key, normalise_code
 from .errors import WijkanalyseError
+from .exportsafe import csv_frame, text_cells
 from .fmt import nl_number
 from .profile_model import Subject
 
@@ -1728,14 +1730,8 @@ def segregatie(
     from .settings import resolve_settings
 
     settings = resolve_settings(db=db)
-    if not settings.db_path.exists():
-        raise WijkanalyseError(f"Er is nog geen database op {settings.db_path}. Bouw hem eerst "
-                               "met 'wijkanalyse data build --source MAP'.")
-    con = store.connect(settings.db_path, read_only=True)
-    try:
+    with store.reading(settings.db_path) as con:
         return _analyse_checked(con, gemeente, year=yr, level=lvl, groups=chosen)
-    finally:
-        con.close()
 
 
 def _analyse_checked(con: duckdb.DuckDBPyConnection, gemeente: str, *, year: int | None,
@@ -2470,6 +2466,7 @@ def write_xlsx(result: SegregationResult, path: Path) -> Path:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
             for name, df in sheets.items():
                 _xlsx_frame(df).to_excel(xw, sheet_name=name, index=False)
+            text_cells(xw.book)  # names from files stay text, never formulas
 
     return _write_atomic(Path(path), write)
 
@@ -2493,8 +2490,7 @@ def write_outputs(result: SegregationResult, out_dir: Path, *,
     if unknown:
         raise WijkanalyseError(f"Onbekend formaat {', '.join(unknown)}; kies uit "
                                f"{', '.join(FORMATS)}.")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = ensure_out_dir(out_dir)
     stem = report_stem(result)
     written: dict[str, Path] = {}
     page = render_html(result, generated_on=generated_on) if {"html", "pdf"} & set(
@@ -2512,7 +2508,7 @@ def write_outputs(result: SegregationResult, out_dir: Path, *,
         elif fmt == "xlsx":
             written[fmt] = write_xlsx(result, target)
         elif fmt == "csv":
-            text = result.indices.to_csv(index=False)
+            text = csv_frame(result.indices).to_csv(index=False)
             written[fmt] = _write_atomic(target, lambda tmp, t=text: tmp.write_text(
                 t, encoding="utf-8"))
         else:

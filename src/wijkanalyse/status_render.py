@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from .cliutil import cell_text, clean_text
 from .status import StatusReport
 
 _LEVELS = ["land", "gemeente", "wijk", "buurt"]
@@ -15,13 +18,23 @@ def _nl_int(n: object) -> str:
     return f"{int(n):,}".replace(",", ".")
 
 
-def _cell(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    if isinstance(value, (int,)) or (hasattr(value, "is_integer") and not isinstance(value, float)
-                                     and str(value).lstrip("-").isdigit()):
-        return _nl_int(value)
-    return str(value)
+#: Columns of years and line numbers (printed as 2013, never with a thousands separator).
+_PLAIN_COLUMNS = {"year", "jaar", "first_year", "last_year", "year_from", "year_to", "line"}
+
+
+def _cell(value: object, column: str = "") -> Text:
+    """A table cell: Dutch thousands separators for counts, years as they are, text from files
+    without markup or control characters."""
+    if value is None or (not isinstance(value, (list, tuple, str)) and pd.isna(value)):
+        return Text("")
+    if isinstance(value, bool):
+        return Text("ja" if value else "nee")
+    integral = isinstance(value, (int, np.integer)) or (
+        isinstance(value, (float, np.floating)) and float(value).is_integer()
+        and column in _PLAIN_COLUMNS)
+    if integral:
+        return Text(str(int(value)) if column in _PLAIN_COLUMNS else _nl_int(value))
+    return Text(clean_text(cell_text(value)))
 
 
 def _table(title: str, df: pd.DataFrame, columns: dict[str, str], limit: int | None) -> Table:
@@ -31,7 +44,7 @@ def _table(title: str, df: pd.DataFrame, columns: dict[str, str], limit: int | N
     shown = df if limit is None else df.head(limit)
     for row in shown.itertuples(index=False):
         rec = row._asdict()
-        table.add_row(*[_cell(rec[c]) for c in columns])
+        table.add_row(*[_cell(rec[c], c) for c in columns])
     if limit is not None and len(df) > limit:
         table.caption = f"… en nog {len(df) - limit} (toon alles met --alles)"
     return table

@@ -16,17 +16,31 @@ Data model (see docs/architecture.md):
 
 from __future__ import annotations
 
+import errno
 import json
+import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from . import dblock
+from .atomicio import write_protected
 from .catalogue import Catalogue
 from .codes import gemeente_code_of, wijk_code_of
+from .dblock import WaitCallback, print_wait
+from .errors import WijkanalyseError
 from .sourcetable import SourceTable
+
+
+class BadDatabaseError(WijkanalyseError):
+    """The database file is not a (complete) wijkanalyse database."""
+
+
+class ReadOnlyDatabaseError(WijkanalyseError):
+    """The database file is write-protected; nothing writes to or replaces it."""
 
 SCHEMA_VERSION = "1"
 
@@ -163,14 +177,212 @@ GROUP BY o.indicator_id, o.year, o.code;
 
 
 def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and, when writable, initialise) the database at ``path``."""
+    """Open (and, when writable, initialise) the database at ``path``.
+
+    This opens the file without the database lock: commands use :func:`reading` and
+    :func:`writing`, which hold it. DuckDB errors on opening (a file that is not a DuckDB
+    database, a truncated file, a file locked by another program) become a
+    :class:`~wijkanalyse.errors.WijkanalyseError` that says what the file is and what to do.
+    """
     path = Path(path)
-    if read_only:
-        return duckdb.connect(str(path), read_only=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
-    init_schema(con)
+    try:
+        if read_only:
+            return duckdb.connect(str(path), read_only=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path))
+    except duckdb.Error as exc:
+        raise database_error(path, exc) from exc
+    try:
+        if _foreign(con):
+            raise BadDatabaseError(
+                f"{path} is een DuckDB-database, maar niet van wijkanalyse (de tabel 'meta' "
+                "ontbreekt); wijkanalyse schrijft er niets in. Kies een ander pad met --db, "
+                "bijv. 'wijkanalyse --db wijkanalyse.duckdb data build --source MAP'."
+            )
+        init_schema(con)
+    except BaseException:
+        con.close()
+        raise
     return con
+
+
+def _foreign(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the database has tables but none of ours (someone else's DuckDB file)."""
+    names = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+    ).fetchall()}
+    return bool(names) and "meta" not in names
+
+
+@contextmanager
+def writing(
+    path: str | Path,
+    *,
+    purpose: str,
+    create: bool = False,
+    timeout: float | None = None,
+    on_wait: WaitCallback | None = print_wait,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The one way to write to a database: a connection under the exclusive database lock.
+
+    The lock (:mod:`wijkanalyse.dblock`) is held until the connection is closed (DuckDB has
+    then written everything to the file), so a ``data build`` that swaps in a new file waits
+    for this write, and copies it over, instead of losing it.
+
+    Parameters
+    ----------
+    path
+        The database file.
+    purpose
+        What is written, in Dutch (shown to a process that has to wait).
+    create
+        Create the database when it does not exist (otherwise: an error saying to build it).
+    timeout, on_wait
+        See :func:`wijkanalyse.dblock.hold`.
+
+    Raises
+    ------
+    WijkanalyseError
+        No database yet, a write-protected database, a file that is no wijkanalyse database,
+        or a database that stayed busy (:class:`~wijkanalyse.dblock.DatabaseBusyError`).
+    """
+    path = Path(path)
+    if not create and not path.exists():
+        raise WijkanalyseError(missing_database_message(path))
+    if path.exists():
+        check_writable(path)
+    with dblock.hold(path, exclusive=True, purpose=purpose, timeout=timeout, on_wait=on_wait):
+        con = connect(path)
+        try:
+            yield con
+        except (duckdb.Error, OSError) as exc:
+            known = recognised_error(path, exc)
+            if known is None:
+                raise
+            raise known from exc
+        finally:
+            with suppress(duckdb.Error):
+                con.close()
+
+
+@contextmanager
+def reading(
+    path: str | Path,
+    *,
+    timeout: float | None = None,
+    on_wait: WaitCallback | None = print_wait,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection under the shared database lock (many readers at once).
+
+    Raises
+    ------
+    WijkanalyseError
+        No database yet, a file that is no (complete) wijkanalyse database, or a database that
+        stayed busy.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise WijkanalyseError(missing_database_message(path))
+    with dblock.hold(path, exclusive=False, purpose="lezen", timeout=timeout, on_wait=on_wait):
+        con = connect(path, read_only=True)
+        try:
+            if _foreign(con) or not tables_exist(con, ("meta",)):
+                raise BadDatabaseError(
+                    f"{path} is geen wijkanalyse-database (de tabel 'meta' ontbreekt). "
+                    + REBUILD_HINT.format(path=path))
+            yield con
+        except (duckdb.Error, OSError) as exc:
+            known = recognised_error(path, exc)
+            if known is None:
+                raise
+            raise known from exc
+        finally:
+            with suppress(duckdb.Error):
+                con.close()
+
+
+#: What to do with a database that cannot be read (formatted with ``path``).
+REBUILD_HINT = (
+    "Herstel: bouw de database opnieuw naar een nieuw pad, bijv. 'wijkanalyse --db "
+    "nieuw.duckdb data build --source MAP', en gebruik voortaan dat pad. Bewaar {path} tot u "
+    "weet dat u er niets meer uit nodig hebt (eigen gebieden en verhalen stonden erin)."
+)
+
+
+def missing_database_message(path: Path) -> str:
+    """The message for a database that does not exist yet."""
+    return (f"Er is nog geen database op {path}. Bouw hem eerst met "
+            "'wijkanalyse data build --source MAP'.")
+
+
+def check_writable(path: Path) -> None:
+    """Raise a :class:`ReadOnlyDatabaseError` when the database file is write-protected."""
+    if write_protected(path):
+        raise ReadOnlyDatabaseError(
+            f"De database {path} is schrijfbeveiligd (alleen-lezen); wijkanalyse verandert of "
+            f"vervangt hem niet. Maak hem schrijfbaar (bijv. 'chmod u+w {path}') of gebruik een "
+            "ander pad met --db."
+        )
+
+
+def database_error(path: str | Path, exc: BaseException) -> WijkanalyseError:
+    """A DuckDB (or file system) error on the database at ``path`` as an error for people."""
+    known = recognised_error(path, exc)
+    if known is not None:
+        return known
+    return WijkanalyseError(f"De database {path} kan niet worden gebruikt: "
+                            f"{_first_line(str(exc))}. " + REBUILD_HINT.format(path=path))
+
+
+def recognised_error(path: str | Path, exc: BaseException) -> WijkanalyseError | None:
+    """The error for people when ``exc`` is a known trouble with the database file (locked by
+    another program, disk full, not a database, truncated, another DuckDB version); ``None``
+    for anything else (a programming error stays what it is)."""
+    path = Path(path)
+    text = str(exc)
+    if "Could not set lock" in text or "Conflicting lock" in text:
+        pid = re.search(r"PID (\d+)", text)
+        who = f"proces {pid.group(1)}" if pid else "een ander programma"
+        return dblock.DatabaseBusyError(
+            f"De database {path} is in gebruik door {who} (buiten wijkanalyse om geopend, "
+            "bijv. in Python of de DuckDB-shell). Sluit die verbinding, of wacht tot dat "
+            "programma klaar is, en probeer het opnieuw.")
+    if is_disk_full(exc):
+        return WijkanalyseError(disk_full_message(path))
+    if ("not a valid DuckDB database" in text or "Could not read enough bytes" in text
+            or "corrupt" in text.lower() or "checksum" in text.lower()):
+        return BadDatabaseError(
+            f"{path} is geen leesbare wijkanalyse-database: het bestand is afgebroken, "
+            f"beschadigd of iets anders dan een DuckDB-database ({_first_line(text)}). "
+            + REBUILD_HINT.format(path=path))
+    if "serialization" in text.lower() or "storage version" in text.lower():
+        return BadDatabaseError(
+            f"{path} is gemaakt met een andere versie van DuckDB ({_first_line(text)}). "
+            + REBUILD_HINT.format(path=path))
+    if isinstance(exc, duckdb.IOException):
+        return BadDatabaseError(
+            f"{path} is geen leesbare wijkanalyse-database: lezen of schrijven mislukt "
+            f"({_first_line(text)}). " + REBUILD_HINT.format(path=path))
+    return None
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether an error means that the disk (or the user's quota) is full."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(exc)
+    return "No space left on device" in text or "Disk quota exceeded" in text
+
+
+def disk_full_message(path: str | Path) -> str:
+    """The message for a full disk while writing ``path``."""
+    return (f"De schijf is vol: {path} kan niet worden geschreven. Er is niets half "
+            f"achtergebleven. Maak ruimte vrij op de schijf van {Path(path).parent} (of kies "
+            "een andere plek) en probeer het opnieuw.")
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
 
 
 def init_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -217,7 +429,18 @@ def write_catalogue(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> Non
         for i in catalogue
     ]
     con.execute("DELETE FROM indicators")
-    con.executemany("INSERT INTO indicators VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    frame = pd.DataFrame(rows, columns=[
+        "id", "label", "unit", "domain", "kind", "aggregation", "base", "better", "description",
+        "valid_from", "valid_to", "replaces", "replaced_by", "definition_changes"], dtype=object)
+    con.register("_indicators", frame)
+    try:
+        # one statement (executemany costs a round trip per row: most of a small build)
+        con.execute("INSERT INTO indicators SELECT id, label, unit, domain, kind, aggregation, "
+                    "base, better, description, CAST(valid_from AS INTEGER), "
+                    "CAST(valid_to AS INTEGER), replaces, replaced_by, definition_changes "
+                    "FROM _indicators")
+    finally:
+        con.unregister("_indicators")
 
 
 def write_source_table(

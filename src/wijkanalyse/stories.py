@@ -44,7 +44,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
-from . import store
+from . import safeyaml, store
 from .areasets import SetArea, list_area_sets, load_area_set
 from .codes import (
     gemeente_code_of,
@@ -121,6 +121,13 @@ _SELECT = ", ".join(
 )
 _MAX_TITLE = 200
 _MAX_TAG = 50
+_MAX_TAGS = 30
+#: Longest story text (characters; about 40 pages): longer texts are refused on input.
+MAX_BODY_CHARS = 100_000
+#: Largest story file read (bytes).
+MAX_FILE_BYTES = 1_000_000
+#: Characters of a story's text shown in a report (HTML/PDF); the rest is named, not shown.
+REPORT_BODY_CHARS = 6_000
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CBS_PREFIX = re.compile(r"^(wijk|buurt)\s+\d+[a-z]?\s+", re.IGNORECASE)
 _HEADING = re.compile(r"^#\s+(.+?)(?:\s+#+)?\s*$")
@@ -304,6 +311,8 @@ def _split_list(value: object, *, field: str) -> list[str]:
 
 def _clean_tags(tags: object) -> list[str]:
     out = _split_list(tags, field="tags")
+    if len(out) > _MAX_TAGS:
+        raise StoryError(f"{len(out)} tags; het maximum is {_MAX_TAGS}.", field="tags")
     for tag in out:
         if len(tag) > _MAX_TAG or "\n" in tag:
             raise StoryError(
@@ -385,7 +394,30 @@ def _clean_body(body: object) -> str:
         raise StoryError(
             "de tekst is leeg; schrijf minstens één zin (Markdown mag).", field="body_markdown"
         )
+    if len(text) > MAX_BODY_CHARS:
+        raise StoryError(
+            f"de tekst is {_nl(len(text))} tekens lang; het maximum is {_nl(MAX_BODY_CHARS)} "
+            "(ongeveer 40 bladzijden). Kort de tekst in of splits hem in meer verhalen.",
+            field="body_markdown")
     return text
+
+
+def _nl(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def excerpt_markdown(text: str, limit: int = REPORT_BODY_CHARS) -> tuple[str, bool]:
+    """At most ``limit`` characters of Markdown, cut at a paragraph (or line, or word) boundary;
+    returns ``(text, cut)``."""
+    if len(text) <= limit:
+        return text, False
+    head = text[:limit]
+    for sep in ("\n\n", "\n", " "):
+        pos = head.rfind(sep)
+        if pos > limit // 2:
+            head = head[:pos]
+            break
+    return head.rstrip(), True
 
 
 # --------------------------------------------------------------------------- areas
@@ -576,6 +608,16 @@ def _story(data: Mapping[str, Any], *, extra_meta: Mapping[str, Any] | None = No
     meta = dict(data["meta"])
     if extra_meta:
         meta.update(extra_meta)
+    # the report shows an excerpt of a long text (rendering stays bounded, also for texts
+    # stored before the input limit existed); the full text stays in body_markdown
+    shown, cut = excerpt_markdown(data["body_markdown"])
+    body_html = render_markdown(shown)
+    if cut:
+        rest = len(data["body_markdown"]) - len(shown)
+        noun = "aanpak" if data["kind"] == "aanpak" else "verhaal"
+        body_html += (f'<p class="ingekort"><em>… ingekort: nog {_nl(rest)} tekens. De volledige '
+                      f"tekst: <code>wijkanalyse {noun} show {int(data['story_id'])}</code>"
+                      "</em></p>")
     return Story(
         story_id=int(data["story_id"]),
         kind=data["kind"],
@@ -584,7 +626,7 @@ def _story(data: Mapping[str, Any], *, extra_meta: Mapping[str, Any] | None = No
         author=data["author"],
         date=str(data["story_date"]),
         body_markdown=data["body_markdown"],
-        body_html=render_markdown(data["body_markdown"]),
+        body_html=body_html,
         tags=list(data["tags"]),
         meta=meta,
     )
@@ -1179,6 +1221,13 @@ class _Parsed:
 
 def _read_story_file(path: Path, *, require_title: bool = True) -> _Parsed:
     try:
+        size = path.stat().st_size if path.is_file() else 0
+        if size > MAX_FILE_BYTES:
+            raise StoryFileError(
+                path, f"het bestand is {_nl(size)} bytes; wijkanalyse leest verhalen tot "
+                f"{_nl(MAX_FILE_BYTES)} bytes",
+                hint=f"een verhaal is tekst van hoogstens {_nl(MAX_BODY_CHARS)} tekens; kort "
+                     "het in of splits het in meer verhalen.")
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         raise StoryFileError(path, "bestand bestaat niet",
@@ -1224,7 +1273,11 @@ def _read_story_file(path: Path, *, require_title: bool = True) -> _Parsed:
 def _parse_front_matter(path: Path, text: str, *,
                         first_line: int) -> tuple[dict[str, Any], dict[str, int]]:
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = safeyaml.compose(text, loader=_Loader)
+    except safeyaml.YamlLimitError as exc:
+        raise StoryFileError(
+            path, f"ongeldige kop: {exc.problem}",
+            line=exc.line + first_line - 1 if exc.line is not None else None) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise StoryFileError(

@@ -151,6 +151,38 @@ KEY_FIGURES: tuple[str, ...] = (
 )
 
 
+class YearNotAvailableError(WijkanalyseError):
+    """A profile was asked for a year without KWB figures for its subject.
+
+    Attributes
+    ----------
+    years
+        The years with KWB figures for the subject (may be empty).
+    """
+
+    def __init__(self, message: str, *, years: Sequence[int]) -> None:
+        super().__init__(message)
+        self.years = list(years)
+
+
+def _year_not_available(con: duckdb.DuckDBPyConnection, subject: Subject, year: int,
+                        kwb_years: list[int]) -> YearNotAvailableError:
+    """The refusal of a profile for a year without KWB figures, listing the years that have."""
+    if kwb_years:
+        return YearNotAvailableError(
+            f"Geen KWB-cijfers voor {subject.name} ({subject.id}) in {year}; wel voor "
+            f"{_nl_join(kwb_years)}. Kies een van die jaren met --jaar, of laat --jaar weg voor "
+            "het laatste jaar.", years=kwb_years)
+    known = [int(r[0]) for r in con.execute(
+        "SELECT DISTINCT year FROM sources WHERE kind = 'kwb' AND year IS NOT NULL "
+        "ORDER BY year").fetchall()]
+    return YearNotAvailableError(
+        f"Geen KWB-cijfers voor {subject.name} ({subject.id}), in {year} of een ander jaar"
+        + (f"; de database heeft KWB-cijfers voor {_nl_join(known)}" if known else "")
+        + ". Laad een bron met deze regio ('wijkanalyse data build'), of kies een ander gebied.",
+        years=[])
+
+
 @dataclass(frozen=True)
 class DerivedShare:
     """A share computed from counts: ``numerator / sum(denominator) × 100``.
@@ -952,6 +984,9 @@ def build_profile(
     ------
     WijkanalyseError
         When the subject has no members or the database holds no KWB figures at all.
+    YearNotAvailableError
+        When ``year`` is given and the subject has no KWB figures in that year (the message
+        lists the years that have).
     """
     if not subject.members:
         raise WijkanalyseError(f"Het gebied {subject.name!r} heeft geen buurten of wijken.")
@@ -982,6 +1017,8 @@ def build_profile(
                 )
             year = int(latest[0])
     year = int(year)
+    if fixed_year and year not in kwb_years:
+        raise _year_not_available(con, subject, year, kwb_years)
 
     if len(members) == 1:
         area = _direct_cells(member_rows)
@@ -1117,19 +1154,11 @@ def profile(
     from .settings import resolve_settings
 
     settings = resolve_settings(db=db)
-    if not settings.db_path.exists():
-        raise WijkanalyseError(
-            f"Er is nog geen database op {settings.db_path}. Bouw hem eerst met "
-            "'wijkanalyse data build --source MAP'."
-        )
     from .subjects import resolve_subject
 
-    con = store.connect(settings.db_path, read_only=True)
-    try:
+    with store.reading(settings.db_path) as con:
         subject = resolve_subject(con, query, gemeente=gemeente, year=year)
         return build_profile(con, subject, year=year)
-    finally:
-        con.close()
 
 
 def profile_frames(prof: Profile) -> dict[str, pd.DataFrame]:
