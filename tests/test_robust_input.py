@@ -292,6 +292,49 @@ def test_file_names_in_build_messages_are_printed_as_text(tmp_path: Path) -> Non
     assert "[red]raar.csv" in result.output
 
 
+def test_area_set_texts_and_uncertain_areas_are_printed_as_text(db: Path, tmp_path: Path) -> None:
+    """The columns of the krachtwijken merge (onzeker, indeling, the uncertain reasons of
+    'sets check') print a user's set file as text, and its CSV stays formula-safe."""
+    path = tmp_path / "vijandig.yaml"
+    path.write_text(
+        "title: '[bold red]Set[/bold red] \\e[31m'\n"
+        "description: '[link=http://evil.example]x[/link]'\n"
+        "year: 2024\n"
+        "areas:\n"
+        "  - id: proef\n"
+        "    name: '=HYPERLINK(\"http://evil.example\",\"klik\") [blink]Wijk'\n"
+        "    gemeente: {name: Proefstad, code: GM9901}\n"
+        "    level: wijk\n"
+        "    codes: [WK990101]\n"
+        "    onzeker: true\n"
+        "    onzeker_reden: '[red]keuze[/red] \\a'\n", encoding="utf-8")
+    shown = run("--db", str(db), "sets", "show", str(path))
+    assert shown.exit_code == 0, shown.output
+    assert "\x1b" not in shown.raw.output and "\x07" not in shown.raw.output
+    assert "[bold red]Set[/bold red]" in shown.output
+    assert "[link=http://evil.example]x[/link]" in shown.output
+    assert "[blink]Wijk (onzeker)" in shown.output and "2024" in shown.output
+    checked = run("--db", str(db), "sets", "check", str(path))
+    assert checked.exit_code == 0, checked.output
+    assert "Onzeker:" in checked.output and "[red]keuze[/red]" in checked.output
+    assert "\x07" not in checked.raw.output
+    csv_text = run("--db", str(db), "sets", "show", str(path), "--format", "csv").stdout
+    row = next(csv.DictReader(io.StringIO(csv_text)))
+    assert row["name"].startswith("'=HYPERLINK(") and row["uncertain"] == "ja"
+
+
+def test_documentation_file_names_are_listed_as_text(tmp_path: Path) -> None:
+    src = generated_source(tmp_path / "bronnen")
+    (src / "[blink]LEESMIJ.md").write_text("# [bold]Toelichting[/bold]\n", encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    built = run("--db", str(db), "data", "build", "--source", str(src))
+    assert built.exit_code == 0, built.output
+    assert "1 documentatiebestanden gevonden" in built.output
+    status = run("--db", str(db), "data", "status")
+    assert status.exit_code == 0, status.output
+    assert "[blink]LEESMIJ.md" in status.output
+
+
 # --------------------------------------------------------------------------- item 7: sizes
 
 

@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from wijkanalyse import read_kwb_csv, read_leefbaarometer
+from wijkanalyse import (
+    read_gezondheid,
+    read_kwb_csv,
+    read_leefbaarometer,
+    read_politie,
+    read_renamed_csv,
+)
 from wijkanalyse.catalogue import load_catalogue
 from wijkanalyse.errors import DataFileError
 from wijkanalyse.readers import ReadContext
@@ -91,3 +97,65 @@ def test_truncated_last_line_keeps_its_message(tmp_path: Path) -> None:
     error, _, _ = _read_refused(read_kwb_csv, middle)
     assert error.line == 2 and "de regel heeft 2 velden, maar de kopregel heeft er 3" in \
         str(error)
+
+
+# The readers added with the nationwide data (issue 9) stream their files too. The headers are
+# the first lines of the real files in ../shared/data; everything behind them is GENERATED junk.
+
+def _real_head(shared_data: Path, rel: str, n_lines: int) -> str:
+    with (shared_data / rel).open(encoding="utf-8-sig") as fh:
+        return "".join(next(fh) for _ in range(n_lines))
+
+
+@pytest.mark.parametrize("line, message", [
+    ('"x";"1"\n', "'x' staat twee keer in 2024 (ook op regel 7)"),
+    ("a;b;c\n", "deze regel heeft 3 velden, de kopregel 2"),
+])
+def test_politie_header_with_junk_stops_at_the_first_hopeless_row(
+        shared_data: Path, tmp_path: Path, line: str, message: str) -> None:
+    head = _real_head(shared_data, "crime/politie_47013NED_misdrijven_gemeente_2024.csv", 6)
+    path = _junk_file(tmp_path / "politie_47013NED_rommel_2024.csv", head, line)
+    assert read_politie.sniff(path) == "politie_statline_csv"
+    error, seconds, peak = _read_refused(read_politie, path)
+    assert error.line == (8 if "twee keer" in message else 7) and message in str(error)
+    assert seconds < 5 and peak < 5 * MB
+
+
+def test_politie_junk_values_stop_within_one_chunk(shared_data: Path, tmp_path: Path) -> None:
+    """Rows that each look like a gemeente but carry no number: the value check runs every
+    few thousand cells, so the reading stops near the first one and names it."""
+    head = _real_head(shared_data, "crime/politie_47013NED_misdrijven_gemeente_2024.csv", 6)
+    path = tmp_path / "politie_47013NED_rommel_2024.csv"
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(head)
+        for i in range(600_000):  # about 20 MB
+            fh.write(f'"Gemeente {i:07d} rommel";"geen getal"\n')
+    error, seconds, peak = _read_refused(read_politie, path)
+    assert error.line == 7 and "'geen getal' is geen getal" in str(error)
+    assert "Geregistreerde misdrijven/Totaal misdrijven (aantal) 2024" in str(error)
+    assert seconds < 5 and peak < 5 * MB
+
+
+def test_gezondheid_header_with_junk_is_refused_while_streaming(shared_data: Path,
+                                                               tmp_path: Path) -> None:
+    head = _real_head(shared_data, "gezondheid/rivm_gezondheidsmonitor_2016_wijk_eenzaamheid.csv",
+                      1)
+    width = head.count(",") + 1
+    path = _junk_file(tmp_path / "rivm_gezondheidsmonitor_2016_rommel.csv", head,
+                      "rommel" + ",1" * (width - 1) + "\n")
+    assert read_gezondheid.sniff(path) == "ggd_gezondheidsmonitor_csv"
+    error, seconds, peak = _read_refused(read_gezondheid, path)
+    assert error.line == 2 and "'rommel' is geen CBS-regiocode" in str(error)
+    assert seconds < 5 and peak < 5 * MB
+
+
+def test_renamed_csv_header_with_junk_is_refused_while_streaming(shared_data: Path,
+                                                                tmp_path: Path) -> None:
+    head = _real_head(shared_data, "kwb/kwb_2023_amsterdam_income_renamed.csv", 1)
+    width = head.count(";") + 1
+    path = _junk_file(tmp_path / "kwb_2023_rommel_renamed.csv", head,
+                      '"x";"y";"rommel"' + ";1" * (width - 3) + "\n")
+    assert read_renamed_csv.sniff(path) == "renamed_csv"
+    error, seconds, peak = _read_refused(read_renamed_csv, path)
+    assert error.line == 2 and "'rommel' is geen CBS-regiocode" in str(error)
+    assert seconds < 5 and peak < 5 * MB

@@ -115,7 +115,8 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
     """
     del context
     path = Path(path)
-    frame, lines = read_delimited(path, sep=",")
+    frame, lines = read_delimited(path, sep=",",
+                                  code_column=lambda h: catalogue.meta_role(h) == "code")
     roles = {c: catalogue.meta_role(c) for c in frame.columns}
     col_of = {role: c for c, role in roles.items() if role}
     for need, label in (("code", "wijkcode"), ("gemeente_name", "gemnaam")):

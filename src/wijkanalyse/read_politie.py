@@ -31,6 +31,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -97,29 +98,37 @@ def sniff(path: Path) -> str | None:
     return None
 
 
-def _records(path: Path) -> list[tuple[int, list[str]]]:
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="strict")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
-    out: list[tuple[int, list[str]]] = []
+#: Records after the title and filter lines searched for the ``Regio's`` header row.
+_HEADER_SEARCH = 20
+#: Most title and filter lines (single-field records) before the header rows.
+_MAX_FILTERS = 50
+#: Value cells collected before they are checked (a row of junk stops the reading soon).
+_CHECK_EVERY = 4096
+
+
+def _records(path: Path, fh: io.TextIOBase) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank records of an open export with the 1-based line on which each starts,
+    read as a stream (the caller stops reading at the first hopeless row)."""
+    reader = csv.reader(fh, delimiter=";", strict=True)
     prev = 0
     try:
         for rec in reader:
             start = prev + 1
             prev = reader.line_num
             if rec and any(f.strip() for f in rec):
-                out.append((start, rec))
+                yield start, rec
     except csv.Error as exc:
         raise DataFileError(path, f"het bestand is afgekapt of beschadigd ({exc}).",
                             line=prev + 1, hint=_HINT) from exc
-    return out
 
 
 def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[SourceTable]:
     """Read one Politie export into one :class:`SourceTable` (values carry their year).
+
+    The file is read as a stream (UTF-8, else Windows-1252) and the first hopeless row (a
+    wrong number of fields, a region twice, a cell that is not a number) stops the reading:
+    a large file of junk behind a valid header is never read whole. Nothing after the
+    ``Bron`` footer is read.
 
     Raises
     ------
@@ -130,27 +139,60 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
     """
     del context
     path = Path(path)
-    try:
-        records = _records(path)
-    except UnicodeDecodeError as exc:
-        raise DataFileError(path, "het bestand is geen UTF-8- of Windows-1252-tekst.",
-                            hint=_HINT) from exc
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            with open(path, encoding=encoding, newline="") as fh:
+                return _read_stream(path, fh, catalogue)
+        except UnicodeDecodeError as exc:
+            if encoding == "cp1252":
+                raise DataFileError(path, "het bestand is geen UTF-8- of Windows-1252-tekst.",
+                                    hint=_HINT) from exc
+        except OSError as exc:
+            raise DataFileError(path, f"het bestand kan niet worden gelezen ({exc.strerror}).",
+                                hint="Controleer of het bestand bestaat en leesbaar is.") from exc
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def _header_records(path: Path, stream: Iterator[tuple[int, list[str]]]
+                    ) -> tuple[list[tuple[int, list[str]]], int, int]:
+    """Title, filter lines and header rows, read up to the ``Regio's`` row.
+
+    Returns the records read, the index of the first record after the title and filter lines
+    (single-field records) and the index of the ``Regio's`` row. Raises when the file is empty,
+    or when that row is not among the first :data:`_HEADER_SEARCH` records after the filters
+    (at most :data:`_MAX_FILTERS` filter lines are read).
+    """
+    records: list[tuple[int, list[str]]] = []
+    pos: int | None = None
+    for item in stream:
+        records.append(item)
+        i = len(records) - 1
+        if pos is None:
+            if i == 0 or len(item[1]) == 1:
+                if i >= _MAX_FILTERS:
+                    break
+                continue
+            pos = i
+        if header_key(item[1][0]) == "regios":
+            return records, pos, i
+        if i >= pos + _HEADER_SEARCH - 1:
+            break
     if not records:
         raise DataFileError(path, "het bestand is leeg.", hint=_HINT)
+    pos = len(records) if pos is None else pos
+    raise DataFileError(path, "de kopregel die begint met \"Regio's\" ontbreekt.",
+                        line=records[min(pos, len(records) - 1)][0], hint=_HINT)
+
+
+def _read_stream(path: Path, fh: io.TextIOBase, catalogue: Catalogue) -> list[SourceTable]:
+    stream = _records(path, fh)
+    records, pos, dim_pos = _header_records(path, stream)
     title = records[0][1][0].strip()
     filters: dict[str, str] = {}
-    pos = 1
-    while pos < len(records) and len(records[pos][1]) == 1:
-        text = records[pos][1][0]
+    for _, (text,) in records[1:pos]:
         if ":" in text:
             label, _, value = text.partition(":")
             filters[header_key(label)] = value.strip()
-        pos += 1
-    dim_pos = next((i for i in range(pos, min(len(records), pos + 20))
-                    if header_key(records[i][1][0]) == "regios"), None)
-    if dim_pos is None:
-        raise DataFileError(path, "de kopregel die begint met \"Regio's\" ontbreekt.",
-                            line=records[min(pos, len(records) - 1)][0], hint=_HINT)
     dim_line, dim_row = records[dim_pos]
     width = len(dim_row)
     n_dims = 1
@@ -201,24 +243,20 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
             continue
         columns.append((j, ind, year, shown))
 
-    # data rows
-    data: list[tuple[int, list[str]]] = []
-    for line, rec in records[dim_pos + 1:]:
+    # data rows, read as a stream: the first hopeless row stops the reading
+    region_rows: list[dict] = []
+    cells: list[tuple[int, int, str, str, str]] = []  # (key, line, column, indicator, cell)
+    checked = 0
+    seen: dict[tuple[str, int], int] = {}
+    period_col = row_dims.index("perioden") if periods_in_rows else None
+    n_data = 0
+    for line, rec in stream:
         if len(rec) == 1 and rec[0].strip().lower().startswith(("bron", "©")):
             break
         if len(rec) != width:
             raise DataFileError(path, f"deze regel heeft {len(rec)} velden, de kopregel {width}.",
                                 line=line, hint=_HINT)
-        data.append((line, rec))
-    if not data:
-        raise DataFileError(path, "het bestand heeft kopregels maar geen gegevensregels.",
-                            line=dim_line, hint=_HINT)
-
-    region_rows: list[dict] = []
-    cells: list[tuple[int, int, str, str, str]] = []  # (key, line, column, indicator, cell)
-    seen: dict[tuple[str, int], int] = {}
-    period_col = row_dims.index("perioden") if periods_in_rows else None
-    for line, rec in data:
+        n_data += 1
         raw_name = rec[0].strip()
         why = _not_a_gemeente(raw_name)
         if why:
@@ -249,6 +287,13 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
         for j, ind, col_year, shown in columns:
             key = keys[None] if period_col is not None else keys[col_year]
             cells.append((key, line, shown, ind, rec[j]))
+        if len(cells) - checked >= _CHECK_EVERY:
+            _check_cells(path, cells[checked:])
+            checked = len(cells)
+    if not n_data:
+        raise DataFileError(path, "het bestand heeft kopregels maar geen gegevensregels.",
+                            line=dim_line, hint=_HINT)
+
     regions = pd.DataFrame(region_rows, columns=REGION_COLUMNS)
     regions["code"] = regions["code"].astype(object)
     values = _values(path, cells, regions)
@@ -307,18 +352,30 @@ def _period(path: Path, cell: str, *, line: int, column: int,
     return year
 
 
-def _values(path: Path, cells: list[tuple[int, int, str, str, str]],
-            regions: pd.DataFrame) -> pd.DataFrame:
-    """The long values frame of all value cells (the first invalid cell raises with its line)."""
-    if not cells:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in VALUE_COLUMNS})
-    keys, lines, columns, inds, raw = (list(x) for x in zip(*cells, strict=True))
+def _check_cells(path: Path, cells: list[tuple[int, int, str, str, str]]) -> None:
+    """Raise at the first of ``cells`` that is neither a number nor a CBS symbol."""
+    _, lines, columns, _, raw = (list(x) for x in zip(*cells, strict=True))
+    _parsed_cells(path, lines, columns, raw)
+
+
+def _parsed_cells(path: Path, lines: list[int], columns: list[str],
+                  raw: list[str]) -> tuple[pd.Series, pd.Series]:
     vals, reasons = parse_cbs_values(pd.Series(raw, dtype=object), decimal=",")
     bad = invalid_cells(reasons).to_numpy()
     if bad.any():
         i = int(np.argmax(bad))
         raise DataFileError(path, f"waarde {raw[i]!r} is geen getal en geen CBS-teken ('.', "
                             "'x', '-', '?').", line=lines[i], column=columns[i], hint=_HINT)
+    return vals, reasons
+
+
+def _values(path: Path, cells: list[tuple[int, int, str, str, str]],
+            regions: pd.DataFrame) -> pd.DataFrame:
+    """The long values frame of all value cells (the first invalid cell raises with its line)."""
+    if not cells:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in VALUE_COLUMNS})
+    keys, lines, columns, inds, raw = (list(x) for x in zip(*cells, strict=True))
+    vals, reasons = _parsed_cells(path, lines, columns, raw)
     key_arr = np.asarray(keys, dtype="int64")
     return pd.DataFrame({
         "region_key": key_arr,

@@ -221,7 +221,8 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
                             f"kolomkaart {cmap.name!r} noemt geen jaar).", line=1,
                             hint="Zet het jaar in de bestandsnaam, bijvoorbeeld "
                             "'kwb_2023_amsterdam.csv'.")
-    frame, lines = read_delimited(path, sep=cmap.separator, encoding=cmap.encoding)
+    frame, lines = read_delimited(path, sep=cmap.separator, encoding=cmap.encoding,
+                                  code_column=lambda h: cmap.roles.get(h) == "code")
     frame.columns = [str(c).strip() for c in frame.columns]
     col_of = {role: h for h, role in cmap.roles.items()}
     code_col = col_of["code"]

@@ -106,7 +106,7 @@ def render_status(report: StatusReport, *, console: Console, limit: int | None =
         docs.add_column("titel", ratio=2)
         for row in report.documents.itertuples(index=False):
             title = _cell(row.title)
-            docs.add_row(row.rel_path, row.description,
+            docs.add_row(_cell(row.rel_path), _cell(row.description),
                          title if len(title) <= 60 else title[:59] + "…")
         console.print(docs)
     if not report.failed.empty:
