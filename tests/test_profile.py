@@ -179,8 +179,10 @@ def test_default_year_is_latest_kwb_year(con):
     assert _kf(prof, "lbm").area.value == pytest.approx(3.904830, abs=1e-6)
 
 
-# ------------------------------------------------------------------ Amsterdam, 2015 + 2017 + 2019
-# (2015: the names-only income download, resolved to the wijk codes of 2016-2021)
+# ------------------------------------------------------------------ Amsterdam, 2017 + 2019 + 2021
+# The 2015 income download names "Dapperbuurt", which in the 2015 division was the buurt
+# BU03630529 (Wijk- en Buurtkaart 2015); the wijk WK036329 exists from 2016 on. So the 2015
+# figures are not in the series of WK036329 (see test_amsterdam_2015_names_on_the_2015_division).
 
 
 @pytest.fixture(scope="module")
@@ -190,27 +192,44 @@ def dapperbuurt(con) -> Profile:
 
 def test_amsterdam_series(dapperbuurt):
     prof = dapperbuurt
-    assert prof.year == 2021 and prof.years_available == [2015, 2017, 2019, 2021]
+    assert prof.year == 2021 and prof.years_available == [2017, 2019, 2021]
     li = _series(prof.series, "p_hh_li")
-    assert _points(li) == [(2015, 59.5, 53.1, None), (2017, 57.9, 52.1, 40.0),
-                           (2019, 57.0, 50.9, 40.0)]
-    assert li.change_first == pytest.approx(57.0 - 59.5)
-    assert li.change_first_text == "-2,5 procentpunt"
+    assert _points(li) == [(2017, 57.9, 52.1, 40.0), (2019, 57.0, 50.9, 40.0)]
+    assert li.change_first == pytest.approx(57.0 - 57.9)
+    assert li.change_first_text == "-0,9 procentpunt"
     assert li.change_previous == pytest.approx(-0.9)
-    assert [p.source for p in li.points] == ["CBS, Kerncijfers Wijken en Buurten 2015",
-                                             "CBS, Kerncijfers Wijken en Buurten 2017", KWB_2019]
+    assert [p.source for p in li.points] == ["CBS, Kerncijfers Wijken en Buurten 2017",
+                                             KWB_2019]
 
     ink = _series(prof.series, "g_ink_pi")
-    assert _points(ink) == [(2015, 24.0, 26.9, None), (2017, 26.3, 28.9, 25.7),
-                            (2019, 29.6, 31.3, 27.1)]
-    assert ink.change_first == pytest.approx((29.6 - 24.0) / 24.0 * 100)
-    assert ink.change_first_text == "+23,3%"
+    assert _points(ink) == [(2017, 26.3, 28.9, 25.7), (2019, 29.6, 31.3, 27.1)]
+    assert ink.change_first == pytest.approx((29.6 - 26.3) / 26.3 * 100)
+    assert ink.change_first_text == "+12,5%"
 
     inw = _series(prof.series, "a_inw")
     assert _points(inw) == [(2017, 9755.0, 844947.0, 17081507.0),
                             (2019, 10185.0, 862965.0, 17282163.0),
                             (2021, 10045.0, 873338.0, None)]
     assert inw.change_previous == pytest.approx((10045 - 10185) / 10185 * 100)
+
+
+def test_amsterdam_2015_names_on_the_2015_division(con):
+    """The names-only 2015 income file (line 76: "Dapperbuurt";"7300";…;"59,5";…) lands on the
+    2015 buurt of that name, next to the Wijk- en Buurtkaart 2015 figures of the same buurt."""
+    rows = con.execute(
+        "SELECT indicator_id, value, source_id FROM observation WHERE year = 2015 "
+        "AND code = 'BU03630529' AND indicator_id IN ('p_hh_li', 'g_ink_pi', 'a_inkont', "
+        "'a_inw') ORDER BY indicator_id").fetchall()
+    income = "kwb_2015_amsterdam_income_statline_export.csv"
+    assert rows == [("a_inkont", 7300.0, income), ("a_inw", 8935.0,
+                                                    "wijkbuurtkaart_2015: buurten 2015"),
+                    ("g_ink_pi", 24.0, income), ("p_hh_li", 59.5, income)]
+    # the gemeente row of the file: Amsterdam 2015
+    assert con.execute("SELECT value FROM observation WHERE year = 2015 AND code = 'GM0363' "
+                       "AND indicator_id = 'p_hh_li'").fetchone()[0] == 53.1
+    # and WK036329 (Dapperbuurt since 2016) has no 2015 figure of its own
+    assert con.execute("SELECT count(*) FROM observation WHERE year = 2015 "
+                       "AND code = 'WK036329'").fetchone()[0] == 0
 
 
 def test_amsterdam_definitions_are_not_joined_and_missing_is_stated(dapperbuurt):
@@ -223,7 +242,7 @@ def test_amsterdam_definitions_are_not_joined_and_missing_is_stated(dapperbuurt)
     share = _series(prof.series, "p_65_oo_afgeleid")
     assert share.points[0].area == pytest.approx(1215 / 9755 * 100)
     assert share.points[0].gemeente == pytest.approx(102535 / 844947 * 100)
-    assert "Geen KWB-cijfers voor 2016, 2018 en 2020 geladen." in prof.missing
+    assert "Geen KWB-cijfers voor 2018 en 2020 geladen." in prof.missing
     assert "Geen Leefbaarometer voor deze wijk." in prof.missing
     assert prof.leefbaarometer == []
 
@@ -434,8 +453,8 @@ def test_json_and_frames(con, schilderswijk_2019, dapperbuurt):
     assert kf.loc["a_inw", "area"] == 10045.0 and kf.loc["a_inw", "gemeente"] == 873338.0
     series = frames["series"]
     li = series[series["indicator_id"] == "p_hh_li"]
-    assert li["year"].tolist() == [2015, 2017, 2019]
-    assert li["area"].tolist() == [59.5, 57.9, 57.0]
+    assert li["year"].tolist() == [2017, 2019]
+    assert li["area"].tolist() == [57.9, 57.0]
     assert frames["leefbaarometer"].empty and frames["peers"].empty
 
 

@@ -259,7 +259,7 @@ def test_ambiguous_area_name_lists_candidates_and_gemeente_settles_it(con) -> No
     assert "'Meerwijk' is niet eenduidig; 4 gebieden passen:" in message
     for part in ("WK039221: Meerwijk (wijk in Haarlem", "WK045165: Meerwijk (wijk in Uithoorn",
                  "BU03770404: Meerwijk (buurt in Bloemendaal",
-                 "WK045185: De Kwakel (wijk in Uithoorn", "--gemeente"):
+                 "BU04518500: Meerwijk (buurt in Uithoorn)", "--gemeente"):
         assert part in message
     assert _add(con, area="Meerwijk", gemeente="Haarlem").area_code == "WK039221"
     with pytest.raises(StoryError, match="'Kustwijk' ligt niet in gemeente Emmen"):

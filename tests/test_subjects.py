@@ -34,11 +34,12 @@ ANGELSLO = Subject(kind="wijk", id="WK011443", name="Angelslo", gemeente_code="G
                    gemeente_name="Emmen", level="wijk", members=["WK011443"],
                    wijk_codes=["WK011443"], description="")
 JOL_GALJOEN = ["BU09950633", "BU09950634", "BU09950635", "BU09950637"]
-# In 2016 Uithoorn had two wijken called Meerwijk (Wijk 65 and Wijk 85, RIVM Gezondheidsmonitor
-# and CBS wijkgrenzen 2016); wijk 85 is "De Kwakel" since, and its buurt BU04518500 "Meerwijk"
-# lies inside it, so the wijk is listed and the buurt is not.
+# Uithoorn: wijk WK045165 "Wijk 65 Meerwijk" carries the name in every year; wijk WK045185 was
+# "Wijk 85 Meerwijk" in 2015-2023 (Wijk- en Buurtkaart 2015/2017, RIVM 2016, wijk_2023_v0) and
+# is "Wijk 85 De Kwakel" in the KWB 2024, so it gives way (rule 1a) to its buurt BU04518500
+# "Meerwijk", which carries the name in 2024. BU04516500 lies inside WK045165: not listed.
 MEERWIJK = {"WK039221": ("wijk", "Haarlem"), "WK045165": ("wijk", "Uithoorn"),
-            "BU03770404": ("buurt", "Bloemendaal"), "WK045185": ("wijk", "Uithoorn")}
+            "BU03770404": ("buurt", "Bloemendaal"), "BU04518500": ("buurt", "Uithoorn")}
 
 
 @pytest.fixture(scope="module")
@@ -97,13 +98,14 @@ def test_meerwijk_is_ambiguous(con: duckdb.DuckDBPyConnection) -> None:
         resolve_subject(con, "Meerwijk")
     err = info.value
     got = {c["code"]: (c["level"], c["gemeente_name"]) for c in err.candidates}
-    assert got == MEERWIJK  # BU04516500 lies inside wijk WK045165 "Meerwijk": not listed
+    assert got == MEERWIJK
     message = str(err)
     for gemeente in ("Haarlem", "Bloemendaal", "Uithoorn"):
         assert gemeente in message
-    assert ("WK039221: Meerwijk (wijk in Haarlem, bekend in 2002–2024; Programmawijken 2016: "
-            "Meerwijk)") in message
-    assert "BU03770404: Meerwijk (buurt in Bloemendaal, bekend in 2024)" in message
+    # no two candidates of one gemeente and level: no years, no --jaar
+    assert "WK039221: Meerwijk (wijk in Haarlem; Programmawijken 2016: Meerwijk)" in message
+    assert "BU03770404: Meerwijk (buurt in Bloemendaal)" in message
+    assert "--jaar" not in message
     assert "--gemeente" in message and "code" in message
     assert isinstance(err, WijkanalyseError)
     assert err.candidates[0]["name"] == "Meerwijk"
@@ -121,10 +123,10 @@ def test_meerwijk_in_haarlem(con: duckdb.DuckDBPyConnection, gemeente: str) -> N
 def test_meerwijk_in_uithoorn_needs_the_code(con: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(AmbiguousSubjectError) as info:
         resolve_subject(con, "Meerwijk", gemeente="Uithoorn")
-    assert [c["code"] for c in info.value.candidates] == ["WK045165", "WK045185"]
+    assert [c["code"] for c in info.value.candidates] == ["WK045165", "BU04518500"]
     message = str(info.value)
     assert "--gemeente" not in message
-    assert "gebruik de code (bijvoorbeeld WK045165)." in message
+    assert "Gebruik de code (bijvoorbeeld WK045165)." in message
 
 
 def test_name_in_other_gemeente(con: duckdb.DuckDBPyConnection) -> None:
