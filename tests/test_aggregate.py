@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from wijkanalyse.aggregate import RESULT_COLUMNS, aggregate, aggregate_many, indicator_table
@@ -257,6 +257,8 @@ def test_invalid_input_is_refused() -> None:
 
 
 # ---------------------------------------------------------------- properties (generated data)
+# The number of examples comes from the Hypothesis profile (tests/conftest.py): 50 in the
+# default profile "ci", 500 with HYPOTHESIS_PROFILE=grondig.
 
 WIJK = "WK012301"
 
@@ -266,7 +268,6 @@ def buurten(n: int) -> list[str]:
     return [f"BU{WIJK[2:]}{i:02d}" for i in range(n)]
 
 
-@settings(max_examples=150, deadline=None)
 @given(st.lists(st.integers(min_value=0, max_value=2_000_000), min_size=1, max_size=40))
 def test_property_count_of_wijk_is_sum_of_its_buurten(counts: list[int]) -> None:
     codes = buurten(len(counts))
@@ -296,7 +297,6 @@ def weighted_values(r: list[float], w: list[float], codes: list[str]) -> pd.Data
     return obs(*rows)
 
 
-@settings(max_examples=150, deadline=None)
 @given(weighted_parts())
 def test_property_weighted_rate_lies_between_its_parts(parts: tuple) -> None:
     r, w = parts
@@ -308,7 +308,6 @@ def test_property_weighted_rate_lies_between_its_parts(parts: tuple) -> None:
     assert min(used) <= row["value"] <= max(used)
 
 
-@settings(max_examples=100, deadline=None)
 @given(weighted_parts(), st.randoms(use_true_random=False), st.booleans())
 def test_property_member_order_does_not_matter(parts: tuple, rnd, drop: bool) -> None:
     r, w = parts
@@ -324,7 +323,6 @@ def test_property_member_order_does_not_matter(parts: tuple, rnd, drop: bool) ->
     pd.testing.assert_frame_equal(a, b)
 
 
-@settings(max_examples=100, deadline=None)
 @given(weighted_parts(), st.floats(min_value=1e-3, max_value=1e4))
 def test_property_scaling_weights_leaves_weighted_result_unchanged(parts: tuple, k: float) -> None:
     r, w = parts

@@ -71,22 +71,24 @@ def test_indicator_catalogue_listing() -> None:
     assert rows["p_hh_li"]["better"] == "lower"
 
 
-def test_area_lifecycle_and_rebuild_keeps_it(db: Path, shared_data: Path) -> None:
-    args = ["--db", str(db), "gebied", "add", "Jol/Galjoen"]
-    for c in JOL_GALJOEN:
-        args += ["--code", c]
-    result = run(*args)
+def test_area_lifecycle_and_rebuild_keeps_it(rebuilt_db: dict, tmp_path: Path) -> None:
+    """Added through the CLI, then a full rebuild from ../shared/data (the session fixture
+    rebuilt_db, shared with the story and build-twice tests)."""
+    result = rebuilt_db["area_added"]
     assert result.exit_code == 0, result.output
     assert "jol-galjoen" in result.output and "GM0995" in result.output
+    # a rebuild carries user areas over
+    rebuilt = rebuilt_db["rebuilt"]
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "Overgenomen uit de vorige database: 1 rijen in areas" in rebuilt.output
+    db = tmp_path / "w.duckdb"
+    shutil.copy(rebuilt_db["path"], db)
     shown = run("--db", str(db), "gebied", "show", "jol-galjoen", "--jaar", "2024",
                 "--indicator", "a_inw", "--format", "json")
     assert shown.exit_code == 0, shown.output
     rows = json.loads(shown.stdout)
     assert rows[0]["value"] == 2285 + 1055 + 0 + 835  # counts of the 4 buurten, summed
     assert rows[0]["complete"] is True
-    # a rebuild carries user areas over
-    result = run("--db", str(db), "data", "build", "--source", str(shared_data))
-    assert result.exit_code == 0, result.output
     listed = run("--db", str(db), "gebied", "list")
     assert "Jol/Galjoen" in listed.stdout
     assert run("--db", str(db), "gebied", "remove", "jol-galjoen").exit_code == 0

@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from wijkanalyse.build import build_database
 from wijkanalyse.cli import app
-from wijkanalyse.settings import resolve_settings
 
 runner = CliRunner()
 
@@ -61,20 +59,19 @@ def test_profiel_writes_html_and_pdf(built_db: Path, tmp_path: Path) -> None:
     assert next(out.glob("*.pdf")).read_bytes().startswith(b"%PDF")
 
 
-def test_story_lifecycle_survives_rebuild(db: Path, tmp_path: Path, shared_data: Path) -> None:
-    md = tmp_path / "verhaal.md"  # generated test story
-    md.write_text("---\ntitel: Gesprek met de wijkagent\nauteur: A. de Vries\n"
-                  "datum: 2024-05-01\ngebied: WK011443\n---\nHet is <script>x</script> rustiger "
-                  "geworden.\n", encoding="utf-8")
-    added = runner.invoke(app, ["--db", str(db), "verhaal", "add", str(md)])
+def test_story_lifecycle_survives_rebuild(rebuilt_db: dict, tmp_path: Path) -> None:
+    """Added through the CLI, then a full rebuild from ../shared/data (the session fixture
+    rebuilt_db, shared with the area and build-twice tests)."""
+    added = rebuilt_db["story_added"]
     assert added.exit_code == 0, added.output
     assert "WK011443" in added.output
-    listed = runner.invoke(app, ["--db", str(db), "verhaal", "list", "--gebied", "WK011443"])
-    assert "Gesprek met de wijkagent" in listed.stdout
+    assert "Gesprek met de wijkagent" in rebuilt_db["story_listed"].stdout
     # a rebuild keeps the story (user table)
-    settings = resolve_settings(db=db, source=shared_data, cache=tmp_path / "c")
-    report = build_database(settings)
-    assert report.carried_over.get("stories") == 1
+    rebuilt = rebuilt_db["rebuilt"]
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "Overgenomen uit de vorige database: 1 rijen in stories" in rebuilt.output
+    db = tmp_path / "w.duckdb"
+    shutil.copy(rebuilt_db["path"], db)
     prof = json.loads(runner.invoke(app, ["--db", str(db), "profiel", "WK011443", "--format",
                                           "json"]).stdout)
     assert [s["title"] for s in prof["stories"]] == ["Gesprek met de wijkagent"]

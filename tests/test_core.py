@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 
 import pandas as pd
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wijkanalyse.cbsvalues import invalid_cells, parse_cbs_values
@@ -47,6 +47,7 @@ def test_numeric_input_passes_through() -> None:
     assert reasons.tolist() == [None, "leeg in bron", None]
 
 
+@settings(max_examples=100)  # Hypothesis' own default, not the lighter "ci" profile
 @given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False).map(lambda x: round(x, 3)))
 def test_decimal_comma_roundtrip(x: float) -> None:
     text = f"{x:.3f}".replace(".", ",")

@@ -135,6 +135,59 @@ def _latest_geometries(con: duckdb.DuckDBPyConnection, where: str,
     return df
 
 
+def _bulk_geometries(con: duckdb.DuckDBPyConnection,
+                     cache: dict[str, Any]) -> dict[tuple[str, str], pd.DataFrame]:
+    """The latest geometry per code of every wijk, buurt and gemeente, in one query, grouped by
+    (level, four-digit gemeente number); kept in ``cache`` under ``"geometries"``.
+
+    Each group equals what :func:`_latest_geometries` returns for that level and gemeente
+    (``level = ? AND code LIKE 'WKnnnn%'``, or ``code = 'GMnnnn'``): the window runs per code
+    and level, and a code has one level. One query instead of one per gemeente and level
+    (every wijk of the Netherlands: 0.1 s instead of 9 s).
+    """
+    if "geometries" not in cache:
+        df = con.execute(
+            """SELECT code, year, level, name, source_id, geojson, area_m2
+                FROM geometries WHERE level IN ('wijk', 'buurt', 'gemeente')
+                QUALIFY row_number() OVER (PARTITION BY level, code
+                                           ORDER BY year DESC, source_id) = 1
+                ORDER BY code""").df()
+        groups = df.groupby([df["level"], df["code"].str[2:6]], sort=False)
+        cache["geometries"] = {(str(lv), str(num)): g.reset_index(drop=True)
+                               for (lv, num), g in groups}
+    return cache["geometries"]
+
+
+def _bulk_latest(con: duckdb.DuckDBPyConnection, cache: dict[str, Any] | None, level: str,
+                 num: str) -> pd.DataFrame:
+    """:func:`_latest_geometries` for one level of gemeente ``num``, from the bulk query when a
+    cache is given."""
+    if cache is None:
+        prefix = {"wijk": "WK", "buurt": "BU", "gemeente": "GM"}[level]
+        if level == "gemeente":
+            return _latest_geometries(con, "code = ?", [f"GM{num}"])
+        return _latest_geometries(con, "level = ? AND code LIKE ?", [level, f"{prefix}{num}%"])
+    empty = pd.DataFrame(columns=["code", "year", "level", "name", "source_id", "geojson",
+                                  "area_m2"])
+    return _bulk_geometries(con, cache).get((level, num), empty)
+
+
+def _bulk_densities(con: duckdb.DuckDBPyConnection,
+                    cache: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Latest ``bev_dich`` and ``a_inw`` of every code, in one query (kept in ``cache``)."""
+    if "densities" not in cache:
+        df = con.execute(
+            """SELECT code, indicator_id, value FROM observation
+               WHERE indicator_id IN ('bev_dich', 'a_inw') AND value IS NOT NULL
+               QUALIFY row_number() OVER (PARTITION BY code, indicator_id
+                                          ORDER BY year DESC) = 1""").df()
+        out: dict[str, dict[str, float]] = {}
+        for code, ind, value in zip(df["code"], df["indicator_id"], df["value"], strict=True):
+            out.setdefault(code, {})[ind] = float(value)
+        cache["densities"] = out
+    return cache["densities"]
+
+
 def _shapes(df: pd.DataFrame) -> dict[str, _Shape]:
     if df.empty:
         return {}
@@ -218,19 +271,26 @@ def _is_centre_name(name: str, gemeente_name: str | None) -> bool:
     return bool(gem) and any(key in (f"{gem} {w}", f"{w} {gem}") for w in CENTRE_WORDS)
 
 
-def _densities(con: duckdb.DuckDBPyConnection, shapes: dict[str, _Shape]) -> dict[str, float]:
+def _densities(con: duckdb.DuckDBPyConnection, shapes: dict[str, _Shape], *,
+               cache: dict[str, Any] | None = None) -> dict[str, float]:
     """Inhabitants per km²: CBS bev_dich (latest year), else a_inw / boundary area."""
     codes = list(shapes)
-    df = con.execute(
-        """SELECT code, indicator_id, value FROM observation
-           WHERE indicator_id IN ('bev_dich', 'a_inw') AND code IN (SELECT unnest(?))
-             AND value IS NOT NULL
-           QUALIFY row_number() OVER (PARTITION BY code, indicator_id ORDER BY year DESC) = 1""",
-        [codes],
-    ).df()
+    if cache is not None:
+        bulk = _bulk_densities(con, cache)
+        latest = {code: bulk[code] for code in sorted(codes) if code in bulk}
+    else:
+        df = con.execute(
+            """SELECT code, indicator_id, value FROM observation
+               WHERE indicator_id IN ('bev_dich', 'a_inw') AND code IN (SELECT unnest(?))
+                 AND value IS NOT NULL
+               QUALIFY row_number() OVER (PARTITION BY code, indicator_id
+                                          ORDER BY year DESC) = 1""",
+            [codes],
+        ).df()
+        latest = {str(code): dict(zip(grp["indicator_id"], grp["value"], strict=True))
+                  for code, grp in df.groupby("code")}
     out: dict[str, float] = {}
-    for code, grp in df.groupby("code"):
-        vals = dict(zip(grp["indicator_id"], grp["value"], strict=True))
+    for code, vals in latest.items():
         if "bev_dich" in vals:
             out[code] = float(vals["bev_dich"])
         elif "a_inw" in vals and shapes[code].area_m2 > 0:
@@ -239,8 +299,8 @@ def _densities(con: duckdb.DuckDBPyConnection, shapes: dict[str, _Shape]) -> dic
 
 
 def _centre(con: duckdb.DuckDBPyConnection, layers: list[tuple[str, dict[str, _Shape]]],
-            gemeente: _Shape | None,
-            gemeente_name: str | None) -> tuple[BaseGeometry | None, str, list[str]]:
+            gemeente: _Shape | None, gemeente_name: str | None, *,
+            cache: dict[str, Any] | None = None) -> tuple[BaseGeometry | None, str, list[str]]:
     """The centre point (RD New), its Dutch description and the sources of its boundary."""
     for level, layer in layers:
         named = [s for s in layer.values() if _is_centre_name(s.name, gemeente_name)]
@@ -250,7 +310,7 @@ def _centre(con: duckdb.DuckDBPyConnection, layers: list[tuple[str, dict[str, _S
                     f"Afstand tot het centrum van de gemeente: het zwaartepunt van {level} "
                     f"{shape.name}.", shape.sources)
     for level, layer in layers:
-        dens = _densities(con, layer) if layer else {}
+        dens = _densities(con, layer, cache=cache) if layer else {}
         if dens:
             code = max(dens, key=lambda c: (dens[c], c))
             shape = layer[code]
@@ -266,9 +326,12 @@ def _centre(con: duckdb.DuckDBPyConnection, layers: list[tuple[str, dict[str, _S
     return None, "", []
 
 
-def _gemeente_shape(con: duckdb.DuckDBPyConnection, gm: str) -> _Shape | None:
+def _gemeente_shape(con: duckdb.DuckDBPyConnection, gm: str, *,
+                    cache: dict[str, Any] | None = None) -> _Shape | None:
     """The boundary of a gemeente, latest year (2022 generalised before 2013)."""
-    return _shapes(_latest_geometries(con, "code = ?", [gm])).get(gm)
+    if cache is None:
+        return _shapes(_latest_geometries(con, "code = ?", [gm])).get(gm)
+    return _shapes(_bulk_latest(con, cache, "gemeente", gm[2:])).get(gm)
 
 
 def _current_map(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -300,14 +363,15 @@ class _Layers:
     older: dict[str, _Shape] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, con: duckdb.DuckDBPyConnection, gm: str) -> _Layers:
+    def load(cls, con: duckdb.DuckDBPyConnection, gm: str, *,
+             cache: dict[str, Any] | None = None) -> _Layers:
+        """The layers of gemeente ``gm``; with ``cache`` the boundaries come from one query
+        for all gemeenten (:func:`_bulk_geometries`), else from queries for this one."""
         if not gm.startswith("GM"):
             return cls()
         num = gm[2:]
-        wijken, old_wijken = _current_map(_latest_geometries(
-            con, "level = 'wijk' AND code LIKE ?", [f"WK{num}%"]))
-        buurten, old_buurten = _current_map(_latest_geometries(
-            con, "level = 'buurt' AND code LIKE ?", [f"BU{num}%"]))
+        wijken, old_wijken = _current_map(_bulk_latest(con, cache, "wijk", num))
+        buurten, old_buurten = _current_map(_bulk_latest(con, cache, "buurt", num))
         wijk_shapes, buurt_shapes = _shapes(wijken), _shapes(buurten)
         older = {**_shapes(old_buurten), **_shapes(old_wijken)}
         if len(wijken) and len(buurten) and buurten["year"].max() > wijken["year"].max():
@@ -321,6 +385,16 @@ class _Layers:
     def get(self, code: str) -> _Shape | None:
         return (self.wijken.get(code) or self.buurten.get(code) or self.wijk_layer.get(code)
                 or self.older.get(code))
+
+
+def gemeente_layers(con: duckdb.DuckDBPyConnection, gm: str,
+                    cache: dict[str, Any]) -> _Layers:
+    """The wijk and buurt boundaries of gemeente ``gm``, kept in ``cache`` (the same dict
+    :func:`locate` takes), so that callers drawing many areas share one parse per gemeente."""
+    key = f"layers:{gm}"
+    if key not in cache:
+        cache[key] = _Layers.load(con, gm, cache=cache)
+    return cache[key]
 
 
 def _source_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -369,20 +443,22 @@ def locate(con: duckdb.DuckDBPyConnection, subject: Subject, *,
     notes: list[str] = []
     store: dict[str, Any] = cache if cache is not None else {}
 
+    bulk = cache  # a caller-owned cache means many calls: read all boundaries at once
+
     def gemeente_shape(code: str) -> _Shape | None:
         key = f"gemeente:{code}"
         if key not in store:
-            store[key] = _gemeente_shape(con, code)
+            store[key] = _gemeente_shape(con, code, cache=bulk)
         return store[key]
 
-    def gemeente_layers(code: str) -> _Layers:
+    def layers_of(code: str) -> _Layers:
         key = f"layers:{code}"
         if key not in store:
-            store[key] = _Layers.load(con, code)
+            store[key] = _Layers.load(con, code, cache=bulk)
         return store[key]
 
     gemeente = gemeente_shape(gm) if gm else None
-    own = gemeente_layers(gm) if gm else _Layers()
+    own = layers_of(gm) if gm else _Layers()
 
     # the subject's own boundary: its code, or the union of its members
     is_gemeente = subject.kind == "gemeente" or (subject.level == "gemeente" and members == [gm])
@@ -392,7 +468,7 @@ def locate(con: duckdb.DuckDBPyConnection, subject: Subject, *,
         if m.startswith("GM"):
             shape = gemeente_shape(m)
         else:
-            shape = gemeente_layers(gemeente_code_of(m) or "").get(m)
+            shape = layers_of(gemeente_code_of(m) or "").get(m)
         if shape is None:
             missing.append(m)
         else:
@@ -418,7 +494,7 @@ def locate(con: duckdb.DuckDBPyConnection, subject: Subject, *,
     if centre_key not in store:
         gemeente_name = _gemeente_name(con, subject, gm) if gm else None
         store[centre_key] = _centre(con, [("wijk", wijk_layer), ("buurt", buurt_shapes)],
-                                    gemeente, gemeente_name)
+                                    gemeente, gemeente_name, cache=bulk)
     centre, centre_text, centre_sources = store[centre_key]
     distance: float | None = None
     if level != "gemeente" and subject_geom is not None and centre is not None:

@@ -513,11 +513,13 @@ def _caption(labels: Sequence[str | None], *, note: str | None = None) -> str:
 
 
 def _unit_geometries(con: duckdb.DuckDBPyConnection, units: pd.DataFrame,
-                     labels: dict[str, str]) -> tuple[dict[str, BaseGeometry],
-                                                      dict[str, list[str]], list[str]]:
+                     labels: dict[str, str], *, cache: dict[str, Any] | None = None,
+                     ) -> tuple[dict[str, BaseGeometry], dict[str, list[str]], list[str]]:
     """Boundary (RD New) per unit, its citation labels per unit, and notes on units left
-    off the map."""
-    from .location import _Layers  # the gemeente's wijk/buurt layers, composed as in Ligging
+    off the map. ``cache`` is the boundary cache of :func:`wijkanalyse.location.locate`
+    (shared with the typology's location feature)."""
+    # the gemeente's wijk/buurt layers, composed as in Ligging
+    from .location import gemeente_layers
 
     have = con.execute(
         "SELECT DISTINCT substr(code, 3, 4) FROM geometries WHERE level IN ('wijk', 'buurt')"
@@ -526,7 +528,7 @@ def _unit_geometries(con: duckdb.DuckDBPyConnection, units: pd.DataFrame,
     out: dict[str, BaseGeometry] = {}
     used: dict[str, list[str]] = {}
     off_map: list[str] = []
-    layers: dict[str, Any] = {}
+    layers: dict[str, Any] = cache if cache is not None else {}
     for row in units.itertuples(index=False):
         codes = list(row.codes)
         gms = {f"GM{c[2:6]}" for c in codes}
@@ -535,9 +537,7 @@ def _unit_geometries(con: duckdb.DuckDBPyConnection, units: pd.DataFrame,
         parts = []
         for code in codes:
             gm = f"GM{code[2:6]}"
-            if gm not in layers:
-                layers[gm] = _Layers.load(con, gm)
-            shape = layers[gm].get(code)
+            shape = gemeente_layers(con, gm, layers).get(code)
             if shape is None or shape.missing_parts:
                 parts = []
                 break
@@ -743,8 +743,10 @@ def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None =
                          lambda: _agreement(composite, index, series)) or {}
 
     say("Typologie")
+    geo_cache: dict[str, Any] = {}  # boundaries per gemeente, for typology and map alike
     typ_out = _try("De typologie", notes,
-                   lambda: _typology(typology, con, units, report_year, notes))
+                   lambda: _typology(typology, con, units, report_year, notes,
+                                     cache=geo_cache))
     typ, features, typ_extra = typ_out or (None, None, {})
 
     say("Vroegsignalering")
@@ -756,7 +758,8 @@ def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None =
     say("Grenzen")
     src = _source_table(con)
     labels = dict(zip(src["source_id"], src["label"], strict=True))
-    unit_geoms, unit_geo_sources, geo_notes = _unit_geometries(con, units, labels)
+    unit_geoms, unit_geo_sources, geo_notes = _unit_geometries(con, units, labels,
+                                                               cache=geo_cache)
     gm_geoms, gm_year, gm_sources = _gemeente_geometries(con, labels)
     geo = MonitorGeo(units=unit_geoms, gemeenten=gm_geoms, gemeenten_year=gm_year,
                      unit_sources=unit_geo_sources, gemeente_sources=gm_sources,
@@ -837,7 +840,8 @@ def _kwb_years(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, year: int
 
 
 def _typology(typology: ModuleType, con: duckdb.DuckDBPyConnection, units: pd.DataFrame,
-              year: int, notes: list[str]) -> tuple[Any, pd.DataFrame | None, dict[str, Any]]:
+              year: int, notes: list[str], *, cache: dict[str, Any] | None = None,
+              ) -> tuple[Any, pd.DataFrame | None, dict[str, Any]]:
     """The typology of the latest KWB year up to ``year`` and, where earlier years have the
     same features, how units moved between its types.
 
@@ -856,7 +860,7 @@ def _typology(typology: ModuleType, con: duckdb.DuckDBPyConnection, units: pd.Da
         return None, None, extra
     ref = years[-1]
     extra["year"] = ref
-    cache: dict[str, Any] = {}
+    cache = {} if cache is None else cache
     features = typology.structural_features(con, units, year=ref, cache=cache)
     typ = typology.typology(features)
     if typ.k == 0:
