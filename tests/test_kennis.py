@@ -79,9 +79,25 @@ def test_shipped_catalogue_covers_required_themes_and_is_honest() -> None:
     # honest ladder: most approaches are not shown effective; "onbekend" is common
     assert levels.count("onbekend") >= 10
     assert sorted(iv.id for iv in ivs if iv.evidence.level == "effectief") == [
-        "housing-first", "moving-to-opportunity"]
+        "communities-that-care", "housing-first", "mentorprojecten-jongeren",
+        "moving-to-opportunity"]
     # every claim above "onbekend" says what it rests on
     assert all(iv.evidence.source for iv in ivs if iv.evidence.level != "onbekend")
+    # an effect found (or not found) rests on a source under 'bronnen'
+    for iv in ivs:
+        if iv.evidence.effect != "onbekend":
+            assert iv.sources and iv.evidence.source, iv.id
+    # evidence counts both ways: evaluations that found no effect are recorded as such
+    assert sorted(iv.id for iv in ivs if iv.evidence.effect == "geen") == [
+        "huisbezoeken-ouderen", "jogg-aanpak", "krachtwijkenaanpak"]
+    # the catalogue has at least fifty entries of every kind a city meets
+    assert len(ivs) >= 50
+    kinds = {iv.id: iv.kind for iv in ivs}
+    assert set(kinds.values()) == set(kennis.KINDS)
+    assert {i for i, k in kinds.items() if k in kennis.INSPIRATION_KINDS} == {
+        "krachtwijkenaanpak", "nationaal-programma-rotterdam-zuid", "nplv-focusgebieden",
+        "een-tegen-eenzaamheid", "moving-to-opportunity", "new-deal-for-communities",
+        "soziale-stadt", "groepsgerichte-afschrikking"}
     # the issue's range of approaches is there
     for iv_id in ("herstructurering", "verkoop-corporatiewoningen", "achter-de-voordeur",
                   "buurtbemiddeling", "klushuizen", "selectieve-woningtoewijzing",
@@ -89,6 +105,34 @@ def test_shipped_catalogue_covers_required_themes_and_is_honest() -> None:
                   "nationaal-programma-rotterdam-zuid", "new-deal-for-communities",
                   "soziale-stadt", "housing-first"):
         assert iv_id in SHIPPED
+    # issue 14: loneliness, youth nuisance, debt, energy poverty and insulation, public space
+    # maintenance, densification and mixing (Herstructurering 2.0, the NPLV themes)
+    for topic, ids in {
+        "eenzaamheid": ("lokale-aanpak-eenzaamheid", "vriendschapscursus", "welzijn-op-recept",
+                        "huisbezoeken-ouderen"),
+        "jongerenoverlast": ("aanpak-jeugdgroepen", "jongerenwerk", "communities-that-care"),
+        "schulden": ("vroegsignalering-schulden", "thuisadministratie-schuldhulpmaatjes",
+                     "geldloket-wijk"),
+        "energiearmoede en isolatie": ("energiecoaches", "isolatie-huurwoningen",
+                                       "isolatie-eigenaar-bewoners"),
+        "beheer openbare ruimte": ("beheer-openbare-ruimte", "wijkbeheer-bewoners",
+                                   "herinrichting-openbare-ruimte"),
+        "verdichting": ("verdichting-middenhuur", "transformatie-vastgoed", "optoppen-splitsen"),
+        "menging": ("sturen-op-menging", "gemengd-wonen", "verkoop-corporatiewoningen"),
+    }.items():
+        assert all(i in SHIPPED for i in ids), topic
+    # the national programme is one to learn from, not to start; its evaluation is quoted
+    kracht = {iv.id: iv for iv in ivs}["krachtwijkenaanpak"]
+    assert (kracht.kind, kracht.evidence.effect) == ("landelijk programma", "geen")
+    assert "geen aantoonbaar extra effect" in kracht.evidence.source
+    # JOGG: the RIVM comparison of neighbourhoods with and without the approach (2020)
+    jogg = {iv.id: iv for iv in ivs}["jogg-aanpak"]
+    assert [(c.name, c.year) for c in kennis.find_citations(jogg.evidence.source)] == [
+        ("Blokstra", 2020)]
+    assert "statistisch niet significant" in jogg.evidence.source
+    # sloop-nieuwbouw says when it is realistic
+    her = {iv.id: iv for iv in ivs}["herstructurering"]
+    assert "ISV" in her.context and "Nationaal Programma Leefbaarheid en Veiligheid" in her.context
 
 
 def test_shipped_references_resolve() -> None:
@@ -126,6 +170,7 @@ def test_pinned_record() -> None:
                                     "interventies. Krachtwijkenbeleid in perspectief. Sociaal en "
                                     "Cultureel Planbureau.")
     assert iv.evidence.level == "goed beschreven"
+    assert (iv.kind, iv.evidence.effect, iv.recommendable) == ("lokale aanpak", "gemengd", True)
 
 
 # ----------------------------------------------------------------------------- validation
@@ -203,6 +248,49 @@ def test_other_invalid_values(tmp_path: Path) -> None:
     assert "middellang" in fields["tijdshorizon.termijn"]
     assert "Bedoelt u 'gemeente'" in fields["partners[1]"]
     assert "onbekende sleutel 'wijk'" in fields["wijk"]
+
+
+def test_kind_effect_and_context_are_validated(tmp_path: Path) -> None:
+    text = SHIPPED["klushuizen"].read_text(encoding="utf-8")
+    path = tmp_path / "klushuizen.yaml"
+    path.write_text(text.replace("soort: lokale aanpak\n", ""), encoding="utf-8")
+    assert [(p.field, p.line, p.message) for p in _problems(path)] == [
+        ("soort", 1, "verplicht veld 'soort' ontbreekt.")]
+    path.write_text(text.replace("soort: lokale aanpak", "soort: landelijke programma"),
+                    encoding="utf-8")
+    [problem] = _problems(path)
+    assert problem.field == "soort" and problem.line == _line_of(text, "soort:")
+    assert "Bedoelt u 'landelijk programma'" in problem.message
+    # an effect names what an evaluation found: a known word, and the evaluation as a source
+    path.write_text(text.replace("  effect: onbekend", "  effect: nul"), encoding="utf-8")
+    [problem] = _problems(path)
+    assert problem.field == "bewijs.effect" and "onbekend effect 'nul'" in problem.message
+    path.write_text(text.replace("  effect: onbekend", "  effect: geen"), encoding="utf-8")
+    [problem] = _problems(path)
+    assert problem.field == "bewijs.effect" and "zet die evaluatie onder 'bronnen'" in (
+        problem.message)
+    # 'effectief' on the ladder means the effect was found
+    mto = SHIPPED["moving-to-opportunity"].read_text(encoding="utf-8")
+    bad = tmp_path / "moving-to-opportunity.yaml"
+    bad.write_text(mto.replace("  effect: gemengd", "  effect: geen"), encoding="utf-8")
+    [problem] = _problems(bad, tuple(SHIPPED))
+    assert problem.field == "bewijs.effect" and "past niet bij effect 'geen'" in problem.message
+    # without 'effect' an 'effectief' entry means a positive effect; others are 'onbekend'
+    bad.write_text(mto.replace("  effect: gemengd\n", ""), encoding="utf-8")
+    assert kennis.load_intervention_file(bad, known_ids=SHIPPED).evidence.effect == "positief"
+    path.write_text(text.replace("  effect: onbekend\n", ""), encoding="utf-8")
+    assert kennis.load_intervention_file(path, known_ids=SHIPPED).evidence.effect == "onbekend"
+    # the context note may only cite what is under 'bronnen', and is one short paragraph
+    cited = text.replace("valkuilen:", "context: Zo deed Rotterdam het (Jansen 2019).\n"
+                         "valkuilen:")
+    path.write_text(cited, encoding="utf-8")
+    [problem] = _problems(path)
+    assert problem.field == "context" and "verwijst naar 'Jansen 2019'" in problem.message
+    path.write_text(text.replace("valkuilen:", f"context: {'lang ' * 200}\nvalkuilen:"),
+                    encoding="utf-8")
+    [problem] = _problems(path)
+    assert problem.field == "context" and f"het maximum is {kennis.MAX_CONTEXT}" in (
+        problem.message)
 
 
 def test_yaml_error_and_id_rules(tmp_path: Path) -> None:
@@ -313,7 +401,7 @@ def _generated_entry(tmp_path: Path, toelichting: str, bronnen: list[dict]) -> P
     """A generated intervention file (test data, no real intervention)."""
     data = {
         "naam": "Gegenereerde proefinterventie", "samenvatting": "Gegenereerd voor een test.",
-        "themas": ["sociaal"], "pakt_aan": [{"domein": "veiligheid"}],
+        "soort": "werkwijze", "themas": ["sociaal"], "pakt_aan": [{"domein": "veiligheid"}],
         "werkzame_bestanddelen": ["Een gegenereerd bestanddeel"],
         "bewijs": {"niveau": "goed onderbouwd", "toelichting": toelichting},
         "partners": ["gemeente"], "financiering": ["gemeente"],
@@ -454,6 +542,16 @@ def _interventions(draw: st.DrawFn) -> kennis.Intervention:
         return tuple(draw(st.lists(strategy, min_size=lo, max_size=hi, unique=True)))
 
     years = draw(st.one_of(st.none(), st.tuples(st.integers(0, 30), st.integers(0, 10))))
+    sources = unique(st.builds(
+        kennis.Reference, title=_ONE_LINE, authors=st.one_of(st.just(""), _ONE_LINE),
+        publisher=st.one_of(st.just(""), _ONE_LINE),
+        year=st.one_of(st.none(), st.integers(1950, 2024)),
+        url=st.one_of(st.just(""), st.just("https://example.org/a?b=1#c"))), 0, 2)
+    level = draw(st.sampled_from(list(kennis.EVIDENCE_LEVELS)))
+    if level == "effectief" and not sources:
+        level = "goed onderbouwd"  # 'effectief' means an effect found, which needs a source
+    effects = (["positief", "gemengd"] if level == "effectief"
+               else list(kennis.EFFECTS) if sources else ["onbekend"])
     return kennis.Intervention(
         id="proef",
         name=draw(_ONE_LINE),
@@ -462,9 +560,9 @@ def _interventions(draw: st.DrawFn) -> kennis.Intervention:
         themes=unique(st.sampled_from(list(kennis.THEMES))),
         addresses=unique(_address_strategy()),
         working_elements=unique(_ONE_LINE),
-        evidence=kennis.EvidenceRating(draw(st.sampled_from(list(kennis.EVIDENCE_LEVELS))),
-                                       draw(_ONE_LINE.filter(
-                                           lambda s: not kennis.find_citations(s)))),
+        evidence=kennis.EvidenceRating(level, draw(_ONE_LINE.filter(
+                                           lambda s: not kennis.find_citations(s))),
+                                       draw(st.sampled_from(effects))),
         partners=unique(st.sampled_from(list(kennis.PARTNERS))),
         funding=unique(st.sampled_from(list(kennis.FUNDING))),
         cost=kennis.Cost(draw(st.sampled_from(list(kennis.COST_LEVELS))),
@@ -473,11 +571,10 @@ def _interventions(draw: st.DrawFn) -> kennis.Intervention:
                                None if years is None else years[0],
                                None if years is None else years[0] + years[1]),
         pitfalls=unique(_ONE_LINE),
-        sources=unique(st.builds(
-            kennis.Reference, title=_ONE_LINE, authors=st.one_of(st.just(""), _ONE_LINE),
-            publisher=st.one_of(st.just(""), _ONE_LINE),
-            year=st.one_of(st.none(), st.integers(1950, 2024)),
-            url=st.one_of(st.just(""), st.just("https://example.org/a?b=1#c"))), 0, 2),
+        kind=draw(st.sampled_from(list(kennis.KINDS))),
+        context=draw(st.one_of(st.just(""), _ONE_LINE.filter(
+            lambda s: not kennis.find_citations(s)))),
+        sources=sources,
         related=unique(st.sampled_from(["buurtbemiddeling", "klushuizen", "taalcafe"]), 0, 2),
         updated=draw(st.one_of(st.none(), st.dates(min_value=pd.Timestamp("2000-01-01").date(),
                                                    max_value=pd.Timestamp("2024-12-31").date())
@@ -543,15 +640,26 @@ def test_list_and_get(con) -> None:
     assert list(df.columns) == kennis.LIST_COLUMNS and len(df) == len(SHIPPED)
     energy = kennis.list_interventions(con, theme="Energie en klimaat")
     assert sorted(energy["intervention_id"]) == [
-        "aardgasvrije-wijk", "energiecoaches", "vergroening-openbare-ruimte", "vve-activering"]
+        "aardgasvrije-wijk", "energiecoaches", "isolatie-eigenaar-bewoners",
+        "isolatie-huurwoningen", "vergroening-openbare-ruimte", "vve-activering"]
     strong = kennis.list_interventions(con, evidence="goed onderbouwd")
     assert set(strong["evidence_level"]) == {"goed onderbouwd", "effectief"}
-    assert len(strong) == 10
+    assert len(strong) == 15
     insurer = kennis.list_interventions(con, partner="zorgverzekeraar")
     assert sorted(insurer["intervention_id"]) == ["gecombineerde-leefstijlinterventie",
-                                                  "vroegsignalering-schulden"]
+                                                  "vroegsignalering-schulden",
+                                                  "welzijn-op-recept"]
     assert sorted(kennis.list_interventions(con, theme="veiligheid", evidence="effectief")[
-        "intervention_id"]) == []
+        "intervention_id"]) == ["communities-that-care"]
+    programmes = kennis.list_interventions(con, kind="landelijk-programma")
+    assert sorted(programmes["intervention_id"]) == [
+        "een-tegen-eenzaamheid", "krachtwijkenaanpak", "nationaal-programma-rotterdam-zuid",
+        "nplv-focusgebieden"]
+    assert set(programmes["kind"]) == {"landelijk programma"}
+    assert dict(zip(df["intervention_id"], df["evidence_effect"], strict=True))[
+        "krachtwijkenaanpak"] == "geen"
+    with pytest.raises(kennis.KennisError, match="Bedoelt u 'werkwijze'"):
+        kennis.list_interventions(con, kind="werkwijzen")
     with pytest.raises(kennis.KennisError, match="Bedoelt u 'veiligheid'"):
         kennis.list_interventions(con, theme="veilighied")
     iv = kennis.get_intervention(con, "Housing First")
@@ -800,7 +908,7 @@ def test_cli_browse_and_maintain(built_db: Path, tmp_path: Path) -> None:
     shutil.copy(built_db, db)
     result, out = _run(db, "list", "--thema", "energie en klimaat")
     assert result.exit_code == 0, out
-    assert "4 interventies" in out and "aardgasvrije-wijk" in out
+    assert "6 interventies" in out and "aardgasvrije-wijk" in out
     result, out = _run(db, "list", "--thema", "groen")
     assert result.exit_code == 1 and "onbekend thema 'groen'" in out
     result, out = _run(db, "show", "housing-first")
@@ -859,7 +967,44 @@ def test_cli_search_and_match(built_db: Path, tmp_path: Path) -> None:
     assert "buurtbemiddeling" in out
     result, out = _run(db, "match", "Angelslo", "--max", "3")
     assert result.exit_code == 0, out
-    assert "Interventies voor Angelslo (WK011443)" in out and "rang" in out
+    assert "Interventies voor Angelslo (WK011443): Aanbevolen" in out and "rang" in out
+    assert "Ter inspiratie" in out and "Wanneer realistisch: Grootschalige sloop" in out
+
+
+def test_cli_json_formats(built_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    shutil.copy(built_db, db)
+    result = runner.invoke(_root(), ["--db", str(db), "kennis", "zoek", "jongerenoverlast",
+                                     "--max", "3", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["query"] == "jongerenoverlast"
+    assert [r["id"] for r in data["results"]][:2] == ["aanpak-jeugdgroepen", "jongerenwerk"]
+    first = data["results"][0]
+    assert (first["rank"], first["soort"]) == (1, "werkwijze") and first["score"] > 0
+    assert first["reasons"] == ["'jongerenoverlast' in de tekst"]
+    assert set(first) >= {"id", "name", "score", "soort", "reasons"}
+    result = runner.invoke(_root(), ["--db", str(db), "kennis", "list", "--soort",
+                                     "buitenlands voorbeeld", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert sorted(r["id"] for r in rows) == ["groepsgerichte-afschrikking",
+                                             "moving-to-opportunity",
+                                             "new-deal-for-communities", "soziale-stadt"]
+    assert {r["soort"] for r in rows} == {"buitenlands voorbeeld"}
+    result = runner.invoke(_root(), ["--db", str(db), "kennis", "match", "Angelslo",
+                                     "--format", "json"])
+    assert result.exit_code == 0, result.output
+    advice = json.loads(result.stdout)
+    assert advice["subject"]["id"] == "WK011443"
+    assert advice["recommendations"] and advice["inspiration"] and not advice["preventive"]
+    assert {m["soort"] for m in advice["recommendations"]} <= set(kennis.RECOMMENDABLE_KINDS)
+    assert {m["soort"] for m in advice["inspiration"]} <= set(kennis.INSPIRATION_KINDS)
+    assert "krachtwijkenaanpak" not in [m["id"] for m in advice["recommendations"]]
+    top = advice["recommendations"][0]
+    assert set(top) >= {"id", "name", "score", "soort", "reasons", "context", "triggers"}
+    result, out = _run(db, "list", "--format", "xml")
+    assert result.exit_code == 1 and "Onbekend formaat 'xml'" in out
 
 
 # ----------------------------------------------------------------------------- docs
@@ -900,3 +1045,19 @@ def test_docs_map_recognitions_onto_the_ladder() -> None:
     gli = kennis.load_intervention_file(SHIPPED["gecombineerde-leefstijlinterventie"])
     assert gli.evidence.level == rows["Eerste aanwijzingen voor effectiviteit"]
     assert "'Eerste aanwijzingen voor effectiviteit'" in gli.evidence.source
+
+
+def test_readme_documents_every_kennis_option_in_its_row() -> None:
+    """Each option of each `kennis` command is named in that command's row of the README (so a
+    new option such as `--format` or `--soort` cannot go undocumented)."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = {m.group(1): m.group(0) for m in re.finditer(
+        r"^\| `wijkanalyse kennis ([a-z-]+)[^\n]*$", readme, flags=re.M)}
+    missing = []
+    for name, cmd in typer.main.get_command(kennis_app).commands.items():
+        assert name in rows, f"'wijkanalyse kennis {name}' staat niet in README.md"
+        for param in cmd.params:
+            for opt in (*param.opts, *param.secondary_opts):
+                if opt.startswith("--") and opt not in rows[name]:
+                    missing.append(f"kennis {name} {opt}")
+    assert not missing, f"opties zonder uitleg in hun regel van README.md: {missing}"

@@ -11,6 +11,8 @@ changed (:func:`wijkanalyse.kennis.ensure_catalogue`).
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -99,6 +101,21 @@ _PARTNER = typer.Option("--partner", help="Alleen interventies met deze partner 
 _BEWIJS = typer.Option("--bewijs", help="Alleen interventies met minstens dit bewijsniveau "
                        "(onbekend, 'goed beschreven', 'goed onderbouwd', effectief).")
 _ID = typer.Argument(help="Id van de interventie (bijv. buurtbemiddeling).")
+_SOORT = typer.Option("--soort", help="Alleen interventies van deze soort (lokale aanpak, "
+                      "werkwijze, beleidskader, 'landelijk programma', 'buitenlands "
+                      "voorbeeld').")
+_FORMAT = typer.Option("--format", help="text (een tabel) of json (naar het scherm).")
+
+
+def _check_format(fmt: str) -> str:
+    value = str(fmt).strip().lower()
+    if value not in ("text", "json"):
+        fail(WijkanalyseError(f"Onbekend formaat {fmt!r}: kies 'text' of 'json'."))
+    return value
+
+
+def _json_out(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 @app.command("list")
@@ -107,20 +124,32 @@ def kennis_list(
     thema: Annotated[str | None, _THEMA] = None,
     partner: Annotated[str | None, _PARTNER] = None,
     bewijs: Annotated[str | None, _BEWIJS] = None,
+    soort: Annotated[str | None, _SOORT] = None,
+    formaat: Annotated[str, _FORMAT] = "text",
 ) -> None:
-    """Toon de interventies, eventueel gefilterd op thema, partner of bewijsniveau."""
+    """Toon de interventies, eventueel gefilterd op thema, partner, bewijsniveau of soort."""
     from . import kennis
 
+    fmt = _check_format(formaat)
     with _db(ctx) as con:
-        df = kennis.list_interventions(con, theme=thema, partner=partner, evidence=bewijs)
+        df = kennis.list_interventions(con, theme=thema, partner=partner, evidence=bewijs,
+                                       kind=soort)
+    if fmt == "json":
+        _json_out([{"id": r.intervention_id, "name": r.name, "soort": r.kind,
+                    "themes": list(r.themes), "evidence_level": r.evidence_level,
+                    "evidence_effect": r.evidence_effect, "summary": r.summary}
+                   for r in df.itertuples(index=False)])
+        return
     if df.empty:
         console.print("Geen interventies met deze filters.")
         return
-    table = _table("id", "naam", "thema's", "bewijs", title=f"{len(df)} interventies",
+    table = _table("id", "naam", "soort", "thema's", "bewijs", title=f"{len(df)} interventies",
                    no_wrap=("id",))
     for r in df.itertuples(index=False):
-        table.add_row(_t(r.intervention_id), _t(r.name), _labels(r.themes, kennis.THEMES),
-                      _t(r.evidence_level))
+        evidence = r.evidence_level + ("" if r.evidence_effect == "onbekend"
+                                       else f"\neffect: {r.evidence_effect}")
+        table.add_row(_t(r.intervention_id), _t(r.name), _t(r.kind),
+                      _labels(r.themes, kennis.THEMES), _t(evidence))
     console.print(table)
 
 
@@ -142,16 +171,18 @@ def kennis_show(ctx: typer.Context, interventie: Annotated[str, _ID]) -> None:
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
     rows = [
+        ("Soort", Text(iv.kind)),
         ("Thema's", _labels(iv.themes, kennis.THEMES)),
         ("Pakt aan", Text("\n".join(a.text() for a in iv.addresses))),
         ("Werkzame bestanddelen", Text("\n".join(f"- {w}" for w in iv.working_elements))),
-        ("Bewijs", Text(iv.evidence.level + (f": {iv.evidence.source}"
-                                             if iv.evidence.source else ""))),
+        ("Bewijs", Text(iv.evidence.level + f" (effect: {iv.evidence.effect})"
+                        + (f": {iv.evidence.source}" if iv.evidence.source else ""))),
         ("Partners", _labels(iv.partners, kennis.PARTNERS)),
         ("Financiering", _labels(iv.funding, kennis.FUNDING)),
         ("Kosten", Text(iv.cost.level + (f": {iv.cost.note}" if iv.cost.note else ""))),
         ("Tijdshorizon", Text(iv.horizon.text())),
         ("Valkuilen", Text("\n".join(f"- {p}" for p in iv.pitfalls))),
+        ("Wanneer realistisch", Text(iv.context or "–")),
         ("Verwant", Text(", ".join(iv.related))),
         ("Bronnen", Text("\n".join(s.text() for s in iv.sources) or "geen")),
     ]
@@ -181,26 +212,36 @@ def kennis_zoek(
     bewijs: Annotated[str | None, _BEWIJS] = None,
     max_aantal: Annotated[int, typer.Option("--max", min=1, help="Hoogstens zoveel "
                                             "resultaten.")] = 20,
+    formaat: Annotated[str, _FORMAT] = "text",
 ) -> None:
-    """Zoek in de interventies (volledige tekst, met Nederlandse woordvormen)."""
+    """Zoek in de interventies (volledige tekst, met Nederlandse woordvormen, samenstellingen
+    en synoniemen)."""
     from . import kennis
     from .kennis_zoek import search
 
+    fmt = _check_format(formaat)
     with _db(ctx) as con:
         themes = [kennis.normalise_theme(t) for t in thema] if thema else None
         partners = [kennis.normalise_partner(p) for p in partner] if partner else None
         evidence = kennis.normalise_evidence(bewijs) if bewijs else None
         df = search(con, vraag, themes=themes, partners=partners, evidence=evidence,
                     limit=max_aantal)
+    if fmt == "json":
+        _json_out({"query": vraag, "results": [
+            {"rank": rank, "id": r.id, "name": r.name, "score": float(r.score),
+             "soort": r.soort, "reasons": list(r.reasons), "snippet": r.snippet,
+             "themes": list(r.themes), "evidence_level": r.evidence_level}
+            for rank, r in enumerate(df.itertuples(index=False), start=1)]})
+        return
     if df.empty:
         console.print(Text(f"Niets gevonden voor {vraag!r}."))
         return
     table = _table("nr", "interventie", "score", "bewijs", "fragment",
                    title=f"Gevonden voor {vraag!r}")
     for rank, r in enumerate(df.itertuples(index=False), start=1):
-        table.add_row(str(rank), Text(f"{r.name}\n({r.id})"),
+        table.add_row(str(rank), Text(f"{r.name}\n({r.id}, {r.soort})"),
                       Text(nl_cell(float(r.score), decimals=2)), _t(r.evidence_level),
-                      _t(r.snippet))
+                      _t(r.snippet + ("\n" + "; ".join(r.reasons) if r.reasons else "")))
     console.print(table)
 
 
@@ -212,26 +253,44 @@ def kennis_match(
     gemeente: Annotated[str | None, typer.Option(
         "--gemeente", help="Gemeente, als de naam in meer gemeenten voorkomt.")] = None,
     max_aantal: Annotated[int, typer.Option("--max", min=1, help="Hoogstens zoveel "
-                                            "interventies.")] = 10,
+                                            "interventies per lijst.")] = 10,
+    formaat: Annotated[str, _FORMAT] = "text",
 ) -> None:
-    """Welke interventies passen bij de signalen van een wijk, met uitleg."""
+    """Welke interventies passen bij de signalen van een wijk, met uitleg: aanbevelingen,
+    voorbeelden ter inspiratie en, zonder signalen boven de drempel, preventieve suggesties."""
     from .kennis_zoek import match
     from .subjects import resolve_subject
 
+    fmt = _check_format(formaat)
     with _db(ctx) as con:
         subject = resolve_subject(con, gebied, gemeente=gemeente)
-        results = match(con, subject, limit=max_aantal)
+        result = match(con, subject, limit=max_aantal)
+    if fmt == "json":
+        _json_out({"subject": {"id": subject.id, "name": subject.name, "kind": subject.kind,
+                               "gemeente": subject.gemeente_name}, **result.to_dict()})
+        return
     title = f"Interventies voor {subject.name} ({subject.id})"
-    if not results:
+    for note in result.notes:
+        console.print(Text(note))
+    blocks = (("Aanbevolen", result.recommendations), ("Preventief", result.preventive),
+              ("Ter inspiratie (landelijke programma's en buitenlandse voorbeelden; geen "
+               "aanbeveling)", result.inspiration))
+    if not any(items for _, items in blocks):
         console.print(Text(f"{title}: geen passende interventies gevonden (geen signalen of "
                            "geen interventie die erop aansluit)."))
         return
-    table = _table("rang", "interventie", "score", "uitleg", title=title)
-    for m in results:
-        table.add_row(str(m.rank), Text(f"{m.name}\n({m.intervention_id})"),
-                      Text(nl_cell(float(m.score), decimals=2)), Text("\n".join(m.reasons)))
-    console.print(table)
-    for m in results:
+    for label, items in blocks:
+        if not items:
+            continue
+        table = _table("rang", "interventie", "score", "uitleg", title=f"{title}: {label}")
+        for m in items:
+            lines = list(m.reasons)
+            if m.context:
+                lines.append(f"Wanneer realistisch: {m.context}")
+            table.add_row(str(m.rank), Text(f"{m.name}\n({m.intervention_id}, {m.soort})"),
+                          Text(nl_cell(float(m.score), decimals=2)), Text("\n".join(lines)))
+        console.print(table)
+    for m in result.all():
         for app_ in m.peer_applications:
             period = (f"sinds {app_.start_year}" if app_.end_year is None
                       else f"{app_.start_year}-{app_.end_year}")

@@ -139,6 +139,36 @@ EVIDENCE_LEVELS: dict[str, str] = {
                        "naar werkzame bestanddelen of naar vergelijkbare aanpakken)",
     "effectief": "effectonderzoek met een vergelijkingsgroep laat het beoogde effect zien",
 }
+#: What an evaluation found about the intended effect (``bewijs.effect``) -> meaning.
+EFFECTS: dict[str, str] = {
+    "positief": "het onderzoek vond het beoogde effect",
+    "gemengd": "het onderzoek vond op sommige doelen of voor sommige groepen een effect, op "
+               "andere niet",
+    "geen": "het onderzoek vond geen aantoonbaar effect op de beoogde doelen",
+    "negatief": "het onderzoek vond een ongewenst effect",
+    "onbekend": "geen effectonderzoek bekend, of wij weten het niet",
+}
+#: Effects that need the evaluation under ``bronnen`` (everything but ``onbekend``).
+EFFECTS_NEEDING_SOURCE: tuple[str, ...] = ("positief", "gemengd", "geen", "negatief")
+
+#: Kinds of intervention (``soort``) -> meaning. Matching recommends only the kinds in
+#: :data:`RECOMMENDABLE_KINDS`; the others are shown apart, "ter inspiratie".
+KINDS: dict[str, str] = {
+    "lokale aanpak": "een aanpak die een gemeente met haar partners in een wijk kan starten",
+    "werkwijze": "een beschreven werkwijze van professionals of vrijwilligers die een gemeente "
+                 "of haar partners kunnen inzetten",
+    "beleidskader": "een wettelijk of beleidsinstrument dat een gemeente kan toepassen (vaak met "
+                    "een raadsbesluit of toestemming van het Rijk)",
+    "landelijk programma": "een programma van het Rijk met aangewezen gebieden en eigen geld; "
+                           "een gemeente kan er niet zelf aan beginnen",
+    "buitenlands voorbeeld": "een aanpak of programma uit een ander land; een les, geen kant-"
+                             "en-klare aanpak",
+}
+#: Kinds a city or its partners can start: these can be recommended.
+RECOMMENDABLE_KINDS: tuple[str, ...] = ("lokale aanpak", "werkwijze", "beleidskader")
+#: Kinds shown "ter inspiratie", apart from the recommendations.
+INSPIRATION_KINDS: tuple[str, ...] = ("landelijk programma", "buitenlands voorbeeld")
+
 #: Cost indication: level -> meaning.
 COST_LEVELS: dict[str, str] = {
     "laag": "tot ongeveer 50.000 euro per wijk per jaar",
@@ -162,6 +192,7 @@ FILE_KEYS: dict[str, str] = {
     "id": "id",
     "naam": "name",
     "samenvatting": "summary",
+    "soort": "kind",
     "beschrijving": "description",
     "themas": "themes",
     "pakt_aan": "addresses",
@@ -172,6 +203,7 @@ FILE_KEYS: dict[str, str] = {
     "kosten": "cost",
     "tijdshorizon": "horizon",
     "valkuilen": "pitfalls",
+    "context": "context",
     "bronnen": "sources",
     "verwant": "related",
     "bijgewerkt": "updated",
@@ -181,11 +213,12 @@ KEY_ALIASES: dict[str, str] = {"thema's": "themas", "thema": "themas", "pakt aan
                                "werkzame bestanddelen": "werkzame_bestanddelen"}
 #: Keys every file must have.
 REQUIRED_KEYS: tuple[str, ...] = (
-    "naam", "samenvatting", "beschrijving", "themas", "pakt_aan", "werkzame_bestanddelen",
+    "naam", "samenvatting", "soort", "beschrijving", "themas", "pakt_aan",
+    "werkzame_bestanddelen",
     "bewijs", "partners", "financiering", "kosten", "tijdshorizon", "valkuilen",
 )
 _ADDRESS_KEYS = ("domein", "indicator", "richting", "signaal")
-_EVIDENCE_KEYS = ("niveau", "toelichting")
+_EVIDENCE_KEYS = ("niveau", "effect", "toelichting")
 _COST_KEYS = ("niveau", "toelichting")
 _HORIZON_KEYS = ("termijn", "jaren")
 _SOURCE_KEYS = ("titel", "auteurs", "uitgever", "jaar", "url")
@@ -212,7 +245,8 @@ SCHEMA = store.KENNIS_SCHEMA
 
 #: Columns of :func:`list_interventions`.
 LIST_COLUMNS = [
-    "intervention_id", "name", "summary", "themes", "evidence_level", "partners", "funding",
+    "intervention_id", "name", "summary", "kind", "themes", "evidence_level",
+    "evidence_effect", "partners", "funding",
     "cost_level", "horizon", "domains", "indicators", "signals", "version", "origin",
     "updated_at", "updated_by",
 ]
@@ -235,6 +269,8 @@ _PACKAGE_DIR = ("data", "interventies")
 _MAX_NAME = 120
 _MAX_SUMMARY = 400
 _MAX_ITEM = 300
+#: Longest context note of an intervention (characters).
+MAX_CONTEXT = 700
 #: Longest description of an intervention (characters).
 MAX_DESCRIPTION = 30_000
 #: Largest intervention file read (bytes).
@@ -341,10 +377,23 @@ class Addressed:
 
 @dataclass(frozen=True)
 class EvidenceRating:
-    """How strong the evidence is (:data:`EVIDENCE_LEVELS`) and on what it rests (Dutch)."""
+    """How strong the evidence is (:data:`EVIDENCE_LEVELS`), what evaluations found about the
+    intended effect (:data:`EFFECTS`) and on what it rests (Dutch).
+
+    Attributes
+    ----------
+    level
+        The rung of the evidence ladder.
+    source
+        The note (``bewijs.toelichting``): what the level and the effect rest on.
+    effect
+        ``positief``, ``gemengd``, ``geen``, ``negatief`` or ``onbekend`` (default): what an
+        evaluation found. Anything but ``onbekend`` needs the evaluation under ``bronnen``.
+    """
 
     level: str
     source: str = ""
+    effect: str = "onbekend"
 
 
 @dataclass(frozen=True)
@@ -421,6 +470,13 @@ class Intervention:
         Cost indication and time horizon.
     pitfalls
         Valkuilen: short texts.
+    kind
+        Soort (:data:`KINDS`): ``lokale aanpak``, ``werkwijze``, ``beleidskader`` (these can
+        be recommended, :data:`RECOMMENDABLE_KINDS`), ``landelijk programma`` or
+        ``buitenlands voorbeeld`` (shown "ter inspiratie").
+    context
+        When and where it is realistic (Dutch, one paragraph), shown with a recommendation; may
+        be empty.
     sources
         Sources (:class:`Reference`); may be empty.
     related
@@ -448,6 +504,8 @@ class Intervention:
     cost: Cost
     horizon: Horizon
     pitfalls: tuple[str, ...]
+    kind: str
+    context: str = ""
     sources: tuple[Reference, ...] = ()
     related: tuple[str, ...] = ()
     updated: str | None = None
@@ -475,6 +533,11 @@ class Intervention:
     def theme_labels(self) -> tuple[str, ...]:
         """Dutch labels of the themes."""
         return tuple(THEMES[t] for t in self.themes)
+
+    @property
+    def recommendable(self) -> bool:
+        """Whether a city or its partners can start it (:data:`RECOMMENDABLE_KINDS`)."""
+        return self.kind in RECOMMENDABLE_KINDS
 
 
 @dataclass(frozen=True)
@@ -616,6 +679,39 @@ def normalise_funding(text: str) -> str:
     """
     return _vocab_id(text, FUNDING, _FUNDING_LOOKUP, "onbekende financieringsbron",
                      "funding")
+
+
+def normalise_kind(text: str) -> str:
+    """The kind (``soort``) for a kind written in any case, with ``-`` or ``_`` for spaces
+    (:data:`KINDS`).
+
+    Raises
+    ------
+    KennisError
+        Unknown kind, with the allowed ones and a suggestion.
+    """
+    key = _norm(str(text).replace("-", " "))
+    if key in KINDS:
+        return key
+    raise KennisError(
+        f"onbekende soort {str(text)!r}; kies uit {', '.join(KINDS)}."
+        f"{_suggest(str(text), KINDS)}", field="kind")
+
+
+def normalise_effect(text: str) -> str:
+    """The effect (``bewijs.effect``) for an effect written in any case (:data:`EFFECTS`).
+
+    Raises
+    ------
+    KennisError
+        Unknown effect, with the allowed ones and a suggestion.
+    """
+    key = _norm(text)
+    if key in EFFECTS:
+        return key
+    raise KennisError(
+        f"onbekend effect {str(text)!r}; kies uit {', '.join(EFFECTS)}."
+        f"{_suggest(str(text), EFFECTS)}", field="effect")
 
 
 def normalise_evidence(text: str) -> str:
@@ -1051,7 +1147,45 @@ def _evidence(c: _Collector, value: Any) -> EvidenceRating:
     if level != "onbekend" and not source:
         c.add("bewijs", f"bij bewijsniveau {level!r} hoort een toelichting: waarop rust het "
               "(onderzoek, databank, evaluatie)?")
-    return EvidenceRating(level=level, source=source)
+    effect = "onbekend"
+    raw_effect = data.get("effect")
+    if raw_effect is not None and str(raw_effect).strip():
+        try:
+            effect = normalise_effect(str(raw_effect))
+        except KennisError as exc:
+            c.add("bewijs.effect", exc.message)
+    elif "effect" in data:
+        c.add("bewijs.effect", f"bewijs.effect is leeg; kies uit {', '.join(EFFECTS)} (of laat "
+              "het weg: dan is het 'onbekend').")
+    if effect != "onbekend" and not source:
+        c.add("bewijs.effect", f"bij effect {effect!r} hoort een toelichting die zegt wat het "
+              "onderzoek vond.")
+    if level == "effectief" and raw_effect is None and "effect" not in data:
+        effect = "positief"  # the ladder's definition: an effect study found the effect
+    elif level == "effectief" and effect not in ("positief", "gemengd"):
+        c.add("bewijs.effect", f"bewijsniveau 'effectief' betekent dat effectonderzoek met een "
+              f"vergelijkingsgroep het beoogde effect liet zien; dat past niet bij effect "
+              f"{effect!r}. Kies een lager niveau of effect 'positief' of 'gemengd'.")
+    return EvidenceRating(level=level, source=source, effect=effect)
+
+
+def _kind(c: _Collector, value: Any) -> str:
+    if value is None or not str(value).strip() or isinstance(value, (dict, list)):
+        c.add("soort", f"soort is verplicht: kies uit {', '.join(KINDS)}.")
+        return "lokale aanpak"
+    try:
+        return normalise_kind(str(value))
+    except KennisError as exc:
+        c.add("soort", exc.message)
+        return "lokale aanpak"
+
+
+def _check_effect_source(c: _Collector, evidence: EvidenceRating,
+                         sources: Sequence[Reference]) -> None:
+    if evidence.effect in EFFECTS_NEEDING_SOURCE and not sources:
+        c.add("bewijs.effect", f"effect {evidence.effect!r} zegt wat een evaluatie vond; zet "
+              "die evaluatie onder 'bronnen' (titel, auteurs of uitgever, jaar), of kies "
+              "'onbekend'.")
 
 
 def _cost(c: _Collector, value: Any) -> Cost:
@@ -1270,11 +1404,12 @@ def uncited_sources(text: str, sources: Sequence[Reference]) -> list[Citation]:
             if not any(cites(ref, cit) for ref in sources)]
 
 
-def _check_citations(c: _Collector, evidence: EvidenceRating,
-                     sources: Sequence[Reference]) -> None:
-    for cit in uncited_sources(evidence.source, sources):
-        c.add("bewijs.toelichting",
-              f"de toelichting verwijst naar {cit.text!r}, maar geen bron onder 'bronnen' heeft "
+def _check_citations(c: _Collector, text: str, sources: Sequence[Reference],
+                     key: str) -> None:
+    noun = "de toelichting" if key == "bewijs.toelichting" else f"het veld {key!r}"
+    for cit in uncited_sources(text, sources):
+        c.add(key,
+              f"{noun} verwijst naar {cit.text!r}, maar geen bron onder 'bronnen' heeft "
               f"{cit.name!r} als eerste auteur of organisatie en {cit.year} als jaar. Voeg de "
               "bron toe (met 'auteurs' of 'uitgever' en 'jaar') of pas de verwijzing aan.")
 
@@ -1385,9 +1520,16 @@ def _build(doc: _Doc, known_ids: set[str] | None) -> tuple[Intervention | None, 
     horizon = _horizon(c, get("tijdshorizon")) if "tijdshorizon" in data \
         else Horizon("middellang")
     pitfalls = _text_items(c, get("valkuilen"), "valkuilen") if "valkuilen" in data else ()
+    kind = _kind(c, get("soort")) if "soort" in data else "lokale aanpak"
+    context = _text(c, get("context"), "context", required=False, one_line=True,
+                    max_len=MAX_CONTEXT)
     sources = _sources(c, get("bronnen"))
-    if evidence.source and not any((p.field or "").startswith("bronnen") for p in c.problems):
-        _check_citations(c, evidence, sources)
+    if not any((p.field or "").startswith("bronnen") for p in c.problems):
+        if evidence.source:
+            _check_citations(c, evidence.source, sources, "bewijs.toelichting")
+        if context:
+            _check_citations(c, context, sources, "context")
+        _check_effect_source(c, evidence, sources)
     related = _related(c, get("verwant"), iid, known_ids)
     updated = _updated(c, get("bijgewerkt"))
     if c.problems:
@@ -1395,8 +1537,8 @@ def _build(doc: _Doc, known_ids: set[str] | None) -> tuple[Intervention | None, 
     return Intervention(
         id=iid, name=iv_name, summary=summary, description=description, themes=themes,
         addresses=addresses, working_elements=working, evidence=evidence, partners=partners,
-        funding=funding, cost=cost, horizon=horizon, pitfalls=pitfalls, sources=sources,
-        related=related, updated=updated,
+        funding=funding, cost=cost, horizon=horizon, pitfalls=pitfalls, kind=kind,
+        context=context, sources=sources, related=related, updated=updated,
     ), []
 
 
@@ -1568,9 +1710,19 @@ def from_dict(data: Mapping[str, Any], **meta: Any) -> Intervention:
         evidence=EvidenceRating(**data["evidence"]), partners=tuple(data["partners"]),
         funding=tuple(data["funding"]), cost=Cost(**data["cost"]),
         horizon=Horizon(**data["horizon"]), pitfalls=tuple(data["pitfalls"]),
+        kind=data.get("kind") or _legacy_kind(data["id"]), context=data.get("context") or "",
         sources=tuple(Reference(**s) for s in data["sources"]),
         related=tuple(data["related"]), updated=data.get("updated"), **meta,
     )
+
+
+def _legacy_kind(iid: str) -> str:
+    """The kind of a record stored before ``soort`` existed: the shipped intervention's kind
+    for a shipped id, else ``lokale aanpak`` (a user's own approach)."""
+    for iv, _ in _shipped_catalogue():
+        if iv.id == iid:
+            return iv.kind
+    return "lokale aanpak"
 
 
 def content_hash(iv: Intervention) -> str:
@@ -1593,7 +1745,7 @@ def to_file_data(iv: Intervention) -> dict[str, Any]:
             if a.direction:
                 item["richting"] = DIRECTION_LABELS[a.direction]
             addresses.append(item)
-    evidence: dict[str, Any] = {"niveau": iv.evidence.level}
+    evidence: dict[str, Any] = {"niveau": iv.evidence.level, "effect": iv.evidence.effect}
     if iv.evidence.source:
         evidence["toelichting"] = iv.evidence.source
     cost: dict[str, Any] = {"niveau": iv.cost.level}
@@ -1615,6 +1767,7 @@ def to_file_data(iv: Intervention) -> dict[str, Any]:
     data: dict[str, Any] = {
         "naam": iv.name,
         "samenvatting": iv.summary,
+        "soort": iv.kind,
         "themas": list(iv.themes),
         "pakt_aan": addresses,
         "werkzame_bestanddelen": list(iv.working_elements),
@@ -1625,6 +1778,8 @@ def to_file_data(iv: Intervention) -> dict[str, Any]:
         "tijdshorizon": horizon,
         "valkuilen": list(iv.pitfalls),
     }
+    if iv.context:
+        data["context"] = iv.context
     if sources:
         data["bronnen"] = sources
     if iv.related:
@@ -1715,7 +1870,8 @@ def _now() -> str:
 
 def _search_text(iv: Intervention) -> str:
     parts = [iv.name, iv.summary, iv.description, *iv.working_elements, *iv.pitfalls,
-             *iv.theme_labels, *(PARTNERS[p] for p in iv.partners), iv.evidence.source,
+             iv.context, *iv.theme_labels, *(PARTNERS[p] for p in iv.partners),
+             iv.evidence.source,
              iv.cost.note, *(s.title for s in iv.sources)]
     return "\n".join(p for p in parts if p)
 
@@ -2046,6 +2202,7 @@ def list_interventions(
     theme: str | None = None,
     partner: str | None = None,
     evidence: str | None = None,
+    kind: str | None = None,
 ) -> pd.DataFrame:
     """The current interventions as a table, by name.
 
@@ -2057,19 +2214,24 @@ def list_interventions(
         Only interventions with this theme / partner (id or Dutch label).
     evidence
         Only interventions with at least this evidence level (:func:`evidence_at_least`).
+    kind
+        Only interventions of this kind (``soort``, :data:`KINDS`).
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`LIST_COLUMNS`; list columns hold ids.
+        Columns :data:`LIST_COLUMNS`; list columns hold ids; ``kind`` and ``evidence_effect``
+        come from the stored record.
 
     Raises
     ------
     KennisError
-        Unknown theme, partner or evidence level (with the allowed values).
+        Unknown theme, partner, evidence level or kind (with the allowed values).
     """
-    sql = (f"SELECT {', '.join(LIST_COLUMNS)} FROM interventions WHERE removed_at IS NULL")
+    stored = [c for c in LIST_COLUMNS if c not in ("kind", "evidence_effect")]
+    sql = (f"SELECT {', '.join(stored)}, record FROM interventions WHERE removed_at IS NULL")
     params: list[Any] = []
+    wanted_kind = normalise_kind(kind) if kind is not None else None
     if theme is not None:
         sql += " AND list_contains(themes, ?)"
         params.append(normalise_theme(theme))
@@ -2083,6 +2245,11 @@ def list_interventions(
     df = con.execute(sql + " ORDER BY lower(name), intervention_id", params).df()
     for col in ("themes", "partners", "funding", "domains", "indicators", "signals"):
         df[col] = df[col].map(lambda v: list(v) if v is not None else [])
+    records = [json.loads(r) for r in df["record"]]
+    df["kind"] = [r.get("kind") or _legacy_kind(r["id"]) for r in records]
+    df["evidence_effect"] = [r["evidence"].get("effect") or "onbekend" for r in records]
+    if wanted_kind is not None:
+        df = df[df["kind"] == wanted_kind]
     return df[LIST_COLUMNS].reset_index(drop=True)
 
 
@@ -2195,21 +2362,22 @@ def export_catalogue(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *,
     return [write_atomic(out / "interventies.csv", write_csv)]
 
 
-_CSV_HEADER = ["id", "naam", "samenvatting", "themas", "pakt_aan", "werkzame_bestanddelen",
-               "bewijsniveau", "bewijs_toelichting", "partners", "financiering", "kosten",
-               "kosten_toelichting", "termijn", "jaren", "valkuilen", "bronnen", "verwant",
-               "bijgewerkt", "beschrijving", "versie", "herkomst", "vastgelegd_op",
-               "vastgelegd_door"]
+_CSV_HEADER = ["id", "naam", "samenvatting", "soort", "themas", "pakt_aan",
+               "werkzame_bestanddelen", "bewijsniveau", "bewijs_effect", "bewijs_toelichting",
+               "partners", "financiering", "kosten", "kosten_toelichting", "termijn", "jaren",
+               "valkuilen", "context", "bronnen", "verwant", "bijgewerkt", "beschrijving",
+               "versie", "herkomst", "vastgelegd_op", "vastgelegd_door"]
 
 
 def _csv_row(iv: Intervention) -> list[Any]:
     lo, hi = iv.horizon.years_min, iv.horizon.years_max
     years = "" if lo is None else (str(lo) if hi in (None, lo) else f"{lo}-{hi}")
-    return [iv.id, iv.name, iv.summary, "; ".join(iv.theme_labels),
+    return [iv.id, iv.name, iv.summary, iv.kind, "; ".join(iv.theme_labels),
             "; ".join(a.text() for a in iv.addresses), "; ".join(iv.working_elements),
-            iv.evidence.level, iv.evidence.source, "; ".join(PARTNERS[p] for p in iv.partners),
+            iv.evidence.level, iv.evidence.effect, iv.evidence.source,
+            "; ".join(PARTNERS[p] for p in iv.partners),
             "; ".join(FUNDING[f] for f in iv.funding), iv.cost.level, iv.cost.note,
-            iv.horizon.term, years, "; ".join(iv.pitfalls),
+            iv.horizon.term, years, "; ".join(iv.pitfalls), iv.context,
             "; ".join(s.text() for s in iv.sources), "; ".join(iv.related), iv.updated or "",
             iv.description, iv.version, iv.origin, iv.updated_at, iv.updated_by]
 
@@ -2537,8 +2705,10 @@ def list_applied(con: duckdb.DuckDBPyConnection, *, area: str | None = None,
 
 __all__ = [
     "ACTIONS", "APPLIED_COLUMNS", "COST_LEVELS", "DIRECTION_LABELS", "DIRECTION_WORDS",
-    "EVIDENCE_LEVELS", "FIELD_LABELS", "FILE_KEYS", "FUNDING", "HISTORY_COLUMNS", "HORIZONS",
-    "LIST_COLUMNS", "NAME_PARTICLES", "NOT_CITED_NAMES", "ORIGINS", "PARTNERS", "REQUIRED_KEYS",
+    "EFFECTS", "EFFECTS_NEEDING_SOURCE", "EVIDENCE_LEVELS", "FIELD_LABELS", "FILE_KEYS",
+    "FUNDING", "HISTORY_COLUMNS", "HORIZONS", "INSPIRATION_KINDS", "KINDS", "LIST_COLUMNS",
+    "MAX_CONTEXT", "NAME_PARTICLES", "NOT_CITED_NAMES", "ORIGINS", "PARTNERS",
+    "RECOMMENDABLE_KINDS", "REQUIRED_KEYS",
     "REQUIRED_THEMES", "SCHEMA", "SHIPPED_AUTHOR", "TABLES", "THEMES", "Addressed",
     "AppliedApproach", "CatalogueSync", "Citation", "Cost", "EvidenceRating", "Horizon",
     "Intervention", "InterventionFileError", "KennisError", "Problem", "Reference",
@@ -2547,7 +2717,8 @@ __all__ = [
     "ensure_catalogue", "ensure_tables", "evidence_at_least", "export_catalogue",
     "find_citations", "from_dict", "get_intervention", "intervention_files",
     "intervention_history", "list_applied", "list_interventions", "load_intervention_file",
-    "normalise_evidence", "normalise_funding", "normalise_partner", "normalise_theme",
+    "normalise_effect", "normalise_evidence", "normalise_funding", "normalise_kind",
+    "normalise_partner", "normalise_theme",
     "remove_applied", "remove_intervention", "restore_shipped", "shipped_catalogue",
     "shipped_files", "slugify", "to_dict", "to_file_data", "to_yaml", "uncited_sources",
 ]

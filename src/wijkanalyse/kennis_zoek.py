@@ -3,12 +3,16 @@
 Two questions are answered here, both over the interventions that :mod:`wijkanalyse.kennis`
 keeps in the ``interventions`` table:
 
-* **Zoeken** (:func:`search`): full-text search with Dutch stemming, so that "woningen" finds
-  "woning" and "bemiddelaars" finds "buurtbemiddeling", with filters on theme, partner and
-  evidence level.
-* **Passen** (:func:`match`): which interventions address the signals and unfavourable key
-  figures of a wijkprofiel, explained in Dutch sentences, with the similar neighbourhoods
-  (peer group) where an intervention was applied and how their Leefbaarometer developed since.
+* **Zoeken** (:func:`search`): full-text search that understands Dutch queries (inflections,
+  derivations, compounds both ways, a curated thesaurus), so that "woningen" finds "woning",
+  "isoleren" finds "isolatie", "jongerenoverlast" finds "overlast door jongeren" and
+  "hangjongeren" finds "jeugdgroepen", with filters on theme, partner and evidence level.
+  :func:`evaluate_search` measures it on the shipped evaluation set.
+* **Passen** (:func:`match`): which interventions a city can start for the signals of a
+  wijkprofiel (recommendations), which national programmes and foreign examples address the
+  same signals (inspiration, apart), and, for a profile without signals, preventive
+  suggestions; explained in Dutch sentences, with the similar neighbourhoods (peer group) where
+  an intervention was applied and how their Leefbaarometer developed since.
 
 :func:`profile_section` gives the plain data of the "Wat werkt hier" section of the wijkprofiel
 report (rendered by ``templates/_kennis.html``).
@@ -18,8 +22,8 @@ The search index
 DuckDB's full-text extension has to be downloaded, which is not possible offline, so the index
 is built here, in memory, from the current catalogue (:func:`build_index`). It is cached per
 process under a fingerprint of the records, so a changed catalogue gives a new index and
-nothing has to be stored (a read-only connection is enough). With a few dozen interventions
-building it takes milliseconds.
+nothing has to be stored (a read-only connection is enough). With some fifty interventions
+building it takes well under a second.
 
 Words are folded (lower case, accents removed: "geïsoleerd" = "geisoleerd"), Dutch stopwords
 (:data:`STOPWORDS`) are dropped and every remaining word is indexed under several *terms*:
@@ -29,25 +33,36 @@ Words are folded (lower case, accents removed: "geïsoleerd" = "geisoleerd"), Du
   conflates inflections the other misses: ``dutch`` maps "bemiddelaars" and "bemiddeling" to
   "bemiddel" and "woningen" to "woon" like "woning", but keeps "duurzame" apart from "duurzaam"
   and "schulden" ("schul") apart from "schuld"; ``dutch_porter`` maps both pairs together
-  ("duurzam", "schuld") and "groene" to "groen";
+  ("duurzam", "schuld") and "groene" to "groen". The Snowball 3 stemmer drops a leading
+  "ge" ("gewoon" -> "woon" = "woning", "gezin" -> "zin"); the prefix is kept;
 * the same for the word without a plural ``-s`` after ``-en``, ``-el``, ``-er``, ``-em`` or
   ``-je`` ("inkomens" -> "inkomen"), because both stemmers stem "inkomens" and "inkomen"
   differently;
-* light compound splitting: the parts listed in :data:`COMPOUND_PARTS` ("wijk", "buurt",
-  "woning", "groen", "energie", "bemiddeling", ...) are also indexed inside a longer word, at
-  the start ("buurtbemiddeling" -> buurt) or after at least two letters when what follows is an
-  inflection or derivation ending ("buurtbemiddeling" -> bemiddeling, "vergroening" -> groen,
-  "klushuizen" -> huis). Such a part counts for :data:`PART_WEIGHT` of a whole word. There is
-  no dictionary, so only these parts are found ("zonnepanelen" does not give "zon"); words
-  that contain a part by accident are excluded by their beginning (:data:`COMPOUND_EXCLUDED`:
-  "samenwerking" is not about "werk", "huishoudens" not about "huis").
+* the root of a derivation family (prefix ``d:``): a verb in ``-eren``, its nouns in
+  ``-atie``/``-ering`` and its participle ``ge...eerd`` ("isoleren", "isolatie", "isolering",
+  "geisoleerd" -> ``d:isol``);
+* instead of all this, its lemma (prefix ``l:``) when the thesaurus lists one: words the
+  stemmers would conflate stay apart ("ouderen" -> "oudere", "ouders" -> "ouder");
+* compound parts, for :data:`PART_WEIGHT` of a whole word: the parts listed in
+  :data:`COMPOUND_PARTS` ("wijk", "buurt", "groen", "bemiddeling", ...) inside a longer word,
+  at the start ("buurtbemiddeling" -> buurt) or after at least two letters when what follows
+  is an inflection or derivation ending ("vergroening" -> groen), and the two known words a
+  word splits into (:func:`_split`: words of at least four letters of the catalogue and the
+  thesaurus, a linking "s" or "e" allowed: "krachtwijkenaanpak" -> krachtwijken + aanpak).
+  Words that contain a part by accident are excluded by their beginning
+  (:data:`COMPOUND_EXCLUDED`: "samenwerking" is not about "werk").
 
-A query word matches a record through any of its terms; its contribution is the best of them
-(a part of a query word counts for :data:`PART_WEIGHT`).
+A query word contributes the best of: its own terms (a curated part for :data:`PART_WEIGHT`);
+its split into known words ("jongerenoverlast" -> jongeren + overlast), which counts
+:data:`PART_WEIGHT` times the summed scores of the parts times the squared share of parts
+found, so a record with only "jongeren" counts little; and the other members of its thesaurus
+groups (``data/kennis_thesaurus.yaml``, :func:`load_thesaurus`) for the group's weight
+(:data:`SYNONYM_WEIGHT`), scaled down when the related word is rarer than the query word. Each
+result says how its query words were found (``reasons``).
 
 Ranking is BM25 (``k1`` :data:`BM25_K1`, ``b`` :data:`BM25_B`) over a weighted bag of words:
 a term's frequency is summed over the fields with the weights of :data:`FIELD_WEIGHTS`
-(name > summary > themes and working elements > addressed problems (indicator labels, signal
+(name > summary > working elements > themes, addressed problems (indicator labels, signal
 titles, domains) and description > pitfalls and background (evidence note, cost note,
 partners, funding, source titles)), and so is the record's length. The inverse document
 frequency is computed over the whole catalogue, so filters do not change scores. The snippet
@@ -74,9 +89,25 @@ intervention's ``addresses`` entries match an item
   :data:`DOMAIN_FACTOR` times the weight of the heaviest such item (so a domain with many
   unfavourable figures does not outweigh exact matches).
 
-Interventions with at least one match get :data:`EVIDENCE_BONUS` for their evidence level.
+Only an exact match on a signal of at least :data:`MIN_TRIGGER_SEVERITY` (the rule's lowest
+threshold in ``data/signalen.yaml``) *triggers*: without a trigger an intervention is not
+matched at all, however many unfavourable figures or domains it shares (an overlast deviation
+of -0,06 where the rule starts at -0,11 recommends nothing). A triggered intervention scores
+the weights of its matches plus :data:`EVIDENCE_BONUS` for its evidence level plus
+:data:`EFFECT_ADJUSTMENT` for what evaluations found (``bewijs.effect``: no effect lowers the
+score, and the finding is quoted in the reasons). Interventions a city can start
+(:data:`wijkanalyse.kennis.RECOMMENDABLE_KINDS`) are recommendations; national programmes and
+foreign examples go to a separate list "ter inspiratie" (:class:`MatchResult`).
+
+A profile without recommendations gets preventive suggestions: low- and mid-cost
+interventions a city can start (:data:`PREVENTIVE_COSTS`, no evaluation without effect) that
+address its weakest spots, unfavourable figures and Leefbaarometer dimensions under the
+national average, each weighted by how close it comes to its signal threshold; without any
+figures, low-cost interventions for liveability in general (:data:`GENERAL_PREVENTIVE_SIGNALS`).
+
 Ties are broken by intervention id, so the order is fully deterministic. Each
-:class:`Match` carries the Dutch sentences that explain its score, and the applications
+:class:`Match` carries the Dutch sentences that explain its score, the intervention's
+``context`` (when it is realistic), and the applications
 (:func:`wijkanalyse.kennis.list_applied`) in the profile's peer group: an application counts
 for a peer when its area is the peer, a buurt in it, the wijk it lies in, or a user area with
 one of those among its members. For each, the peer's Leefbaarometer score at the last
@@ -124,7 +155,25 @@ __all__ = [
     "SEVERITY_WEIGHTS",
     "STOPWORDS",
     "SearchIndex",
+    "EFFECT_ADJUSTMENT",
+    "EVALUATION_COLUMNS",
+    "EvaluationQuery",
+    "GENERAL_PREVENTIVE_SIGNALS",
+    "INSPIRATION_SHOWN",
+    "MIN_TRIGGER_SEVERITY",
+    "MatchResult",
+    "PREVENTIVE_COSTS",
+    "PREVENTIVE_DIMENSIONS",
+    "PREVENTIVE_EXCLUDED_EFFECTS",
+    "RECALL_TARGET",
+    "SYNONYM_WEIGHT",
+    "Thesaurus",
+    "ThesaurusError",
+    "CATEGORIES",
     "build_index",
+    "evaluate_search",
+    "load_search_evaluation",
+    "load_thesaurus",
     "match",
     "match_profile",
     "profile_section",
@@ -140,7 +189,7 @@ __all__ = [
 FIELD_WEIGHTS: dict[str, float] = {
     "name": 4.0,
     "summary": 3.0,
-    "themes": 2.0,
+    "themes": 1.0,
     "working_elements": 2.0,
     "addresses": 1.0,
     "description": 1.0,
@@ -219,6 +268,8 @@ _PART_ENDINGS = ("", "s", "e", "en", "es", "er", "ers", "ing", "ingen", "heid", 
                  "lijk", "lijke", "st", "ste")
 _MIN_PART = 4
 _PLURAL_S = ("ens", "els", "ers", "ems", "jes")
+_DERIVATION_ENDINGS = ("eringen", "ering", "aties", "atie", "eren", "eert")
+_MIN_ROOT = 4
 
 #: Weight of a signal by severity (3 ernstig, 2 aandacht, 1 om te volgen).
 SEVERITY_WEIGHTS: dict[int, float] = {3: 3.0, 2: 2.0, 1: 1.0}
@@ -233,15 +284,145 @@ EVIDENCE_BONUS: dict[str, float] = {
     "goed onderbouwd": 0.5,
     "effectief": 1.0,
 }
+#: What an evaluation found counts both ways: added to the score of a match (``bewijs.effect``).
+EFFECT_ADJUSTMENT: dict[str, float] = {
+    "positief": 0.0,
+    "gemengd": -0.5,
+    "geen": -1.5,
+    "negatief": -3.0,
+    "onbekend": 0.0,
+}
+#: The lowest severity of a signal that can trigger a recommendation (1 = "om te volgen": the
+#: rule's lowest threshold in ``data/signalen.yaml``). Unfavourable key figures never trigger.
+MIN_TRIGGER_SEVERITY = 1
+#: Categories of a match -> Dutch label.
+CATEGORIES: dict[str, str] = {
+    "aanbeveling": "aanbeveling",
+    "inspiratie": "ter inspiratie",
+    "preventief": "preventief",
+}
+#: Cost levels a preventive suggestion may have (no large physical interventions as prevention).
+PREVENTIVE_COSTS: tuple[str, ...] = ("laag", "midden")
+#: Effects that keep an intervention out of the preventive suggestions.
+PREVENTIVE_EXCLUDED_EFFECTS: tuple[str, ...] = ("geen", "negatief")
+#: The Leefbaarometer dimensions looked at for preventive suggestions.
+PREVENTIVE_DIMENSIONS: tuple[str, ...] = ("lbm_onv", "lbm_soc", "lbm_fys", "lbm_won", "lbm_vrz")
+#: Signals whose interventions are the general preventive suggestions when a profile has no
+#: figures to go on (liveability in general; only low-cost interventions).
+GENERAL_PREVENTIVE_SIGNALS: tuple[str, ...] = (
+    "sociale_samenhang_leefbaarometer", "fysieke_omgeving_leefbaarometer", "leefbaarheid_laag")
 
 #: Columns of :func:`search`'s result.
-SEARCH_COLUMNS = ["id", "name", "score", "themes", "evidence_level", "snippet"]
+SEARCH_COLUMNS = ["id", "name", "score", "soort", "themes", "evidence_level", "snippet",
+                  "reasons"]
 
 _STEMMERS = {"k": snowballstemmer.stemmer("dutch"), "p": snowballstemmer.stemmer("dutch_porter")}
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9À-Ý])")
 _SNIPPET_MAX = 280
 _OPPOSITE = {"higher": "lower", "lower": "higher"}
+
+
+# ------------------------------------------------------------------------------ thesaurus
+
+#: The search thesaurus shipped with the package (lemmas and groups of related words).
+THESAURUS_FILE = ("data", "kennis_thesaurus.yaml")
+#: Weight of a word found through the thesaurus (a group may set its own ``gewicht``).
+SYNONYM_WEIGHT = 0.7
+
+
+@dataclass(frozen=True)
+class Thesaurus:
+    """The curated search thesaurus (``data/kennis_thesaurus.yaml``).
+
+    Attributes
+    ----------
+    lemmas
+        Folded word -> lemma: these words are not stemmed but compared by their lemma, so
+        that words the stemmers conflate stay apart ("ouderen" -> "oudere", "ouders" ->
+        "ouder").
+    groups
+        Groups of related words or phrases (folded), each with its weight: a query word that
+        shares a term with one member also searches the other members, for the group's
+        weight.
+    """
+
+    lemmas: Mapping[str, str]
+    groups: tuple[tuple[tuple[str, ...], float], ...]
+
+
+class ThesaurusError(WijkanalyseError):
+    """The search thesaurus file is invalid (Dutch message naming the file and the entry)."""
+
+
+def load_thesaurus(text: str | None = None, *, origin: str = "kennis_thesaurus.yaml"
+                   ) -> Thesaurus:
+    """Read and check a search thesaurus (default: the one shipped with the package).
+
+    Parameters
+    ----------
+    text
+        YAML text with ``lemmas`` (mapping word -> lemma) and ``groepen`` (list of
+        ``{termen: [...], gewicht: 0..1}``); ``None`` reads the shipped file.
+    origin
+        Name of the file in messages.
+
+    Returns
+    -------
+    Thesaurus
+
+    Raises
+    ------
+    ThesaurusError
+        Invalid YAML, unknown keys, a group with fewer than two terms, a weight outside
+        (0, 1], or a lemma that is not a single word.
+    """
+    from . import safeyaml
+
+    if text is None:
+        from importlib import resources
+
+        text = resources.files("wijkanalyse").joinpath(*THESAURUS_FILE).read_text(
+            encoding="utf-8")
+    try:
+        data = safeyaml.load(text) or {}
+    except Exception as exc:  # noqa: BLE001 - YAML and limit errors alike
+        raise ThesaurusError(f"{origin}: geen geldige YAML ({exc}).") from exc
+    if not isinstance(data, Mapping):
+        raise ThesaurusError(f"{origin}: verwacht 'lemmas' en 'groepen'.")
+    unknown = sorted(set(data) - {"versie", "lemmas", "groepen"})
+    if unknown:
+        raise ThesaurusError(f"{origin}: onbekende sleutel(s) {', '.join(unknown)}; toegestaan "
+                             "zijn versie, lemmas en groepen.")
+    lemmas: dict[str, str] = {}
+    for word, lemma in (data.get("lemmas") or {}).items():
+        w, lm = _fold(str(word)).strip(), _fold(str(lemma)).strip()
+        if not _WORD.fullmatch(w) or not _WORD.fullmatch(lm):
+            raise ThesaurusError(f"{origin}, lemmas: {word!r}: {lemma!r} moet één woord op één "
+                                 "woord zijn.")
+        lemmas[w] = lm
+    groups: list[tuple[tuple[str, ...], float]] = []
+    for pos, group in enumerate(data.get("groepen") or [], start=1):
+        if not isinstance(group, Mapping) or set(group) - {"termen", "gewicht"}:
+            raise ThesaurusError(f"{origin}, groep {pos}: verwacht 'termen' (en eventueel "
+                                 "'gewicht').")
+        terms = tuple(dict.fromkeys(" ".join(_fold(str(t)).split())
+                                    for t in group.get("termen") or [] if str(t).strip()))
+        if len(terms) < 2:
+            raise ThesaurusError(f"{origin}, groep {pos}: een groep heeft ten minste twee "
+                                 "termen.")
+        weight = group.get("gewicht", SYNONYM_WEIGHT)
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) \
+                or not 0 < weight <= 1:
+            raise ThesaurusError(f"{origin}, groep {pos}: gewicht moet een getal groter dan 0 "
+                                 f"en hoogstens 1 zijn, niet {weight!r}.")
+        groups.append((terms, float(weight)))
+    return Thesaurus(lemmas=lemmas, groups=tuple(groups))
+
+
+@lru_cache(maxsize=1)
+def _thesaurus() -> Thesaurus:
+    return load_thesaurus()
 
 
 # ------------------------------------------------------------------------------ text
@@ -263,12 +444,44 @@ def tokenize(text: str) -> list[str]:
     return [w for w in words if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
 
 
+def _derivation_root(word: str) -> str | None:
+    """The root shared by a verb in ``-eren``, its nouns in ``-atie`` and ``-ering`` and its
+    participle ``ge...eerd``: ``isoleren``, ``isolatie``, ``isolering`` and ``geisoleerd`` all
+    give ``isol``. ``None`` for other words and for roots shorter than four letters."""
+    if len(word) < 8:
+        return None
+    root = None
+    if word.startswith("ge") and word.endswith(("eerd", "eerde")):
+        root = word[2:-4] if word.endswith("eerd") else word[2:-5]
+    else:
+        for ending in _DERIVATION_ENDINGS:
+            if word.endswith(ending):
+                root = word[: -len(ending)]
+                break
+    return root if root is not None and len(root) >= _MIN_ROOT else None
+
+
+def _stem(key: str, form: str) -> str:
+    stem = _STEMMERS[key].stemWord(form)
+    if key == "k" and form.startswith("ge") and not stem.startswith("ge"):
+        # the Snowball 3 Dutch stemmer drops "ge": gewoon -> woon (= woning), gezin -> zin,
+        # gezondheid -> zon; keep the prefix so those words stay apart
+        stem = "ge" + stem
+    return stem
+
+
 def _stems(word: str) -> set[str]:
+    lemma = _thesaurus().lemmas.get(word)
+    if lemma is not None:
+        return {f"l:{lemma}"}
     forms = {word}
     if len(word) > 5 and word.endswith(_PLURAL_S):
         forms.add(word[:-1])
-    return {f"{key}:{stemmer.stemWord(form)}" for form in forms
-            for key, stemmer in _STEMMERS.items()}
+    out = {f"{key}:{_stem(key, form)}" for form in forms for key in _STEMMERS}
+    root = _derivation_root(word)
+    if root is not None:
+        out.add(f"d:{root}")
+    return out
 
 
 def _parts(word: str) -> list[str]:
@@ -302,9 +515,10 @@ def terms_of(word: str) -> tuple[frozenset[str], frozenset[str]]:
     Returns
     -------
     tuple of (frozenset of str, frozenset of str)
-        Terms of the word itself (stems by both stemmers, also without a plural ``-s``) and
-        terms of the compound parts found inside it (:data:`COMPOUND_PARTS`), minus those
-        already in the first set.
+        Terms of the word itself (stems by both stemmers, also without a plural ``-s``, and
+        the derivation root, or only its lemma when the thesaurus protects it) and terms of
+        the compound parts found inside it (:data:`COMPOUND_PARTS`), minus those already in
+        the first set.
 
     Examples
     --------
@@ -492,6 +706,8 @@ class _Doc:
     tf: Mapping[str, float]
     length: float
     sentences: tuple[tuple[str, frozenset[str]], ...]
+    kind: str = "lokale aanpak"
+    words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -508,12 +724,16 @@ class SearchIndex:
         Mean weighted length of the interventions.
     fingerprint
         SHA-1 of the indexed records (the cache key).
+    vocabulary
+        The folded words of at least four letters in the indexed texts and in the
+        thesaurus: the words a query compound may be split into.
     """
 
     docs: tuple[_Doc, ...]
     df: Mapping[str, int]
     avgdl: float
     fingerprint: str
+    vocabulary: frozenset[str] = frozenset()
 
     def idf(self, term: str) -> float:
         """BM25 inverse document frequency, ``ln(1 + (N - n + 0.5) / (n + 0.5))``."""
@@ -563,23 +783,52 @@ def _background_texts(rec: Mapping[str, Any]) -> list[str]:
     return [t for t in out if t.strip()]
 
 
-def _sentence_terms(sentence: str) -> frozenset[str]:
+@lru_cache(maxsize=65536)
+def _doc_terms(word: str, vocabulary: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """:func:`terms_of` plus the terms of the two known words a compound splits into
+    (:func:`_split`), so that "krachtwijkenaanpak" is also found by "krachtwijken"."""
+    full, parts = terms_of(word)
+    extra: set[str] = set()
+    for piece in _split(word, vocabulary):
+        extra |= terms_of(piece)[0]
+    return full, frozenset((parts | extra) - full)
+
+
+def _sentence_terms(sentence: str, vocabulary: frozenset[str] = frozenset()) -> frozenset[str]:
     terms: set[str] = set()
     for word in tokenize(sentence):
-        full, parts = terms_of(word)
+        full, parts = _doc_terms(word, vocabulary)
         terms |= full | parts
     return frozenset(terms)
 
 
-def _make_doc(rec: Mapping[str, Any]) -> _Doc:
+def _vocabulary(records: Sequence[Mapping[str, Any]]) -> frozenset[str]:
+    """The words a compound may be split into: the words of at least four letters in the
+    records' texts, in the thesaurus and in :data:`COMPOUND_PARTS` (no stopwords, no
+    numbers)."""
+    words: set[str] = set()
+    for rec in records:
+        for texts in _field_values(rec).values():
+            for text in texts:
+                words.update(tokenize(text))
+    for terms, _ in _thesaurus().groups:
+        words.update(w for t in terms for w in tokenize(t))
+    words.update(sp for spellings in COMPOUND_PARTS.values() for sp in spellings)
+    return frozenset(w for w in words
+                     if len(w) >= _MIN_PART and not w.isdigit() and w not in STOPWORDS)
+
+
+def _make_doc(rec: Mapping[str, Any], vocabulary: frozenset[str] = frozenset()) -> _Doc:
     tf: dict[str, float] = {}
     length = 0.0
+    words: set[str] = set()
     for fname, texts in _field_values(rec).items():
         weight = FIELD_WEIGHTS[fname]
         for text in texts:
             for word in tokenize(text):
+                words.add(word)
                 length += weight
-                full, parts = terms_of(word)
+                full, parts = _doc_terms(word, vocabulary)
                 for term in full:
                     tf[term] = tf.get(term, 0.0) + weight
                 for term in parts:
@@ -598,7 +847,9 @@ def _make_doc(rec: Mapping[str, Any]) -> _Doc:
         summary=" ".join(_texts(rec.get("summary"))),
         tf=tf,
         length=length,
-        sentences=tuple((s, _sentence_terms(s)) for s in sentences),
+        sentences=tuple((s, _sentence_terms(s, vocabulary)) for s in sentences),
+        kind=str(rec.get("kind") or "lokale aanpak"),
+        words=frozenset(words),
     )
 
 
@@ -629,13 +880,15 @@ def build_index(records: Iterable[Any]) -> SearchIndex:
         if str(rid) in seen:
             raise WijkanalyseError(f"Interventie-id {rid!r} komt twee keer voor.")
         seen.add(str(rid))
-    docs = tuple(sorted((_make_doc(r) for r in recs), key=lambda d: d.id))
+    vocabulary = _vocabulary(recs)
+    docs = tuple(sorted((_make_doc(r, vocabulary) for r in recs), key=lambda d: d.id))
     df: dict[str, int] = {}
     for doc in docs:
         for term in doc.tf:
             df[term] = df.get(term, 0) + 1
     avgdl = sum(d.length for d in docs) / len(docs) if docs else 0.0
-    return SearchIndex(docs=docs, df=df, avgdl=avgdl, fingerprint=_fingerprint(recs))
+    return SearchIndex(docs=docs, df=df, avgdl=avgdl, fingerprint=_fingerprint(recs),
+                       vocabulary=vocabulary)
 
 
 _INDEX_CACHE: dict[str, SearchIndex] = {}
@@ -665,23 +918,164 @@ def _choices(value: str | Sequence[str] | None) -> set[str] | None:
     return folded or None
 
 
-def _query_tokens(query: str) -> list[tuple[frozenset[str], frozenset[str]]]:
-    tokens: list[tuple[frozenset[str], frozenset[str]]] = []
+@dataclass(frozen=True)
+class _Word:
+    """A query word (or a part or thesaurus term of one) with its terms and expansions."""
+
+    text: str
+    full: frozenset[str]
+    doc_parts: frozenset[str]  # terms of the curated compound parts inside the word
+    parts: tuple[_Word, ...] = ()  # the word split into words (two or more), or ()
+    synonyms: tuple[tuple[str, tuple[_Word, ...], float], ...] = ()
+
+
+@lru_cache(maxsize=1)
+def _thesaurus_lookup() -> list[tuple[frozenset[str], int]]:
+    """(full terms of a single-word thesaurus term, group number)."""
+    out = []
+    for gid, (terms, _) in enumerate(_thesaurus().groups):
+        for term in terms:
+            if " " not in term:
+                out.append((terms_of(term)[0], gid))
+    return out
+
+
+def _synonyms(word: str, full: frozenset[str], depth: int) -> tuple[
+        tuple[str, tuple[_Word, ...], float], ...]:
+    groups = _thesaurus().groups
+    found: dict[str, float] = {}
+    for terms, gid in _thesaurus_lookup():
+        if terms & full:
+            group, weight = groups[gid]
+            for other in group:
+                if other != word and not (" " not in other and terms_of(other)[0] & full):
+                    found[other] = max(found.get(other, 0.0), weight)
+    out = []
+    for phrase, weight in sorted(found.items()):
+        words = tuple(_query_word(w, None, depth + 1) for w in tokenize(phrase))
+        if words:
+            out.append((phrase, words, weight))
+    return tuple(out)
+
+
+def _split(word: str, vocabulary: frozenset[str]) -> tuple[str, ...]:
+    """The word split into two known words (with a linking ``s`` or ``e`` allowed after the
+    first), the most balanced split first; ``()`` when there is none."""
+    if len(word) < 2 * _MIN_PART or word.startswith(COMPOUND_EXCLUDED):
+        return ()
+    best: tuple[int, tuple[str, str]] | None = None
+    for i in range(_MIN_PART, len(word) - _MIN_PART + 1):
+        left, right = word[:i], word[i:]
+        if right not in vocabulary or right in STOPWORDS:
+            continue
+        for cand in (left, left[:-1] if left.endswith(("s", "e")) else None):
+            if cand and len(cand) >= _MIN_PART and cand in vocabulary \
+                    and cand not in STOPWORDS:
+                key = min(len(cand), len(right))
+                if best is None or key > best[0]:
+                    best = (key, (cand, right))
+                break
+    return best[1] if best is not None else ()
+
+
+def _query_word(word: str, vocabulary: frozenset[str] | None, depth: int = 0) -> _Word:
+    full, doc_parts = terms_of(word)
+    parts: tuple[_Word, ...] = ()
+    if depth == 0 and vocabulary is not None:
+        pieces = list(_split(word, vocabulary))
+        if not pieces:
+            pieces = _parts(word)
+            if len(pieces) == 1:
+                pieces = []  # one curated part: counted through doc_parts
+        if len(pieces) >= 2:
+            parts = tuple(_query_word(piece, None, 1) for piece in pieces)
+    synonyms = _synonyms(word, full, depth) if depth <= 1 else ()
+    return _Word(text=word, full=full, doc_parts=doc_parts, parts=parts, synonyms=synonyms)
+
+
+def _query_words(query: str, vocabulary: frozenset[str]) -> list[_Word]:
+    out: list[_Word] = []
     seen: set[str] = set()
     for word in tokenize(query):
         if word not in seen:
             seen.add(word)
-            tokens.append(terms_of(word))
-    return tokens
+            out.append(_query_word(word, vocabulary))
+    return out
 
 
-def _mark(sentence: str, terms: frozenset[str]) -> str:
+def _direct(index: SearchIndex, word: _Word, doc: _Doc) -> tuple[float, frozenset[str], bool]:
+    """The best BM25 of the word's own terms (its curated parts for :data:`PART_WEIGHT`), the
+    term and whether it was a part."""
+    best, terms, part = 0.0, frozenset(), False
+    for t in word.full:
+        score = index.bm25(t, doc)
+        if score > best:
+            best, terms = score, frozenset({t})
+    for t in word.doc_parts:
+        score = PART_WEIGHT * index.bm25(t, doc)
+        if score > best:
+            best, terms, part = score, frozenset({t}), True
+    return best, terms, part
+
+
+def _word_idf(index: SearchIndex, word: _Word) -> float:
+    """How informative a query word is: the highest idf of its own terms (the idf of a term no
+    intervention contains when none does)."""
+    return max((index.idf(t) for t in word.full), default=index.idf(""))
+
+
+def _phrase(index: SearchIndex, words: Sequence[_Word], doc: _Doc,
+            with_synonyms: bool) -> tuple[float, frozenset[str]]:
+    """Words that belong together (a thesaurus phrase, the parts of a compound): their mean
+    score times the squared share of them that occurs."""
+    scores = [(_word_score(index, w, doc, with_synonyms=with_synonyms)[:2]) for w in words]
+    found = [x for x in scores if x[0] > 0.0]
+    if not found:
+        return 0.0, frozenset()
+    share = len(found) / len(words)
+    total = sum(x[0] for x in found) / len(words)
+    return total * share * share, frozenset().union(*(x[1] for x in found))
+
+
+def _word_score(index: SearchIndex, word: _Word, doc: _Doc, *, with_synonyms: bool = True
+                ) -> tuple[float, frozenset[str], str]:
+    """The contribution of one query word to a document: the best of its own terms, its
+    compound parts (all found: their summed scores times :data:`PART_WEIGHT`, fewer: less)
+    and its thesaurus terms (times the group's weight). Returns score, matched terms and a
+    Dutch reason."""
+    best, terms, part = _direct(index, word, doc)
+    reason = ("" if best <= 0 else
+              f"'{word.text}' als deel van een samengesteld woord" if part else
+              f"'{word.text}' in de tekst")
+    if word.parts:
+        score, matched = _phrase(index, word.parts, doc, with_synonyms=True)
+        score *= PART_WEIGHT * len(word.parts)
+        if score > best:
+            best, terms = score, matched
+            reason = (f"'{word.text}' gesplitst in "
+                      + " + ".join(f"'{p.text}'" for p in word.parts))
+    if with_synonyms and word.synonyms:
+        own_idf = _word_idf(index, word)
+        for phrase, words, weight in word.synonyms:
+            score, matched = _phrase(index, words, doc, with_synonyms=False)
+            # a related word never counts for more than the query word itself would: its
+            # score is scaled down when it is rarer (more informative) than the query word
+            rarest = max((_word_idf(index, w) for w in words), default=own_idf)
+            score *= weight * min(1.0, own_idf / rarest) if rarest > 0 else 0.0
+            if score > best:
+                best, terms = score, matched
+                reason = f"'{word.text}' via het verwante woord '{phrase}'"
+    return best, terms, reason
+
+
+def _mark(sentence: str, terms: frozenset[str],
+          vocabulary: frozenset[str] = frozenset()) -> str:
     def repl(m: re.Match[str]) -> str:
         word = m.group(0)
         folded = _fold(word)
         if folded in STOPWORDS:
             return word
-        full, parts = terms_of(folded)
+        full, parts = _doc_terms(folded, vocabulary)
         return f"**{word}**" if (full | parts) & terms else word
 
     return _WORD.sub(repl, sentence)
@@ -713,7 +1107,7 @@ def _snippet(index: SearchIndex, doc: _Doc, matched: frozenset[str]) -> str:
     if best is None:
         first = _sentences(doc.summary)
         return _shorten(first[0]) if first else ""
-    return _shorten(_mark(best, matched))
+    return _shorten(_mark(best, matched, index.vocabulary))
 
 
 def search_index(
@@ -747,7 +1141,7 @@ def search_index(
     want_themes = _choices(themes)
     want_partners = _choices(partners)
     want_evidence = _choices(evidence)
-    tokens = _query_tokens(query)
+    words = _query_words(query, index.vocabulary)
     browse = not query.strip()
     rows: list[dict[str, Any]] = []
     for doc in index.docs:
@@ -759,21 +1153,24 @@ def search_index(
             continue
         score = 0.0
         matched: set[str] = set()
-        for full, parts in tokens:
-            best = max([index.bm25(t, doc) for t in full]
-                       + [PART_WEIGHT * index.bm25(t, doc) for t in parts] + [0.0])
+        reasons: list[str] = []
+        for word in words:
+            best, terms, reason = _word_score(index, word, doc)
             if best > 0.0:
                 score += best
-                matched |= (full | parts) & frozenset(doc.tf)
+                matched |= terms
+                reasons.append(reason)
         if score <= 0.0 and not browse:
             continue
         rows.append({
             "id": doc.id,
             "name": doc.name,
             "score": round(score, 4),
+            "soort": doc.kind,
             "themes": list(doc.themes),
             "evidence_level": doc.evidence_level,
             "snippet": _snippet(index, doc, frozenset(matched)),
+            "reasons": reasons,
         })
     rows.sort(key=lambda r: (-r["score"], r["id"]))
     if limit is not None:
@@ -841,6 +1238,132 @@ def search(
                         evidence=levels, limit=limit)
 
 
+# ------------------------------------------------------------------------------ evaluation
+
+#: The evaluation set shipped with the package (queries with the expected interventions).
+EVALUATION_FILE = ("data", "kennis_zoekvragen.yaml")
+#: Columns of :func:`evaluate_search`'s result.
+EVALUATION_COLUMNS = ["query", "recall_at_5", "ndcg_at_10", "expected", "missing", "top"]
+#: The recall@5 the shipped search must reach on the shipped evaluation set (mean).
+RECALL_TARGET = 0.8
+
+
+@dataclass(frozen=True)
+class EvaluationQuery:
+    """One query of the evaluation set: the text, the interventions expected in the first five
+    results (grade 2) and those that are also relevant (grade 1)."""
+
+    query: str
+    expected: tuple[str, ...]
+    also: tuple[str, ...] = ()
+
+
+def load_search_evaluation(text: str | None = None, *,
+                           origin: str = "kennis_zoekvragen.yaml") -> list[EvaluationQuery]:
+    """Read an evaluation set (default: the one shipped with the package).
+
+    Parameters
+    ----------
+    text
+        YAML with ``vragen``: a list of ``{vraag, verwacht: [ids], ook: [ids]}``.
+    origin
+        Name of the file in messages.
+
+    Returns
+    -------
+    list of EvaluationQuery
+
+    Raises
+    ------
+    WijkanalyseError
+        Invalid YAML, a query without text, no or more than five expected ids, an id in both
+        lists, or a query that occurs twice.
+    """
+    from . import safeyaml
+
+    if text is None:
+        from importlib import resources
+
+        text = resources.files("wijkanalyse").joinpath(*EVALUATION_FILE).read_text(
+            encoding="utf-8")
+    try:
+        data = safeyaml.load(text) or {}
+    except Exception as exc:  # noqa: BLE001 - YAML and limit errors alike
+        raise WijkanalyseError(f"{origin}: geen geldige YAML ({exc}).") from exc
+    out: list[EvaluationQuery] = []
+    seen: set[str] = set()
+    for pos, item in enumerate((data or {}).get("vragen") or [], start=1):
+        if not isinstance(item, Mapping) or not str(item.get("vraag") or "").strip():
+            raise WijkanalyseError(f"{origin}, vraag {pos}: geef 'vraag' en 'verwacht'.")
+        query = " ".join(str(item["vraag"]).split())
+        expected = tuple(str(i) for i in item.get("verwacht") or [])
+        also = tuple(str(i) for i in item.get("ook") or [])
+        if not 1 <= len(expected) <= 5:
+            raise WijkanalyseError(f"{origin}, vraag {query!r}: 'verwacht' heeft één tot vijf "
+                                   f"interventies, niet {len(expected)}.")
+        if set(expected) & set(also):
+            raise WijkanalyseError(f"{origin}, vraag {query!r}: "
+                                   f"{sorted(set(expected) & set(also))} staat in 'verwacht' "
+                                   "en in 'ook'.")
+        if query in seen:
+            raise WijkanalyseError(f"{origin}: vraag {query!r} staat er twee keer in.")
+        seen.add(query)
+        out.append(EvaluationQuery(query, expected, also))
+    return out
+
+
+def _ndcg(ranked: Sequence[str], grades: Mapping[str, int], k: int) -> float:
+    def dcg(gains: Sequence[int]) -> float:
+        return sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(gains[:k]))
+
+    ideal = dcg(sorted(grades.values(), reverse=True))
+    return dcg([grades.get(r, 0) for r in ranked]) / ideal if ideal else 0.0
+
+
+def evaluate_search(index: SearchIndex, queries: Sequence[EvaluationQuery]) -> pd.DataFrame:
+    """Recall@5 and nDCG@10 of the search on an evaluation set.
+
+    Parameters
+    ----------
+    index
+        From :func:`build_index`.
+    queries
+        From :func:`load_search_evaluation`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per query, columns :data:`EVALUATION_COLUMNS`: ``recall_at_5`` (share of the
+        expected interventions in the first five results), ``ndcg_at_10`` (grade 2 for
+        expected, 1 for also relevant), the expected ids, those missing from the first five
+        and the first five ids found.
+
+    Raises
+    ------
+    WijkanalyseError
+        An expected id that is not in the index.
+    """
+    known = {d.id for d in index.docs}
+    rows = []
+    for q in queries:
+        unknown = sorted((set(q.expected) | set(q.also)) - known)
+        if unknown:
+            raise WijkanalyseError(f"Zoekvraag {q.query!r} verwacht onbekende interventie(s) "
+                                   f"{', '.join(unknown)}.")
+        ranked = list(search_index(index, q.query, limit=10)["id"])
+        grades = {**{i: 1 for i in q.also}, **{i: 2 for i in q.expected}}
+        top5 = ranked[:5]
+        rows.append({
+            "query": q.query,
+            "recall_at_5": sum(i in top5 for i in q.expected) / len(q.expected),
+            "ndcg_at_10": _ndcg(ranked, grades, 10),
+            "expected": list(q.expected),
+            "missing": [i for i in q.expected if i not in top5],
+            "top": top5,
+        })
+    return pd.DataFrame(rows, columns=EVALUATION_COLUMNS)
+
+
 # ------------------------------------------------------------------------------ matching
 
 
@@ -892,7 +1415,8 @@ class PeerApplication:
 
 @dataclass
 class Match:
-    """An intervention that fits a neighbourhood's signals and unfavourable figures.
+    """An intervention that fits a neighbourhood: a recommendation, an example "ter inspiratie"
+    or a preventive suggestion.
 
     Attributes
     ----------
@@ -900,11 +1424,12 @@ class Match:
         The intervention.
     score
         Sum of the weights of the matched profile items (see the module docstring) plus the
-        evidence bonus, rounded to 3 decimals.
+        evidence bonus and the effect adjustment, rounded to 3 decimals.
     rank
-        1 for the best match; ties are ordered by intervention id.
+        1 for the best match of its list; ties are ordered by intervention id.
     reasons
-        Dutch sentences explaining the score (the signals and figures it fits, the evidence).
+        Dutch sentences explaining the score (the signals and figures it fits, the evidence,
+        and what an evaluation found, quoted, when it found no or a mixed effect).
     evidence_level
         The intervention's evidence level.
     peer_applications
@@ -915,6 +1440,20 @@ class Match:
         order.
     themes, summary
         From the intervention (for display).
+    soort
+        The intervention's kind (:data:`wijkanalyse.kennis.KINDS`).
+    category
+        ``aanbeveling`` (a city can start it), ``inspiratie`` (a national programme or a
+        foreign example) or ``preventief`` (no signal above the threshold; see
+        :data:`CATEGORIES`).
+    evidence_effect
+        What an evaluation found (:data:`wijkanalyse.kennis.EFFECTS`).
+    context
+        When and where it is realistic (from the intervention), or ``""``.
+    triggers
+        Rule ids of the signals (of at least :data:`MIN_TRIGGER_SEVERITY`) that the
+        intervention addresses exactly: why it is recommended. Empty for preventive
+        suggestions.
     """
 
     intervention_id: str
@@ -928,6 +1467,75 @@ class Match:
     indicators: list[str] = field(default_factory=list)
     themes: list[str] = field(default_factory=list)
     summary: str = ""
+    soort: str = "lokale aanpak"
+    category: str = "aanbeveling"
+    evidence_effect: str = "onbekend"
+    context: str = ""
+    triggers: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The match as plain data (JSON): rank, id, name, score, soort, category, reasons,
+        evidence, context, triggers, signals, indicators and peer applications."""
+        return {
+            "rank": self.rank, "id": self.intervention_id, "name": self.name,
+            "score": self.score, "soort": self.soort, "category": self.category,
+            "reasons": list(self.reasons), "evidence_level": self.evidence_level,
+            "evidence_effect": self.evidence_effect, "context": self.context,
+            "triggers": list(self.triggers), "signals": list(self.signals),
+            "indicators": list(self.indicators), "themes": list(self.themes),
+            "summary": self.summary,
+            "peer_applications": [dataclasses.asdict(a) for a in self.peer_applications],
+        }
+
+
+@dataclass
+class MatchResult:
+    """What the kennisdossier offers a neighbourhood, in three separate lists.
+
+    Attributes
+    ----------
+    recommendations
+        Interventions a city or its partners can start (kinds in
+        :data:`wijkanalyse.kennis.RECOMMENDABLE_KINDS`) that address a signal of at least
+        :data:`MIN_TRIGGER_SEVERITY`; best first.
+    inspiration
+        National programmes and foreign examples that address such a signal, "ter
+        inspiratie"; best first.
+    preventive
+        Only when there is no recommendation: low- and mid-cost interventions a city can start
+        that address the weakest spots of the profile (unfavourable figures below the signal
+        thresholds, Leefbaarometer dimensions under the national average), or, without any
+        figures, liveability in general; labelled ``preventief``.
+    notes
+        Dutch sentences on what was done (why preventive suggestions, what is missing).
+    min_severity
+        :data:`MIN_TRIGGER_SEVERITY` as used.
+    """
+
+    recommendations: list[Match] = field(default_factory=list)
+    inspiration: list[Match] = field(default_factory=list)
+    preventive: list[Match] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    min_severity: int = MIN_TRIGGER_SEVERITY
+
+    def all(self) -> list[Match]:
+        """Every match, recommendations first, then inspiration, then preventive ones."""
+        return [*self.recommendations, *self.inspiration, *self.preventive]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON) with the three lists apart."""
+        return {
+            "min_severity": self.min_severity,
+            "min_severity_label": _severity_label(self.min_severity),
+            "recommendations": [m.to_dict() for m in self.recommendations],
+            "inspiration": [m.to_dict() for m in self.inspiration],
+            "preventive": [m.to_dict() for m in self.preventive],
+            "notes": list(self.notes),
+        }
+
+
+def _severity_label(severity: int) -> str:
+    return {3: "ernstig", 2: "aandacht", 1: "om te volgen"}.get(severity, str(severity))
 
 
 @dataclass(frozen=True)
@@ -943,6 +1551,7 @@ class _Item:
     covers: frozenset[str]  # signal ids this item stands for (incl. replaced rules)
     text: str  # Dutch phrase
     order: int
+    severity: int | None = None  # signals only
 
 
 @dataclass(frozen=True)
@@ -1025,7 +1634,7 @@ def _profile_items(profile: Profile) -> list[_Item]:
             unfavourable=_unfavourable(indicator, rule),
             weight=SEVERITY_WEIGHTS.get(sig.severity, 1.0),
             covers=frozenset({sig.rule_id} | _replaced(sig.rule_id, rules)),
-            text=f"'{sig.title}' ({sig.severity_label})", order=pos,
+            text=f"'{sig.title}' ({sig.severity_label})", order=pos, severity=sig.severity,
         ))
     offset = len(items)
     for pos, kf in enumerate(profile.key_figures):
@@ -1085,8 +1694,51 @@ def _domain_share() -> str:
     return f"{fmt.nl_number(DOMAIN_FACTOR, decimals=2)} maal het gewicht"
 
 
+_FINDING = re.compile(r"\b(effect\w*|vond|vonden|vinden|gevonden|significant\w*|aangetoond|"
+                      r"aantoonbaar|gemengd|uitkomsten|bewijs)\b", re.IGNORECASE)
+_QUOTE_MAX = 600
+
+
+def _finding_quote(note: str) -> str:
+    """The sentences of an evidence note that say what was found (effect, found, significant),
+    at most :data:`_QUOTE_MAX` characters; the whole note when no sentence says so."""
+    sentences = [x.strip() for x in _SENTENCE_END.split(" ".join(note.split())) if x.strip()]
+    chosen = [x for x in sentences if _FINDING.search(x)] or sentences
+    out: list[str] = []
+    for sentence in chosen:
+        if out and len(" ".join([*out, sentence])) > _QUOTE_MAX:
+            break
+        out.append(sentence)
+    text = " ".join(out)
+    return text if len(text) <= _QUOTE_MAX else text[:_QUOTE_MAX - 1].rsplit(" ", 1)[0] + "…"
+
+
+_EFFECT_WORDS = {
+    "positief": "het onderzoek vond het beoogde effect",
+    "gemengd": "het onderzoek vond gemengde uitkomsten",
+    "geen": "het onderzoek vond geen aantoonbaar effect",
+    "negatief": "het onderzoek vond een ongewenst effect",
+}
+
+
+def _evidence_reasons(level: str, effect: str, note: str | None) -> list[str]:
+    """Dutch sentences on the evidence level and, when known, what an evaluation found (quoted
+    when it found no, a mixed or an unwanted effect)."""
+    bonus = EVIDENCE_BONUS.get(level, 0.0)
+    out = [f"Bewijskracht: {level}"
+           + (f" (+{fmt.nl_number(bonus, decimals=2)})." if bonus else ".")]
+    if effect in _EFFECT_WORDS:
+        adjust = EFFECT_ADJUSTMENT.get(effect, 0.0)
+        text = "Effect: " + _EFFECT_WORDS[effect]
+        text += f" ({fmt.nl_number(adjust, decimals=2, sign=True)})." if adjust else "."
+        if effect != "positief" and note:
+            text += f" Uit het kennisdossier: \u201c{_finding_quote(note)}\u201d"
+        out.append(text)
+    return out
+
+
 def _reasons(strong: Sequence[_Item], domains: Mapping[str, tuple[_Item, int]],
-             level: str) -> list[str]:
+             level: str, effect: str = "onbekend", note: str | None = None) -> list[str]:
     """Dutch sentences for the matched items (see :func:`match_profile`)."""
     out: list[str] = []
     figures = {i.key: i for i in strong if i.kind == "figure"}
@@ -1114,10 +1766,51 @@ def _reasons(strong: Sequence[_Item], domains: Mapping[str, tuple[_Item, int]],
                                   f"{'ander signaal of cijfer' if n == 2 else 'andere'})")
         out.append(f"Richt zich op het domein {domain}, waarin ook {what} valt{more}; dat telt "
                    f"voor {_domain_share()}.")
-    bonus = EVIDENCE_BONUS.get(level, 0.0)
-    out.append(f"Bewijskracht: {level}"
-               + (f" (+{fmt.nl_number(bonus, decimals=2)})." if bonus else "."))
+    out.extend(_evidence_reasons(level, effect, note))
     return out
+
+
+def _evidence_effect(rec: Mapping[str, Any]) -> str:
+    ev = rec.get("evidence")
+    if isinstance(ev, Mapping):
+        return str(ev.get("effect") or "onbekend")
+    return "onbekend"
+
+
+def _kind_of(rec: Mapping[str, Any]) -> str:
+    return str(rec.get("kind") or "lokale aanpak")
+
+
+def _evidence_term(level: str, effect: str) -> float:
+    return EVIDENCE_BONUS.get(level, 0.0) + EFFECT_ADJUSTMENT.get(effect, 0.0)
+
+
+def _cost_level(rec: Mapping[str, Any]) -> str:
+    cost = rec.get("cost")
+    return str(cost.get("level") or "") if isinstance(cost, Mapping) else str(cost or "")
+
+
+def _new_match(rec: Mapping[str, Any], *, score: float, reasons: list[str], category: str,
+               used: Sequence[_Item], triggers: Sequence[str]) -> Match:
+    rid = str(rec["id"])
+    return Match(
+        intervention_id=rid, name=str(rec.get("name") or rid), score=round(score, 3), rank=0,
+        reasons=reasons, evidence_level=_evidence_level(rec),
+        signals=[i.key for i in used if i.kind == "signal"],
+        indicators=[i.key for i in used if i.kind == "figure"],
+        themes=_list(rec.get("themes")), summary=" ".join(_texts(rec.get("summary"))),
+        soort=_kind_of(rec), category=category, evidence_effect=_evidence_effect(rec),
+        context=" ".join(_texts(rec.get("context"))), triggers=list(triggers),
+    )
+
+
+def _ranked(matches: list[Match], limit: int | None) -> list[Match]:
+    matches.sort(key=lambda m: (-m.score, m.intervention_id))
+    if limit is not None:
+        matches = matches[:limit]
+    for rank, m in enumerate(matches, start=1):
+        m.rank = rank
+    return matches
 
 
 def match_profile(
@@ -1125,31 +1818,34 @@ def match_profile(
     profile: Profile,
     *,
     limit: int | None = 10,
-) -> list[Match]:
+) -> MatchResult:
     """Rank interventions by how well they address a profile (pure; no database).
 
     Parameters
     ----------
     records
         Intervention records (mappings or dataclasses with ``id``, ``name``, ``addresses``,
-        ``evidence``).
+        ``evidence`` and ``kind``; a record without ``kind`` counts as a ``lokale aanpak``).
     profile
         The wijkprofiel.
     limit
-        Maximum number of matches (``None``: all).
+        Maximum number of matches per list (``None``: all).
 
     Returns
     -------
-    list of Match
-        Interventions matching at least one signal or unfavourable figure, best first, without
-        peer applications (see :func:`match`).
+    MatchResult
+        Recommendations and inspiration: interventions that address a signal of at least
+        :data:`MIN_TRIGGER_SEVERITY` exactly (the signal, a rule it replaces or its indicator
+        in the improving direction), best first, split by kind; preventive suggestions when no
+        intervention can be recommended. Without peer applications (see :func:`match`).
     """
     if limit is not None and limit < 1:
         raise WijkanalyseError(f"Het aantal resultaten moet ten minste 1 zijn, niet {limit}.")
+    recs = [_as_dict(r) for r in records]
     items = _profile_items(profile)
-    scored: list[tuple[float, str, Match]] = []
-    for raw in records:
-        rec = _as_dict(raw)
+    recommended: list[Match] = []
+    inspiring: list[Match] = []
+    for rec in recs:
         addresses = _addresses(rec)
         strong: list[_Item] = []
         weak: dict[str, list[_Item]] = {}
@@ -1159,37 +1855,155 @@ def match_profile(
                 strong.append(item)
             elif strength > 0.0:
                 weak.setdefault(item.domain, []).append(item)
-        if not strong and not weak:
+        triggers = [i.key for i in strong if i.kind == "signal"
+                    and (i.severity or 0) >= MIN_TRIGGER_SEVERITY]
+        if not triggers:
             continue
         # a domain counts once: half the weight of its heaviest item (first in the profile)
         domains = {d: (min(its, key=lambda i: (-i.weight, i.order)), len(its))
                    for d, its in weak.items()}
-        level = _evidence_level(rec)
+        level, effect = _evidence_level(rec), _evidence_effect(rec)
         score = (sum(i.weight for i in strong)
                  + sum(DOMAIN_FACTOR * top.weight for top, _ in domains.values())
-                 + EVIDENCE_BONUS.get(level, 0.0))
-        score = round(score, 3)
-        rid = str(rec["id"])
+                 + _evidence_term(level, effect))
         used = sorted([*strong, *(top for top, _ in domains.values())], key=lambda i: i.order)
-        scored.append((score, rid, Match(
-            intervention_id=rid,
-            name=str(rec.get("name") or rid),
-            score=score,
-            rank=0,
-            reasons=_reasons(strong, domains, level),
-            evidence_level=level,
-            signals=[i.key for i in used if i.kind == "signal"],
-            indicators=[i.key for i in used if i.kind == "figure"],
-            themes=_list(rec.get("themes")),
-            summary=" ".join(_texts(rec.get("summary"))),
-        )))
-    scored.sort(key=lambda t: (-t[0], t[1]))
-    matches = [m for _, _, m in scored]
-    if limit is not None:
-        matches = matches[:limit]
-    for rank, m in enumerate(matches, start=1):
-        m.rank = rank
-    return matches
+        recommendable = _kind_of(rec) in kennis.RECOMMENDABLE_KINDS
+        match = _new_match(rec, score=score,
+                           reasons=_reasons(strong, domains, level, effect,
+                                            _evidence_source(rec)),
+                           category="aanbeveling" if recommendable else "inspiratie",
+                           used=used, triggers=triggers)
+        (recommended if recommendable else inspiring).append(match)
+    result = MatchResult(recommendations=_ranked(recommended, limit),
+                         inspiration=_ranked(inspiring, limit))
+    if not result.recommendations:
+        result.preventive, note = _preventive(recs, profile, items, limit)
+        result.notes.append(note)
+    return result
+
+
+#: Weight of a weak spot whose indicator no signal rule reads (see :func:`_closeness`).
+_NO_RULE_CLOSENESS = 0.5
+
+
+def _closeness(kf: KeyFigure, profile: Profile) -> tuple[float, str]:
+    """How close an unfavourable figure comes to the lowest threshold of the signal rule that
+    reads it (0 to 1, the unfavourable distance divided by that threshold), and the Dutch
+    words for that threshold; :data:`_NO_RULE_CLOSENESS` and ``""`` when no level rule reads
+    the indicator."""
+    value = kf.area.value
+    for rule in _rules_by_id().values():
+        if rule.indicator != kf.indicator_id or not rule.thresholds or value is None:
+            continue
+        lowest = min(rule.thresholds.values())
+        if rule.type == "lbm_level":
+            amount = -value
+            words = fmt.nl_number(-lowest, decimals=3)
+        elif rule.type == "level_vs_reference":
+            refs = {"gemeente": kf.gemeente.value, "nederland": kf.nederland.value}
+            if profile.subject.kind == "gemeente":
+                refs.pop("gemeente")
+            ref = next((refs[r] for r in rule.reference if refs.get(r) is not None), None)
+            diff, _ = fmt.difference(value, ref, unit=kf.unit, kind=kf.kind)
+            unfav = rule.unfavourable or _OPPOSITE.get(kf.better or "")
+            if diff is None or unfav is None:
+                continue
+            if rule.measure == "index":
+                amount = diff - 100 if unfav == "higher" else 100 - diff
+            else:
+                amount = diff if unfav == "higher" else -diff
+            unit = {"pp": " procentpunt", "index": " indexpunten"}.get(rule.measure or "", "")
+            words = (f"{fmt.nl_number(lowest, decimals=1)}{unit} ongunstiger dan "
+                     "de referentie")
+        else:
+            continue
+        closeness = max(0.0, min(1.0, amount / lowest))
+        return closeness, (f"op {fmt.nl_number(100 * closeness, decimals=0)}% van de drempel "
+                           f"voor een signaal, {words}")
+    return _NO_RULE_CLOSENESS, ""
+
+
+def _weak_spots(profile: Profile, start: int) -> list[_Item]:
+    """The weakest spots of a profile without signals: its unfavourable key figures and the
+    Leefbaarometer dimensions under the national average, each weighted by how close it comes
+    to its signal threshold (:func:`_closeness`), weakest first."""
+    have = {kf.indicator_id for kf in profile.key_figures}
+    out: list[tuple[float, _Item]] = []
+    for kf in profile.key_figures:
+        value = kf.area.value
+        if value is None:
+            continue
+        dimension = kf.indicator_id in PREVENTIVE_DIMENSIONS and value < 0
+        if kf.assessment != "ongunstig" and not dimension:
+            continue
+        if kf.indicator_id == "lbm" and "lbm_afw" in have:
+            continue  # the same measurement as its deviation from the national average
+        weight, words = _closeness(kf, profile)
+        if weight <= 0.0:
+            continue
+        if kf.kind == "score":
+            shown = (f"{kf.label} ({fmt.nl_number(value, decimals=3, sign=True)} in {kf.year}"
+                     + (f": onder het landelijk gemiddelde, {words})" if words else ")"))
+        else:
+            shown = _figure_text(kf)[:-1] + (f"; {words})" if words else ")")
+        out.append((weight, _Item(
+            kind="figure", key=kf.indicator_id, indicator=kf.indicator_id, domain=kf.domain,
+            unfavourable=_unfavourable(kf.indicator_id), weight=round(weight, 3),
+            covers=frozenset(), text=shown, order=start + len(out))))
+    out.sort(key=lambda t: (-t[0], t[1].order))
+    return [item for _, item in out]
+
+
+def _preventive(records: Sequence[Mapping[str, Any]], profile: Profile,
+                items: Sequence[_Item], limit: int | None) -> tuple[list[Match], str]:
+    """Preventive suggestions and the note that explains them (see :class:`MatchResult`)."""
+    name = profile.subject.name
+    # signals that triggered no recommendation (none of them is addressed by an intervention
+    # a city can start) still count, with their weight, next to the weakest figures
+    spots = [*(i for i in items if i.kind == "signal"), *_weak_spots(profile, len(items))]
+    fits = [r for r in records
+            if _kind_of(r) in kennis.RECOMMENDABLE_KINDS
+            and _cost_level(r) in PREVENTIVE_COSTS
+            and _evidence_effect(r) not in PREVENTIVE_EXCLUDED_EFFECTS]
+    lead = (f"{name} heeft geen signaal dat een aanpak uit het kennisdossier oproept (de drempel "
+            f"is '{_severity_label(MIN_TRIGGER_SEVERITY)}').")
+    out: list[Match] = []
+    if spots:
+        for rec in fits:
+            addresses = _addresses(rec)
+            hit = [i for i in spots if any(_strength(a, i) >= 1.0 for a in addresses)]
+            if not hit:
+                continue
+            level, effect = _evidence_level(rec), _evidence_effect(rec)
+            noun = "het aandachtspunt" if len(hit) == 1 else "de aandachtspunten"
+            reasons = [f"Preventief: richt zich op {noun} {_join([i.text for i in hit])}.",
+                       *_evidence_reasons(level, effect, _evidence_source(rec))]
+            top = max(i.weight for i in hit)
+            out.append(_new_match(rec, score=sum(i.weight for i in hit)
+                                  + top * _evidence_term(level, effect), reasons=reasons,
+                                  category="preventief", used=hit, triggers=()))
+        if out:
+            return _ranked(out, limit), (
+                lead + " Preventief: goedkope en middeldure aanpakken voor wat hier het minst "
+                "gunstig is, ook al blijft het onder de drempel van een signaal; hoe dichter bij "
+                "de drempel, hoe zwaarder het telt.")
+    general = set(GENERAL_PREVENTIVE_SIGNALS)
+    for rec in fits:
+        if _cost_level(rec) != "laag":
+            continue
+        if not any(a.signal in general for a in _addresses(rec)):
+            continue
+        level, effect = _evidence_level(rec), _evidence_effect(rec)
+        reasons = ["Preventief: een goedkope aanpak voor de leefbaarheid en de sociale "
+                   "samenhang in het algemeen.",
+                   *_evidence_reasons(level, effect, _evidence_source(rec))]
+        out.append(_new_match(rec, score=1.0 + _evidence_term(level, effect), reasons=reasons,
+                              category="preventief", used=(), triggers=()))
+    missing = ("" if spots else " Er zijn ook geen ongunstige cijfers of Leefbaarometer-"
+               "dimensies onder het landelijk gemiddelde geladen; ontbrekende cijfers kunnen een "
+               "opgave verbergen.")
+    return _ranked(out, limit), (lead + missing + " Preventief: goedkope aanpakken voor de "
+                                 "leefbaarheid en de sociale samenhang in het algemeen.")
 
 
 # ------------------------------------------------------------------------------ peers
@@ -1352,7 +2166,7 @@ def match(
     *,
     profile: Profile | None = None,
     limit: int | None = 10,
-) -> list[Match]:
+) -> MatchResult:
     """Interventions from the kennisdossier that fit a neighbourhood, best first.
 
     Parameters
@@ -1365,13 +2179,14 @@ def match(
         Its wijkprofiel; built with :func:`wijkanalyse.wijkprofiel.build_profile` when
         ``None``. Its signals, unfavourable key figures and peer group are used.
     limit
-        Maximum number of matches (``None``: all).
+        Maximum number of matches per list (``None``: all).
 
     Returns
     -------
-    list of Match
-        Scored as described in the module docstring, ties ordered by id, each with Dutch
-        reasons and the applications in the peer group (:class:`PeerApplication`).
+    MatchResult
+        Recommendations, examples "ter inspiratie" and preventive suggestions, each scored as
+        described in the module docstring, ties ordered by id, with Dutch reasons and the
+        applications in the peer group (:class:`PeerApplication`).
 
     Raises
     ------
@@ -1380,9 +2195,9 @@ def match(
     """
     profile = _profile_for(con, subject, profile)
     records, _ = _catalogue(con)
-    matches = match_profile(records, profile, limit=limit)
-    _peer_applications(con, profile, matches)
-    return matches
+    result = match_profile(records, profile, limit=limit)
+    _peer_applications(con, profile, result.all())
+    return result
 
 
 def _profile_for(con: duckdb.DuckDBPyConnection, subject: Subject,
@@ -1402,6 +2217,8 @@ def _profile_for(con: duckdb.DuckDBPyConnection, subject: Subject,
 
 #: Title of the report section (the report may number it).
 SECTION_TITLE = "Wat werkt hier: aanpakken uit het kennisdossier"
+#: How many examples "ter inspiratie" the report section shows.
+INSPIRATION_SHOWN = 3
 #: The command that records an application (shown where nothing is recorded yet).
 APPLY_COMMAND = ("wijkanalyse kennis toepassen INTERVENTIE --gebied {code} --van JAAR "
                  "--auteur NAAM")
@@ -1418,10 +2235,18 @@ def _method_text() -> str:
                     for n, label in ((3, "ernstig"), (2, "aandacht"), (1, "om te volgen")))
     bonus = ", ".join(f"{level} {fmt.nl_number(b, decimals=2)}"
                       for level, b in EVIDENCE_BONUS.items() if b)
-    return (f"Score: elk signaal waarop een aanpak zich richt telt naar ernst ({sev}), elk "
+    malus = ", ".join(f"{effect} {fmt.nl_number(b, decimals=2)}"
+                      for effect, b in EFFECT_ADJUSTMENT.items() if b)
+    return (f"Een aanpak wordt alleen aanbevolen als hij zich richt op een signaal van ten minste "
+            f"'{_severity_label(MIN_TRIGGER_SEVERITY)}' (de laagste drempel van de signaalregel); "
+            "een ongunstig cijfer onder die drempel roept geen aanbeveling op. Alleen aanpakken "
+            "die een gemeente met haar partners kan starten worden aanbevolen; landelijke "
+            "programma's en buitenlandse voorbeelden staan apart, ter inspiratie. "
+            f"Score: elk signaal waarop een aanpak zich richt telt naar ernst ({sev}), elk "
             f"ongunstig cijfer {fmt.nl_number(KEY_FIGURE_WEIGHT, decimals=0)}. Richt een aanpak "
             f"zich alleen op het domein, dan telt dat domein één keer, voor {_domain_share()} van "
-            f"het zwaarste signaal of cijfer erin. Bewijskracht geeft een kleine bonus ({bonus}). "
+            f"het zwaarste signaal of cijfer erin. Bewijskracht geeft een kleine bonus ({bonus}); "
+            f"een evaluatie zonder of met gemengd effect trekt af ({malus}). "
             "Bij gelijke score beslist de id van de aanpak.")
 
 
@@ -1462,14 +2287,17 @@ def profile_section(
     profile
         Its profile (signals, key figures, peer group).
     limit
-        Number of matches shown.
+        Number of recommendations (and of preventive suggestions) shown; the examples "ter
+        inspiratie" are at most :data:`INSPIRATION_SHOWN`.
 
     Returns
     -------
     dict
-        ``title``, ``intro``, ``method``, ``notes`` (Dutch statements, e.g. what is missing),
-        ``matches`` (rank, id, name, score, score_text, evidence_level, themes as labels,
-        summary, reasons), ``matches_caption`` ("Bron: ..."), ``peer_rows`` (one per
+        ``title``, ``intro``, ``method``, ``notes`` (Dutch statements, e.g. what is missing,
+        why preventive suggestions), ``matches`` (the recommendations: rank, id, name, score,
+        score_text, soort, category, category_label, evidence_level, evidence_effect, themes
+        as labels, summary, reasons, context), ``inspiration`` and ``preventive`` (the same
+        fields), ``min_severity_label``, ``matches_caption`` ("Bron: ..."), ``peer_rows`` (one per
         application in a similar neighbourhood: intervention, peer, period, partners, result,
         development) with ``peer_caption``, ``applied`` (the applications in or around this
         area, :func:`wijkanalyse.kennis.applied_for`) with ``applied_caption``,
@@ -1479,7 +2307,8 @@ def profile_section(
     """
     profile = _profile_for(con, subject, profile)
     records, from_db = _catalogue(con)
-    matches = match_profile(records, profile, limit=limit)
+    result = match_profile(records, profile, limit=limit)
+    matches = result.all()
     _peer_applications(con, profile, matches)
     names = {str(r["id"]): str(r.get("name") or r["id"]) for r in records}
     notes: list[str] = []
@@ -1492,22 +2321,33 @@ def profile_section(
         notes.append(f"{subject.name} heeft geen signalen en geen ongunstige kerncijfers: er is "
                      "niets om aanpakken op af te stemmen. Ontbrekende cijfers kunnen een "
                      "opgave verbergen.")
-    elif not matches:
+    elif profile.signals and not result.recommendations and not result.inspiration:
         notes.append(f"Geen van de {len(records)} interventies in het kennisdossier richt zich op "
-                     f"de signalen of ongunstige cijfers van {subject.name}.")
+                     f"de signalen van {subject.name}.")
+    notes.extend(result.notes)
     peers = profile.peers.peers if profile.peers is not None else []
 
-    match_rows = [{
-        "rank": m.rank,
-        "id": m.intervention_id,
-        "name": m.name,
-        "score": m.score,
-        "score_text": fmt.nl_number(m.score, decimals=2),
-        "evidence_level": m.evidence_level,
-        "themes": _labels(m.themes, kennis.THEMES),
-        "summary": m.summary,
-        "reasons": list(m.reasons),
-    } for m in matches]
+    def row(m: Match) -> dict[str, Any]:
+        return {
+            "rank": m.rank,
+            "id": m.intervention_id,
+            "name": m.name,
+            "score": m.score,
+            "score_text": fmt.nl_number(m.score, decimals=2),
+            "soort": m.soort,
+            "category": m.category,
+            "category_label": CATEGORIES[m.category],
+            "evidence_level": m.evidence_level,
+            "evidence_effect": m.evidence_effect,
+            "themes": _labels(m.themes, kennis.THEMES),
+            "summary": m.summary,
+            "reasons": list(m.reasons),
+            "context": m.context,
+        }
+
+    match_rows = [row(m) for m in result.recommendations]
+    inspiration_rows = [row(m) for m in result.inspiration[:INSPIRATION_SHOWN]]
+    preventive_rows = [row(m) for m in result.preventive]
     peer_rows = [{
         "intervention_id": m.intervention_id,
         "intervention_name": m.name,
@@ -1522,7 +2362,7 @@ def profile_section(
         "result": a.result,
         "development": a.development,
         "source": a.source,
-    } for m in matches for a in m.peer_applications]
+    } for m in [*result.recommendations, *result.preventive] for a in m.peer_applications]
     applied = [{
         "applied_id": a.applied_id,
         "intervention_id": a.intervention_id,
@@ -1562,6 +2402,9 @@ def profile_section(
         "catalogue_size": len(records),
         "catalogue_from_database": from_db,
         "matches": match_rows,
+        "inspiration": inspiration_rows,
+        "preventive": preventive_rows,
+        "min_severity_label": _severity_label(MIN_TRIGGER_SEVERITY),
         "matches_caption": matches_caption,
         "peer_rows": peer_rows,
         "peer_caption": peer_caption,
