@@ -191,7 +191,10 @@ def build_database(
     tmp = target.with_name(
         f"{target.name}.bouw-{os.getpid()}-{uuid.uuid4().hex[:8]}{TMP_SUFFIX}")
     _remove_db(tmp)
-    con = store.connect(tmp)
+    # Sources are written into an in-memory database (one transaction per file, as before),
+    # which is copied into the temporary file once: a file database would write every figure
+    # to its write-ahead log at each commit and again at each checkpoint.
+    con = store.connect_memory()
     try:
         store.write_catalogue(con, catalogue)
         store.write_documents(con, documents)
@@ -220,8 +223,10 @@ def build_database(
         report.n_regions = con.execute("SELECT count(*) FROM regions").fetchone()[0]
         report.n_issues = con.execute("SELECT count(*) FROM load_issues").fetchone()[0]
         n_sources = con.execute("SELECT count(*) FROM sources").fetchone()[0]
-        con.execute("CHECKPOINT")
         target.parent.mkdir(parents=True, exist_ok=True)
+        store.copy_database(con, tmp)
+        con.close()
+        con = store.connect(tmp)
         # Copy the user tables over and swap under the exclusive lock: a write acknowledged
         # before this point is copied, a write after it waits and goes into the new file.
         with dblock.hold(target, exclusive=True, purpose="data build",

@@ -359,7 +359,7 @@ def _parse_feature(path: Path, feature: Any, number: int, lines: _FeatureLines) 
     raw_geom = feature.get("geometry")
     if raw_geom is not None:
         try:
-            geometry = shape(raw_geom)
+            geometry = geometry_from_geojson(raw_geom)
         except Exception as exc:  # shapely raises several types for malformed geometry
             raise DataFileError(
                 path, f"feature {number}: ongeldige geometrie ({exc}).", line=lines.line(number),
@@ -372,6 +372,30 @@ def _parse_feature(path: Path, feature: Any, number: int, lines: _FeatureLines) 
         low["__feature_id__"] = feature["id"]
     return _Feature(number=number, code=None, level=None, name=None, gemeente_name=None,
                     properties=low, geometry=geometry, spelling=spelling)
+
+
+def _polygon(rings: list[Any]) -> Any:
+    shell = shapely.linearrings(np.asarray(rings[0], dtype="float64"))
+    holes = [shapely.linearrings(np.asarray(r, dtype="float64")) for r in rings[1:]]
+    return shapely.polygons(shell, holes=holes or None)
+
+
+def geometry_from_geojson(g: Any) -> Any:
+    """A shapely geometry from a GeoJSON geometry object (as ``shapely.geometry.shape``).
+
+    Polygons and multipolygons are built from numpy arrays of their rings (``shape`` walks
+    every coordinate in Python, several times slower on a national map); anything unusual
+    goes through ``shape``, which also gives the error message.
+    """
+    try:
+        kind = g.get("type") if isinstance(g, dict) else None
+        if kind == "Polygon" and g["coordinates"]:
+            return _polygon(g["coordinates"])
+        if kind == "MultiPolygon" and g["coordinates"] and all(g["coordinates"]):
+            return shapely.multipolygons([_polygon(p) for p in g["coordinates"]])
+    except (ValueError, TypeError, KeyError, IndexError, shapely.errors.GEOSException):
+        pass
+    return shape(g)
 
 
 def _code_candidates(props: dict[str, Any]) -> list[tuple[str, str | None]]:

@@ -49,7 +49,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import shape
 
 from . import wbk
 from .aggregate import aggregate_many
@@ -57,7 +56,15 @@ from .catalogue import Catalogue
 from .cbstables import year_from_name
 from .codes import wijk_code_of
 from .errors import DataFileError
-from .read_boundaries import RD_NEW, WGS84, crs_from_member, geometry_table, polygonal, reproject
+from .read_boundaries import (
+    RD_NEW,
+    WGS84,
+    crs_from_member,
+    geometry_from_geojson,
+    geometry_table,
+    polygonal,
+    reproject,
+)
 from .readers import IGNORED_SUFFIXES, ReadContext
 from .sourcetable import REGION_COLUMNS, VALUE_COLUMNS, LoadIssue, SourceInfo, SourceTable
 
@@ -199,7 +206,7 @@ def _read_file(unit: Path, path: Path) -> _File:
             geoms.append(None)
             continue
         try:
-            geoms.append(_geometry(g))
+            geoms.append(geometry_from_geojson(g))
         except Exception as exc:  # shapely raises several types for malformed geometry
             raise _fail(path, f"feature {i}: ongeldige geometrie ({exc}).", column="geometry",
                         hint="Herstel de geometrie of download het bestand opnieuw.") from exc
@@ -226,30 +233,6 @@ def _read_file(unit: Path, path: Path) -> _File:
     return _File(path=path, rel=rel, sha256=sha, crs=crs, year=year, level=level,
                  code_col=code_col, name_col=name_col, frame=frame, geoms=kept,
                  dropped=dropped)
-
-
-def _polygon(rings: list[Any]) -> Any:
-    shell = shapely.linearrings(np.asarray(rings[0], dtype="float64"))
-    holes = [shapely.linearrings(np.asarray(r, dtype="float64")) for r in rings[1:]]
-    return shapely.polygons(shell, holes=holes or None)
-
-
-def _geometry(g: Any) -> Any:
-    """A shapely geometry from a GeoJSON geometry object.
-
-    Polygons are built from numpy arrays (``shapely.geometry.shape`` walks every coordinate in
-    Python, which is five times slower on the 2015 map); anything unusual goes through
-    ``shape``, which also gives the error message.
-    """
-    try:
-        kind = g.get("type") if isinstance(g, dict) else None
-        if kind == "Polygon" and g["coordinates"]:
-            return _polygon(g["coordinates"])
-        if kind == "MultiPolygon" and g["coordinates"] and all(g["coordinates"]):
-            return shapely.multipolygons([_polygon(p) for p in g["coordinates"]])
-    except (ValueError, TypeError, KeyError, IndexError, shapely.errors.GEOSException):
-        pass
-    return shape(g)
 
 
 def _file_year(unit: Path, path: Path, frame: pd.DataFrame) -> int:

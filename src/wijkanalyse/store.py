@@ -206,6 +206,49 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     return con
 
 
+def connect_memory() -> duckdb.DuckDBPyConnection:
+    """A new in-memory database with the schema (the build's working database).
+
+    :func:`copy_database` writes it to a file when it is complete.
+    """
+    con = duckdb.connect(":memory:")
+    try:
+        init_schema(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def copy_database(con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
+    """Write every table of the database of ``con`` into a new database file at ``path``.
+
+    The file gets its schema from :func:`connect` (so it is the same as that of any database
+    this module creates); the rows are copied table by table in their order, in one
+    transaction, and the file is checkpointed and closed.
+    """
+    path = Path(path)
+    connect(path).close()
+    tables = [r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name <> 'meta' ORDER BY table_name").fetchall()]
+    source = con.execute("SELECT current_database()").fetchone()[0]
+    con.execute(f"ATTACH '{_sql_text(path)}' AS _copy_target")
+    try:
+        with transaction(con):
+            for name in tables:
+                con.execute(f'INSERT INTO _copy_target.main."{name}" '
+                            f'SELECT * FROM "{source}".main."{name}"')
+        con.execute("CHECKPOINT _copy_target")
+    finally:
+        with suppress(duckdb.Error):
+            con.execute("DETACH _copy_target")
+
+
+def _sql_text(text: object) -> str:
+    return str(text).replace("'", "''")
+
+
 def _foreign(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the database has tables but none of ours (someone else's DuckDB file)."""
     names = {r[0] for r in con.execute(
