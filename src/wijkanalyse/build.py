@@ -23,12 +23,19 @@ loaded (:func:`wijkanalyse.names.resolve_names`), and what did not match is reco
 from __future__ import annotations
 
 import contextlib
+import gc
 import glob
+import importlib
+import multiprocessing
 import os
 import re
+import sys
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -102,6 +109,7 @@ def build_database(
     progress: ProgressCallback | None = None,
     replace_anyway: bool = False,
     on_wait: WaitCallback | None = print_wait,
+    parallel: bool = True,
 ) -> BuildReport:
     """Build the database at ``settings.db_path`` from all sources found.
 
@@ -127,6 +135,11 @@ def build_database(
     on_wait
         Told once when the swap has to wait for a command that is writing to (or reading)
         the database (see :func:`wijkanalyse.dblock.hold`).
+    parallel
+        Let a second process read the largest sources while this one reads the others and
+        writes (only on Linux, with two or more processors and at least
+        :data:`PARALLEL_MIN_BYTES` of sources; see :class:`_Reads`). The database is the
+        same either way.
 
     Returns
     -------
@@ -169,54 +182,77 @@ def build_database(
     report.failed.extend(failed)
     context = ReadContext(layouts={u.path: u.layout for u in units})
 
-    for i, unit in enumerate(units, start=1):
-        if progress:
-            progress("lezen", i - 1, len(units), unit.path.name)
-        try:
-            unit.tables = unit.module.read(unit.path, catalogue=catalogue, context=context)
-        except DataFileError as exc:
-            if strict:
-                raise
-            report.failed.append(FailedSource(unit.path, str(exc)))
-    if progress:
-        progress("lezen", len(units), len(units), "")
-    units = [u for u in units if u.tables]
-    if not units and not replace_anyway:
-        raise BuildRefusedError(
-            f"Geen enkel bronbestand kon worden geladen ({len(paths)} gevonden, "
-            f"{len(report.failed)} overgeslagen); de database {target} blijft zoals hij was. "
-            "Bekijk de meldingen hierboven, of geef --vervang-toch om toch een lege database "
-            "te maken.", failed=report.failed)
-
     tmp = target.with_name(
         f"{target.name}.bouw-{os.getpid()}-{uuid.uuid4().hex[:8]}{TMP_SUFFIX}")
     _remove_db(tmp)
     # Sources are written into an in-memory database (one transaction per file, as before),
     # which is copied into the temporary file once: a file database would write every figure
     # to its write-ahead log at each commit and again at each checkpoint.
+    # The readers make millions of short-lived containers (parsed JSON, rows) and no
+    # reference cycles worth collecting; Python's cyclic garbage collector would walk them all
+    # again and again (about a tenth of the build). It is off until the build is done.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     con = store.connect_memory()
+    reads = _Reads(units, catalogue=catalogue, context=context, parallel=parallel)
     try:
         store.write_catalogue(con, catalogue)
         store.write_documents(con, documents)
-        coded = [u for u in units if all(t.regions["code"].notna().all() for t in u.tables)]
-        named = [u for u in units if u not in coded]
-        ordered = coded + named
-        reference = None
-        for i, unit in enumerate(ordered, start=1):
+        # Coded sources are written in discovery order as soon as they are read (while the
+        # worker process reads on); name-only sources after all of them, against their regions.
+        read_failed: list[FailedSource] = []
+        write_failed: list[FailedSource] = []
+        written: list[_Unit] = []
+        named: list[_Unit] = []
+        n_read = 0
+
+        def write(unit: _Unit, reference: pd.DataFrame | None) -> None:
             if progress:
-                progress("schrijven", i - 1, len(ordered), unit.path.name)
-            if unit in named and reference is None:
-                # names are resolved against the regions of all coded sources
-                reference = store.reference_regions(con, for_resolution=True)
+                progress("schrijven", len(written), len(units), unit.path.name)
             try:
                 _write_unit(con, unit, reference=reference)
                 report.loaded.extend(t.source.source_id for t in unit.tables)
             except (DataFileError, duckdb.Error) as exc:
                 if strict:
+                    # as if all files were read before any was written: a bad file wins
+                    reads.raise_first_error()
                     raise
-                report.failed.append(FailedSource(unit.path, str(exc)))
+                write_failed.append(FailedSource(unit.path, str(exc)))
+            written.append(unit)
+
+        for unit in units:
+            if progress:
+                progress("lezen", n_read, len(units), unit.path.name)
+            try:
+                unit.tables = reads.tables(unit)
+            except DataFileError as exc:
+                if strict:
+                    raise
+                read_failed.append(FailedSource(unit.path, str(exc)))
+            n_read += 1
+            if not unit.tables:
+                continue
+            if all(t.regions["code"].notna().all() for t in unit.tables):
+                write(unit, None)
+            else:
+                named.append(unit)
         if progress:
-            progress("schrijven", len(ordered), len(ordered), "")
+            progress("lezen", len(units), len(units), "")
+        report.failed.extend(read_failed)
+        if not written and not named and not replace_anyway:
+            raise BuildRefusedError(
+                f"Geen enkel bronbestand kon worden geladen ({len(paths)} gevonden, "
+                f"{len(report.failed)} overgeslagen); de database {target} blijft zoals hij "
+                "was. Bekijk de meldingen hierboven, of geef --vervang-toch om toch een lege "
+                "database te maken.", failed=report.failed)
+        if named:
+            # names are resolved against the regions of all coded sources
+            reference = store.reference_regions(con, for_resolution=True)
+            for unit in named:
+                write(unit, reference)
+        report.failed.extend(write_failed)
+        if progress:
+            progress("schrijven", len(written), len(written), "")
         _record_failures(con, report.failed)
         _record_conflicts(con)
         report.n_observations = con.execute("SELECT count(*) FROM observations").fetchone()[0]
@@ -242,13 +278,174 @@ def build_database(
             _remove_wal(target)
             os.replace(tmp, target)
     except BaseException as exc:
+        reads.close(cancel=True)
         con.close()
         _remove_db(tmp)
+        if gc_was_enabled:
+            gc.enable()
         if isinstance(exc, (duckdb.Error, OSError)) and store.is_disk_full(exc):
             raise WijkanalyseError(store.disk_full_message(tmp)) from exc
         raise
+    reads.close()
+    if gc_was_enabled:
+        gc.enable()
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _Reads:
+    """The tables of every source unit, read in this process or in one worker process.
+
+    With ``parallel`` (and :func:`_worker_plan` finding it worth while) the largest units,
+    together at most :data:`WORKER_SHARE` of the bytes, are read by a forked worker process in
+    discovery order, while this process reads the others and writes. :meth:`tables` gives a
+    unit's tables (or raises its ``DataFileError``) whoever read it; while it waits for the
+    worker, this process reads its own next units ahead. Readers are pure functions of the
+    file, so where a unit is read changes nothing in what is loaded.
+    """
+
+    def __init__(self, units: list[_Unit], *, catalogue: Catalogue, context: ReadContext,
+                 parallel: bool) -> None:
+        self._units = units
+        self._catalogue = catalogue
+        self._context = context
+        self._done: dict[Path, tuple[list[SourceTable] | None, BaseException | None]] = {}
+        self._futures: dict[Path, Future] = {}
+        self._taken: set[Path] = set()
+        self._executor: ProcessPoolExecutor | None = None
+        plan = _worker_plan(units) if parallel else []
+        if plan:
+            try:
+                with warnings.catch_warnings():
+                    # Python >= 3.12 warns about fork in a process with threads; the worker
+                    # only runs readers (no locks of the parent's threads are taken there)
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    self._executor = ProcessPoolExecutor(
+                        max_workers=1, mp_context=multiprocessing.get_context("fork"))
+                    for unit in plan:
+                        self._futures[unit.path] = self._executor.submit(
+                            _read_unit, unit.path, unit.module.__name__, catalogue, context)
+            except (OSError, RuntimeError):  # no process could be started: read here
+                self.close(cancel=True)
+                self._futures = {}
+
+    def tables(self, unit: _Unit) -> list[SourceTable]:
+        """The tables of ``unit``; raises the ``DataFileError`` its reader raised."""
+        while unit.path not in self._done:
+            future = self._futures.get(unit.path)
+            if future is None:
+                self._read_here(unit)
+            elif future.done():
+                self._take(unit, future)
+            elif (ahead := self._next_own(unit)) is not None:
+                self._read_here(ahead)
+            else:
+                self._take(unit, future)
+        tables, error = self._done.pop(unit.path)
+        self._taken.add(unit.path)
+        if error is not None:
+            raise error
+        assert tables is not None
+        return tables
+
+    def raise_first_error(self) -> None:
+        """Read the units not yet taken; raise the first ``DataFileError`` in their order."""
+        for unit in self._units:
+            if unit.path not in self._taken:
+                self.tables(unit)
+
+    def close(self, *, cancel: bool = False) -> None:
+        """Stop the worker process (``cancel``: without waiting for what it still reads)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=not cancel, cancel_futures=True)
+            self._executor = None
+
+    def _next_own(self, waiting_for: _Unit) -> _Unit | None:
+        after = False
+        for unit in self._units:
+            if unit is waiting_for:
+                after = True
+            elif after and not ({unit.path} & (self._futures.keys() | self._done.keys()
+                                               | self._taken)):
+                return unit
+        return None
+
+    def _read_here(self, unit: _Unit) -> None:
+        try:
+            self._done[unit.path] = (
+                unit.module.read(unit.path, catalogue=self._catalogue, context=self._context),
+                None)
+        except DataFileError as exc:
+            self._done[unit.path] = (None, exc)
+
+    def _take(self, unit: _Unit, future: Future) -> None:
+        try:
+            tables, error = future.result()
+        except BrokenProcessPool:  # the worker died (out of memory?): read it here
+            self._futures.pop(unit.path)
+            self._read_here(unit)
+            return
+        self._done[unit.path] = (tables, None if error is None else _error_from(error))
+        self._futures.pop(unit.path)
+
+
+#: Sources of at least this many bytes in all are read by two processes (see :class:`_Reads`).
+PARALLEL_MIN_BYTES = 8_000_000
+#: The worker reads the largest units up to this share of the bytes (this process writes too).
+WORKER_SHARE = 0.6
+
+
+def _worker_plan(units: list[_Unit]) -> list[_Unit]:
+    """The units a worker process should read (in discovery order), or none."""
+    if not sys.platform.startswith("linux") or len(units) < 2:
+        return []
+    if "fork" not in multiprocessing.get_all_start_methods() or _n_cpus() < 2:
+        return []
+    sizes = {u.path: _unit_bytes(u.path) for u in units}
+    total = sum(sizes.values())
+    if total < PARALLEL_MIN_BYTES:
+        return []
+    chosen: set[Path] = set()
+    share = 0
+    for unit in sorted(units, key=lambda u: (-sizes[u.path], str(u.path))):
+        if share + sizes[unit.path] <= WORKER_SHARE * total:
+            chosen.add(unit.path)
+            share += sizes[unit.path]
+    return [u for u in units if u.path in chosen]
+
+
+def _n_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _unit_bytes(path: Path) -> int:
+    try:
+        if path.is_dir():
+            return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _read_unit(path: Path, module_name: str, catalogue: Catalogue,
+               context: ReadContext) -> tuple[list[SourceTable] | None, tuple | None]:
+    """Read one unit in the worker process: ``(tables, None)`` or ``(None, error)``.
+
+    A ``DataFileError`` is sent back as its fields (its own pickling would lose them).
+    """
+    module = importlib.import_module(module_name)
+    try:
+        return module.read(path, catalogue=catalogue, context=context), None
+    except DataFileError as exc:
+        return None, (type(exc), exc.path, exc.message, exc.line, exc.column, exc.hint)
+
+
+def _error_from(fields: tuple) -> DataFileError:
+    cls, path, message, line, column, hint = fields
+    return cls(path, message, line=line, column=column, hint=hint)
 
 
 def _detect_all(paths: list[Path], *, strict: bool) -> tuple[list[_Unit], list[FailedSource]]:
