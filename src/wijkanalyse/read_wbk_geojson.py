@@ -60,6 +60,7 @@ from .read_boundaries import (
     RD_NEW,
     WGS84,
     crs_from_member,
+    feature_geometries,
     geometry_from_geojson,
     geometry_table,
     polygonal,
@@ -191,6 +192,7 @@ def _read_file(unit: Path, path: Path) -> _File:
 
     props: list[dict[str, Any]] = []
     geoms: list[Any] = []
+    built = feature_geometries(doc["features"])
     for i, feature in enumerate(doc["features"], start=1):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             raise _fail(path, f"feature {i} is geen GeoJSON Feature.",
@@ -204,6 +206,9 @@ def _read_file(unit: Path, path: Path) -> _File:
         g = feature.get("geometry")
         if g is None:
             geoms.append(None)
+            continue
+        if built is not None:
+            geoms.append(built[i - 1])
             continue
         try:
             geoms.append(geometry_from_geojson(g))
@@ -379,13 +384,14 @@ def _group_table(unit: Path, files: list[_File], catalogue: Catalogue, *,
                          name_col=files[0].name_col, year=year, catalogue=catalogue,
                          what="feature")
     issues = list(table.issues)
-    codes = table.codes
+    codes = table.codes.to_numpy(dtype=object)
+    records = frame[wbk.RECORD].to_numpy()
     land = table.land
     region_geoms = np.empty(len(table.rows), dtype=object)
     key_of = {c: i for i, c in enumerate(table.regions["code"])}
     copies: dict[str, list[int]] = defaultdict(list)
-    for pos in np.flatnonzero(land):
-        copies[codes.iloc[pos]].append(int(pos))
+    for pos in np.flatnonzero(land).tolist():
+        copies[codes[pos]].append(pos)
     n_multi = 0
     for code, positions in copies.items():
         parts = [geoms[p] for p in positions if geoms[p] is not None]
@@ -406,8 +412,8 @@ def _group_table(unit: Path, files: list[_File], catalogue: Catalogue, *,
         f, why = dropped[pos]
         if not land[pos]:
             continue
-        code = codes.iloc[pos]
-        record = int(frame[wbk.RECORD].iloc[pos])
+        code = codes[pos]
+        record = int(records[pos])
         repaired = why.startswith("had een ongeldige geometrie (") and "hersteld" in why
         if repaired:
             tail = "."
@@ -469,8 +475,9 @@ def _derived_wijken(unit: Path, buurten: SourceTable, buurt_geoms: np.ndarray,
     agg = agg[agg["indicator_id"].isin(derivable)]
 
     n = len(todo)
-    first = {wk: row for wk, row in breg.assign(wijk=wijk_of).groupby("wijk").head(1)
-             .set_index("wijk").iterrows() if wk in members}
+    heads = breg.assign(wijk=wijk_of).groupby("wijk").head(1)
+    heads = heads[heads["wijk"].isin(members)]
+    first = {wk: row for wk, row in heads.set_index("wijk").iterrows()}
     regions = pd.DataFrame({
         "region_key": np.arange(1, n + 1, dtype="int64"),
         "year": pd.Series([year] * n, dtype="Int64"),
