@@ -196,6 +196,8 @@ def build_database(
     con = store.connect_memory()
     reads = _Reads(units, catalogue=catalogue, context=context, parallel=parallel)
     try:
+        # many small inserts while the worker process reads: one thread each is fastest
+        con.execute("SET threads = 1")
         store.write_catalogue(con, catalogue)
         store.write_documents(con, documents)
         # Coded sources are written in discovery order as soon as they are read (while the
@@ -253,6 +255,8 @@ def build_database(
         report.failed.extend(write_failed)
         if progress:
             progress("schrijven", len(written), len(written), "")
+        reads.close()
+        con.execute("RESET threads")  # the conflict query and the copy gain from all of them
         _record_failures(con, report.failed)
         _record_conflicts(con)
         report.n_observations = con.execute("SELECT count(*) FROM observations").fetchone()[0]

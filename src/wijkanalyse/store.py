@@ -550,12 +550,22 @@ def write_documents(con: duckdb.DuckDBPyConnection, documents: list) -> None:
 
 
 def write_issues(con: duckdb.DuckDBPyConnection, source_id: str, issues: list) -> None:
-    """Append load issues of one source."""
-    if issues:
-        con.executemany(
-            "INSERT INTO load_issues VALUES (?,?,?,?,?)",
-            [(source_id, i.kind, i.detail, i.column, i.line) for i in issues],
-        )
+    """Append load issues of one source (in their order, in one statement)."""
+    if not issues:
+        return
+    frame = pd.DataFrame({
+        "kind": pd.Series([i.kind for i in issues], dtype=object),
+        "detail": pd.Series([i.detail for i in issues], dtype=object),
+        "column_name": pd.Series([None if i.column is None else str(i.column) for i in issues],
+                                 dtype=object),
+        "line": pd.Series([i.line for i in issues], dtype="Int64"),
+    })
+    con.register("_issues", frame)
+    try:
+        con.execute("INSERT INTO load_issues SELECT ?, kind, detail, column_name, "
+                    "CAST(line AS INTEGER) FROM _issues", [source_id])
+    finally:
+        con.unregister("_issues")
 
 
 #: Layouts that give a whole time series on one (the latest) division: their codes appear
