@@ -396,7 +396,7 @@ class _Reads:
 #: Sources of at least this many bytes in all are read by two processes (see :class:`_Reads`).
 PARALLEL_MIN_BYTES = 8_000_000
 #: The worker reads the largest units up to this share of the bytes (this process writes too).
-WORKER_SHARE = 0.6
+WORKER_SHARE = 0.7
 
 
 def _worker_plan(units: list[_Unit]) -> list[_Unit]:

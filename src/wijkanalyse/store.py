@@ -24,6 +24,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from . import dblock
@@ -213,6 +214,9 @@ def connect_memory() -> duckdb.DuckDBPyConnection:
     """
     con = duckdb.connect(":memory:")
     try:
+        # an in-memory database checkpoints (compresses) every 16 MB by default: the build
+        # writes it to a file once, so that work is done there (at most one checkpoint)
+        con.execute("SET checkpoint_threshold = '1TB'")
         init_schema(con)
     except BaseException:
         con.close()
@@ -499,44 +503,74 @@ def write_source_table(
     """
     src = table.source
     sid = src.source_id
-    regions = table.regions.copy()
-    regions["match_method"] = match_methods if match_methods is not None else "code"
-    regions = regions[regions["code"].notna()]
-    regions["gemeente_code"] = regions["code"].map(gemeente_code_of)
-    regions["wijk_code"] = regions["code"].map(wijk_code_of)
-    regions["source_id"] = sid
-    keymap = regions.set_index("region_key")["code"]
+    regions = table.regions
+    has_code = regions["code"].notna().to_numpy()
+    if match_methods is None:
+        methods = np.full(len(regions), "code", dtype=object)
+    else:  # aligned on the index, as a column assignment would
+        methods = match_methods.reindex(regions.index).to_numpy(dtype=object)
+    if not has_code.all():
+        regions = regions[has_code]
+        methods = methods[has_code]
+    codes = regions["code"].to_numpy(dtype=object)
+    region_keys = pd.Index(regions["region_key"].to_numpy())
+
     values = table.values
-    values = values[values["region_key"].isin(keymap.index)].copy()
-    values["code"] = values["region_key"].map(keymap)
-    values["source_id"] = sid
-    values["value"] = values["value"].astype("float64")
-    values["year"] = values["year"].astype("int64")
+    pos = region_keys.get_indexer(values["region_key"].to_numpy())
+    if (pos < 0).any():  # values of regions without a code (unmatched names)
+        values = values[pos >= 0]
+        pos = pos[pos >= 0]
+    obs = pd.DataFrame({
+        "indicator_id": values["indicator_id"].array,
+        "year": values["year"].to_numpy(dtype="int64"),
+        "code": codes[pos],
+        "value": values["value"].to_numpy(dtype="float64"),
+        "missing_reason": values["missing_reason"].array,
+        "source_column": values["source_column"].array,
+    })
+    reg = pd.DataFrame({
+        "year": regions["year"].array,
+        "code": codes,
+        "level": regions["level"].array,
+        "name": regions["name"].array,
+        "gemeente_code": np.array([gemeente_code_of(c) for c in codes], dtype=object),
+        "wijk_code": np.array([wijk_code_of(c) for c in codes], dtype=object),
+        "gemeente_name": regions["gemeente_name"].array,
+        "match_method": methods,
+    })
+    first = ~reg.duplicated(["year", "code"]).to_numpy()
+    if not first.all():
+        reg = reg[first]
     con.execute(
         "INSERT INTO sources VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         [sid, src.path.name, str(src.path), src.sha256, src.kind, src.layout, src.table_id,
-         src.year, src.label, LAYOUT_PRIORITY.get(src.layout, 60), len(regions), len(values)],
+         src.year, src.label, LAYOUT_PRIORITY.get(src.layout, 60), len(regions), len(obs)],
     )
-    reg = regions[["year", "code", "level", "name", "gemeente_code", "wijk_code",
-                   "gemeente_name", "source_id", "match_method"]].drop_duplicates(["year", "code"])
-    con.register("_reg", reg)
-    con.execute("INSERT INTO region_sources SELECT * FROM _reg")
-    con.unregister("_reg")
-    obs = values[["indicator_id", "year", "code", "value", "missing_reason", "source_id",
-                  "source_column"]]
-    con.register("_obs", obs)
-    con.execute("INSERT INTO observations SELECT * FROM _obs")
-    con.unregister("_obs")
+    _insert(con, "region_sources", reg,
+            "year, code, level, name, gemeente_code, wijk_code, gemeente_name, ?, "
+            "match_method", sid)
+    _insert(con, "observations", obs,
+            "indicator_id, year, code, value, missing_reason, ?, source_column", sid)
     if table.geometries is not None and len(table.geometries):
-        geo = table.geometries.merge(regions[["region_key", "code", "year", "level", "name",
-                                              "match_method"]], on="region_key")
-        geo["source_id"] = sid
-        geo = geo[["code", "year", "level", "name", "source_id", "source_crs", "match_method",
-                   "geojson", "centroid_lon", "centroid_lat", "area_m2"]]
-        con.register("_geo", geo)
-        con.execute("INSERT INTO geometries SELECT * FROM _geo")
-        con.unregister("_geo")
+        geo = table.geometries.merge(pd.DataFrame({
+            "region_key": regions["region_key"].array, "code": codes,
+            "year": regions["year"].array, "level": regions["level"].array,
+            "name": regions["name"].array,
+            "match_method": methods}), on="region_key")
+        _insert(con, "geometries", geo,
+                "code, year, level, name, ?, source_crs, match_method, geojson, "
+                "centroid_lon, centroid_lat, area_m2", sid)
     write_issues(con, sid, table.issues)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, select: str,
+            *params: object) -> None:
+    """``INSERT INTO table SELECT <select> FROM frame`` (``?`` in ``select`` take ``params``)."""
+    con.register("_rows", frame)
+    try:
+        con.execute(f"INSERT INTO {table} SELECT {select} FROM _rows", list(params))
+    finally:
+        con.unregister("_rows")
 
 
 def write_documents(con: duckdb.DuckDBPyConnection, documents: list) -> None:
