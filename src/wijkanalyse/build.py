@@ -25,17 +25,11 @@ from __future__ import annotations
 import contextlib
 import gc
 import glob
-import importlib
-import multiprocessing
 import os
 import re
-import sys
 import time
 import uuid
-import warnings
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -48,6 +42,7 @@ from .catalogue import Catalogue, load_catalogue
 from .dblock import WaitCallback, print_wait
 from .errors import DataFileError, UnknownLayoutError, WijkanalyseError
 from .readers import ReadContext, detect, discover, discover_documents, unknown_layout_hint
+from .readpool import Reads
 from .settings import Settings
 from .sourcetable import LoadIssue, SourceTable
 
@@ -138,8 +133,8 @@ def build_database(
     parallel
         Let a second process read the largest sources while this one reads the others and
         writes (only on Linux, with two or more processors and at least
-        :data:`PARALLEL_MIN_BYTES` of sources; see :class:`_Reads`). The database is the
-        same either way.
+        :data:`~wijkanalyse.readpool.PARALLEL_MIN_BYTES` of sources; see
+        :class:`wijkanalyse.readpool.Reads`). The database is the same either way.
 
     Returns
     -------
@@ -193,10 +188,13 @@ def build_database(
     # again and again (about a tenth of the build). It is off until the build is done.
     gc_was_enabled = gc.isenabled()
     gc.disable()
-    con = store.connect_memory()
-    reads = _Reads(units, catalogue=catalogue, context=context, parallel=parallel)
+    # the worker process (if any) is forked first, before DuckDB starts its threads here
+    reads = Reads(units, catalogue=catalogue, context=context, parallel=parallel)
+    con = None
     try:
-        # many small inserts while the worker process reads: one thread each is fastest
+        con = store.connect_memory()
+        # One DuckDB thread: the many small inserts run next to the worker process, and the
+        # conflict query and the copy into the file run next to each other (copy_database).
         con.execute("SET threads = 1")
         store.write_catalogue(con, catalogue)
         store.write_documents(con, documents)
@@ -256,15 +254,15 @@ def build_database(
         if progress:
             progress("schrijven", len(written), len(written), "")
         reads.close()
-        con.execute("RESET threads")  # the conflict query and the copy gain from all of them
         _record_failures(con, report.failed)
-        _record_conflicts(con)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # the conflicts between sources are found while the other tables are copied into the
+        # file (both run in DuckDB, on two processors); load_issues is copied after it
+        store.copy_database(con, tmp, alongside=_record_conflicts, last=("load_issues",))
         report.n_observations = con.execute("SELECT count(*) FROM observations").fetchone()[0]
         report.n_regions = con.execute("SELECT count(*) FROM regions").fetchone()[0]
         report.n_issues = con.execute("SELECT count(*) FROM load_issues").fetchone()[0]
         n_sources = con.execute("SELECT count(*) FROM sources").fetchone()[0]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        store.copy_database(con, tmp)
         con.close()
         con = store.connect(tmp)
         # Copy the user tables over and swap under the exclusive lock: a write acknowledged
@@ -282,8 +280,9 @@ def build_database(
             _remove_wal(target)
             os.replace(tmp, target)
     except BaseException as exc:
-        reads.close(cancel=True)
-        con.close()
+        reads.close()
+        if con is not None:
+            con.close()
         _remove_db(tmp)
         if gc_was_enabled:
             gc.enable()
@@ -295,161 +294,6 @@ def build_database(
         gc.enable()
     report.seconds = time.perf_counter() - started
     return report
-
-
-class _Reads:
-    """The tables of every source unit, read in this process or in one worker process.
-
-    With ``parallel`` (and :func:`_worker_plan` finding it worth while) the largest units,
-    together at most :data:`WORKER_SHARE` of the bytes, are read by a forked worker process in
-    discovery order, while this process reads the others and writes. :meth:`tables` gives a
-    unit's tables (or raises its ``DataFileError``) whoever read it; while it waits for the
-    worker, this process reads its own next units ahead. Readers are pure functions of the
-    file, so where a unit is read changes nothing in what is loaded.
-    """
-
-    def __init__(self, units: list[_Unit], *, catalogue: Catalogue, context: ReadContext,
-                 parallel: bool) -> None:
-        self._units = units
-        self._catalogue = catalogue
-        self._context = context
-        self._done: dict[Path, tuple[list[SourceTable] | None, BaseException | None]] = {}
-        self._futures: dict[Path, Future] = {}
-        self._taken: set[Path] = set()
-        self._executor: ProcessPoolExecutor | None = None
-        plan = _worker_plan(units) if parallel else []
-        if plan:
-            try:
-                with warnings.catch_warnings():
-                    # Python >= 3.12 warns about fork in a process with threads; the worker
-                    # only runs readers (no locks of the parent's threads are taken there)
-                    warnings.simplefilter("ignore", DeprecationWarning)
-                    self._executor = ProcessPoolExecutor(
-                        max_workers=1, mp_context=multiprocessing.get_context("fork"))
-                    for unit in plan:
-                        self._futures[unit.path] = self._executor.submit(
-                            _read_unit, unit.path, unit.module.__name__, catalogue, context)
-            except (OSError, RuntimeError):  # no process could be started: read here
-                self.close(cancel=True)
-                self._futures = {}
-
-    def tables(self, unit: _Unit) -> list[SourceTable]:
-        """The tables of ``unit``; raises the ``DataFileError`` its reader raised."""
-        while unit.path not in self._done:
-            future = self._futures.get(unit.path)
-            if future is None:
-                self._read_here(unit)
-            elif future.done():
-                self._take(unit, future)
-            elif (ahead := self._next_own(unit)) is not None:
-                self._read_here(ahead)
-            else:
-                self._take(unit, future)
-        tables, error = self._done.pop(unit.path)
-        self._taken.add(unit.path)
-        if error is not None:
-            raise error
-        assert tables is not None
-        return tables
-
-    def raise_first_error(self) -> None:
-        """Read the units not yet taken; raise the first ``DataFileError`` in their order."""
-        for unit in self._units:
-            if unit.path not in self._taken:
-                self.tables(unit)
-
-    def close(self, *, cancel: bool = False) -> None:
-        """Stop the worker process (``cancel``: without waiting for what it still reads)."""
-        if self._executor is not None:
-            self._executor.shutdown(wait=not cancel, cancel_futures=True)
-            self._executor = None
-
-    def _next_own(self, waiting_for: _Unit) -> _Unit | None:
-        after = False
-        for unit in self._units:
-            if unit is waiting_for:
-                after = True
-            elif after and not ({unit.path} & (self._futures.keys() | self._done.keys()
-                                               | self._taken)):
-                return unit
-        return None
-
-    def _read_here(self, unit: _Unit) -> None:
-        try:
-            self._done[unit.path] = (
-                unit.module.read(unit.path, catalogue=self._catalogue, context=self._context),
-                None)
-        except DataFileError as exc:
-            self._done[unit.path] = (None, exc)
-
-    def _take(self, unit: _Unit, future: Future) -> None:
-        try:
-            tables, error = future.result()
-        except BrokenProcessPool:  # the worker died (out of memory?): read it here
-            self._futures.pop(unit.path)
-            self._read_here(unit)
-            return
-        self._done[unit.path] = (tables, None if error is None else _error_from(error))
-        self._futures.pop(unit.path)
-
-
-#: Sources of at least this many bytes in all are read by two processes (see :class:`_Reads`).
-PARALLEL_MIN_BYTES = 8_000_000
-#: The worker reads the largest units up to this share of the bytes (this process writes too).
-WORKER_SHARE = 0.7
-
-
-def _worker_plan(units: list[_Unit]) -> list[_Unit]:
-    """The units a worker process should read (in discovery order), or none."""
-    if not sys.platform.startswith("linux") or len(units) < 2:
-        return []
-    if "fork" not in multiprocessing.get_all_start_methods() or _n_cpus() < 2:
-        return []
-    sizes = {u.path: _unit_bytes(u.path) for u in units}
-    total = sum(sizes.values())
-    if total < PARALLEL_MIN_BYTES:
-        return []
-    chosen: set[Path] = set()
-    share = 0
-    for unit in sorted(units, key=lambda u: (-sizes[u.path], str(u.path))):
-        if share + sizes[unit.path] <= WORKER_SHARE * total:
-            chosen.add(unit.path)
-            share += sizes[unit.path]
-    return [u for u in units if u.path in chosen]
-
-
-def _n_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-def _unit_bytes(path: Path) -> int:
-    try:
-        if path.is_dir():
-            return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
-def _read_unit(path: Path, module_name: str, catalogue: Catalogue,
-               context: ReadContext) -> tuple[list[SourceTable] | None, tuple | None]:
-    """Read one unit in the worker process: ``(tables, None)`` or ``(None, error)``.
-
-    A ``DataFileError`` is sent back as its fields (its own pickling would lose them).
-    """
-    module = importlib.import_module(module_name)
-    try:
-        return module.read(path, catalogue=catalogue, context=context), None
-    except DataFileError as exc:
-        return None, (type(exc), exc.path, exc.message, exc.line, exc.column, exc.hint)
-
-
-def _error_from(fields: tuple) -> DataFileError:
-    cls, path, message, line, column, hint = fields
-    return cls(path, message, line=line, column=column, hint=hint)
 
 
 def _detect_all(paths: list[Path], *, strict: bool) -> tuple[list[_Unit], list[FailedSource]]:

@@ -19,7 +19,8 @@ from __future__ import annotations
 import errno
 import json
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -224,12 +225,30 @@ def connect_memory() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def copy_database(con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
+def copy_database(
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    *,
+    alongside: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+    last: tuple[str, ...] = (),
+) -> None:
     """Write every table of the database of ``con`` into a new database file at ``path``.
 
     The file gets its schema from :func:`connect` (so it is the same as that of any database
-    this module creates); the rows are copied table by table in their order, in one
-    transaction, and the file is checkpointed and closed.
+    this module creates); the rows are copied table by table in their order, and the file is
+    checkpointed.
+
+    Parameters
+    ----------
+    con
+        A connection to the database to copy (the build's in-memory database).
+    path
+        The new file (must not exist yet).
+    alongside
+        Run with a second connection to the same database while the tables not in ``last``
+        are copied (in a thread: DuckDB works outside Python's lock). Its error is raised.
+    last
+        Tables copied after ``alongside`` has finished (those it writes to).
     """
     path = Path(path)
     connect(path).close()
@@ -237,12 +256,38 @@ def copy_database(con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
         "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
         "AND schema_name = 'main' AND table_name <> 'meta' ORDER BY table_name").fetchall()]
     source = con.execute("SELECT current_database()").fetchone()[0]
-    con.execute(f"ATTACH '{_sql_text(path)}' AS _copy_target")
-    try:
+
+    def copy(names: list[str]) -> None:
         with transaction(con):
-            for name in tables:
+            for name in names:
                 con.execute(f'INSERT INTO _copy_target.main."{name}" '
                             f'SELECT * FROM "{source}".main."{name}"')
+
+    con.execute(f"ATTACH '{_sql_text(path)}' AS _copy_target")
+    try:
+        errors: list[BaseException] = []
+        thread = None
+        if alongside is not None:
+            other = con.cursor()
+
+            def run() -> None:
+                try:
+                    alongside(other)
+                except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread
+                    errors.append(exc)
+                finally:
+                    other.close()
+
+            thread = threading.Thread(target=run, name="wijkanalyse-copy-alongside")
+            thread.start()
+        try:
+            copy([t for t in tables if t not in last])
+        finally:
+            if thread is not None:
+                thread.join()
+        if errors:
+            raise errors[0]
+        copy([t for t in tables if t in last])
         con.execute("CHECKPOINT _copy_target")
     finally:
         with suppress(duckdb.Error):
