@@ -10,6 +10,7 @@ are made up (gemeente Proefstad, GM9901).
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
 
@@ -27,7 +28,9 @@ from wijkanalyse import readpool, store
 from wijkanalyse.build import _detect_all, build_database
 from wijkanalyse.catalogue import load_catalogue
 from wijkanalyse.cbsvalues import invalid_cells, parse_cbs_values, parse_distinct
+from wijkanalyse.codes import name_key
 from wijkanalyse.errors import DataFileError
+from wijkanalyse.names import suggest
 from wijkanalyse.read_boundaries import geometries_from_geojson, geometry_from_geojson
 from wijkanalyse.readers import ReadContext, discover
 from wijkanalyse.settings import resolve_settings
@@ -238,6 +241,37 @@ def test_parsed_values_of_known_cells() -> None:
     assert values.iloc[0] == 12.5 and values.iloc[4] == 7.0 and values.iloc[1:4].isna().all()
     assert reasons.tolist() == [None, "ontbreekt of geheim (CBS '.')", "geheim (CBS 'x')",
                                 "leeg in bron", None]
+
+
+# --------------------------------------------------------------------------- suggestions
+
+
+def _suggest_reference(name: str, candidates: list[str], n: int = 3) -> list[str]:
+    """The suggestion rules as written before the speed-up: difflib on every key."""
+    by_key: dict[str, str] = {}
+    for cand in candidates:
+        text = str(cand).strip()
+        key = name_key(text)
+        if key and (key not in by_key or (len(text), text) < (len(by_key[key]), by_key[key])):
+            by_key[key] = text
+    return [by_key[k] for k in difflib.get_close_matches(name_key(name), list(by_key), n=n,
+                                                         cutoff=0.6)]
+
+
+_NAMES = st.text(alphabet="abcdeoöé -/&'Wijk0123", min_size=0, max_size=14)
+
+
+@given(name=_NAMES, candidates=st.lists(_NAMES, max_size=30), n=st.integers(1, 4))
+def test_suggestions_equal_difflib_on_every_name(name: str, candidates: list[str],
+                                                 n: int) -> None:
+    assert suggest(name, candidates, n=n) == _suggest_reference(name, candidates, n)
+
+
+def test_suggestions_among_real_buurt_names(ref2024: pd.DataFrame) -> None:
+    names = ref2024.loc[ref2024["level"] == "buurt", "name"].dropna().tolist()[:3000]
+    for query in ("Centrum Oost", "Oud Diemen", "Vogelweide", "Muidenbuurt-Oost", "Zuid"):
+        assert suggest(query, names) == _suggest_reference(query, names)
+    assert suggest("Centrum Oost", names)  # something close is offered
 
 
 # --------------------------------------------------------------------------- geometries
