@@ -379,3 +379,30 @@ def test_error_next_to_the_copy_is_raised(tmp_path: Path) -> None:
     with pytest.raises(duckdb.CatalogException):
         store.copy_database(con, tmp_path / "kopie.duckdb", alongside=fails)
     con.close()
+
+
+def test_copy_started_early_gets_the_rows_appended_later_in_order(tmp_path: Path) -> None:
+    con = store.connect_memory()
+
+    def append(first: int, n: int) -> None:  # GENERATED figures
+        frame = pd.DataFrame({"i": np.arange(first, first + n)})
+        con.register("_f", frame)
+        con.execute("INSERT INTO observations SELECT 'a_inw', 2024, 'GM' || lpad(i::VARCHAR, 4, "
+                    "'0'), i, NULL, 'gegenereerd', 'x' FROM _f")
+        con.unregister("_f")
+
+    append(0, 5000)
+    copy = store.FileCopy(con, tmp_path / "kopie.duckdb")
+    copy.start(("observations",))
+    for k in range(10):  # while the copy runs
+        with store.transaction(con):
+            append(5000 + 100 * k, 100)
+    store.write_issues(con, "gegenereerd", [LoadIssue(kind="note", detail="GENERATED")])
+    copy.finish(last=("load_issues",))
+    copy.close()
+    con.close()
+    c = duckdb.connect(str(tmp_path / "kopie.duckdb"), read_only=True)
+    values = [r[0] for r in c.execute("SELECT value FROM observations ORDER BY rowid").fetchall()]
+    assert values == list(range(6000))
+    assert c.execute("SELECT count(*) FROM load_issues").fetchone()[0] == 1
+    c.close()

@@ -191,6 +191,7 @@ def build_database(
     # the worker process (if any) is forked first, before DuckDB starts its threads here
     reads = Reads(units, catalogue=catalogue, context=context, parallel=parallel)
     con = None
+    copy: store.FileCopy | None = None
     try:
         con = store.connect_memory()
         # One DuckDB thread: the many small inserts run next to the worker process, and the
@@ -245,6 +246,10 @@ def build_database(
                 f"{len(report.failed)} overgeslagen); de database {target} blijft zoals hij "
                 "was. Bekijk de meldingen hierboven, of geef --vervang-toch om toch een lege "
                 "database te maken.", failed=report.failed)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # the figures of coded sources are copied into the file while names are resolved
+        copy = store.FileCopy(con, tmp)
+        copy.start(("observations", "region_sources", "geometries"))
         if named:
             # names are resolved against the regions of all coded sources
             reference = store.reference_regions(con, for_resolution=True)
@@ -255,10 +260,11 @@ def build_database(
             progress("schrijven", len(written), len(written), "")
         reads.close()
         _record_failures(con, report.failed)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # the conflicts between sources are found while the other tables are copied into the
-        # file (both run in DuckDB, on two processors); load_issues is copied after it
-        store.copy_database(con, tmp, alongside=_record_conflicts, last=("load_issues",))
+        # the conflicts between sources are found while the rest is copied into the file
+        # (both run in DuckDB, on two processors); load_issues is copied after it
+        copy.finish(alongside=_record_conflicts, last=("load_issues",))
+        copy.close()
+        copy = None
         report.n_observations = con.execute("SELECT count(*) FROM observations").fetchone()[0]
         report.n_regions = con.execute("SELECT count(*) FROM regions").fetchone()[0]
         report.n_issues = con.execute("SELECT count(*) FROM load_issues").fetchone()[0]
@@ -281,6 +287,8 @@ def build_database(
             os.replace(tmp, target)
     except BaseException as exc:
         reads.close()
+        if copy is not None:
+            copy.close()
         if con is not None:
             con.close()
         _remove_db(tmp)

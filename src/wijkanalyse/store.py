@@ -236,7 +236,7 @@ def copy_database(
 
     The file gets its schema from :func:`connect` (so it is the same as that of any database
     this module creates); the rows are copied table by table in their order, and the file is
-    checkpointed.
+    checkpointed. See :class:`FileCopy` for a copy that starts while the database still grows.
 
     Parameters
     ----------
@@ -250,48 +250,117 @@ def copy_database(
     last
         Tables copied after ``alongside`` has finished (those it writes to).
     """
-    path = Path(path)
-    connect(path).close()
-    tables = [r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'main' AND table_name <> 'meta' ORDER BY table_name").fetchall()]
-    source = con.execute("SELECT current_database()").fetchone()[0]
-
-    def copy(names: list[str]) -> None:
-        with transaction(con):
-            for name in names:
-                con.execute(f'INSERT INTO _copy_target.main."{name}" '
-                            f'SELECT * FROM "{source}".main."{name}"')
-
-    con.execute(f"ATTACH '{_sql_text(path)}' AS _copy_target")
+    copy = FileCopy(con, path)
     try:
-        errors: list[BaseException] = []
+        copy.finish(alongside=alongside, last=last)
+    finally:
+        copy.close()
+
+
+class FileCopy:
+    """Copy the tables of a database (the build's in-memory one) into a new file, in two steps.
+
+    :meth:`start` copies, in a thread, the rows the given tables hold now, while the caller
+    goes on appending to them (DuckDB works outside Python's lock, and the copy reads a
+    snapshot); :meth:`finish` copies the rows appended since (by row id: the tables are only
+    ever appended to) and every other table, so that the file holds each table's rows in their
+    order, as one copy at the end would. The file gets its schema from :func:`connect`.
+
+    Parameters
+    ----------
+    con
+        A connection to the database to copy; the copy uses connections of its own to it.
+    path
+        The new file (must not exist yet).
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
+        self._path = Path(path)
+        connect(self._path).close()
+        self._con = con.cursor()
+        self._source = self._con.execute("SELECT current_database()").fetchone()[0]
+        self._tables = [r[0] for r in self._con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND table_name <> 'meta' ORDER BY table_name").fetchall()]
+        self._con.execute(f"ATTACH '{_sql_text(self._path)}' AS _copy_target")
+        self._attached = True
+        self._copied: dict[str, int] = {}  # table -> rows (row ids 0..n-1) already copied
+        self._thread: threading.Thread | None = None
+        self._errors: list[BaseException] = []
+
+    def start(self, tables: tuple[str, ...]) -> None:
+        """Copy the rows ``tables`` hold now, in a thread."""
+        def run() -> None:
+            try:
+                with transaction(self._con):
+                    for name in tables:
+                        self._con.execute(
+                            f'INSERT INTO _copy_target.main."{name}" '
+                            f'SELECT * FROM "{self._source}".main."{name}"')
+                        self._copied[name] = self._con.execute(
+                            f'SELECT count(*) FROM "{self._source}".main."{name}"').fetchone()[0]
+            except BaseException as exc:  # noqa: BLE001 - raised by finish()
+                self._errors.append(exc)
+
+        self._thread = threading.Thread(target=run, name="wijkanalyse-kopie")
+        self._thread.start()
+
+    def finish(self, *, alongside: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+               last: tuple[str, ...] = ()) -> None:
+        """Copy the rest (see :func:`copy_database` for ``alongside`` and ``last``) and
+        checkpoint the file."""
+        self._join()
         thread = None
         if alongside is not None:
-            other = con.cursor()
+            other = self._con.cursor()
 
             def run() -> None:
                 try:
                     alongside(other)
                 except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread
-                    errors.append(exc)
+                    self._errors.append(exc)
                 finally:
                     other.close()
 
-            thread = threading.Thread(target=run, name="wijkanalyse-copy-alongside")
+            thread = threading.Thread(target=run, name="wijkanalyse-naast-kopie")
             thread.start()
         try:
-            copy([t for t in tables if t not in last])
+            self._copy_rest([t for t in self._tables if t not in last])
         finally:
             if thread is not None:
                 thread.join()
-        if errors:
-            raise errors[0]
-        copy([t for t in tables if t in last])
-        con.execute("CHECKPOINT _copy_target")
-    finally:
-        with suppress(duckdb.Error):
-            con.execute("DETACH _copy_target")
+        self._raise()
+        self._copy_rest([t for t in self._tables if t in last])
+        self._con.execute("CHECKPOINT _copy_target")
+
+    def close(self) -> None:
+        """Wait for a running copy and detach the file (the caller removes it when it fails)."""
+        self._join(raise_error=False)
+        if self._attached:
+            with suppress(duckdb.Error):
+                self._con.execute("DETACH _copy_target")
+            self._attached = False
+            with suppress(duckdb.Error):
+                self._con.close()
+
+    def _copy_rest(self, tables: list[str]) -> None:
+        with transaction(self._con):
+            for name in tables:
+                done = self._copied.get(name, 0)
+                where = f" WHERE rowid >= {int(done)}" if done else ""
+                self._con.execute(f'INSERT INTO _copy_target.main."{name}" '
+                                  f'SELECT * FROM "{self._source}".main."{name}"{where}')
+
+    def _join(self, *, raise_error: bool = True) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if raise_error:
+            self._raise()
+
+    def _raise(self) -> None:
+        if self._errors:
+            raise self._errors[0]
 
 
 def _sql_text(text: object) -> str:
