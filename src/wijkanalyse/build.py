@@ -235,6 +235,11 @@ def build_database(
                 continue
             if all(t.regions["code"].notna().all() for t in unit.tables):
                 write(unit, None)
+                if copy is None and reads.worker_done():
+                    # a processor is free: copy what is written so far into the file
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    copy = store.FileCopy(con, tmp)
+                    copy.start(_GROWING_TABLES)
             else:
                 named.append(unit)
         if progress:
@@ -248,8 +253,9 @@ def build_database(
                 "database te maken.", failed=report.failed)
         target.parent.mkdir(parents=True, exist_ok=True)
         # the figures of coded sources are copied into the file while names are resolved
-        copy = store.FileCopy(con, tmp)
-        copy.start(("observations", "region_sources", "geometries"))
+        if copy is None:
+            copy = store.FileCopy(con, tmp)
+        copy.start(_GROWING_TABLES)
         if named:
             # names are resolved against the regions of all coded sources
             reference = store.reference_regions(con, for_resolution=True)
@@ -302,6 +308,10 @@ def build_database(
         gc.enable()
     report.seconds = time.perf_counter() - started
     return report
+
+
+#: The large tables every source adds to, copied into the file while the build goes on.
+_GROWING_TABLES = ("observations", "region_sources", "geometries")
 
 
 def _detect_all(paths: list[Path], *, strict: bool) -> tuple[list[_Unit], list[FailedSource]]:

@@ -105,6 +105,10 @@ class Reads:
             if self._index[unit.path] not in self._taken:
                 self.tables(unit)
 
+    def worker_done(self) -> bool:
+        """Whether the worker process (if any) has finished: a second processor is free."""
+        return self._worker is None or not self._worker.is_alive()
+
     def close(self) -> None:
         """Stop the worker process (at once, whatever it is reading) and its receiver."""
         if self._worker is not None:

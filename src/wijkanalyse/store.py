@@ -260,11 +260,12 @@ def copy_database(
 class FileCopy:
     """Copy the tables of a database (the build's in-memory one) into a new file, in two steps.
 
-    :meth:`start` copies, in a thread, the rows the given tables hold now, while the caller
-    goes on appending to them (DuckDB works outside Python's lock, and the copy reads a
-    snapshot); :meth:`finish` copies the rows appended since (by row id: the tables are only
-    ever appended to) and every other table, so that the file holds each table's rows in their
-    order, as one copy at the end would. The file gets its schema from :func:`connect`.
+    :meth:`start` copies, in a thread, the rows the given tables hold now (and, called again,
+    the rows appended since), while the caller goes on appending to them (DuckDB works outside
+    Python's lock, and the copy reads a snapshot); :meth:`finish` copies the rows appended
+    since (by row id: the tables are only ever appended to) and every other table, so that the
+    file holds each table's rows in their order, as one copy at the end would. The file gets
+    its schema from :func:`connect`.
 
     Parameters
     ----------
@@ -289,14 +290,19 @@ class FileCopy:
         self._errors: list[BaseException] = []
 
     def start(self, tables: tuple[str, ...]) -> None:
-        """Copy the rows ``tables`` hold now, in a thread."""
+        """Copy, in a thread, the rows ``tables`` hold now that are not copied yet (after the
+        copy started before has finished)."""
+        self._join()
+
         def run() -> None:
             try:
-                with transaction(self._con):
+                with transaction(self._con):  # one snapshot: the rows committed now
                     for name in tables:
+                        done = self._copied.get(name, 0)
+                        where = f" WHERE rowid >= {int(done)}" if done else ""
                         self._con.execute(
                             f'INSERT INTO _copy_target.main."{name}" '
-                            f'SELECT * FROM "{self._source}".main."{name}"')
+                            f'SELECT * FROM "{self._source}".main."{name}"{where}')
                         self._copied[name] = self._con.execute(
                             f'SELECT count(*) FROM "{self._source}".main."{name}"').fetchone()[0]
             except BaseException as exc:  # noqa: BLE001 - raised by finish()
