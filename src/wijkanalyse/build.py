@@ -220,6 +220,7 @@ def build_database(
                     raise
                 write_failed.append(FailedSource(unit.path, str(exc)))
             written.append(unit)
+            unit.tables = []  # written: its frames are no longer needed
 
         for unit in units:
             if progress:
