@@ -2,9 +2,13 @@
 
 The build is atomic and repeatable:
 
-* everything is written to a temporary database next to the target, which replaces the target
-  only when the whole build succeeded (``os.replace``): the database is never half-updated;
+* everything is written to a temporary database next to the target (built in memory and
+  copied into a temporary file, :class:`wijkanalyse.store.FileCopy`), which replaces the
+  target only when the whole build succeeded (``os.replace``): the database is never
+  half-updated;
 * each source file is written in one transaction: a file is loaded whole or not at all;
+* large builds read in two processes (:mod:`wijkanalyse.readpool`); sources are written in the
+  same order whoever read them, so the result is the same;
 * files are processed in sorted order and the tables hold no timestamps, so two builds from the
   same files give the same content;
 * what users made themselves (``store.USER_TABLES``: areas, ...) is carried over from the
@@ -180,9 +184,6 @@ def build_database(
     tmp = target.with_name(
         f"{target.name}.bouw-{os.getpid()}-{uuid.uuid4().hex[:8]}{TMP_SUFFIX}")
     _remove_db(tmp)
-    # Sources are written into an in-memory database (one transaction per file, as before),
-    # which is copied into the temporary file once: a file database would write every figure
-    # to its write-ahead log at each commit and again at each checkpoint.
     # The readers make millions of short-lived containers (parsed JSON, rows) and no
     # reference cycles worth collecting; Python's cyclic garbage collector would walk them all
     # again and again (about a tenth of the build). It is off until the build is done.
@@ -193,9 +194,12 @@ def build_database(
     con = None
     copy: store.FileCopy | None = None
     try:
+        # Sources are written into an in-memory database (one transaction per file, as
+        # before), copied into the temporary file while the build goes on (store.FileCopy): a
+        # file database would write every figure to its write-ahead log at each commit and
+        # again at each checkpoint. One DuckDB thread: the small inserts run next to the worker
+        # process, the copy and the conflict query next to each other.
         con = store.connect_memory()
-        # One DuckDB thread: the many small inserts run next to the worker process, and the
-        # conflict query and the copy into the file run next to each other (copy_database).
         con.execute("SET threads = 1")
         store.write_catalogue(con, catalogue)
         store.write_documents(con, documents)
