@@ -369,23 +369,28 @@ def test_stale_temporaries_of_killed_builds_are_removed(built) -> None:
     assert alive.exists() and other.exists()
 
 
-def test_killed_build_leaves_the_database_usable_and_is_cleaned_up(built) -> None:
+@pytest.mark.parametrize(("step", "leftovers"), [
+    ("_write_unit", 0),  # while sources are written (into memory): no file yet
+    ("_carry_over_user_tables", 1),  # after the copy into the temporary file
+])
+def test_killed_build_leaves_the_database_usable_and_is_cleaned_up(built, step: str,
+                                                                   leftovers: int) -> None:
     db, src = built
     before = _count(db, "observations")
     proc = subprocess.Popen(
         [CLI[0], "-c",
          "import os, sys\n"
          "from wijkanalyse import build\n"
-         "real = build._write_unit\n"
+         f"real = build.{step}\n"
          "def die(*a, **k):\n"
          "    real(*a, **k)\n"
          "    os.kill(os.getpid(), 9)\n"
-         "build._write_unit = die\n"
+         f"build.{step} = die\n"
          "from wijkanalyse.settings import resolve_settings\n"
          f"build.build_database(resolve_settings(db={str(db)!r}, source={str(src)!r}))\n"])
     proc.wait(timeout=60)
     assert proc.returncode == -9
-    assert len(list(db.parent.glob(f"{db.name}.bouw-{proc.pid}-*.tmp"))) == 1
+    assert len(list(db.parent.glob(f"{db.name}.bouw-{proc.pid}-*.tmp"))) == leftovers
     assert _count(db, "observations") == before
     build_database(_settings(db, src))
     assert not list(db.parent.glob("*.bouw-*"))

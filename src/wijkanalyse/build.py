@@ -2,9 +2,13 @@
 
 The build is atomic and repeatable:
 
-* everything is written to a temporary database next to the target, which replaces the target
-  only when the whole build succeeded (``os.replace``): the database is never half-updated;
+* everything is written to a temporary database next to the target (built in memory and
+  copied into a temporary file, :class:`wijkanalyse.store.FileCopy`), which replaces the
+  target only when the whole build succeeded (``os.replace``): the database is never
+  half-updated;
 * each source file is written in one transaction: a file is loaded whole or not at all;
+* large builds read in two processes (:mod:`wijkanalyse.readpool`); sources are written in the
+  same order whoever read them, so the result is the same;
 * files are processed in sorted order and the tables hold no timestamps, so two builds from the
   same files give the same content;
 * what users made themselves (``store.USER_TABLES``: areas, ...) is carried over from the
@@ -23,6 +27,7 @@ loaded (:func:`wijkanalyse.names.resolve_names`), and what did not match is reco
 from __future__ import annotations
 
 import contextlib
+import gc
 import glob
 import os
 import re
@@ -41,6 +46,7 @@ from .catalogue import Catalogue, load_catalogue
 from .dblock import WaitCallback, print_wait
 from .errors import DataFileError, UnknownLayoutError, WijkanalyseError
 from .readers import ReadContext, detect, discover, discover_documents, unknown_layout_hint
+from .readpool import Reads
 from .settings import Settings
 from .sourcetable import LoadIssue, SourceTable
 
@@ -102,6 +108,7 @@ def build_database(
     progress: ProgressCallback | None = None,
     replace_anyway: bool = False,
     on_wait: WaitCallback | None = print_wait,
+    parallel: bool = True,
 ) -> BuildReport:
     """Build the database at ``settings.db_path`` from all sources found.
 
@@ -127,6 +134,11 @@ def build_database(
     on_wait
         Told once when the swap has to wait for a command that is writing to (or reading)
         the database (see :func:`wijkanalyse.dblock.hold`).
+    parallel
+        Let a second process read the largest sources while this one reads the others and
+        writes (only on Linux, with two or more processors and at least
+        :data:`~wijkanalyse.readpool.PARALLEL_MIN_BYTES` of sources; see
+        :class:`wijkanalyse.readpool.Reads`). The database is the same either way.
 
     Returns
     -------
@@ -169,59 +181,107 @@ def build_database(
     report.failed.extend(failed)
     context = ReadContext(layouts={u.path: u.layout for u in units})
 
-    for i, unit in enumerate(units, start=1):
-        if progress:
-            progress("lezen", i - 1, len(units), unit.path.name)
-        try:
-            unit.tables = unit.module.read(unit.path, catalogue=catalogue, context=context)
-        except DataFileError as exc:
-            if strict:
-                raise
-            report.failed.append(FailedSource(unit.path, str(exc)))
-    if progress:
-        progress("lezen", len(units), len(units), "")
-    units = [u for u in units if u.tables]
-    if not units and not replace_anyway:
-        raise BuildRefusedError(
-            f"Geen enkel bronbestand kon worden geladen ({len(paths)} gevonden, "
-            f"{len(report.failed)} overgeslagen); de database {target} blijft zoals hij was. "
-            "Bekijk de meldingen hierboven, of geef --vervang-toch om toch een lege database "
-            "te maken.", failed=report.failed)
-
     tmp = target.with_name(
         f"{target.name}.bouw-{os.getpid()}-{uuid.uuid4().hex[:8]}{TMP_SUFFIX}")
     _remove_db(tmp)
-    con = store.connect(tmp)
+    # The readers make millions of short-lived containers (parsed JSON, rows) and no
+    # reference cycles worth collecting; Python's cyclic garbage collector would walk them all
+    # again and again (about a tenth of the build). It is off until the build is done.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    # the worker process (if any) is forked first, before DuckDB starts its threads here
+    reads = Reads(units, catalogue=catalogue, context=context, parallel=parallel)
+    con = None
+    copy: store.FileCopy | None = None
     try:
+        # Sources are written into an in-memory database (one transaction per file, as
+        # before), copied into the temporary file while the build goes on (store.FileCopy): a
+        # file database would write every figure to its write-ahead log at each commit and
+        # again at each checkpoint. One DuckDB thread: the small inserts run next to the worker
+        # process, the copy and the conflict query next to each other.
+        con = store.connect_memory()
+        con.execute("SET threads = 1")
         store.write_catalogue(con, catalogue)
         store.write_documents(con, documents)
-        coded = [u for u in units if all(t.regions["code"].notna().all() for t in u.tables)]
-        named = [u for u in units if u not in coded]
-        ordered = coded + named
-        reference = None
-        for i, unit in enumerate(ordered, start=1):
+        # Coded sources are written in discovery order as soon as they are read (while the
+        # worker process reads on); name-only sources after all of them, against their regions.
+        read_failed: list[FailedSource] = []
+        write_failed: list[FailedSource] = []
+        written: list[_Unit] = []
+        named: list[_Unit] = []
+        n_read = 0
+
+        def write(unit: _Unit, reference: pd.DataFrame | None) -> None:
             if progress:
-                progress("schrijven", i - 1, len(ordered), unit.path.name)
-            if unit in named and reference is None:
-                # names are resolved against the regions of all coded sources
-                reference = store.reference_regions(con, for_resolution=True)
+                progress("schrijven", len(written), len(units), unit.path.name)
             try:
                 _write_unit(con, unit, reference=reference)
                 report.loaded.extend(t.source.source_id for t in unit.tables)
             except (DataFileError, duckdb.Error) as exc:
                 if strict:
+                    # as if all files were read before any was written: a bad file wins
+                    reads.raise_first_error()
                     raise
-                report.failed.append(FailedSource(unit.path, str(exc)))
+                write_failed.append(FailedSource(unit.path, str(exc)))
+            written.append(unit)
+            unit.tables = []  # written: its frames are no longer needed
+
+        for unit in units:
+            if progress:
+                progress("lezen", n_read, len(units), unit.path.name)
+            try:
+                unit.tables = reads.tables(unit)
+            except DataFileError as exc:
+                if strict:
+                    raise
+                read_failed.append(FailedSource(unit.path, str(exc)))
+            n_read += 1
+            if not unit.tables:
+                continue
+            if all(t.regions["code"].notna().all() for t in unit.tables):
+                write(unit, None)
+                if copy is None and reads.worker_done():
+                    # a processor is free: copy what is written so far into the file
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    copy = store.FileCopy(con, tmp)
+                    copy.start(_GROWING_TABLES)
+            else:
+                named.append(unit)
         if progress:
-            progress("schrijven", len(ordered), len(ordered), "")
+            progress("lezen", len(units), len(units), "")
+        report.failed.extend(read_failed)
+        if not written and not named and not replace_anyway:
+            raise BuildRefusedError(
+                f"Geen enkel bronbestand kon worden geladen ({len(paths)} gevonden, "
+                f"{len(report.failed)} overgeslagen); de database {target} blijft zoals hij "
+                "was. Bekijk de meldingen hierboven, of geef --vervang-toch om toch een lege "
+                "database te maken.", failed=report.failed)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # the figures of coded sources are copied into the file while names are resolved
+        if copy is None:
+            copy = store.FileCopy(con, tmp)
+        copy.start(_GROWING_TABLES)
+        if named:
+            # names are resolved against the regions of all coded sources
+            reference = store.reference_regions(con, for_resolution=True)
+            for unit in named:
+                write(unit, reference)
+        report.failed.extend(write_failed)
+        if progress:
+            progress("schrijven", len(written), len(written), "")
+        reads.close()
         _record_failures(con, report.failed)
-        _record_conflicts(con)
+        # the conflicts between sources are found while the rest is copied into the file
+        # (both run in DuckDB, on two processors); load_issues is copied after it
+        copy.finish(alongside=_record_conflicts, last=("load_issues",))
+        copy.close()
+        copy = None
         report.n_observations = con.execute("SELECT count(*) FROM observations").fetchone()[0]
         report.n_regions = con.execute("SELECT count(*) FROM regions").fetchone()[0]
         report.n_issues = con.execute("SELECT count(*) FROM load_issues").fetchone()[0]
         n_sources = con.execute("SELECT count(*) FROM sources").fetchone()[0]
-        con.execute("CHECKPOINT")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        con.close()
+        con = store.connect(tmp)
         # Copy the user tables over and swap under the exclusive lock: a write acknowledged
         # before this point is copied, a write after it waits and goes into the new file.
         with dblock.hold(target, exclusive=True, purpose="data build",
@@ -237,13 +297,26 @@ def build_database(
             _remove_wal(target)
             os.replace(tmp, target)
     except BaseException as exc:
-        con.close()
+        reads.close()
+        if copy is not None:
+            copy.close()
+        if con is not None:
+            con.close()
         _remove_db(tmp)
+        if gc_was_enabled:
+            gc.enable()
         if isinstance(exc, (duckdb.Error, OSError)) and store.is_disk_full(exc):
             raise WijkanalyseError(store.disk_full_message(tmp)) from exc
         raise
+    reads.close()
+    if gc_was_enabled:
+        gc.enable()
     report.seconds = time.perf_counter() - started
     return report
+
+
+#: The large tables every source adds to, copied into the file while the build goes on.
+_GROWING_TABLES = ("observations", "region_sources", "geometries")
 
 
 def _detect_all(paths: list[Path], *, strict: bool) -> tuple[list[_Unit], list[FailedSource]]:

@@ -45,13 +45,35 @@ def parse_cbs_values(raw: pd.Series, *, decimal: str = "auto") -> tuple[pd.Serie
         ``values`` is float64 with ``NaN`` where missing; ``reasons`` holds the missing reason
         (``None`` where a value exists). Cells that are neither numbers nor CBS symbols are
         returned with reason ``"ongeldig: <cell>"`` so callers can report them with their line.
+
+    Notes
+    -----
+    Every cell is parsed on its own text, so each distinct text is parsed once
+    (:func:`parse_distinct`) and the results are spread over the cells: a KWB table repeats
+    the same few texts (``"."``, ``"0"``, small counts) many times.
     """
     if pd.api.types.is_numeric_dtype(raw.dtype):
         values = raw.astype("float64")
         reasons = pd.Series(np.where(values.isna(), EMPTY_REASON, None), index=raw.index,
                             dtype="object")
         return values, reasons
-    text = raw.astype("string").str.strip()
+    text = raw.astype("string")
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    u_values, u_reasons = parse_distinct(pd.Series(uniques, dtype="string"), decimal=decimal)
+    values = pd.Series(u_values.to_numpy(dtype="float64")[codes], index=raw.index,
+                       dtype="float64")
+    reasons = pd.Series(u_reasons.to_numpy(dtype=object)[codes], index=raw.index,
+                        dtype="object")
+    return values, reasons
+
+
+def parse_distinct(text: pd.Series, *, decimal: str = "auto") -> tuple[pd.Series, pd.Series]:
+    """:func:`parse_cbs_values` of cells given as text (``"string"`` dtype), cell by cell.
+
+    The vectorised reference of the parsing rules; :func:`parse_cbs_values` applies it to the
+    distinct texts of a column only.
+    """
+    text = text.astype("string").str.strip()
     text = text.fillna("")
     if decimal == ",":
         normalised = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
@@ -73,7 +95,13 @@ def parse_cbs_values(raw: pd.Series, *, decimal: str = "auto") -> tuple[pd.Serie
 
 def invalid_cells(reasons: pd.Series) -> pd.Series:
     """Boolean mask of cells that were neither a number nor a known CBS symbol."""
-    return reasons.fillna("").astype(str).str.startswith("ongeldig:")
+    codes, uniques = pd.factorize(reasons.astype("object"), use_na_sentinel=True)
+    bad = np.array([isinstance(r, str) and r.startswith("ongeldig:") for r in uniques],
+                   dtype=bool)
+    out = np.zeros(len(codes), dtype=bool)
+    have = codes >= 0
+    out[have] = bad[codes[have]]
+    return pd.Series(out, index=reasons.index, dtype=bool)
 
 
 #: Missing-value codes of the CBS Wijk- en Buurtkaart attribute tables (shapefile DBF and the

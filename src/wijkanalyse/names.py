@@ -22,6 +22,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .codes import (
@@ -98,11 +99,12 @@ def _isna(value: object) -> bool:
 
 def _map_unique(values: pd.Series, func, missing: object = None) -> pd.Series:
     """``func`` of every non-missing value, computed once per distinct value."""
-    obj = values.astype("object")
-    mask = obj.notna().to_numpy()
-    table = {v: func(v) for v in pd.unique(obj[mask])}
-    return pd.Series([table[v] if m else missing for v, m in zip(obj, mask, strict=True)],
-                     index=values.index, dtype="object")
+    codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    for i, v in enumerate(uniques):
+        table[i] = func(v)
+    table[-1] = missing  # code -1: a missing value
+    return pd.Series(table[codes], index=values.index, dtype="object")
 
 
 def _strip(value: object) -> str | None:
@@ -147,18 +149,28 @@ def _prepare_reference(reference: pd.DataFrame, *, keys: bool = True) -> pd.Data
     return ref[_REF_COLUMNS]
 
 
-_PREPARED: list[tuple[pd.DataFrame, pd.DataFrame]] = []
+@dataclass
+class _Prepared:
+    """A prepared reference with what is derived from it once (see :func:`_prepared_once`)."""
+
+    ref: pd.DataFrame
+    gemeenten: dict[str, list[_Cand]]  # :func:`_gemeente_index` of ``ref``
+    gemeente_names: _Pool | None = None  # :func:`_suggestion_keys` of the gemeenten
 
 
-def _prepared_once(reference: pd.DataFrame) -> pd.DataFrame:
+_PREPARED: list[tuple[pd.DataFrame, _Prepared]] = []
+
+
+def _prepared_once(reference: pd.DataFrame) -> _Prepared:
     """:func:`_prepare_reference` (without keys), reused while the same frame is passed in.
 
     The build resolves many tables against one reference frame; the prepared copy is never
-    mutated (callers take ``.copy()`` of the rows they fill).
+    mutated (callers take ``.copy()`` of the rows they fill), nor is its gemeente index.
     """
     if _PREPARED and _PREPARED[0][0] is reference:
         return _PREPARED[0][1]
-    prepared = _prepare_reference(reference, keys=False)
+    ref = _prepare_reference(reference, keys=False)
+    prepared = _Prepared(ref=ref, gemeenten=_gemeente_index(ref))
     _PREPARED[:] = [(reference, prepared)]
     return prepared
 
@@ -237,6 +249,35 @@ def suggest(name: str, candidates: Iterable[str], *, n: int = 3) -> list[str]:
     list of str
         Original spellings of the closest candidates (possibly empty).
     """
+    return _closest_names(name, _suggestion_keys(candidates), n=n)
+
+
+class _Pool:
+    """Candidate names for :func:`suggest`: name key -> the spelling offered for it, plus the
+    lengths and character counts of the keys (to skip hopeless candidates in one step)."""
+
+    def __init__(self, by_key: dict[str, str]) -> None:
+        self.by_key = by_key
+        self.keys = list(by_key)
+        self.lengths = np.array([len(k) for k in self.keys], dtype=np.int64)
+        self._counts: np.ndarray | None = None
+        self._alphabet: dict[str, int] = {}
+
+    def counts(self) -> tuple[np.ndarray, dict[str, int]]:
+        """Per key, how often each character occurs (keys are few characters: a-z, 0-9, space)."""
+        if self._counts is None:
+            alphabet = {c: i for i, c in enumerate(sorted({c for k in self.keys for c in k}))}
+            counts = np.zeros((len(self.keys), len(alphabet) + 1), dtype=np.int64)
+            for row, key in enumerate(self.keys):
+                for c in key:
+                    counts[row, alphabet[c]] += 1
+            self._counts, self._alphabet = counts, alphabet
+        return self._counts, self._alphabet
+
+
+def _suggestion_keys(candidates: Iterable[str]) -> _Pool:
+    """The :class:`_Pool` of ``candidates``: per name key the shortest spelling (then the first
+    in sort order), in the order the keys first occur."""
     by_key: dict[str, str] = {}
     for cand in candidates:
         if _isna(cand):
@@ -248,8 +289,35 @@ def suggest(name: str, candidates: Iterable[str], *, n: int = 3) -> list[str]:
         prev = by_key.get(key)
         if prev is None or (len(text), text) < (len(prev), prev):
             by_key[key] = text
-    hits = difflib.get_close_matches(name_key(name), list(by_key), n=n, cutoff=0.6)
-    return [by_key[k] for k in hits]
+    return _Pool(by_key)
+
+
+_CUTOFF = 0.6
+
+
+def _closest_names(name: str, pool: _Pool, *, n: int = 3) -> list[str]:
+    """``difflib.get_close_matches(name_key(name), keys, n, 0.6)`` as spellings, where the keys
+    that cannot reach the cutoff are left out first by the same bounds difflib checks first
+    (its ``real_quick_ratio`` and ``quick_ratio``), computed for all keys at once: the same
+    result, without a matcher per key."""
+    word = name_key(name)
+    total = pool.lengths + len(word)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # real_quick_ratio: 2 * min(la, lb) / (la + lb)
+        hopeful = np.where(total > 0, 2.0 * np.minimum(pool.lengths, len(word)) / total,
+                           1.0) >= _CUTOFF
+        if hopeful.any():
+            counts, alphabet = pool.counts()
+            mine = np.zeros(counts.shape[1], dtype=np.int64)
+            for c in word:
+                mine[alphabet.get(c, counts.shape[1] - 1)] += 1
+            mine[-1] = 0  # characters no key has match nothing
+            matches = np.minimum(counts, mine).sum(axis=1)
+            # quick_ratio: 2 * (characters in common) / (la + lb)
+            hopeful &= np.where(total > 0, 2.0 * matches / total, 1.0) >= _CUTOFF
+    keys = [pool.keys[i] for i in np.flatnonzero(hopeful)]
+    hits = difflib.get_close_matches(word, keys, n=n, cutoff=_CUTOFF)
+    return [pool.by_key[k] for k in hits]
 
 
 def find_regions(
@@ -355,9 +423,11 @@ def resolve_names(
     except the one with clearly the strongest evidence (number and name agreeing beats name
     alone, which beats number alone).
     """
-    full = _prepared_once(reference)
-    gm_idx = _gemeente_index(full)
+    prepared = _prepared_once(reference)
+    full = prepared.ref
+    gm_idx = prepared.gemeenten
     known_codes = set(full["code"])
+    pools: dict[tuple[str, str | None], _Pool] = {}  # suggestion candidates per pool
     index = regions.index
     codes = pd.Series(None, index=index, dtype="object")
     methods = pd.Series(None, index=index, dtype="object")
@@ -365,13 +435,13 @@ def resolve_names(
     problems: dict[object, str] = {}
     lines: dict[object, int | None] = {}
 
-    def cell(row: pd.Series, col: str) -> object:
+    def cell(row: dict, col: str) -> object:
         value = row.get(col)
         return None if _isna(value) else value
 
     # pass 1: the gemeente of every row (names are only matched inside it)
     todo: list[tuple] = []  # (idx, name, level, gm_name, gm_code, target, where)
-    for idx, row in regions.iterrows():
+    for idx, row in zip(regions.index, regions.to_dict("records"), strict=True):
         name = _strip(cell(row, "name")) if cell(row, "name") is not None else None
         level = cell(row, "level")
         level = str(level) if level is not None else None
@@ -405,7 +475,10 @@ def resolve_names(
             continue
         gm_hits = _closest(gm_idx.get(name_key(gm_name), []), target)
         if not gm_hits:
-            sugg = suggest(gm_name, full.loc[full["level"] == "gemeente", "name"])
+            if prepared.gemeente_names is None:
+                prepared.gemeente_names = _suggestion_keys(
+                    full.loc[full["level"] == "gemeente", "name"])
+            sugg = _closest_names(gm_name, prepared.gemeente_names)
             problems[idx] = (
                 f"Naam {name!r} ({where}): gemeente {gm_name!r} is onbekend; niet gekoppeld."
                 f"{_bedoelt(sugg)}"
@@ -481,10 +554,12 @@ def resolve_names(
                 "naam eenduidig."
             )
         else:
-            pool = ref[ref["gemeente_code"] == gm]
-            pool = pool[pool["level"] == eff_level] if eff_level is not None else pool[
-                pool["level"] != "gemeente"]
-            sugg = suggest(name, pool["name"])
+            if (gm, eff_level) not in pools:
+                pool = ref[ref["gemeente_code"] == gm]
+                pool = pool[pool["level"] == eff_level] if eff_level is not None else pool[
+                    pool["level"] != "gemeente"]
+                pools[(gm, eff_level)] = _suggestion_keys(pool["name"])
+            sugg = _closest_names(name, pools[(gm, eff_level)])
             problems[idx] = (
                 f"Naam {name!r} ({where}) niet gevonden onder de bekende regio's van "
                 f"{gm_name}; niet gekoppeld.{_bedoelt(sugg)}"

@@ -229,7 +229,10 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
     source_crs = _source_crs(path, doc)
     issues: list[LoadIssue] = []
 
-    parsed = [_parse_feature(path, f, i + 1, lines) for i, f in enumerate(features)]
+    built = feature_geometries(features)
+    parsed = [_parse_feature(path, f, i + 1, lines,
+                             built=None if built is None else built[i])
+              for i, f in enumerate(features)]
     _fill_codes(parsed)
     _fill_levels(path, parsed, lines)
     year = _table_year(path, doc, parsed)
@@ -344,7 +347,18 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _parse_feature(path: Path, feature: Any, number: int, lines: _FeatureLines) -> _Feature:
+def feature_geometries(features: list[Any]) -> np.ndarray | None:
+    """The geometries of all features built at once, or ``None`` when one cannot be built
+    (then each feature builds its own, and the first bad one is named)."""
+    try:
+        return geometries_from_geojson(
+            [f.get("geometry") if isinstance(f, dict) else None for f in features])
+    except Exception:  # noqa: BLE001 - shapely raises several types; the slow path names it
+        return None
+
+
+def _parse_feature(path: Path, feature: Any, number: int, lines: _FeatureLines, *,
+                   built: Any = None) -> _Feature:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise DataFileError(
             path, f"feature {number} is geen GeoJSON Feature.", line=lines.line(number),
@@ -357,9 +371,11 @@ def _parse_feature(path: Path, feature: Any, number: int, lines: _FeatureLines) 
                             hint="Herstel of exporteer het bestand opnieuw.")
     geometry = None
     raw_geom = feature.get("geometry")
-    if raw_geom is not None:
+    if built is not None:
+        geometry = built
+    elif raw_geom is not None:
         try:
-            geometry = shape(raw_geom)
+            geometry = geometry_from_geojson(raw_geom)
         except Exception as exc:  # shapely raises several types for malformed geometry
             raise DataFileError(
                 path, f"feature {number}: ongeldige geometrie ({exc}).", line=lines.line(number),
@@ -372,6 +388,86 @@ def _parse_feature(path: Path, feature: Any, number: int, lines: _FeatureLines) 
         low["__feature_id__"] = feature["id"]
     return _Feature(number=number, code=None, level=None, name=None, gemeente_name=None,
                     properties=low, geometry=geometry, spelling=spelling)
+
+
+def _polygon(rings: list[Any]) -> Any:
+    shell = shapely.linearrings(np.asarray(rings[0], dtype="float64"))
+    holes = [shapely.linearrings(np.asarray(r, dtype="float64")) for r in rings[1:]]
+    return shapely.polygons(shell, holes=holes or None)
+
+
+def geometry_from_geojson(g: Any) -> Any:
+    """A shapely geometry from a GeoJSON geometry object (as ``shapely.geometry.shape``).
+
+    Polygons and multipolygons are built from numpy arrays of their rings (``shape`` walks
+    every coordinate in Python, several times slower on a national map); anything unusual
+    goes through ``shape``, which also gives the error message.
+    """
+    try:
+        kind = g.get("type") if isinstance(g, dict) else None
+        if kind == "Polygon" and g["coordinates"]:
+            return _polygon(g["coordinates"])
+        if kind == "MultiPolygon" and g["coordinates"] and all(g["coordinates"]):
+            return shapely.multipolygons([_polygon(p) for p in g["coordinates"]])
+    except (ValueError, TypeError, KeyError, IndexError, shapely.errors.GEOSException):
+        pass
+    return shape(g)
+
+
+def geometries_from_geojson(objs: list[Any]) -> np.ndarray:
+    """:func:`geometry_from_geojson` of each object (``None`` stays ``None``), as an array.
+
+    The polygons of all objects are built by three vectorised shapely calls (rings, polygons,
+    multipolygons) instead of three per object, with the same result; an object whose rings
+    are not plain 2D coordinate lists is built on its own. Raises on the first object that
+    cannot be built (callers then build them one by one to name it).
+    """
+    out = np.empty(len(objs), dtype=object)
+    rings: list[np.ndarray] = []
+    ring_poly: list[int] = []  # polygon number of each ring
+    single: list[tuple[int, int]] = []  # (object, polygon number) of Polygon objects
+    multi: list[int] = []  # MultiPolygon objects
+    multi_of_poly: list[int] = []  # per polygon: its number in ``multi``, or -1
+    alone: list[int] = []  # objects built one by one
+    for i, g in enumerate(objs):
+        if g is None:
+            continue
+        kind = g.get("type") if isinstance(g, dict) else None
+        coords = g.get("coordinates") if kind in ("Polygon", "MultiPolygon") else None
+        if not isinstance(coords, list) or not coords:
+            alone.append(i)
+            continue
+        polys = [coords] if kind == "Polygon" else coords
+        try:
+            arrays = [[np.asarray(r, dtype="float64") for r in poly] for poly in polys]
+        except (ValueError, TypeError):
+            alone.append(i)
+            continue
+        if not all(part and all(a.ndim == 2 and a.shape[1] == 2 for a in part)
+                   for part in arrays):
+            alone.append(i)
+            continue
+        if kind == "Polygon":
+            single.append((i, len(multi_of_poly)))
+        else:
+            multi.append(i)
+        for part in arrays:
+            rings.extend(part)
+            ring_poly.extend([len(multi_of_poly)] * len(part))
+            multi_of_poly.append(-1 if kind == "Polygon" else len(multi) - 1)
+    if rings:
+        counts = np.fromiter((len(r) for r in rings), dtype=np.int64, count=len(rings))
+        ring_geoms = shapely.linearrings(np.concatenate(rings),
+                                         indices=np.repeat(np.arange(len(rings)), counts))
+        polygons = shapely.polygons(ring_geoms, indices=np.asarray(ring_poly))
+        for i, k in single:
+            out[i] = polygons[k]
+        if multi:
+            owner = np.asarray(multi_of_poly)
+            out[multi] = shapely.multipolygons(polygons[owner >= 0], indices=owner[owner >= 0])
+    for i in alone:
+        out[i] = geometry_from_geojson(objs[i])
+    return out
 
 
 def _code_candidates(props: dict[str, Any]) -> list[tuple[str, str | None]]:

@@ -747,12 +747,16 @@ def _name_regions(
 
 def _detect_decimal(path: Path, raw: pd.Series, lines: np.ndarray, k: int,
                     col_headers: list[str]) -> str:
-    """``","`` when numbers use a decimal comma, else ``"."``; mixed use is an error."""
-    text = raw.astype(str)
-    comma = text.str.fullmatch(_COMMA_NUMBER).to_numpy(dtype=bool, na_value=False)
+    """``","`` when numbers use a decimal comma, else ``"."``; mixed use is an error.
+
+    The patterns are matched once per distinct cell text and spread over the cells.
+    """
+    codes, uniques = pd.factorize(raw.astype(str), use_na_sentinel=False)
+    text = pd.Series(uniques, dtype=uniques.dtype)
+    comma = text.str.fullmatch(_COMMA_NUMBER).to_numpy(dtype=bool, na_value=False)[codes]
     if not comma.any():
         return "."
-    dot = text.str.fullmatch(_DOT_NUMBER).to_numpy(dtype=bool, na_value=False)
+    dot = text.str.fullmatch(_DOT_NUMBER).to_numpy(dtype=bool, na_value=False)[codes]
     if dot.any():
         i_c, i_d = int(np.argmax(comma)), int(np.argmax(dot))
         i = max(i_c, i_d)

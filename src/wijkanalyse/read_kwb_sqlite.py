@@ -34,7 +34,7 @@ import pandas as pd
 
 from .catalogue import Catalogue, header_key
 from .cbstables import KWB_TABLES
-from .cbsvalues import invalid_cells, parse_cbs_values
+from .cbsvalues import EMPTY_REASON, invalid_cells, parse_cbs_values
 from .codes import wijk_number_from_name
 from .errors import DataFileError
 from .readers import ReadContext
@@ -266,7 +266,7 @@ def _read_table(
 
     table_id = KWB_TABLES.get(year)
     issues: list[LoadIssue] = []
-    parts: list[pd.DataFrame] = []
+    loaded: list[tuple[str, str, np.ndarray, np.ndarray]] = []  # column, indicator, values, why
     seen: dict[str, str] = {}
     for pos, col in enumerate(columns):
         if pos == name_pos or _meta_role(catalogue, col):
@@ -289,18 +289,25 @@ def _read_table(
         seen[ind] = col
         cells = [row[pos] for _, _, row in kept]
         values, reasons = _parse_column(path, table, col, cells, lines)
-        parts.append(pd.DataFrame({
-            "region_key": regions["region_key"].to_numpy(),
-            "year": np.full(len(kept), year, dtype="int64"),
-            "indicator_id": ind,
-            "value": values.to_numpy(dtype="float64"),
+        loaded.append((col, ind, values, reasons))
+    if loaded:
+        # column by column (all regions of the first column, then the second, ...)
+        n = len(kept)
+        reasons = np.concatenate([r for *_, r in loaded])
+        values_frame = pd.DataFrame({
+            "region_key": np.tile(regions["region_key"].to_numpy(), len(loaded)),
+            "year": np.full(n * len(loaded), year, dtype="int64"),
+            "indicator_id": pd.Series(np.repeat(np.array([i for _, i, _, _ in loaded],
+                                                         dtype=object), n), dtype="str"),
+            "value": np.concatenate([v for _, _, v, _ in loaded]),
             # None (not NaN) where a value exists, whatever parse_cbs_values gives
             "missing_reason": pd.Series(
                 [r if isinstance(r, str) else None for r in reasons], dtype="object"),
-            "source_column": col,
-        }))
-    values_frame = (pd.concat(parts, ignore_index=True)[VALUE_COLUMNS] if parts
-                    else empty_values())
+            "source_column": pd.Series(np.repeat(np.array([c for c, _, _, _ in loaded],
+                                                          dtype=object), n), dtype="str"),
+        })[VALUE_COLUMNS]
+    else:
+        values_frame = empty_values()
     info = SourceInfo(
         path=path,
         kind="kwb",
@@ -315,16 +322,18 @@ def _read_table(
 
 def _parse_column(
     path: Path, table: str, column: str, cells: list[object], lines: list[int]
-) -> tuple[pd.Series, pd.Series]:
+) -> tuple[np.ndarray, np.ndarray]:
     """Floats and missing reasons of one column; text cells go through the CBS symbols."""
+    if all(cell is None or isinstance(cell, (int, float)) for cell in cells):
+        # numbers (SQLite never gives bools): missing only where empty
+        values = np.array([np.nan if c is None else float(c) for c in cells], dtype="float64")
+        reasons = np.where(np.isnan(values), EMPTY_REASON, None).astype(object)
+        return values, reasons
     for cell, line in zip(cells, lines, strict=True):
         if isinstance(cell, (bytes, bytearray, memoryview)):
             raise DataFileError(
                 path, f"tabel {table!r}: binaire waarde in een cijferkolom.", line=line,
                 column=column, hint="Herstel de waarde (een getal of leeg).")
-    if all(cell is None or isinstance(cell, (int, float)) for cell in cells):
-        raw = pd.Series([np.nan if c is None else float(c) for c in cells], dtype="float64")
-        return parse_cbs_values(raw)
     raw = pd.Series([None if c is None else str(c) for c in cells], dtype="object")
     values, reasons = parse_cbs_values(raw, decimal="auto")
     bad = invalid_cells(reasons)
@@ -335,4 +344,4 @@ def _parse_column(
             f"tabel {table!r}: waarde {cells[pos]!r} is geen getal en geen CBS-teken "
             "('.', 'x', '-', '?').",
             line=lines[pos], column=column, hint="Herstel de waarde of laat de cel leeg.")
-    return values, reasons
+    return values.to_numpy(dtype="float64"), reasons.to_numpy(dtype=object)

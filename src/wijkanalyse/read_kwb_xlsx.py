@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -75,15 +76,20 @@ def _find_sheet(path: Path) -> str | None:
 
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        found = []
-        for ws in wb.worksheets:
-            header = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
-            if _is_kwb_header(header):
-                found.append(ws.title)
-        named = [t for t in found if _SHEET_YEAR.match(t)]
-        return (named or found or [None])[0]
+        return _kwb_sheet(wb)
     finally:
         wb.close()
+
+
+def _kwb_sheet(wb: Any) -> str | None:
+    """:func:`_find_sheet` in an open (read-only) workbook."""
+    found = []
+    for ws in wb.worksheets:
+        header = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
+        if _is_kwb_header(header):
+            found.append(ws.title)
+    named = [t for t in found if _SHEET_YEAR.match(t)]
+    return (named or found or [None])[0]
 
 
 def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[SourceTable]:
@@ -100,16 +106,19 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
     import openpyxl
 
     path = Path(path)
+    wb = None
     try:
-        sheet = _find_sheet(path)
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        sheet = _kwb_sheet(wb)
     except Exception as exc:  # noqa: BLE001 - any openpyxl/zip failure is a bad file
+        if wb is not None:
+            wb.close()
         raise DataFileError(path, f"het Excel-bestand is niet te openen ({exc}).",
                             hint=_HINT) from exc
-    if sheet is None:
-        raise DataFileError(path, "geen werkblad met de KWB-kolommen gwb_code_10, regio en recs "
-                            "gevonden.", line=1, hint=_HINT)
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
+        if sheet is None:
+            raise DataFileError(path, "geen werkblad met de KWB-kolommen gwb_code_10, regio en "
+                                "recs gevonden.", line=1, hint=_HINT)
         rows = list(wb[sheet].iter_rows(values_only=True))
     finally:
         wb.close()

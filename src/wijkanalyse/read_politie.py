@@ -422,29 +422,28 @@ def resolve(table: SourceTable, reference: pd.DataFrame) -> tuple[SourceTable, p
     regions["code"] = regions["code"].astype(object)
     methods = pd.Series("code", index=regions.index, dtype=object)
     division = division_year(table.source.path)
-    gm = _gemeente_reference(reference)
-    years_of: dict[str, set[int]] = {}
-    by_key: dict[str, dict[str, set[int]]] = {}
-    for code, year, key in zip(gm["code"], gm["year"], gm["key"], strict=True):
-        years_of.setdefault(code, set()).add(year)
-        by_key.setdefault(key, {}).setdefault(code, set()).add(year)
-    names_of = gm.sort_values("year").groupby("code")["name"].last().to_dict()
+    gm, years_of, by_key, names_of = _gemeente_index(reference)
     issues: list[LoadIssue] = []
     stats: dict[int, dict[str, int]] = {}
-    for idx, row in regions[regions["code"].isna()].iterrows():
-        year, name, line = int(row["year"]), str(row["name"]), row["line"]
+    code_arr = regions["code"].to_numpy(dtype=object).copy()
+    method_arr = methods.to_numpy(dtype=object).copy()
+    years, names, lines = (regions[c].to_numpy(dtype=object) for c in ("year", "name", "line"))
+    for k in np.flatnonzero(regions["code"].isna().to_numpy()):
+        year, name, line = int(years[k]), str(names[k]), lines[k]
         count = stats.setdefault(year, {"gemeente": 0, "gemeente:continu": 0, "niet": 0})
         code, problem = _code_for(name, year, by_key, years_of, names_of, gm)
         if code is None:
             count["niet"] += 1
             issues.append(LoadIssue(kind="unmatched_name", line=None if pd.isna(line)
                                     else int(line), detail=problem))
-            methods[idx] = None
+            method_arr[k] = None
             continue
         method = "gemeente" if year in years_of[code] else "gemeente:continu"
         count[method] += 1
-        regions.at[idx, "code"] = code
-        methods[idx] = method
+        code_arr[k] = code
+        method_arr[k] = method
+    regions["code"] = pd.Series(code_arr, index=regions.index, dtype=object)
+    methods = pd.Series(method_arr, index=regions.index, dtype=object)
     # at most one row per (year, code)
     dup = regions[regions["code"].notna()].duplicated(["year", "code"], keep=False)
     for idx in dup[dup].index:
@@ -483,6 +482,28 @@ def resolve(table: SourceTable, reference: pd.DataFrame) -> tuple[SourceTable, p
                       values=table.values, issues=[*table.issues, *issues],
                       geometries=table.geometries)
     return out, methods
+
+
+_INDEX: list[tuple[pd.DataFrame, tuple]] = []
+
+
+def _gemeente_index(reference: pd.DataFrame) -> tuple[
+        pd.DataFrame, dict[str, set[int]], dict[str, dict[str, set[int]]], dict[str, str]]:
+    """``(gemeente rows, years per code, codes and years per name key, latest name per code)``
+    of the reference, made once per reference frame (a build passes one frame to every file;
+    nothing here is changed by the caller)."""
+    if _INDEX and _INDEX[0][0] is reference:
+        return _INDEX[0][1]
+    gm = _gemeente_reference(reference)
+    years_of: dict[str, set[int]] = {}
+    by_key: dict[str, dict[str, set[int]]] = {}
+    for code, year, key in zip(gm["code"], gm["year"], gm["key"], strict=True):
+        years_of.setdefault(code, set()).add(year)
+        by_key.setdefault(key, {}).setdefault(code, set()).add(year)
+    names_of = gm.sort_values("year").groupby("code")["name"].last().to_dict()
+    index = (gm, years_of, by_key, names_of)
+    _INDEX[:] = [(reference, index)]
+    return index
 
 
 def _gemeente_reference(reference: pd.DataFrame) -> pd.DataFrame:

@@ -49,7 +49,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import shape
 
 from . import wbk
 from .aggregate import aggregate_many
@@ -57,7 +56,16 @@ from .catalogue import Catalogue
 from .cbstables import year_from_name
 from .codes import wijk_code_of
 from .errors import DataFileError
-from .read_boundaries import RD_NEW, WGS84, crs_from_member, geometry_table, polygonal, reproject
+from .read_boundaries import (
+    RD_NEW,
+    WGS84,
+    crs_from_member,
+    feature_geometries,
+    geometry_from_geojson,
+    geometry_table,
+    polygonal,
+    reproject,
+)
 from .readers import IGNORED_SUFFIXES, ReadContext
 from .sourcetable import REGION_COLUMNS, VALUE_COLUMNS, LoadIssue, SourceInfo, SourceTable
 
@@ -184,6 +192,7 @@ def _read_file(unit: Path, path: Path) -> _File:
 
     props: list[dict[str, Any]] = []
     geoms: list[Any] = []
+    built = feature_geometries(doc["features"])
     for i, feature in enumerate(doc["features"], start=1):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             raise _fail(path, f"feature {i} is geen GeoJSON Feature.",
@@ -198,8 +207,11 @@ def _read_file(unit: Path, path: Path) -> _File:
         if g is None:
             geoms.append(None)
             continue
+        if built is not None:
+            geoms.append(built[i - 1])
+            continue
         try:
-            geoms.append(_geometry(g))
+            geoms.append(geometry_from_geojson(g))
         except Exception as exc:  # shapely raises several types for malformed geometry
             raise _fail(path, f"feature {i}: ongeldige geometrie ({exc}).", column="geometry",
                         hint="Herstel de geometrie of download het bestand opnieuw.") from exc
@@ -226,30 +238,6 @@ def _read_file(unit: Path, path: Path) -> _File:
     return _File(path=path, rel=rel, sha256=sha, crs=crs, year=year, level=level,
                  code_col=code_col, name_col=name_col, frame=frame, geoms=kept,
                  dropped=dropped)
-
-
-def _polygon(rings: list[Any]) -> Any:
-    shell = shapely.linearrings(np.asarray(rings[0], dtype="float64"))
-    holes = [shapely.linearrings(np.asarray(r, dtype="float64")) for r in rings[1:]]
-    return shapely.polygons(shell, holes=holes or None)
-
-
-def _geometry(g: Any) -> Any:
-    """A shapely geometry from a GeoJSON geometry object.
-
-    Polygons are built from numpy arrays (``shapely.geometry.shape`` walks every coordinate in
-    Python, which is five times slower on the 2015 map); anything unusual goes through
-    ``shape``, which also gives the error message.
-    """
-    try:
-        kind = g.get("type") if isinstance(g, dict) else None
-        if kind == "Polygon" and g["coordinates"]:
-            return _polygon(g["coordinates"])
-        if kind == "MultiPolygon" and g["coordinates"] and all(g["coordinates"]):
-            return shapely.multipolygons([_polygon(p) for p in g["coordinates"]])
-    except (ValueError, TypeError, KeyError, IndexError, shapely.errors.GEOSException):
-        pass
-    return shape(g)
 
 
 def _file_year(unit: Path, path: Path, frame: pd.DataFrame) -> int:
@@ -396,13 +384,14 @@ def _group_table(unit: Path, files: list[_File], catalogue: Catalogue, *,
                          name_col=files[0].name_col, year=year, catalogue=catalogue,
                          what="feature")
     issues = list(table.issues)
-    codes = table.codes
+    codes = table.codes.to_numpy(dtype=object)
+    records = frame[wbk.RECORD].to_numpy()
     land = table.land
     region_geoms = np.empty(len(table.rows), dtype=object)
     key_of = {c: i for i, c in enumerate(table.regions["code"])}
     copies: dict[str, list[int]] = defaultdict(list)
-    for pos in np.flatnonzero(land):
-        copies[codes.iloc[pos]].append(int(pos))
+    for pos in np.flatnonzero(land).tolist():
+        copies[codes[pos]].append(pos)
     n_multi = 0
     for code, positions in copies.items():
         parts = [geoms[p] for p in positions if geoms[p] is not None]
@@ -423,8 +412,8 @@ def _group_table(unit: Path, files: list[_File], catalogue: Catalogue, *,
         f, why = dropped[pos]
         if not land[pos]:
             continue
-        code = codes.iloc[pos]
-        record = int(frame[wbk.RECORD].iloc[pos])
+        code = codes[pos]
+        record = int(records[pos])
         repaired = why.startswith("had een ongeldige geometrie (") and "hersteld" in why
         if repaired:
             tail = "."
@@ -486,8 +475,9 @@ def _derived_wijken(unit: Path, buurten: SourceTable, buurt_geoms: np.ndarray,
     agg = agg[agg["indicator_id"].isin(derivable)]
 
     n = len(todo)
-    first = {wk: row for wk, row in breg.assign(wijk=wijk_of).groupby("wijk").head(1)
-             .set_index("wijk").iterrows() if wk in members}
+    heads = breg.assign(wijk=wijk_of).groupby("wijk").head(1)
+    heads = heads[heads["wijk"].isin(members)]
+    first = {wk: row for wk, row in heads.set_index("wijk").iterrows()}
     regions = pd.DataFrame({
         "region_key": np.arange(1, n + 1, dtype="int64"),
         "year": pd.Series([year] * n, dtype="Int64"),

@@ -19,11 +19,13 @@ from __future__ import annotations
 import errno
 import json
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from . import dblock
@@ -204,6 +206,171 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         con.close()
         raise
     return con
+
+
+def connect_memory() -> duckdb.DuckDBPyConnection:
+    """A new in-memory database with the schema (the build's working database).
+
+    :func:`copy_database` writes it to a file when it is complete.
+    """
+    con = duckdb.connect(":memory:")
+    try:
+        # an in-memory database checkpoints (compresses) every 16 MB by default: the build
+        # writes it to a file once, so that work is done there (at most one checkpoint)
+        con.execute("SET checkpoint_threshold = '1TB'")
+        init_schema(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def copy_database(
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    *,
+    alongside: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+    last: tuple[str, ...] = (),
+) -> None:
+    """Write every table of the database of ``con`` into a new database file at ``path``.
+
+    The file gets its schema from :func:`connect` (so it is the same as that of any database
+    this module creates); the rows are copied table by table in their order, and the file is
+    checkpointed. See :class:`FileCopy` for a copy that starts while the database still grows.
+
+    Parameters
+    ----------
+    con
+        A connection to the database to copy (the build's in-memory database).
+    path
+        The new file (must not exist yet).
+    alongside
+        Run with a second connection to the same database while the tables not in ``last``
+        are copied (in a thread: DuckDB works outside Python's lock). Its error is raised.
+    last
+        Tables copied after ``alongside`` has finished (those it writes to).
+    """
+    copy = FileCopy(con, path)
+    try:
+        copy.finish(alongside=alongside, last=last)
+    finally:
+        copy.close()
+
+
+class FileCopy:
+    """Copy the tables of a database (the build's in-memory one) into a new file, in two steps.
+
+    :meth:`start` copies, in a thread, the rows the given tables hold now (and, called again,
+    the rows appended since), while the caller goes on appending to them (DuckDB works outside
+    Python's lock, and the copy reads a snapshot); :meth:`finish` copies the rows appended
+    since (by row id: the tables are only ever appended to) and every other table, so that the
+    file holds each table's rows in their order, as one copy at the end would. The file gets
+    its schema from :func:`connect`.
+
+    Parameters
+    ----------
+    con
+        A connection to the database to copy; the copy uses connections of its own to it.
+    path
+        The new file (must not exist yet).
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
+        self._path = Path(path)
+        connect(self._path).close()
+        self._con = con.cursor()
+        self._source = self._con.execute("SELECT current_database()").fetchone()[0]
+        self._tables = [r[0] for r in self._con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND table_name <> 'meta' ORDER BY table_name").fetchall()]
+        self._con.execute(f"ATTACH '{_sql_text(self._path)}' AS _copy_target")
+        self._attached = True
+        self._copied: dict[str, int] = {}  # table -> rows (row ids 0..n-1) already copied
+        self._thread: threading.Thread | None = None
+        self._errors: list[BaseException] = []
+
+    def start(self, tables: tuple[str, ...]) -> None:
+        """Copy, in a thread, the rows ``tables`` hold now that are not copied yet (after the
+        copy started before has finished)."""
+        self._join()
+
+        def run() -> None:
+            try:
+                with transaction(self._con):  # one snapshot: the rows committed now
+                    for name in tables:
+                        done = self._copied.get(name, 0)
+                        where = f" WHERE rowid >= {int(done)}" if done else ""
+                        self._con.execute(
+                            f'INSERT INTO _copy_target.main."{name}" '
+                            f'SELECT * FROM "{self._source}".main."{name}"{where}')
+                        self._copied[name] = self._con.execute(
+                            f'SELECT count(*) FROM "{self._source}".main."{name}"').fetchone()[0]
+            except BaseException as exc:  # noqa: BLE001 - raised by finish()
+                self._errors.append(exc)
+
+        self._thread = threading.Thread(target=run, name="wijkanalyse-kopie")
+        self._thread.start()
+
+    def finish(self, *, alongside: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+               last: tuple[str, ...] = ()) -> None:
+        """Copy the rest (see :func:`copy_database` for ``alongside`` and ``last``) and
+        checkpoint the file."""
+        self._join()
+        thread = None
+        if alongside is not None:
+            other = self._con.cursor()
+
+            def run() -> None:
+                try:
+                    alongside(other)
+                except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread
+                    self._errors.append(exc)
+                finally:
+                    other.close()
+
+            thread = threading.Thread(target=run, name="wijkanalyse-naast-kopie")
+            thread.start()
+        try:
+            self._copy_rest([t for t in self._tables if t not in last])
+        finally:
+            if thread is not None:
+                thread.join()
+        self._raise()
+        self._copy_rest([t for t in self._tables if t in last])
+        self._con.execute("CHECKPOINT _copy_target")
+
+    def close(self) -> None:
+        """Wait for a running copy and detach the file (the caller removes it when it fails)."""
+        self._join(raise_error=False)
+        if self._attached:
+            with suppress(duckdb.Error):
+                self._con.execute("DETACH _copy_target")
+            self._attached = False
+            with suppress(duckdb.Error):
+                self._con.close()
+
+    def _copy_rest(self, tables: list[str]) -> None:
+        with transaction(self._con):
+            for name in tables:
+                done = self._copied.get(name, 0)
+                where = f" WHERE rowid >= {int(done)}" if done else ""
+                self._con.execute(f'INSERT INTO _copy_target.main."{name}" '
+                                  f'SELECT * FROM "{self._source}".main."{name}"{where}')
+
+    def _join(self, *, raise_error: bool = True) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if raise_error:
+            self._raise()
+
+    def _raise(self) -> None:
+        if self._errors:
+            raise self._errors[0]
+
+
+def _sql_text(text: object) -> str:
+    return str(text).replace("'", "''")
 
 
 def _foreign(con: duckdb.DuckDBPyConnection) -> bool:
@@ -456,44 +623,74 @@ def write_source_table(
     """
     src = table.source
     sid = src.source_id
-    regions = table.regions.copy()
-    regions["match_method"] = match_methods if match_methods is not None else "code"
-    regions = regions[regions["code"].notna()]
-    regions["gemeente_code"] = regions["code"].map(gemeente_code_of)
-    regions["wijk_code"] = regions["code"].map(wijk_code_of)
-    regions["source_id"] = sid
-    keymap = regions.set_index("region_key")["code"]
+    regions = table.regions
+    has_code = regions["code"].notna().to_numpy()
+    if match_methods is None:
+        methods = np.full(len(regions), "code", dtype=object)
+    else:  # aligned on the index, as a column assignment would
+        methods = match_methods.reindex(regions.index).to_numpy(dtype=object)
+    if not has_code.all():
+        regions = regions[has_code]
+        methods = methods[has_code]
+    codes = regions["code"].to_numpy(dtype=object)
+    region_keys = pd.Index(regions["region_key"].to_numpy())
+
     values = table.values
-    values = values[values["region_key"].isin(keymap.index)].copy()
-    values["code"] = values["region_key"].map(keymap)
-    values["source_id"] = sid
-    values["value"] = values["value"].astype("float64")
-    values["year"] = values["year"].astype("int64")
+    pos = region_keys.get_indexer(values["region_key"].to_numpy())
+    if (pos < 0).any():  # values of regions without a code (unmatched names)
+        values = values[pos >= 0]
+        pos = pos[pos >= 0]
+    obs = pd.DataFrame({
+        "indicator_id": values["indicator_id"].array,
+        "year": values["year"].to_numpy(dtype="int64"),
+        "code": codes[pos],
+        "value": values["value"].to_numpy(dtype="float64"),
+        "missing_reason": values["missing_reason"].array,
+        "source_column": values["source_column"].array,
+    })
+    reg = pd.DataFrame({
+        "year": regions["year"].array,
+        "code": codes,
+        "level": regions["level"].array,
+        "name": regions["name"].array,
+        "gemeente_code": np.array([gemeente_code_of(c) for c in codes], dtype=object),
+        "wijk_code": np.array([wijk_code_of(c) for c in codes], dtype=object),
+        "gemeente_name": regions["gemeente_name"].array,
+        "match_method": methods,
+    })
+    first = ~reg.duplicated(["year", "code"]).to_numpy()
+    if not first.all():
+        reg = reg[first]
     con.execute(
         "INSERT INTO sources VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         [sid, src.path.name, str(src.path), src.sha256, src.kind, src.layout, src.table_id,
-         src.year, src.label, LAYOUT_PRIORITY.get(src.layout, 60), len(regions), len(values)],
+         src.year, src.label, LAYOUT_PRIORITY.get(src.layout, 60), len(regions), len(obs)],
     )
-    reg = regions[["year", "code", "level", "name", "gemeente_code", "wijk_code",
-                   "gemeente_name", "source_id", "match_method"]].drop_duplicates(["year", "code"])
-    con.register("_reg", reg)
-    con.execute("INSERT INTO region_sources SELECT * FROM _reg")
-    con.unregister("_reg")
-    obs = values[["indicator_id", "year", "code", "value", "missing_reason", "source_id",
-                  "source_column"]]
-    con.register("_obs", obs)
-    con.execute("INSERT INTO observations SELECT * FROM _obs")
-    con.unregister("_obs")
+    _insert(con, "region_sources", reg,
+            "year, code, level, name, gemeente_code, wijk_code, gemeente_name, ?, "
+            "match_method", sid)
+    _insert(con, "observations", obs,
+            "indicator_id, year, code, value, missing_reason, ?, source_column", sid)
     if table.geometries is not None and len(table.geometries):
-        geo = table.geometries.merge(regions[["region_key", "code", "year", "level", "name",
-                                              "match_method"]], on="region_key")
-        geo["source_id"] = sid
-        geo = geo[["code", "year", "level", "name", "source_id", "source_crs", "match_method",
-                   "geojson", "centroid_lon", "centroid_lat", "area_m2"]]
-        con.register("_geo", geo)
-        con.execute("INSERT INTO geometries SELECT * FROM _geo")
-        con.unregister("_geo")
+        geo = table.geometries.merge(pd.DataFrame({
+            "region_key": regions["region_key"].array, "code": codes,
+            "year": regions["year"].array, "level": regions["level"].array,
+            "name": regions["name"].array,
+            "match_method": methods}), on="region_key")
+        _insert(con, "geometries", geo,
+                "code, year, level, name, ?, source_crs, match_method, geojson, "
+                "centroid_lon, centroid_lat, area_m2", sid)
     write_issues(con, sid, table.issues)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, select: str,
+            *params: object) -> None:
+    """``INSERT INTO table SELECT <select> FROM frame`` (``?`` in ``select`` take ``params``)."""
+    con.register("_rows", frame)
+    try:
+        con.execute(f"INSERT INTO {table} SELECT {select} FROM _rows", list(params))
+    finally:
+        con.unregister("_rows")
 
 
 def write_documents(con: duckdb.DuckDBPyConnection, documents: list) -> None:
@@ -507,12 +704,22 @@ def write_documents(con: duckdb.DuckDBPyConnection, documents: list) -> None:
 
 
 def write_issues(con: duckdb.DuckDBPyConnection, source_id: str, issues: list) -> None:
-    """Append load issues of one source."""
-    if issues:
-        con.executemany(
-            "INSERT INTO load_issues VALUES (?,?,?,?,?)",
-            [(source_id, i.kind, i.detail, i.column, i.line) for i in issues],
-        )
+    """Append load issues of one source (in their order, in one statement)."""
+    if not issues:
+        return
+    frame = pd.DataFrame({
+        "kind": pd.Series([i.kind for i in issues], dtype=object),
+        "detail": pd.Series([i.detail for i in issues], dtype=object),
+        "column_name": pd.Series([None if i.column is None else str(i.column) for i in issues],
+                                 dtype=object),
+        "line": pd.Series([i.line for i in issues], dtype="Int64"),
+    })
+    con.register("_issues", frame)
+    try:
+        con.execute("INSERT INTO load_issues SELECT ?, kind, detail, column_name, "
+                    "CAST(line AS INTEGER) FROM _issues", [source_id])
+    finally:
+        con.unregister("_issues")
 
 
 #: Layouts that give a whole time series on one (the latest) division: their codes appear
