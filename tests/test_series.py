@@ -9,6 +9,7 @@ Every pinned figure comes from the real files in ../shared/data (the Wijk- en Bu
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -18,6 +19,7 @@ import pytest
 import shapely
 from hypothesis import given
 from hypothesis import strategies as st
+from rich.console import Console
 from typer.testing import CliRunner
 
 from wijkanalyse import store
@@ -29,6 +31,7 @@ from wijkanalyse.mapsvg import MapFrame, needs_zoom, place_labels, render_map_sv
 from wijkanalyse.profile_model import Profile, Subject, to_dict
 from wijkanalyse.report import render_html
 from wijkanalyse.status import data_status
+from wijkanalyse.status_render import render_status
 from wijkanalyse.subjects import resolve_subject, subject_for_area_set_entry
 from wijkanalyse.wijkprofiel import _add_derived, _Cell, _meta_table, build_profile
 
@@ -104,28 +107,44 @@ def test_status_counts_regions_with_values_per_year_and_level(con) -> None:
     assert n == 11036
 
 
-def test_status_text_and_json_from_the_cli(built_db: Path) -> None:
-    runner = CliRunner()
-    text = runner.invoke(app, ["--db", str(built_db), "data", "status"],
-                         env={"COLUMNS": "160"}).stdout
+def test_status_text_and_json_from_the_cli(con, built_db: Path) -> None:
+    report = data_status(con)
+
+    def render(limit: int | None) -> str:
+        out = io.StringIO()
+        render_status(report, console=Console(file=out, width=160), limit=limit)
+        return out.getvalue()
+
+    text = render(15)
     assert "Regio's per jaar en niveau (met cijfers, van het aantal in de database)" in text
     row_2015 = next(line for line in text.splitlines() if line.startswith("│ 2015"))
     assert re.findall(r"[\d.]+", row_2015)[1:4] == ["393", "2.816", "12.229"]
     assert "0 van 412" in text
     assert "'data status --alles'" in text  # the matrix only with --alles (or in JSON)
     assert "Regio's met een waarde per indicator, jaar en niveau" not in text
-    full = runner.invoke(app, ["--db", str(built_db), "data", "status", "--alles"],
-                         env={"COLUMNS": "160"}).stdout
+    full = render(None)
     assert "Regio's met een waarde per indicator, jaar en niveau" in full
     wwb = [line for line in full.splitlines()
            if re.match(r"│ wwb_uittot +│ 2015 ", line)]
     assert len(wwb) == 1 and re.findall(r"[\d.–]+", wwb[0]) == [
         "2015", "–", "393", "2.730", "11.036"]
+    runner = CliRunner()
+    result = runner.invoke(app, ["--db", str(built_db), "data", "status", "--alles"])
+    assert result.exit_code == 0 and "per indicator, jaar en niveau" in result.stdout
     data = json.loads(runner.invoke(app, ["--db", str(built_db), "data", "status",
                                           "--format", "json"]).stdout)
     assert data["matrix"]["a_inw"]["years"]["2015"]["buurt"] == 12229
     assert {"year": 2015, "level": "wijk", "n_with_value": 2816, "n_regions": 2816,
             "n_indicators": 43} in data["with_values"]
+
+
+def test_catalogue_listing_names_the_counts_of_a_share() -> None:
+    rows = {r["id"]: r for r in json.loads(CliRunner().invoke(
+        app, ["data", "indicatoren", "--format", "json"]).stdout)}
+    assert (rows["p_65_eo_jr"]["numerator"], rows["p_65_eo_jr"]["base"]) == ("a_65_oo", "a_inw")
+    assert rows["p_65_eo_jr"]["computed"] is False
+    assert rows["p_soz_wb_afgeleid"]["computed"] is True
+    assert rows["a_opl_bekend_afgeleid"]["sum_of"] == ["a_opl_lg", "a_opl_md", "a_opl_hg"]
 
 
 # ------------------------------------------------------------------ 2 one series per concept
@@ -232,7 +251,7 @@ def test_a_changed_name_is_flagged(con) -> None:
     inw = _series(prof, "a_inw")
     assert [(p.year, p.area) for p in inw.points] == [(2015, 32385.0), (2017, 6805.0),
                                                      (2024, 6830.0)]
-    assert text in inw.note and text in prof.missing
+    assert "In 2015 heette dit gebied Schalkwijk." in inw.note and text in prof.missing
     # a name that only loses its CBS prefix ("Wijk 01 Meerzicht" -> "Meerzicht") is no change
     meerzicht = build_profile(con, resolve_subject(con, "WK063701"), **ONLY_MINE)
     assert meerzicht.area_notes == []

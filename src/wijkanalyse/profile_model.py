@@ -103,7 +103,11 @@ class AreaNote:
     names
         Their names in those years.
     text
-        The Dutch sentence shown under charts, in the key figures and in the JSON.
+        The Dutch sentence shown once above the charts, in the missing statements and in the
+        JSON.
+    short
+        Its short form under each chart and key figure of those years ("In 2015 heette dit
+        gebied Schalkwijk.").
     """
 
     kind: str
@@ -111,6 +115,7 @@ class AreaNote:
     codes: list[str]
     names: list[str]
     text: str
+    short: str = ""
 
 
 @dataclass

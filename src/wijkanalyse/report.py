@@ -349,8 +349,9 @@ def _derived_lines(points: Sequence[SeriesPoint], *, references: bool = True) ->
     return out
 
 
-def _group_chart(group: SeriesGroup) -> _Chart:
-    """The chart of rates across a definition change (migratieachtergrond → herkomst)."""
+def _group_chart(group: SeriesGroup, profile: Profile) -> _Chart:
+    """The chart of rates across a definition change (migratieachtergrond → herkomst), with
+    the area notes (other names, other codes) of the years it shows."""
     svg = charts.definition_break_chart(group)
     lines = []
     for s in group.series:
@@ -365,9 +366,11 @@ def _group_chart(group: SeriesGroup) -> _Chart:
                if "zoals gepubliceerd" not in text}
     lines.extend(sorted(derived))
     lines.append("Alleen het gebied; de gemeente en Nederland staan bij de kerncijfers.")
+    shown = {p.year for s in group.series for p in s.points if not _is_missing(p.area)}
+    notes = [n.short or n.text for n in profile.area_notes if shown & set(n.years)]
     return _Chart(title=group.title, svg=Markup(svg),
                   caption=_source_caption(p.source for s in group.series for p in s.points),
-                  lines=lines)
+                  lines=lines, note=" ".join(notes) or None)
 
 
 def _series_groups(profile: Profile) -> list[tuple[str, list[_Chart], list[_Chart]]]:
@@ -381,7 +384,7 @@ def _series_groups(profile: Profile) -> list[tuple[str, list[_Chart], list[_Char
         if s.indicator_id not in in_group:
             small.setdefault(s.domain, []).append(_series_chart(s, profile))
     for group in profile.series_groups:
-        wide.setdefault(group.domain, []).append(_group_chart(group))
+        wide.setdefault(group.domain, []).append(_group_chart(group, profile))
     return [
         (domain[:1].upper() + domain[1:], wide.get(domain, []), small.get(domain, []))
         for domain in sorted(set(small) | set(wide), key=_domain_order)

@@ -618,10 +618,22 @@ def _nederland_from_gemeenten(con: duckdb.DuckDBPyConnection, year: int,
 
 
 def _names_by_year(con: duckdb.DuckDBPyConnection, codes: Sequence[str],
-                   years: Iterable[int]) -> dict[tuple[str, int], str]:
+                   years: Iterable[int], cache: dict | None = None
+                   ) -> dict[tuple[str, int], str]:
+    """The name of each code in each year (the regions view); with ``cache`` the names of
+    every wijk and buurt are read once for many profiles."""
     wanted = sorted(set(years))
     if not codes or not wanted:
         return {}
+    if cache is not None:
+        if "names" not in cache:
+            cache["names"] = {
+                (code, int(year)): name for code, year, name in con.execute(
+                    "SELECT code, year, name FROM regions WHERE name IS NOT NULL "
+                    "AND level IN ('wijk', 'buurt')").fetchall()}
+        names = cache["names"]
+        return {(c, y): _display_name(names[(c, y)], c) for c in codes for y in wanted
+                if (c, y) in names}
     rows = con.execute(
         "SELECT code, year, name FROM regions WHERE list_contains(?, code) "
         "AND list_contains(?, year) AND name IS NOT NULL", [list(codes), wanted]).fetchall()
@@ -629,7 +641,7 @@ def _names_by_year(con: duckdb.DuckDBPyConnection, codes: Sequence[str],
 
 
 def _area_notes(con: duckdb.DuckDBPyConnection, subject: Subject,
-                years: Sequence[int]) -> list[AreaNote]:
+                years: Sequence[int], cache: dict | None = None) -> list[AreaNote]:
     """Changed names and other divisions of the subject in the years with figures.
 
     A code that exists in several years is taken as the same area (until CBS lineage is
@@ -643,7 +655,7 @@ def _area_notes(con: duckdb.DuckDBPyConnection, subject: Subject,
     main_years = [y for y in years if y not in other]
     latest = max(main_years) if main_years else None
     main = list(dict.fromkeys(subject.members))
-    names = _names_by_year(con, main, main_years)
+    names = _names_by_year(con, main, main_years, cache)
     single = len(main) == 1 and not subject.other_years
     for code in main:
         current = names.get((code, latest)) if latest is not None else None
@@ -660,12 +672,13 @@ def _area_notes(con: duckdb.DuckDBPyConnection, subject: Subject,
             notes.append(AreaNote(
                 kind="naam", years=sorted(ys), codes=[code], names=[old],
                 text=(f"In {when} heette {who} {old}; met dezelfde code ({code}) geldt het "
-                      "hier als hetzelfde gebied, maar de grenzen kunnen verschillen.")))
+                      "hier als hetzelfde gebied, maar de grenzen kunnen verschillen."),
+                short=f"In {when} heette {who} {old}."))
     for div in subject.other_years:
         ys = sorted(y for y in div.years if y in years)
         if not ys:
             continue
-        div_names = _names_by_year(con, div.members, ys)
+        div_names = _names_by_year(con, div.members, ys, cache)
         listed = [f"{div_names.get((c, ys[0]), c)} ({c})" for c in div.members]
         noun = {"buurt": "buurt", "wijk": "wijk"}.get(div.level, div.level)
         plural = noun + ("en" if len(div.members) > 1 else "")
@@ -675,7 +688,9 @@ def _area_notes(con: duckdb.DuckDBPyConnection, subject: Subject,
             text += f" {div.reason.rstrip('.')}."
         notes.append(AreaNote(kind="indeling", years=ys, codes=list(div.members),
                               names=[div_names.get((c, ys[0]), c) for c in div.members],
-                              text=text))
+                              text=text,
+                              short=(f"{_nl_join(ys)}: de {plural} van toen, met andere "
+                                     f"codes ({', '.join(div.members)}).")))
     return notes
 
 
@@ -683,7 +698,7 @@ def _notes_for(ctx: _Context, ind: str, years: Iterable[int]) -> str | None:
     """The area notes of ``years`` and the definition change of ``ind`` (linked by
     replaces / replaced_by in the catalogue), as one Dutch text."""
     ys = set(years)
-    texts = [n.text for n in ctx.area_notes if ys & set(n.years)]
+    texts = [n.short or n.text for n in ctx.area_notes if ys & set(n.years)]
     m = ctx.meta.get(ind)
     if m is not None and (m.replaces or m.replaced_by or m.valid_to or m.valid_from):
         own = [str(c.get("note")) for c in m.changes if c.get("note")]
@@ -1079,7 +1094,7 @@ NATIONWIDE_REGIONS = {"wijk": 2000, "buurt": 10000}
 
 
 def _years_under_other_codes(con: duckdb.DuckDBPyConnection, subject: Subject,
-                             kwb_years: Sequence[int]) -> list[int]:
+                             kwb_years: Sequence[int], cache: dict | None = None) -> list[int]:
     """Years in which the subject's gemeente has KWB figures at the subject's level but the
     subject (one wijk or buurt code) has none: the code is of another CBS division."""
     if subject.kind not in ("wijk", "buurt") or len(subject.members) != 1 or \
@@ -1089,19 +1104,24 @@ def _years_under_other_codes(con: duckdb.DuckDBPyConnection, subject: Subject,
     prefix = {"wijk": "WK", "buurt": "BU"}[subject.kind]
     if not code.startswith(prefix) or len(code) < 6:
         return []
-    rows = con.execute(
-        """SELECT DISTINCT r.year FROM region_sources r JOIN sources s USING (source_id)
-           WHERE s.kind = 'kwb' AND starts_with(r.code, ?)""", [code[:6]]).fetchall()
-    years = {int(r[0]) for r in rows}
+    store: dict = cache if cache is not None else {}
+    key = f"kwb-years:{code[:6]}"
+    if key not in store:
+        store[key] = {int(r[0]) for r in con.execute(
+            """SELECT DISTINCT r.year FROM region_sources r JOIN sources s USING (source_id)
+               WHERE s.kind = 'kwb' AND starts_with(r.code, ?)""", [code[:6]]).fetchall()}
+    years = set(store[key])
     if len(kwb_years) <= 1:
         # a gemeente formed later (Dijk en Waard, 2022) has no old codes of its own: the
         # nationwide files of other years at this level lack the code too
-        rows = con.execute(
-            """SELECT r.year FROM region_sources r JOIN sources s USING (source_id)
-               WHERE s.kind = 'kwb' AND r.level = ? GROUP BY r.year
-               HAVING count(DISTINCT r.code) >= ?""",
-            [subject.kind, NATIONWIDE_REGIONS[subject.kind]]).fetchall()
-        years |= {int(r[0]) for r in rows}
+        key = f"kwb-years-nationwide:{subject.kind}"
+        if key not in store:
+            store[key] = {int(r[0]) for r in con.execute(
+                """SELECT r.year FROM region_sources r JOIN sources s USING (source_id)
+                   WHERE s.kind = 'kwb' AND r.level = ? GROUP BY r.year
+                   HAVING count(DISTINCT r.code) >= ?""",
+                [subject.kind, NATIONWIDE_REGIONS[subject.kind]]).fetchall()}
+        years |= store[key]
     return sorted(y for y in years if y not in set(kwb_years))
 
 
@@ -1362,7 +1382,7 @@ def build_profile(
                    gemeente=gemeente, nederland=nederland, fixed_year=fixed_year)
     ctx.nl_years = nl_years
     ctx.nl_derived_years = nl_derived
-    ctx.area_notes = _area_notes(con, subject, kwb_years)
+    ctx.area_notes = _area_notes(con, subject, kwb_years, cache)
     ctx.zero_parts = zero_parts
     gem_years = _kwb_years(gem_rows)
 
@@ -1397,7 +1417,7 @@ def build_profile(
     missing = _missing_statements(ctx, kwb_years=kwb_years, gem_years=gem_years,
                                   key_figures=key_figures, lbm_note=lbm_missing,
                                   other_years_of_gemeente=_years_under_other_codes(
-                                      con, subject, kwb_years))
+                                      con, subject, kwb_years, cache))
 
     location = None
     if with_location:
