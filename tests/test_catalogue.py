@@ -98,13 +98,19 @@ def _assert_covered(cat: Catalogue, name: str, columns: list[str],
 
 def test_packaged_catalogue_loads(cat: Catalogue) -> None:
     # 155 + 22 of the Wijk- en Buurtkaart + 11 of the second collection (xlsx, Politie, RIVM)
-    assert len(cat) == 188
+    # + 11 shares computed from their counts and 1 computed sum (computed: true, no columns)
+    assert len(cat) == 200
+    assert sum(i.computed for i in cat) == 12
     assert {"a_inw", "a_woning", "p_wcorpw", "g_ink_pi", "p_hh_li", "lbm", "ses_woa"} <= set(
         i.id for i in cat)
     for ind in cat:
         assert ind.label and ind.description, ind.id
         assert ind.domain in DOMAINS and ind.kind in KINDS, ind.id
-        assert ind.id in ind.aliases, f"{ind.id}: kwb-kolomnaam ontbreekt als alias"
+        if ind.computed:  # never in a file: no column names at all
+            assert not (ind.aliases or ind.headers or ind.odata_keys), ind.id
+            assert ind.id.endswith("_afgeleid") and (ind.numerator or ind.sum_of), ind.id
+        else:
+            assert ind.id in ind.aliases, f"{ind.id}: kwb-kolomnaam ontbreekt als alias"
     # the same file loaded from a path gives the same catalogue
     again = load_catalogue(PACKAGED_YAML)
     assert set(again.indicators) == set(cat.indicators)
@@ -328,7 +334,11 @@ def test_every_indicator_occurs_in_some_source(cat: Catalogue) -> None:
     seen.update(COLUMNS.values())
     for cmap in packaged_column_maps():
         seen.update(cmap.indicators.values())
-    assert set(cat.indicators) - seen == set()
+    computed = {i.id for i in cat if i.computed}  # computed from counts, never read
+    assert set(cat.indicators) - seen == computed
+    # and every count they are computed from does occur in a source
+    assert {cat[i].numerator for i in computed if cat[i].numerator} <= seen
+    assert {p for i in computed for p in cat[i].sum_of} <= seen
 
 
 def _wbk_columns() -> list[str]:
@@ -656,7 +666,7 @@ def _write(tmp_path: Path, data: dict) -> Path:
 
 
 def test_generated_copy_loads(tmp_path: Path) -> None:
-    assert len(load_catalogue(_write(tmp_path, _packaged_data()))) == 188
+    assert len(load_catalogue(_write(tmp_path, _packaged_data()))) == 200
 
 
 def test_unknown_domain_is_reported(tmp_path: Path) -> None:
@@ -732,7 +742,7 @@ def test_definition_changes_well_formed(cat: Catalogue) -> None:
     changed = {i.id: i.definition_changes for i in cat if i.definition_changes}
     for ind_id, changes in changed.items():
         for ch in changes:
-            assert set(ch) == {"year", "note"}, ind_id
+            assert {"year", "note"} <= set(ch) <= {"year", "note", "chart"}, ind_id
             assert isinstance(ch["year"], int) and 2000 < ch["year"] < 2030, ind_id
             assert isinstance(ch["note"], str) and len(ch["note"]) > 20, ind_id
     years = {ind_id: [c["year"] for c in ch] for ind_id, ch in changed.items()}
@@ -741,6 +751,15 @@ def test_definition_changes_well_formed(cat: Catalogue) -> None:
     assert 2023 in years["a_opl_lg"]  # hoogst behaald onderwijsniveau
     assert 2024 in years["p_hh_osm"] and 2024 in years["g_ele"]
     assert 2020 in years["g_afs_hp"]
+    # one chart across the migratieachtergrond -> herkomst break: old and new shares, one unit
+    charts = {}
+    for ind_id, ch in changed.items():
+        for c in ch:
+            if "chart" in c:
+                charts.setdefault((c["chart"], c["year"], c["note"]), []).append(ind_id)
+    assert sorted(map(sorted, charts.values())) == [
+        ["p_eur_al_afgeleid", "p_n_w_al", "p_neu_al_afgeleid", "p_west_al"]]
+    assert {cat[i].unit for ids in charts.values() for i in ids} == {"%"}
 
 
 def test_parse_catalogue_roundtrip_keeps_fields() -> None:

@@ -121,8 +121,14 @@ def test_wijk_without_boundary_has_only_the_gemeente(con) -> None:
     hogeland = rd(loc.gemeente_geojson)
     # 477 km² land (KWB 2024); the generalised map is clipped to the coastline
     assert hogeland.area / 1e6 == pytest.approx(477, rel=0.02)
-    assert loc.note.startswith(
-        "Geen grens van deze wijk geladen; de kaart toont alleen de gemeente.")
+    # said plainly: the code is in no boundary file (which files there are), the gemeente is shown
+    assert loc.boundary_note == (
+        "De code WK196612 komt in geen van de geladen grensbestanden voor (wijkgrenzen: 2015 "
+        "en 2016 voor heel Nederland, 2024 voor enkele gemeenten), dus er is geen grens van "
+        "deze wijk.")
+    assert loc.note.startswith(loc.boundary_note + " De kaart toont alleen de gemeente "
+                               "(grens van 2022).")
+    assert loc.gemeente_year == 2022 and loc.boundary_years == []
     assert "afstand tot het midden van de gemeente niet te bepalen" in loc.note
     assert loc.source == "CBS/PDOK, gemeentegrenzen 2022"
     assert loc.context_geojson == []
@@ -259,7 +265,8 @@ def test_svg_amsterdam_size_limits(con) -> None:
     svg = render_map_svg(buurt)
     root = check_svg(svg)
     assert len(svg.encode()) < 150_000
-    assert "dit gebied" in texts(root)  # legend label without a title
+    # legend label without a title, with the boundary year
+    assert "dit gebied (grens van 2024)" in texts(root)
     assert 'r="14" fill="none"' in svg  # ring around a subject too small to see
     assert 'r="14" fill="none"' not in large  # 900 px wide: big enough to see
 
@@ -270,7 +277,8 @@ def test_svg_with_only_the_gemeente_outline(con) -> None:
     labels = texts(root)
     assert "Uithuizen <Het Hogeland> & co" in labels  # escaped in the markup, intact after
     joined = " ".join(labels)
-    assert "Geen grens van deze wijk geladen; de kaart toont alleen de gemeente." in joined
+    assert "komt in geen van de geladen grensbestanden voor" in joined
+    assert "gemeente (grens van 2022)" in labels
     assert "Bron: CBS/PDOK, gemeentegrenzen 2022" in labels
     assert not any(t.startswith("midden van de gemeente") for t in labels)  # no distance
 

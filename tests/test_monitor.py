@@ -133,7 +133,13 @@ def test_notes_say_what_is_missing(prog: monitor.MonitorResult) -> None:
     text = " ".join(prog.notes)
     assert "Jagershoef (Eindhoven) en Meerzicht (Zoetermeer)" in text
     assert "geen Leefbaarometer-reeks" in text
-    assert "wijk- of buurtgrenzen" in text  # none of the twelve has a boundary
+    # every one of the twelve is on a map: Jol/Galjoen and Jagershoef, whose 2024 codes no
+    # boundary file has, with their buurten of 2015 (the set's other_years), and it says so
+    assert "wijk- of buurtgrenzen" not in text
+    assert ("Op de kaart met de grenzen van een oudere indeling, omdat hun codes in geen "
+            "grensbestand staan: Jol/Galjoen (Lelystad): buurt BU09952333, buurt BU09952334, "
+            "buurt BU09952335 en buurt BU09952337 van 2015; Jagershoef (Eindhoven): buurt "
+            "BU07721513 van 2015.") in prog.notes
     labels = {s["label"] for s in prog.sources}
     assert "Leefbaarometer 3.0, ministerie van BZK" in labels
     assert "CBS/PDOK, gemeentegrenzen 2022" in labels
@@ -172,10 +178,11 @@ def test_json_is_plain_data(prog_files: dict[str, Path]) -> None:
     assert data["n_units"] == 12 and data["n_classified"] == 10
     assert len(data["units"]) == 12 and data["summary"]
     # boundaries of the same codes from the Wijk- en Buurtkaart 2015 (buurten) and the 2016
-    # wijk map; Jol/Galjoen and Jagershoef have codes of 2024 that no map has
+    # wijk map; Jol/Galjoen and Jagershoef (codes of 2024 that no map has) with their 2015
+    # buurten
     assert "geo" not in data and data["boundaries"]["units_with_boundary"] == [
-        "BU00141000", "BU01530807", "BU07960205", "BU09350201", "WK011443", "WK039221",
-        "WK050325", "WK060601", "WK063701", "WK092800"]
+        "BU00141000", "BU01530807", "BU07725130", "BU07960205", "BU09350201", "WK011443",
+        "WK039221", "WK050325", "WK060601", "WK063701", "WK092800", "jol-galjoen"]
     assert data["boundaries"]["sources"] == [
         "CBS, Wijk- en Buurtkaart 2015 (buurten)", "CBS/PDOK, Wijk- en Buurtkaart 2016",
         "CBS/PDOK, gemeentegrenzen 2022"]
@@ -268,6 +275,27 @@ def test_user_set_with_boundaries_in_geopackage(mixed: monitor.MonitorResult,
     series = pyogrio.read_dataframe(paths["gpkg"], layer="leefbaarometer")
     assert set(series.columns) >= {"code", "jaar", "lbm_score", "lbm_afwijking"}
     assert pd.read_csv(paths["csv"])["code"].tolist() == gdf["code"].tolist()
+
+
+def test_gemeente_maps_name_neighbours_and_boundary_years(prog: monitor.MonitorResult
+                                                          ) -> None:
+    geo = prog.geo
+    assert geo.unit_years["WK011443"] == [2016] and geo.unit_years["BU00141000"] == [2015]
+    assert geo.unit_years["jol-galjoen"] == [2015] and geo.unit_years["BU07725130"] == [2015]
+    # the other wijken of Emmen (2016 map), light and named
+    names = {c[1] for c in geo.context["GM0114"]}
+    assert {"Emmerhout", "Bargeres", "Emmen-Centrum"} <= names and "Angelslo" not in names
+    emmen = monitor.gemeente_map("GM0114", "Emmen", geo, prog.units, prog.class_info)
+    words = " ".join(re.findall(r">([^<>]+)</text>", emmen))
+    assert ("Wijken van de set: grenzen van 2016; hun codes zijn van de indeling van 2024, "
+            "waarin een grens anders kan liggen.") in words
+    assert "andere wijken of buurten van de gemeente (grenzen van 2016)" in emmen
+    assert "gemeente (grens van 2022)" in emmen
+    assert re.search(r'<g class="namen">.*>Erica<', emmen)  # a large neighbour is named
+    # Angelslo is small on the map of Emmen: a number, explained under the map
+    assert "1 Angelslo" in emmen
+    lelystad = monitor.gemeente_map("GM0995", "Lelystad", geo, prog.units, prog.class_info)
+    assert lelystad is not None and "grenzen van 2015" in lelystad
 
 
 def test_maps_colour_units_by_class(mixed: monitor.MonitorResult) -> None:

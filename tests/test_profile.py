@@ -14,7 +14,6 @@ from wijkanalyse.catalogue import load_catalogue
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.profile_model import Peer, PeerGroup, Profile, Subject, to_dict
 from wijkanalyse.wijkprofiel import (
-    DERIVED_SHARES,
     KEY_FIGURES,
     assess,
     build_profile,
@@ -112,13 +111,18 @@ def test_schilderswijk_2019_key_figures_match_the_statline_file(schilderswijk_20
 
 def test_schilderswijk_derived_shares_assessment_and_order(schilderswijk_2019):
     prof = schilderswijk_2019
-    share = _kf(prof, "p_65_oo_afgeleid")
-    assert share.unit == "%" and "(% van inwoners, berekend)" in share.label
+    # one figure per concept: the CBS percentage p_65_eo_jr, computed from the counts of 2019
+    share = _kf(prof, "p_65_eo_jr")
+    assert share.unit == "%" and share.label == "Inwoners 65 jaar of ouder (%, berekend)"
     assert share.area.value == pytest.approx(3240 / 31385 * 100)
+    assert share.area.derived == "berekend uit aantallen: a_65_oo / a_inw × 100"
     assert share.gemeente.value == pytest.approx(78020 / 537833 * 100)
     assert share.nederland.value == pytest.approx(3314004 / 17282163 * 100)
-    nw = _kf(prof, "p_nw_all_afgeleid")
+    nw = _kf(prof, "p_n_w_al")
     assert nw.area.value == pytest.approx(26095 / 31385 * 100)
+    ids = [k.indicator_id for k in prof.key_figures]
+    assert not [i for i in ids if i.startswith("p_") and i.endswith("_afgeleid")
+                and i.replace("_afgeleid", "") in ("p_65_oo", "p_nw_all", "p_w_all")]
     # herkomst (from 2023) does not exist in 2019: no share, no statement
     assert all(k.indicator_id != "p_neu_al_afgeleid" for k in prof.key_figures)
 
@@ -144,8 +148,11 @@ def test_schilderswijk_sources_and_missing(schilderswijk_2019):
     assert prof.generated_with.startswith("wijkanalyse ")
 
     assert "Geen KWB-cijfers voor 2016, 2018, 2020, 2022 en 2023 geladen." in prof.missing
-    assert ("Geen landelijke cijfers (Nederland) voor 2015 en 2021: alleen voor 2017, 2019 en "
+    assert ("Geen landelijke cijfers (Nederland) voor 2021: alleen voor 2017, 2019 en "
             "2024." in prof.missing)
+    assert any(m.startswith("Nederland 2015: de bestanden van 2015 hebben geen landelijke rij; "
+                            "de landelijke cijfers zijn berekend uit de 393 gemeenten van 2015")
+               for m in prof.missing)
     empty = [m for m in prof.missing if m.startswith("Zonder waarde in 2019")]
     assert len(empty) == 1
     assert "Huishoudens met laag inkomen (landelijke laagste 40%)" in empty[0]
@@ -235,13 +242,19 @@ def test_amsterdam_2015_names_on_the_2015_division(con):
 def test_amsterdam_definitions_are_not_joined_and_missing_is_stated(dapperbuurt):
     prof = dapperbuurt
     ids = {s.indicator_id for s in prof.series}
-    assert "p_nw_all_afgeleid" in ids and "a_nw_all" in ids
+    assert "p_n_w_al" in ids and "a_nw_all" in ids
     assert not ids & {"a_neu_al", "p_neu_al_afgeleid", "a_nl_all"}
     assert "g_wodief" not in ids  # crime only in 2017: one point, no series
     assert all(s.indicator_id != "ste_mvs" for s in prof.series)  # a class gets no series
-    share = _series(prof.series, "p_65_oo_afgeleid")
-    assert share.points[0].area == pytest.approx(1215 / 9755 * 100)
-    assert share.points[0].gemeente == pytest.approx(102535 / 844947 * 100)
+    # 2017: the whole percentage of the Wijk- en Buurtkaart (published) wins over the share
+    # computed from the StatLine counts (1215 / 9755 = 12,5%); 2019 and 2021: computed
+    share = _series(prof.series, "p_65_eo_jr")
+    assert (share.points[0].year, share.points[0].area, share.points[0].derived) == (
+        2017, 12.0, None)
+    assert share.points[0].gemeente == 12.0 and share.points[0].gemeente_derived is None
+    assert share.points[1].area == pytest.approx(1360 / 10185 * 100)
+    assert share.points[1].derived == "berekend uit aantallen: a_65_oo / a_inw × 100"
+    assert share.label == "Inwoners 65 jaar of ouder (%)"  # mixed: the points say which
     assert "Geen KWB-cijfers voor 2018 en 2020 geladen." in prof.missing
     assert "Geen Leefbaarometer voor deze wijk." in prof.missing
     assert prof.leefbaarometer == []
@@ -264,7 +277,7 @@ def test_heerlen_series_2016_2020(con):
     # 2015 from the Wijk- en Buurtkaart, 2016–2020 from the Heerlen SQLite, 2024 from the
     # national file
     assert _points(inw) == [
-        (2015, 5015.0, 87500.0, None),
+        (2015, 5015.0, 87500.0, 16900726.0),  # Nederland: sum of the 393 gemeenten
         (2016, 5100.0, 87406.0, None),
         (2017, 5105.0, 87189.0, 17081507.0),
         (2018, 5045.0, 86762.0, None),
@@ -274,7 +287,7 @@ def test_heerlen_series_2016_2020(con):
     ]
     assert inw.change_first == pytest.approx((5510 - 5015) / 5015 * 100)
     assert inw.change_previous == pytest.approx((5510 - 5185) / 5185 * 100)
-    assert ("Geen landelijke cijfers (Nederland) voor 2015, 2016, 2018 en 2020: alleen voor "
+    assert ("Geen landelijke cijfers (Nederland) voor 2016, 2018 en 2020: alleen voor "
             "2017, 2019 en 2024.") in prof.missing
     assert "Geen KWB-cijfers voor 2021, 2022 en 2023 geladen." in prof.missing
 
@@ -337,8 +350,12 @@ def test_angelslo_2024_and_leefbaarometer(con):
 
     # 2015 and 2017 from the Wijk- en Buurtkaart (the gemeente and Nederland 2017 as well)
     inw = _series(prof.series, "a_inw")
-    assert _points(inw) == [(2015, 7790.0, 107775.0, None), (2017, 7800.0, 107490.0, 17081507.0),
+    # Nederland 2015: the sum of the 393 gemeenten of the Wijk- en Buurtkaart 2015
+    assert _points(inw) == [(2015, 7790.0, 107775.0, 16900726.0),
+                            (2017, 7800.0, 107490.0, 17081507.0),
                             (2024, 7695.0, 109346.0, 17942942.0)]
+    assert inw.points[0].nederland_derived.startswith("berekend uit de 393 gemeenten van 2015")
+    assert inw.points[1].nederland_derived is None
     assert [p.source for p in inw.points] == [
         "CBS, Wijk- en Buurtkaart 2015 (wijken)", "CBS, Wijk- en Buurtkaart 2017 (wijken)",
         "CBS, Kerncijfers Wijken en Buurten 2024"]
@@ -346,8 +363,7 @@ def test_angelslo_2024_and_leefbaarometer(con):
               if m.startswith("Niet in de geladen bestanden tot en met 2024")]
     assert "Huishoudens met laag inkomen (landelijke laagste 40%)" in absent[0]
     assert "Leefbaarheid" not in absent[0]
-    assert ("Geen landelijke cijfers (Nederland) voor 2015: alleen voor 2017, 2019 en 2024."
-            in prof.missing)
+    assert not any(m.startswith("Geen landelijke cijfers") for m in prof.missing)
 
 
 # ------------------------------------------------------------------ a set of buurten
@@ -359,7 +375,7 @@ def test_jol_galjoen_buurt_set(con):
     inw = _kf(prof, "a_inw")
     assert inw.area.value == 4175.0  # 2285 + 1055 + 0 + 835
     assert inw.area.complete and inw.gemeente.value == 84080.0
-    old = _kf(prof, "p_65_oo_afgeleid")
+    old = _kf(prof, "p_65_eo_jr")
     assert old.area.value == pytest.approx((415 + 145 + 0 + 70) / 4175 * 100)
     shares = [415 / 2285, 145 / 1055, 70 / 835]
     assert old.area.value != pytest.approx(sum(shares) / 3 * 100)  # not a mean of shares
@@ -401,7 +417,7 @@ def test_peer_figures_are_means_weighted_by_base(con, monkeypatch):
     assert li.complete is False and "2 van de 3" in li.reason
     assert li.source == KWB_2019
     assert _kf(prof, "a_inw").peers.value == pytest.approx((10855 + 9250) / 2)
-    old = _kf(prof, "p_65_oo_afgeleid").peers  # pooled share
+    old = _kf(prof, "p_65_eo_jr").peers  # pooled share
     assert old.value == pytest.approx((1245 + 990) / (10855 + 9250) * 100)
     # modules that are absent leave their parts empty
     assert prof.signals == [] and prof.location is None
@@ -471,13 +487,11 @@ def test_assess_neutral_band():
 
 def test_curated_ids_exist():
     cat = load_catalogue()
-    derived = {d.id for d in DERIVED_SHARES}
-    assert all(i in cat or i in derived for i in KEY_FIGURES)
+    assert all(i in cat for i in KEY_FIGURES)
     assert len(KEY_FIGURES) == len(set(KEY_FIGURES))
-    for share in DERIVED_SHARES:
-        assert share.id.endswith("_afgeleid") and "berekend" in share.label
-        assert cat[share.numerator].kind == "count"
-        assert all(cat[d].kind == "count" for d in share.denominator)
+    # no curated share has a published twin: one row per concept
+    numerators = [cat[i].numerator for i in KEY_FIGURES if cat[i].numerator]
+    assert len(numerators) == len(set(numerators))
 
 
 def test_profile_without_database(tmp_path):

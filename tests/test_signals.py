@@ -220,7 +220,7 @@ def test_min_base_guards_small_wijken() -> None:
 def test_derived_ids_with_explicit_direction() -> None:
     bijstand = kf("p_soz_wb_afgeleid", 11.34, 4.70, 2.50, unit="%", kind="rate", better=None,
                   label="Personen met een bijstandsuitkering (% van inwoners, berekend)")
-    ouderen = kf("p_65_oo_afgeleid", 28.2, 22.4, unit="%", kind="rate", better=None,
+    ouderen = kf("p_65_eo_jr", 28.2, 22.4, unit="%", kind="rate", better=None,
                  label="Inwoners van 65 jaar of ouder")
     fired = by_rule(derive_signals(profile([bijstand, ouderen])))
     assert fired["bijstand_hoog"].severity_label == "ernstig"  # +6,6 pp
@@ -440,7 +440,7 @@ def test_packaged_rules_cover_the_required_topics() -> None:
     indicators = {r.indicator for r in RULES}
     for ind in ("p_hh_li", "p_hh_osm", "p_ink_li", "g_ink_pi", "p_soz_wb_afgeleid", "p_wcorpw",
                 "p_leegsw", "g_woz", "p_arb_pp", "g_wodief", "g_vernoo", "g_gewsek", "lbm",
-                "lbm_afw", "lbm_onv", "lbm_soc", "lbm_won", "a_inw", "p_65_oo_afgeleid"):
+                "lbm_afw", "lbm_onv", "lbm_soc", "lbm_won", "a_inw", "p_65_eo_jr"):
         assert ind in indicators, ind
     assert {r.type for r in RULES} == set(RULE_TYPES)
     assert len({r.id for r in RULES}) == len(RULES)

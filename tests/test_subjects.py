@@ -21,7 +21,7 @@ from wijkanalyse import store
 from wijkanalyse.areas import define_area
 from wijkanalyse.areasets import SetArea, load_area_set
 from wijkanalyse.errors import WijkanalyseError
-from wijkanalyse.profile_model import Subject
+from wijkanalyse.profile_model import Subject, SubjectDivision
 from wijkanalyse.subjects import (
     AmbiguousSubjectError,
     SubjectNotFoundError,
@@ -115,9 +115,19 @@ def test_meerwijk_is_ambiguous(con: duckdb.DuckDBPyConnection) -> None:
 @pytest.mark.parametrize("gemeente", ["Haarlem", "haarlem", "GM0392"])
 def test_meerwijk_in_haarlem(con: duckdb.DuckDBPyConnection, gemeente: str) -> None:
     subject = resolve_subject(con, "Meerwijk", gemeente=gemeente)
+    # the programme set records Meerwijk's 2015 code (a buurt of wijk Schalkwijk then): the
+    # region's subject carries it, by name and by code alike
+    meerwijk_2015 = [SubjectDivision(
+        years=[2015], level="buurt", members=["BU03920903"],
+        reason="Haarlem kreeg in 2016 een nieuwe wijkindeling; in 2015 was Meerwijk een buurt "
+               "van wijk Schalkwijk (WK039209).")]
     assert subject == Subject(kind="wijk", id="WK039221", name="Meerwijk",
                               gemeente_code="GM0392", gemeente_name="Haarlem", level="wijk",
-                              members=["WK039221"], wijk_codes=["WK039221"])
+                              members=["WK039221"], wijk_codes=["WK039221"],
+                              other_years=meerwijk_2015)
+    assert resolve_subject(con, "WK039221").other_years == meerwijk_2015
+    assert subject.members_in(2015) == ["BU03920903"]
+    assert subject.members_in(2017) == subject.members_in(2024) == ["WK039221"]
 
 
 def test_meerwijk_in_uithoorn_needs_the_code(con: duckdb.DuckDBPyConnection) -> None:
@@ -212,7 +222,11 @@ def test_jol_galjoen_is_a_set_of_buurten(con: duckdb.DuckDBPyConnection) -> None
         kind="gebied", id="jol-galjoen", name="Jol/Galjoen", gemeente_code="GM0995",
         gemeente_name="Lelystad", level="buurt", members=JOL_GALJOEN,
         wijk_codes=["WK099506"],  # all four lie in wijk Kustwijk
-        description=load_area_set("programma-2016").get("jol-galjoen").description)
+        description=load_area_set("programma-2016").get("jol-galjoen").description,
+        other_years=[SubjectDivision(  # the same four buurten under their 2015 codes
+            years=[2015], level="buurt",
+            members=["BU09952333", "BU09952334", "BU09952335", "BU09952337"],
+            reason=load_area_set("programma-2016").get("jol-galjoen").other_years[0].reason)])
     for query in ("Jol/Galjoen", "jol-galjoen", "Jol en Galjoen", "Lelystad - Jol/Galjoen"):
         assert resolve_subject(con, query) == expected
     assert resolve_subject(con, "Jol/Galjoen", gemeente="Lelystad") == expected

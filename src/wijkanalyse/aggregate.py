@@ -67,9 +67,13 @@ _UNITS = {"BU": ("buurt", "buurten"), "WK": ("wijk", "wijken"), "GM": ("gemeente
 
 
 def indicator_table(catalogue: Catalogue) -> pd.DataFrame:
-    """The ``indicators`` frame (id, kind, aggregation, base) of a catalogue."""
+    """The ``indicators`` frame (id, kind, aggregation, base) of a catalogue.
+
+    Shares the catalogue marks ``computed`` are left out: they are never stored, only computed
+    from their counts after these are aggregated (see :mod:`wijkanalyse.catalogue`).
+    """
     return pd.DataFrame(
-        [(i.id, i.kind, i.aggregation, i.base) for i in catalogue],
+        [(i.id, i.kind, i.aggregation, i.base) for i in catalogue if not i.computed],
         columns=["id", "kind", "aggregation", "base"],
     )
 

@@ -24,6 +24,16 @@ the year the figure describes.
 
 Definition changes are recorded per indicator (``definition_changes``) and indicators that are
 not comparable across a change are separate ids linked by ``replaces`` / ``replaced_by``.
+
+Shares and their counts: a rate may name its ``numerator`` (a count); the rate is then
+``numerator / base`` × 100 (unit ``%``) or × 1 000 (unit ``per 1 000 ...``), and
+:meth:`Indicator.share_factor` gives that factor. A published percentage with a ``numerator``
+(``p_00_14_jr`` with ``a_00_14``) is one concept with its count: where a source gives the
+count instead of the percentage, the wijkprofiel computes the share ("berekend") and shows one
+series. ``computed: true`` marks a figure CBS does not publish: a share
+(``p_soz_wb_afgeleid``, with ``numerator``) or a count that is the sum of others (``sum_of``:
+the persons with a known education level, the base of the education shares). A computed
+indicator has no source columns, is never stored and exists only as computed from its counts.
 """
 
 from __future__ import annotations
@@ -116,6 +126,15 @@ class Indicator:
     replaced_by: str | None = None
     definition_changes: tuple[dict[str, Any], ...] = ()
     peiljaar: dict[str, Any] | None = None
+    numerator: str | None = None
+    sum_of: tuple[str, ...] = ()
+    computed: bool = False
+
+    def share_factor(self) -> float | None:
+        """100 for a share in %, 1 000 for a rate per 1 000, ``None`` without ``numerator``."""
+        if not self.numerator:
+            return None
+        return 100.0 if self.unit == "%" else 1000.0
 
     @property
     def aggregation(self) -> str:
@@ -226,6 +245,47 @@ def _check_peiljaar(value: Any, where: str) -> None:
                              "(gehele getallen).")
 
 
+def _check_changes(value: Any, where: str) -> None:
+    """Validate ``definition_changes``: a list of ``{year, note}`` with an optional ``chart``
+    title (rates that share a change and a chart title are drawn in one chart)."""
+    for change in _tuple(value):
+        if not isinstance(change, dict) or not {"year", "note"} <= set(change):
+            raise CatalogueError(f"{where}: definition_changes: elk element heeft year en note.")
+        unknown = set(change) - {"year", "note", "chart"}
+        if unknown:
+            raise CatalogueError(f"{where}: definition_changes: onbekende velden "
+                                 f"{sorted(unknown)}; toegestaan zijn chart, note, year.")
+
+
+def _check_share(ind: Indicator, indicators: dict[str, Indicator], where: str) -> None:
+    """Validate ``numerator``, ``sum_of`` and ``computed`` (see the module docstring)."""
+    if ind.computed and not (ind.numerator or ind.sum_of):
+        raise CatalogueError(f"{where}: computed vraagt een 'numerator' (een aandeel) of "
+                             "'sum_of' (een som van aantallen).")
+    if ind.computed and (ind.headers or ind.odata_keys or ind.aliases):
+        raise CatalogueError(f"{where}: een berekende indicator (computed) heeft geen "
+                             "kolomnamen (headers, odata_keys, aliases).")
+    if ind.sum_of:
+        if not ind.computed or ind.kind != "count":
+            raise CatalogueError(f"{where}: sum_of alleen bij een berekend aantal "
+                                 "(computed: true, kind: count).")
+        for ref in ind.sum_of:
+            if ref not in indicators or indicators[ref].kind != "count":
+                raise CatalogueError(f"{where}: sum_of: {ref!r} moet een aantal (count) "
+                                     "uit de catalogus zijn.")
+    if not ind.numerator:
+        return
+    if ind.kind != "rate" or not (ind.unit == "%" or ind.unit.startswith("per 1 000")):
+        raise CatalogueError(f"{where}: numerator mag alleen bij een rate in % of per 1 000 "
+                             f"(nu kind {ind.kind!r}, eenheid {ind.unit!r}).")
+    if not ind.base:
+        raise CatalogueError(f"{where}: numerator vraagt een 'base' (de noemer).")
+    if ind.numerator not in indicators:
+        raise CatalogueError(f"{where}: verwijst naar onbekende indicator {ind.numerator!r}.")
+    if indicators[ind.numerator].kind != "count":
+        raise CatalogueError(f"{where}: {ind.numerator!r} moet een aantal (count) zijn.")
+
+
 def parse_catalogue(data: dict[str, Any], *, origin: str = "indicators.yaml") -> Catalogue:
     """Validate and build a :class:`Catalogue` from parsed YAML."""
     if not isinstance(data, dict) or "indicators" not in data:
@@ -255,6 +315,7 @@ def parse_catalogue(data: dict[str, Any], *, origin: str = "indicators.yaml") ->
         if raw["id"] in indicators:
             raise CatalogueError(f"{where}: id komt twee keer voor.")
         _check_peiljaar(raw.get("peiljaar"), where)
+        _check_changes(raw.get("definition_changes"), where)
         ind = Indicator(
             **{
                 **raw,
@@ -262,11 +323,14 @@ def parse_catalogue(data: dict[str, Any], *, origin: str = "indicators.yaml") ->
                 "odata_keys": _tuple(raw.get("odata_keys")),
                 "aliases": _tuple(raw.get("aliases")),
                 "definition_changes": _tuple(raw.get("definition_changes")),
+                "sum_of": _tuple(raw.get("sum_of")),
+                "computed": bool(raw.get("computed", False)),
             }
         )
         indicators[ind.id] = ind
     for ind in indicators.values():
         where = f"{origin}, indicator {ind.id!r}"
+        _check_share(ind, indicators, where)
         if ind.aggregation == "weighted":
             if not ind.base:
                 raise CatalogueError(f"{where}: een {ind.kind} heeft een 'base' nodig "

@@ -40,10 +40,11 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator  # noqa: 
 from matplotlib.transforms import Bbox  # noqa: E402
 
 from .fmt import nl_number  # noqa: E402
-from .profile_model import Peer, Series  # noqa: E402
+from .profile_model import Peer, Series, SeriesGroup  # noqa: E402
 
 __all__ = [
     "LBM_DIMENSIONS",
+    "definition_break_chart",
     "dutch_tick_formatter",
     "is_indexed",
     "lbm_dimensions_chart",
@@ -230,8 +231,8 @@ def _legend_below(ax, handles: list[Line2D], *, ncol: int | None = None) -> None
     if not handles:
         return
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12),
-              ncol=ncol or len(handles), fontsize=6.3, handlelength=2.6, columnspacing=1.2,
-              borderaxespad=0.0)
+              ncol=ncol or min(len(handles), 3), fontsize=6.3, handlelength=2.6,
+              columnspacing=1.2, borderaxespad=0.0)
 
 
 def _shorten(text: str, limit: int = 28) -> str:
@@ -327,13 +328,28 @@ def series_chart(series: Series, *, area_label: str, gemeente_label: str | None 
         fig = MplFigure(figsize=(width, height))
         ax = fig.add_axes((0.16, 0.24, 0.81, 0.72))
         handles: list[Line2D] = []
-        for label, values, style in lines:
+        derived = {p.year for p in points if p.derived and not _is_missing(p.area)}
+        for i, (label, values, style) in enumerate(lines):
             present = [(y, v) for y, v in zip(years, values, strict=True) if not math.isnan(v)]
             if not present:
                 continue
             # a missing year is skipped, not a break: the line joins the measured years
             ax.plot([y for y, _ in present], [v for _, v in present], **style)
             handles.append(Line2D([], [], label=label, **style))
+            if i == 0 and derived and label == lines[0][0]:
+                # the area's values computed from counts: open markers
+                hollow = [(y, v) for y, v in present if y in derived]
+                ax.plot([y for y, _ in hollow], [v for _, v in hollow], linestyle="none",
+                        marker=style["marker"], markersize=style["markersize"] + 1.2,
+                        markerfacecolor="#ffffff", markeredgecolor=style["color"],
+                        markeredgewidth=1.1, zorder=4)
+        if derived and len(derived) < sum(not _is_missing(p.area) for p in points) \
+                and handles:
+            handles.append(Line2D([], [], linestyle="none", marker=_AREA_STYLE["marker"],
+                                  markersize=_AREA_STYLE["markersize"] + 1.2,
+                                  markerfacecolor="#ffffff",
+                                  markeredgecolor=_AREA_STYLE["color"], markeredgewidth=1.1,
+                                  label="berekend"))
         ax.grid(axis="y")
         ax.set_axisbelow(True)
         if not handles:
@@ -357,6 +373,89 @@ def series_chart(series: Series, *, area_label: str, gemeente_label: str | None 
             ax.set_ylabel(unit_label, fontsize=6.3)
         _legend_below(ax, handles)
         return _to_svg(fig, label=f"Lijngrafiek: {series.label}")
+
+
+_BEFORE_STYLES = (
+    {"color": "#1b4f8a", "linestyle": "-", "linewidth": 1.8, "marker": "o", "markersize": 3.8},
+    {"color": "#c05a00", "linestyle": "-", "linewidth": 1.8, "marker": "s", "markersize": 3.4},
+    {"color": "#555555", "linestyle": "-", "linewidth": 1.8, "marker": "^", "markersize": 3.6},
+)
+_AFTER_STYLES = (
+    {"color": "#1b4f8a", "linestyle": (0, (4, 2)), "linewidth": 1.4, "marker": "o",
+     "markersize": 4.4, "markerfacecolor": "#ffffff", "markeredgewidth": 1.2},
+    {"color": "#c05a00", "linestyle": (0, (4, 2)), "linewidth": 1.4, "marker": "s",
+     "markersize": 4.0, "markerfacecolor": "#ffffff", "markeredgewidth": 1.2},
+    {"color": "#555555", "linestyle": (0, (4, 2)), "linewidth": 1.4, "marker": "^",
+     "markersize": 4.2, "markerfacecolor": "#ffffff", "markeredgewidth": 1.2},
+)
+
+
+def definition_break_chart(group: SeriesGroup, *, width: float = 6.8,
+                           height: float = 2.7) -> str:
+    """The area's rates of an old and a new definition in one chart, never joined.
+
+    The members of the old definition are solid lines with filled markers, those of the new
+    definition dashed lines with open markers (same colour and marker for a member and its
+    successor, in catalogue order); a vertical dashed line marks the break with the words
+    "nieuwe indeling". Only the area is drawn: the references are in the key figures.
+
+    Parameters
+    ----------
+    group
+        The group (:class:`~wijkanalyse.profile_model.SeriesGroup`).
+    width, height
+        Size in inches.
+
+    Returns
+    -------
+    str
+        An ``<svg>`` element.
+    """
+    by_id = {s.indicator_id: s for s in group.series}
+    drawn: list[tuple[Series, dict]] = []
+    for ids, styles in ((group.before, _BEFORE_STYLES), (group.after, _AFTER_STYLES)):
+        for i, ind in enumerate(ids):
+            if ind in by_id:
+                drawn.append((by_id[ind], styles[i % len(styles)]))
+    with rc_context(_RC):
+        fig = MplFigure(figsize=(width, height))
+        ax = fig.add_axes((0.08, 0.30, 0.90, 0.66))
+        handles: list[Line2D] = []
+        years: set[int] = set()
+        before_years: list[int] = []
+        after_years: list[int] = []
+        for series, style in drawn:
+            pts = [(p.year, float(p.area)) for p in sorted(series.points, key=lambda p: p.year)
+                   if not _is_missing(p.area)]
+            if not pts:
+                continue
+            years.update(y for y, _ in pts)
+            (before_years if series.indicator_id in group.before else after_years).extend(
+                y for y, _ in pts)
+            ax.plot([y for y, _ in pts], [v for _, v in pts], zorder=3, **style)
+            label = re.sub(r"\s*\([^()]*\)$", "", series.label)  # the unit is on the axis
+            handles.append(Line2D([], [], label=_shorten(label, 40), **style))
+        if before_years and after_years:
+            x = (max(before_years) + min(after_years)) / 2
+            ax.axvline(x, color="#222222", linewidth=0.9, linestyle=(0, (2, 2)), zorder=2)
+            ax.annotate("nieuwe indeling", (x, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(3, -2), textcoords="offset points", fontsize=6.3,
+                        ha="left", va="top", color="#222222")
+        ax.grid(axis="y")
+        ax.set_axisbelow(True)
+        if years:
+            lo, hi = min(years), max(years)
+            pad = max(0.6, (hi - lo) * 0.05)
+            ax.set_xlim(lo - pad, hi + pad)
+            _year_axis(ax, sorted(years))
+        top = max((float(p.area) for s, _ in drawn for p in s.points
+                   if not _is_missing(p.area)), default=1.0)
+        ax.set_ylim(0, max(top * 1.15, 1.0))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
+        _dutch_value_axis(ax, unit=group.unit)
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2,
+                  fontsize=6.3, handlelength=3.0, columnspacing=1.6, borderaxespad=0.0)
+        return _to_svg(fig, label=f"Lijngrafiek met definitiebreuk: {group.title}")
 
 
 def lbm_dimensions_chart(dimensions: Sequence[Series], *, width: float = 6.8,

@@ -18,7 +18,19 @@ Which boundaries are used
     composed from buurten in the same way when only buurten exist; gemeenten get their wijken
     as context. A region whose code no loaded map has (nationwide maps: wijken 2016, buurten
     2015; newer codes only where a gemeente's own map is loaded) has no map of its own: the
-    location then holds the gemeente geometry and says so (``has_map`` False).
+    location then holds the gemeente geometry and says so plainly, naming the boundary files
+    there are (``has_map`` False). An area of a set whose codes no map has, but whose codes of
+    an older division (``Subject.other_years``) do, is drawn with those, and the note says so
+    (Jagershoef: buurt BU07721513 of 2015 for BU07725130).
+
+Boundary years
+    Every shape keeps its year. ``Location.boundary_years`` (the subject), ``context_years``
+    (the neighbours, with their names in ``Location.context`` for the map's labels) and
+    ``gemeente_year`` are stated on the map and in ``boundary_note``: "Grens van 2016 (wijk
+    WK011443). De code heeft cijfers tot en met 2024; getekend is de vorm van 2016: in de
+    indeling van 2024 kan de grens anders liggen." When the neighbours cover much less of the
+    gemeente than its outline (a gemeente merged after the year of the map), the note says
+    that too.
 
 The centre of a gemeente
     The geometric centre (centroid) of a gemeente boundary is a poor "centre" for a city: it
@@ -67,7 +79,7 @@ from shapely.geometry.base import BaseGeometry
 
 from .codes import gemeente_code_of, name_key, wijk_code_of
 from .fmt import nl_number
-from .profile_model import Location, Subject
+from .profile_model import Location, MapArea, Subject
 
 RD_NEW = "EPSG:28992"
 WGS84 = "EPSG:4326"
@@ -123,6 +135,7 @@ class _Shape:
     sources: list[str]
     composed_from: int = 0  # number of buurten a composed wijk is made of
     missing_parts: list[str] = field(default_factory=list)
+    year: int | None = None  # boundary year (of the buurten, for a composed wijk)
 
 
 def _latest_geometries(con: duckdb.DuckDBPyConnection, where: str,
@@ -196,9 +209,10 @@ def _shapes(df: pd.DataFrame) -> dict[str, _Shape]:
     geoms = to_rd(shapely.from_geojson(df["geojson"].to_numpy()))
     out: dict[str, _Shape] = {}
     for row, geom in zip(df.itertuples(index=False), geoms, strict=True):
+        year = None if pd.isna(row.year) else int(row.year)
         out[row.code] = _Shape(code=row.code, name=display_name(row.name), level=row.level,
                                geom=geom, geojson=row.geojson, area_m2=float(row.area_m2),
-                               sources=[row.source_id])
+                               sources=[row.source_id], year=year)
     return out
 
 
@@ -241,11 +255,13 @@ def _compose(code: str, name: str, buurten: list[str],
     union = union.buffer(_CLOSE_GAPS_M, join_style="mitre").buffer(
         -_CLOSE_GAPS_M, join_style="mitre")
     sources = list(dict.fromkeys(s for p in parts for s in p.sources))
+    years = [p.year for p in parts if p.year is not None]
     return _Shape(code=code, name=name, level="wijk", geom=union,
                   geojson=shapely.to_geojson(to_wgs84(union)),
                   area_m2=sum(p.area_m2 for p in parts), sources=sources,
                   composed_from=len(parts),
-                  missing_parts=[b for b in buurten if b not in buurt_shapes])
+                  missing_parts=[b for b in buurten if b not in buurt_shapes],
+                  year=max(years) if years else None)
 
 
 def _wijk_layer(con: duckdb.DuckDBPyConnection, wijk_shapes: dict[str, _Shape],
@@ -413,6 +429,58 @@ def _gemeente_name(con: duckdb.DuckDBPyConnection, subject: Subject, gm: str) ->
     return display_name(rows["name"].iloc[0]) if len(rows) else None
 
 
+#: A boundary year of a level counts as nationwide when it covers this many gemeenten.
+NATIONWIDE_GEMEENTEN = 300
+
+
+def _boundary_years(con: duckdb.DuckDBPyConnection,
+                    store: dict[str, Any]) -> dict[str, list[tuple[int, bool]]]:
+    """Per level the years of the loaded boundaries and whether each is nationwide (kept in
+    ``store``)."""
+    if "boundary_years" not in store:
+        rows = con.execute(
+            "SELECT level, year, count(DISTINCT substr(code, 3, 4)) FROM geometries "
+            "WHERE year IS NOT NULL GROUP BY level, year ORDER BY level, year").fetchall()
+        out: dict[str, list[tuple[int, bool]]] = {}
+        for level, year, n in rows:
+            out.setdefault(str(level), []).append((int(year), int(n) >= NATIONWIDE_GEMEENTEN))
+        store["boundary_years"] = out
+    return store["boundary_years"]
+
+
+def _loaded_text(level: str, years: list[tuple[int, bool]]) -> str:
+    """``"wijkgrenzen: 2015 en 2016 voor heel Nederland, 2024 voor enkele gemeenten"``."""
+    national = [y for y, nl in years if nl]
+    local = [y for y, nl in years if not nl]
+    parts = []
+    if national:
+        parts.append(f"{_years_text(national)} voor heel Nederland")
+    if local:
+        parts.append(f"{_years_text(local)} voor enkele gemeenten")
+    return f"{level}grenzen: " + ", ".join(parts)
+
+
+def _latest_figure_year(con: duckdb.DuckDBPyConnection, codes: list[str]) -> int | None:
+    """The latest year a KWB source lists one of ``codes`` (the division its figures are of)."""
+    if not codes:
+        return None
+    row = con.execute(
+        """SELECT max(r.year) FROM region_sources r JOIN sources s USING (source_id)
+           WHERE s.kind = 'kwb' AND list_contains(?, r.code)""", [codes]).fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+def _years_text(years: list[int]) -> str:
+    ys = [str(y) for y in sorted(set(years))]
+    return ys[0] if len(ys) == 1 else ", ".join(ys[:-1]) + " en " + ys[-1]
+
+
+def _level_word(level: str, n: int) -> str:
+    if level == "gemeente":
+        return "gemeente" if n == 1 else "gemeenten"
+    return level if n == 1 else f"{level}en"
+
+
 def locate(con: duckdb.DuckDBPyConnection, subject: Subject, *,
            cache: dict[str, Any] | None = None) -> Location:
     """The Ligging of a subject: its boundary, its gemeente, context areas and position.
@@ -432,12 +500,17 @@ def locate(con: duckdb.DuckDBPyConnection, subject: Subject, *,
     -------
     Location
         ``has_map`` is True only when the subject itself has a boundary (own, composed from
-        its buurten, or the union of its members). ``gemeente_geojson`` is filled whenever the
-        gemeente has a boundary, also without a map of the subject. ``gemeente_centroid`` is
-        the centre the distance is measured to (see the module docstring), ``centroid`` the
-        subject's centroid (both lon/lat). ``area_km2`` is None when parts lack a boundary.
-        ``note`` explains in Dutch what is shown, how the centre was chosen and what is
-        missing.
+        its buurten, the union of its members, or, for an area of a set whose codes have no
+        boundary, the codes of an older division that have one). ``gemeente_geojson`` is
+        filled whenever the gemeente has a boundary, also without a map of the subject.
+        ``context`` are the other wijken (buurten) of the gemeente with their names, to be
+        labelled. ``boundary_years`` / ``context_years`` / ``gemeente_year`` are the years of
+        the boundaries drawn and ``boundary_note`` says which one is used ("grens van 2016")
+        and when the code's figures are of a later division than its shape, or plainly that
+        the code is in no boundary file. ``gemeente_centroid`` is the centre the distance is
+        measured to (see the module docstring), ``centroid`` the subject's centroid (both
+        lon/lat). ``area_km2`` is None when parts lack a boundary. ``note`` explains in Dutch
+        what is shown, how the centre was chosen and what is missing.
     """
     members = list(dict.fromkeys(subject.members or [subject.id]))
     gm = subject.gemeente_code or gemeente_code_of(members[0]) or ""
@@ -464,17 +537,30 @@ def locate(con: duckdb.DuckDBPyConnection, subject: Subject, *,
 
     # the subject's own boundary: its code, or the union of its members
     is_gemeente = subject.kind == "gemeente" or (subject.level == "gemeente" and members == [gm])
-    parts: list[_Shape] = []
-    missing: list[str] = []
-    for m in ([gm] if is_gemeente else members):
-        if m.startswith("GM"):
-            shape = gemeente_shape(m)
-        else:
-            shape = layers_of(gemeente_code_of(m) or "").get(m)
-        if shape is None:
-            missing.append(m)
-        else:
-            parts.append(shape)
+
+    def shapes_of(codes: list[str]) -> tuple[list[_Shape], list[str]]:
+        found: list[_Shape] = []
+        lacking: list[str] = []
+        for m in codes:
+            if m.startswith("GM"):
+                shape = gemeente_shape(m)
+            else:
+                shape = layers_of(gemeente_code_of(m) or "").get(m)
+            if shape is None:
+                lacking.append(m)
+            else:
+                found.append(shape)
+        return found, lacking
+
+    parts, missing = shapes_of([gm] if is_gemeente else members)
+    division_used = None
+    if not parts and not is_gemeente:
+        # an area of a set whose codes have no boundary: the codes of an older division
+        for div in sorted(subject.other_years, key=lambda d: -max(d.years)):
+            found, lacking = shapes_of(list(div.members))
+            if found:
+                parts, missing, division_used = found, lacking, div
+                break
     buurt_shapes, wijk_layer = own.buurten, own.wijk_layer
 
     has_map = bool(parts)
@@ -483,13 +569,16 @@ def locate(con: duckdb.DuckDBPyConnection, subject: Subject, *,
 
     # context areas at the subject's level
     level = "gemeente" if is_gemeente else subject.level
+    if division_used is not None:
+        level = division_used.level
     if level == "buurt":
         context_layer = buurt_shapes
     elif level == "wijk":
         context_layer = wijk_layer
     else:
         context_layer = wijk_layer or buurt_shapes
-    context = [s for c, s in context_layer.items() if c not in members]
+    drawn = {p.code for p in parts}
+    context = [s for c, s in context_layer.items() if c not in members and c not in drawn]
 
     # centre and distance
     centre_key = f"centre:{gm}"
@@ -502,12 +591,55 @@ def locate(con: duckdb.DuckDBPyConnection, subject: Subject, *,
     if level != "gemeente" and subject_geom is not None and centre is not None:
         distance = float(subject_geom.centroid.distance(centre)) / 1000.0
 
+    # which boundaries are drawn, and of which year
+    boundary_years = sorted({p.year for p in parts if p.year is not None})
+    context_years = sorted({c.year for c in context if c.year is not None})
+    gemeente_year = gemeente.year if gemeente is not None else None
+    boundary_note = None
+    if has_map and not is_gemeente:
+        noun = _level_word(parts[0].level if len(parts) == 1 else subject.level, len(parts))
+        when = _years_text(boundary_years) if boundary_years else "onbekend jaar"
+        grens = "grens" if len(parts) == 1 else "grenzen"
+        boundary_note = f"{grens.capitalize()} van {when} ({noun} {', '.join(sorted(drawn))})."
+        if division_used is not None:
+            n_codes = len(members)
+            boundary_note += (
+                f" {'De codes' if n_codes > 1 else 'De code'} van {this} "
+                f"({', '.join(members)}) {'staan' if n_codes > 1 else 'staat'} in geen geladen "
+                f"grensbestand; de kaart toont de {noun} van {_years_text(division_used.years)}"
+                f" die het gebied toen {'vormden' if len(parts) > 1 else 'vormde'}.")
+        else:
+            figures_year = _latest_figure_year(con, members)
+            if figures_year is not None and boundary_years and figures_year > max(
+                    boundary_years):
+                boundary_note += (
+                    f" De code heeft cijfers tot en met {figures_year}; getekend is de vorm "
+                    f"van {when}: in de indeling van {figures_year} kan de grens anders "
+                    "liggen.")
+    elif not has_map and not is_gemeente:
+        years_by_level = _boundary_years(con, store)
+        loaded = years_by_level.get(subject.level)
+        have = _loaded_text(subject.level, loaded) if loaded else ""
+        listed = ", ".join(members)
+        boundary_note = (f"De code{'s' if len(members) > 1 else ''} {listed} "
+                         f"{'komen' if len(members) > 1 else 'komt'} in geen van de geladen "
+                         f"grensbestanden voor" + (f" ({have})" if have else "") +
+                         f", dus er is geen grens van {this}.")
+    if context_years:
+        notes_years = f"Omliggende {_level_word(level, 2)}: grenzen van " \
+                      f"{_years_text(context_years)}."
+    else:
+        notes_years = None
+
     # notes (Dutch)
     if not has_map:
+        if boundary_note:
+            notes.append(boundary_note)
         if is_gemeente:
             notes.append("Geen grens van deze gemeente geladen; er is geen kaart.")
         elif gemeente is not None:
-            notes.append(f"Geen grens van {this} geladen; de kaart toont alleen de gemeente.")
+            notes.append("De kaart toont alleen de gemeente"
+                         + (f" (grens van {gemeente_year})." if gemeente_year else "."))
         else:
             notes.append(f"Geen grens van {this} en van de gemeente geladen; er is geen kaart.")
         if level != "gemeente":
@@ -515,6 +647,8 @@ def locate(con: duckdb.DuckDBPyConnection, subject: Subject, *,
                 f"De KWB-bestanden bevatten geen coördinaten, dus zonder grens van {this} is "
                 "de afstand tot het midden van de gemeente niet te bepalen.")
     else:
+        if boundary_note:
+            notes.append(boundary_note)
         if distance is not None:
             notes.append(centre_text)
         for p in parts:
@@ -531,14 +665,26 @@ def locate(con: duckdb.DuckDBPyConnection, subject: Subject, *,
                              f"haar {total} buurten.")
         if missing:
             notes.append(
-                f"Van {len(missing)} van de {len(members)} delen is geen grens geladen "
-                f"({', '.join(missing)}); de oppervlakte ontbreekt en de ligging geldt voor de "
-                "delen met een grens.")
+                f"Van {len(missing)} van de {len(missing) + len(parts)} delen is geen grens "
+                f"geladen ({', '.join(missing)}); de oppervlakte ontbreekt en de ligging geldt "
+                "voor de delen met een grens.")
         if gemeente is None and gm:
             notes.append("Geen grens van de gemeente geladen; de kaart toont alleen het gebied.")
         if centre is None and level != "gemeente":
             notes.append("Het midden van de gemeente is niet te bepalen: er is geen grens van "
                          "de gemeente of van haar wijken geladen.")
+    if notes_years and (has_map or gemeente is not None):
+        notes.append(notes_years)
+    if gemeente_year and gemeente is not None and not is_gemeente and has_map:
+        notes.append(f"Gemeentegrens van {gemeente_year}.")
+    if gemeente is not None and gemeente.area_m2 > 0 and (has_map or context):
+        covered = sum(p.area_m2 for p in parts) + sum(c.area_m2 for c in context)
+        if covered < 0.85 * gemeente.area_m2 and not is_gemeente:
+            notes.append(
+                f"Een deel van de gemeente (grens van {gemeente_year}) heeft op de kaart geen "
+                f"{_level_word(level, 2)}: in de grenzen van "
+                f"{_years_text(context_years or boundary_years)} hoorde dat deel bij een "
+                "andere gemeente (gemeentelijke herindeling) of ontbreekt het in de bestanden.")
 
     sources: list[str] = [s for p in parts for s in p.sources]
     sources += [s for c in context for s in c.sources]
@@ -558,11 +704,16 @@ def locate(con: duckdb.DuckDBPyConnection, subject: Subject, *,
         has_map=has_map,
         area_geojson=[p.geojson for p in parts],
         gemeente_geojson=gemeente.geojson if gemeente is not None else None,
-        context_geojson=[c.geojson for c in context],
+        context=[MapArea(code=c.code, name=c.name, year=c.year, geojson=c.geojson)
+                 for c in context],
         centroid=_lonlat(subject_geom.centroid) if subject_geom is not None else None,
         gemeente_centroid=_lonlat(centre) if centre is not None else None,
         distance_to_centre_km=distance,
         area_km2=area_km2,
         source="; ".join(dict.fromkeys(labels.get(i, i) for i in sources)) or None,
         note=" ".join(notes) or None,
+        boundary_years=boundary_years,
+        context_years=context_years,
+        gemeente_year=gemeente_year,
+        boundary_note=boundary_note,
     )

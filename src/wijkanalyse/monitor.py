@@ -212,6 +212,11 @@ class MonitorGeo:
         Citation labels of the gemeente map.
     gemeenten_with_boundaries
         Names of the gemeenten with wijk or buurt boundaries in the database.
+    unit_years
+        The boundary years each unit is drawn with (2016 for the nationwide wijk map).
+    context
+        Per gemeente code the other wijken (or buurten) of its map at the level of its units:
+        ``(code, name, geometry, year)``, drawn light and labelled on the gemeente maps.
     """
 
     units: dict[str, BaseGeometry] = field(default_factory=dict)
@@ -220,6 +225,9 @@ class MonitorGeo:
     unit_sources: dict[str, list[str]] = field(default_factory=dict)
     gemeente_sources: list[str] = field(default_factory=list)
     gemeenten_with_boundaries: list[str] = field(default_factory=list)
+    unit_years: dict[str, list[int]] = field(default_factory=dict)
+    context: dict[str, list[tuple[str, str, BaseGeometry, int | None]]] = field(
+        default_factory=dict)
 
     def sources_of(self, unit_ids: Sequence[str] | None = None) -> list[str]:
         """Distinct citation labels of the boundaries of these units (default all)."""
@@ -514,10 +522,16 @@ def _caption(labels: Sequence[str | None], *, note: str | None = None) -> str:
 
 def _unit_geometries(con: duckdb.DuckDBPyConnection, units: pd.DataFrame,
                      labels: dict[str, str], *, cache: dict[str, Any] | None = None,
+                     extra: dict[str, Any] | None = None,
+                     areas: dict[str, Any] | None = None,
                      ) -> tuple[dict[str, BaseGeometry], dict[str, list[str]], list[str]]:
     """Boundary (RD New) per unit, its citation labels per unit, and notes on units left
     off the map. ``cache`` is the boundary cache of :func:`wijkanalyse.location.locate`
-    (shared with the typology's location feature)."""
+    (shared with the typology's location feature). When ``extra`` is a dict it receives
+    ``unit_years`` (boundary years per unit) and ``context`` (the other wijken or buurten of
+    each gemeente with units on the map, see :class:`MonitorGeo`). ``areas`` are the set's
+    entries per unit id: a unit whose codes have no boundary is drawn with the codes of an
+    older division that have one (Jagershoef with its buurt of 2015), and a note says so."""
     # the gemeente's wijk/buurt layers, composed as in Ligging
     from .location import gemeente_layers
 
@@ -528,20 +542,34 @@ def _unit_geometries(con: duckdb.DuckDBPyConnection, units: pd.DataFrame,
     out: dict[str, BaseGeometry] = {}
     used: dict[str, list[str]] = {}
     off_map: list[str] = []
+    older: list[str] = []
     layers: dict[str, Any] = cache if cache is not None else {}
+
+    def shapes_of(candidates: Sequence[str]) -> list[Any]:
+        found = []
+        for code in candidates:
+            shape = gemeente_layers(con, f"GM{code[2:6]}", layers).get(code)
+            if shape is None or shape.missing_parts:
+                return []
+            found.append(shape)
+        return found
+
     for row in units.itertuples(index=False):
         codes = list(row.codes)
         gms = {f"GM{c[2:6]}" for c in codes}
         if not codes or not gms <= with_shapes:
             continue
-        parts = []
-        for code in codes:
-            gm = f"GM{code[2:6]}"
-            shape = gemeente_layers(con, gm, layers).get(code)
-            if shape is None or shape.missing_parts:
-                parts = []
-                break
-            parts.append(shape)
+        parts = shapes_of(codes)
+        entry = (areas or {}).get(str(row.unit_id))
+        if not parts and entry is not None:
+            for div in sorted(entry.other_years, key=lambda d: -max(d.years)):
+                parts = shapes_of(list(div.codes))
+                if parts:
+                    older.append(f"{row.name} ({row.gemeente_name}): "
+                                 f"{_join_nl([p.level + ' ' + p.code for p in parts])} van "
+                                 f"{_join_nl([str(y) for y in div.years])}")
+                    codes = list(div.codes)
+                    break
         if not parts:
             off_map.append(f"{row.name} ({row.gemeente_name})")
             continue
@@ -549,12 +577,29 @@ def _unit_geometries(con: duckdb.DuckDBPyConnection, units: pd.DataFrame,
         out[str(row.unit_id)] = geom
         used[str(row.unit_id)] = list(dict.fromkeys(
             labels.get(src, src) for part in parts for src in part.sources))
+        if extra is not None:
+            extra.setdefault("unit_years", {})[str(row.unit_id)] = sorted(
+                {p.year for p in parts if p.year is not None})
+            for gm in gms:
+                extra.setdefault("levels", {}).setdefault(gm, set()).add(parts[0].level)
+                extra.setdefault("drawn", {}).setdefault(gm, set()).update(codes)
+    if extra is not None:
+        for gm, levels in extra.get("levels", {}).items():
+            layer = gemeente_layers(con, gm, layers)
+            source = layer.buurten if levels == {"buurt"} else layer.wijk_layer
+            drawn = extra["drawn"][gm]
+            extra.setdefault("context", {})[gm] = [
+                (c, shape.name, shape.geom, shape.year) for c, shape in sorted(source.items())
+                if c not in drawn]
     notes = []
     if off_map:
         listed = (_join_nl(off_map) if len(off_map) <= 12
                   else ", ".join(off_map[:12]) + f" en {nl_number(len(off_map) - 12)} andere")
         notes.append("In gemeenten met wijk- of buurtgrenzen staan op de kaart niet: "
                      f"{listed}; van (een deel van) hun gebied is geen grens geladen.")
+    if older:
+        notes.append("Op de kaart met de grenzen van een oudere indeling, omdat hun codes in "
+                     f"geen grensbestand staan: {'; '.join(older)}.")
     return out, used, notes
 
 
@@ -758,12 +803,17 @@ def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None =
     say("Grenzen")
     src = _source_table(con)
     labels = dict(zip(src["source_id"], src["label"], strict=True))
+    geo_extra: dict[str, Any] = {}
     unit_geoms, unit_geo_sources, geo_notes = _unit_geometries(con, units, labels,
-                                                               cache=geo_cache)
+                                                               cache=geo_cache,
+                                                               extra=geo_extra,
+                                                               areas=mset.areas)
     gm_geoms, gm_year, gm_sources = _gemeente_geometries(con, labels)
     geo = MonitorGeo(units=unit_geoms, gemeenten=gm_geoms, gemeenten_year=gm_year,
                      unit_sources=unit_geo_sources, gemeente_sources=gm_sources,
-                     gemeenten_with_boundaries=_gemeenten_with_boundaries(con))
+                     gemeenten_with_boundaries=_gemeenten_with_boundaries(con),
+                     unit_years=geo_extra.get("unit_years", {}),
+                     context=geo_extra.get("context", {}))
 
     say("Samenvatten")
     table = _unit_table(units, series, trend, _latest_total_index(index, report_year, total),
@@ -1675,17 +1725,23 @@ def national_map(geo: MonitorGeo, units: pd.DataFrame, *, width: int = 360,
 def gemeente_map(gm: str, gm_name: str, geo: MonitorGeo, units: pd.DataFrame,
                  class_info: dict[str, dict[str, Any]], *, width: int = 520,
                  height: int = 440) -> str | None:
-    """The units of one gemeente coloured by trend class, on the gemeente outline, with a
-    legend and a scale bar. ``None`` when no unit of the gemeente has a boundary."""
-    from .mapsvg import scale_label
+    """The units of one gemeente coloured by trend class, on the gemeente outline with the
+    other wijken (or buurten) of the gemeente light around them, every area labelled with its
+    name where it fits (the units first; a unit whose name does not fit gets a number, listed
+    under the map; :func:`wijkanalyse.mapsvg.place_labels`), with a legend that gives the
+    boundary years and a scale bar. ``None`` when no unit of the gemeente has a boundary."""
+    from .mapsvg import MapFrame, place_labels, scale_label
 
     rows = units[(units["gemeente_code"] == gm) & units["unit_id"].isin(list(geo.units))]
     if rows.empty:
         return None
     shapes = [(r, geo.units[r.unit_id]) for r in rows.itertuples()]
     outline = geo.gemeenten.get(gm)
-    extent = shapely.union_all([g for _, g in shapes] + ([outline] if outline else []))
-    legend_h = 16 + 14 * math.ceil(len({r.klasse for r, _ in shapes}) / 2)
+    context = geo.context.get(gm, [])
+    extent = shapely.union_all([g for _, g in shapes] + ([outline] if outline else [])
+                               + [c[2] for c in context])
+    n_classes = len({r.klasse for r, _ in shapes})
+    legend_h = 16 + 14 * (math.ceil(n_classes / 2) + 1 + (1 if context else 0))
     tx, scale = _map_frame(extent.bounds, width, height - legend_h, 8)
     tol = 0.4 / scale
     body = [f'<rect width="{width}" height="{height}" fill="#ffffff"/>']
@@ -1693,18 +1749,34 @@ def gemeente_map(gm: str, gm_name: str, geo: MonitorGeo, units: pd.DataFrame,
         d = _path(shapely.simplify(outline, tol, preserve_topology=True), tx)
         body.append(f'<path d="{d}" fill="#f0f0f0" fill-rule="evenodd" stroke="#555555" '
                     'stroke-width="1"/>')
+    if context:
+        paths = "".join(
+            f'<path d="{_path(shapely.simplify(g, tol, preserve_topology=True), tx)}">'
+            f"<title>{escape(str(name))}</title></path>" for _, name, g, _ in context)
+        body.append(f'<g fill="#dddddd" fill-rule="evenodd" stroke="#ffffff" '
+                    f'stroke-width="0.6">{paths}</g>')
     for r, geom in shapes:
         colour = class_info.get(r.klasse, {}).get("colour", "#cccccc")
         d = _path(shapely.simplify(geom, tol, preserve_topology=True), tx)
-        body.append(f'<path d="{d}" fill="{colour}" fill-rule="evenodd" stroke="#ffffff" '
-                    f'stroke-width="0.7"><title>{escape(str(r.name))}: '
+        body.append(f'<path d="{d}" fill="{colour}" fill-rule="evenodd" stroke="#222222" '
+                    f'stroke-width="0.9"><title>{escape(str(r.name))}: '
                     f'{escape(str(r.klasse_label))}</title></path>')
+    # names: the units first (numbered when they do not fit), then the other areas
+    minx, miny, maxx, maxy = extent.bounds
+    origin = tx(np.array([[minx, maxy]]))[0]
+    frame = MapFrame(minx=minx, maxy=maxy, scale=scale, ox=float(origin[0]),
+                   oy=float(origin[1]))
+    y0 = height - legend_h - 10
+    reserved = [(width - 160, y0 - 20, width, y0 + 4)]
+    named = [(str(r.name), g) for r, g in shapes] + [(str(c[1]), c[2]) for c in context]
+    placed = place_labels(named, frame, reserved=reserved, priority=set(range(len(shapes))),
+                          max_numbers=40, sizes=(8.0, 6.8))
+    body.append(f'<g class="namen">{placed.svg}</g>')
     # scale bar (about a fifth of the width, rounded)
     metres = (width / 5) / scale
     steps = (100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000)
     length = max([s for s in steps if s <= metres] or [steps[0]])
     px = length * scale
-    y0 = height - legend_h - 10
     body.append(f'<g><rect x="{_fmt(width - px - 14)}" y="{_fmt(y0 - 4)}" width="{_fmt(px)}" '
                 f'height="4" fill="#222222"/><text x="{_fmt(width - px / 2 - 14)}" '
                 f'y="{_fmt(y0 - 8)}" font-size="10" text-anchor="middle" fill="#222222">'
@@ -1712,12 +1784,63 @@ def gemeente_map(gm: str, gm_name: str, geo: MonitorGeo, units: pd.DataFrame,
     present = [k for k in class_info if k in {r.klasse for r, _ in shapes}]
     half = math.ceil(len(present) / 2)
     cols = [present[:half], present[half:]]
+    bottom = height - legend_h + 6
     for c, keys in enumerate(cols):
         items = [(class_info[k]["colour"], "#555555", class_info[k]["label"]) for k in keys]
-        legend, _ = _legend(items, x=8 + c * width / 2, y=height - legend_h + 6, size=10)
+        legend, end = _legend(items, x=8 + c * width / 2, y=height - legend_h + 6, size=10)
         body.append(legend)
-    return _svg_doc(width, height, "".join(body),
+        bottom = max(bottom, end)
+    unit_years = sorted({y for r, _ in shapes for y in geo.unit_years.get(r.unit_id, [])})
+    ctx_years = sorted({c[3] for c in context if c[3] is not None})
+    extra_items = []
+    if context:
+        extra_items.append(("#dddddd", "#ffffff", "andere wijken of buurten van de gemeente"
+                            + (f" (grenzen van {_join_nl([str(y) for y in ctx_years])})"
+                               if ctx_years else "")))
+    if outline is not None and geo.gemeenten_year:
+        extra_items.append(("#f0f0f0", "#555555",
+                            f"gemeente (grens van {geo.gemeenten_year})"))
+    legend, bottom = _legend(extra_items, x=8, y=bottom, size=10)
+    body.append(legend)
+    text_lines = []
+    if unit_years:
+        line = "Wijken van de set: grenzen van " + _join_nl([str(y) for y in unit_years])
+        code_years = sorted({int(r.codes_year) for r, _ in shapes
+                             if "codes_year" in rows.columns and not _missing(r.codes_year)})
+        if code_years and max(code_years) > max(unit_years):
+            of = _join_nl([str(y) for y in code_years])
+            line += (f"; hun codes zijn van de indeling van {of}, "
+                     "waarin een grens anders kan liggen")
+        text_lines.append(line + ".")
+    if placed.numbered:
+        text_lines.append(" · ".join(f"{n} {name}" for n, name in placed.numbered))
+    total = bottom
+    for line in text_lines:
+        for part in _wrap_text(line, width - 16, 9.5):
+            total += 12
+            body.append(f'<text x="8" y="{_fmt(total)}" font-size="9.5" fill="#222222">'
+                        f"{escape(part)}</text>")
+    total_h = max(float(height), total + 8)
+    body[0] = f'<rect width="{width}" height="{_fmt(total_h)}" fill="#ffffff"/>'
+    return _svg_doc(width, total_h, "".join(body),
                     f"Kaart van {gm_name}: wijken gekleurd naar klasse")
+
+
+def _wrap_text(text: str, width_px: float, size: float) -> list[str]:
+    """Greedy word wrap by an estimated glyph width (0,58 of the font size)."""
+    max_chars = max(10, int(width_px / (size * 0.58)))
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if len(candidate) <= max_chars or not line:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    return lines
 
 
 # ------------------------------------------------------------------------------ HTML

@@ -47,6 +47,10 @@ class Subject:
         the subject is a buurt or a set of buurten).
     description
         Free text (for gebieden).
+    other_years
+        The members in the CBS division of other years, where they differ (an area of a
+        shipped set with ``other_years``: Jol/Galjoen had other buurt codes in 2015). Figures
+        of a year listed there are taken from those codes (:meth:`members_in`).
     """
 
     kind: str
@@ -58,6 +62,60 @@ class Subject:
     members: list[str]
     wijk_codes: list[str] = field(default_factory=list)
     description: str = ""
+    other_years: list[SubjectDivision] = field(default_factory=list)
+
+    def members_in(self, year: int) -> list[str]:
+        """The member codes whose figures stand for the subject in ``year``."""
+        for div in self.other_years:
+            if year in div.years:
+                return list(div.members)
+        return list(self.members)
+
+    def division_years(self) -> set[int]:
+        """Years whose figures come from an ``other_years`` division."""
+        return {y for div in self.other_years for y in div.years}
+
+
+@dataclass
+class SubjectDivision:
+    """The members of a subject in the CBS division of some years (see
+    :attr:`Subject.other_years`)."""
+
+    years: list[int]
+    level: str
+    members: list[str]
+    reason: str = ""
+
+
+@dataclass
+class AreaNote:
+    """Something a reader must know about the area in some years: a changed name ("in 2015
+    heette dit gebied Schalkwijk") or other codes in an older CBS division.
+
+    Attributes
+    ----------
+    kind
+        ``"naam"`` (the code had another name) or ``"indeling"`` (other codes that year).
+    years
+        The years it concerns.
+    codes
+        The CBS codes of those years.
+    names
+        Their names in those years.
+    text
+        The Dutch sentence shown once above the charts, in the missing statements and in the
+        JSON.
+    short
+        Its short form under each chart and key figure of those years ("In 2015 heette dit
+        gebied Schalkwijk.").
+    """
+
+    kind: str
+    years: list[int]
+    codes: list[str]
+    names: list[str]
+    text: str
+    short: str = ""
 
 
 @dataclass
@@ -69,6 +127,9 @@ class Figure:
     source: str | None = None  # citation label, e.g. "CBS, Kerncijfers Wijken en Buurten 2019"
     complete: bool = True  # False: an aggregate with missing parts, or peers with gaps
     reason: str | None = None  # why missing or incomplete (Dutch)
+    #: None for a figure as published; else how it was computed (Dutch), e.g. "berekend uit
+    #: aantallen: a_65_oo / a_inw × 100" or "berekend uit de 393 gemeenten".
+    derived: str | None = None
 
 
 @dataclass
@@ -98,11 +159,17 @@ class KeyFigure:
     diff_nederland: float | None = None
     diff_nederland_text: str | None = None
     assessment: str | None = None
+    #: Definition changes and changed names that concern this figure (Dutch), or None.
+    note: str | None = None
 
 
 @dataclass
 class SeriesPoint:
-    """One year of a time series."""
+    """One year of a time series.
+
+    ``derived``, ``gemeente_derived`` and ``nederland_derived`` are None for a value as
+    published, else how it was computed (see :attr:`Figure.derived`).
+    """
 
     year: int
     area: float | None
@@ -110,6 +177,9 @@ class SeriesPoint:
     nederland: float | None = None
     source: str | None = None
     complete: bool = True
+    derived: str | None = None
+    gemeente_derived: str | None = None
+    nederland_derived: str | None = None
 
 
 @dataclass
@@ -132,6 +202,43 @@ class Series:
     change_previous: float | None = None
     change_previous_text: str | None = None
     note: str | None = None  # e.g. "Leefbaarometer van wijk Oud-Noord, waarin de buurt ligt"
+
+
+@dataclass
+class SeriesGroup:
+    """Rates whose definition changed, shown in one chart with the break marked (the
+    migratieachtergrond of 2015–2021 and the herkomst of 2023 on): never one joined line.
+
+    Attributes
+    ----------
+    id
+        Slug of the title.
+    title
+        Chart title (from the catalogue's definition change).
+    unit
+        The unit all members share.
+    domain
+        Catalogue domain of the members.
+    break_year
+        The first year of the new definition; the break lies between the last year before it
+        and this year.
+    note
+        The definition change in Dutch ("niet 1-op-1 vergelijkbaar").
+    series
+        Every member, also those with one measured year; members before the break first.
+    before, after
+        Indicator ids of the members of the old and of the new definition.
+    """
+
+    id: str
+    title: str
+    unit: str
+    domain: str
+    break_year: int
+    note: str
+    series: list[Series]
+    before: list[str] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -189,19 +296,45 @@ class PeerGroup:
 
 
 @dataclass
+class MapArea:
+    """A neighbouring wijk or buurt on the Ligging map (drawn light, labelled by name)."""
+
+    code: str
+    name: str
+    year: int | None  # the boundary year of its shape
+    geojson: str  # WGS84
+
+
+@dataclass
 class Location:
-    """Ligging: map and position within the gemeente."""
+    """Ligging: map and position within the gemeente.
+
+    ``boundary_years`` are the years of the boundaries the subject is drawn with (2016 for a
+    wijk of the nationwide 2016 map, 2015 for a buurt), ``context_years`` those of the
+    neighbours, ``gemeente_year`` that of the gemeente outline; ``boundary_note`` says in Dutch
+    which boundary is used ("grens van 2016") and whether the code's figures are of another
+    division than its shape.
+    """
 
     has_map: bool
     area_geojson: list[str] = field(default_factory=list)  # GeoJSON geometries (WGS84)
     gemeente_geojson: str | None = None
-    context_geojson: list[str] = field(default_factory=list)  # other wijken/buurten of the gemeente
+    context: list[MapArea] = field(default_factory=list)  # other wijken/buurten of the gemeente
     centroid: tuple[float, float] | None = None  # lon, lat
     gemeente_centroid: tuple[float, float] | None = None
     distance_to_centre_km: float | None = None
     area_km2: float | None = None
     source: str | None = None
     note: str | None = None  # e.g. "Geen grenzen geladen voor deze wijk."
+    boundary_years: list[int] = field(default_factory=list)
+    context_years: list[int] = field(default_factory=list)
+    gemeente_year: int | None = None
+    boundary_note: str | None = None
+
+    @property
+    def context_geojson(self) -> list[str]:
+        """The neighbours' geometries (WGS84 GeoJSON), in the order of :attr:`context`."""
+        return [a.geojson for a in self.context]
 
 
 @dataclass
@@ -249,6 +382,10 @@ class Profile:
     sources: list[SourceRef]
     missing: list[str]  # Dutch statements about what is missing
     generated_with: str = ""  # "wijkanalyse 0.1.0"
+    #: Rates whose definition changed, one chart each with the break marked.
+    series_groups: list[SeriesGroup] = field(default_factory=list)
+    #: Changed names and other divisions of the area in some years (see :class:`AreaNote`).
+    area_notes: list[AreaNote] = field(default_factory=list)
     #: Segregatie en menging: the area's concentration figures and tenure mix (plain data from
     #: :func:`wijkanalyse.segregatie.profile_section`), None when not computed.
     segregatie: dict[str, Any] | None = None

@@ -44,6 +44,7 @@ from .profile_model import (
     PeerGroup,
     Profile,
     Series,
+    SeriesGroup,
     SeriesPoint,
     Signal,
     Story,
@@ -193,6 +194,7 @@ class _Row:
     assessment: str | None
     mark: str
     year: int | None = None  # shown when the row is of another year than the profile
+    note: int | None = None  # footnote on the label (definition change, changed name)
 
 
 @dataclass
@@ -219,12 +221,23 @@ def _cell(figure: Figure | None, kf: KeyFigure, notes: _Footnotes) -> _Cell:
     if not missing and not figure.complete and not reason:
         reason = "onvolledig: niet alle delen hebben een waarde"
     note = notes.number(reason) if (missing or not figure.complete) else None
+    if note is None and not missing and figure.derived:
+        note = notes.number(_derived_footnote(figure.derived))
     year = figure.year if (figure.year is not None and figure.year != kf.year
                            and not missing) else None
     return _Cell(text, note=note, incomplete=not figure.complete and not missing, year=year)
 
 
 _ASSESSMENT = {"gunstig": "▲ gunstig", "ongunstig": "▼ ongunstig"}
+
+
+def _derived_footnote(derived: str) -> str:
+    """One footnote for every share computed from counts (the formula is in the catalogue and
+    the JSON), its own for Nederland computed from the gemeenten."""
+    if derived.startswith("berekend uit aantallen"):
+        return ("Berekend uit de aantallen van hetzelfde gebied en jaar (teller ÷ noemer); "
+                "CBS publiceert hier aantallen, geen percentage.")
+    return derived[:1].upper() + derived[1:] + "."
 
 
 def _key_figure_tables(profile: Profile) -> list[_Table]:
@@ -249,6 +262,7 @@ def _key_figure_tables(profile: Profile) -> list[_Table]:
                 assessment=kf.assessment,
                 mark=_ASSESSMENT.get(kf.assessment or "", ""),
                 year=kf.year if kf.year != profile.year else None,
+                note=notes.number(kf.note),
             ))
             sources += [kf.area.source, kf.gemeente.source, kf.nederland.source,
                         kf.peers.source]
@@ -301,18 +315,79 @@ def _series_chart(series: Series, profile: Profile, *, wide: bool = False) -> _C
     if charts.is_indexed(series):
         lines.append("Ontwikkeling als index: het gebied, de gemeente en Nederland verschillen "
                      "sterk in omvang.")
+    lines.extend(_derived_lines(series.points))
     return _Chart(title=series.label, svg=Markup(svg),
                   caption=_source_caption(p.source for p in series.points),
                   lines=lines, note=series.note)
 
 
-def _series_groups(profile: Profile) -> list[tuple[str, list[_Chart]]]:
-    by_domain: dict[str, list[Series]] = {}
+def _derived_lines(points: Sequence[SeriesPoint], *, references: bool = True) -> list[str]:
+    """Which values of a series are computed, not published ("2024: berekend uit aantallen:
+    a_00_14 / a_inw × 100 (open rondje)"; "Nederland 2015: berekend uit de 393 gemeenten")."""
+    out: list[str] = []
+    measured = [p for p in points if not _is_missing(p.area)]
+    by_text: dict[str, list[int]] = {}
+    for p in measured:
+        if p.derived:
+            by_text.setdefault(p.derived, []).append(p.year)
+    for text, years in by_text.items():
+        mark = " (open rondje)" if len(years) < len(measured) else ""
+        out.append(f"{_year_list(years)}: {text}{mark}.")
+    published = [p.year for p in measured if not p.derived]
+    if by_text and published:
+        out.append(f"{_year_list(published)}: zoals gepubliceerd door CBS.")
+    for role, attr in ((("gemeente", "gemeente_derived"), ("Nederland", "nederland_derived"))
+                       if references else ()):
+        refs: dict[str, list[int]] = {}
+        for p in points:
+            text = getattr(p, attr)
+            if text and (role != "gemeente" or text not in by_text):
+                refs.setdefault(text, []).append(p.year)
+        for text, years in refs.items():
+            out.append(f"{role.capitalize() if role == 'gemeente' else role} "
+                       f"{_year_list(years)}: {text}.")
+    return out
+
+
+def _group_chart(group: SeriesGroup, profile: Profile) -> _Chart:
+    """The chart of rates across a definition change (migratieachtergrond → herkomst), with
+    the area notes (other names, other codes) of the years it shows."""
+    svg = charts.definition_break_chart(group)
+    lines = []
+    for s in group.series:
+        measured = [p for p in s.points if not _is_missing(p.area)]
+        if measured:
+            values = ", ".join(
+                f"{p.year} {format_value(p.area, unit=s.unit, kind='rate')}" for p in measured)
+            lines.append(f"{s.label}: {values}.")
+    lines.append(f"Vanaf {group.break_year}: {group.note}")
+    derived = {text for s in group.series
+               for text in _derived_lines(s.points, references=False)
+               if "zoals gepubliceerd" not in text}
+    lines.extend(sorted(derived))
+    lines.append("Alleen het gebied; de gemeente en Nederland staan bij de kerncijfers.")
+    shown = {p.year for s in group.series for p in s.points if not _is_missing(p.area)}
+    notes = [n.short or n.text for n in profile.area_notes if shown & set(n.years)]
+    return _Chart(title=group.title, svg=Markup(svg),
+                  caption=_source_caption(p.source for s in group.series for p in s.points),
+                  lines=lines, note=" ".join(notes) or None)
+
+
+def _series_groups(profile: Profile) -> list[tuple[str, list[_Chart], list[_Chart]]]:
+    """Charts per domain: (title, wide charts, small multiples). Every multi-year series is a
+    small chart, except the members of a definition-change group, which share one wide chart
+    (:func:`_group_chart`)."""
+    in_group = {i for g in profile.series_groups for i in (*g.before, *g.after)}
+    small: dict[str, list[_Chart]] = {}
+    wide: dict[str, list[_Chart]] = {}
     for s in profile.series:
-        by_domain.setdefault(s.domain, []).append(s)
+        if s.indicator_id not in in_group:
+            small.setdefault(s.domain, []).append(_series_chart(s, profile))
+    for group in profile.series_groups:
+        wide.setdefault(group.domain, []).append(_group_chart(group, profile))
     return [
-        (domain[:1].upper() + domain[1:], [_series_chart(s, profile) for s in by_domain[domain]])
-        for domain in sorted(by_domain, key=_domain_order)
+        (domain[:1].upper() + domain[1:], wide.get(domain, []), small.get(domain, []))
+        for domain in sorted(set(small) | set(wide), key=_domain_order)
     ]
 
 
@@ -412,6 +487,7 @@ class _LocationView:
     notes: list[str]
     caption: str
     has_source: bool = False
+    zoom_svg: Markup | None = None  # the subject and its neighbours, enlarged
 
 
 def _map_renderer() -> Callable[..., str] | None:
@@ -421,6 +497,14 @@ def _map_renderer() -> Callable[..., str] | None:
     except ImportError:
         return None
     return render_map_svg
+
+
+def _needs_zoom(loc: Location) -> bool:
+    try:
+        from .mapsvg import needs_zoom
+    except ImportError:
+        return False
+    return needs_zoom(loc)
 
 
 def _strip_xml_prolog(svg: str) -> str:
@@ -436,6 +520,7 @@ def _location(profile: Profile) -> _LocationView:
                              caption=_UNKNOWN_SOURCE)
     notes: list[str] = []
     map_svg = None
+    zoom_svg = None
     if loc.has_map or loc.gemeente_geojson:
         render = _map_renderer()
         if render is None:
@@ -444,6 +529,11 @@ def _location(profile: Profile) -> _LocationView:
         else:
             svg = _strip_xml_prolog(render(loc, title=profile.subject.name, caption=False))
             map_svg = Markup(charts.unique_svg_ids(svg, "kaart"))
+            if _needs_zoom(loc):
+                zoom = _strip_xml_prolog(render(
+                    loc, title=f"{profile.subject.name} en omgeving",
+                    name=profile.subject.name, caption=False, view="omgeving"))
+                zoom_svg = Markup(charts.unique_svg_ids(zoom, "kaart-omgeving"))
     elif not loc.note:
         notes.append("Geen grenzen geladen voor dit gebied; daarom is er geen kaart.")
     if loc.note:
@@ -459,7 +549,8 @@ def _location(profile: Profile) -> _LocationView:
         facts.append(f"Middelpunt: {nl_number(lat, decimals=4)}° NB, "
                      f"{nl_number(lon, decimals=4)}° OL")
     return _LocationView(map_svg=map_svg, facts=facts, notes=notes,
-                         caption=_source_caption([loc.source]), has_source=bool(loc.source))
+                         caption=_source_caption([loc.source]), has_source=bool(loc.source),
+                         zoom_svg=zoom_svg)
 
 
 @dataclass
@@ -554,6 +645,7 @@ def _context(profile: Profile, generated_on: date) -> dict[str, Any]:
         "n_signals": len(profile.signals),
         "kerncijfers": _key_figure_tables(profile),
         "series_groups": _series_groups(profile),
+        "area_notes": profile.area_notes,
         "lbm": _leefbaarometer(profile),
         "signals": _signals(profile),
         "peers": _peers(profile),

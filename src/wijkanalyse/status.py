@@ -23,7 +23,14 @@ class StatusReport:
         Number of regions per year and level.
     coverage
         Per indicator, year and level: regions with a value, regions without (suppressed or
-        empty), regions of that year and level in the database, and the coverage share.
+        empty), regions of that year and level in the database, and the coverage share. This
+        is the complete matrix indicator × year × level (``to_dict`` adds it nested as
+        ``matrix``).
+    with_values
+        Per year and level: the regions with at least one value (of any indicator), the
+        regions of that year and level in the database (also those with a name or boundary
+        only), and the number of indicators with a value. The nationwide series show here:
+        2015 has 393 gemeenten, 2,816 wijken and 12,229 buurten with figures.
     missing_reasons
         Counts of missing values per reason.
     issues
@@ -45,6 +52,7 @@ class StatusReport:
     sources: pd.DataFrame
     regions: pd.DataFrame
     coverage: pd.DataFrame
+    with_values: pd.DataFrame
     missing_reasons: pd.DataFrame
     issues: pd.DataFrame
     unmatched: pd.DataFrame
@@ -55,11 +63,13 @@ class StatusReport:
     documents: pd.DataFrame
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data for JSON output."""
-        return {
+        """Plain data for JSON output: every table as records, plus ``matrix``."""
+        out: dict[str, Any] = {
             name: _records(getattr(self, name))
             for name in self.__dataclass_fields__
         }
+        out["matrix"] = coverage_matrix(self.coverage)
+        return out
 
     @property
     def is_empty(self) -> bool:
@@ -72,6 +82,30 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
         {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in row.items()}
         for row in df.astype(object).to_dict(orient="records")
     ]
+
+
+def coverage_matrix(coverage: pd.DataFrame) -> dict[str, Any]:
+    """The coverage as a nested matrix: indicator -> year -> level -> regions with a value.
+
+    Parameters
+    ----------
+    coverage
+        :attr:`StatusReport.coverage`.
+
+    Returns
+    -------
+    dict
+        ``{"a_inw": {"label": ..., "years": {"2015": {"gemeente": 393, "wijk": 2816,
+        "buurt": 12229}, ...}}, ...}``; a level without a row for that indicator and year is
+        absent (no region of that level has the indicator), a level whose regions are all
+        suppressed has 0. Years are strings (JSON keys).
+    """
+    out: dict[str, Any] = {}
+    for row in coverage.itertuples(index=False):
+        entry = out.setdefault(str(row.indicator_id), {
+            "label": None if pd.isna(row.label) else row.label, "years": {}})
+        entry["years"].setdefault(str(int(row.year)), {})[str(row.level)] = int(row.n_value)
+    return out
 
 
 def data_status(con: duckdb.DuckDBPyConnection) -> StatusReport:
@@ -98,6 +132,18 @@ def data_status(con: duckdb.DuckDBPyConnection) -> StatusReport:
                LEFT JOIN indicators i ON i.id = per.indicator_id
                ORDER BY i.domain, per.indicator_id, per.year,
                         list_position(['land','gemeente','wijk','buurt'], per.level)"""
+        ),
+        with_values=q(
+            """WITH v AS (
+                   SELECT o.year, r.level, count(DISTINCT o.code) AS n_with_value,
+                          count(DISTINCT o.indicator_id) AS n_indicators
+                   FROM observation o JOIN regions r USING (year, code)
+                   WHERE o.value IS NOT NULL GROUP BY ALL),
+               tot AS (SELECT year, level, count(*) AS n_regions FROM regions GROUP BY ALL)
+               SELECT tot.year, tot.level, coalesce(v.n_with_value, 0) AS n_with_value,
+                      tot.n_regions, coalesce(v.n_indicators, 0) AS n_indicators
+               FROM tot LEFT JOIN v USING (year, level)
+               ORDER BY tot.year, list_position(['land','gemeente','wijk','buurt'], tot.level)"""
         ),
         missing_reasons=q("""SELECT missing_reason, count(*) AS n FROM observation
                              WHERE value IS NULL GROUP BY ALL ORDER BY n DESC"""),

@@ -50,6 +50,57 @@ def _table(title: str, df: pd.DataFrame, columns: dict[str, str], limit: int | N
     return table
 
 
+def _years_levels_table(report: StatusReport) -> Table:
+    """Years × levels: regions with at least one value, and all regions of that year and level
+    in the database where that is more (regions with a name or boundary only)."""
+    t = Table(title="Regio's per jaar en niveau (met cijfers, van het aantal in de database)",
+              title_justify="left", title_style="bold")
+    t.add_column("jaar")
+    present = set(report.regions["level"])
+    levels = [lv for lv in _LEVELS if lv in present]
+    for lv in levels:
+        t.add_column(lv, justify="right")
+    t.add_column("indicatoren", justify="right")
+    counts = {(int(r.year), str(r.level)): (int(r.n_with_value), int(r.n_regions),
+                                            int(r.n_indicators))
+              for r in report.with_values.itertuples(index=False)}
+    for year in sorted({y for y, _ in counts}):
+        cells = []
+        for lv in levels:
+            n_val, n_all, _ = counts.get((year, lv), (0, 0, 0))
+            if not n_all:
+                cells.append("–")
+            elif n_val == n_all:
+                cells.append(_nl_int(n_val))
+            else:
+                cells.append(f"{_nl_int(n_val)} van {_nl_int(n_all)}")
+        n_ind = max((counts[(year, lv)][2] for lv in levels if (year, lv) in counts), default=0)
+        t.add_row(str(year), *cells, _nl_int(n_ind) if n_ind else "–")
+    t.caption = ("indicatoren: het grootste aantal indicatoren met een waarde op één niveau; "
+                 "'van': ook regio's met alleen een naam of grens")
+    return t
+
+
+def _matrix_table(coverage: pd.DataFrame) -> Table:
+    """Per indicator and year the regions with a value per level ("–": not in any file of
+    that level and year; 0: there, but without a value)."""
+    t = Table(title="Regio's met een waarde per indicator, jaar en niveau", title_justify="left",
+              title_style="bold")
+    levels = [lv for lv in _LEVELS if lv in set(coverage["level"])]
+    t.add_column("id")
+    t.add_column("jaar")
+    for lv in levels:
+        t.add_column(lv, justify="right")
+    grid = {(str(r.indicator_id), int(r.year), str(r.level)): int(r.n_value)
+            for r in coverage.itertuples(index=False)}
+    keys = list(dict.fromkeys((str(r.indicator_id), int(r.year))
+                              for r in coverage.itertuples(index=False)))
+    for ind, year in keys:
+        cells = [grid.get((ind, year, lv)) for lv in levels]
+        t.add_row(ind, str(year), *["–" if c is None else _nl_int(c) for c in cells])
+    return t
+
+
 def render_status(report: StatusReport, *, console: Console, limit: int | None = 15) -> None:
     """Print the data-quality report."""
     if report.is_empty:
@@ -59,16 +110,7 @@ def render_status(report: StatusReport, *, console: Console, limit: int | None =
         "source_id": "bron", "kind": "soort", "layout": "formaat", "table_id": "CBS-tabel",
         "year": "jaar", "n_regions": "regio's", "n_values": "waarden"}, None))
 
-    grid = report.regions.pivot_table(index="year", columns="level", values="n_regions",
-                                      aggfunc="sum", fill_value=0)
-    t = Table(title="Regio's per jaar en niveau", title_justify="left", title_style="bold")
-    t.add_column("jaar")
-    levels = [lv for lv in _LEVELS if lv in grid.columns]
-    for lv in levels:
-        t.add_column(lv, justify="right")
-    for year, row in grid.iterrows():
-        t.add_row(str(year), *[_nl_int(row[lv]) if row[lv] else "–" for lv in levels])
-    console.print(t)
+    console.print(_years_levels_table(report))
 
     cov = report.coverage
     if not cov.empty:
@@ -79,6 +121,12 @@ def render_status(report: StatusReport, *, console: Console, limit: int | None =
         console.print(_table(f"Indicatoren met gegevens ({len(summary)})", summary, {
             "indicator_id": "id", "label": "label", "domain": "domein", "jaren": "jaren",
             "waarden": "waarden", "ontbrekend": "ontbrekend"}, limit))
+        if limit is None:
+            console.print(_matrix_table(cov))
+        else:
+            console.print(Text("Per indicator, jaar en niveau het aantal regio's met een waarde: "
+                               "'data status --alles', of de matrix in '--format json'.",
+                               style="italic"))
     if not report.missing_reasons.empty:
         console.print(_table("Ontbrekende waarden naar reden", report.missing_reasons,
                              {"missing_reason": "reden", "n": "aantal"}, None))

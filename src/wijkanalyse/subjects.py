@@ -45,6 +45,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import duckdb
@@ -62,7 +63,7 @@ from .codes import (
     wijk_code_of,
 )
 from .errors import WijkanalyseError
-from .profile_model import Subject
+from .profile_model import Subject, SubjectDivision
 
 _LEVEL_ORDER = {**{lvl: i for i, lvl in enumerate(LEVELS)}, "gebied": len(LEVELS)}
 _CBS_PREFIX = re.compile(r"^(wijk|buurt)\s+\d+[a-z]?\s+", re.IGNORECASE)
@@ -279,16 +280,24 @@ def subject_for_area_set_entry(con: duckdb.DuckDBPyConnection, entry: SetArea) -
         members=members,
         wijk_codes=_wijk_codes(members),
         description=entry.description,
+        other_years=[SubjectDivision(years=list(div.years), level=div.level,
+                                     members=list(div.codes), reason=div.reason)
+                     for div in entry.other_years],
     )
 
 
-def shipped_set_areas() -> list[tuple[AreaSet, SetArea]]:
-    """Every area of every shipped set, with its set (the pool names are resolved against)."""
+@lru_cache(maxsize=1)
+def _shipped_set_areas_cached() -> tuple[tuple[AreaSet, SetArea], ...]:
     out = []
     for info in list_area_sets():
         area_set = load_area_set(info.name)
         out.extend((area_set, area) for area in area_set.areas)
-    return out
+    return tuple(out)
+
+
+def shipped_set_areas() -> list[tuple[AreaSet, SetArea]]:
+    """Every area of every shipped set, with its set (the pool names are resolved against)."""
+    return list(_shipped_set_areas_cached())
 
 
 # ------------------------------------------------------------------------------ candidates
@@ -543,6 +552,20 @@ def _wijk_codes(members: list[str]) -> list[str]:
     return sorted({w for w in (wijk_code_of(c) for c in members) if w})
 
 
+def _shipped_other_years(code: str) -> list[SubjectDivision]:
+    """The older codes a shipped set records for exactly this one region (the programme's
+    Jagershoef had code BU07721513 in 2015), when the shipped sets agree on them."""
+    found: set[tuple] = set()
+    for _, entry in shipped_set_areas():
+        if entry.codes == (code,) and entry.other_years:
+            found.add(tuple((div.years, div.level, div.codes, div.reason)
+                            for div in entry.other_years))
+    if len(found) != 1:
+        return []
+    return [SubjectDivision(years=list(years), level=level, members=list(codes), reason=reason)
+            for years, level, codes, reason in found.pop()]
+
+
 def _region_subject(region: _Region) -> Subject:
     return Subject(
         kind=region.level,
@@ -553,6 +576,7 @@ def _region_subject(region: _Region) -> Subject:
         level=region.level,
         members=[region.code],
         wijk_codes=_wijk_codes([region.code]),
+        other_years=_shipped_other_years(region.code),
     )
 
 

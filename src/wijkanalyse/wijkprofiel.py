@@ -10,22 +10,41 @@ What is computed
 ----------------
 * **Year**: by default the latest year with a KWB value for one of the subject's members
   (Leefbaarometer and SES-WOA years do not count); ``years_available`` lists every such year.
-* **Values of the subject**: one member: its ``observation`` value; several members:
+* **Values of the subject**: per year from the members of that year's CBS division
+  (:meth:`Subject.members_in`: an area of a set with ``other_years`` has other codes in 2015);
+  one member: its ``observation`` value; several members:
   :func:`wijkanalyse.aggregate.aggregate_many` (counts summed, rates/means weighted by their
   base). A count with a missing part has no value; a weighted figure over the parts that have
-  one is shown with ``complete=False`` and the reason.
+  one is shown with ``complete=False`` and the reason. A part without inhabitants (households)
+  counts as 0 for its suppressed figures about residents (:func:`_zero_base_rows`, stated).
+  A code that exists in several years is the same area (until CBS lineage is loaded); when
+  its name differs between those years an :class:`~wijkanalyse.profile_model.AreaNote` says so
+  ("In 2015 heette dit gebied Schalkwijk"), under every chart and key figure of those years.
+* **One figure per concept**: a catalogue percentage that names its count (``numerator``,
+  ``p_65_eo_jr`` of ``a_65_oo``) is the published percentage where a source gives it (the
+  Wijk- en Buurtkaart 2015/2017) and otherwise computed from the counts of the same area and
+  year (``derived`` says "berekend uit aantallen: a_65_oo / a_inw × 100"); shares CBS never
+  publishes are ``computed`` catalogue indicators (``p_soz_wb_afgeleid``,
+  ``wwb_uittot_1000_afgeleid``). Never a published and a computed row side by side.
 * **References**: the gemeente's own figure (``GMxxxx``) and the Netherlands (``NL00``) of the
-  same year; the peer group's figure is the mean over the peers with a value (counts: plain
-  mean; rates, means, scores and derived shares: weighted by their base).
+  same year; a year without an NL row (2015) gets Nederland from all its gemeenten
+  (:data:`GEMEENTEN_PER_JAAR`; counts summed, rates weighted by their base, said in
+  ``derived`` and in the missing statements), never from a partial list. The peer group's
+  figure is the mean over the peers with a value (counts: plain mean; rates, means, scores
+  and computed shares: weighted by their base, computed shares pooled).
 * **Kerncijfers**: the indicators of :data:`KEY_FIGURES` (in that order) for which the subject
-  has a row in the year, then every other indicator with a value, grouped by domain.
-  :data:`DERIVED_SHARES` adds shares computed from counts (e.g. 65-plussers / inwoners), for
-  sets of buurten from the summed counts. ``assessment`` compares with the gemeente (with the
-  Netherlands when the gemeente has no figure, e.g. the Leefbaarometer or a gemeente profile)
-  and is ``None`` inside the neutral band (:data:`NEUTRAL_PP`, :data:`NEUTRAL_INDEX`,
-  :data:`NEUTRAL_SCORE`) or when the indicator has no direction.
-* **Ontwikkeling**: every indicator (and derived share) with a value in more than one year;
-  indicators with different ids (migratieachtergrond, herkomst) are never joined. Codes and
+  has a row in the year, then every other indicator with a value, grouped by domain; a
+  computed area figure has "(…, berekend)" in its label, and ``note`` carries definition
+  changes (benefits of 2015 count benefits, later years persons) and changed names.
+  ``assessment`` compares with the gemeente (with the Netherlands when the gemeente has no
+  figure, e.g. the Leefbaarometer or a gemeente profile) and is ``None`` inside the neutral
+  band (:data:`NEUTRAL_PP`, :data:`NEUTRAL_INDEX`, :data:`NEUTRAL_SCORE`) or when the
+  indicator has no direction.
+* **Ontwikkeling**: every indicator with a value in more than one year, each year on that
+  year's division; one measured year is a key figure, not a series. Indicators with different
+  ids (migratieachtergrond, herkomst) are never joined: the rates that share a definition
+  change with a ``chart`` title in the catalogue form a
+  :class:`~wijkanalyse.profile_model.SeriesGroup` (one chart, the break marked). Codes and
   classes (``kind: code``) get no series.
 * **Leefbaarometer**: score, afwijking and the five dimensions of the wijk (a buurt: of the wijk
   it lies in; several wijken: weighted by their latest number of inhabitants). The selection
@@ -55,27 +74,28 @@ import pandas as pd
 from . import __version__, fmt
 from .aggregate import aggregate_many, indicator_table
 from .catalogue import DOMAINS, Catalogue, load_catalogue
-from .codes import wijk_code_of
+from .codes import name_key, wijk_code_of
 from .errors import WijkanalyseError
 from .profile_model import (
+    AreaNote,
     Figure,
     KeyFigure,
     PeerGroup,
     Profile,
     Series,
+    SeriesGroup,
     SeriesPoint,
     SourceRef,
     Subject,
 )
 
 __all__ = [
-    "DERIVED_SHARES",
+    "GEMEENTEN_PER_JAAR",
     "KEY_FIGURES",
     "LBM_INDICATORS",
     "NEUTRAL_INDEX",
     "NEUTRAL_PP",
     "NEUTRAL_SCORE",
-    "DerivedShare",
     "assess",
     "build_profile",
     "profile",
@@ -91,27 +111,27 @@ CBS_LICENCE = "CC BY 4.0"
 #: Chosen for vulnerable neighbourhoods: size and composition (age, herkomst or, before 2023,
 #: migratieachtergrond, as shares), households, income and poverty, work and benefits, housing
 #: (ownership, corporation stock, value), education, care, safety (crime rates are in the 2017
-#: files only), Leefbaarometer and SES-WOA. Ids ending in ``_afgeleid`` are
-#: :data:`DERIVED_SHARES`. Every other indicator with a value follows, grouped by domain.
+#: files only), Leefbaarometer and SES-WOA. Ids ending in ``_afgeleid`` are computed
+#: catalogue indicators. Every other indicator with a value follows, grouped by domain.
 KEY_FIGURES: tuple[str, ...] = (
     # bevolking
     "a_inw",
     "bev_dich",
-    "p_00_14_afgeleid",
-    "p_15_24_afgeleid",
-    "p_25_44_afgeleid",
-    "p_45_64_afgeleid",
-    "p_65_oo_afgeleid",
+    "p_00_14_jr",
+    "p_15_24_jr",
+    "p_25_44_jr",
+    "p_45_64_jr",
+    "p_65_eo_jr",
     "p_nl_all_afgeleid",
     "p_eur_al_afgeleid",
     "p_neu_al_afgeleid",
-    "p_w_all_afgeleid",
-    "p_nw_all_afgeleid",
+    "p_west_al",
+    "p_n_w_al",
     # huishoudens
     "a_hh",
     "g_hhgro",
-    "p_1p_hh_afgeleid",
-    "p_hh_m_k_afgeleid",
+    "p_eenp_hh",
+    "p_hh_m_k",
     # inkomen
     "g_ink_pi",
     "g_hh_sti",
@@ -120,12 +140,19 @@ KEY_FIGURES: tuple[str, ...] = (
     "p_hh_lkk",
     "p_hh_osm",
     "m_hh_ver",
-    # arbeid en sociale zekerheid (counts: the catalogue has no rate for benefits)
+    # arbeid en sociale zekerheid (persons with a benefit from 2016, benefits until 2015)
     "p_arb_pp",
     "p_n_act",
     "a_soz_wb",
+    "p_soz_wb_afgeleid",
     "a_soz_ao",
     "a_soz_ww",
+    "wwb_uittot",
+    "wwb_uittot_1000_afgeleid",
+    "ww_uit_tot",
+    "ww_uit_tot_1000_afgeleid",
+    "ao_uit_tot",
+    "ao_uit_tot_1000_afgeleid",
     # wonen
     "a_woning",
     "g_woz",
@@ -149,6 +176,15 @@ KEY_FIGURES: tuple[str, ...] = (
     "lbm_afw",
     "ses_woa",
 )
+
+#: The number of gemeenten on 1 January of each year (CBS, Gemeentelijke indeling). A year
+#: without a national row (NL00) gets its Nederland figures from its gemeenten only when the
+#: database holds exactly this many gemeenten with inhabitants for that year (the 2015
+#: Wijk- en Buurtkaart: 393), never from a partial list (2021: Amsterdam, Den Haag, Utrecht).
+GEMEENTEN_PER_JAAR: dict[int, int] = {
+    2013: 408, 2014: 403, 2015: 393, 2016: 390, 2017: 388, 2018: 380, 2019: 355, 2020: 355,
+    2021: 352, 2022: 345, 2023: 342, 2024: 342, 2025: 342,
+}
 
 
 class YearNotAvailableError(WijkanalyseError):
@@ -182,79 +218,6 @@ def _year_not_available(con: duckdb.DuckDBPyConnection, subject: Subject, year: 
         + ". Laad een bron met deze regio ('wijkanalyse data build'), of kies een ander gebied.",
         years=[])
 
-
-@dataclass(frozen=True)
-class DerivedShare:
-    """A share computed from counts: ``numerator / sum(denominator) × 100``.
-
-    Attributes
-    ----------
-    id
-        Id of the derived figure (ends in ``_afgeleid``).
-    label
-        Dutch label; says what the share is of and that it is computed ("(berekend)").
-    numerator
-        Count indicator id.
-    denominator
-        Count indicator ids whose sum is the base (usually one).
-    domain
-        Catalogue domain the figure is shown under.
-    """
-
-    id: str
-    label: str
-    numerator: str
-    denominator: tuple[str, ...]
-    domain: str
-
-
-#: Shares derived from counts (unit ``%``, no direction). Counts of a set of buurten are summed
-#: before the share is taken; the peers' share is pooled (sum of numerators / sum of bases).
-DERIVED_SHARES: tuple[DerivedShare, ...] = (
-    DerivedShare("p_00_14_afgeleid", "Inwoners 0 tot 15 jaar (% van inwoners, berekend)",
-                 "a_00_14", ("a_inw",), "bevolking"),
-    DerivedShare("p_15_24_afgeleid", "Inwoners 15 tot 25 jaar (% van inwoners, berekend)",
-                 "a_15_24", ("a_inw",), "bevolking"),
-    DerivedShare("p_25_44_afgeleid", "Inwoners 25 tot 45 jaar (% van inwoners, berekend)",
-                 "a_25_44", ("a_inw",), "bevolking"),
-    DerivedShare("p_45_64_afgeleid", "Inwoners 45 tot 65 jaar (% van inwoners, berekend)",
-                 "a_45_64", ("a_inw",), "bevolking"),
-    DerivedShare("p_65_oo_afgeleid", "Inwoners 65 jaar of ouder (% van inwoners, berekend)",
-                 "a_65_oo", ("a_inw",), "bevolking"),
-    DerivedShare("p_nl_all_afgeleid", "Herkomst Nederland (% van inwoners, berekend)",
-                 "a_nl_all", ("a_inw",), "bevolking"),
-    DerivedShare("p_eur_al_afgeleid",
-                 "Herkomst Europa, exclusief Nederland (% van inwoners, berekend)",
-                 "a_eur_al", ("a_inw",), "bevolking"),
-    DerivedShare("p_neu_al_afgeleid", "Herkomst buiten Europa (% van inwoners, berekend)",
-                 "a_neu_al", ("a_inw",), "bevolking"),
-    DerivedShare("p_w_all_afgeleid",
-                 "Westerse migratieachtergrond (% van inwoners, berekend)",
-                 "a_w_all", ("a_inw",), "bevolking"),
-    DerivedShare("p_nw_all_afgeleid",
-                 "Niet-westerse migratieachtergrond (% van inwoners, berekend)",
-                 "a_nw_all", ("a_inw",), "bevolking"),
-    DerivedShare("p_soz_wb_afgeleid",
-                 "Personen met een bijstandsuitkering (% van inwoners, berekend)",
-                 "a_soz_wb", ("a_inw",), "sociale zekerheid"),
-    DerivedShare("p_soz_ao_afgeleid",
-                 "Personen met een arbeidsongeschiktheidsuitkering (% van inwoners, berekend)",
-                 "a_soz_ao", ("a_inw",), "sociale zekerheid"),
-    DerivedShare("p_soz_ww_afgeleid",
-                 "Personen met een WW-uitkering (% van inwoners, berekend)",
-                 "a_soz_ww", ("a_inw",), "sociale zekerheid"),
-    DerivedShare("p_1p_hh_afgeleid", "Eenpersoonshuishoudens (% van huishoudens, berekend)",
-                 "a_1p_hh", ("a_hh",), "huishoudens"),
-    DerivedShare("p_hh_m_k_afgeleid",
-                 "Huishoudens met kinderen (% van huishoudens, berekend)",
-                 "a_hh_m_k", ("a_hh",), "huishoudens"),
-    DerivedShare("p_opl_lg_afgeleid",
-                 "Opleidingsniveau laag (% van personen met bekend niveau, berekend)",
-                 "a_opl_lg", ("a_opl_lg", "a_opl_md", "a_opl_hg"), "onderwijs"),
-    DerivedShare("p_opl_hg_afgeleid",
-                 "Opleidingsniveau hoog (% van personen met bekend niveau, berekend)",
-                 "a_opl_hg", ("a_opl_lg", "a_opl_md", "a_opl_hg"), "onderwijs"),
-)
 
 #: Neutral band of ``assessment``: rates in % within this many percentage points of the
 #: reference are neither favourable nor unfavourable.
@@ -292,6 +255,22 @@ class _Meta:
     valid_from: int | None
     valid_to: int | None
     order: int
+    numerator: str | None = None
+    share_of: tuple[str, ...] = ()
+    factor: float | None = None
+    computed: bool = False
+    replaces: str | None = None
+    replaced_by: str | None = None
+    changes: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def derived_text(self) -> str:
+        """How a share is computed from its counts (Dutch), e.g. "berekend uit aantallen:
+        a_65_oo / a_inw × 100"."""
+        den = self.share_of[0] if len(self.share_of) == 1 else (
+            "(" + " + ".join(self.share_of) + ")")
+        factor = "100" if self.factor == 100.0 else "1.000"
+        return f"berekend uit aantallen: {self.numerator} / {den} × {factor}"
 
     def valid_in(self, year: int) -> bool:
         return (self.valid_from is None or year >= self.valid_from) and (
@@ -307,6 +286,7 @@ class _Cell:
     complete: bool = True
     reason: str | None = None
     source_ids: tuple[str, ...] = ()
+    derived: str | None = None  # None: as published; else how it was computed (Dutch)
 
 
 _Table = dict[tuple[str, int], _Cell]
@@ -328,6 +308,11 @@ class _Context:
     #: nu voor"), with the year shown per row.
     fixed_year: bool = True
     nl_years: set[int] = field(default_factory=set)
+    #: Years whose Nederland figures are computed from the gemeenten (no NL row loaded).
+    nl_derived_years: dict[int, str] = field(default_factory=dict)
+    area_notes: list[AreaNote] = field(default_factory=list)
+    #: Parts without residents whose missing resident figures counted as 0, per (ind, year).
+    zero_parts: dict[tuple[str, int], list[str]] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
 
     def source(self, source_ids: Iterable[str]) -> str | None:
@@ -343,14 +328,16 @@ class _Context:
 def _meta_table(catalogue: Catalogue) -> dict[str, _Meta]:
     meta: dict[str, _Meta] = {}
     for pos, ind in enumerate(catalogue):
+        # the stored counts whose sum is a share's base (a computed base is a sum_of counts)
+        base = catalogue.indicators.get(ind.base) if ind.base else None
+        share_of = (() if not ind.numerator or base is None
+                    else (base.sum_of or (base.id,)))
         meta[ind.id] = _Meta(ind.id, ind.label, ind.unit, ind.domain, ind.kind, ind.better,
-                             ind.base, ind.valid_from, ind.valid_to, pos)
-    for pos, share in enumerate(DERIVED_SHARES, start=len(meta)):
-        num = meta.get(share.numerator)
-        if num is None or any(d not in meta for d in share.denominator):
-            continue
-        meta[share.id] = _Meta(share.id, share.label, "%", share.domain, "rate", None,
-                               None, num.valid_from, num.valid_to, pos)
+                             ind.base, ind.valid_from, ind.valid_to, pos,
+                             numerator=ind.numerator, share_of=tuple(share_of),
+                             factor=ind.share_factor(), computed=ind.computed,
+                             replaces=ind.replaces, replaced_by=ind.replaced_by,
+                             changes=tuple(ind.definition_changes))
     return meta
 
 
@@ -427,11 +414,51 @@ def _kwb_years(rows: Iterable[_Row]) -> set[int]:
     return {r.year for r in rows if r.source_kind == "kwb" and r.value is not None}
 
 
+#: Bases of figures about residents: a part where this count is 0 has none of them.
+_RESIDENT_BASES = ("a_inw", "a_hh")
+
+
+def _zero_base_rows(rows: Sequence[_Row], meta: Mapping[str, _Meta]
+                    ) -> tuple[list[_Row], dict[tuple[str, int], list[str]]]:
+    """Parts without inhabitants (households): their missing figures about residents are 0.
+
+    CBS suppresses the benefits of a buurt without inhabitants (a park, an industrial area);
+    in a set of buurten that part has no residents and so none of their benefits. Figures
+    about residents are the rates whose base is ``a_inw`` or ``a_hh`` and the counts that are
+    the numerator of such a share in the catalogue (``wwb_uittot`` of
+    ``wwb_uittot_1000_afgeleid``). Returns the rows and, per (indicator, year), the parts set
+    to 0.
+    """
+    base_of: dict[str, str] = {}
+    for m in meta.values():
+        if m.kind != "count" and m.base in _RESIDENT_BASES:
+            base_of[m.id] = m.base
+        if m.numerator and len(m.share_of) == 1 and m.share_of[0] in _RESIDENT_BASES:
+            base_of.setdefault(m.numerator, m.share_of[0])
+    empty = {(r.code, r.year, r.indicator_id) for r in rows
+             if r.indicator_id in _RESIDENT_BASES and r.value == 0}
+    out: list[_Row] = []
+    filled: dict[tuple[str, int], list[str]] = {}
+    for r in rows:
+        base = base_of.get(r.indicator_id)
+        if r.value is None and base and (r.code, r.year, base) in empty:
+            r = r._replace(value=0.0, missing_reason=None)
+            filled.setdefault((r.indicator_id, r.year), []).append(r.code)
+        out.append(r)
+    return out, filled
+
+
 def _aggregated_cells(rows: Sequence[_Row], members: Sequence[str],
-                      catalogue: Catalogue, meta: Mapping[str, _Meta]) -> _Table:
-    """Aggregate several members; counts with missing parts get no value."""
+                      catalogue: Catalogue, meta: Mapping[str, _Meta],
+                      zero_parts: dict[tuple[str, int], list[str]] | None = None) -> _Table:
+    """Aggregate several members; counts with missing parts get no value. Missing figures
+    about residents of parts without residents count as 0 (:func:`_zero_base_rows`; listed in
+    ``zero_parts`` when given)."""
     if not rows:
         return {}
+    rows, filled = _zero_base_rows(rows, meta)
+    if zero_parts is not None:
+        zero_parts.update(filled)
     frame = pd.DataFrame([r[:6] for r in rows], columns=_ROW_COLUMNS)
     frame["value"] = frame["value"].astype("float64")
     result = aggregate_many(frame, areas={"area": list(members)},
@@ -459,17 +486,29 @@ def _aggregated_cells(rows: Sequence[_Row], members: Sequence[str],
     return table
 
 
+def _share_metas(meta: Mapping[str, _Meta]) -> list[_Meta]:
+    """The catalogue rates that name their counts (``numerator``)."""
+    return [m for m in meta.values() if m.numerator and m.share_of and m.factor]
+
+
 def _add_derived(table: _Table, meta: Mapping[str, _Meta]) -> None:
-    """Add the :data:`DERIVED_SHARES` computed from the counts in ``table``."""
+    """Fill the shares of the catalogue (``numerator`` / ``base``) from the counts in
+    ``table`` where the share itself has no value: ONE figure per concept, the published
+    percentage where there is one, else computed from the counts (``derived`` says how).
+
+    A published percentage that is suppressed stays missing when its counts are not there
+    either; a computed share of counts with missing parts has no value.
+    """
     years = {y for (_, y) in table}
-    for share in DERIVED_SHARES:
-        if share.id not in meta:
-            continue
+    for m in _share_metas(meta):
         for year in years:
-            num = table.get((share.numerator, year))
+            published = table.get((m.id, year))
+            if published is not None and published.value is not None:
+                continue
+            num = table.get((m.numerator, year))
             if num is None:
                 continue
-            dens = [table.get((d, year)) for d in share.denominator]
+            dens = [table.get((d, year)) for d in m.share_of]
             cells = [num, *dens]
             ids = tuple(sorted({s for c in cells if c is not None for s in c.source_ids}))
             complete = all(c is not None and c.complete for c in cells)
@@ -482,10 +521,225 @@ def _add_derived(table: _Table, meta: Mapping[str, _Meta]) -> None:
             else:
                 total = sum(d.value for d in dens if d is not None and d.value is not None)
                 if total > 0:
-                    value = num.value / total * 100.0
+                    value = num.value / total * float(m.factor or 100.0)
                 else:
                     reason = "noemer is 0"
-            table[(share.id, year)] = _Cell(value, complete, reason, ids)
+            if value is None and published is not None:
+                continue  # the published (missing) figure keeps its own reason
+            table[(m.id, year)] = _Cell(value, complete, reason, ids, derived=m.derived_text)
+
+
+def _area_cells(rows: Sequence[_Row], subject: Subject, catalogue: Catalogue,
+                meta: Mapping[str, _Meta],
+                zero_parts: dict[tuple[str, int], list[str]] | None = None
+                ) -> tuple[_Table, list[_Row]]:
+    """The subject's own figures: per year from the members of that year's division
+    (:meth:`Subject.members_in`), one member directly, several aggregated.
+
+    Returns the cells and the rows they were made of.
+    """
+    other = subject.division_years()
+    parts: list[tuple[list[str], Callable[[int], bool]]] = [
+        (list(dict.fromkeys(subject.members)), lambda y: y not in other)]
+    for div in subject.other_years:
+        parts.append((list(dict.fromkeys(div.members)), lambda y, d=div: y in d.years))
+    table: _Table = {}
+    used: list[_Row] = []
+    for members, in_years in parts:
+        wanted = set(members)
+        mine = [r for r in rows if r.code in wanted and in_years(r.year)]
+        used.extend(mine)
+        if len(members) == 1:
+            table.update(_direct_cells(mine))
+        else:
+            table.update(_aggregated_cells(mine, members, catalogue, meta, zero_parts))
+    return table, used
+
+
+def _nederland_from_gemeenten(con: duckdb.DuckDBPyConnection, year: int,
+                              catalogue: Catalogue, meta: Mapping[str, _Meta],
+                              cache: dict | None) -> tuple[_Table, str | None]:
+    """Nederland of a year without a national row, computed from that year's gemeenten.
+
+    Only when the database holds every gemeente of the year (:data:`GEMEENTEN_PER_JAAR`)
+    with inhabitants; per indicator only when every one of them has a value (counts summed,
+    rates and means weighted by their base, :func:`~wijkanalyse.aggregate.aggregate_many`).
+    Returns the cells (``derived`` says so) and the Dutch description, or ``({}, None)``.
+    """
+    key = f"nederland:{year}"
+    if cache is not None and key in cache:
+        return cache[key]
+    result: tuple[_Table, str | None] = ({}, None)
+    expected = GEMEENTEN_PER_JAAR.get(year)
+    sids = [r[0] for r in con.execute(
+        "SELECT source_id FROM sources WHERE kind = 'kwb' AND year = ?", [year]).fetchall()]
+    if expected and sids:
+        # the best value per gemeente as the observation view picks it, over the KWB sources
+        # of the year only (a scan of those sources instead of the whole view)
+        frame = con.execute(
+            """SELECT o.indicator_id, o.code,
+                      arg_min(o.value, (o.value IS NULL, s.priority, o.source_id)) AS value,
+                      arg_min(o.source_id, (o.value IS NULL, s.priority, o.source_id))
+                          AS source_id
+               FROM observations o JOIN sources s USING (source_id)
+               WHERE o.source_id IN (SELECT unnest(?::VARCHAR[])) AND o.year = ?
+                 AND starts_with(o.code, 'GM')
+               GROUP BY o.indicator_id, o.code""", [sids, year]).df()
+        wide = frame.pivot(index="code", columns="indicator_id", values="value").astype(
+            "float64")
+        inhabited = wide.index[wide["a_inw"].notna()] if "a_inw" in wide else []
+        if len(inhabited) == expected:
+            wide = wide.loc[inhabited]
+            text = (f"berekend uit de {expected} gemeenten van {year} (aantallen opgeteld, "
+                    "percentages en gemiddelden gewogen met hun noemer)")
+            sources_of = frame.groupby("indicator_id")["source_id"].agg(
+                lambda v: tuple(sorted(set(v))))
+            table: _Table = {}
+            for ind in wide.columns:
+                m = meta.get(ind)
+                col = wide[ind]
+                if m is None or m.kind == "code" or col.isna().any():
+                    continue  # a gemeente without a value: no national figure
+                if m.kind == "count":
+                    value = float(col.sum())
+                else:
+                    if not m.base or m.base not in wide or wide[m.base].isna().any():
+                        continue
+                    weight = wide[m.base]
+                    if float(weight.sum()) <= 0:
+                        continue
+                    value = float((col * weight).sum() / weight.sum())
+                table[(ind, year)] = _Cell(value, True, None, sources_of.get(ind, ()),
+                                           derived=text)
+            result = (table, text)
+    if cache is not None:
+        cache[key] = result
+    return result
+
+
+def _names_by_year(con: duckdb.DuckDBPyConnection, codes: Sequence[str],
+                   years: Iterable[int], cache: dict | None = None
+                   ) -> dict[tuple[str, int], str]:
+    """The name of each code in each year (the regions view); with ``cache`` the names of
+    every wijk and buurt are read once for many profiles."""
+    wanted = sorted(set(years))
+    if not codes or not wanted:
+        return {}
+    if cache is not None:
+        if "names" not in cache:
+            cache["names"] = {
+                (code, int(year)): name for code, year, name in con.execute(
+                    "SELECT code, year, name FROM regions WHERE name IS NOT NULL "
+                    "AND level IN ('wijk', 'buurt')").fetchall()}
+        names = cache["names"]
+        return {(c, y): _display_name(names[(c, y)], c) for c in codes for y in wanted
+                if (c, y) in names}
+    rows = con.execute(
+        "SELECT code, year, name FROM regions WHERE list_contains(?, code) "
+        "AND list_contains(?, year) AND name IS NOT NULL", [list(codes), wanted]).fetchall()
+    return {(code, int(year)): _display_name(name, code) for code, year, name in rows}
+
+
+def _area_notes(con: duckdb.DuckDBPyConnection, subject: Subject,
+                years: Sequence[int], cache: dict | None = None) -> list[AreaNote]:
+    """Changed names and other divisions of the subject in the years with figures.
+
+    A code that exists in several years is taken as the same area (until CBS lineage is
+    loaded); when its name differs between those years the reader is told ("In 2015 heette
+    dit gebied Schalkwijk"), because a new name often means new boundaries.
+    """
+    if subject.kind == "gemeente":
+        return []
+    notes: list[AreaNote] = []
+    other = subject.division_years()
+    main_years = [y for y in years if y not in other]
+    latest = max(main_years) if main_years else None
+    main = list(dict.fromkeys(subject.members))
+    names = _names_by_year(con, main, main_years, cache)
+    single = len(main) == 1 and not subject.other_years
+    for code in main:
+        current = names.get((code, latest)) if latest is not None else None
+        if current is None:
+            continue
+        changed: dict[str, list[int]] = {}
+        for y in main_years:
+            old = names.get((code, y))
+            if old and name_key(old) != name_key(current):
+                changed.setdefault(old, []).append(y)
+        for old, ys in changed.items():
+            when = _nl_join(sorted(ys))
+            who = "dit gebied" if single else f"{current} ({code})"
+            notes.append(AreaNote(
+                kind="naam", years=sorted(ys), codes=[code], names=[old],
+                text=(f"In {when} heette {who} {old}; met dezelfde code ({code}) geldt het "
+                      "hier als hetzelfde gebied, maar de grenzen kunnen verschillen."),
+                short=f"In {when} heette {who} {old}."))
+    for div in subject.other_years:
+        ys = sorted(y for y in div.years if y in years)
+        if not ys:
+            continue
+        div_names = _names_by_year(con, div.members, ys, cache)
+        listed = [f"{div_names.get((c, ys[0]), c)} ({c})" for c in div.members]
+        noun = {"buurt": "buurt", "wijk": "wijk"}.get(div.level, div.level)
+        plural = noun + ("en" if len(div.members) > 1 else "")
+        text = (f"De cijfers van {_nl_join(ys)} zijn van {plural} {_nl_join(listed)} "
+                f"(CBS-indeling van dat jaar).")
+        if div.reason:
+            text += f" {div.reason.rstrip('.')}."
+        notes.append(AreaNote(kind="indeling", years=ys, codes=list(div.members),
+                              names=[div_names.get((c, ys[0]), c) for c in div.members],
+                              text=text,
+                              short=(f"{_nl_join(ys)}: de {plural} van toen, met andere "
+                                     f"codes ({', '.join(div.members)}).")))
+    return notes
+
+
+def _notes_for(ctx: _Context, ind: str, years: Iterable[int]) -> str | None:
+    """The area notes of ``years`` and the definition change of ``ind`` (linked by
+    replaces / replaced_by in the catalogue), as one Dutch text."""
+    ys = set(years)
+    texts = [n.short or n.text for n in ctx.area_notes if ys & set(n.years)]
+    m = ctx.meta.get(ind)
+    if m is not None and (m.replaces or m.replaced_by or m.valid_to or m.valid_from):
+        own = [str(c.get("note")) for c in m.changes if c.get("note")]
+        if not own and m.replaces and m.replaces in ctx.meta:
+            prev = ctx.meta[m.replaces]
+            first = min((int(c["year"]) for c in prev.changes if c.get("year")), default=None)
+            until = f"tot en met {first - 1} " if first else "eerder "
+            own = [f"{until[:1].upper()}{until[1:]}gemeten als '{prev.label}' ({prev.id}): "
+                   "een andere definitie, geen doorlopende reeks."]
+        texts.extend(own)
+    return " ".join(dict.fromkeys(texts)) or None
+
+
+def _series_groups(ctx: _Context) -> list[SeriesGroup]:
+    """One chart per definition change with a ``chart`` title in the catalogue: the rates of
+    the old and of the new definition side by side, with the break year."""
+    groups: dict[tuple[str, int, str], list[_Meta]] = {}
+    for m in sorted(ctx.meta.values(), key=lambda m: m.order):
+        for change in m.changes:
+            title = change.get("chart")
+            if title and change.get("year") and change.get("note"):
+                groups.setdefault((str(title), int(change["year"]), str(change["note"])),
+                                  []).append(m)
+    out: list[SeriesGroup] = []
+    for (title, year, note), members in groups.items():
+        units = {m.unit for m in members}
+        if len(units) != 1:
+            continue
+        before = [m.id for m in members if m.valid_to is not None and m.valid_to < year]
+        after = [m.id for m in members if m.id not in before]
+        series = _series(ctx, [*before, *after], min_values=1)
+        have = {s.indicator_id for s in series}
+        n_points = sum(1 for s in series for p in s.points if p.area is not None)
+        if n_points < 2 or not (have & set(before)) or not (have & set(after)):
+            continue
+        out.append(SeriesGroup(
+            id=re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-"), title=title,
+            unit=units.pop(), domain=members[0].domain, break_year=year, note=note,
+            series=series, before=[i for i in before if i in have],
+            after=[i for i in after if i in have]))
+    return out
 
 
 def _lbm_codes(subject: Subject) -> list[str]:
@@ -588,15 +842,15 @@ def _peer_figures(obs: Sequence[_Row], codes: Sequence[str], year: int,
             n_with += 1
             sids.add(values[(ind, c)][1])
         figures[ind] = figure(num / den if den > 0 else None, n_with, sids)
-    for share in DERIVED_SHARES:
-        if share.id not in meta:
-            continue
+    for m in _share_metas(meta):
+        if m.id in figures and figures[m.id].value is not None:
+            continue  # the published percentages of the peers, weighted by their base
         num = den = 0.0
         n_with = 0
         sids = set()
         for c in codes:
-            nv = values.get((share.numerator, c))
-            dv = [values.get((d, c)) for d in share.denominator]
+            nv = values.get((m.numerator, c))
+            dv = [values.get((d, c)) for d in m.share_of]
             if nv is None or any(d is None for d in dv):
                 continue
             total = sum(float(d[0]) for d in dv if d is not None)
@@ -607,7 +861,9 @@ def _peer_figures(obs: Sequence[_Row], codes: Sequence[str], year: int,
             n_with += 1
             sids.add(nv[1])
         if n_with:
-            figures[share.id] = figure(num / den * 100.0, n_with, sids)
+            fig = figure(num / den * float(m.factor or 100.0), n_with, sids)
+            fig.derived = m.derived_text
+            figures[m.id] = fig
     return figures, used
 
 
@@ -640,7 +896,8 @@ def _figure(ctx: _Context, cell: _Cell | None, year: int, missing: str) -> Figur
     if cell is None:
         return Figure(None, year, None, True, missing)
     return Figure(cell.value, year, ctx.source(cell.source_ids), cell.complete,
-                  cell.reason if (cell.value is None or not cell.complete) else None)
+                  cell.reason if (cell.value is None or not cell.complete) else None,
+                  derived=cell.derived if cell.value is not None else None)
 
 
 def _reference_missing(ctx: _Context, role: str, ind: str, year: int) -> str:
@@ -652,6 +909,9 @@ def _reference_missing(ctx: _Context, role: str, ind: str, year: int) -> str:
         if ind in LBM_INDICATORS:
             return _LBM_NO_GEMEENTE
         return _NO_ROW
+    if year in ctx.nl_derived_years and ind not in LBM_INDICATORS:
+        return (f"geen landelijke cijfers voor {year} geladen; berekend uit de gemeenten niet "
+                "mogelijk (niet elke gemeente heeft een waarde)")
     if year not in ctx.nl_years and ind not in LBM_INDICATORS:
         return f"geen landelijke cijfers voor {year} geladen"
     return _NO_ROW
@@ -702,9 +962,11 @@ def _key_figures(ctx: _Context) -> list[KeyFigure]:
         label = m.label
         if ind in LBM_INDICATORS and ctx.subject.level == "buurt":
             label += " (van de wijk)"
+        if area.derived or (m.computed and area.value is None):
+            label = _with_berekend(label)
         kf = KeyFigure(indicator_id=ind, label=label, unit=m.unit, domain=m.domain,
                        kind=m.kind, better=m.better, year=year, area=area, gemeente=gem,
-                       nederland=nl, peers=peers)
+                       nederland=nl, peers=peers, note=_notes_for(ctx, ind, [year]))
         # counts of areas of different size are not comparable (a wijk has "index 5" of its
         # gemeente's inhabitants); their comparison is made by the derived shares
         if m.kind not in ("code", "count"):
@@ -716,6 +978,13 @@ def _key_figures(ctx: _Context) -> list[KeyFigure]:
             kf.assessment = assess(reference, unit=m.unit, kind=m.kind, better=m.better)
         out.append(kf)
     return out
+
+
+def _with_berekend(label: str) -> str:
+    """``"Inwoners 0 tot 15 jaar (%)"`` -> ``"Inwoners 0 tot 15 jaar (%, berekend)"``."""
+    if label.endswith(")") and "(" in label:
+        return label[:-1] + ", berekend)"
+    return label + " (berekend)"
 
 
 def _changes(series: Series, unit: str, kind: str) -> None:
@@ -754,13 +1023,22 @@ def _series(ctx: _Context, ids: Iterable[str], *, min_values: int,
                 year=year, area=cell.value,
                 gemeente=gem.value if gem is not None else None,
                 nederland=nl.value if nl is not None else None,
-                source=ctx.source(cell.source_ids), complete=cell.complete))
+                source=ctx.source(cell.source_ids), complete=cell.complete,
+                derived=cell.derived if cell.value is not None else None,
+                gemeente_derived=gem.derived if gem is not None and gem.value is not None
+                else None,
+                nederland_derived=nl.derived if nl is not None and nl.value is not None
+                else None))
         label = m.label
         if ind in LBM_INDICATORS and ctx.subject.level == "buurt":
             label += " (van de wijk)"
+        measured_points = [p for p in points if p.area is not None]
+        if m.computed or (measured_points and all(p.derived for p in measured_points)):
+            label = _with_berekend(label)  # a mixed series marks its computed points
+        measured = [p.year for p in points if p.area is not None]
+        texts = [t for t in ((notes or {}).get(ind), _notes_for(ctx, ind, measured)) if t]
         s = Series(indicator_id=ind, label=label, unit=m.unit, domain=m.domain,
-                   better=m.better, points=points,
-                   note=(notes or {}).get(ind))
+                   better=m.better, points=points, note=" ".join(texts) or None)
         _changes(s, m.unit, m.kind)
         out.append(s)
     return out
@@ -811,6 +1089,42 @@ def _sources(ctx: _Context, sources: Sequence[tuple], extra_labels: Iterable[str
     return out
 
 
+#: A year counts as a nationwide file of a level when it has at least this many regions.
+NATIONWIDE_REGIONS = {"wijk": 2000, "buurt": 10000}
+
+
+def _years_under_other_codes(con: duckdb.DuckDBPyConnection, subject: Subject,
+                             kwb_years: Sequence[int], cache: dict | None = None) -> list[int]:
+    """Years in which the subject's gemeente has KWB figures at the subject's level but the
+    subject (one wijk or buurt code) has none: the code is of another CBS division."""
+    if subject.kind not in ("wijk", "buurt") or len(subject.members) != 1 or \
+            subject.other_years:
+        return []
+    code = subject.members[0]
+    prefix = {"wijk": "WK", "buurt": "BU"}[subject.kind]
+    if not code.startswith(prefix) or len(code) < 6:
+        return []
+    store: dict = cache if cache is not None else {}
+    key = f"kwb-years:{code[:6]}"
+    if key not in store:
+        store[key] = {int(r[0]) for r in con.execute(
+            """SELECT DISTINCT r.year FROM region_sources r JOIN sources s USING (source_id)
+               WHERE s.kind = 'kwb' AND starts_with(r.code, ?)""", [code[:6]]).fetchall()}
+    years = set(store[key])
+    if len(kwb_years) <= 1:
+        # a gemeente formed later (Dijk en Waard, 2022) has no old codes of its own: the
+        # nationwide files of other years at this level lack the code too
+        key = f"kwb-years-nationwide:{subject.kind}"
+        if key not in store:
+            store[key] = {int(r[0]) for r in con.execute(
+                """SELECT r.year FROM region_sources r JOIN sources s USING (source_id)
+                   WHERE s.kind = 'kwb' AND r.level = ? GROUP BY r.year
+                   HAVING count(DISTINCT r.code) >= ?""",
+                [subject.kind, NATIONWIDE_REGIONS[subject.kind]]).fetchall()}
+        years |= store[key]
+    return sorted(y for y in years if y not in set(kwb_years))
+
+
 def _area_word(subject: Subject) -> str:
     if subject.kind == "gebied":
         return "dit gebied"
@@ -825,6 +1139,7 @@ def _missing_statements(
     gem_years: set[int],
     key_figures: list[KeyFigure],
     lbm_note: str | None,
+    other_years_of_gemeente: Sequence[int] = (),
 ) -> list[str]:
     subject, year = ctx.subject, ctx.year
     word = _area_word(subject)
@@ -847,11 +1162,32 @@ def _missing_statements(
             lacking = [y for y in wanted if y not in gem_years]
             if lacking:
                 out.append(f"Geen cijfers van de gemeente {gem_name} voor {_nl_join(lacking)}.")
-    lacking_nl = [y for y in wanted if y not in ctx.nl_years]
+    for y, text in sorted(ctx.nl_derived_years.items()):
+        out.append(f"Nederland {y}: de bestanden van {y} hebben geen landelijke rij; de "
+                   f"landelijke cijfers zijn {text}. Percentages uit de Wijk- en Buurtkaart "
+                   "zijn hele procenten, dus het landelijke percentage is een benadering.")
+    lacking_nl = [y for y in wanted if y not in ctx.nl_years and y not in ctx.nl_derived_years]
     if lacking_nl:
         have = sorted(ctx.nl_years)
         tail = f": alleen voor {_nl_join(have)}" if have else ""
         out.append(f"Geen landelijke cijfers (Nederland) voor {_nl_join(lacking_nl)}{tail}.")
+    for note in ctx.area_notes:
+        out.append(note.text)
+    by_parts: dict[tuple[int, tuple[str, ...]], list[str]] = {}
+    for (ind, y), codes in sorted(ctx.zero_parts.items()):
+        m = ctx.meta.get(ind)
+        if m is not None:
+            by_parts.setdefault((y, tuple(sorted(codes))), []).append(m.label)
+    for (y, codes), labels in sorted(by_parts.items()):
+        out.append(f"In {y} woonde niemand in {_nl_join(list(codes))}; daar niet gepubliceerde "
+                   f"cijfers over bewoners tellen bij het gebied als 0: {_nl_join(labels)}.")
+    if other_years_of_gemeente:
+        out.append(
+            f"Er zijn cijfers per {subject.level} voor "
+            f"{_nl_join(other_years_of_gemeente)}, maar niet onder de code {subject.id} (een "
+            "andere CBS-indeling). Oude en nieuwe codes worden (nog) niet aan elkaar "
+            "gekoppeld, dus die jaren ontbreken in de ontwikkeling"
+            + (" en is er geen ontwikkeling te tonen." if len(kwb_years) <= 1 else "."))
     if lbm_note:
         out.append(lbm_note)
     shown = {kf.indicator_id: kf for kf in key_figures}
@@ -878,11 +1214,13 @@ def _missing_statements(
     for y, labels in sorted(older.items(), reverse=True):
         out.append(f"Geen cijfer voor {year}; het meest recente cijfer is van {y}: "
                    f"{_nl_join(labels)}.")
-    incomplete = [kf.label for kf in key_figures
-                  if not kf.area.complete and len(subject.members) > 1]
-    if incomplete:
-        out.append(f"Onvolledig voor {word} in {year} (niet alle delen hebben een waarde): "
-                   f"{_nl_join(incomplete)}.")
+    incomplete: dict[int, list[str]] = {}
+    for kf in key_figures:
+        if not kf.area.complete and len(subject.members_in(kf.year)) > 1:
+            incomplete.setdefault(kf.year, []).append(kf.label)
+    for y, labels in sorted(incomplete.items()):
+        out.append(f"Onvolledig voor {word} in {y} (niet alle delen hebben een waarde): "
+                   f"{_nl_join(labels)}.")
     return out
 
 
@@ -992,7 +1330,8 @@ def build_profile(
         raise WijkanalyseError(f"Het gebied {subject.name!r} heeft geen buurten of wijken.")
     cat = catalogue if catalogue is not None else load_catalogue()
     meta = _meta_table(cat)
-    members = list(dict.fromkeys(subject.members))
+    members = list(dict.fromkeys(
+        [*subject.members, *(c for div in subject.other_years for c in div.members)]))
     lbm_codes = _lbm_codes(subject)
     gem_code = subject.gemeente_code
     obs = _fetch(con, [*members, *lbm_codes, NL_CODE, gem_code or ""])
@@ -1002,8 +1341,8 @@ def build_profile(
     labels = {row[0]: row[5] for row in sources}
 
     generic = [r for r in obs if r.indicator_id not in LBM_INDICATORS]
-    member_set = set(members)
-    member_rows = [r for r in generic if r.code in member_set]
+    zero_parts: dict[tuple[str, int], list[str]] = {}
+    area, member_rows = _area_cells(generic, subject, cat, meta, zero_parts)
     kwb_years = sorted(_kwb_years(member_rows))
     fixed_year = year is not None
     if year is None:
@@ -1020,14 +1359,18 @@ def build_profile(
     if fixed_year and year not in kwb_years:
         raise _year_not_available(con, subject, year, kwb_years)
 
-    if len(members) == 1:
-        area = _direct_cells(member_rows)
-    else:
-        area = _aggregated_cells(member_rows, members, cat, meta)
     gem_rows = [r for r in generic if gem_code and r.code == gem_code]
     gemeente = _direct_cells(gem_rows)
     nl_rows = [r for r in generic if r.code == NL_CODE]
     nederland = _direct_cells(nl_rows)
+    nl_years = _kwb_years(nl_rows)
+    nl_derived: dict[int, str] = {}
+    for y in sorted(set(kwb_years) - nl_years):
+        cells, text = _nederland_from_gemeenten(
+            con, y, cat, meta, None if cache is None else cache.setdefault("nederland", {}))
+        if text:
+            nederland.update(cells)
+            nl_derived[y] = text
     for table in (area, gemeente, nederland):
         _add_derived(table, meta)
 
@@ -1037,7 +1380,10 @@ def build_profile(
 
     ctx = _Context(subject=subject, year=year, meta=meta, labels=labels, area=area,
                    gemeente=gemeente, nederland=nederland, fixed_year=fixed_year)
-    ctx.nl_years = _kwb_years(nl_rows)
+    ctx.nl_years = nl_years
+    ctx.nl_derived_years = nl_derived
+    ctx.area_notes = _area_notes(con, subject, kwb_years, cache)
+    ctx.zero_parts = zero_parts
     gem_years = _kwb_years(gem_rows)
 
     peer_group: PeerGroup | None = None
@@ -1061,6 +1407,7 @@ def build_profile(
     key_figures = _key_figures(ctx)
     series_ids = _ordered({ind for (ind, _) in area if ind not in LBM_INDICATORS}, meta)
     series = _series(ctx, series_ids, min_values=2)
+    series_groups = _series_groups(ctx)
 
     names = _region_names(con, lbm_codes) if (
         subject.level == "buurt" or len(lbm_codes) > 1) else {}
@@ -1068,7 +1415,9 @@ def build_profile(
     leefbaarometer = _series(ctx, LBM_INDICATORS, min_values=1, notes=_lbm_notes(prefix))
 
     missing = _missing_statements(ctx, kwb_years=kwb_years, gem_years=gem_years,
-                                  key_figures=key_figures, lbm_note=lbm_missing)
+                                  key_figures=key_figures, lbm_note=lbm_missing,
+                                  other_years_of_gemeente=_years_under_other_codes(
+                                      con, subject, kwb_years, cache))
 
     location = None
     if with_location:
@@ -1100,6 +1449,8 @@ def build_profile(
         sources=_sources(ctx, sources, extra),
         missing=missing,
         generated_with=f"wijkanalyse {__version__}",
+        series_groups=series_groups,
+        area_notes=list(ctx.area_notes),
     )
     if with_signals:
         derive_signals = _optional("signals", "derive_signals")
@@ -1182,20 +1533,21 @@ def profile_frames(prof: Profile) -> dict[str, pd.DataFrame]:
             "diff_gemeente": kf.diff_gemeente, "diff_gemeente_text": kf.diff_gemeente_text,
             "diff_nederland": kf.diff_nederland, "diff_nederland_text": kf.diff_nederland_text,
             "assessment": kf.assessment, "source": kf.area.source,
+            "derived": kf.area.derived, "note": kf.note,
         })
     key_cols = ["indicator_id", "label", "unit", "domain", "kind", "better", "year", "area",
                 "area_complete", "area_reason", "gemeente", "nederland", "peers",
                 "diff_gemeente", "diff_gemeente_text", "diff_nederland", "diff_nederland_text",
-                "assessment", "source"]
+                "assessment", "source", "derived", "note"]
     series_cols = ["indicator_id", "label", "unit", "domain", "year", "area", "gemeente",
-                   "nederland", "complete", "source", "note"]
+                   "nederland", "complete", "source", "note", "derived", "nederland_derived"]
 
     def long(series: list[Series]) -> pd.DataFrame:
         rows = [
             {"indicator_id": s.indicator_id, "label": s.label, "unit": s.unit,
              "domain": s.domain, "year": p.year, "area": p.area, "gemeente": p.gemeente,
              "nederland": p.nederland, "complete": p.complete, "source": p.source,
-             "note": s.note}
+             "note": s.note, "derived": p.derived, "nederland_derived": p.nederland_derived}
             for s in series for p in s.points
         ]
         return pd.DataFrame(rows, columns=series_cols)
