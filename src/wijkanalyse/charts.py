@@ -27,12 +27,14 @@ import io
 import math
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 from matplotlib import rc_context  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: E402
 from matplotlib.figure import Figure as MplFigure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
@@ -62,7 +64,7 @@ LBM_DIMENSIONS: dict[str, str] = {
     "lbm_onv": "Overlast en onveiligheid",
 }
 
-_RC = {
+_RC: dict[Any, Any] = {  # keys: matplotlib rc names
     "font.family": "DejaVu Sans",
     "font.size": 7.0,
     "svg.fonttype": "none",
@@ -86,11 +88,11 @@ _RC = {
 
 # Area, gemeente, Nederland: dark blue solid with dots, orange dashed with squares, grey dotted
 # with triangles. Distinct in black and white through style and marker.
-_AREA_STYLE = {"color": "#1b4f8a", "linestyle": "-", "linewidth": 2.0, "marker": "o",
+_AREA_STYLE: dict[str, Any] = {"color": "#1b4f8a", "linestyle": "-", "linewidth": 2.0, "marker": "o",
                "markersize": 3.6, "zorder": 3}
-_GEMEENTE_STYLE = {"color": "#c05a00", "linestyle": (0, (5, 2)), "linewidth": 1.3,
+_GEMEENTE_STYLE: dict[str, Any] = {"color": "#c05a00", "linestyle": (0, (5, 2)), "linewidth": 1.3,
                    "marker": "s", "markersize": 3.0, "zorder": 2}
-_NEDERLAND_STYLE = {"color": "#666666", "linestyle": (0, (1, 1.5)), "linewidth": 1.4,
+_NEDERLAND_STYLE: dict[str, Any] = {"color": "#666666", "linestyle": (0, (1, 1.5)), "linewidth": 1.4,
                     "marker": "^", "markersize": 3.2, "zorder": 2}
 
 _DIMENSION_STYLE: dict[str, tuple[str, str]] = {  # face colour, hatch (sparse: cheap to print)
@@ -152,14 +154,14 @@ def dutch_tick_formatter(ticks: Sequence[float], *, unit: str) -> Callable[..., 
     return _format
 
 
-def _dutch_value_axis(ax, *, unit: str) -> None:
+def _dutch_value_axis(ax: Axes, *, unit: str) -> None:
     """Fix the current ticks of the value axis and label them the Dutch way."""
     ticks = [t for t in ax.yaxis.get_majorticklocs() if math.isfinite(t)]
     ax.yaxis.set_major_locator(FixedLocator(ticks))
     ax.yaxis.set_major_formatter(FuncFormatter(dutch_tick_formatter(ticks, unit=unit)))
 
 
-def _year_axis(ax, years: Sequence[int]) -> None:
+def _year_axis(ax: Axes, years: Sequence[int]) -> None:
     """Years as plain integers (``2019``, never ``2.019``), thinned when they crowd."""
     ordered = sorted(set(years))
     if len(ordered) > 12:
@@ -227,7 +229,7 @@ def _to_svg(fig: MplFigure, *, label: str) -> str:
     return svg.replace("<svg", "<svg" + accessible, 1).strip()
 
 
-def _legend_below(ax, handles: list[Line2D], *, ncol: int | None = None) -> None:
+def _legend_below(ax: Axes, handles: list[Line2D], *, ncol: int | None = None) -> None:
     if not handles:
         return
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12),
@@ -375,12 +377,12 @@ def series_chart(series: Series, *, area_label: str, gemeente_label: str | None 
         return _to_svg(fig, label=f"Lijngrafiek: {series.label}")
 
 
-_BEFORE_STYLES = (
+_BEFORE_STYLES: tuple[dict[str, Any], ...] = (
     {"color": "#1b4f8a", "linestyle": "-", "linewidth": 1.8, "marker": "o", "markersize": 3.8},
     {"color": "#c05a00", "linestyle": "-", "linewidth": 1.8, "marker": "s", "markersize": 3.4},
     {"color": "#555555", "linestyle": "-", "linewidth": 1.8, "marker": "^", "markersize": 3.6},
 )
-_AFTER_STYLES = (
+_AFTER_STYLES: tuple[dict[str, Any], ...] = (
     {"color": "#1b4f8a", "linestyle": (0, (4, 2)), "linewidth": 1.4, "marker": "o",
      "markersize": 4.4, "markerfacecolor": "#ffffff", "markeredgewidth": 1.2},
     {"color": "#c05a00", "linestyle": (0, (4, 2)), "linewidth": 1.4, "marker": "s",
@@ -425,7 +427,7 @@ def definition_break_chart(group: SeriesGroup, *, width: float = 6.8,
         before_years: list[int] = []
         after_years: list[int] = []
         for series, style in drawn:
-            pts = [(p.year, float(p.area)) for p in sorted(series.points, key=lambda p: p.year)
+            pts = [(p.year, _nan(p.area)) for p in sorted(series.points, key=lambda p: p.year)
                    if not _is_missing(p.area)]
             if not pts:
                 continue
@@ -448,7 +450,7 @@ def definition_break_chart(group: SeriesGroup, *, width: float = 6.8,
             pad = max(0.6, (hi - lo) * 0.05)
             ax.set_xlim(lo - pad, hi + pad)
             _year_axis(ax, sorted(years))
-        top = max((float(p.area) for s, _ in drawn for p in s.points
+        top = max((_nan(p.area) for s, _ in drawn for p in s.points
                    if not _is_missing(p.area)), default=1.0)
         ax.set_ylim(0, max(top * 1.15, 1.0))
         ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
@@ -480,7 +482,7 @@ def lbm_dimensions_chart(dimensions: Sequence[Series], *, width: float = 6.8,
     """
     by_id = {s.indicator_id: s for s in dimensions if s.indicator_id in LBM_DIMENSIONS}
     values: dict[str, dict[int, float]] = {
-        dim: {p.year: float(p.area) for p in s.points if not _is_missing(p.area)}
+        dim: {p.year: _nan(p.area) for p in s.points if not _is_missing(p.area)}
         for dim, s in by_id.items()
     }
     years = sorted({y for per_year in values.values() for y in per_year})
@@ -513,7 +515,7 @@ def lbm_dimensions_chart(dimensions: Sequence[Series], *, width: float = 6.8,
         return _to_svg(fig, label="Staafdiagram: dimensies van de Leefbaarometer per jaar")
 
 
-def _end_labels(ax, ends: list[tuple[float, int, str]], *, height_in: float,
+def _end_labels(ax: Axes, ends: list[tuple[float, int, str]], *, height_in: float,
                 dx: float) -> None:
     """Write labels at the right end of lines, pushed apart so they never overlap."""
     if not ends:
@@ -560,7 +562,7 @@ def peers_lbm_chart(peers: Sequence[Peer], *, subject: Series | None, area_label
         pts = sorted((p for p in peer.lbm_series if not _is_missing(p.area)),
                      key=lambda p: p.year)
         if pts:
-            drawn.append((peer, [p.year for p in pts], [float(p.area) for p in pts]))
+            drawn.append((peer, [p.year for p in pts], [_nan(p.area) for p in pts]))
     if not drawn:
         return None
     with rc_context(_RC):
@@ -579,7 +581,7 @@ def peers_lbm_chart(peers: Sequence[Peer], *, subject: Series | None, area_label
                    if not _is_missing(p.area)]
             if pts:
                 all_years.update(p.year for p in pts)
-                ax.plot([p.year for p in pts], [float(p.area) for p in pts], **_AREA_STYLE)
+                ax.plot([p.year for p in pts], [_nan(p.area) for p in pts], **_AREA_STYLE)
                 handles.insert(0, Line2D([], [], label=_shorten(area_label), **_AREA_STYLE))
         ax.grid(axis="y")
         ax.set_axisbelow(True)

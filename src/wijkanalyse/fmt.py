@@ -53,7 +53,7 @@ def difference(value: float | None, reference: float | None, *, unit: str,
     Rates in % give percentage points ("+7,0 procentpunt"); scores give the plain difference
     ("+0,12"); counts and means give an index (value / reference × 100, "index 164").
     """
-    if _missing(value) or _missing(reference):
+    if value is None or reference is None or _missing(value) or _missing(reference):
         return None, None
     if unit == "%":
         d = value - reference
@@ -71,7 +71,7 @@ def change(first: float | None, last: float | None, *, unit: str,
            kind: str) -> tuple[float | None, str | None]:
     """Change between two measurements: percentage points for rates, plain for scores,
     relative % for counts and means ("+12,5%")."""
-    if _missing(first) or _missing(last):
+    if first is None or last is None or _missing(first) or _missing(last):
         return None, None
     if unit == "%":
         d = last - first

@@ -46,7 +46,7 @@ Divisions use :func:`numpy.where` guards (no ``numpy.seterr``).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -112,13 +112,15 @@ class _Units:
     scalar: bool
     zero: np.ndarray
     suppressed: np.ndarray
-    x: np.ndarray | None = None
-    counts: np.ndarray | None = None
+    # two-group input fills x, multigroup input fills counts; the other stays empty
+    x: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    counts: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
     @property
     def used(self) -> np.ndarray:
         """Units that take part: population above zero and no suppressed count."""
-        return ~self.zero & ~self.suppressed
+        used: np.ndarray = ~self.zero & ~self.suppressed
+        return used
 
     @property
     def bad(self) -> np.ndarray:
