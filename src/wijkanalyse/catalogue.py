@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -188,7 +189,7 @@ class Catalogue:
     def __contains__(self, ind_id: object) -> bool:
         return ind_id in self.indicators
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Indicator]:
         return iter(self.indicators.values())
 
     def __len__(self) -> int:
@@ -217,7 +218,7 @@ class Catalogue:
         return self.meta_columns.get(col.lower()) or self.meta_columns.get(header_key(col))
 
 
-def _tuple(value: Any) -> tuple:
+def _tuple(value: Any) -> tuple[Any, ...]:
     if value is None:
         return ()
     if isinstance(value, (list, tuple)):

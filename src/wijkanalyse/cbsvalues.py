@@ -54,7 +54,8 @@ def parse_cbs_values(raw: pd.Series, *, decimal: str = "auto") -> tuple[pd.Serie
     """
     if pd.api.types.is_numeric_dtype(raw.dtype):
         values = raw.astype("float64")
-        reasons = pd.Series(np.where(values.isna(), EMPTY_REASON, None), index=raw.index,
+        reasons = pd.Series(np.where(values.isna(), EMPTY_REASON, np.array(None, dtype=object)),
+                            index=raw.index,
                             dtype="object")
         return values, reasons
     text = raw.astype("string")

@@ -88,11 +88,12 @@ _RC: dict[Any, Any] = {  # keys: matplotlib rc names
 
 # Area, gemeente, Nederland: dark blue solid with dots, orange dashed with squares, grey dotted
 # with triangles. Distinct in black and white through style and marker.
-_AREA_STYLE: dict[str, Any] = {"color": "#1b4f8a", "linestyle": "-", "linewidth": 2.0, "marker": "o",
+_Style = dict[str, Any]  # keyword arguments of a matplotlib line
+_AREA_STYLE: _Style = {"color": "#1b4f8a", "linestyle": "-", "linewidth": 2.0, "marker": "o",
                "markersize": 3.6, "zorder": 3}
-_GEMEENTE_STYLE: dict[str, Any] = {"color": "#c05a00", "linestyle": (0, (5, 2)), "linewidth": 1.3,
+_GEMEENTE_STYLE: _Style = {"color": "#c05a00", "linestyle": (0, (5, 2)), "linewidth": 1.3,
                    "marker": "s", "markersize": 3.0, "zorder": 2}
-_NEDERLAND_STYLE: dict[str, Any] = {"color": "#666666", "linestyle": (0, (1, 1.5)), "linewidth": 1.4,
+_NEDERLAND_STYLE: _Style = {"color": "#666666", "linestyle": (0, (1, 1.5)), "linewidth": 1.4,
                     "marker": "^", "markersize": 3.2, "zorder": 2}
 
 _DIMENSION_STYLE: dict[str, tuple[str, str]] = {  # face colour, hatch (sparse: cheap to print)

@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
-from rich.console import Console, ConsoleOptions, RenderHook
+from rich.console import Console, ConsoleOptions, RenderableType, RenderHook
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.segment import Segment
 from rich.text import Text
@@ -34,7 +34,7 @@ def settings_from(ctx: typer.Context) -> Settings:
     return obj if isinstance(obj, Settings) else resolve_settings()
 
 
-def fail(exc: Exception) -> None:
+def fail(exc: Exception) -> NoReturn:
     err_console.print(f"[bold red]Fout:[/bold red] {exc}", highlight=False)
     raise typer.Exit(code=1)
 
@@ -55,7 +55,7 @@ def say_wait(message: str) -> None:
     err_console.print(Text(message, style="yellow"))
 
 
-def open_db(settings: Settings, *, read_only: bool = True):
+def open_db(settings: Settings, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     """A read-only connection without the database lock (prefer :func:`read_db`).
 
     Writing goes through :func:`write_db` only (:func:`wijkanalyse.store.writing`), so that a
@@ -140,7 +140,7 @@ def cell_text(value: object) -> str:
 class _CleanSegments:
     """Renders a renderable with control characters removed from its text segments."""
 
-    def __init__(self, renderable: object) -> None:
+    def __init__(self, renderable: RenderableType) -> None:
         self.renderable = renderable
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:

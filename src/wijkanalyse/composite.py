@@ -439,7 +439,7 @@ def _read_values(con: duckdb.DuckDBPyConnection, *, codes: Sequence[str] | None,
 def _needed_indicators(cfg: CompositeConfig, catalogue: Catalogue) -> list[str]:
     """The configured indicators, their bases and ``a_inw``."""
     ids = cfg.indicator_ids
-    bases = [catalogue[i].base for i in ids if catalogue[i].base]
+    bases = [b for i in ids if (b := catalogue[i].base)]
     return list(dict.fromkeys([*ids, *bases, "a_inw"]))
 
 
@@ -1112,7 +1112,7 @@ def lbm_deviation(
             wk = wijk_col.get(uid)
             wk = list(wk) if isinstance(wk, list | tuple | np.ndarray) and len(wk) else \
                 sorted({"WK" + c[2:8] for c in codes})
-            areas[uid] = list(dict.fromkeys(normalise_code(c) for c in wk))
+            areas[uid] = list(dict.fromkeys(n for c in wk if (n := normalise_code(c))))
             notes[uid] = ("De Leefbaarometer is per wijk beschikbaar: de wijk(en) waarin dit "
                           "gebied ligt.")
         else:

@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from .errors import WijkanalyseError
 
@@ -75,10 +76,11 @@ def print_wait(message: str) -> None:
 _held = threading.local()
 
 
-def _holdings() -> dict[str, list]:
+def _holdings() -> dict[str, list[Any]]:
     if not hasattr(_held, "map"):
         _held.map = {}
-    return _held.map
+    held: dict[str, list[Any]] = _held.map
+    return held
 
 
 def _holder_text(path: Path) -> str:

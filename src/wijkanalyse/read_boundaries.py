@@ -555,7 +555,7 @@ def _fill_gemeente_names(path: Path, features: list[_Feature], lines: _FeatureLi
             continue
         if from_file is False:
             from_file = gemeente_from_file_name(path)
-        f.gemeente_name = from_file or None
+        f.gemeente_name = from_file if isinstance(from_file, str) and from_file else None
         if f.gemeente_name is None and f.code is None:
             raise DataFileError(
                 path, f"feature {f.number} ({f.name!r}) heeft geen CBS-code en de gemeente "
@@ -853,7 +853,7 @@ def _reproject(geoms: np.ndarray, src: str, dst: str) -> np.ndarray:
     def fn(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return tr.transform(x, y)
 
-    return shapely.transform(geoms, fn, interleaved=False)
+    return np.asarray(shapely.transform(geoms, fn, interleaved=False))
 
 
 def _geometry_frame(regions: list[_Region], geoms_src: np.ndarray, crs: str) -> pd.DataFrame:

@@ -101,6 +101,7 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
     partner, partner_lines, partner_path = _find_partner(path, frame, lines, year, catalogue,
                                                          context)
     code_col = _column_with_role(list(partner.columns), "code", catalogue)
+    assert code_col is not None  # _find_partner only accepts a file with a code column
     codes = checked_codes(partner_path, partner[code_col], lines=partner_lines, column=code_col)
     name_col = _column_with_role(columns, "name", catalogue)
     gem_col = _column_with_role(columns, "gemeente_name", catalogue)

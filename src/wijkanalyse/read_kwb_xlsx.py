@@ -83,13 +83,13 @@ def _find_sheet(path: Path) -> str | None:
 
 def _kwb_sheet(wb: Any) -> str | None:
     """:func:`_find_sheet` in an open (read-only) workbook."""
-    found = []
+    found: list[str] = []
     for ws in wb.worksheets:
         header = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
         if _is_kwb_header(header):
             found.append(ws.title)
     named = [t for t in found if _SHEET_YEAR.match(t)]
-    return (named or found or [None])[0]
+    return next(iter(named or found), None)
 
 
 def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[SourceTable]:

@@ -247,7 +247,7 @@ def _read_stream(path: Path, fh: io.TextIOBase, catalogue: Catalogue) -> list[So
     region_rows: list[dict] = []
     cells: list[tuple[int, int, str, str, str]] = []  # (key, line, column, indicator, cell)
     checked = 0
-    seen: dict[tuple[str, int], int] = {}
+    seen: dict[tuple[str, int | None], int] = {}
     period_col = row_dims.index("perioden") if periods_in_rows else None
     n_data = 0
     for line, rec in stream:
@@ -267,8 +267,9 @@ def _read_stream(path: Path, fh: io.TextIOBase, catalogue: Catalogue) -> list[So
         is_land = raw_name.lower() == "nederland"
         name = _GEMEENTE_SUFFIX.sub("", raw_name)
         if period_col is not None:
-            years = {None: _period(path, rec[period_col], line=line, column=period_col + 1,
-                                   issues=issues)}
+            years: dict[int | None, int | None] = {
+                None: _period(path, rec[period_col], line=line, column=period_col + 1,
+                              issues=issues)}
         else:
             years = {y: y for _, _, y, _ in columns}
         keys: dict[int | None, int] = {}

@@ -191,9 +191,9 @@ def _title(path: Path, kind: str) -> str | None:
                 if size > 4 << 20:
                     fh.seek(size - (1 << 20))
                     data += fh.read()
-            m = re.search(rb"/Title\s*\(((?:[^()\\]|\\.){1,300})\)", data)
-            if m:
-                title = m.group(1).decode("latin-1").strip()
+            mb = re.search(rb"/Title\s*\(((?:[^()\\]|\\.){1,300})\)", data)
+            if mb:
+                title = mb.group(1).decode("latin-1").strip()
                 return title or None
         elif kind in ("esri_metadata", "xml_metadata"):
             with open(path, "rb") as fh:

@@ -16,6 +16,7 @@ nested brackets exhaust the stack. Every user YAML (story front matter, interven
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -117,7 +118,7 @@ def check(text: str, *, max_bytes: int = MAX_BYTES, max_aliases: int = MAX_ALIAS
                 raise YamlLimitError(
                     f"de verwijzing *{event.anchor} verwijst naar zichzelf (een oneindige "
                     "structuur). Haal de verwijzing weg.", line=line)
-            expanded = anchors.get(event.anchor, 1)
+            expanded = anchors.get(event.anchor or "", 1)
             stack[-1][1] += expanded
             total += expanded
         if total > max_values or stack[-1][1] > max_values:
@@ -127,7 +128,7 @@ def check(text: str, *, max_bytes: int = MAX_BYTES, max_aliases: int = MAX_ALIAS
                 "van ernaar te verwijzen.".replace(",", "."), line=line)
 
 
-def _events(text: str):
+def _events(text: str) -> Iterator[yaml.Event]:
     """The parser's events, one at a time (nothing is expanded or constructed)."""
     yield from yaml.parse(text, Loader=_Loader)
 

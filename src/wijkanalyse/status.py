@@ -74,7 +74,7 @@ class StatusReport:
     @property
     def is_empty(self) -> bool:
         """True when nothing has been loaded."""
-        return self.sources.empty
+        return bool(self.sources.empty)
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:

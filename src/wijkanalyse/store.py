@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -279,7 +280,7 @@ class FileCopy:
         self._path = Path(path)
         connect(self._path).close()
         self._con = con.cursor()
-        self._source = self._con.execute("SELECT current_database()").fetchone()[0]
+        self._source = self._con.execute("SELECT current_database()").fetchall()[0][0]
         self._tables = [r[0] for r in self._con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
             "AND schema_name = 'main' AND table_name <> 'meta' ORDER BY table_name").fetchall()]
@@ -304,7 +305,7 @@ class FileCopy:
                             f'INSERT INTO _copy_target.main."{name}" '
                             f'SELECT * FROM "{self._source}".main."{name}"{where}')
                         self._copied[name] = self._con.execute(
-                            f'SELECT count(*) FROM "{self._source}".main."{name}"').fetchone()[0]
+                            f'SELECT count(*) FROM "{self._source}".main."{name}"').fetchall()[0][0]
             except BaseException as exc:  # noqa: BLE001 - raised by finish()
                 self._errors.append(exc)
 
@@ -693,7 +694,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, sel
         con.unregister("_rows")
 
 
-def write_documents(con: duckdb.DuckDBPyConnection, documents: list) -> None:
+def write_documents(con: duckdb.DuckDBPyConnection, documents: list[Any]) -> None:
     """Record the documentation files found next to the data (``readers.Document``)."""
     if documents:
         con.executemany(
@@ -703,7 +704,7 @@ def write_documents(con: duckdb.DuckDBPyConnection, documents: list) -> None:
         )
 
 
-def write_issues(con: duckdb.DuckDBPyConnection, source_id: str, issues: list) -> None:
+def write_issues(con: duckdb.DuckDBPyConnection, source_id: str, issues: list[Any]) -> None:
     """Append load issues of one source (in their order, in one statement)."""
     if not issues:
         return

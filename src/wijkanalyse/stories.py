@@ -640,7 +640,7 @@ def _load(con: duckdb.DuckDBPyConnection, story_id: object, *,
         raise StoryError(f"ongeldig verhaalnummer {story_id!r}: geef een getal.") from exc
     row = con.execute(f"SELECT {_SELECT} FROM stories WHERE story_id = ?", [sid]).fetchone()
     if row is None:
-        last = con.execute("SELECT max(story_id) FROM stories").fetchone()[0]
+        last = con.execute("SELECT max(story_id) FROM stories").fetchall()[0][0]
         known = f"de nummers lopen van 1 tot en met {last}" if last else "er zijn nog geen verhalen"
         raise StoryError(
             f"verhaal {sid} bestaat niet ({known}); zie 'wijkanalyse verhaal list'."
@@ -663,7 +663,7 @@ def _write_history(con: duckdb.DuckDBPyConnection, data: Mapping[str, Any], *,
     version = con.execute(
         "SELECT coalesce(max(version), 0) + 1 FROM story_history WHERE story_id = ?",
         [data["story_id"]],
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     con.execute(
         "INSERT INTO story_history VALUES (?, ?, ?, ?, ?, ?)",
         [data["story_id"], version, changed_at, changed_by, action, _snapshot(data)],
@@ -784,7 +784,7 @@ def _add(
             )
         now = _now()
         data["story_id"] = con.execute(
-            "SELECT coalesce(max(story_id), 0) + 1 FROM stories").fetchone()[0]
+            "SELECT coalesce(max(story_id), 0) + 1 FROM stories").fetchall()[0][0]
         data["created_at"] = data["updated_at"] = now
         _write_row(con, data)
         _write_history(con, data, action="add", changed_by=data["author"], changed_at=now)

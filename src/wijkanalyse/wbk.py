@@ -240,7 +240,7 @@ def numeric(path: Path, frame: pd.DataFrame, column: str, *, what: str = "record
     """A data column as float64 (``NaN`` for empty); text that is no number raises."""
     col = frame[column]
     if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
-        return col.to_numpy(dtype="float64")
+        return np.asarray(col.to_numpy(dtype="float64"))
     obj = col.astype(object)
     empty = obj.map(lambda v: v is None or (isinstance(v, float) and np.isnan(v))
                     or (isinstance(v, str) and not v.strip()))
@@ -257,7 +257,7 @@ def numeric(path: Path, frame: pd.DataFrame, column: str, *, what: str = "record
             hint="Een Wijk- en Buurtkaart-kenmerk is een getal; ontbrekende cijfers staan er als "
                  "-99999999. Herstel de waarde of gebruik het originele bestand.",
         )
-    return num.to_numpy(dtype="float64")
+    return np.asarray(num.to_numpy(dtype="float64"))
 
 
 def to_table(path: Path, frame: pd.DataFrame, *, level: str, code_col: str,
