@@ -79,7 +79,7 @@ def io_error(path: Path, exc: OSError) -> WijkanalyseError:
                             "Controleer het pad en probeer het opnieuw.")
 
 
-def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
+def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
     """Let ``write`` fill a temporary file next to ``path``, then move it into place.
 
     The temporary file lives in the target folder (same file system, so ``os.replace`` is

@@ -214,6 +214,7 @@ def build_database(
         def write(unit: _Unit, reference: pd.DataFrame | None) -> None:
             if progress:
                 progress("schrijven", len(written), len(units), unit.path.name)
+            assert con is not None  # set before the first unit is written
             try:
                 _write_unit(con, unit, reference=reference)
                 report.loaded.extend(t.source.source_id for t in unit.tables)
@@ -276,10 +277,10 @@ def build_database(
         copy.finish(alongside=_record_conflicts, last=("load_issues",))
         copy.close()
         copy = None
-        report.n_observations = con.execute("SELECT count(*) FROM observations").fetchone()[0]
-        report.n_regions = con.execute("SELECT count(*) FROM regions").fetchone()[0]
-        report.n_issues = con.execute("SELECT count(*) FROM load_issues").fetchone()[0]
-        n_sources = con.execute("SELECT count(*) FROM sources").fetchone()[0]
+        report.n_observations = con.execute("SELECT count(*) FROM observations").fetchall()[0][0]
+        report.n_regions = con.execute("SELECT count(*) FROM regions").fetchall()[0][0]
+        report.n_issues = con.execute("SELECT count(*) FROM load_issues").fetchall()[0][0]
+        n_sources = con.execute("SELECT count(*) FROM sources").fetchall()[0][0]
         con.close()
         con = store.connect(tmp)
         # Copy the user tables over and swap under the exclusive lock: a write acknowledged
@@ -460,11 +461,11 @@ def _carry_over_user_tables(
         for name in store.USER_TABLES:
             if name in existing:
                 con.execute(f"INSERT INTO main.{name} BY NAME SELECT * FROM previous.{name}")
-                counts[name] = con.execute(f"SELECT count(*) FROM main.{name}").fetchone()[0]
+                counts[name] = con.execute(f"SELECT count(*) FROM main.{name}").fetchall()[0][0]
         for name in ("observations", "sources"):
             if name in existing:
                 previous[name] = con.execute(
-                    f"SELECT count(*) FROM previous.{name}").fetchone()[0]
+                    f"SELECT count(*) FROM previous.{name}").fetchall()[0][0]
     except duckdb.Error as exc:
         raise store.database_error(target, exc) from exc
     finally:
@@ -512,7 +513,7 @@ def _check_target(target: Path) -> None:
 
 def _remove_stale_temporaries(target: Path) -> list[Path]:
     """Remove the temporary files of earlier builds of ``target`` whose process is gone."""
-    removed = []
+    removed: list[Path] = []
     if not target.parent.is_dir():
         return removed
     for p in sorted(target.parent.glob(f"{glob.escape(target.name)}.bouw-*{TMP_SUFFIX}*")):

@@ -68,7 +68,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -2420,20 +2420,20 @@ def write_monitor(result: MonitorResult, out_dir: Path, *,
         target = out_dir / f"{stem}.{fmt}"
         if fmt == "html":
             text = html or ""
-            written[fmt] = _write_atomic(target, lambda tmp, t=text: tmp.write_text(
-                t, encoding="utf-8"))
+            written[fmt] = _write_atomic(target, partial(Path.write_text, data=text,
+                                                         encoding="utf-8"))
         elif fmt == "pdf":
             written[fmt] = render_pdf(result, target, html=html)
         elif fmt == "xlsx":
             written[fmt] = _write_atomic(target, lambda tmp: _write_xlsx(result, tmp))
         elif fmt == "csv":
             frame = export_units(result, headers="fields")
-            written[fmt] = _write_atomic(target, lambda tmp, f=csv_frame(frame): f.to_csv(
-                tmp, index=False, encoding="utf-8"))
+            written[fmt] = _write_atomic(target, partial(csv_frame(frame).to_csv, index=False,
+                                                         encoding="utf-8"))
         elif fmt == "json":
             data = json.dumps(to_dict(result), ensure_ascii=False, indent=2)
-            written[fmt] = _write_atomic(target, lambda tmp, t=data: tmp.write_text(
-                t + "\n", encoding="utf-8"))
+            written[fmt] = _write_atomic(target, partial(Path.write_text, data=data + "\n",
+                                                         encoding="utf-8"))
         elif fmt == "gpkg":
             written[fmt] = _write_gpkg(result, target)
     return written

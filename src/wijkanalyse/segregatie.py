@@ -39,7 +39,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -493,7 +493,8 @@ class _Data:
                 head.iloc[order].reset_index(drop=True),
                 pd.DataFrame(vals[order], columns=inds),
                 pd.DataFrame(has[order], columns=inds))
-        return self.cache[("wide",)]
+        wide: tuple[Any, Any, Any] = self.cache[("wide",)]
+        return wide
 
     def values(self, indicators: Sequence[str]) -> pd.DataFrame:
         """Units with a row for any of ``indicators``: gemeente_code, year, code, name and one
@@ -596,7 +597,8 @@ def _group_counts(data: _Data, group: GroupDef) -> _Counts:
     key = ("counts", group.id)
     if key not in data.cache:
         data.cache[key] = _make_group_counts(data, group)
-    return data.cache[key]
+    counts: _Counts = data.cache[key]
+    return counts
 
 
 def _make_group_counts(data: _Data, group: GroupDef) -> _Counts:
@@ -877,7 +879,8 @@ def _family_counts(data: _Data, family: str, groups: Sequence[GroupDef]
     key = ("family", family)
     if key not in data.cache:
         data.cache[key] = _make_family_counts(data, full)
-    return data.cache[key]
+    found: tuple[pd.DataFrame, np.ndarray, np.ndarray] | None = data.cache[key]
+    return found
 
 
 def _make_family_counts(data: _Data, full: Sequence[GroupDef]
@@ -1742,7 +1745,7 @@ def _analyse_checked(con: duckdb.DuckDBPyConnection, gemeente: str, *, year: int
         """SELECT list(DISTINCT o.year::INTEGER ORDER BY o.year::INTEGER) FROM observation o
            JOIN regions r ON r.year = o.year AND r.code = o.code
            WHERE r.gemeente_code = ? AND r.level = ? AND list_contains(?, o.indicator_id)""",
-        [code, level, numerators]).fetchone()[0] or []
+        [code, level, numerators]).fetchall()[0][0] or []
     if not years or (year is not None and year not in years):
         where = f" in {year}" if year is not None else ""
         message = f"Geen cijfers over groepen per {level} voor {name}{where} in de database."
@@ -1984,7 +1987,7 @@ def report_stem(result: SegregationResult) -> str:
 # rendering: charts (matplotlib -> inline SVG)
 
 
-_RC = {
+_RC: dict[Any, Any] = {  # keys: matplotlib rc names
     "font.family": "DejaVu Sans", "font.size": 7.0, "svg.fonttype": "none",
     "svg.hashsalt": "wijkanalyse", "axes.spines.top": False, "axes.spines.right": False,
     "axes.linewidth": 0.6, "axes.edgecolor": "#444444", "grid.color": "#d0d0d0",
@@ -2430,7 +2433,7 @@ def render_html(result: SegregationResult, *, generated_on: date | None = None) 
         "groups": groups,
         "notes": result.notes,
     }
-    return _environment().get_template("segregatie.html").render(**context)
+    return str(_environment().get_template("segregatie.html").render(**context))
 
 
 # ------------------------------------------------------------------------------------------
@@ -2509,10 +2512,10 @@ def write_outputs(result: SegregationResult, out_dir: Path, *,
             written[fmt] = write_xlsx(result, target)
         elif fmt == "csv":
             text = csv_frame(result.indices).to_csv(index=False)
-            written[fmt] = _write_atomic(target, lambda tmp, t=text: tmp.write_text(
-                t, encoding="utf-8"))
+            written[fmt] = _write_atomic(target, partial(Path.write_text, data=text,
+                                                         encoding="utf-8"))
         else:
             text = index_json(result.indices)
-            written[fmt] = _write_atomic(target, lambda tmp, t=text: tmp.write_text(
-                t, encoding="utf-8"))
+            written[fmt] = _write_atomic(target, partial(Path.write_text, data=text,
+                                                         encoding="utf-8"))
     return written

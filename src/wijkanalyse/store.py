@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import dblock
-from .atomicio import write_protected
+from .atomicio import write_protected as write_protected  # build uses store.write_protected
 from .catalogue import Catalogue
 from .codes import gemeente_code_of, wijk_code_of
 from .dblock import WaitCallback, print_wait

@@ -257,6 +257,7 @@ def _clean_date(value: object) -> str:
         return today.isoformat()
     if isinstance(value, datetime):
         value = value.date()
+    parsed: date | None
     if isinstance(value, date):
         parsed = value
     else:
@@ -289,7 +290,7 @@ def _split_list(value: object, *, field: str) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        items: list[object] = value.split(",")
+        items: list[object] = list(value.split(","))
     elif isinstance(value, (list, tuple, set, frozenset)):
         items = list(value)
     else:
@@ -989,7 +990,7 @@ def list_stories(
     if area is not None:
         text = str(area).strip()
         direct = con.execute("SELECT count(*) FROM stories WHERE area_code = ?",
-                             [text]).fetchone()[0]
+                             [text]).fetchall()[0][0]
         code = text if direct else _resolve_area(con, text, gemeente=gemeente).code
         sql += " AND area_code = ?"
         params.append(code)
@@ -1474,7 +1475,7 @@ def _validate_link(url: str) -> bool:
 
 def _render_link_open(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
     tokens[idx].attrSet("rel", _REL)
-    return self.renderToken(tokens, idx, options, env)
+    return str(self.renderToken(tokens, idx, options, env))
 
 
 def _render_image(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
@@ -1540,7 +1541,7 @@ def render_markdown(text: str, *, heading_offset: int = 3) -> str:
     str
         HTML.
     """
-    return _markdown(int(heading_offset)).render(str(text or ""))
+    return str(_markdown(int(heading_offset)).render(str(text or "")))
 
 
 __all__ = [
