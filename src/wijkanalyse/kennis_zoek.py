@@ -462,7 +462,7 @@ def _derivation_root(word: str) -> str | None:
 
 
 def _stem(key: str, form: str) -> str:
-    stem = _STEMMERS[key].stemWord(form)
+    stem: str = _STEMMERS[key].stemWord(form)
     if key == "k" and form.startswith("ge") and not stem.startswith("ge"):
         # the Snowball 3 Dutch stemmer drops "ge": gewoon -> woon (= woning), gezin -> zin,
         # gezondheid -> zon; keep the prefix so those words stay apart
@@ -608,7 +608,7 @@ def _catalogue(con: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, Any]], bo
     instead.
     """
     try:
-        loaded = con.execute("SELECT count(*) FROM interventions").fetchone()[0] > 0
+        loaded = con.execute("SELECT count(*) FROM interventions").fetchall()[0][0] > 0
     except duckdb.CatalogException:
         loaded = False
     if loaded:
@@ -1006,7 +1006,7 @@ def _query_words(query: str, vocabulary: frozenset[str]) -> list[_Word]:
 def _direct(index: SearchIndex, word: _Word, doc: _Doc) -> tuple[float, frozenset[str], bool]:
     """The best BM25 of the word's own terms (its curated parts for :data:`PART_WEIGHT`), the
     term and whether it was a part."""
-    best, terms, part = 0.0, frozenset(), False
+    best, terms, part = 0.0, frozenset[str](), False
     for t in word.full:
         score = index.bm25(t, doc)
         if score > best:
@@ -1314,7 +1314,7 @@ def load_search_evaluation(text: str | None = None, *,
 
 def _ndcg(ranked: Sequence[str], grades: Mapping[str, int], k: int) -> float:
     def dcg(gains: Sequence[int]) -> float:
-        return sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(gains[:k]))
+        return float(sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(gains[:k])))
 
     ideal = dcg(sorted(grades.values(), reverse=True))
     return dcg([grades.get(r, 0) for r in ranked]) / ideal if ideal else 0.0
@@ -1582,14 +1582,14 @@ def _rule_indicator(rule: Any, rules: Mapping[str, Any]) -> str | None:
     if rule is None:
         return None
     if rule.indicator:
-        return rule.indicator
+        return str(rule.indicator)
     level = rules.get(rule.level_rule or "")
     return level.indicator if level is not None else None
 
 
 def _unfavourable(indicator: str | None, rule: Any = None) -> str | None:
     if rule is not None and rule.unfavourable:
-        return rule.unfavourable
+        return str(rule.unfavourable)
     if rule is not None and rule.type in ("lbm_level", "lbm_decline"):
         return "lower"
     return _OPPOSITE.get(_indicator_better().get(indicator or "") or "")
@@ -1611,6 +1611,7 @@ def _indicator_domains() -> dict[str, str]:
 
 def _figure_text(kf: KeyFigure) -> str:
     area = fmt.format_value(kf.area.value, unit=kf.unit, kind=kf.kind)
+    ref: float | None
     if kf.gemeente.value is not None:
         ref, where = kf.gemeente.value, "in de gemeente"
     else:
@@ -2386,7 +2387,7 @@ def profile_section(
         part for row in peer_rows for part in str(row["source"] or "").split("; ") if part))
     peer_caption = (f"Bron: {_APPLIED_LABEL}; ontwikkeling: "
                     f"{'; '.join(peer_sources) or 'geen gegevens'}.")
-    authors = sorted({row["author"] for row in applied})
+    authors = sorted({str(row["author"]) for row in applied})
     applied_caption = (f"Bron: {_APPLIED_LABEL} door {', '.join(authors)}." if authors
                        else f"Bron: {_APPLIED_LABEL}.")
     n_peers = len(peers)

@@ -392,7 +392,7 @@ def needs_zoom(location: Location) -> bool:
         return False
     ax0, ay0, ax1, ay1 = shapely.total_bounds(area)
     gx0, gy0, gx1, gy1 = shapely.total_bounds(gemeente)
-    return max(ax1 - ax0, ay1 - ay0) < ZOOM_SHARE * max(gx1 - gx0, gy1 - gy0)
+    return bool(max(ax1 - ax0, ay1 - ay0) < ZOOM_SHARE * max(gx1 - gx0, gy1 - gy0))
 
 
 def render_map_svg(location: Location, *, width: int = 560, height: int = 420,
@@ -436,8 +436,8 @@ def render_map_svg(location: Location, *, width: int = 560, height: int = 420,
     outline_only = bool(area) and location.area_geojson == [location.gemeente_geojson]
     centre_ll = location.gemeente_centroid
     show_centre = location.distance_to_centre_km is not None and centre_ll is not None
-    centroid_rd = to_rd(Point(*location.centroid)) if location.centroid else None
-    centre_rd = to_rd(Point(*centre_ll)) if centre_ll else None
+    centroid_rd: Point | None = to_rd(Point(*location.centroid)) if location.centroid else None
+    centre_rd: Point | None = to_rd(Point(*centre_ll)) if centre_ll else None
     show_point = not area and centroid_rd is not None
 
     # header and footer

@@ -1393,7 +1393,7 @@ def _svg(fig: Any, *, label: str) -> str:
     return _to_svg(fig, label=label)
 
 
-def _rc() -> dict[str, Any]:
+def _rc() -> dict[Any, Any]:  # keys: matplotlib rc names
     from .charts import _RC
 
     return dict(_RC)
@@ -1541,6 +1541,7 @@ def risk_chart(warnings: pd.DataFrame, *, base_rate: float | None, limit: int = 
                     zorder=3)
             ax.text(r + max(risks) * 0.01, y, f"{nl_number(r, decimals=0)}%", va="center",
                     fontsize=6.3)
+        handles: list[Any]  # patches and a line
         handles = [Patch(facecolor=_RISK_COLOURS["hoog"], edgecolor="#333333", hatch="////",
                          label="hoog"),
                    Patch(facecolor=_RISK_COLOURS["verhoogd"], edgecolor="#333333",
@@ -1767,7 +1768,8 @@ def gemeente_map(gm: str, gm_name: str, geo: MonitorGeo, units: pd.DataFrame,
     frame = MapFrame(minx=minx, maxy=maxy, scale=scale, ox=float(origin[0]),
                    oy=float(origin[1]))
     y0 = height - legend_h - 10
-    reserved = [(width - 160, y0 - 20, width, y0 + 4)]
+    reserved: list[tuple[float, float, float, float]] = [
+        (width - 160, y0 - 20, width, y0 + 4)]
     named = [(str(r.name), g) for r, g in shapes] + [(str(c[1]), c[2]) for c in context]
     placed = place_labels(named, frame, reserved=reserved, priority=set(range(len(shapes))),
                           max_numbers=40, sizes=(8.0, 6.8))
@@ -1784,7 +1786,7 @@ def gemeente_map(gm: str, gm_name: str, geo: MonitorGeo, units: pd.DataFrame,
     present = [k for k in class_info if k in {r.klasse for r, _ in shapes}]
     half = math.ceil(len(present) / 2)
     cols = [present[:half], present[half:]]
-    bottom = height - legend_h + 6
+    bottom: float = height - legend_h + 6
     for c, keys in enumerate(cols):
         items = [(class_info[k]["colour"], "#555555", class_info[k]["label"]) for k in keys]
         legend, end = _legend(items, x=8 + c * width / 2, y=height - legend_h + 6, size=10)
@@ -1863,7 +1865,7 @@ def _environment() -> Environment:
     env.filters["signed"] = lambda v, decimals=2: nl_number(_float(v), decimals=decimals,
                                                             sign=True)
     env.filters["fpct"] = lambda v, decimals=0: (
-        "–" if _float(v) is None else f"{nl_number(_float(v) * 100, decimals=decimals)}%")
+        "–" if (f := _float(v)) is None else f"{nl_number(f * 100, decimals=decimals)}%")
     env.filters["pct"] = lambda v, decimals=0: (
         "–" if _float(v) is None else f"{nl_number(_float(v), decimals=decimals)}%")
     return env

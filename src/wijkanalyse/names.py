@@ -19,8 +19,9 @@ All functions are pure: pandas in, pandas out.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -97,7 +98,8 @@ def _isna(value: object) -> bool:
         return False
 
 
-def _map_unique(values: pd.Series, func, missing: object = None) -> pd.Series:
+def _map_unique(values: pd.Series, func: Callable[[Any], object],
+                missing: object = None) -> pd.Series:
     """``func`` of every non-missing value, computed once per distinct value."""
     codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
     table = np.empty(len(uniques) + 1, dtype=object)
@@ -175,7 +177,7 @@ def _prepared_once(reference: pd.DataFrame) -> _Prepared:
     return prepared
 
 
-def _fill_keys(ref: pd.DataFrame, mask) -> None:
+def _fill_keys(ref: pd.DataFrame, mask: pd.Series) -> None:
     """Compute the name keys of the rows selected by ``mask`` in place."""
     if mask.any():
         ref.loc[mask, "key"] = _map_unique(ref.loc[mask, "name"], name_key, "")
@@ -435,7 +437,7 @@ def resolve_names(
     problems: dict[object, str] = {}
     lines: dict[object, int | None] = {}
 
-    def cell(row: dict, col: str) -> object:
+    def cell(row: dict[str, Any], col: str) -> Any:
         value = row.get(col)
         return None if _isna(value) else value
 
@@ -628,7 +630,7 @@ def _unmatch_duplicates(
             level = None if _isna(regions.at[i, "level"]) else str(regions.at[i, "level"])
             gm = regions.at[i, "gemeente_name"] if "gemeente_name" in regions else None
             where = _where(level, None if _isna(gm) else _text(gm),
-                           None if _isna(line) else int(line))
+                           None if line is None or _isna(line) else int(line))
             problems[i] = (
                 f"Naam {_text(regions.at[i, 'name'])!r} ({where}) en "
                 f"{', '.join(repr(o) for o in others)} vallen op dezelfde code {code}; "

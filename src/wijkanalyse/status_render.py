@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import SupportsInt
+
 import numpy as np
 import pandas as pd
 from rich.console import Console
@@ -14,7 +16,7 @@ from .status import StatusReport
 _LEVELS = ["land", "gemeente", "wijk", "buurt"]
 
 
-def _nl_int(n: object) -> str:
+def _nl_int(n: SupportsInt) -> str:
     return f"{int(n):,}".replace(",", ".")
 
 
@@ -32,7 +34,7 @@ def _cell(value: object, column: str = "") -> Text:
     integral = isinstance(value, (int, np.integer)) or (
         isinstance(value, (float, np.floating)) and float(value).is_integer()
         and column in _PLAIN_COLUMNS)
-    if integral:
+    if integral and isinstance(value, (int, float, np.integer, np.floating)):
         return Text(str(int(value)) if column in _PLAIN_COLUMNS else _nl_int(value))
     return Text(clean_text(cell_text(value)))
 

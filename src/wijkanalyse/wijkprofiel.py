@@ -482,7 +482,7 @@ def _aggregated_cells(rows: Sequence[_Row], members: Sequence[str],
         if v is None and why is None:
             why = "ontbreekt"
         table[key] = _Cell(v, bool(complete), why,
-                           tuple(sorted(present.get(key) or anywhere.get(key, ()))))
+                           tuple(sorted(present.get(key) or anywhere.get(key) or ())))
     return table
 
 
@@ -505,7 +505,7 @@ def _add_derived(table: _Table, meta: Mapping[str, _Meta]) -> None:
             published = table.get((m.id, year))
             if published is not None and published.value is not None:
                 continue
-            num = table.get((m.numerator, year))
+            num = table.get((m.numerator or "", year))
             if num is None:
                 continue
             dens = [table.get((d, year)) for d in m.share_of]
@@ -542,7 +542,7 @@ def _area_cells(rows: Sequence[_Row], subject: Subject, catalogue: Catalogue,
     parts: list[tuple[list[str], Callable[[int], bool]]] = [
         (list(dict.fromkeys(subject.members)), lambda y: y not in other)]
     for div in subject.other_years:
-        parts.append((list(dict.fromkeys(div.members)), lambda y, d=div: y in d.years))
+        parts.append((list(dict.fromkeys(div.members)), div.years.__contains__))
     table: _Table = {}
     used: list[_Row] = []
     for members, in_years in parts:
@@ -832,7 +832,7 @@ def _peer_figures(obs: Sequence[_Row], codes: Sequence[str], year: int,
             continue
         num = den = 0.0
         n_with = 0
-        sids: set[str] = set()
+        sids = set()
         for c in peer_codes:
             w = values.get((m.base, c))
             if w is None or float(w[0]) <= 0:
@@ -849,7 +849,7 @@ def _peer_figures(obs: Sequence[_Row], codes: Sequence[str], year: int,
         n_with = 0
         sids = set()
         for c in codes:
-            nv = values.get((m.numerator, c))
+            nv = values.get((m.numerator or "", c))
             dv = [values.get((d, c)) for d in m.share_of]
             if nv is None or any(d is None for d in dv):
                 continue
@@ -1178,8 +1178,8 @@ def _missing_statements(
         m = ctx.meta.get(ind)
         if m is not None:
             by_parts.setdefault((y, tuple(sorted(codes))), []).append(m.label)
-    for (y, codes), labels in sorted(by_parts.items()):
-        out.append(f"In {y} woonde niemand in {_nl_join(list(codes))}; daar niet gepubliceerde "
+    for (y, ids), labels in sorted(by_parts.items()):
+        out.append(f"In {y} woonde niemand in {_nl_join(list(ids))}; daar niet gepubliceerde "
                    f"cijfers over bewoners tellen bij het gebied als 0: {_nl_join(labels)}.")
     if other_years_of_gemeente:
         out.append(
