@@ -702,6 +702,7 @@ def _read_csv(path: Path) -> list[_Spec]:
 
     i_area = column(_CSV_AREA, required=True)
     i_code = column(_CSV_CODE, required=True)
+    assert i_area is not None and i_code is not None  # required: column() raised otherwise
     i_desc = column(_CSV_DESCRIPTION, required=False)
     specs: dict[str, _Spec] = {}
     for row in reader:

@@ -170,7 +170,8 @@ def _bulk_geometries(con: duckdb.DuckDBPyConnection,
         groups = df.groupby([df["level"], df["code"].str[2:6]], sort=False)
         cache["geometries"] = {(str(lv), str(num)): g.reset_index(drop=True)
                                for (lv, num), g in groups}
-    return cache["geometries"]
+    geometries: dict[tuple[str, str], Any] = cache["geometries"]
+    return geometries
 
 
 def _bulk_latest(con: duckdb.DuckDBPyConnection, cache: dict[str, Any] | None, level: str,
@@ -200,7 +201,8 @@ def _bulk_densities(con: duckdb.DuckDBPyConnection,
         for code, ind, value in zip(df["code"], df["indicator_id"], df["value"], strict=True):
             out.setdefault(code, {})[ind] = float(value)
         cache["densities"] = out
-    return cache["densities"]
+    densities: dict[str, dict[str, float]] = cache["densities"]
+    return densities
 
 
 def _shapes(df: pd.DataFrame) -> dict[str, _Shape]:
@@ -412,7 +414,8 @@ def gemeente_layers(con: duckdb.DuckDBPyConnection, gm: str,
     key = f"layers:{gm}"
     if key not in cache:
         cache[key] = _Layers.load(con, gm, cache=cache)
-    return cache[key]
+    layers: _Layers = cache[key]
+    return layers
 
 
 def _source_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -445,7 +448,8 @@ def _boundary_years(con: duckdb.DuckDBPyConnection,
         for level, year, n in rows:
             out.setdefault(str(level), []).append((int(year), int(n) >= NATIONWIDE_GEMEENTEN))
         store["boundary_years"] = out
-    return store["boundary_years"]
+    years: dict[str, list[tuple[int, bool]]] = store["boundary_years"]
+    return years
 
 
 def _loaded_text(level: str, years: list[tuple[int, bool]]) -> str:
@@ -524,13 +528,15 @@ def locate(con: duckdb.DuckDBPyConnection, subject: Subject, *,
         key = f"gemeente:{code}"
         if key not in store:
             store[key] = _gemeente_shape(con, code, cache=bulk)
-        return store[key]
+        shape: _Shape | None = store[key]
+        return shape
 
     def layers_of(code: str) -> _Layers:
         key = f"layers:{code}"
         if key not in store:
             store[key] = _Layers.load(con, code, cache=bulk)
-        return store[key]
+        layers: _Layers = store[key]
+        return layers
 
     gemeente = gemeente_shape(gm) if gm else None
     own = layers_of(gm) if gm else _Layers()

@@ -76,6 +76,7 @@ import re
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -486,14 +487,14 @@ class _LevelData:
         return self.eligible_cache[min_inhabitants]
 
 
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     row = con.execute(
         "SELECT count(*) || ':' || coalesce(string_agg(source_id || '@' || coalesce(sha256, ''),"
         " ',' ORDER BY source_id), '') FROM sources"
-    ).fetchone()
+    ).fetchall()[0]
     return str(row[0])
 
 
@@ -514,7 +515,8 @@ def _level_data(
     key = ("features", fingerprint or _fingerprint(con), level, int(year))
     per_con = _per_connection(con)
     if key in per_con:
-        return per_con[key]
+        cached: _LevelData = per_con[key]
+        return cached
     long = con.execute(
         """SELECT o.code, o.indicator_id, o.value, s.label
            FROM observation o JOIN sources s USING (source_id)
@@ -701,7 +703,8 @@ def _years_with_inhabitants(
             "WHERE indicator_id = 'a_inw' AND value IS NOT NULL GROUP BY code"
         ).fetchall()
         per_con[key] = {str(c): frozenset(int(y) for y in ys) for c, ys in rows}
-    return per_con[key]
+    years: dict[str, frozenset[int]] = per_con[key]
+    return years
 
 
 def _default_year(
@@ -739,7 +742,8 @@ def _all_names(
         for code, year, name in rows:
             names.setdefault(str(code), {})[int(year)] = str(name)
         per_con[key] = names
-    return per_con[key]
+    found: dict[str, dict[int, str]] = per_con[key]
+    return found
 
 
 def _names(

@@ -326,8 +326,9 @@ def _parse_column(
     """Floats and missing reasons of one column; text cells go through the CBS symbols."""
     if all(cell is None or isinstance(cell, (int, float)) for cell in cells):
         # numbers (SQLite never gives bools): missing only where empty
-        values = np.array([np.nan if c is None else float(c) for c in cells], dtype="float64")
-        reasons = np.where(np.isnan(values), EMPTY_REASON, None).astype(object)
+        values = np.array([float(c) if isinstance(c, (int, float)) else np.nan for c in cells],
+                          dtype="float64")
+        reasons = np.where(np.isnan(values), EMPTY_REASON, np.array(None, dtype=object))
         return values, reasons
     for cell, line in zip(cells, lines, strict=True):
         if isinstance(cell, (bytes, bytearray, memoryview)):

@@ -107,7 +107,8 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
                 decimal=".",
             ))
         except DataFileError as exc:  # exc.line is the record number here, not a text line
-            raise DataFileError(data_file, f"regio {codes[exc.line - 1]} (record {exc.line}): "
+            region = codes[exc.line - 1] if exc.line else "?"
+            raise DataFileError(data_file, f"regio {region} (record {exc.line}): "
                                 f"{exc.message}", column=key, hint=exc.hint) from exc
     one_year = sorted(set(years)) == [table_year]
     source = SourceInfo(
@@ -184,7 +185,8 @@ def _table_info(file: Path) -> dict:
     if not str(items[0].get("Identifier") or "").strip():
         raise DataFileError(file, "de sleutel 'Identifier' (CBS-tabelnummer) ontbreekt.",
                             column="Identifier", hint=_HINT)
-    return items[0]
+    item: dict[Any, Any] = items[0]
+    return item
 
 
 def _year(file: Path, info: dict, table_id: str) -> int:

@@ -177,7 +177,7 @@ class Reads:
         try:
             if self._claims[i] == _FREE:
                 self._claims[i] = _HERE
-            return self._claims[i] == _HERE
+            return bool(self._claims[i] == _HERE)
         finally:
             self._lock.release()
 
@@ -205,7 +205,8 @@ class Reads:
 
     def _wait(self, i: int) -> None:
         """Wait for the worker's result for ``i``; read it here if the worker is gone."""
-        receiving = self._receiver is not None and self._receiver.is_alive
+        receiver = self._receiver
+        receiving = receiver.is_alive if receiver is not None else (lambda: False)
         with self._cond:
             self._cond.wait_for(lambda: i in self._arrived or not receiving(), timeout=1.0)
             if i in self._arrived or receiving():
@@ -283,8 +284,10 @@ def _picklable(exc: Exception) -> Exception:
         return RuntimeError(f"fout in het leesproces:\n{text}")
 
 
-def _error_from(fields: tuple) -> BaseException:
+def _error_from(fields: tuple[Any, ...]) -> BaseException:
     if fields[0] == "other":
-        return fields[1]
+        other: BaseException = fields[1]
+        return other
     _, cls, path, message, line, column, hint = fields
-    return cls(path, message, line=line, column=column, hint=hint)
+    error: BaseException = cls(path, message, line=line, column=column, hint=hint)
+    return error

@@ -676,8 +676,8 @@ def classify_trends(
 # ----------------------------------------------------------------------------------- texts
 
 
-def _span(a: object, b: object) -> str:
-    if pd.isna(a) or pd.isna(b):
+def _span(a: float | None, b: float | None) -> str:
+    if a is None or b is None or pd.isna(a) or pd.isna(b):
         return ""
     return f"{int(a)}–{int(b)}"
 
