@@ -9,6 +9,7 @@ from typing import Annotated
 
 import duckdb
 import typer
+from rich.progress import TaskID
 from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
@@ -35,7 +36,7 @@ class _SafeGroup(TyperGroup):
     """The root command: an error for people that a command did not catch itself ends the
     command with its Dutch message (exit code 1), never with a traceback."""
 
-    def invoke(self, ctx: typer.Context) -> object:
+    def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]  # click base is private
         try:
             return super().invoke(ctx)
         except WijkanalyseError as exc:
@@ -122,7 +123,7 @@ def data_build(
 
     base = _settings(ctx)
     settings = resolve_settings(db=base.db_path, source=source) if source else base
-    tasks: dict[str, int] = {}
+    tasks: dict[str, TaskID] = {}
     with _progress() as prog:
         def cb(stage: str, done: int, total: int, detail: str) -> None:
             if stage not in tasks:
@@ -206,7 +207,7 @@ def data_download(
     settings = _settings(ctx)
     years = jaar or sorted(KWB_TABLES)
     with _progress() as prog:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
         status = prog.add_task("Verbinding", total=None, detail="")
 
         def cb(label: str, done: int, total: int | None) -> None:

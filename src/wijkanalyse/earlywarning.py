@@ -403,7 +403,7 @@ def risk_features(
         [[n for n, p in zip(names, row, strict=True) if p] for row in present],
         index=out.index, dtype=object)
     has_kwb = out[list(KWB_FEATURES)].notna().any(axis=1)
-    out["variant"] = pd.Series(np.where(out["n_measurements"] == 0, None,
+    out["variant"] = pd.Series(np.where(out["n_measurements"] == 0, np.array(None, dtype=object),
                                         np.where(has_kwb, "lbm+kwb", "lbm")),
                                index=out.index, dtype=object)
     out.insert(0, "as_of", int(as_of))
@@ -876,7 +876,7 @@ def _rate_by(frame: pd.DataFrame, mask: np.ndarray, base: float) -> tuple[float,
 def _low_mask(frame: pd.DataFrame, q: float, by: str) -> np.ndarray:
     """Rows in the lowest ``q`` of ``lbm_afw`` within each group of ``by``."""
     cut = frame.groupby(by)["lbm_afw"].transform(lambda v: v.quantile(q))
-    return (frame["lbm_afw"] <= cut).to_numpy(dtype=bool)
+    return np.asarray((frame["lbm_afw"] <= cut).to_numpy(dtype=bool))
 
 
 def backtest(
@@ -1637,8 +1637,8 @@ def kwb_indicators(con: duckdb.DuckDBPyConnection, units: pd.DataFrame) -> pd.Da
     if not areas:
         return pd.DataFrame(columns=cols)
     cat = load_catalogue()
-    wanted = sorted({*KWB_INDICATORS, *(cat[i].base for i in KWB_INDICATORS
-                                         if i in cat and cat[i].base)})
+    wanted = sorted({*KWB_INDICATORS, *(b for i in KWB_INDICATORS
+                                         if i in cat and (b := cat[i].base))})
     codes = sorted({c for cs in areas.values() for c in cs})
     obs = con.execute(
         "SELECT indicator_id, year, code, value, missing_reason FROM observation "
@@ -1728,7 +1728,7 @@ def _units_series(con: duckdb.DuckDBPyConnection, units: pd.DataFrame,
     """:func:`unit_series` of the units; a unit that is exactly one wijk of the history (its
     codes are its wijk codes, one code) takes that wijk's rows, the rest is read."""
     wijken = set(history["unit_id"].astype(str))
-    single = {}
+    single: dict[str, list[str]] = {}
     for r in units.to_dict("records"):
         codes, wijk = _code_list(r["codes"]), _code_list(r["wijk_codes"])
         if len(wijk) == 1 and codes == wijk and wijk[0] in wijken:

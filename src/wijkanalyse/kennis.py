@@ -1896,7 +1896,7 @@ def _write_current(con: duckdb.DuckDBPyConnection, iv: Intervention, *, origin: 
 
 def _next_version(con: duckdb.DuckDBPyConnection, iid: str) -> int:
     return int(con.execute("SELECT coalesce(max(version), 0) + 1 FROM intervention_history "
-                           "WHERE intervention_id = ?", [iid]).fetchone()[0])
+                           "WHERE intervention_id = ?", [iid]).fetchall()[0][0])
 
 
 def _write_history(con: duckdb.DuckDBPyConnection, iv: Intervention, *, version: int,
@@ -2270,7 +2270,7 @@ def intervention_history(con: duckdb.DuckDBPyConnection, intervention_id: str) -
     """
     iv = get_intervention(con, intervention_id, include_removed=True)
     current = con.execute("SELECT version FROM interventions WHERE intervention_id = ?",
-                          [iv.id]).fetchone()[0]
+                          [iv.id]).fetchall()[0][0]
     rows = con.execute("SELECT intervention_id, version, changed_at, changed_by, action, origin, "
                        "note, snapshot FROM intervention_history WHERE intervention_id = ? "
                        "ORDER BY version", [iv.id]).fetchall()
@@ -2413,7 +2413,7 @@ def _clean_year(value: object, what: str) -> int:
     if isinstance(value, bool):
         value = None
     try:
-        year = int(str(value).strip())  # type: ignore[arg-type]
+        year = int(str(value).strip())
     except (TypeError, ValueError) as exc:
         raise KennisError(f"ongeldig {what} {value!r}: geef een jaartal, bijvoorbeeld 2016.",
                           field=what) from exc
@@ -2517,7 +2517,7 @@ def apply_intervention(
                               "interventie, gebied en jaren).")
         now = _now()
         data["applied_id"] = int(con.execute(
-            "SELECT coalesce(max(applied_id), 0) + 1 FROM applied_approaches").fetchone()[0])
+            "SELECT coalesce(max(applied_id), 0) + 1 FROM applied_approaches").fetchall()[0][0])
         data["created_at"] = data["updated_at"] = now
         con.execute(f"INSERT INTO applied_approaches ({', '.join(_APPLIED_COLUMNS)}) VALUES "
                     f"({', '.join('?' for _ in _APPLIED_COLUMNS)})",
@@ -2529,7 +2529,7 @@ def apply_intervention(
 def _write_applied_history(con: duckdb.DuckDBPyConnection, data: Mapping[str, Any], *,
                            action: str, who: str, now: str) -> None:
     version = con.execute("SELECT coalesce(max(version), 0) + 1 FROM applied_approach_history "
-                          "WHERE applied_id = ?", [data["applied_id"]]).fetchone()[0]
+                          "WHERE applied_id = ?", [data["applied_id"]]).fetchall()[0][0]
     snapshot = json.dumps({c: data[c] for c in _APPLIED_COLUMNS}, ensure_ascii=False,
                           sort_keys=True)
     con.execute("INSERT INTO applied_approach_history VALUES (?, ?, ?, ?, ?, ?)",

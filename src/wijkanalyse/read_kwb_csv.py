@@ -701,6 +701,7 @@ def _name_regions(
 ) -> tuple[pd.DataFrame, np.ndarray, list[LoadIssue]]:
     """Regions of a names-only download; aggregates are dropped (``keep`` False) and reported."""
     names = _stripped(cells, roles.get("name", 0))
+    assert names is not None  # a column index always gives a column
     levels: list[str | None] = []
     keep = np.ones(len(names), dtype=bool)
     issues: list[LoadIssue] = []

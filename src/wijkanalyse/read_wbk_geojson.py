@@ -341,8 +341,8 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
                     hint="Geef een map met GeoJSON-bestanden van de Wijk- en Buurtkaart.")
     parsed = [_read_file(unit, f) for f in files]
     groups: dict[tuple[int, str], list[_File]] = defaultdict(list)
-    for f in parsed:
-        groups[(f.year, f.level)].append(f)
+    for pf in parsed:
+        groups[(pf.year, pf.level)].append(pf)
     several = unit.is_dir() or len(groups) > 1
     tables: dict[tuple[int, str], tuple[SourceTable, np.ndarray]] = {}
     out: list[SourceTable] = []

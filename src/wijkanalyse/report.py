@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +95,7 @@ def _dutch_date(value: date | str | None) -> str:
         try:
             value = date.fromisoformat(value[:10])
         except ValueError:
-            return value
+            return str(value)
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
@@ -765,12 +765,12 @@ def write_report(profile: Profile, out_dir: Path, *, formats: Sequence[str] = FO
         target = out_dir / f"{stem}.{fmt}"
         if fmt == "html":
             text = html or ""
-            written[fmt] = _write_atomic(target, lambda tmp, t=text: tmp.write_text(
-                t, encoding="utf-8"))
+            written[fmt] = _write_atomic(target, partial(Path.write_text, data=text,
+                                                         encoding="utf-8"))
         elif fmt == "pdf":
             written[fmt] = _html_to_pdf(html or "", target)
         else:
             data = json.dumps(to_dict(profile), ensure_ascii=False, indent=2)
-            written[fmt] = _write_atomic(target, lambda tmp, t=data: tmp.write_text(
-                t + "\n", encoding="utf-8"))
+            written[fmt] = _write_atomic(target, partial(Path.write_text, data=data + "\n",
+                                                         encoding="utf-8"))
     return written

@@ -425,7 +425,7 @@ def _parse_rule(raw: dict[str, Any], *, where: str, defaults: dict[str, Any],
     if rtype == "level_vs_reference":
         kw["measure"] = _choice(raw["measure"], MEASURES, "measure", where)
         kw["reference"] = _references(raw.get("reference", list(defaults["reference"])), where)
-        ind = catalogue.indicators.get(indicator)
+        ind = catalogue.indicators.get(indicator or "")
         if ind is not None:
             expected = _expected_measure(ind.unit, ind.kind)
             if kw["measure"] != expected:
@@ -467,7 +467,7 @@ def _parse_rule(raw: dict[str, Any], *, where: str, defaults: dict[str, Any],
 def _choice(value: Any, allowed: Sequence[str], name: str, where: str) -> str:
     if value not in allowed:
         raise RuleError(f"{where}: {name} {value!r} is onbekend; kies uit {', '.join(allowed)}.")
-    return value
+    return str(value)
 
 
 def _int(value: Any, name: str, where: str, *, minimum: int,
@@ -935,6 +935,7 @@ def _eval_trend(rule: Rule, ctx: _Context, *, max_year: int | None = None) -> _H
     if len(points) < 2:
         return None
     last = points[-1]
+    change: float | None
     if rule.change == "slope":
         window = points[-rule.last_n:]
         start = window[0]

@@ -288,7 +288,7 @@ def subject_for_area_set_entry(con: duckdb.DuckDBPyConnection, entry: SetArea) -
 
 @lru_cache(maxsize=1)
 def _shipped_set_areas_cached() -> tuple[tuple[AreaSet, SetArea], ...]:
-    out = []
+    out: list[tuple[AreaSet, SetArea]] = []
     for info in list_area_sets():
         area_set = load_area_set(info.name)
         out.extend((area_set, area) for area in area_set.areas)
@@ -413,7 +413,7 @@ def _area_candidates(con: duckdb.DuckDBPyConnection, key: str, slug: str) -> lis
         gms = list(area.gemeente_codes)
         out.append(_Candidate(
             source="gebied", code=area.area_id, name=area.name, level="gebied",
-            gemeente_codes=gms, gemeente_name=_gemeente_names(con, gms[:1]).get(gms[0])
+            gemeente_codes=gms, gemeente_name=_gemeente_names(con, [gms[0]]).get(gms[0])
             if gms else None, members=frozenset(area.codes), strong=True, area=area))
     return out
 
@@ -485,7 +485,7 @@ def _prefer_current_names(cands: list[_Candidate], keys: set[str]) -> list[_Cand
     the wijk WK039221). With ``year`` every name of that year counts (rule 3).
     """
     regions = [c for c in cands if c.region is not None]
-    current = {id(c) for c in regions if name_key(c.region.name) in keys}
+    current = {id(c) for c in regions if c.region is not None and name_key(c.region.name) in keys}
     if not current or len(current) == len(regions):
         return cands
     return [c for c in cands if c.region is None or id(c) in current]

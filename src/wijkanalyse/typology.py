@@ -369,8 +369,8 @@ def _summed_features(con: duckdb.DuckDBPyConnection, multi: Mapping[str, list[st
            WHERE year = ? AND code IN (SELECT unnest(?)) AND list_contains(?, indicator_id)""",
         [int(year), codes, list(peers.INPUT_INDICATORS)]).df()
     cat = load_catalogue()
-    bases = {i: cat[i].base for i in peers.INPUT_INDICATORS
-             if i in cat and cat[i].aggregation == "weighted" and cat[i].base}
+    bases = {i: b for i in peers.INPUT_INDICATORS
+             if i in cat and cat[i].aggregation == "weighted" and (b := cat[i].base)}
     wide = long.pivot_table(index="code", columns="indicator_id", values="value",
                             aggfunc="first", dropna=False)
     wide.columns = [str(c) for c in wide.columns]
@@ -402,7 +402,7 @@ def _ordered(center: pd.Series) -> list[str]:
     """Features of a centre by decreasing |z| (ties by name), one per theme first."""
     zs = center.dropna()
     order = sorted(zs.index, key=lambda f: (-abs(float(zs[f])), f))
-    first, rest, themes = [], [], set()
+    first, rest, themes = list[str](), list[str](), set[str]()
     for f in order:
         theme = FEATURE_THEMES.get(f, f)
         (rest if theme in themes else first).append(f)

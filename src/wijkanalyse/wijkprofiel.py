@@ -568,7 +568,8 @@ def _nederland_from_gemeenten(con: duckdb.DuckDBPyConnection, year: int,
     """
     key = f"nederland:{year}"
     if cache is not None and key in cache:
-        return cache[key]
+        cached: tuple[_Table, str | None] = cache[key]
+        return cached
     result: tuple[_Table, str | None] = ({}, None)
     expected = GEMEENTEN_PER_JAAR.get(year)
     sids = [r[0] for r in con.execute(
