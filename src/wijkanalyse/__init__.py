@@ -29,7 +29,7 @@ def profile(query: str, *, gemeente: str | None = None, year: int | None = None,
     return _profile(query, gemeente=gemeente, year=year, db=db)
 
 
-def profile_frames(prof: Profile) -> dict:
+def profile_frames(prof: Profile) -> dict[Any, Any]:
     """The sections of a profile as pandas DataFrames (see
     :func:`wijkanalyse.wijkprofiel.profile_frames`)."""
     from .wijkprofiel import profile_frames as _frames

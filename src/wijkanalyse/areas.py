@@ -288,7 +288,7 @@ def _gemeente_names(con: duckdb.DuckDBPyConnection, codes: Sequence[str]) -> dic
 
 
 def _unknown_message(
-    con: duckdb.DuckDBPyConnection, name: str, unknown: Sequence[str], typed: dict
+    con: duckdb.DuckDBPyConnection, name: str, unknown: Sequence[str], typed: dict[Any, Any]
 ) -> str:
     """Dutch message for unknown codes (as the user typed them), with look-alike codes or the
     codes of regions with that name."""
@@ -351,7 +351,7 @@ def _mixed_level_message(name: str, members: Sequence[str]) -> str:
     return text + "Kies één niveau: alleen buurtcodes of alleen wijkcodes."
 
 
-def _row_to_area(row: tuple, codes: Sequence[str]) -> Area:
+def _row_to_area(row: tuple[Any, ...], codes: Sequence[str]) -> Area:
     area_id, name, gemeente_code, description, created_by, created_at = row
     level = level_of(codes[0]) if codes else ""
     return Area(

@@ -30,7 +30,7 @@ Columns in which no unit of the set has anything are left out and named in
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -405,7 +405,7 @@ def _grouped(keys: list[str], info: dict[str, tuple[str, str]]) -> str:
     return _join([f"{base} ({_join(levels)})" for base, levels in groups.items()])
 
 
-_SENTENCE_PARTS = (
+_SENTENCE_PARTS: tuple[tuple[Callable[[str, str], bool], str], ...] = (
     (lambda st, why: st == "nee" and why == "gebied",
      "Geen gegevens voor dit gebied (wel voor de gemeente)"),
     (lambda st, why: st == "nee" and why != "gebied", "Niet in de database voor deze gemeente"),

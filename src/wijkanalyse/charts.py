@@ -267,8 +267,8 @@ def is_indexed(series: Series) -> bool:
                             for p in series.points)
 
 
-def _indexed(lines: list[tuple[str, list[float], dict]], years: list[int]
-             ) -> tuple[list[tuple[str, list[float], dict]], int | None]:
+def _indexed(lines: list[tuple[str, list[float], dict[Any, Any]]], years: list[int]
+             ) -> tuple[list[tuple[str, list[float], dict[Any, Any]]], int | None]:
     """Index every line to the base year: the earliest year in which the area and as many
     reference lines as possible have a non-zero value. Lines without a value in that year are
     left out (they cannot be indexed to the same year)."""
@@ -415,7 +415,7 @@ def definition_break_chart(group: SeriesGroup, *, width: float = 6.8,
         An ``<svg>`` element.
     """
     by_id = {s.indicator_id: s for s in group.series}
-    drawn: list[tuple[Series, dict]] = []
+    drawn: list[tuple[Series, dict[Any, Any]]] = []
     for ids, styles in ((group.before, _BEFORE_STYLES), (group.after, _AFTER_STYLES)):
         for i, ind in enumerate(ids):
             if ind in by_id:

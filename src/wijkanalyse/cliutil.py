@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console, ConsoleOptions, RenderableType, RenderHook
@@ -156,7 +156,7 @@ class _NoControlCharacters(RenderHook):
     """Safety net on both consoles: whatever is printed, no escape sequence from data reaches
     the terminal (Rich's own styling is added after this, so colours still work)."""
 
-    def process_renderables(self, renderables: list) -> list:
+    def process_renderables(self, renderables: list[Any]) -> list[Any]:
         return [_CleanSegments(r) for r in renderables]
 
 

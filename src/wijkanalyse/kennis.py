@@ -1790,7 +1790,7 @@ def to_file_data(iv: Intervention) -> dict[str, Any]:
     return data
 
 
-class _Flow(list):
+class _Flow(list[Any]):
     """A short list of terms, written on one line (``[sociaal, veiligheid]``)."""
 
 

@@ -139,7 +139,7 @@ class _Shape:
 
 
 def _latest_geometries(con: duckdb.DuckDBPyConnection, where: str,
-                       params: list) -> pd.DataFrame:
+                       params: list[Any]) -> pd.DataFrame:
     df = con.execute(
         f"""SELECT code, year, level, name, source_id, geojson, area_m2
             FROM geometries WHERE {where}

@@ -442,7 +442,7 @@ def resolve_names(
         return None if _isna(value) else value
 
     # pass 1: the gemeente of every row (names are only matched inside it)
-    todo: list[tuple] = []  # (idx, name, level, gm_name, gm_code, target, where)
+    todo: list[tuple[Any, ...]] = []  # (idx, name, level, gm_name, gm_code, target, where)
     for idx, row in zip(regions.index, regions.to_dict("records"), strict=True):
         name = _strip(cell(row, "name")) if cell(row, "name") is not None else None
         level = cell(row, "level")

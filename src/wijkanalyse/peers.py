@@ -498,7 +498,7 @@ def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     return str(row[0])
 
 
-def _per_connection(con: duckdb.DuckDBPyConnection) -> dict:
+def _per_connection(con: duckdb.DuckDBPyConnection) -> dict[Any, Any]:
     """The cache dict of one connection (a fresh one where it cannot be weakly referenced)."""
     try:
         return _CACHE.setdefault(con, {})

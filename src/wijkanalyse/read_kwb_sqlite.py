@@ -28,6 +28,7 @@ import re
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -220,7 +221,7 @@ def _read_table(
     columns = [str(d[0]) for d in cursor.description]
     rows = cursor.fetchall()
 
-    kept: list[tuple[int, str, tuple]] = []  # (line, name, row)
+    kept: list[tuple[int, str, tuple[Any, ...]]] = []  # (line, name, row)
     for line, row in enumerate(rows, start=1):
         raw = row[name_pos]
         others_empty = all(v is None for j, v in enumerate(row) if j != name_pos)

@@ -65,7 +65,7 @@ def sniff(path: Path) -> str | None:
         return None
 
 
-def _is_kwb_header(header: tuple) -> bool:
+def _is_kwb_header(header: tuple[Any, ...]) -> bool:
     cells = {str(c).strip().lower() for c in header if c is not None}
     return all(cells & alternatives for alternatives in _MARKERS)
 

@@ -120,7 +120,7 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
                         issues=issues)]
 
 
-def _label(info: dict, table_id: str) -> str:
+def _label(info: dict[Any, Any], table_id: str) -> str:
     if table_id in KWB_YEARS:
         return f"CBS, Kerncijfers Wijken en Buurten {KWB_YEARS[table_id]}"
     title = str(info.get("Title") or "").strip() or f"tabel {table_id}"
@@ -167,7 +167,7 @@ def _load_json(file: Path) -> Any:
         raise DataFileError(file, "het bestand is geen UTF-8-tekst.", hint=_HINT) from exc
 
 
-def _value_list(file: Path, data: Any) -> list:
+def _value_list(file: Path, data: Any) -> list[Any]:
     """An OData response body as a list (plain list or ``{"value": [...]}``)."""
     if isinstance(data, dict) and isinstance(data.get("value"), list):
         data = data["value"]
@@ -177,7 +177,7 @@ def _value_list(file: Path, data: Any) -> list:
     return data
 
 
-def _table_info(file: Path) -> dict:
+def _table_info(file: Path) -> dict[Any, Any]:
     items = _value_list(file, _load_json(file))
     if len(items) != 1:
         raise DataFileError(file, f"verwacht precies één tabelbeschrijving, gevonden {len(items)}.",
@@ -189,7 +189,7 @@ def _table_info(file: Path) -> dict:
     return item
 
 
-def _year(file: Path, info: dict, table_id: str) -> int:
+def _year(file: Path, info: dict[Any, Any], table_id: str) -> int:
     period = str(info.get("Period") or "").strip()
     if period[:4].isdigit():
         return int(period[:4])
@@ -199,8 +199,8 @@ def _year(file: Path, info: dict, table_id: str) -> int:
                         f"{info.get('Period')!r}).", column="Period", hint=_HINT)
 
 
-def _properties(file: Path) -> dict[int, dict]:
-    props: dict[int, dict] = {}
+def _properties(file: Path) -> dict[int, dict[Any, Any]]:
+    props: dict[int, dict[Any, Any]] = {}
     for pos, p in enumerate(_value_list(file, _load_json(file)), start=1):
         for key in ("ID", "Type", "Title"):
             if key not in p:
@@ -210,7 +210,7 @@ def _properties(file: Path) -> dict[int, dict]:
     return props
 
 
-def _header_path(props: dict[int, dict], key: str) -> str | None:
+def _header_path(props: dict[int, dict[Any, Any]], key: str) -> str | None:
     """``"Group/Subgroup/Title (Unit)"`` of a topic, as in a StatLine CSV header."""
     topic = next((p for p in props.values() if p.get("Key") == key), None)
     if topic is None or topic.get("Type") != "Topic":
@@ -237,7 +237,7 @@ def _data_file(folder: Path, *, exclude: set[str]) -> Path:
     return found[0]
 
 
-def _records(file: Path, data: Any, geo_key: str) -> list[dict]:
+def _records(file: Path, data: Any, geo_key: str) -> list[dict[Any, Any]]:
     """Rows as dicts; the stripped ``{code: {...}}`` form gets the code under ``geo_key``."""
     if isinstance(data, dict) and "value" not in data:
         records = []

@@ -33,6 +33,7 @@ import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -244,7 +245,7 @@ def _read_stream(path: Path, fh: io.TextIOBase, catalogue: Catalogue) -> list[So
         columns.append((j, ind, year, shown))
 
     # data rows, read as a stream: the first hopeless row stops the reading
-    region_rows: list[dict] = []
+    region_rows: list[dict[Any, Any]] = []
     cells: list[tuple[int, int, str, str, str]] = []  # (key, line, column, indicator, cell)
     checked = 0
     seen: dict[tuple[str, int | None], int] = {}
@@ -485,7 +486,7 @@ def resolve(table: SourceTable, reference: pd.DataFrame) -> tuple[SourceTable, p
     return out, methods
 
 
-_INDEX: list[tuple[pd.DataFrame, tuple]] = []
+_INDEX: list[tuple[pd.DataFrame, tuple[Any, ...]]] = []
 
 
 def _gemeente_index(reference: pd.DataFrame) -> tuple[

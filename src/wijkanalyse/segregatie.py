@@ -442,7 +442,7 @@ class _Data:
     long: pd.DataFrame  # gemeente_code, year, code, name, indicator_id, value, source, source_id
     gemeente_names: dict[str, str]
     gemeente_rows: pd.DataFrame  # the gemeenten's own rows: code, year, indicator_id, value
-    cache: dict[tuple, Any] = field(default_factory=dict)  # derived tables, per instance
+    cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)  # derived tables, per instance
 
     def only_year(self, year: int | None) -> _Data:
         """The same data restricted to one year (all years for ``None``)."""
@@ -1266,7 +1266,7 @@ _CHANGE_INDICES = ("D", "H")
 
 
 def _pair_rows(data: _Data, g: GroupDef, frame: pd.DataFrame, y0: int, y1: int,
-               gms: list[str], sources: dict, keys: list[str]) -> pd.DataFrame:
+               gms: list[str], sources: dict[Any, Any], keys: list[str]) -> pd.DataFrame:
     f0 = frame[(frame["year"] == y0) & frame["gemeente_code"].isin(gms)]
     f1 = frame[(frame["year"] == y1) & frame["gemeente_code"].isin(gms)]
     both = f0[keys + ["x", "t"]].merge(f1[keys + ["x", "t"]], on=keys, suffixes=("0", "1"))
@@ -1778,7 +1778,7 @@ def _float(v: Any) -> float | None:
 
 
 def profile_section(con: duckdb.DuckDBPyConnection, subject: Subject, *,
-                    year: int | None = None, cache: dict | None = None) -> dict[str, Any]:
+                    year: int | None = None, cache: dict[Any, Any] | None = None) -> dict[str, Any]:
     """The segregation figures of one neighbourhood for the wijkprofiel, as plain data.
 
     Parameters

@@ -110,7 +110,9 @@ def coverage_matrix(coverage: pd.DataFrame) -> dict[str, Any]:
 
 def data_status(con: duckdb.DuckDBPyConnection) -> StatusReport:
     """Collect the data-quality report from an open database."""
-    q = lambda sql: con.execute(sql).df()  # noqa: E731
+    def q(sql: str) -> pd.DataFrame:
+        return con.execute(sql).df()
+
     return StatusReport(
         sources=q("""SELECT source_id, kind, layout, table_id, year, n_regions, n_values, label
                      FROM sources ORDER BY kind, year NULLS FIRST, source_id"""),

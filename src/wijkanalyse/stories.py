@@ -598,7 +598,7 @@ def _look_alike_codes(code: str, candidates: list[str], *, n: int = 3) -> list[s
 # --------------------------------------------------------------------------- rows
 
 
-def _row_dict(row: tuple) -> dict[str, Any]:
+def _row_dict(row: tuple[Any, ...]) -> dict[str, Any]:
     data = dict(zip(_COLUMNS, row, strict=True))
     data["tags"] = list(data["tags"] or [])
     data["meta"] = json.loads(data["meta"]) if data["meta"] else {}

@@ -493,7 +493,7 @@ def _prefer_current_names(cands: list[_Candidate], keys: set[str]) -> list[_Cand
 
 def _narrow_by_year(cands: list[_Candidate], year: int) -> list[_Candidate]:
     """Among regions of one gemeente and level, keep those known in ``year`` (rule 3)."""
-    groups: dict[tuple, list[_Candidate]] = {}
+    groups: dict[tuple[Any, ...], list[_Candidate]] = {}
     for c in cands:
         if c.region is not None:
             groups.setdefault((c.region.gemeente_code, c.level), []).append(c)
@@ -555,7 +555,7 @@ def _wijk_codes(members: list[str]) -> list[str]:
 def _shipped_other_years(code: str) -> list[SubjectDivision]:
     """The older codes a shipped set records for exactly this one region (the programme's
     Jagershoef had code BU07721513 in 2015), when the shipped sets agree on them."""
-    found: set[tuple] = set()
+    found: set[tuple[Any, ...]] = set()
     for _, entry in shipped_set_areas():
         if entry.codes == (code,) and entry.other_years:
             found.add(tuple((div.years, div.level, div.codes, div.reason)
@@ -645,7 +645,7 @@ def _level(c: _Candidate) -> str:
 
 def _ambiguous_message(text: str, cands: list[_Candidate], gemeente: str | None,
                        year: int | None) -> str:
-    groups: dict[tuple, int] = {}
+    groups: dict[tuple[Any, ...], int] = {}
     for c in cands:
         groups[(tuple(c.gemeente_codes), c.level)] = groups.get(
             (tuple(c.gemeente_codes), c.level), 0) + 1

@@ -558,7 +558,7 @@ def _area_cells(rows: Sequence[_Row], subject: Subject, catalogue: Catalogue,
 
 def _nederland_from_gemeenten(con: duckdb.DuckDBPyConnection, year: int,
                               catalogue: Catalogue, meta: Mapping[str, _Meta],
-                              cache: dict | None) -> tuple[_Table, str | None]:
+                              cache: dict[Any, Any] | None) -> tuple[_Table, str | None]:
     """Nederland of a year without a national row, computed from that year's gemeenten.
 
     Only when the database holds every gemeente of the year (:data:`GEMEENTEN_PER_JAAR`)
@@ -619,7 +619,7 @@ def _nederland_from_gemeenten(con: duckdb.DuckDBPyConnection, year: int,
 
 
 def _names_by_year(con: duckdb.DuckDBPyConnection, codes: Sequence[str],
-                   years: Iterable[int], cache: dict | None = None
+                   years: Iterable[int], cache: dict[Any, Any] | None = None
                    ) -> dict[tuple[str, int], str]:
     """The name of each code in each year (the regions view); with ``cache`` the names of
     every wijk and buurt are read once for many profiles."""
@@ -642,7 +642,7 @@ def _names_by_year(con: duckdb.DuckDBPyConnection, codes: Sequence[str],
 
 
 def _area_notes(con: duckdb.DuckDBPyConnection, subject: Subject,
-                years: Sequence[int], cache: dict | None = None) -> list[AreaNote]:
+                years: Sequence[int], cache: dict[Any, Any] | None = None) -> list[AreaNote]:
     """Changed names and other divisions of the subject in the years with figures.
 
     A code that exists in several years is taken as the same area (until CBS lineage is
@@ -1045,7 +1045,7 @@ def _series(ctx: _Context, ids: Iterable[str], *, min_values: int,
     return out
 
 
-def _sources(ctx: _Context, sources: Sequence[tuple], extra_labels: Iterable[str | None]
+def _sources(ctx: _Context, sources: Sequence[tuple[Any, ...]], extra_labels: Iterable[str | None]
              ) -> list[SourceRef]:
     """SourceRefs of the used sources, and of the labels other parts cite (location, peers).
 
@@ -1074,7 +1074,7 @@ def _sources(ctx: _Context, sources: Sequence[tuple], extra_labels: Iterable[str
                        str(r[5]), str(r[1]), r[0]),
     )
     out: list[SourceRef] = []
-    seen: set[tuple] = set()
+    seen: set[tuple[Any, ...]] = set()
     for _sid, file_name, _kind, table_id, year, label in rows:
         y = None if year is None else int(year)
         key = (label, file_name, table_id or None, y)
@@ -1095,7 +1095,8 @@ NATIONWIDE_REGIONS = {"wijk": 2000, "buurt": 10000}
 
 
 def _years_under_other_codes(con: duckdb.DuckDBPyConnection, subject: Subject,
-                             kwb_years: Sequence[int], cache: dict | None = None) -> list[int]:
+                             kwb_years: Sequence[int],
+                             cache: dict[Any, Any] | None = None) -> list[int]:
     """Years in which the subject's gemeente has KWB figures at the subject's level but the
     subject (one wijk or buurt code) has none: the code is of another CBS division."""
     if subject.kind not in ("wijk", "buurt") or len(subject.members) != 1 or \
@@ -1105,7 +1106,7 @@ def _years_under_other_codes(con: duckdb.DuckDBPyConnection, subject: Subject,
     prefix = {"wijk": "WK", "buurt": "BU"}[subject.kind]
     if not code.startswith(prefix) or len(code) < 6:
         return []
-    store: dict = cache if cache is not None else {}
+    store: dict[Any, Any] = cache if cache is not None else {}
     key = f"kwb-years:{code[:6]}"
     if key not in store:
         store[key] = {int(r[0]) for r in con.execute(
@@ -1288,7 +1289,7 @@ def build_profile(
     with_stories: bool = True,
     with_segregatie: bool = True,
     with_kennis: bool = True,
-    cache: dict | None = None,
+    cache: dict[Any, Any] | None = None,
 ) -> Profile:
     """Assemble the wijkprofiel of ``subject``.
 
@@ -1426,8 +1427,8 @@ def build_profile(
         if locate is not None:
             location = (locate(con, subject) if cache is None
                         else locate(con, subject, cache=cache.setdefault("location", {})))
-    stories: list = []
-    approaches: list = []
+    stories: list[Any] = []
+    approaches: list[Any] = []
     if with_stories:
         stories_for = _optional("stories", "stories_for")
         if stories_for is not None:
