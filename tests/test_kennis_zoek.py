@@ -990,14 +990,22 @@ def test_programme_wijken_pinned_advice(programme_advice) -> None:
     top = {name: [m.intervention_id for m in result.recommendations[:3]]
            for name, (_, result) in programme_advice.items()}
     # Kerkrade-West: overlast en onveiligheid -0,056 and leefbaarheid -0,099 (2024) stay below
-    # their thresholds (-0,11 and -0,10): no recommendation, no Housing First; preventive
-    # suggestions weighted by how close each figure comes to its threshold
+    # their thresholds (-0,11 and -0,10): no Housing First. Since the 2015 series is loaded its
+    # 65+ share rose from 21,0% (KWB 2015, published whole percentage) to 26,2% (KWB 2024):
+    # 'Snelle vergrijzing' (aandacht, +4 points) is its only signal and the advice follows it
     profile, kerkrade = programme_advice["Kerkrade-West"]
-    assert profile.signals == [] and kerkrade.recommendations == []
-    assert [m.intervention_id for m in kerkrade.preventive[:3]] == [
-        "vergroening-openbare-ruimte", "schoon-heel-veilig", "beheer-openbare-ruimte"]
+    assert [(s.rule_id, s.severity_label) for s in profile.signals] == [
+        ("vergrijzing_stijgt", "aandacht")]
+    assert "van 21,0% in 2015 naar 26,2% in 2024" in profile.signals[0].text
+    assert [m.intervention_id for m in kerkrade.recommendations[:3]] == [
+        "lokale-aanpak-eenzaamheid", "vriendschapscursus", "huisbezoeken-ouderen"]
     assert "housing-first" not in [m.intervention_id for m in kerkrade.all()]
-    assert "op 99% van de drempel voor een signaal, -0,100" in kerkrade.preventive[0].reasons[0]
+    # Dolphia has no signal: preventive suggestions weighted by how close each figure comes to
+    # its threshold (voorzieningen -0,085 against -0,100)
+    profile, dolphia = programme_advice["Dolphia"]
+    assert profile.signals == [] and dolphia.recommendations == []
+    assert dolphia.preventive[0].intervention_id == "wijkeconomie-broedplaatsen"
+    assert "op 85% van de drempel voor een signaal, -0,100" in dolphia.preventive[0].reasons[0]
     # sloop-nieuwbouw comes with when it is realistic, and its mixed evaluation is quoted
     selwerd = programme_advice["Selwerd"][1].recommendations[0]
     assert selwerd.intervention_id == "herstructurering"
