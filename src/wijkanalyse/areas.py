@@ -608,7 +608,7 @@ def _read_yaml(path: Path) -> list[_Spec]:
     text = _read_text(path)
     try:
         root = safeyaml.compose(text)
-        data = yaml.safe_load(text)
+        data = safeyaml.load(text)
     except safeyaml.YamlLimitError as exc:
         raise AreaFileError(path, exc.problem, line=exc.line) from exc
     except yaml.YAMLError as exc:

@@ -358,7 +358,7 @@ def parse_area_set(text: str, *, name: str, origin: str) -> AreaSet:
     """
     try:
         root = safeyaml.compose(text)
-        data = yaml.safe_load(text)
+        data = safeyaml.load(text)
     except safeyaml.YamlLimitError as exc:
         raise AreaSetError(origin, exc.problem, line=exc.line) from exc
     except yaml.YAMLError as exc:
