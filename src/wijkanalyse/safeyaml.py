@@ -20,6 +20,7 @@ files (catalogue, rules, configurations, column maps) alike. The loader is libya
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -186,3 +187,28 @@ def load(text: str, *, origin: str | None = None, trusted: bool = False) -> Any:
     if not trusted:
         _checked(text, origin)
     return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+
+
+def read_document(text: str, origin: Any, error: Callable[..., Exception]
+                  ) -> tuple[yaml.Node | None, Any]:
+    """:func:`check`, then compose (for line numbers) and load one user document.
+
+    Errors become ``error(origin, problem, line=..., [hint=...])`` (a
+    :class:`~wijkanalyse.errors.DataFileError` subclass naming the file): the limits of
+    :func:`check`, or invalid YAML with the parser's line.
+
+    Returns
+    -------
+    tuple of (yaml.Node or None, Any)
+        The node tree (``None`` for an empty document) and the plain data.
+    """
+    try:
+        check(text)
+        return yaml.compose(text, Loader=_Loader), yaml.load(text, Loader=_Loader)  # noqa: S506
+    except YamlLimitError as exc:
+        raise error(origin, exc.problem, line=exc.line) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise error(origin, f"geen geldige YAML: {getattr(exc, 'problem', None) or exc}",
+                    line=mark.line + 1 if mark is not None else None,
+                    hint="controleer inspringing en dubbele punten.") from exc
