@@ -369,14 +369,28 @@ def test_backtest_markdown_and_doc(real_backtest: ew.BacktestResult) -> None:
     assert "335 wijken in 15 gemeenten" in doc and "2002, 2008, 2012" in doc
 
 
-def test_main_writes_the_document(built_db: Path, tmp_path: Path, capsys) -> None:
+def test_monitor_backtest_md_writes_the_document(built_db: Path, tmp_path: Path) -> None:
+    """``wijkanalyse monitor --backtest-md PAD`` (the former private CLI of this module)."""
+    from typer.testing import CliRunner
+
+    from wijkanalyse.cli import app
+
     out = tmp_path / "bt.md"
-    assert ew.main(["--db", str(built_db), "--backtest-md", str(out)]) == 0
+    runner = CliRunner()
+    result = runner.invoke(app, ["--db", str(built_db), "monitor", "--backtest-md", str(out)])
+    assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert "Leefbaarometer 3.0, ministerie van BZK" in text and "sha256" in text
-    assert "Geschreven:" in capsys.readouterr().out
-    assert ew.main(["--db", str(tmp_path / "geen.duckdb")]) == 1
-    assert "bestaat niet" in capsys.readouterr().err
+    assert f"`wijkanalyse monitor --backtest-md {out}`" in text
+    assert "| model (logistische regressie) | 1.669 | 17,4% |" in text
+    assert "Geschreven:" in result.output
+    assert "model (logistische regressie): n 1669, terugval 17,4%" in result.output
+    assert not ew.__dict__.get("main")  # one way in: the main CLI
+    missing = runner.invoke(app, ["--db", str(tmp_path / "geen.duckdb"), "monitor",
+                                  "--backtest-md", str(out)])
+    assert missing.exit_code == 1 and "nog geen database" in missing.output
+    neither = runner.invoke(app, ["--db", str(built_db), "monitor"])
+    assert neither.exit_code == 1 and "--backtest-md" in neither.output
 
 
 def test_risk_scores_programma_2016(con) -> None:

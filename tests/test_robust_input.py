@@ -248,6 +248,37 @@ def test_area_set_file_alias_bomb_is_refused(db: Path, tmp_path: Path) -> None:
     assert "alias-bom" in result.output
 
 
+@pytest.mark.parametrize("loader", ["signals", "composite", "earlywarning", "trends"])
+def test_configuration_files_go_through_the_safe_loader(tmp_path: Path, loader: str) -> None:
+    """An alias bomb in a rules/configuration file: refused, with the file named."""
+    from wijkanalyse import composite, earlywarning, signals, trends
+
+    path = tmp_path / f"{loader}.yaml"
+    path.write_text(BOMB, encoding="utf-8")
+    load = {"signals": signals.load_rules, "composite": composite.load_config,
+            "earlywarning": earlywarning.load_config, "trends": trends.load_trend_config}[loader]
+    with pytest.raises(safeyaml.YamlLimitError) as info:
+        load(path)
+    assert info.value.origin is not None and f"{loader}.yaml" in str(info.value)
+    assert "alias-bom" in str(info.value)
+    assert str(info.value).startswith(f"{info.value.origin}: regel ")
+
+
+def test_only_safeyaml_parses_yaml() -> None:
+    """One loader: no other module of the package calls PyYAML's parse/load functions."""
+    import re
+
+    import wijkanalyse
+
+    package = Path(wijkanalyse.__file__).parent
+    calls = re.compile(r"\byaml\.(safe_load|load|load_all|safe_load_all|full_load|unsafe_load|"
+                       r"compose|compose_all|parse)\(")
+    found = [f"{p.name}:{n}" for p in sorted(package.glob("*.py")) if p.name != "safeyaml.py"
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if calls.search(line)]
+    assert found == []
+
+
 # --------------------------------------------------------------------------- item 6: terminal
 
 ESCAPES = "\x1b[31mRood\x1b[0m \x1b]8;;http://evil.example\x07link\x1b]8;;\x07 \x07\x08\x9b2J"

@@ -26,6 +26,7 @@ from wijkanalyse.subjects import (
     AmbiguousSubjectError,
     SubjectNotFoundError,
     display_name,
+    resolve_gemeente,
     resolve_subject,
     subject_for_area_set_entry,
 )
@@ -308,3 +309,78 @@ def test_user_area_wins_over_same_named_buurt_and_programme(
     assert (jol.kind, jol.id, jol.members) == ("gebied", "jol-galjoen", JOL_GALJOEN[:2])
     # an unrelated name is unaffected by user areas
     assert resolve_subject(user_con, "Angelslo") == ANGELSLO
+
+
+# ------------------------------------------------------------------ one gemeente resolver
+
+
+def _three_ways(con: duckdb.DuckDBPyConnection, query: str) -> list[object]:
+    """The answer (``(code, name)`` or the error text) through area sets, segregation and
+    profile subjects (``--gemeente``)."""
+    from wijkanalyse import segregatie, sets
+
+    out: list[object] = []
+    for resolve in (sets.resolve_gemeente, segregatie.resolve_gemeente):
+        try:
+            out.append(resolve(con, query))
+        except WijkanalyseError as exc:
+            out.append(str(exc))
+    try:
+        code, _ = resolve_gemeente(con, query)
+    except WijkanalyseError:
+        code = "GM0114"
+    wijk = con.execute("SELECT min(code) FROM regions WHERE level = 'wijk' AND "
+                       "gemeente_code = ? AND year = 2024", [code]).fetchone()[0]
+    try:  # a profile of a wijk in the gemeente, narrowed with --gemeente
+        subject = resolve_subject(con, wijk, gemeente=query)
+        out.append((subject.gemeente_code, subject.gemeente_name))
+    except WijkanalyseError as exc:
+        out.append(str(exc))
+    return out
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("gm0518", ("GM0518", "'s-Gravenhage")),
+    ("Den Haag", ("GM0518", "'s-Gravenhage")),
+    ("Rijswijk", ("GM0603", "Rijswijk (ZH.)")),  # renamed in 2022: the old name still counts
+    ("Beek", ("GM0888", "Beek (L.)")),  # renamed likewise
+    ("Hengelo", ("GM0164", "Hengelo (O.)")),  # the one gemeente of that name + province
+    ("Bergen", "Gemeente 'Bergen' is niet eenduidig: Bergen (NH.) (GM0373), Bergen (L.) "
+               "(GM0893). Kies met de gemeentecode (bijvoorbeeld GM0373) of de volledige naam "
+               "('Bergen (NH.)')."),
+    ("Amsterdm", "Gemeente 'Amsterdm' is onbekend in de database. Bedoelt u 'Amsterdam' of "
+                 "'Lemsterland' of 'Beemster'?"),
+    ("GM9999", "Gemeentecode GM9999 is onbekend in de database."),
+    ("Angelslo", "'Angelslo' is een wijk in gemeente Emmen, geen gemeente. Bedoelt u 'Emmen'?"),
+])
+def test_one_gemeente_resolver_for_sets_segregatie_and_profiles(
+        con: duckdb.DuckDBPyConnection, query: str, expected: object) -> None:
+    if isinstance(expected, tuple):
+        assert resolve_gemeente(con, query) == expected
+    assert _three_ways(con, query) == [expected] * 3
+
+
+def test_gemeente_resolver_rule_on_a_hand_made_table() -> None:
+    """Rule 3 (a name of several codes: the most recent carrier) and rule 4 (a tie)."""
+    mem = duckdb.connect()
+    mem.execute("CREATE TABLE regions (year INTEGER, code VARCHAR, level VARCHAR, name VARCHAR,"
+                " names VARCHAR[])")
+    mem.executemany("INSERT INTO regions VALUES (?, ?, 'gemeente', ?, ?)", [
+        (2015, "GM0001", "Oudstad", ["Oudstad"]),  # merged away in 2019 ...
+        (2019, "GM0002", "Oudstad", ["Oudstad", "Oudstad-Nieuw"]),  # ... into a new code
+        (2024, "GM0002", "Oudstad", ["Oudstad"]),
+        (2024, "GM0003", "Veld (A.)", ["Veld (A.)"]),
+        (2024, "GM0004", "Veld (B.)", ["Veld (B.)"]),
+    ])
+    assert resolve_gemeente(mem, "oudstad") == ("GM0002", "Oudstad")
+    assert resolve_gemeente(mem, "Oudstad-Nieuw") == ("GM0002", "Oudstad")
+    assert resolve_gemeente(mem, "GM0001") == ("GM0001", "Oudstad")
+    assert resolve_gemeente(mem, "Veld (B.)") == ("GM0004", "Veld (B.)")
+    with pytest.raises(AmbiguousSubjectError) as info:
+        resolve_gemeente(mem, "Veld")
+    assert [c["code"] for c in info.value.candidates] == ["GM0003", "GM0004"]
+    assert str(info.value) == ("Gemeente 'Veld' is niet eenduidig: Veld (A.) (GM0003), Veld (B.) "
+                               "(GM0004). Kies met de gemeentecode (bijvoorbeeld GM0003) of de "
+                               "volledige naam ('Veld (A.)').")
+    with pytest.raises(SubjectNotFoundError, match="Geef de naam of CBS-code"):
+        resolve_gemeente(mem, "  ")

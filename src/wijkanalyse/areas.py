@@ -606,19 +606,7 @@ def _read_text(path: Path) -> str:
 
 def _read_yaml(path: Path) -> list[_Spec]:
     text = _read_text(path)
-    try:
-        root = safeyaml.compose(text)
-        data = yaml.safe_load(text)
-    except safeyaml.YamlLimitError as exc:
-        raise AreaFileError(path, exc.problem, line=exc.line) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise AreaFileError(
-            path,
-            f"geen geldige YAML: {getattr(exc, 'problem', None) or exc}",
-            line=mark.line + 1 if mark is not None else None,
-            hint="controleer inspringing en dubbele punten.",
-        ) from exc
+    root, data = safeyaml.read_document(text, path, AreaFileError)
     if root is None:
         raise AreaFileError(path, "bestand is leeg", hint="geef een lijst van gebieden.")
     if isinstance(data, dict) and "areas" in data:

@@ -356,19 +356,7 @@ def parse_area_set(text: str, *, name: str, origin: str) -> AreaSet:
         With file, line and entry, for invalid YAML, missing or unknown fields, invalid or
         repeated codes, codes of another level or gemeente, repeated ids.
     """
-    try:
-        root = safeyaml.compose(text)
-        data = yaml.safe_load(text)
-    except safeyaml.YamlLimitError as exc:
-        raise AreaSetError(origin, exc.problem, line=exc.line) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise AreaSetError(
-            origin,
-            f"geen geldige YAML: {getattr(exc, 'problem', None) or exc}",
-            line=mark.line + 1 if mark is not None else None,
-            hint="controleer inspringing en dubbele punten.",
-        ) from exc
+    root, data = safeyaml.read_document(text, origin, AreaSetError)
     if root is None or not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):
         raise AreaSetError(origin, "verwacht een mapping met 'title', 'description' en 'areas'",
                            line=1 if root is None else root.start_mark.line + 1)

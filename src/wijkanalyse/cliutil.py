@@ -55,24 +55,6 @@ def say_wait(message: str) -> None:
     err_console.print(Text(message, style="yellow"))
 
 
-def open_db(settings: Settings, *, read_only: bool = True):
-    """A read-only connection without the database lock (prefer :func:`read_db`).
-
-    Writing goes through :func:`write_db` only (:func:`wijkanalyse.store.writing`), so that a
-    ``data build`` never loses what a command wrote.
-    """
-    from . import store
-
-    if not read_only:
-        raise TypeError("open_db only reads; write through cliutil.write_db (the database lock)")
-    if not settings.db_path.exists():
-        fail(WijkanalyseError(store.missing_database_message(settings.db_path)))
-    try:
-        return store.connect(settings.db_path, read_only=True)
-    except WijkanalyseError as exc:
-        fail(exc)
-
-
 @contextmanager
 def read_db(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection under the shared database lock; errors end the command."""

@@ -74,6 +74,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from . import safeyaml
 from .aggregate import aggregate_many
 from .catalogue import Catalogue, load_catalogue
 from .codes import level_of, normalise_code
@@ -346,7 +347,7 @@ def _packaged_config() -> CompositeConfig:
 
 def _parse_text(text: str, origin: str, catalogue: Catalogue | None) -> CompositeConfig:
     try:
-        data = yaml.safe_load(text)
+        data = safeyaml.load(text, origin=origin)
     except yaml.YAMLError as exc:
         raise CompositeConfigError(f"{origin}: geen geldige YAML ({exc}).") from exc
     return parse_config(data, origin=origin, catalogue=catalogue)

@@ -58,7 +58,7 @@ series cut at ``T``. Three naive baselines are scored on the same transitions:
 Per fold and pooled: number of transitions, base rate, share flagged, recall, precision, F1,
 AUC, Brier; a calibration table of the model; and a unit-level bootstrap of the differences
 between model and baselines. :func:`backtest_markdown` renders it (``docs/backtest.md`` is made
-with ``python -m wijkanalyse.earlywarning --backtest-md docs/backtest.md``).
+with ``wijkanalyse monitor --backtest-md docs/backtest.md``).
 
 Database access is limited to :func:`lbm_history`, :func:`unit_series`,
 :func:`kwb_indicators` and :func:`risk_scores`; everything else is pure.
@@ -66,9 +66,7 @@ Database access is limited to :func:`lbm_history`, :func:`unit_series`,
 
 from __future__ import annotations
 
-import argparse
 import math
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -82,6 +80,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from . import safeyaml
 from .errors import WijkanalyseError
 from .fmt import nl_number
 
@@ -97,7 +96,9 @@ __all__ = [
     "RiskModel",
     "backtest",
     "backtest_markdown",
+    "backtest_summary",
     "classification_metrics",
+    "database_backtest",
     "fit_model",
     "kwb_indicators",
     "lbm_history",
@@ -205,7 +206,7 @@ def _packaged_config() -> EarlyWarningConfig:
 
 def _parse_config(text: str, *, origin: str) -> EarlyWarningConfig:
     try:
-        data = yaml.safe_load(text)
+        data = safeyaml.load(text, origin=origin)
     except yaml.YAMLError as exc:
         raise EarlyWarningError(f"{origin}: geen geldige YAML ({exc}).") from exc
     if not isinstance(data, dict):
@@ -1145,7 +1146,7 @@ def backtest_markdown(
     *,
     data_note: str | None = None,
     generated: date | None = None,
-    command: str = "python -m wijkanalyse.earlywarning --backtest-md docs/backtest.md",
+    command: str = "wijkanalyse monitor --backtest-md docs/backtest.md",
 ) -> str:
     """The backtest as a Markdown document (Dutch), with tables and an honest reading.
 
@@ -1910,50 +1911,42 @@ def _data_note(con: duckdb.DuckDBPyConnection, history: pd.DataFrame) -> str:
             "2024 (grensvaste reeks).")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m wijkanalyse.earlywarning --backtest-md PAD [--db DB]``."""
-    from . import store
-    from .settings import resolve_settings
+def database_backtest(con: duckdb.DuckDBPyConnection) -> tuple[BacktestResult, str]:
+    """The backtest on every Leefbaarometer series in the database, with its data note.
 
-    parser = argparse.ArgumentParser(
-        prog="python -m wijkanalyse.earlywarning",
-        description="Backtest van de vroegsignalering op de Leefbaarometer-geschiedenis.")
-    parser.add_argument("--db", type=Path, default=None,
-                        help="de database (anders WIJKANALYSE_DB of de standaardplek)")
-    parser.add_argument("--backtest-md", type=Path, default=None, metavar="PAD",
-                        help="schrijf de backtest als Markdown naar PAD")
-    args = parser.parse_args(argv)
-    settings = resolve_settings(db=args.db)
-    if not settings.db_path.is_file():
-        print(f"Fout: database {settings.db_path} bestaat niet; bouw hem met "
-              "'wijkanalyse data build'.", file=sys.stderr)
-        return 1
-    try:
-        with store.reading(settings.db_path) as con:
-            history = lbm_history(con)
-            if history.empty:
-                print("Fout: de database bevat geen Leefbaarometer.", file=sys.stderr)
-                return 1
-            result = backtest(history)
-            note = _data_note(con, history)
-    except WijkanalyseError as exc:
-        print(f"Fout: {exc}", file=sys.stderr)
-        return 1
+    Used by ``wijkanalyse monitor --backtest-md PAD`` (:mod:`wijkanalyse.cli_monitor`).
+
+    Parameters
+    ----------
+    con
+        A database connection (read-only is fine).
+
+    Returns
+    -------
+    tuple of (BacktestResult, str)
+        The result of :func:`backtest` and the sentence on the data (source files with
+        sha256, units, gemeenten, years) for :func:`backtest_markdown`.
+
+    Raises
+    ------
+    EarlyWarningError
+        When the database holds no Leefbaarometer.
+    """
+    history = lbm_history(con)
+    if history.empty:
+        raise EarlyWarningError("de database bevat geen Leefbaarometer.")
+    return backtest(history), _data_note(con, history)
+
+
+def backtest_summary(result: BacktestResult) -> list[str]:
+    """One Dutch line per method with the pooled figures (n, terugval, trefkans, precisie,
+    F1, AUC, Brier), as ``wijkanalyse monitor --backtest-md`` prints them."""
     pooled = result.pooled.set_index("method")
+    lines = []
     for method in METHODS:
         r = pooled.loc[method]
-        print(f"{METHOD_LABELS[method]}: n {int(r['n'])}, terugval {_pct(r['base_rate'], 1)}, "
-              f"trefkans {_pct(r['recall'])}, precisie {_pct(r['precision'])}, "
-              f"F1 {_num(r['f1'])}, AUC {_num(r['auc'])}, Brier {_num(r['brier'], 3)}")
-    if args.backtest_md is not None:
-        args.backtest_md.parent.mkdir(parents=True, exist_ok=True)
-        command = f"python -m wijkanalyse.earlywarning --backtest-md {args.backtest_md}"
-        args.backtest_md.write_text(
-            backtest_markdown(result, data_note=note, command=command) + "\n",
-            encoding="utf-8")
-        print(f"Geschreven: {args.backtest_md}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+        lines.append(f"{METHOD_LABELS[method]}: n {int(r['n'])}, terugval "
+                     f"{_pct(r['base_rate'], 1)}, trefkans {_pct(r['recall'])}, precisie "
+                     f"{_pct(r['precision'])}, F1 {_num(r['f1'])}, AUC {_num(r['auc'])}, "
+                     f"Brier {_num(r['brier'], 3)}")
+    return lines

@@ -60,7 +60,7 @@ import yaml
 from . import safeyaml, store
 from .atomicio import ensure_out_dir, write_atomic
 from .catalogue import DOMAINS, load_catalogue
-from .codes import gemeente_code_of, is_valid_code, wijk_code_of
+from .codes import area_relation, gemeente_code_of, relation_sentence
 from .errors import DataFileError, WijkanalyseError
 from .exportsafe import csv_value
 from .profile_model import Subject
@@ -1895,15 +1895,14 @@ def _write_current(con: duckdb.DuckDBPyConnection, iv: Intervention, *, origin: 
 
 
 def _next_version(con: duckdb.DuckDBPyConnection, iid: str) -> int:
-    return int(con.execute("SELECT coalesce(max(version), 0) + 1 FROM intervention_history "
-                           "WHERE intervention_id = ?", [iid]).fetchone()[0])
+    return store.next_version(con, "intervention_history", "intervention_id", iid)
 
 
 def _write_history(con: duckdb.DuckDBPyConnection, iv: Intervention, *, version: int,
                    now: str, who: str, action: str, origin: str, note: str | None) -> None:
-    con.execute("INSERT INTO intervention_history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [iv.id, version, now, who, action, origin, note,
-                 json.dumps(to_dict(iv), ensure_ascii=False, sort_keys=True)])
+    store.append_version(con, "intervention_history", "intervention_id", iv.id, to_dict(iv),
+                         action=action, changed_by=who, changed_at=now, extra=(origin, note),
+                         version=version)
 
 
 def _current_rows(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
@@ -2528,12 +2527,9 @@ def apply_intervention(
 
 def _write_applied_history(con: duckdb.DuckDBPyConnection, data: Mapping[str, Any], *,
                            action: str, who: str, now: str) -> None:
-    version = con.execute("SELECT coalesce(max(version), 0) + 1 FROM applied_approach_history "
-                          "WHERE applied_id = ?", [data["applied_id"]]).fetchone()[0]
-    snapshot = json.dumps({c: data[c] for c in _APPLIED_COLUMNS}, ensure_ascii=False,
-                          sort_keys=True)
-    con.execute("INSERT INTO applied_approach_history VALUES (?, ?, ?, ?, ?, ?)",
-                [data["applied_id"], version, now, who, action, snapshot])
+    store.append_version(con, "applied_approach_history", "applied_id", data["applied_id"],
+                         {c: data[c] for c in _APPLIED_COLUMNS}, action=action,
+                         changed_by=who, changed_at=now)
 
 
 def remove_applied(con: duckdb.DuckDBPyConnection, applied_id: int, *,
@@ -2601,52 +2597,16 @@ def _applied_rows(con: duckdb.DuckDBPyConnection, where: str = "",
     return [(dict(zip(_APPLIED_COLUMNS, r[:-1], strict=True)), r[-1]) for r in rows]
 
 
-def _covers(outer: str, inner: str) -> bool:
-    """Whether CBS region ``outer`` is ``inner`` or contains it (by the code hierarchy)."""
-    if outer == inner:
-        return True
-    lo, li = outer[:2], inner[:2]
-    if lo == "NL":
-        return li in ("GM", "WK", "BU")
-    if lo == "GM":
-        return li in ("WK", "BU") and gemeente_code_of(inner) == outer
-    if lo == "WK":
-        return li == "BU" and wijk_code_of(inner) == outer
-    return False
-
-
 def _relation(data: Mapping[str, Any], subject: Subject) -> str | None:
-    if data["area_code"] == subject.id:
-        return "eigen"
-    members = [m for m in data["area_members"] or () if is_valid_code(m)]
-    own = [m for m in subject.members if is_valid_code(m)]
-    if not members or not own:
-        return None
-    contains = all(any(_covers(m, t) for m in members) for t in own)
-    within = all(any(_covers(t, m) for t in own) for m in members)
-    if data["area_kind"] in ("land", "gemeente") and not within:
-        return None  # an approach for the whole gemeente is not one of this wijk
-    if contains and within:
-        return "eigen"
-    if contains or (data["area_kind"] == "wijk" and data["area_code"] in subject.wijk_codes):
-        return "omvattend"
-    if within:
-        return "deel"
-    overlap = any(_covers(m, t) or _covers(t, m) for m in members for t in own)
-    return "overlappend" if overlap else None
+    return area_relation(data["area_code"], data["area_kind"], data["area_members"] or (),
+                         subject_id=subject.id, own=subject.members,
+                         wijk_codes=subject.wijk_codes)
 
 
 def _relation_text(relation: str, data: Mapping[str, Any], subject: Subject) -> str:
-    noun = {"wijk": "deze wijk", "buurt": "deze buurt", "gemeente": "deze gemeente"}.get(
-        subject.kind, "dit gebied")
-    what = f"{data['area_kind']} {data['area_name']}"
-    if relation == "eigen":
-        return f"Toegepast in {noun}."
-    if relation == "omvattend":
-        return f"Toegepast in {what}, waarin {noun} ligt."
-    if relation == "deel":
-        return f"Toegepast in {what}, een deel van {noun}."
-    return f"Toegepast in {what}, dat deels samenvalt met {noun}."
+    return relation_sentence(relation, lead="Toegepast in",
+                             what=f"{data['area_kind']} {data['area_name']}",
+                             subject_kind=subject.kind)
 
 
 def applied_for(con: duckdb.DuckDBPyConnection, subject: Subject) -> list[AppliedApproach]:

@@ -26,9 +26,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from . import cbstables
+from . import cbstables, safeyaml
 from .catalogue import Catalogue
 from .cbsvalues import EMPTY_REASON
 from .codes import level_from_soort, level_of
@@ -151,7 +150,8 @@ def packaged_column_maps() -> tuple[ColumnMap, ...]:
         if not entry.name.endswith((".yaml", ".yml")):
             continue
         origin = f"wijkanalyse/data/column_maps/{entry.name}"
-        maps.append(parse_column_map(yaml.safe_load(entry.read_text("utf-8")), origin=origin))
+        maps.append(parse_column_map(safeyaml.load(entry.read_text("utf-8"), origin=origin),
+                                     origin=origin))
     by_headers: dict[frozenset[str], str] = {}
     for m in maps:
         if m.headers in by_headers:

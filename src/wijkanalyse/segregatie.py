@@ -50,7 +50,6 @@ import pandas as pd
 from . import segregation_indices as si
 from .atomicio import ensure_out_dir
 from .atomicio import write_atomic as _write_atomic
-from .codes import is_valid_code, name_key, normalise_code
 from .errors import WijkanalyseError
 from .exportsafe import csv_frame, text_cells
 from .fmt import nl_number
@@ -369,57 +368,18 @@ def _check_groups(groups: Iterable[str] | str | None) -> list[GroupDef]:
 
 
 def resolve_gemeente(con: duckdb.DuckDBPyConnection, query: str) -> tuple[str, str]:
-    """A gemeente by name or code -> ``(code, name)``.
-
-    Accepts the GM code (``"GM0518"``, any case), any name a source used, and the everyday
-    names of :data:`wijkanalyse.subjects.GEMEENTE_ALIASES` (``"Den Haag"``).
+    """A gemeente by name or code -> ``(code, name)``: the one resolver,
+    :func:`wijkanalyse.subjects.resolve_gemeente` (see there for the rule on ambiguous names).
 
     Raises
     ------
     WijkanalyseError
-        Unknown gemeente (with close gemeente names as suggestions), or a name that is a wijk
-        or buurt (saying which gemeente it lies in).
+        Unknown or ambiguous gemeente (with close gemeente names as suggestions), or a name
+        that is a wijk or buurt (saying which gemeente it lies in).
     """
-    from . import names
-    from .subjects import GEMEENTE_ALIASES, SubjectError, resolve_subject
+    from .subjects import resolve_gemeente as resolve
 
-    text = " ".join(str(query or "").split())
-    if not text:
-        raise WijkanalyseError("Geef de naam of CBS-code van een gemeente op.")
-    rows = con.execute(
-        "SELECT code, list(DISTINCT n) FROM (SELECT code, unnest(names) AS n FROM regions "
-        "WHERE level = 'gemeente') GROUP BY code ORDER BY code"
-    ).fetchall()
-    gm_names = _gemeente_names(con)
-    code = normalise_code(text)
-    if code and code.startswith("GM") and is_valid_code(code):
-        if code in gm_names:
-            return code, gm_names[code]
-        raise WijkanalyseError(f"Gemeentecode {code} is onbekend in de database.")
-    key = name_key(GEMEENTE_ALIASES.get(name_key(text), text))
-    found = sorted({c for c, ns in rows if any(name_key(n) == key for n in ns or [])})
-    if len(found) == 1:
-        return found[0], gm_names.get(found[0], found[0])
-    if len(found) > 1:
-        listed = ", ".join(f"{c} ({gm_names.get(c, c)})" for c in found)
-        raise WijkanalyseError(f"Gemeente {text!r} is niet eenduidig: {listed}. Gebruik de "
-                               "code.")
-    message = f"Gemeente {text!r} is onbekend in de database."
-    try:
-        subject = resolve_subject(con, text)
-    except SubjectError:
-        subject = None
-    if subject is not None and subject.kind in ("wijk", "buurt", "gebied"):
-        message = (f"{text!r} is een {subject.kind} in gemeente {subject.gemeente_name}, geen "
-                   f"gemeente. Bedoelt u {subject.gemeente_name!r}?")
-        raise WijkanalyseError(message)
-    pool = [n for _, ns in rows for n in ns or []] + [a.title() for a in GEMEENTE_ALIASES]
-    suggestions = names.suggest(text, pool)
-    if suggestions:
-        message += " Bedoelt u " + " of ".join(repr(s) for s in suggestions) + "?"
-    else:
-        message += " Controleer de spelling of gebruik de CBS-code (bijvoorbeeld GM0363)."
-    raise WijkanalyseError(message)
+    return resolve(con, query)
 
 
 def _gemeente_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

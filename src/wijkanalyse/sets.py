@@ -37,7 +37,6 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from . import names
 from .areas import slugify
 from .areasets import (
     AreaSet,
@@ -47,16 +46,17 @@ from .areasets import (
     load_area_set,
     read_area_set,
 )
-from .codes import is_valid_code, name_key, normalise_code, wijk_code_of
+from .codes import wijk_code_of
 from .errors import WijkanalyseError
 from .subjects import (
-    GEMEENTE_ALIASES,
     AmbiguousSubjectError,
+    SubjectError,
     SubjectNotFoundError,
     display_name,
     resolve_subject,
     subject_for_area_set_entry,
 )
+from .subjects import resolve_gemeente as _resolve_gemeente
 
 #: Columns of :attr:`MonitorSet.units`, in this order.
 UNIT_COLUMNS = ("unit_id", "name", "gemeente_code", "gemeente_name", "level", "codes",
@@ -354,7 +354,8 @@ def _gemeente_set(con: duckdb.DuckDBPyConnection, query: str, *, year: int | Non
 
 
 def resolve_gemeente(con: duckdb.DuckDBPyConnection, query: str) -> tuple[str, str]:
-    """A gemeente by name (as any source spelled it, or ``Den Haag`` style) or GM code.
+    """A gemeente for ``gemeente:NAAM``: :func:`wijkanalyse.subjects.resolve_gemeente` (the
+    one resolver and its rule for ambiguous names), its errors as :class:`SetSpecError`.
 
     Returns
     -------
@@ -366,41 +367,12 @@ def resolve_gemeente(con: duckdb.DuckDBPyConnection, query: str) -> tuple[str, s
     SetSpecError
         Unknown (with close names) or ambiguous gemeente.
     """
-    text = " ".join(str(query).split())
-    if not text:
+    if not " ".join(str(query).split()):
         raise SetSpecError("Geef de gemeente op: gemeente:NAAM of gemeente:GMxxxx.")
-    rows = con.execute(
-        "SELECT g.code, g.name, g.all_names, w.latest FROM ("
-        "  SELECT code, arg_max(name, year) FILTER (WHERE name IS NOT NULL) AS name, "
-        "  flatten(list(names) FILTER (WHERE names IS NOT NULL)) AS all_names "
-        "  FROM regions WHERE level = 'gemeente' GROUP BY code) g "
-        "LEFT JOIN (SELECT gemeente_code, max(year) AS latest FROM regions WHERE level = 'wijk' "
-        "  GROUP BY gemeente_code) w ON w.gemeente_code = g.code").fetchall()
-    info = {code: (name or code, set(all_names or []) | ({name} if name else set()), latest)
-            for code, name, all_names, latest in rows}
-    code = normalise_code(text)
-    if code and code.startswith("GM") and is_valid_code(code):
-        if code in info:
-            return code, info[code][0]
-        raise SetSpecError(f"Gemeentecode {code} is onbekend in de database.")
-    key = name_key(GEMEENTE_ALIASES.get(name_key(text), text))
-    found = sorted(c for c, (_, ns, _) in info.items() if any(name_key(n) == key for n in ns))
-    if len(found) > 1:  # a name used by several codes: prefer the one in the latest division
-        latest = max((info[c][2] or 0) for c in found)
-        found = [c for c in found if (info[c][2] or 0) == latest]
-    if len(found) == 1:
-        return found[0], info[found[0]][0]
-    if found:
-        listed = ", ".join(f"{info[c][0]} ({c})" for c in found)
-        raise SetSpecError(f"Gemeente {text!r} is niet eenduidig: {listed}. Gebruik de "
-                           "gemeentecode, bijvoorbeeld gemeente:" + found[0] + ".")
-    pool = [n for _, ns, _ in info.values() for n in ns]
-    pool += [alias.title() for alias in GEMEENTE_ALIASES]
-    close = names.suggest(text, pool)
-    message = f"Gemeente {text!r} is onbekend in de database."
-    if close:
-        message += " Bedoelt u " + " of ".join(repr(s) for s in close) + "?"
-    raise SetSpecError(message)
+    try:
+        return _resolve_gemeente(con, query)
+    except SubjectError as exc:
+        raise SetSpecError(str(exc)) from exc
 
 
 def _area_set_units(con: duckdb.DuckDBPyConnection, area_set: AreaSet, *, kind: str,

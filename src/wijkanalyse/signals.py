@@ -62,7 +62,7 @@ from typing import Any
 
 import yaml
 
-from . import fmt
+from . import fmt, safeyaml
 from .catalogue import DOMAINS, Catalogue, load_catalogue
 from .errors import WijkanalyseError
 from .profile_model import Evidence, Figure, KeyFigure, Profile, Series, SeriesPoint, Signal
@@ -249,7 +249,7 @@ def _packaged_rules() -> tuple[Rule, ...]:
 
 def _parse_text(text: str, origin: str) -> list[Rule]:
     try:
-        data = yaml.safe_load(text)
+        data = safeyaml.load(text, origin=origin)
     except yaml.YAMLError as exc:
         raise RuleError(f"{origin}: geen geldige YAML ({exc}).") from exc
     return parse_rules(data, origin=origin)

@@ -47,12 +47,12 @@ from markdown_it.common.utils import escapeHtml
 from . import safeyaml, store
 from .areasets import SetArea, list_area_sets, load_area_set
 from .codes import (
-    gemeente_code_of,
+    area_relation,
     is_valid_code,
     level_of,
     name_key,
     normalise_code,
-    wijk_code_of,
+    relation_sentence,
 )
 from .errors import DataFileError, WijkanalyseError
 from .names import suggest
@@ -654,20 +654,11 @@ def _load(con: duckdb.DuckDBPyConnection, story_id: object, *,
     return data
 
 
-def _snapshot(data: Mapping[str, Any]) -> str:
-    return json.dumps({k: data[k] for k in _COLUMNS}, ensure_ascii=False, sort_keys=True)
-
-
 def _write_history(con: duckdb.DuckDBPyConnection, data: Mapping[str, Any], *,
                    action: str, changed_by: str, changed_at: str) -> None:
-    version = con.execute(
-        "SELECT coalesce(max(version), 0) + 1 FROM story_history WHERE story_id = ?",
-        [data["story_id"]],
-    ).fetchone()[0]
-    con.execute(
-        "INSERT INTO story_history VALUES (?, ?, ?, ?, ?, ?)",
-        [data["story_id"], version, changed_at, changed_by, action, _snapshot(data)],
-    )
+    store.append_version(con, "story_history", "story_id", data["story_id"],
+                         {k: data[k] for k in _COLUMNS}, action=action,
+                         changed_by=changed_by, changed_at=changed_at)
 
 
 def _write_row(con: duckdb.DuckDBPyConnection, data: Mapping[str, Any]) -> None:
@@ -1070,56 +1061,15 @@ def _changed_labels(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]
 # --------------------------------------------------------------------------- profiles
 
 
-def _covers(outer: str, inner: str) -> bool:
-    """Whether CBS region ``outer`` is ``inner`` or contains it (by the code hierarchy)."""
-    if outer == inner:
-        return True
-    lo, li = outer[:2], inner[:2]
-    if lo == "NL":
-        return li in ("GM", "WK", "BU")
-    if lo == "GM":
-        return li in ("WK", "BU") and gemeente_code_of(inner) == outer
-    if lo == "WK":
-        return li == "BU" and wijk_code_of(inner) == outer
-    return False
-
-
-def _subject_noun(subject: Subject) -> str:
-    return {"wijk": "deze wijk", "buurt": "deze buurt", "gemeente": "deze gemeente"}.get(
-        subject.kind, "dit gebied")
-
-
 def _relation(info: _AreaInfo, subject: Subject, own: set[str], wijken: set[str]) -> str | None:
     """How a story's area relates to the subject: eigen, omvattend, deel, overlappend or None."""
-    if info.code == subject.id:
-        return "eigen"
-    members = [m for m in info.members if is_valid_code(m)]
-    if not members or not own:
-        return None
-    contains = all(any(_covers(m, t) for m in members) for t in own)
-    within = all(any(_covers(t, m) for t in own) for m in members)
-    if info.level in ("land", "gemeente") and not within:
-        return None  # a story about the whole gemeente is not one about this wijk
-    if contains and within:
-        return "eigen"
-    if contains or (info.level == "wijk" and info.code in wijken):
-        return "omvattend"
-    if within:
-        return "deel"
-    overlap = any(_covers(m, t) or _covers(t, m) for m in members for t in own)
-    return "overlappend" if overlap else None
+    return area_relation(info.code, info.level, info.members, subject_id=subject.id, own=own,
+                         wijk_codes=wijken)
 
 
 def _relation_text(relation: str, info: _AreaInfo, subject: Subject) -> str:
-    noun = _subject_noun(subject)
-    what = f"{info.level} {info.name}"
-    if relation == "eigen":
-        return f"Over {noun}."
-    if relation == "omvattend":
-        return f"Over {what}, waarin {noun} ligt."
-    if relation == "deel":
-        return f"Over {what}, een deel van {noun}."
-    return f"Over {what}, dat deels samenvalt met {noun}."
+    return relation_sentence(relation, lead="Over", what=f"{info.level} {info.name}",
+                             subject_kind=subject.kind)
 
 
 def stories_for(

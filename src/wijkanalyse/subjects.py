@@ -198,7 +198,7 @@ def resolve_subject(
     if not text:
         raise SubjectNotFoundError(str(query), "Geef de naam of code van een wijk, buurt, "
                                    "gemeente of gebied op.")
-    gm_codes = _resolve_gemeente(con, gemeente) if gemeente is not None else None
+    gm_codes = {resolve_gemeente(con, gemeente)[0]} if gemeente is not None else None
     code = normalise_code(text)
     if code and is_valid_code(code):
         return _subject_for_code(con, text, code, gm_codes, gemeente)
@@ -345,27 +345,109 @@ def _gemeente_names(con: duckdb.DuckDBPyConnection, codes: list[str | None]) -> 
     return {code: name for code, name in rows if name}
 
 
-def _resolve_gemeente(con: duckdb.DuckDBPyConnection, gemeente: str) -> set[str]:
-    """GM codes for a gemeente given by name or code; raises when unknown."""
-    text = " ".join(str(gemeente).split())
+#: A province suffix in a CBS gemeente name: "Bergen (NH.)", "Rijswijk (ZH.)".
+_PROVINCE_SUFFIX = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def resolve_gemeente(con: duckdb.DuckDBPyConnection, query: str) -> tuple[str, str]:
+    """THE gemeente resolver: a gemeente by code or name -> ``(code, name)``.
+
+    Used by profiles (``--gemeente``, :func:`resolve_subject`), area sets
+    (``gemeente:NAAM``, :func:`wijkanalyse.sets.resolve_gemeente`) and segregation
+    (:func:`wijkanalyse.segregatie.resolve_gemeente`), so that one query gives one answer
+    everywhere. The rule, in this order:
+
+    1. A GM code (any case, ``"gm0518"``) is that gemeente when the database knows it; an
+       unknown code is an error ("Gemeentecode GM9999 is onbekend in de database.").
+    2. A name is compared with :func:`~wijkanalyse.codes.name_key` (case, accents,
+       punctuation ignored) to every name any source gave a gemeente code in any year, and to
+       the everyday names of :data:`GEMEENTE_ALIASES` (``"Den Haag"``). When no name matches,
+       the name without its province suffix counts (``"Rijswijk"`` is ``Rijswijk (ZH.)``).
+    3. When the name belongs to several codes, the code that carries it in the most recent
+       year wins (a name taken over by a merged gemeente means that gemeente).
+    4. Several codes still (``"Bergen"``: Bergen (L.) GM0893 and Bergen (NH.) GM0373, both in
+       2024): :class:`AmbiguousSubjectError`, listing every candidate as "name (code)" and
+       saying to choose with the code or the full name.
+    5. No match: :class:`SubjectNotFoundError`; when the text is a wijk, buurt or gebied it
+       says in which gemeente it lies, otherwise it suggests close names ("Amsterdm" ->
+       'Amsterdam') or the CBS code.
+
+    The name returned is the gemeente's name in its latest year in the database.
+
+    Parameters
+    ----------
+    con
+        A connection (read-only is fine).
+    query
+        A GM code or a gemeente name.
+
+    Returns
+    -------
+    tuple of (str, str)
+        GM code and latest name.
+
+    Raises
+    ------
+    AmbiguousSubjectError
+        Several gemeenten fit (rule 4); ``candidates`` lists them.
+    SubjectNotFoundError
+        Empty, unknown code, or no gemeente of that name (rule 5).
+    """
+    text = " ".join(str(query or "").split())
+    if not text:
+        raise SubjectNotFoundError(text, "Geef de naam of CBS-code van een gemeente op.")
     rows = con.execute(
-        "SELECT code, list(DISTINCT n) FROM (SELECT code, unnest(names) AS n FROM regions "
-        "WHERE code LIKE 'GM%') GROUP BY code"
-    ).fetchall()
+        "SELECT code, coalesce(year, 0), name, names FROM regions WHERE level = 'gemeente' "
+        "ORDER BY code, year").fetchall()
+    display: dict[str, str] = {}
+    exact: dict[str, dict[str, int]] = {}  # name key -> code -> last year with that name
+    stem: dict[str, dict[str, int]] = {}  # the same without a province suffix
+    for code, year, name, more in rows:
+        display[code] = name or display.get(code) or code  # rows ordered by year: latest
+        for n in {name, *(more or [])} - {None, ""}:
+            exact.setdefault(name_key(n), {})[code] = year
+            stem.setdefault(name_key(_PROVINCE_SUFFIX.sub("", n)), {})[code] = year
     code = normalise_code(text)
     if code and code.startswith("GM") and is_valid_code(code):
-        if any(c == code for c, _ in rows):
-            return {code}
+        if code in display:
+            return code, display[code]
         raise SubjectNotFoundError(text, f"Gemeentecode {code} is onbekend in de database.")
     key = name_key(GEMEENTE_ALIASES.get(name_key(text), text))
-    found = {c for c, ns in rows if any(name_key(n) == key for n in ns or [])}
+    found = exact.get(key) or stem.get(key) or {}
+    if len(found) > 1:
+        newest = max(found.values())
+        found = {c: y for c, y in found.items() if y == newest}
+    if len(found) == 1:
+        (code,) = found
+        return code, display[code]
     if found:
-        return found
-    all_names = [n for _, ns in rows for n in ns or []]
-    sugg = names.suggest(text, all_names)
+        codes = sorted(found)
+        listed = ", ".join(f"{display[c]} ({c})" for c in codes)
+        candidates = [{"code": c, "name": display[c], "level": "gemeente",
+                       "gemeente_name": display[c], "gemeente_code": c,
+                       "years": sorted({int(r[1]) for r in rows if r[0] == c}), "source": "cbs"}
+                      for c in codes]
+        raise AmbiguousSubjectError(
+            text, candidates,
+            f"Gemeente {text!r} is niet eenduidig: {listed}. Kies met de gemeentecode "
+            f"(bijvoorbeeld {codes[0]}) of de volledige naam ({display[codes[0]]!r}).")
+    try:
+        subject = resolve_subject(con, text)
+    except SubjectError:
+        subject = None
+    if subject is not None and subject.kind in ("wijk", "buurt", "gebied"):
+        gm = subject.gemeente_name
+        raise SubjectNotFoundError(
+            text, f"{text!r} is een {subject.kind} in gemeente {gm}, geen gemeente. Bedoelt u "
+            f"{gm!r}?", [gm] if gm else [])
+    pool = sorted({n for _, _, name, more in rows for n in {name, *(more or [])} - {None, ""}})
+    pool += [alias.title() for alias in GEMEENTE_ALIASES]
+    sugg = names.suggest(text, pool)
     message = f"Gemeente {text!r} is onbekend in de database."
     if sugg:
         message += " Bedoelt u " + " of ".join(repr(s) for s in sugg) + "?"
+    else:
+        message += " Controleer de spelling of gebruik de CBS-code (bijvoorbeeld GM0363)."
     raise SubjectNotFoundError(text, message, sugg)
 
 

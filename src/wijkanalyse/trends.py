@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from . import safeyaml
 from .errors import DataFileError
 from .fmt import nl_number
 
@@ -253,7 +254,7 @@ def load_trend_config(path: str | Path | None = None) -> TrendConfig:
 
 def _parse_yaml(text: str, *, origin: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text)
+        data = safeyaml.load(text, origin=origin)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise TrendConfigError(origin, f"geen geldige YAML: {getattr(exc, 'problem', None) or exc}",
