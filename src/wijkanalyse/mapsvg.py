@@ -38,7 +38,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
-from .fmt import nl_number
+from .fmt import join_nl, nl_number
 from .location import to_rd
 from .profile_model import Location, MapArea
 
@@ -191,11 +191,6 @@ def _defs() -> str:
     )
 
 
-def _years_label(years: list[int]) -> str:
-    ys = [str(y) for y in sorted(set(years))]
-    return ys[0] if len(ys) == 1 else ", ".join(ys[:-1]) + " en " + ys[-1]
-
-
 def _legend_items(location: Location, title: str | None, has_context: bool,
                   has_gemeente: bool, show_centre: bool, show_point: bool,
                   outline_only: bool) -> list[tuple[str, str]]:
@@ -204,7 +199,7 @@ def _legend_items(location: Location, title: str | None, has_context: bool,
     name = title or "dit gebied"
     if location.boundary_years and not outline_only:
         word = "grens" if len(location.area_geojson) <= 1 else "grenzen"
-        name += f" ({word} van {_years_label(location.boundary_years)})"
+        name += f" ({word} van {join_nl(sorted(set(location.boundary_years)))})"
     if location.has_map:
         fill = GEMEENTE_FILL if outline_only else "url(#wa-arcering)"
         items.append((f'<rect width="14" height="10" fill="{fill}" '
@@ -221,7 +216,7 @@ def _legend_items(location: Location, title: str | None, has_context: bool,
     if has_context:
         ctx = "wijken of buurten" if outline_only else "andere wijken of buurten"
         if location.context_years:
-            ctx += f" (grenzen van {_years_label(location.context_years)})"
+            ctx += f" (grenzen van {join_nl(sorted(set(location.context_years)))})"
         items.append((f'<rect width="14" height="10" fill="{CONTEXT_FILL}" stroke="#ffffff" '
                       'stroke-width="1"/>', ctx))
     if show_centre:
