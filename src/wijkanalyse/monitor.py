@@ -87,6 +87,8 @@ from .errors import WijkanalyseError
 from .exportsafe import csv_frame, text_cells
 from .fmt import as_float as _float
 from .fmt import dutch_date, join_nl, nl_number
+from .mapsvg import MapFrame, halo_text, path_d, place_labels, scale_label, wrap_text
+from .mapsvg import svg_num as _fmt
 
 __all__ = [
     "CLASS_COLOURS",
@@ -1577,46 +1579,9 @@ def agreement_chart(agreement: dict[str, Any], units: pd.DataFrame,
 
 
 # ------------------------------------------------------------------------------ maps
-# A compact SVG renderer for many areas at once (mapsvg draws one subject in its gemeente).
+# Many areas at once, drawn with the primitives of mapsvg (frame, paths, labels, wrap).
 
 _MAP_FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
-
-
-def _fmt(v: float) -> str:
-    text = f"{v:.1f}"
-    return text[:-2] if text.endswith(".0") else text
-
-
-def _path(geom: BaseGeometry, tx: Callable[[np.ndarray], np.ndarray]) -> str:
-    parts: list[str] = []
-    polys = getattr(geom, "geoms", [geom])
-    for poly in polys:
-        if poly.geom_type != "Polygon":
-            if hasattr(poly, "geoms"):
-                parts.append(_path(poly, tx))
-            continue
-        for ring in [poly.exterior, *poly.interiors]:
-            xy = tx(np.asarray(ring.coords)[:-1, :2])
-            if len(xy) < 3:
-                continue
-            pts = " ".join(f"{_fmt(x)} {_fmt(y)}" for x, y in xy[1:])
-            parts.append(f"M{_fmt(xy[0][0])} {_fmt(xy[0][1])}L{pts}Z")
-    return "".join(parts)
-
-
-def _map_frame(bounds: tuple[float, float, float, float], width: float, height: float,
-               margin: float) -> tuple[Callable[[np.ndarray], np.ndarray], float]:
-    minx, miny, maxx, maxy = bounds
-    scale = min((width - 2 * margin) / max(maxx - minx, 1.0),
-                (height - 2 * margin) / max(maxy - miny, 1.0))
-    ox = margin + ((width - 2 * margin) - (maxx - minx) * scale) / 2
-    oy = margin + ((height - 2 * margin) - (maxy - miny) * scale) / 2
-
-    def tx(coords: np.ndarray) -> np.ndarray:
-        return np.column_stack([ox + (coords[:, 0] - minx) * scale,
-                                oy + (maxy - coords[:, 1]) * scale])
-
-    return tx, scale
 
 
 def _legend(items: Sequence[tuple[str, str, str]], *, x: float, y: float, size: float = 10
@@ -1639,14 +1604,6 @@ def _svg_doc(width: float, height: float, body: str, label: str) -> str:
             f"{body}</svg>")
 
 
-def _label(x: float, y: float, text: str, *, size: float) -> str:
-    """Text with a white halo (drawn twice: a wide white stroke under the dark text)."""
-    attrs = (f'x="{_fmt(x)}" y="{_fmt(y)}" font-size="{_fmt(size)}" text-anchor="middle"')
-    return (f'<text {attrs} fill="#ffffff" stroke="#ffffff" stroke-width="2.6" '
-            f'stroke-linejoin="round">{escape(text)}</text>'
-            f'<text {attrs} fill="#111111">{escape(text)}</text>')
-
-
 def national_map(geo: MonitorGeo, units: pd.DataFrame, *, width: int = 360,
                  height: int = 430, max_labels: int = 20) -> str | None:
     """The Netherlands by gemeente: gemeenten with units that have a trend class dark,
@@ -1659,12 +1616,13 @@ def national_map(geo: MonitorGeo, units: pd.DataFrame, *, width: int = 360,
     names = dict(zip(units["gemeente_code"], units["gemeente"], strict=False))
     legend_h = 40
     union = shapely.union_all(list(geo.gemeenten.values()))
-    tx, scale = _map_frame(union.bounds, width, height - legend_h, 6)
+    frame = MapFrame.fit(union.bounds, width, height - legend_h, 6)
+    scale = frame.scale
     tol = 0.6 / scale
     body = [f'<rect width="{width}" height="{height}" fill="#ffffff"/>']
     for code, geom in sorted(geo.gemeenten.items()):
         fill = "#1b4f8a" if code in with_class else "#9ec0e6" if code in in_set else "#ffffff"
-        d = _path(shapely.simplify(geom, tol, preserve_topology=True), tx)
+        d = path_d(shapely.simplify(geom, tol, preserve_topology=True), frame)
         body.append(f'<path d="{d}" fill="{fill}" fill-rule="evenodd" stroke="#8a8a8a" '
                     f'stroke-width="0.35"><title>{escape(names.get(code, code))}</title></path>')
     marked = sorted(c for c in in_set if c in geo.gemeenten)
@@ -1674,7 +1632,7 @@ def national_map(geo: MonitorGeo, units: pd.DataFrame, *, width: int = 360,
         points = []
         for code in marked:
             pt = geo.gemeenten[code].representative_point()
-            points.append((code, *tx(np.array([[pt.x, pt.y]]))[0]))
+            points.append((code, *frame.xy(pt.x, pt.y)))
         for code, x, y in sorted(points, key=lambda t: (t[2], t[1])):
             text = str(names.get(code, code))
             w, h = len(text) * size * 0.6, size * 1.1
@@ -1686,7 +1644,7 @@ def national_map(geo: MonitorGeo, units: pd.DataFrame, *, width: int = 360,
                            for b in placed):
                     break
             placed.append(box)
-            body.append(_label(x + dx, y + dy, text, size=size))
+            body.append(halo_text(x + dx, y + dy, text, size=size, fill="#111111"))
     items = [("#1b4f8a", "#8a8a8a", "gemeente met wijken met een klasse"),
              ("#9ec0e6", "#8a8a8a", "gemeente in de set, zonder Leefbaarometer-reeks")]
     if not in_set - with_class:
@@ -1705,8 +1663,6 @@ def gemeente_map(gm: str, gm_name: str, geo: MonitorGeo, units: pd.DataFrame,
     name where it fits (the units first; a unit whose name does not fit gets a number, listed
     under the map; :func:`wijkanalyse.mapsvg.place_labels`), with a legend that gives the
     boundary years and a scale bar. ``None`` when no unit of the gemeente has a boundary."""
-    from .mapsvg import MapFrame, place_labels, scale_label
-
     rows = units[(units["gemeente_code"] == gm) & units["unit_id"].isin(list(geo.units))]
     if rows.empty:
         return None
@@ -1717,30 +1673,27 @@ def gemeente_map(gm: str, gm_name: str, geo: MonitorGeo, units: pd.DataFrame,
                                + [c[2] for c in context])
     n_classes = len({r.klasse for r, _ in shapes})
     legend_h = 16 + 14 * (math.ceil(n_classes / 2) + 1 + (1 if context else 0))
-    tx, scale = _map_frame(extent.bounds, width, height - legend_h, 8)
+    frame = MapFrame.fit(extent.bounds, width, height - legend_h, 8)
+    scale = frame.scale
     tol = 0.4 / scale
     body = [f'<rect width="{width}" height="{height}" fill="#ffffff"/>']
     if outline is not None:
-        d = _path(shapely.simplify(outline, tol, preserve_topology=True), tx)
+        d = path_d(shapely.simplify(outline, tol, preserve_topology=True), frame)
         body.append(f'<path d="{d}" fill="#f0f0f0" fill-rule="evenodd" stroke="#555555" '
                     'stroke-width="1"/>')
     if context:
         paths = "".join(
-            f'<path d="{_path(shapely.simplify(g, tol, preserve_topology=True), tx)}">'
+            f'<path d="{path_d(shapely.simplify(g, tol, preserve_topology=True), frame)}">'
             f"<title>{escape(str(name))}</title></path>" for _, name, g, _ in context)
         body.append(f'<g fill="#dddddd" fill-rule="evenodd" stroke="#ffffff" '
                     f'stroke-width="0.6">{paths}</g>')
     for r, geom in shapes:
         colour = class_info.get(r.klasse, {}).get("colour", "#cccccc")
-        d = _path(shapely.simplify(geom, tol, preserve_topology=True), tx)
+        d = path_d(shapely.simplify(geom, tol, preserve_topology=True), frame)
         body.append(f'<path d="{d}" fill="{colour}" fill-rule="evenodd" stroke="#222222" '
                     f'stroke-width="0.9"><title>{escape(str(r.name))}: '
                     f'{escape(str(r.klasse_label))}</title></path>')
     # names: the units first (numbered when they do not fit), then the other areas
-    minx, miny, maxx, maxy = extent.bounds
-    origin = tx(np.array([[minx, maxy]]))[0]
-    frame = MapFrame(minx=minx, maxy=maxy, scale=scale, ox=float(origin[0]),
-                   oy=float(origin[1]))
     y0 = height - legend_h - 10
     reserved = [(width - 160, y0 - 20, width, y0 + 4)]
     named = [(str(r.name), g) for r, g in shapes] + [(str(c[1]), c[2]) for c in context]
@@ -1791,7 +1744,7 @@ def gemeente_map(gm: str, gm_name: str, geo: MonitorGeo, units: pd.DataFrame,
         text_lines.append(" · ".join(f"{n} {name}" for n, name in placed.numbered))
     total = bottom
     for line in text_lines:
-        for part in _wrap_text(line, width - 16, 9.5):
+        for part in wrap_text(line, width_px=width - 16, font_size=9.5):
             total += 12
             body.append(f'<text x="8" y="{_fmt(total)}" font-size="9.5" fill="#222222">'
                         f"{escape(part)}</text>")
@@ -1799,23 +1752,6 @@ def gemeente_map(gm: str, gm_name: str, geo: MonitorGeo, units: pd.DataFrame,
     body[0] = f'<rect width="{width}" height="{_fmt(total_h)}" fill="#ffffff"/>'
     return _svg_doc(width, total_h, "".join(body),
                     f"Kaart van {gm_name}: wijken gekleurd naar klasse")
-
-
-def _wrap_text(text: str, width_px: float, size: float) -> list[str]:
-    """Greedy word wrap by an estimated glyph width (0,58 of the font size)."""
-    max_chars = max(10, int(width_px / (size * 0.58)))
-    lines: list[str] = []
-    line = ""
-    for word in text.split():
-        candidate = f"{line} {word}" if line else word
-        if len(candidate) <= max_chars or not line:
-            line = candidate
-        else:
-            lines.append(line)
-            line = word
-    if line:
-        lines.append(line)
-    return lines
 
 
 # ------------------------------------------------------------------------------ HTML
