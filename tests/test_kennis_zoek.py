@@ -34,7 +34,7 @@ from wijkanalyse.profile_model import (
     Signal,
     Subject,
 )
-from wijkanalyse.report import _environment
+from wijkanalyse.report import environment as _environment
 from wijkanalyse.subjects import resolve_subject
 from wijkanalyse.wijkprofiel import build_profile
 

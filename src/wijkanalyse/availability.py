@@ -39,6 +39,7 @@ import pandas as pd
 
 from .areasets import Division, SetArea
 from .codes import level_of, wijk_code_of
+from .fmt import join_nl
 
 __all__ = ["STATUS_LABELS", "STATUSES", "Availability", "data_availability"]
 
@@ -113,13 +114,6 @@ class Availability:
 
 
 # ------------------------------------------------------------------------------ helpers
-
-
-def _join(items: Sequence[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " en " + items[-1]
 
 
 def _listed(codes: Sequence[str], limit: int = 4) -> str:
@@ -375,7 +369,7 @@ def _cell(col: dict[str, Any], index: _ColumnIndex, entry: SetArea | None, main:
                        f"{_listed(absent)}")
     mine = {c[2:6] for c in wanted}
     if not (index.gms & mine):
-        where = gemeente or _join(sorted(gm_names.get(f"GM{g}", f"GM{g}") for g in mine))
+        where = gemeente or join_nl(sorted(gm_names.get(f"GM{g}", f"GM{g}") for g in mine))
         return _result("nee", wanted, covered, f"deze bron heeft niets van {where}",
                        why="gemeente")
     return _result("nee", wanted, covered,
@@ -402,7 +396,7 @@ def _grouped(keys: list[str], info: dict[str, tuple[str, str]]) -> str:
     for key in keys:
         base, level = info[key]
         groups.setdefault(base, []).append(_level_label(level))
-    return _join([f"{base} ({_join(levels)})" for base, levels in groups.items()])
+    return join_nl([f"{base} ({join_nl(levels)})" for base, levels in groups.items()])
 
 
 _SENTENCE_PARTS = (

@@ -79,7 +79,7 @@ from .aggregate import aggregate_many
 from .catalogue import Catalogue, load_catalogue
 from .codes import level_of, normalise_code
 from .errors import WijkanalyseError
-from .fmt import nl_number
+from .fmt import join_nl, nl_number
 
 #: Domain ids, in the order they are reported.
 DOMAINS: tuple[str, ...] = ("sociaal", "economisch", "fysiek/wonen", "veiligheid")
@@ -733,19 +733,12 @@ def score_values(
     return v[list(SCORE_COLUMNS)]
 
 
-def _join(items: Sequence[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " en " + items[-1]
-
-
 def _reference_summary(refs: pd.DataFrame, level: str) -> str:
     """Dutch text on the references and spread of the usable indicators of one domain."""
     plural = _PLURAL.get(level, level)
     parts = []
     for kind, grp in refs.groupby("reference_kind", sort=False):
-        ids = _join(list(grp["indicator_id"]))
+        ids = join_nl(list(grp["indicator_id"]))
         if kind == "nationaal":
             parts.append(f"Nederland {int(grp['base_year'].iloc[0])} voor {ids}")
         else:
@@ -820,7 +813,7 @@ def combine_scores(
                 "level": level, "domain": dom.id, "dom_weight": dom.weight,
                 "w_usable": float(u["weight"].sum()), "n_usable": len(u),
                 "ref_text": _reference_summary(u, level) if len(u) else "",
-                "unusable_text": ("Niet in de index: " + _join(unusable) + ".") if unusable
+                "unusable_text": ("Niet in de index: " + join_nl(unusable) + ".") if unusable
                 else "",
             })
     info = pd.DataFrame(info_rows, columns=["level", "domain", "dom_weight", "w_usable",
@@ -875,7 +868,7 @@ def combine_scores(
         missing = [i.id for i in usable_ids[(r.level, r.domain)]
                    if i.id not in r.indicators_used]
         if missing:
-            parts.append(f"Ontbreekt in {r.year}: " + _join([
+            parts.append(f"Ontbreekt in {r.year}: " + join_nl([
                 f"{i} ({reasons[(r.unit_id, r.year, i)]})" if (r.unit_id, r.year, i) in reasons
                 else f"{i} (geen gegevens)" for i in missing]) + ".")
         if r.unusable_text:
@@ -937,14 +930,14 @@ def combine_scores(
             parts.append(f"Geen totaalindex: minder dan {cfg.min_domains} domeinen met een "
                          "index.")
         if doms:
-            parts.append("Gemiddelde van " + _join(doms) + ".")
+            parts.append("Gemiddelde van " + join_nl(doms) + ".")
         absent = [x for x in usable_domains.get(r.level, []) if x not in doms]
         if absent and base_year is not None and r.n_rows:
-            parts.append(f"Zonder domeinindex in {r.year}: " + _join(absent) + ".")
+            parts.append(f"Zonder domeinindex in {r.year}: " + join_nl(absent) + ".")
         never = [d.id for d in cfg.domains if d.id not in usable_domains.get(r.level, [])]
         if never and base_year is not None:
             parts.append(f"Niet te berekenen (geen bruikbare indicator in basisjaar {base_year})"
-                         ": " + _join(never) + ".")
+                         ": " + join_nl(never) + ".")
         tnotes.append(" ".join(parts))
         used_out.append(sorted(set(r.used), key=ind_order.__getitem__)
                         if isinstance(r.used, list) else [])
@@ -1220,11 +1213,11 @@ def compare_with_lbm(
     no_lbm = [y for y in index_years if y not in pairing]
     if no_lbm:
         notes.append(f"Geen Leefbaarometer binnen {max_year_gap} jaar van: "
-                     + _join([str(y) for y in no_lbm]) + ".")
+                     + join_nl([str(y) for y in no_lbm]) + ".")
     no_units = [y for y in index_years if y in pairing and y not in set(per_year["year"])]
     if no_units:
         notes.append("Geen gebieden met zowel een index als een Leefbaarometer-score in: "
-                     + _join([f"{y} (Leefbaarometer {pairing[y]})" for y in no_units]) + ".")
+                     + join_nl([f"{y} (Leefbaarometer {pairing[y]})" for y in no_units]) + ".")
     method = (
         "Per jaar zijn de gebieden gerangschikt op de samengestelde index "
         f"({domain}) en op de afwijking van de Leefbaarometer van het landelijk gemiddelde "

@@ -58,11 +58,12 @@ import pandas as pd
 import yaml
 
 from . import safeyaml, store
-from .atomicio import ensure_out_dir, write_atomic
+from .atomicio import ensure_out_dir, write_atomic, write_json, write_text
 from .catalogue import DOMAINS, load_catalogue
 from .codes import area_relation, gemeente_code_of, relation_sentence
 from .errors import DataFileError, WijkanalyseError
 from .exportsafe import csv_value
+from .fmt import MONTHS_NL
 from .profile_model import Subject
 from .signals import DERIVED_SUFFIX, load_rules
 from .store import transaction
@@ -1296,8 +1297,7 @@ NOT_CITED_NAMES: tuple[str, ...] = (
     "sinds", "sedert", "vanaf", "per", "in", "tot", "na", "voor", "rond", "omstreeks", "circa",
     "medio", "eind", "einde", "begin", "tussen", "tijdens", "uit", "op", "en", "of", "het",
     "een", "dit", "dat", "deze", "die", "jaar", "voorjaar", "najaar", "zomer", "winter",
-    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-    "oktober", "november", "december", "since", "from", "until", "by", "the",
+    *MONTHS_NL, "since", "from", "until", "by", "the",
 )
 _ONE_NAME = (rf"(?:(?i:{'|'.join(NAME_PARTICLES)})\s+)*"
              r"(?!(?i:" + "|".join(NOT_CITED_NAMES) + r")\b)[A-ZÀ-ÖØ-Þ][\w'’-]*")
@@ -2329,9 +2329,6 @@ def export_catalogue(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *,
     items = all_interventions(con)
     out = ensure_out_dir(out_dir)
 
-    def text_file(path: Path, text: str) -> Path:
-        return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-
     if fmt == "yaml":
         written = []
         for iv in items:
@@ -2339,7 +2336,7 @@ def export_catalogue(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *,
                       f"), vastgelegd {iv.updated_at} door {iv.updated_by}.\n")
             header = "".join(f"# {line}\n" if not line.startswith("# ") else f"{line}\n"
                              for line in header.splitlines())  # a name never ends the comment
-            written.append(text_file(out / f"{iv.id}.yaml", header + to_yaml(iv)))
+            written.append(write_text(out / f"{iv.id}.yaml", header + to_yaml(iv)))
         return written
     if fmt == "json":
         data = {"interventies": [
@@ -2347,8 +2344,7 @@ def export_catalogue(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *,
              "versie": {"nummer": iv.version, "herkomst": iv.origin,
                         "vastgelegd_op": iv.updated_at, "vastgelegd_door": iv.updated_by}}
             for iv in items]}
-        return [text_file(out / "interventies.json",
-                          json.dumps(data, ensure_ascii=False, indent=2) + "\n")]
+        return [write_json(out / "interventies.json", data)]
 
     def write_csv(tmp: Path) -> None:
         with tmp.open("w", encoding="utf-8-sig", newline="") as fh:

@@ -135,6 +135,7 @@ import snowballstemmer
 from . import fmt, kennis
 from .codes import wijk_code_of
 from .errors import WijkanalyseError
+from .fmt import join_nl
 from .profile_model import KeyFigure, Profile, Subject
 
 __all__ = [
@@ -1681,12 +1682,6 @@ def _strength(addr: _Address, item: _Item) -> float:
     return 0.0
 
 
-def _join(parts: Sequence[str]) -> str:
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " en " + parts[-1]
-
-
 def _domain_share() -> str:
     """:data:`DOMAIN_FACTOR` in words: ``"de helft"``, or ``"0,25 maal het gewicht"``."""
     if DOMAIN_FACTOR == 0.5:
@@ -1754,12 +1749,12 @@ def _reasons(strong: Sequence[_Item], domains: Mapping[str, tuple[_Item, int]],
             lone_signals.append(item)
     if lone_signals:
         noun = "het signaal" if len(lone_signals) == 1 else "de signalen"
-        out.append(f"Past bij {noun} {_join([i.text for i in lone_signals])}.")
+        out.append(f"Past bij {noun} {join_nl([i.text for i in lone_signals])}.")
     lone_figures = [i for i in strong if i.kind == "figure" and i.key not in paired]
     if lone_figures:
         noun = ("het ongunstige cijfer" if len(lone_figures) == 1
                 else "de ongunstige cijfers")
-        out.append(f"Past bij {noun} {_join([i.text for i in lone_figures])}.")
+        out.append(f"Past bij {noun} {join_nl([i.text for i in lone_figures])}.")
     for domain, (top, n) in domains.items():
         what = ("het signaal " if top.kind == "signal" else "het ongunstige cijfer ") + top.text
         more = "" if n == 1 else (f" (en nog {n - 1} "
@@ -1976,7 +1971,7 @@ def _preventive(records: Sequence[Mapping[str, Any]], profile: Profile,
                 continue
             level, effect = _evidence_level(rec), _evidence_effect(rec)
             noun = "het aandachtspunt" if len(hit) == 1 else "de aandachtspunten"
-            reasons = [f"Preventief: richt zich op {noun} {_join([i.text for i in hit])}.",
+            reasons = [f"Preventief: richt zich op {noun} {join_nl([i.text for i in hit])}.",
                        *_evidence_reasons(level, effect, _evidence_source(rec))]
             top = max(i.weight for i in hit)
             out.append(_new_match(rec, score=sum(i.weight for i in hit)

@@ -78,7 +78,7 @@ from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 from .codes import gemeente_code_of, name_key, wijk_code_of
-from .fmt import nl_number
+from .fmt import join_nl, nl_number
 from .profile_model import Location, MapArea, Subject
 
 RD_NEW = "EPSG:28992"
@@ -471,8 +471,7 @@ def _latest_figure_year(con: duckdb.DuckDBPyConnection, codes: list[str]) -> int
 
 
 def _years_text(years: list[int]) -> str:
-    ys = [str(y) for y in sorted(set(years))]
-    return ys[0] if len(ys) == 1 else ", ".join(ys[:-1]) + " en " + ys[-1]
+    return join_nl(sorted(set(years)))
 
 
 def _level_word(level: str, n: int) -> str:

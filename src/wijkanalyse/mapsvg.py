@@ -38,7 +38,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
-from .fmt import nl_number
+from .fmt import join_nl, nl_number
 from .location import to_rd
 from .profile_model import Location, MapArea
 
@@ -67,8 +67,25 @@ class MapFrame:
     ox: float
     oy: float
 
+    @classmethod
+    def fit(cls, bounds: tuple[float, float, float, float], width: float, height: float,
+            margin: float) -> MapFrame:
+        """The frame that fits ``bounds`` (minx, miny, maxx, maxy in metres), centred, into
+        ``width`` × ``height`` pixels less ``margin`` on every side."""
+        minx, miny, maxx, maxy = bounds
+        scale = min((width - 2 * margin) / max(maxx - minx, 1.0),
+                    (height - 2 * margin) / max(maxy - miny, 1.0))
+        return cls(minx=minx, maxy=maxy, scale=scale,
+                   ox=margin + ((width - 2 * margin) - (maxx - minx) * scale) / 2,
+                   oy=margin + ((height - 2 * margin) - (maxy - miny) * scale) / 2)
+
     def xy(self, x: float, y: float) -> tuple[float, float]:
         return (self.ox + (x - self.minx) * self.scale, self.oy + (self.maxy - y) * self.scale)
+
+    def transform(self, coords: np.ndarray) -> np.ndarray:
+        """:meth:`xy` of an (n, 2) array of points at once."""
+        return np.column_stack([self.ox + (coords[:, 0] - self.minx) * self.scale,
+                                self.oy + (self.maxy - coords[:, 1]) * self.scale])
 
 
 def _parse(texts: list[str] | None) -> list[BaseGeometry]:
@@ -79,33 +96,36 @@ def _parse(texts: list[str] | None) -> list[BaseGeometry]:
     return [g for g in geoms if g is not None and not g.is_empty]
 
 
-def _num(v: float) -> str:
+def svg_num(v: float) -> str:
+    """A coordinate or size in SVG: one decimal, without ``.0`` (``12.0`` -> ``"12"``)."""
     text = f"{v:.1f}"
     return text[:-2] if text.endswith(".0") else text
 
 
-def _path_d(geom: BaseGeometry, frame: MapFrame) -> str:
+_num = svg_num  # the short name used in this module
+
+
+def path_d(geom: BaseGeometry, frame: MapFrame) -> str:
     """SVG path data of the polygons in ``geom`` (even-odd fill keeps holes)."""
     parts: list[str] = []
     for poly in getattr(geom, "geoms", [geom]):
         if poly.geom_type == "GeometryCollection" or poly.geom_type.startswith("Multi"):
-            parts.append(_path_d(poly, frame))
+            parts.append(path_d(poly, frame))
             continue
         if poly.geom_type != "Polygon" or poly.is_empty:
             continue
         for ring in [poly.exterior, *poly.interiors]:
-            coords = np.asarray(ring.coords)
-            if len(coords) < 4:
+            pts = frame.transform(np.asarray(ring.coords)[:-1, :2])
+            if len(pts) < 3:
                 continue
-            pts = [frame.xy(x, y) for x, y in coords[:-1]]
             head = f"M{_num(pts[0][0])} {_num(pts[0][1])}"
             rest = " ".join(f"{_num(px)} {_num(py)}" for px, py in pts[1:])
             parts.append(f"{head}L{rest}Z")
     return "".join(parts)
 
 
-def _wrap(text: str, *, width_px: float, font_size: float) -> list[str]:
-    """Greedy word wrap by an estimated glyph width."""
+def wrap_text(text: str, *, width_px: float, font_size: float) -> list[str]:
+    """Greedy word wrap by an estimated glyph width (0,58 of the font size)."""
     max_chars = max(10, int(width_px / (font_size * _CHAR_WIDTH)))
     lines: list[str] = []
     line = ""
@@ -191,11 +211,6 @@ def _defs() -> str:
     )
 
 
-def _years_label(years: list[int]) -> str:
-    ys = [str(y) for y in sorted(set(years))]
-    return ys[0] if len(ys) == 1 else ", ".join(ys[:-1]) + " en " + ys[-1]
-
-
 def _legend_items(location: Location, title: str | None, has_context: bool,
                   has_gemeente: bool, show_centre: bool, show_point: bool,
                   outline_only: bool) -> list[tuple[str, str]]:
@@ -204,7 +219,7 @@ def _legend_items(location: Location, title: str | None, has_context: bool,
     name = title or "dit gebied"
     if location.boundary_years and not outline_only:
         word = "grens" if len(location.area_geojson) <= 1 else "grenzen"
-        name += f" ({word} van {_years_label(location.boundary_years)})"
+        name += f" ({word} van {join_nl(sorted(set(location.boundary_years)))})"
     if location.has_map:
         fill = GEMEENTE_FILL if outline_only else "url(#wa-arcering)"
         items.append((f'<rect width="14" height="10" fill="{fill}" '
@@ -221,7 +236,7 @@ def _legend_items(location: Location, title: str | None, has_context: bool,
     if has_context:
         ctx = "wijken of buurten" if outline_only else "andere wijken of buurten"
         if location.context_years:
-            ctx += f" (grenzen van {_years_label(location.context_years)})"
+            ctx += f" (grenzen van {join_nl(sorted(set(location.context_years)))})"
         items.append((f'<rect width="14" height="10" fill="{CONTEXT_FILL}" stroke="#ffffff" '
                       'stroke-width="1"/>', ctx))
     if show_centre:
@@ -248,12 +263,15 @@ def _boxes_overlap(a: tuple[float, float, float, float],
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _halo_text(x: float, y: float, text: str, *, size: float, weight: str | None = None) -> str:
+def halo_text(x: float, y: float, text: str, *, size: float, weight: str | None = None,
+              fill: str = TEXT) -> str:
+    """Centred text with a white halo (a wide white stroke under the text), readable on any
+    fill."""
     attrs = (f'x="{_num(x)}" y="{_num(y)}" font-size="{_num(size)}" text-anchor="middle"'
              + (f' font-weight="{weight}"' if weight else ""))
     return (f'<text {attrs} fill="#ffffff" stroke="#ffffff" stroke-width="2.6" '
             f'stroke-linejoin="round">{escape(text)}</text>'
-            f'<text {attrs} fill="{TEXT}">{escape(text)}</text>')
+            f'<text {attrs} fill="{fill}">{escape(text)}</text>')
 
 
 def place_labels(areas: list[tuple[str, BaseGeometry]], frame: MapFrame, *,
@@ -324,7 +342,7 @@ def place_labels(areas: list[tuple[str, BaseGeometry]], frame: MapFrame, *,
             if m_box.area <= 0 or geom.intersection(m_box).area / m_box.area < 0.9:
                 continue
             placed.append(box)
-            out.append(_halo_text(px, py, name, size=size,
+            out.append(halo_text(px, py, name, size=size,
                                   weight="bold" if i in bold else None))
             named.append(name)
             done = True
@@ -449,9 +467,9 @@ def render_map_svg(location: Location, *, width: int = 560, height: int = 420,
                           show_centre, show_point, outline_only)
     legend_rows = _layout_legend(items, x0=pad, width=width - 2 * pad, size=legend_size)
     note_lines = ([] if location.has_map or not location.note else
-                  _wrap(location.note, width_px=width - 2 * pad, font_size=caption_size + 1))
+                  wrap_text(location.note, width_px=width - 2 * pad, font_size=caption_size + 1))
     source = f"Bron: {location.source}" if location.source else "Bron: geen grenzen geladen"
-    caption_lines = (_wrap(source, width_px=width - 2 * pad, font_size=caption_size)
+    caption_lines = (wrap_text(source, width_px=width - 2 * pad, font_size=caption_size)
                      if caption else [])
     footer = (6 + 15 * len(legend_rows) + 13 * len(note_lines) + 11.5 * len(caption_lines)
               + pad)
@@ -487,7 +505,7 @@ def render_map_svg(location: Location, *, width: int = 560, height: int = 420,
         tol = 0.4 / scale  # metres per 0.4 pixel
 
         def d(geom: BaseGeometry) -> str:
-            return _path_d(shapely.simplify(geom, tol, preserve_topology=True), frame)
+            return path_d(shapely.simplify(geom, tol, preserve_topology=True), frame)
 
         if zoomed:  # cut everything off at the map frame
             body.append(f'<clipPath id="wa-kader"><rect x="{_num(map_x)}" y="{_num(map_y)}" '
@@ -586,7 +604,7 @@ def render_map_svg(location: Location, *, width: int = 560, height: int = 420,
         y += 15
     if numbered:
         listed = " · ".join(f"{n} {name}" for n, name in numbered)
-        for line in _wrap(listed, width_px=width - 2 * pad, font_size=caption_size + 0.5):
+        for line in wrap_text(listed, width_px=width - 2 * pad, font_size=caption_size + 0.5):
             y += 12.5
             body.append(_text(pad, y - 3, line, size=caption_size + 0.5))
     for line in note_lines:

@@ -58,7 +58,6 @@ Haag), as in :mod:`wijkanalyse.location`. A unit with a member without a boundar
 from __future__ import annotations
 
 import importlib
-import json
 import math
 import os
 import re
@@ -68,7 +67,6 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -78,17 +76,19 @@ import duckdb
 import numpy as np
 import pandas as pd
 import shapely
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 from shapely.geometry.base import BaseGeometry
 
 from . import __version__
-from .atomicio import ensure_out_dir
 from .atomicio import write_atomic as _write_atomic
+from .atomicio import write_json, write_pdf, write_report_files
 from .availability import STATUS_LABELS, Availability, data_availability
 from .errors import WijkanalyseError
 from .exportsafe import csv_frame, text_cells
-from .fmt import nl_number
+from .fmt import as_float as _float
+from .fmt import dutch_date, join_nl, nl_number
+from .mapsvg import MapFrame, halo_text, path_d, place_labels, scale_label, wrap_text
+from .mapsvg import svg_num as _fmt
 
 __all__ = [
     "CLASS_COLOURS",
@@ -187,8 +187,6 @@ CLASS_COLOURS: dict[str, str] = {
 _EXTRA_COLOURS = ("#2166ac", "#e08214", "#8c510a", "#01665e", "#c51b7d", "#636363")
 _RISK_COLOURS = {"hoog": "#b2182b", "verhoogd": "#f4a582", "laag": "#92c5de",
                  "gemiddeld": "#d9d9d9"}
-_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-           "september", "oktober", "november", "december")
 
 
 # ------------------------------------------------------------------------------ the result
@@ -367,26 +365,9 @@ def _missing(value: Any) -> bool:
         return False
 
 
-def _float(value: Any) -> float | None:
-    if _missing(value):
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(out) else out
-
-
 def _slug(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
-
-
-def _join_nl(items: Sequence[str]) -> str:
-    items = list(items)
-    if not items:
-        return ""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
 
 
 def _n_wijken(n: int) -> str:
@@ -399,10 +380,6 @@ def _n_gebieden(n: int) -> str:
 
 def _pct(part: int, whole: int) -> float | None:
     return None if whole == 0 else part / whole * 100
-
-
-def _dutch_date(value: date) -> str:
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
 def _year_span(years: Sequence[int]) -> str:
@@ -511,7 +488,7 @@ def _caption(labels: Sequence[str | None], *, note: str | None = None) -> str:
     if not order:
         return _UNKNOWN_SOURCE
     ys = sorted(set(kwb_years))
-    cited = [f"{_KWB_STEM} {_join_nl([str(y) for y in ys])}" if lab == _KWB_STEM else lab
+    cited = [f"{_KWB_STEM} {join_nl([str(y) for y in ys])}" if lab == _KWB_STEM else lab
              for lab in order]
     text = "Bron: " + "; ".join(cited)
     return text + (f"; {note}" if note else "")
@@ -566,8 +543,8 @@ def _unit_geometries(con: duckdb.DuckDBPyConnection, units: pd.DataFrame,
                 parts = shapes_of(list(div.codes))
                 if parts:
                     older.append(f"{row.name} ({row.gemeente_name}): "
-                                 f"{_join_nl([p.level + ' ' + p.code for p in parts])} van "
-                                 f"{_join_nl([str(y) for y in div.years])}")
+                                 f"{join_nl([p.level + ' ' + p.code for p in parts])} van "
+                                 f"{join_nl([str(y) for y in div.years])}")
                     codes = list(div.codes)
                     break
         if not parts:
@@ -593,7 +570,7 @@ def _unit_geometries(con: duckdb.DuckDBPyConnection, units: pd.DataFrame,
                 if c not in drawn]
     notes = []
     if off_map:
-        listed = (_join_nl(off_map) if len(off_map) <= 12
+        listed = (join_nl(off_map) if len(off_map) <= 12
                   else ", ".join(off_map[:12]) + f" en {nl_number(len(off_map) - 12)} andere")
         notes.append("In gemeenten met wijk- of buurtgrenzen staan op de kaart niet: "
                      f"{listed}; van (een deel van) hun gebied is geen grens geladen.")
@@ -859,14 +836,14 @@ def _availability_notes(avail: Availability | None, table: pd.DataFrame) -> list
     notes = []
     unsure = table[table["uncertain"]]
     if len(unsure):
-        named = _join_nl([f"{r.name}" for r in unsure.itertuples()])
+        named = join_nl([f"{r.name}" for r in unsure.itertuples()])
         notes.append(f"{_n_gebieden(len(unsure)).capitalize()} van de set "
                      f"{'is' if len(unsure) == 1 else 'zijn'} onzeker afgebakend (de bronnen "
                      f"beslissen niet welke CBS-wijken of -buurten erbij horen): {named}. De "
                      "reden staat per gebied in hoofdstuk 8 en in het Excel-bestand.")
     if avail is not None and avail.absent:
         notes.append("In de database, maar voor geen enkel gebied van deze set: "
-                     f"{_join_nl(avail.absent)}.")
+                     f"{join_nl(avail.absent)}.")
     return notes
 
 
@@ -933,7 +910,7 @@ def _typology(typology: ModuleType, con: duckdb.DuckDBPyConnection, units: pd.Da
     elif tried:
         extra["transition_note"] = (
             "Overgangen tussen typen zijn niet te tonen: in "
-            + _join_nl([str(y) for y in sorted(tried)])
+            + join_nl([str(y) for y in sorted(tried)])
             + f" ontbreken kenmerken die de typologie van {ref} gebruikt (zoals herkomst, "
             "die het CBS pas sinds 2022 zo indeelt), dus geen wijk kan daar een type krijgen.")
     else:
@@ -1214,7 +1191,7 @@ def _notes(mset: Any, table: pd.DataFrame, later_years: list[int], index_info: d
     no_lbm = table[table["klasse"] == _NO_CLASS]
     if len(no_lbm):
         if len(no_lbm) <= 12:
-            named = _join_nl([f"{r.name} ({r.gemeente})" for r in no_lbm.itertuples()])
+            named = join_nl([f"{r.name} ({r.gemeente})" for r in no_lbm.itertuples()])
             notes.append(f"Van {_n_wijken(len(no_lbm))} van de {nl_number(n)} is geen "
                          f"Leefbaarometer-reeks in de database: {named}. Zij hebben geen "
                          "klasse en tellen niet mee in de verdeling over de klassen.")
@@ -1227,7 +1204,7 @@ def _notes(mset: Any, table: pd.DataFrame, later_years: list[int], index_info: d
                          "over de klassen; wel staan ze in de tabellen en exportbestanden.")
     if later_years:
         notes.append(f"Leefbaarometer-metingen na {year} "
-                     f"({_join_nl([str(y) for y in later_years])}) zijn niet gebruikt.")
+                     f"({join_nl([str(y) for y in later_years])}) zijn niet gebruikt.")
     n_idx = index_info["n"]
     if n_idx == 0:
         notes.append("Voor geen enkele wijk van de set is een samengestelde index berekend: de "
@@ -1237,7 +1214,7 @@ def _notes(mset: Any, table: pd.DataFrame, later_years: list[int], index_info: d
         years = index_info.get("years") or []
         notes.append(
             f"Een samengestelde index is berekend voor {nl_number(n_idx)} van de "
-            f"{_n_wijken(n)}" + (f" (jaren {_join_nl([str(y) for y in years])})" if years
+            f"{_n_wijken(n)}" + (f" (jaren {join_nl([str(y) for y in years])})" if years
                                  else "")
             + "; voor de andere ontbreken de KWB-cijfers die de index nodig heeft.")
     if typology_info.get("features_note"):
@@ -1249,7 +1226,7 @@ def _notes(mset: Any, table: pd.DataFrame, later_years: list[int], index_info: d
                      f"{_n_wijken(n)}; voor de andere ontbreken de benodigde cijfers.")
     n_geo = len(geo.units)
     if n_geo == 0:
-        where = (f" (die zijn er alleen in {_join_nl(geo.gemeenten_with_boundaries)})"
+        where = (f" (die zijn er alleen in {join_nl(geo.gemeenten_with_boundaries)})"
                  if geo.gemeenten_with_boundaries else "")
         notes.append("Van geen enkele wijk van de set zijn wijk- of buurtgrenzen in de database"
                      f"{where}; daarom is er geen wijkkaart en hebben de wijken in de "
@@ -1321,7 +1298,7 @@ def _summary(title: str, table: pd.DataFrame, classes: pd.DataFrame, warnings: p
         parts = [f"{nl_number(int(r.n))} in de klasse {r.klasse_label}"
                  for r in dist.itertuples()]
         verb = "valt er" if len(dist) == 1 and int(dist["n"].iloc[0]) == 1 else "vallen er"
-        out.append(f"Van de {_n_wijken(n_lbm)} met een reeks {verb} {_join_nl(parts)}.")
+        out.append(f"Van de {_n_wijken(n_lbm)} met een reeks {verb} {join_nl(parts)}.")
         # direction of change in the two periods of the classification
         pe = classified["period_early"].replace("", np.nan).dropna()
         pl = classified["period_late"].replace("", np.nan).dropna()
@@ -1353,7 +1330,7 @@ def _summary(title: str, table: pd.DataFrame, classes: pd.DataFrame, warnings: p
             out.append(f"{_n_wijken(n_warn).capitalize()} "
                        f"{'heeft' if n_warn == 1 else 'hebben'} een hoog of verhoogd risico op "
                        f"terugval ({high}); het hoogste risico "
-                       f"{'heeft' if len(top) == 1 else 'hebben'} {_join_nl(top)}.")
+                       f"{'heeft' if len(top) == 1 else 'hebben'} {join_nl(top)}.")
         else:
             out.append("Geen enkele wijk heeft een hoog of verhoogd risico op terugval.")
     rho = _float(agreement.get("spearman"))
@@ -1602,46 +1579,9 @@ def agreement_chart(agreement: dict[str, Any], units: pd.DataFrame,
 
 
 # ------------------------------------------------------------------------------ maps
-# A compact SVG renderer for many areas at once (mapsvg draws one subject in its gemeente).
+# Many areas at once, drawn with the primitives of mapsvg (frame, paths, labels, wrap).
 
 _MAP_FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
-
-
-def _fmt(v: float) -> str:
-    text = f"{v:.1f}"
-    return text[:-2] if text.endswith(".0") else text
-
-
-def _path(geom: BaseGeometry, tx: Callable[[np.ndarray], np.ndarray]) -> str:
-    parts: list[str] = []
-    polys = getattr(geom, "geoms", [geom])
-    for poly in polys:
-        if poly.geom_type != "Polygon":
-            if hasattr(poly, "geoms"):
-                parts.append(_path(poly, tx))
-            continue
-        for ring in [poly.exterior, *poly.interiors]:
-            xy = tx(np.asarray(ring.coords)[:-1, :2])
-            if len(xy) < 3:
-                continue
-            pts = " ".join(f"{_fmt(x)} {_fmt(y)}" for x, y in xy[1:])
-            parts.append(f"M{_fmt(xy[0][0])} {_fmt(xy[0][1])}L{pts}Z")
-    return "".join(parts)
-
-
-def _map_frame(bounds: tuple[float, float, float, float], width: float, height: float,
-               margin: float) -> tuple[Callable[[np.ndarray], np.ndarray], float]:
-    minx, miny, maxx, maxy = bounds
-    scale = min((width - 2 * margin) / max(maxx - minx, 1.0),
-                (height - 2 * margin) / max(maxy - miny, 1.0))
-    ox = margin + ((width - 2 * margin) - (maxx - minx) * scale) / 2
-    oy = margin + ((height - 2 * margin) - (maxy - miny) * scale) / 2
-
-    def tx(coords: np.ndarray) -> np.ndarray:
-        return np.column_stack([ox + (coords[:, 0] - minx) * scale,
-                                oy + (maxy - coords[:, 1]) * scale])
-
-    return tx, scale
 
 
 def _legend(items: Sequence[tuple[str, str, str]], *, x: float, y: float, size: float = 10
@@ -1664,14 +1604,6 @@ def _svg_doc(width: float, height: float, body: str, label: str) -> str:
             f"{body}</svg>")
 
 
-def _label(x: float, y: float, text: str, *, size: float) -> str:
-    """Text with a white halo (drawn twice: a wide white stroke under the dark text)."""
-    attrs = (f'x="{_fmt(x)}" y="{_fmt(y)}" font-size="{_fmt(size)}" text-anchor="middle"')
-    return (f'<text {attrs} fill="#ffffff" stroke="#ffffff" stroke-width="2.6" '
-            f'stroke-linejoin="round">{escape(text)}</text>'
-            f'<text {attrs} fill="#111111">{escape(text)}</text>')
-
-
 def national_map(geo: MonitorGeo, units: pd.DataFrame, *, width: int = 360,
                  height: int = 430, max_labels: int = 20) -> str | None:
     """The Netherlands by gemeente: gemeenten with units that have a trend class dark,
@@ -1684,12 +1616,13 @@ def national_map(geo: MonitorGeo, units: pd.DataFrame, *, width: int = 360,
     names = dict(zip(units["gemeente_code"], units["gemeente"], strict=False))
     legend_h = 40
     union = shapely.union_all(list(geo.gemeenten.values()))
-    tx, scale = _map_frame(union.bounds, width, height - legend_h, 6)
+    frame = MapFrame.fit(union.bounds, width, height - legend_h, 6)
+    scale = frame.scale
     tol = 0.6 / scale
     body = [f'<rect width="{width}" height="{height}" fill="#ffffff"/>']
     for code, geom in sorted(geo.gemeenten.items()):
         fill = "#1b4f8a" if code in with_class else "#9ec0e6" if code in in_set else "#ffffff"
-        d = _path(shapely.simplify(geom, tol, preserve_topology=True), tx)
+        d = path_d(shapely.simplify(geom, tol, preserve_topology=True), frame)
         body.append(f'<path d="{d}" fill="{fill}" fill-rule="evenodd" stroke="#8a8a8a" '
                     f'stroke-width="0.35"><title>{escape(names.get(code, code))}</title></path>')
     marked = sorted(c for c in in_set if c in geo.gemeenten)
@@ -1699,7 +1632,7 @@ def national_map(geo: MonitorGeo, units: pd.DataFrame, *, width: int = 360,
         points = []
         for code in marked:
             pt = geo.gemeenten[code].representative_point()
-            points.append((code, *tx(np.array([[pt.x, pt.y]]))[0]))
+            points.append((code, *frame.xy(pt.x, pt.y)))
         for code, x, y in sorted(points, key=lambda t: (t[2], t[1])):
             text = str(names.get(code, code))
             w, h = len(text) * size * 0.6, size * 1.1
@@ -1711,7 +1644,7 @@ def national_map(geo: MonitorGeo, units: pd.DataFrame, *, width: int = 360,
                            for b in placed):
                     break
             placed.append(box)
-            body.append(_label(x + dx, y + dy, text, size=size))
+            body.append(halo_text(x + dx, y + dy, text, size=size, fill="#111111"))
     items = [("#1b4f8a", "#8a8a8a", "gemeente met wijken met een klasse"),
              ("#9ec0e6", "#8a8a8a", "gemeente in de set, zonder Leefbaarometer-reeks")]
     if not in_set - with_class:
@@ -1730,8 +1663,6 @@ def gemeente_map(gm: str, gm_name: str, geo: MonitorGeo, units: pd.DataFrame,
     name where it fits (the units first; a unit whose name does not fit gets a number, listed
     under the map; :func:`wijkanalyse.mapsvg.place_labels`), with a legend that gives the
     boundary years and a scale bar. ``None`` when no unit of the gemeente has a boundary."""
-    from .mapsvg import MapFrame, place_labels, scale_label
-
     rows = units[(units["gemeente_code"] == gm) & units["unit_id"].isin(list(geo.units))]
     if rows.empty:
         return None
@@ -1742,30 +1673,27 @@ def gemeente_map(gm: str, gm_name: str, geo: MonitorGeo, units: pd.DataFrame,
                                + [c[2] for c in context])
     n_classes = len({r.klasse for r, _ in shapes})
     legend_h = 16 + 14 * (math.ceil(n_classes / 2) + 1 + (1 if context else 0))
-    tx, scale = _map_frame(extent.bounds, width, height - legend_h, 8)
+    frame = MapFrame.fit(extent.bounds, width, height - legend_h, 8)
+    scale = frame.scale
     tol = 0.4 / scale
     body = [f'<rect width="{width}" height="{height}" fill="#ffffff"/>']
     if outline is not None:
-        d = _path(shapely.simplify(outline, tol, preserve_topology=True), tx)
+        d = path_d(shapely.simplify(outline, tol, preserve_topology=True), frame)
         body.append(f'<path d="{d}" fill="#f0f0f0" fill-rule="evenodd" stroke="#555555" '
                     'stroke-width="1"/>')
     if context:
         paths = "".join(
-            f'<path d="{_path(shapely.simplify(g, tol, preserve_topology=True), tx)}">'
+            f'<path d="{path_d(shapely.simplify(g, tol, preserve_topology=True), frame)}">'
             f"<title>{escape(str(name))}</title></path>" for _, name, g, _ in context)
         body.append(f'<g fill="#dddddd" fill-rule="evenodd" stroke="#ffffff" '
                     f'stroke-width="0.6">{paths}</g>')
     for r, geom in shapes:
         colour = class_info.get(r.klasse, {}).get("colour", "#cccccc")
-        d = _path(shapely.simplify(geom, tol, preserve_topology=True), tx)
+        d = path_d(shapely.simplify(geom, tol, preserve_topology=True), frame)
         body.append(f'<path d="{d}" fill="{colour}" fill-rule="evenodd" stroke="#222222" '
                     f'stroke-width="0.9"><title>{escape(str(r.name))}: '
                     f'{escape(str(r.klasse_label))}</title></path>')
     # names: the units first (numbered when they do not fit), then the other areas
-    minx, miny, maxx, maxy = extent.bounds
-    origin = tx(np.array([[minx, maxy]]))[0]
-    frame = MapFrame(minx=minx, maxy=maxy, scale=scale, ox=float(origin[0]),
-                   oy=float(origin[1]))
     y0 = height - legend_h - 10
     reserved = [(width - 160, y0 - 20, width, y0 + 4)]
     named = [(str(r.name), g) for r, g in shapes] + [(str(c[1]), c[2]) for c in context]
@@ -1795,7 +1723,7 @@ def gemeente_map(gm: str, gm_name: str, geo: MonitorGeo, units: pd.DataFrame,
     extra_items = []
     if context:
         extra_items.append(("#dddddd", "#ffffff", "andere wijken of buurten van de gemeente"
-                            + (f" (grenzen van {_join_nl([str(y) for y in ctx_years])})"
+                            + (f" (grenzen van {join_nl([str(y) for y in ctx_years])})"
                                if ctx_years else "")))
     if outline is not None and geo.gemeenten_year:
         extra_items.append(("#f0f0f0", "#555555",
@@ -1804,11 +1732,11 @@ def gemeente_map(gm: str, gm_name: str, geo: MonitorGeo, units: pd.DataFrame,
     body.append(legend)
     text_lines = []
     if unit_years:
-        line = "Wijken van de set: grenzen van " + _join_nl([str(y) for y in unit_years])
+        line = "Wijken van de set: grenzen van " + join_nl([str(y) for y in unit_years])
         code_years = sorted({int(r.codes_year) for r, _ in shapes
                              if "codes_year" in rows.columns and not _missing(r.codes_year)})
         if code_years and max(code_years) > max(unit_years):
-            of = _join_nl([str(y) for y in code_years])
+            of = join_nl([str(y) for y in code_years])
             line += (f"; hun codes zijn van de indeling van {of}, "
                      "waarin een grens anders kan liggen")
         text_lines.append(line + ".")
@@ -1816,7 +1744,7 @@ def gemeente_map(gm: str, gm_name: str, geo: MonitorGeo, units: pd.DataFrame,
         text_lines.append(" · ".join(f"{n} {name}" for n, name in placed.numbered))
     total = bottom
     for line in text_lines:
-        for part in _wrap_text(line, width - 16, 9.5):
+        for part in wrap_text(line, width_px=width - 16, font_size=9.5):
             total += 12
             body.append(f'<text x="8" y="{_fmt(total)}" font-size="9.5" fill="#222222">'
                         f"{escape(part)}</text>")
@@ -1824,23 +1752,6 @@ def gemeente_map(gm: str, gm_name: str, geo: MonitorGeo, units: pd.DataFrame,
     body[0] = f'<rect width="{width}" height="{_fmt(total_h)}" fill="#ffffff"/>'
     return _svg_doc(width, total_h, "".join(body),
                     f"Kaart van {gm_name}: wijken gekleurd naar klasse")
-
-
-def _wrap_text(text: str, width_px: float, size: float) -> list[str]:
-    """Greedy word wrap by an estimated glyph width (0,58 of the font size)."""
-    max_chars = max(10, int(width_px / (size * 0.58)))
-    lines: list[str] = []
-    line = ""
-    for word in text.split():
-        candidate = f"{line} {word}" if line else word
-        if len(candidate) <= max_chars or not line:
-            line = candidate
-        else:
-            lines.append(line)
-            line = word
-    if line:
-        lines.append(line)
-    return lines
 
 
 # ------------------------------------------------------------------------------ HTML
@@ -1853,20 +1764,6 @@ class _Figure:
     caption: str
     lines: list[str] = field(default_factory=list)
     note: str | None = None
-
-
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("wijkanalyse", "templates"), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["nl"] = lambda v, decimals=0: nl_number(_float(v), decimals=decimals)
-    env.filters["signed"] = lambda v, decimals=2: nl_number(_float(v), decimals=decimals,
-                                                            sign=True)
-    env.filters["fpct"] = lambda v, decimals=0: (
-        "–" if _float(v) is None else f"{nl_number(_float(v) * 100, decimals=decimals)}%")
-    env.filters["pct"] = lambda v, decimals=0: (
-        "–" if _float(v) is None else f"{nl_number(_float(v), decimals=decimals)}%")
-    return env
 
 
 def _lbm_caption(result: MonitorResult) -> str:
@@ -1955,7 +1852,7 @@ def _context(result: MonitorResult, generated_on: date) -> dict[str, Any]:
         lines=["Elke stip is een wijk, gekleurd naar zijn klasse; stippellijnen: het landelijk "
                "gemiddelde."])
     maps = _maps(result)
-    generated = f"Gemaakt met {result.generated_with} op {_dutch_date(generated_on)}"
+    generated = f"Gemaakt met {result.generated_with} op {dutch_date(generated_on)}"
     gm_class_cols = [c for c in result.gemeenten.columns
                      if c not in ("gemeente_code", "gemeente", "n_units", "n_lbm", "mean_afw",
                                   "n_warn")]
@@ -2036,12 +1933,12 @@ def _availability_context(result: MonitorResult) -> dict[str, Any]:
     labels = [lab.strip() for src in cols["source"] for lab in str(src).split(";") if lab.strip()]
     ctx["avail_caption"] = _caption(labels, note="bewerking wijkanalyse")
     ctx["avail_notes"] = ([f"Wel in de database, maar voor geen enkel gebied van deze set: "
-                           f"{_join_nl(avail.absent)}."] if avail.absent else [])
+                           f"{join_nl(avail.absent)}."] if avail.absent else [])
     by_note: dict[str, list[str]] = {}
     for c in cols.itertuples(index=False):
         if c.note:
             by_note.setdefault(str(c.note), []).append(str(c.label))
-    ctx["avail_notes"] += [f"{_join_nl(labs)}: {note}" for note, labs in by_note.items()]
+    ctx["avail_notes"] += [f"{join_nl(labs)}: {note}" for note, labs in by_note.items()]
     units = result.units
     if len(units) > MAX_AVAIL_ROWS:
         return ctx
@@ -2119,7 +2016,7 @@ def _national_map_note(result: MonitorResult) -> str:
     if absent.empty:
         return text
     names = [f"{r.gemeente} ({r.gemeente_code})" for r in absent.itertuples()]
-    listed = (_join_nl(names) if len(names) <= 8
+    listed = (join_nl(names) if len(names) <= 8
               else f"{nl_number(len(names))} gemeenten")
     return (f"{text} Niet op de kaart, omdat ze na {geo.gemeenten_year} een nieuwe code "
             f"kregen (samenvoeging): {listed}; de gemeenten waaruit ze ontstonden, zijn wit.")
@@ -2139,7 +2036,9 @@ def render_html(result: MonitorResult, *, generated_on: date | None = None) -> s
     -------
     str
     """
-    template = _environment().get_template("monitor.html")
+    from .report import environment
+
+    template = environment().get_template("monitor.html")
     return template.render(**_context(result, generated_on or date.today()))
 
 
@@ -2162,10 +2061,8 @@ def render_pdf(result: MonitorResult, path: Path, *, generated_on: date | None =
     -------
     Path
     """
-    from weasyprint import HTML
-
     text = html if html is not None else render_html(result, generated_on=generated_on)
-    return _write_atomic(Path(path), lambda tmp: HTML(string=text).write_pdf(str(tmp)))
+    return write_pdf(Path(path), text)
 
 
 # ------------------------------------------------------------------------------ exports
@@ -2411,29 +2308,17 @@ def write_monitor(result: MonitorResult, out_dir: Path, *,
         For an unknown format.
     """
     formats = parse_formats(list(formats))
-    out_dir = ensure_out_dir(out_dir)
-    stem = monitor_stem(result)
-    written: dict[str, Path] = {}
-    html = (render_html(result, generated_on=generated_on)
-            if {"html", "pdf"} & set(formats) else None)
-    for fmt in formats:
-        target = out_dir / f"{stem}.{fmt}"
-        if fmt == "html":
-            text = html or ""
-            written[fmt] = _write_atomic(target, lambda tmp, t=text: tmp.write_text(
-                t, encoding="utf-8"))
-        elif fmt == "pdf":
-            written[fmt] = render_pdf(result, target, html=html)
-        elif fmt == "xlsx":
-            written[fmt] = _write_atomic(target, lambda tmp: _write_xlsx(result, tmp))
-        elif fmt == "csv":
-            frame = export_units(result, headers="fields")
-            written[fmt] = _write_atomic(target, lambda tmp, f=csv_frame(frame): f.to_csv(
-                tmp, index=False, encoding="utf-8"))
-        elif fmt == "json":
-            data = json.dumps(to_dict(result), ensure_ascii=False, indent=2)
-            written[fmt] = _write_atomic(target, lambda tmp, t=data: tmp.write_text(
-                t + "\n", encoding="utf-8"))
-        elif fmt == "gpkg":
-            written[fmt] = _write_gpkg(result, target)
-    return written
+
+    def write_csv(target: Path) -> Path:
+        frame = csv_frame(export_units(result, headers="fields"))
+        return _write_atomic(target, lambda tmp: frame.to_csv(tmp, index=False,
+                                                              encoding="utf-8"))
+
+    return write_report_files(
+        out_dir, monitor_stem(result), formats, allowed=FORMATS,
+        html=lambda: render_html(result, generated_on=generated_on),
+        writers={"xlsx": lambda target: _write_atomic(target,
+                                                      lambda tmp: _write_xlsx(result, tmp)),
+                 "csv": write_csv,
+                 "json": lambda target: write_json(target, to_dict(result)),
+                 "gpkg": lambda target: _write_gpkg(result, target)})

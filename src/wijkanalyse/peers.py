@@ -81,7 +81,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .fmt import change, nl_number
+from .fmt import change, join_nl, nl_number
 from .profile_model import Peer, PeerGroup, SeriesPoint, Subject
 
 #: Regions with fewer inhabitants are neither candidates nor part of the standardisation.
@@ -781,13 +781,6 @@ def _lbm_series(
 # --------------------------------------------------------------------------- find_peers
 
 
-def _join(items: Sequence[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " en " + items[-1]
-
-
 def _method(level: str, year: int | None, min_inhabitants: int) -> str:
     plural = _PLURAL.get(level, level)
     return (
@@ -1000,7 +993,7 @@ def _candidate_gemeenten(
 
 
 def _labels(ids: Sequence[str]) -> str:
-    return _join([FEATURE_BY_ID[f].label for f in ids])
+    return join_nl([FEATURE_BY_ID[f].label for f in ids])
 
 
 def _note(
@@ -1033,7 +1026,7 @@ def _note(
                   and FEATURE_BY_ID[f].theme != "herkomst"]
         if absent_themes:
             parts.append(f"Voor {plural} in {year} zijn geen gegevens geladen over "
-                         f"{_join(absent_themes)}.")
+                         f"{join_nl(absent_themes)}.")
         if absent:
             parts.append(f"Niet geladen voor {plural} in {year}: {_labels(absent)}.")
     elif not_loaded:
@@ -1042,7 +1035,7 @@ def _note(
         parts.append(
             "Niet gebruikt omdat ze voor te weinig " + plural + " bekend zijn (minder dan "
             f"{nl_number(FEATURE_MIN_COVERAGE * 100)}%): "
-            + _join([f"{FEATURE_BY_ID[f].label} ({nl_number(coverage[f] * 100)}%)" for f in low])
+            + join_nl([f"{FEATURE_BY_ID[f].label} ({nl_number(coverage[f] * 100)}%)" for f in low])
             + "."
         )
     if lacking:
@@ -1063,13 +1056,13 @@ def _note(
     if exclude_same_gemeente and level != "gemeente":
         excluded.append(f"de {plural} van {subject.gemeente_name or 'dezelfde gemeente'}")
     excluded.append(f"{plural} met minder dan {nl_number(min_inhabitants)} inwoners")
-    parts.append(f"Niet meegeteld: {_join(excluded)}.")
+    parts.append(f"Niet meegeteld: {join_nl(excluded)}.")
     if n_gaps:
         parts.append(f"Bij {n_gaps} van de {n_peers} {plural} ontbrak een kenmerk; hun afstand "
                      "is berekend over de kenmerken die er wel zijn.")
     gms, n_gm = candidate_gemeenten
     if n_gm and len(gms) < 0.9 * n_gm:
-        which = f" ({_join(gms)})" if len(gms) <= 10 else ""
+        which = f" ({join_nl(gms)})" if len(gms) <= 10 else ""
         parts.append(
             f"Let op: voor {year} zijn alleen gegevens van {plural} in {len(gms)} van de "
             f"{n_gm} gemeenten geladen{which}, dus de vergelijking is niet landelijk."

@@ -18,7 +18,6 @@ similar is decided by the modules that fill the profile.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -32,10 +31,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from . import charts
-from .atomicio import ensure_out_dir
-from .atomicio import write_atomic as _write_atomic
+from .atomicio import write_json, write_pdf, write_report_files
 from .catalogue import DOMAINS
-from .fmt import decimals_for, format_value, nl_number
+from .fmt import as_float, decimals_for, dutch_date, format_value, nl_number, year_list
 from .profile_model import (
     Figure,
     KeyFigure,
@@ -53,6 +51,7 @@ from .profile_model import (
 
 __all__ = [
     "FORMATS",
+    "environment",
     "render_html",
     "render_pdf",
     "report_stem",
@@ -74,8 +73,6 @@ SECTION_TITLES: dict[str, str] = {
     "bronnen": "9 Bronnen",
 }
 
-_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-           "september", "oktober", "november", "december")
 _SEVERITY_MARK = {3: "●●●", 2: "●●○", 1: "●○○"}
 _KIND_TEXT = {"wijk": "Wijk", "buurt": "Buurt", "gemeente": "Gemeente", "gebied": "Gebied"}
 _LEVEL_PLURAL = {"wijk": "wijken", "buurt": "buurten", "gemeente": "gemeenten"}
@@ -96,7 +93,7 @@ def _dutch_date(value: date | str | None) -> str:
             value = date.fromisoformat(value[:10])
         except ValueError:
             return value
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return dutch_date(value)
 
 
 def _slug(text: str) -> str:
@@ -105,26 +102,6 @@ def _slug(text: str) -> str:
 
 
 _LABEL_YEAR = re.compile(r"^(?P<stem>.*\D)\s(?P<year>(?:19|20)\d\d)$")
-
-
-def _join_nl(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
-
-
-def _year_list(years: Iterable[int]) -> str:
-    """``[2016, 2017, 2018, 2020]`` -> ``"2016–2018 en 2020"`` (runs of three or more)."""
-    ordered = sorted(set(years))
-    parts: list[str] = []
-    start = 0
-    for i in range(1, len(ordered) + 1):
-        if i == len(ordered) or ordered[i] != ordered[i - 1] + 1:
-            run = ordered[start:i]
-            if len(run) >= 3:
-                parts.append(f"{run[0]}–{run[-1]}")
-            else:
-                parts.extend(str(y) for y in run)
-            start = i
-    return _join_nl(parts)
 
 
 def _source_caption(labels: Iterable[str | None]) -> str:
@@ -147,7 +124,7 @@ def _source_caption(labels: Iterable[str | None]) -> str:
             stems[key].append(int(match["year"]))
     if not order:
         return _UNKNOWN_SOURCE
-    cited = [f"{key} {_year_list(stems[key])}" if stems[key] else key for key in order]
+    cited = [f"{key} {year_list(stems[key])}" if stems[key] else key for key in order]
     return "Bron: " + "; ".join(cited)
 
 
@@ -332,10 +309,10 @@ def _derived_lines(points: Sequence[SeriesPoint], *, references: bool = True) ->
             by_text.setdefault(p.derived, []).append(p.year)
     for text, years in by_text.items():
         mark = " (open rondje)" if len(years) < len(measured) else ""
-        out.append(f"{_year_list(years)}: {text}{mark}.")
+        out.append(f"{year_list(years)}: {text}{mark}.")
     published = [p.year for p in measured if not p.derived]
     if by_text and published:
-        out.append(f"{_year_list(published)}: zoals gepubliceerd door CBS.")
+        out.append(f"{year_list(published)}: zoals gepubliceerd door CBS.")
     for role, attr in ((("gemeente", "gemeente_derived"), ("Nederland", "nederland_derived"))
                        if references else ()):
         refs: dict[str, list[int]] = {}
@@ -345,7 +322,7 @@ def _derived_lines(points: Sequence[SeriesPoint], *, references: bool = True) ->
                 refs.setdefault(text, []).append(p.year)
         for text, years in refs.items():
             out.append(f"{role.capitalize() if role == 'gemeente' else role} "
-                       f"{_year_list(years)}: {text}.")
+                       f"{year_list(years)}: {text}.")
     return out
 
 
@@ -603,7 +580,14 @@ def _members_text(profile: Profile) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _environment() -> Environment:
+def environment() -> Environment:
+    """The one Jinja environment of all reports (profile, monitor, segregatie).
+
+    Templates come from the package folder ``templates``; HTML is autoescaped and an undefined
+    name is an error. Filters: ``nl`` (a Dutch number, ``decimals=0``), ``signed`` (with its
+    sign, ``decimals=2``), ``pct`` (a percentage: ``12,5%``) and ``fpct`` (a fraction as a
+    percentage: 0,125 -> ``12,5%``); missing values and non-numbers show as ``"–"``.
+    """
     env = Environment(
         loader=PackageLoader("wijkanalyse", "templates"),
         autoescape=True,
@@ -611,7 +595,16 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["nl"] = lambda v, decimals=0: nl_number(v, decimals=decimals)
+
+    def pct(value: Any, decimals: int = 0, factor: float = 1.0) -> str:
+        number = as_float(value)
+        return "–" if number is None else f"{nl_number(number * factor, decimals=decimals)}%"
+
+    env.filters["nl"] = lambda v, decimals=0: nl_number(as_float(v), decimals=decimals)
+    env.filters["signed"] = lambda v, decimals=2: nl_number(as_float(v), decimals=decimals,
+                                                            sign=True)
+    env.filters["pct"] = pct
+    env.filters["fpct"] = lambda v, decimals=0: pct(v, decimals, 100)
     return env
 
 
@@ -680,14 +673,8 @@ def render_html(profile: Profile, *, generated_on: date | None = None) -> str:
     str
         HTML with inline CSS and inline SVG charts; no scripts and no external resources.
     """
-    template = _environment().get_template("profiel.html")
+    template = environment().get_template("profiel.html")
     return template.render(**_context(profile, generated_on or date.today()))
-
-
-def _html_to_pdf(html: str, path: Path) -> Path:
-    from weasyprint import HTML  # imported here: loading WeasyPrint takes about a second
-
-    return _write_atomic(path, lambda tmp: HTML(string=html).write_pdf(str(tmp)))
 
 
 def render_pdf(profile: Profile, path: Path, *, generated_on: date | None = None) -> Path:
@@ -707,7 +694,7 @@ def render_pdf(profile: Profile, path: Path, *, generated_on: date | None = None
     Path
         ``path``.
     """
-    return _html_to_pdf(render_html(profile, generated_on=generated_on), Path(path))
+    return write_pdf(Path(path), render_html(profile, generated_on=generated_on))
 
 
 def report_stem(profile: Profile) -> str:
@@ -748,29 +735,10 @@ def write_report(profile: Profile, out_dir: Path, *, formats: Sequence[str] = FO
 
     Raises
     ------
-    ValueError
-        For an unknown format (message in Dutch).
+    OutputFormatError
+        For an unknown format (message in Dutch; also a ``ValueError``).
     """
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise ValueError(f"Onbekend formaat {', '.join(unknown)}; kies uit "
-                         f"{', '.join(FORMATS)}.")
-    out_dir = ensure_out_dir(out_dir)
-    stem = report_stem(profile)
-    written: dict[str, Path] = {}
-    html: str | None = None
-    if "html" in formats or "pdf" in formats:
-        html = render_html(profile, generated_on=generated_on)
-    for fmt in dict.fromkeys(formats):
-        target = out_dir / f"{stem}.{fmt}"
-        if fmt == "html":
-            text = html or ""
-            written[fmt] = _write_atomic(target, lambda tmp, t=text: tmp.write_text(
-                t, encoding="utf-8"))
-        elif fmt == "pdf":
-            written[fmt] = _html_to_pdf(html or "", target)
-        else:
-            data = json.dumps(to_dict(profile), ensure_ascii=False, indent=2)
-            written[fmt] = _write_atomic(target, lambda tmp, t=data: tmp.write_text(
-                t + "\n", encoding="utf-8"))
-    return written
+    return write_report_files(
+        out_dir, report_stem(profile), formats, allowed=FORMATS,
+        html=lambda: render_html(profile, generated_on=generated_on),
+        writers={"json": lambda target: write_json(target, to_dict(profile))})

@@ -39,7 +39,6 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -48,11 +47,11 @@ import numpy as np
 import pandas as pd
 
 from . import segregation_indices as si
-from .atomicio import ensure_out_dir
 from .atomicio import write_atomic as _write_atomic
+from .atomicio import write_report_files, write_text
 from .errors import WijkanalyseError
 from .exportsafe import csv_frame, text_cells
-from .fmt import nl_number
+from .fmt import dutch_date, join_nl, nl_number, year_list
 from .profile_model import Subject
 
 __all__ = [
@@ -1515,7 +1514,7 @@ def _tenure_availability(con: duckdb.DuckDBPyConnection, level: str) -> str:
     if not rows:
         return "geen enkele gemeente"
     names = _gemeente_names(con)
-    return _join_nl([f"{names.get(gm, gm)} ({_year_list(ys)})" for gm, ys in rows])
+    return join_nl([f"{names.get(gm, gm)} ({year_list(ys)})" for gm, ys in rows])
 
 
 # ------------------------------------------------------------------------------------------
@@ -1590,7 +1589,7 @@ def _analyse(con: duckdb.DuckDBPyConnection, code: str, *, year: int | None, lev
         [sorted(s for s in used if s)]).df()
     gtab = group_table([g.id for g in groups])
     years_of = _years_per_group(data, groups)
-    gtab["years"] = gtab["group"].map(lambda gid: _year_list(years_of.get(gid, [])) or "–")
+    gtab["years"] = gtab["group"].map(lambda gid: year_list(years_of.get(gid, [])) or "–")
     return SegregationResult(
         gemeente_code=code, gemeente_name=gname, level=level, year=year, indices=indices,
         local=local, change=change, housing_mix=mix, housing_spread=spread, groups=gtab,
@@ -1627,9 +1626,9 @@ def _notes(con: duckdb.DuckDBPyConnection, data: _Data, code: str, gname: str, *
                          f"{_tenure_availability(con, level)}.")
             notes.append(text)
             continue
-        span = _year_list(ys) if year is None else str(year)
+        span = year_list(ys) if year is None else str(year)
         if year is not None and year not in ys:
-            notes.append(f"{fam.label}: geen cijfers voor {year}; wel voor {_year_list(ys)}.")
+            notes.append(f"{fam.label}: geen cijfers voor {year}; wel voor {year_list(ys)}.")
         elif fam.id in ("herkomst", "migratieachtergrond"):
             notes.append(f"{fam.label}: cijfers voor {span}. {fam.note}")
         elif fam.note and any(g.derived for g in members):
@@ -1707,7 +1706,7 @@ def _analyse_checked(con: duckdb.DuckDBPyConnection, gemeente: str, *, year: int
         where = f" in {year}" if year is not None else ""
         message = f"Geen cijfers over groepen per {level} voor {name}{where} in de database."
         if years:
-            message += f" Wel voor {_year_list(years)}: kies een van die jaren met --jaar."
+            message += f" Wel voor {year_list(years)}: kies een van die jaren met --jaar."
         elif level == "buurt":
             message += " Probeer --niveau wijk, of laad de gegevens met 'wijkanalyse data build'."
         raise WijkanalyseError(message)
@@ -1889,26 +1888,6 @@ def profile_section(con: duckdb.DuckDBPyConnection, subject: Subject, *,
 _LABEL_YEAR = re.compile(r"^(?P<stem>.*\D)\s(?P<year>(?:19|20)\d\d)$")
 
 
-def _join_nl(items: Sequence[str]) -> str:
-    items = [i for i in items if i]
-    if not items:
-        return ""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
-
-
-def _year_list(years: Iterable[int]) -> str:
-    """``[2016, 2017, 2018, 2020]`` -> ``"2016–2018 en 2020"``."""
-    ordered = sorted({int(y) for y in years})
-    parts: list[str] = []
-    start = 0
-    for i in range(1, len(ordered) + 1):
-        if i == len(ordered) or ordered[i] != ordered[i - 1] + 1:
-            run = ordered[start:i]
-            parts.extend([f"{run[0]}–{run[-1]}"] if len(run) >= 3 else [str(y) for y in run])
-            start = i
-    return _join_nl(parts)
-
-
 def source_caption(labels: Iterable[str | None]) -> str:
     """``"Bron: CBS, Kerncijfers Wijken en Buurten 2019 en 2021"`` from citation labels
     (labels that differ only in their closing year are cited once with all years)."""
@@ -1925,7 +1904,7 @@ def source_caption(labels: Iterable[str | None]) -> str:
                 stems[key].append(int(m["year"]))
     if not stems:
         return "Bron: niet vastgelegd"
-    return "Bron: " + "; ".join(f"{k} {_year_list(v)}" if v else k for k, v in stems.items())
+    return "Bron: " + "; ".join(f"{k} {year_list(v)}" if v else k for k, v in stems.items())
 
 
 def _slug(text: str) -> str:
@@ -2324,20 +2303,6 @@ def _housing_view(result: SegregationResult) -> tuple[_TableView | None, _TableV
     return spread_table, unit_table, chart
 
 
-@lru_cache(maxsize=1)
-def _environment() -> Any:
-    from jinja2 import Environment, PackageLoader, StrictUndefined
-
-    env = Environment(loader=PackageLoader("wijkanalyse", "templates"), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["nl"] = lambda v, decimals=0: nl_number(v, decimals=decimals)
-    return env
-
-
-_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-           "september", "oktober", "november", "december")
-
-
 def _cell(value: Any) -> str:
     """Plain text of a table cell; ``"–"`` when missing."""
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
@@ -2372,9 +2337,8 @@ def render_html(result: SegregationResult, *, generated_on: date | None = None) 
         "p": _PageMeta(generated_with=f"wijkanalyse {__version__}"),
         "r": result,
         "plural": _PLURAL[result.level],
-        "years_text": _year_list(years) if years else "–",
-        "generated": f"Gemaakt met wijkanalyse {__version__} op {today.day} "
-                     f"{_MONTHS[today.month - 1]} {today.year}",
+        "years_text": year_list(years) if years else "–",
+        "generated": f"Gemaakt met wijkanalyse {__version__} op {dutch_date(today)}",
         "families": fams,
         "indices_explained": INDICES,
         "change": change_table_view,
@@ -2390,7 +2354,10 @@ def render_html(result: SegregationResult, *, generated_on: date | None = None) 
         "groups": groups,
         "notes": result.notes,
     }
-    return _environment().get_template("segregatie.html").render(**context)
+    from .report import environment
+
+
+    return environment().get_template("segregatie.html").render(**context)
 
 
 # ------------------------------------------------------------------------------------------
@@ -2446,33 +2413,10 @@ def write_outputs(result: SegregationResult, out_dir: Path, *,
     ``csv`` and ``json`` hold the long index table (:data:`INDEX_COLUMNS`); ``xlsx`` all tables;
     ``html`` and ``pdf`` the report.
     """
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise WijkanalyseError(f"Onbekend formaat {', '.join(unknown)}; kies uit "
-                               f"{', '.join(FORMATS)}.")
-    out_dir = ensure_out_dir(out_dir)
-    stem = report_stem(result)
-    written: dict[str, Path] = {}
-    page = render_html(result, generated_on=generated_on) if {"html", "pdf"} & set(
-        formats) else ""
-    for fmt in dict.fromkeys(formats):
-        target = out_dir / f"{stem}.{fmt}"
-        if fmt == "html":
-            written[fmt] = _write_atomic(target, lambda tmp: tmp.write_text(page,
-                                                                            encoding="utf-8"))
-        elif fmt == "pdf":
-            from weasyprint import HTML
-
-            written[fmt] = _write_atomic(target, lambda tmp: HTML(string=page).write_pdf(
-                str(tmp)))
-        elif fmt == "xlsx":
-            written[fmt] = write_xlsx(result, target)
-        elif fmt == "csv":
-            text = csv_frame(result.indices).to_csv(index=False)
-            written[fmt] = _write_atomic(target, lambda tmp, t=text: tmp.write_text(
-                t, encoding="utf-8"))
-        else:
-            text = index_json(result.indices)
-            written[fmt] = _write_atomic(target, lambda tmp, t=text: tmp.write_text(
-                t, encoding="utf-8"))
-    return written
+    return write_report_files(
+        out_dir, report_stem(result), formats, allowed=FORMATS,
+        html=lambda: render_html(result, generated_on=generated_on),
+        writers={"xlsx": lambda target: write_xlsx(result, target),
+                 "csv": lambda target: write_text(target, csv_frame(result.indices).to_csv(
+                     index=False)),
+                 "json": lambda target: write_text(target, index_json(result.indices))})

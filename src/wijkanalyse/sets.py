@@ -48,6 +48,7 @@ from .areasets import (
 )
 from .codes import wijk_code_of
 from .errors import WijkanalyseError
+from .fmt import join_nl
 from .subjects import (
     AmbiguousSubjectError,
     SubjectError,
@@ -536,7 +537,7 @@ def _level_note(units: pd.DataFrame) -> str:
     counts = units["level"].value_counts()
     parts = [_count_text(int(counts[lvl]), lvl) for lvl in ("wijk", "buurt", "gebied")
              if lvl in counts]
-    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " en " + parts[-1]
+    listed = join_nl(parts)
     note = f"De set bestaat uit {listed}."
     if set(counts.index) - {"wijk"}:
         note += (" De Leefbaarometer is per wijk gegeven: voor een buurt of een gebied van "

@@ -63,6 +63,7 @@ from .codes import (
     wijk_code_of,
 )
 from .errors import WijkanalyseError
+from .fmt import join_nl
 from .profile_model import Subject, SubjectDivision
 
 _LEVEL_ORDER = {**{lvl: i for i, lvl in enumerate(LEVELS)}, "gebied": len(LEVELS)}
@@ -687,13 +688,6 @@ def _subject_of(con: duckdb.DuckDBPyConnection, cand: _Candidate) -> Subject:
 # ----------------------------------------------------------------------------- messages
 
 
-def _join(items: list[str], word: str = "en") -> str:
-    items = [i for i in items if i]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {word} " + items[-1]
-
-
 def _span(years: list[int]) -> str:
     if not years:
         return ""
@@ -744,7 +738,7 @@ def _ambiguous_message(text: str, cands: list[_Candidate], gemeente: str | None,
     if recoded and year is None:
         hints.append("kies het jaar met --jaar")
     hints.append(f"gebruik de code (bijvoorbeeld {example.code})")
-    hint = _join(hints, "of")
+    hint = join_nl(hints, "of")
     return "\n".join(lines) + "\n" + hint[0].upper() + hint[1:] + "."
 
 

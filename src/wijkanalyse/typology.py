@@ -84,7 +84,7 @@ from . import location, peers
 from .catalogue import load_catalogue
 from .codes import gemeente_code_of
 from .composite import unit_members
-from .fmt import nl_number
+from .fmt import join_nl, nl_number
 from .profile_model import Subject
 
 #: Column of the location feature.
@@ -347,7 +347,7 @@ def structural_features(
                                                       "aandeel_herkomst_buiten_europa",
                                                       LOCATION_FEATURE)]
     if absent:
-        notes.insert(0, f"Niet geladen voor {year}: " + _join(absent) + ".")
+        notes.insert(0, f"Niet geladen voor {year}: " + join_nl(absent) + ".")
     if not any(f in feats.columns for f in ("aandeel_westers", "aandeel_herkomst_nl")):
         notes.insert(0, f"Geen gegevens over herkomst in {year}.")
     no_data = int(feats.isna().all(axis=1).sum())
@@ -386,13 +386,6 @@ def _summed_features(con: duckdb.DuckDBPyConnection, multi: Mapping[str, list[st
 # --------------------------------------------------------------------------- naming
 
 
-def _join(items: Sequence[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " en " + items[-1]
-
-
 def _phrase(feature: str, z: float) -> tuple[str, str]:
     high, low = PHRASES.get(feature, (("met", f"veel {feature}"), ("met", f"weinig {feature}")))
     return high if z > 0 else low
@@ -422,7 +415,7 @@ def _compose(features: Sequence[str], center: pd.Series, noun: str) -> str:
         return f"Gemiddelde {noun}"
     name = ", ".join(adjs) + (" " if adjs else "") + noun
     if mets:
-        name += " met " + _join(mets)
+        name += " met " + join_nl(mets)
     return name[0].upper() + name[1:]
 
 
@@ -616,17 +609,17 @@ def typology(
     lacking = eligible & feats[used].isna().any(axis=1) if used else eligible & False
     for uid in feats.index[lacking]:
         miss = [FEATURE_LABELS.get(f, f) for f in used if pd.isna(feats.at[uid, f])]
-        reasons[uid] = "kenmerken ontbreken: " + _join(miss)
+        reasons[uid] = "kenmerken ontbreken: " + join_nl(miss)
     fit_mask = eligible & ~lacking
     fit = feats.loc[fit_mask, used]
     n = len(fit)
     if dropped:
-        notes.append("Niet gebruikt: " + _join(
+        notes.append("Niet gebruikt: " + join_nl(
             [f"{FEATURE_LABELS.get(f, f)} ({r})" for f, r in dropped.items()]) + ".")
     too_many = [x for x in ks if x * MIN_UNITS_PER_TYPE > n] if k is None else []
     ks = [x for x in ks if x < n and x not in too_many]
     if too_many and ks:
-        notes.append(f"Niet geprobeerd: k = {_join([str(x) for x in too_many])} (minder dan "
+        notes.append(f"Niet geprobeerd: k = {join_nl([str(x) for x in too_many])} (minder dan "
                      f"{MIN_UNITS_PER_TYPE} gebieden per type bij {nl_number(n)} gebieden).")
     if len(used) < 2 or not ks:
         why = (f"te weinig kenmerken ({len(used)})" if len(used) < 2
@@ -750,7 +743,7 @@ def assign_types(result: TypologyResult, features: pd.DataFrame) -> pd.DataFrame
     x = feats.reindex(columns=used)
     missing = x.isna().to_numpy()
     for i in np.flatnonzero(ok & missing.any(axis=1)):
-        reasons[i] = "kenmerken ontbreken: " + _join(
+        reasons[i] = "kenmerken ontbreken: " + join_nl(
             [FEATURE_LABELS.get(f, f) for f, m in zip(used, missing[i], strict=True) if m])
     ok &= ~missing.any(axis=1)
     z = ((x - result.mean[used]) / result.std[used]).to_numpy(dtype="float64")
@@ -832,11 +825,11 @@ def typology_over_years(
         ref_feats.attrs = dict(feats[ref].attrs)
     result = typology(ref_feats, **options)
     result.reference_year = ref
-    extra = [f"Gemaakt op {ref} en toegewezen aan de jaren {_join([str(y) for y in years])} "
+    extra = [f"Gemaakt op {ref} en toegewezen aan de jaren {join_nl([str(y) for y in years])} "
              "(dichtstbijzijnde type, met de standaardisering van het referentiejaar)."]
     if left_out:
         extra.append("Weggelaten omdat ze niet in elk jaar bekend zijn: "
-                     + _join([FEATURE_LABELS.get(f, f) for f in left_out]) + ".")
+                     + join_nl([FEATURE_LABELS.get(f, f) for f in left_out]) + ".")
     result.note = " ".join([result.note, *extra])
     by_year = {y: (result.labels.copy() if y == ref else assign_types(result, feats[y]))
                for y in years}

@@ -76,6 +76,7 @@ from .aggregate import aggregate_many, indicator_table
 from .catalogue import DOMAINS, Catalogue, load_catalogue
 from .codes import name_key, wijk_code_of
 from .errors import WijkanalyseError
+from .fmt import join_nl
 from .profile_model import (
     AreaNote,
     Figure,
@@ -207,14 +208,14 @@ def _year_not_available(con: duckdb.DuckDBPyConnection, subject: Subject, year: 
     if kwb_years:
         return YearNotAvailableError(
             f"Geen KWB-cijfers voor {subject.name} ({subject.id}) in {year}; wel voor "
-            f"{_nl_join(kwb_years)}. Kies een van die jaren met --jaar, of laat --jaar weg voor "
+            f"{join_nl(kwb_years)}. Kies een van die jaren met --jaar, of laat --jaar weg voor "
             "het laatste jaar.", years=kwb_years)
     known = [int(r[0]) for r in con.execute(
         "SELECT DISTINCT year FROM sources WHERE kind = 'kwb' AND year IS NOT NULL "
         "ORDER BY year").fetchall()]
     return YearNotAvailableError(
         f"Geen KWB-cijfers voor {subject.name} ({subject.id}), in {year} of een ander jaar"
-        + (f"; de database heeft KWB-cijfers voor {_nl_join(known)}" if known else "")
+        + (f"; de database heeft KWB-cijfers voor {join_nl(known)}" if known else "")
         + ". Laad een bron met deze regio ('wijkanalyse data build'), of kies een ander gebied.",
         years=[])
 
@@ -349,14 +350,6 @@ def _clean(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(number) else number
-
-
-def _nl_join(items: Sequence[object]) -> str:
-    """``["2020", "2022", "2023"]`` -> ``"2020, 2022 en 2023"``."""
-    texts = [str(i) for i in items]
-    if len(texts) <= 1:
-        return "".join(texts)
-    return ", ".join(texts[:-1]) + " en " + texts[-1]
 
 
 def _display_name(name: str | None, code: str) -> str:
@@ -667,7 +660,7 @@ def _area_notes(con: duckdb.DuckDBPyConnection, subject: Subject,
             if old and name_key(old) != name_key(current):
                 changed.setdefault(old, []).append(y)
         for old, ys in changed.items():
-            when = _nl_join(sorted(ys))
+            when = join_nl(sorted(ys))
             who = "dit gebied" if single else f"{current} ({code})"
             notes.append(AreaNote(
                 kind="naam", years=sorted(ys), codes=[code], names=[old],
@@ -682,14 +675,14 @@ def _area_notes(con: duckdb.DuckDBPyConnection, subject: Subject,
         listed = [f"{div_names.get((c, ys[0]), c)} ({c})" for c in div.members]
         noun = {"buurt": "buurt", "wijk": "wijk"}.get(div.level, div.level)
         plural = noun + ("en" if len(div.members) > 1 else "")
-        text = (f"De cijfers van {_nl_join(ys)} zijn van {plural} {_nl_join(listed)} "
+        text = (f"De cijfers van {join_nl(ys)} zijn van {plural} {join_nl(listed)} "
                 f"(CBS-indeling van dat jaar).")
         if div.reason:
             text += f" {div.reason.rstrip('.')}."
         notes.append(AreaNote(kind="indeling", years=ys, codes=list(div.members),
                               names=[div_names.get((c, ys[0]), c) for c in div.members],
                               text=text,
-                              short=(f"{_nl_join(ys)}: de {plural} van toen, met andere "
+                              short=(f"{join_nl(ys)}: de {plural} van toen, met andere "
                                      f"codes ({', '.join(div.members)}).")))
     return notes
 
@@ -1149,10 +1142,10 @@ def _missing_statements(
     else:
         gaps = [y for y in range(kwb_years[0], kwb_years[-1] + 1) if y not in kwb_years]
         if gaps:
-            out.append(f"Geen KWB-cijfers voor {_nl_join(gaps)} geladen.")
+            out.append(f"Geen KWB-cijfers voor {join_nl(gaps)} geladen.")
         if year not in kwb_years:
             out.append(f"Geen KWB-cijfers voor {year} voor {word}; wel voor "
-                       f"{_nl_join(kwb_years)}.")
+                       f"{join_nl(kwb_years)}.")
     wanted = sorted(set(kwb_years) | {year})
     if subject.kind != "gemeente":
         gem_name = subject.gemeente_name or subject.gemeente_code
@@ -1161,7 +1154,7 @@ def _missing_statements(
         else:
             lacking = [y for y in wanted if y not in gem_years]
             if lacking:
-                out.append(f"Geen cijfers van de gemeente {gem_name} voor {_nl_join(lacking)}.")
+                out.append(f"Geen cijfers van de gemeente {gem_name} voor {join_nl(lacking)}.")
     for y, text in sorted(ctx.nl_derived_years.items()):
         out.append(f"Nederland {y}: de bestanden van {y} hebben geen landelijke rij; de "
                    f"landelijke cijfers zijn {text}. Percentages uit de Wijk- en Buurtkaart "
@@ -1169,8 +1162,8 @@ def _missing_statements(
     lacking_nl = [y for y in wanted if y not in ctx.nl_years and y not in ctx.nl_derived_years]
     if lacking_nl:
         have = sorted(ctx.nl_years)
-        tail = f": alleen voor {_nl_join(have)}" if have else ""
-        out.append(f"Geen landelijke cijfers (Nederland) voor {_nl_join(lacking_nl)}{tail}.")
+        tail = f": alleen voor {join_nl(have)}" if have else ""
+        out.append(f"Geen landelijke cijfers (Nederland) voor {join_nl(lacking_nl)}{tail}.")
     for note in ctx.area_notes:
         out.append(note.text)
     by_parts: dict[tuple[int, tuple[str, ...]], list[str]] = {}
@@ -1179,12 +1172,12 @@ def _missing_statements(
         if m is not None:
             by_parts.setdefault((y, tuple(sorted(codes))), []).append(m.label)
     for (y, codes), labels in sorted(by_parts.items()):
-        out.append(f"In {y} woonde niemand in {_nl_join(list(codes))}; daar niet gepubliceerde "
-                   f"cijfers over bewoners tellen bij het gebied als 0: {_nl_join(labels)}.")
+        out.append(f"In {y} woonde niemand in {join_nl(list(codes))}; daar niet gepubliceerde "
+                   f"cijfers over bewoners tellen bij het gebied als 0: {join_nl(labels)}.")
     if other_years_of_gemeente:
         out.append(
             f"Er zijn cijfers per {subject.level} voor "
-            f"{_nl_join(other_years_of_gemeente)}, maar niet onder de code {subject.id} (een "
+            f"{join_nl(other_years_of_gemeente)}, maar niet onder de code {subject.id} (een "
             "andere CBS-indeling). Oude en nieuwe codes worden (nog) niet aan elkaar "
             "gekoppeld, dus die jaren ontbreken in de ontwikkeling"
             + (" en is er geen ontwikkeling te tonen." if len(kwb_years) <= 1 else "."))
@@ -1208,19 +1201,19 @@ def _missing_statements(
             older.setdefault(kf.year, []).append(m.label)
     if absent:
         when = f"voor {year}" if ctx.fixed_year else f"tot en met {year}"
-        out.append(f"Niet in de geladen bestanden {when}: {_nl_join(absent)}.")
+        out.append(f"Niet in de geladen bestanden {when}: {join_nl(absent)}.")
     for y, labels in sorted(empty.items()):
-        out.append(f"Zonder waarde in {y} (ontbreekt of geheim bij CBS): {_nl_join(labels)}.")
+        out.append(f"Zonder waarde in {y} (ontbreekt of geheim bij CBS): {join_nl(labels)}.")
     for y, labels in sorted(older.items(), reverse=True):
         out.append(f"Geen cijfer voor {year}; het meest recente cijfer is van {y}: "
-                   f"{_nl_join(labels)}.")
+                   f"{join_nl(labels)}.")
     incomplete: dict[int, list[str]] = {}
     for kf in key_figures:
         if not kf.area.complete and len(subject.members_in(kf.year)) > 1:
             incomplete.setdefault(kf.year, []).append(kf.label)
     for y, labels in sorted(incomplete.items()):
         out.append(f"Onvolledig voor {word} in {y} (niet alle delen hebben een waarde): "
-                   f"{_nl_join(labels)}.")
+                   f"{join_nl(labels)}.")
     return out
 
 
@@ -1240,7 +1233,7 @@ def _lbm_texts(subject: Subject, codes: Sequence[str], names: Mapping[str, str],
     if subject.level == "gemeente":
         return None, ("Geen Leefbaarometer voor de gemeente: de geladen Leefbaarometer "
                       "bevat alleen wijken.")
-    listed = _nl_join([names.get(c, c) for c in codes])
+    listed = join_nl([names.get(c, c) for c in codes])
     if not codes:
         return None, "Geen Leefbaarometer: de wijk van het gebied is onbekend."
     if not has_lbm:
