@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import WijkanalyseError
+from wijkanalyse.errors import WijkanalyseError
 
 
 def write_protected(path: Path) -> bool:

@@ -48,7 +48,7 @@ from typing import Any
 
 import yaml
 
-from .errors import CatalogueError
+from wijkanalyse.errors import CatalogueError
 
 KINDS = {
     "count": "sum",  # counts: summed over parts
