@@ -154,8 +154,8 @@ def kwb_years(con: Any, codes: list[str]) -> list[int]:
 def run_steps(bench: Bench, db: Path, units: pd.DataFrame, *, panel: str) -> None:
     """All monitor steps on one database and one set of units."""
     n = len(units)
-    trends, composite = _module("trends"), _module("composite")
-    typology, earlywarning = _module("typology"), _module("earlywarning")
+    trends, composite = _module("monitor.trends"), _module("monitor.composite")
+    typology, earlywarning = _module("monitor.typology"), _module("monitor.earlywarning")
 
     if trends is None:
         bench.skip(panel, "klassen", "trends")
@@ -408,7 +408,7 @@ def main() -> None:
                 print(f"database gebouwd uit {args.source} in "
                       f"{time.perf_counter() - started:.1f} s")
             con = store.connect(db, read_only=True)
-            sets = _module("sets")
+            sets = _module("gebieden.sets")
             if sets is None:
                 print("Echte database: overgeslagen, module wijkanalyse.gebieden.sets ontbreekt.")
             else:

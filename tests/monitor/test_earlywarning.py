@@ -62,7 +62,7 @@ def test_shipped_config() -> None:
 
 
 def test_bad_config_names_the_setting(tmp_path: Path) -> None:
-    text = (Path(ew.__file__).parent / "data" / "earlywarning.yaml").read_text("utf-8")
+    text = (Path(ew.__file__).parents[1] / "data" / "earlywarning.yaml").read_text("utf-8")
     bad = tmp_path / "ew.yaml"
     bad.write_text(text.replace("delta: 0.02", "delta: -1"), encoding="utf-8")
     with pytest.raises(ew.EarlyWarningError, match="'delta'"):

@@ -405,11 +405,9 @@ def test_peer_figures_are_means_weighted_by_base(con, monkeypatch):
         calls.append((subject.id, year))
         return group
 
-    def fake_optional(module, attr):
-        return fake_find_peers if module == "peers" else None
-
-    monkeypatch.setattr(profile_mod, "_optional", fake_optional)
-    prof = build_profile(con, DAPPERBUURT, year=2019)
+    monkeypatch.setattr(profile_mod, "find_peers", fake_find_peers)
+    prof = build_profile(con, DAPPERBUURT, year=2019, with_signals=False, with_location=False,
+                         with_stories=False, with_segregatie=False, with_kennis=False)
     assert calls == [("WK036329", 2019)]
     assert prof.peers is group
     li = _kf(prof, "p_hh_li").peers  # weighted by households
@@ -419,16 +417,15 @@ def test_peer_figures_are_means_weighted_by_base(con, monkeypatch):
     assert _kf(prof, "a_inw").peers.value == pytest.approx((10855 + 9250) / 2)
     old = _kf(prof, "p_65_eo_jr").peers  # pooled share
     assert old.value == pytest.approx((1245 + 990) / (10855 + 9250) * 100)
-    # modules that are absent leave their parts empty
+    # parts that are switched off stay empty
     assert prof.signals == [] and prof.location is None
     assert prof.stories == [] and prof.approaches == []
     files = {s.file for s in prof.sources}
     assert "kwb_2016_2020_heerlen.sqlite" not in files  # the peers' label adds no other files
 
 
-def test_absent_modules_leave_parts_empty(con, monkeypatch):
-    monkeypatch.setattr(profile_mod, "_optional", lambda module, attr: None)
-    prof = build_profile(con, ANGELSLO)
+def test_parts_switched_off_stay_empty(con):
+    prof = build_profile(con, ANGELSLO, **ONLY_MINE, with_segregatie=False, with_kennis=False)
     assert prof.peers is None and prof.location is None and prof.signals == []
     kf = _kf(prof, "a_inw")
     assert kf.peers.value is None and kf.peers.reason == "geen vergelijkbare wijken bepaald"

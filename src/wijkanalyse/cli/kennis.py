@@ -261,11 +261,12 @@ def kennis_match(
     voorbeelden ter inspiratie en, zonder signalen boven de drempel, preventieve suggesties."""
     from wijkanalyse.gebieden.subjects import resolve_subject
     from wijkanalyse.kennis.zoek import match
+    from wijkanalyse.profiel.assemble import build_profile
 
     fmt = _check_format(formaat)
     with _db(ctx) as con:
         subject = resolve_subject(con, gebied, gemeente=gemeente)
-        result = match(con, subject, limit=max_aantal)
+        result = match(con, subject, profile=build_profile(con, subject), limit=max_aantal)
     if fmt == "json":
         _json_out({"subject": {"id": subject.id, "name": subject.name, "kind": subject.kind,
                                "gemeente": subject.gemeente_name}, **result.to_dict()})

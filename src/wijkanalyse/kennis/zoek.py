@@ -2167,7 +2167,7 @@ def match(
     con: duckdb.DuckDBPyConnection,
     subject: Subject,
     *,
-    profile: Profile | None = None,
+    profile: Profile,
     limit: int | None = 10,
 ) -> MatchResult:
     """Interventions from the kennisdossier that fit a neighbourhood, best first.
@@ -2179,8 +2179,9 @@ def match(
     subject
         The area (:func:`wijkanalyse.gebieden.subjects.resolve_subject`).
     profile
-        Its wijkprofiel; built with :func:`wijkanalyse.profiel.assemble.build_profile` when
-        ``None``. Its signals, unfavourable key figures and peer group are used.
+        Its wijkprofiel (:func:`wijkanalyse.profiel.assemble.build_profile`, which the caller
+        builds: this package does not import the profile assembly, which imports it). Its
+        signals, unfavourable key figures and peer group are used.
     limit
         Maximum number of matches per list (``None``: all).
 
@@ -2204,11 +2205,7 @@ def match(
 
 
 def _profile_for(con: duckdb.DuckDBPyConnection, subject: Subject,
-                 profile: Profile | None) -> Profile:
-    if profile is None:
-        from wijkanalyse.profiel.assemble import build_profile
-
-        return build_profile(con, subject)
+                 profile: Profile) -> Profile:
     if profile.subject.id != subject.id:
         raise WijkanalyseError(f"Het profiel gaat over {profile.subject.name} "
                                f"({profile.subject.id}), niet over {subject.name} "

@@ -58,7 +58,6 @@ none.
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 import os
@@ -89,6 +88,8 @@ from wijkanalyse.atomicio import write_atomic as _write_atomic
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.exportsafe import csv_frame, text_cells
 from wijkanalyse.fmt import nl_number
+from wijkanalyse.gebieden import sets
+from wijkanalyse.monitor import composite, earlywarning, trends, typology
 from wijkanalyse.monitor.availability import STATUS_LABELS, Availability, data_availability
 
 __all__ = [
@@ -353,11 +354,6 @@ class MonitorResult:
 
 
 # ------------------------------------------------------------------------------ small helpers
-
-
-def _module(name: str) -> ModuleType:
-    """A sibling analysis module (imported when the monitor runs)."""
-    return importlib.import_module(f"{__package__}.{name}")
 
 
 def _missing(value: Any) -> bool:
@@ -756,9 +752,6 @@ def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None =
         For an unusable set spec, an empty set or a year before all data.
     """
     say = progress or (lambda _text: None)
-    sets, trends = _module("sets"), _module("trends")
-    composite, typology = _module("composite"), _module("typology")
-    earlywarning = _module("earlywarning")
 
     say("Set bepalen")
     mset = sets.resolve_set(con, spec)
@@ -1860,7 +1853,7 @@ class _Figure:
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("wijkanalyse", "templates"), autoescape=True,
+    env = Environment(loader=PackageLoader("wijkanalyse.present", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["nl"] = lambda v, decimals=0: nl_number(_float(v), decimals=decimals)
     env.filters["signed"] = lambda v, decimals=2: nl_number(_float(v), decimals=decimals,

@@ -63,7 +63,6 @@ indicators of all years at once), so profiling every wijk stays fast.
 
 from __future__ import annotations
 
-import importlib
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -79,6 +78,8 @@ from wijkanalyse.catalogue import DOMAINS, Catalogue, load_catalogue
 from wijkanalyse.codes import name_key, wijk_code_of
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.gebieden.aggregate import aggregate_many, indicator_table
+from wijkanalyse.gebieden.location import locate
+from wijkanalyse.kennis.zoek import profile_section as kennis_section
 from wijkanalyse.model import (
     AreaNote,
     Figure,
@@ -91,6 +92,10 @@ from wijkanalyse.model import (
     SourceRef,
     Subject,
 )
+from wijkanalyse.profiel.peers import find_peers
+from wijkanalyse.segregatie.analyse import profile_section as segregatie_section
+from wijkanalyse.signalen.rules import derive_signals
+from wijkanalyse.verhalen.stories import stories_for
 
 __all__ = [
     "GEMEENTEN_PER_JAAR",
@@ -366,18 +371,6 @@ def _display_name(name: str | None, code: str) -> str:
     if not name:
         return code
     return _CBS_PREFIX.sub("", str(name).strip()) or str(name)
-
-
-def _optional(module: str, attr: str) -> Callable[..., Any] | None:
-    """``wijkanalyse.<module>.<attr>``, or ``None`` while that module does not exist yet."""
-    full = f"wijkanalyse.{module}"
-    try:
-        mod = importlib.import_module(full)
-    except ModuleNotFoundError as exc:
-        if exc.name == full:
-            return None
-        raise
-    return getattr(mod, attr, None)
 
 
 class _Row(NamedTuple):
@@ -1391,9 +1384,8 @@ def build_profile(
     gem_years = _kwb_years(gem_rows)
 
     peer_group: PeerGroup | None = None
-    find_peers = _optional("peers", "find_peers") if with_peers else None
     ctx.peer_note = "geen vergelijkbare wijken bepaald"
-    if find_peers is not None:
+    if with_peers:
         peer_group = find_peers(con, subject, year=year)
         peer_codes = [p.code for p in peer_group.peers] if peer_group is not None else []
         if peer_codes:
@@ -1425,16 +1417,12 @@ def build_profile(
 
     location = None
     if with_location:
-        locate = _optional("location", "locate")
-        if locate is not None:
-            location = (locate(con, subject) if cache is None
-                        else locate(con, subject, cache=cache.setdefault("location", {})))
+        location = (locate(con, subject) if cache is None
+                    else locate(con, subject, cache=cache.setdefault("location", {})))
     stories: list = []
     approaches: list = []
     if with_stories:
-        stories_for = _optional("stories", "stories_for")
-        if stories_for is not None:
-            stories, approaches = stories_for(con, subject)
+        stories, approaches = stories_for(con, subject)
 
     extra = [location.source if location is not None else None,
              peer_group.source if peer_group is not None else None]
@@ -1457,20 +1445,14 @@ def build_profile(
         area_notes=list(ctx.area_notes),
     )
     if with_signals:
-        derive_signals = _optional("signals", "derive_signals")
-        if derive_signals is not None:
-            result.signals = list(derive_signals(result))
+        result.signals = list(derive_signals(result))
     if with_segregatie:
-        seg_section = _optional("segregatie", "profile_section")
-        if seg_section is not None:
-            result.segregatie = (
-                seg_section(con, subject, year=None) if cache is None
-                else seg_section(con, subject, year=None,
-                                 cache=cache.setdefault("segregatie", {})))
+        result.segregatie = (
+            segregatie_section(con, subject, year=None) if cache is None
+            else segregatie_section(con, subject, year=None,
+                                    cache=cache.setdefault("segregatie", {})))
     if with_kennis:
-        kennis_section = _optional("kennis_zoek", "profile_section")
-        if kennis_section is not None:
-            result.kennis = kennis_section(con, subject, profile=result)
+        result.kennis = kennis_section(con, subject, profile=result)
     return result
 
 

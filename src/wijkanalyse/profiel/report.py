@@ -607,7 +607,7 @@ def _members_text(profile: Profile) -> str | None:
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("wijkanalyse", "templates"),
+        loader=PackageLoader("wijkanalyse.present", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

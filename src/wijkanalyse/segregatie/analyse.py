@@ -2368,7 +2368,7 @@ def _housing_view(result: SegregationResult) -> tuple[_TableView | None, _TableV
 def _environment() -> Any:
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    env = Environment(loader=PackageLoader("wijkanalyse", "templates"), autoescape=True,
+    env = Environment(loader=PackageLoader("wijkanalyse.present", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["nl"] = lambda v, decimals=0: nl_number(v, decimals=decimals)
     return env

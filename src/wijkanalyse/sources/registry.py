@@ -22,19 +22,19 @@ from types import ModuleType
 
 #: Reader modules, asked in this order; the first whose ``sniff`` answers wins.
 READER_MODULES = (
-    "read_odata_json",
-    "read_kwb_2024",
-    "read_kwb_sqlite",
-    "read_leefbaarometer",
-    "read_ses",
-    "read_kwb_xlsx",
-    "read_renamed_csv",
-    "read_politie",
-    "read_gezondheid",
-    "read_kwb_csv",
-    "read_wbk_dbf",
-    "read_wbk_geojson",
-    "read_boundaries",
+    "odata_json",
+    "kwb_2024",
+    "kwb_sqlite",
+    "leefbaarometer",
+    "ses",
+    "kwb_xlsx",
+    "renamed_csv",
+    "politie",
+    "gezondheid",
+    "kwb_csv",
+    "wbk_dbf",
+    "wbk_geojson",
+    "boundaries",
 )
 
 #: Documentation next to the data (as CBS ships it in its zips): never read as data, but listed
@@ -85,7 +85,7 @@ class ReadContext:
 
 def reader_modules() -> list[ModuleType]:
     """Import the reader modules (lazily, so nothing is built at import time)."""
-    return [importlib.import_module(f"wijkanalyse.{m}") for m in READER_MODULES]
+    return [importlib.import_module(f"wijkanalyse.sources.{m}") for m in READER_MODULES]
 
 
 def detect(path: Path) -> tuple[str, ModuleType] | None:
