@@ -22,8 +22,8 @@ import shapely
 from hypothesis import given
 from hypothesis import strategies as st
 from robustness_helpers import generated_source
-from test_build import _dump
 
+from sources.test_build import _dump
 from wijkanalyse import store
 from wijkanalyse.catalogue import load_catalogue
 from wijkanalyse.cbsvalues import invalid_cells, parse_cbs_values, parse_distinct
