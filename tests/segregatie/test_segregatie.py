@@ -256,7 +256,7 @@ def test_profile_section_for_a_buurt(con: duckdb.DuckDBPyConnection) -> None:
     assert tenure["area"]["corporatiebuurt"] is True
     assert tenure["spread"]["corporation_median"] == 26
     assert sec["caption"] == "Bron: CBS, Kerncijfers Wijken en Buurten 2019, 2021 en 2024"
-    env = Environment(loader=PackageLoader("wijkanalyse", "templates"), autoescape=True,
+    env = Environment(loader=PackageLoader("wijkanalyse.present", "templates"), autoescape=True,
                       undefined=StrictUndefined)
     page = env.from_string('{% include "_segregatie.html" %}').render(segregatie=sec)
     assert "Schildersbuurt-Noord" in page and "75,0%" in page

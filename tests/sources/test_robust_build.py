@@ -381,7 +381,7 @@ def test_killed_build_leaves_the_database_usable_and_is_cleaned_up(built, step: 
     proc = subprocess.Popen(
         [CLI[0], "-c",
          "import os, sys\n"
-         "from wijkanalyse import build\n"
+         "from wijkanalyse.sources import build\n"
          f"real = build.{step}\n"
          "def die(*a, **k):\n"
          "    real(*a, **k)\n"
