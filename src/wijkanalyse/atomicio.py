@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import WijkanalyseError
+from wijkanalyse.errors import WijkanalyseError
 
 
 def write_protected(path: Path) -> bool:

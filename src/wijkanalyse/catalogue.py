@@ -46,8 +46,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import safeyaml
-from .errors import CatalogueError
+from wijkanalyse import safeyaml
+from wijkanalyse.errors import CatalogueError
 
 KINDS = {
     "count": "sum",  # counts: summed over parts

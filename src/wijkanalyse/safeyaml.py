@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from .errors import WijkanalyseError
+from wijkanalyse.errors import WijkanalyseError
 
 #: Largest YAML text accepted (bytes, UTF-8).
 MAX_BYTES = 1_000_000

@@ -29,13 +29,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import dblock
-from .atomicio import write_protected
-from .catalogue import Catalogue
-from .codes import gemeente_code_of, wijk_code_of
-from .dblock import WaitCallback, print_wait
-from .errors import WijkanalyseError
-from .sourcetable import SourceTable
+from wijkanalyse import dblock
+from wijkanalyse.atomicio import write_protected
+from wijkanalyse.catalogue import Catalogue
+from wijkanalyse.codes import gemeente_code_of, wijk_code_of
+from wijkanalyse.dblock import WaitCallback, print_wait
+from wijkanalyse.errors import WijkanalyseError
+from wijkanalyse.sourcetable import SourceTable
 
 
 class BadDatabaseError(WijkanalyseError):
@@ -76,7 +76,7 @@ LAYOUT_PRIORITY = {
     "ggd_gezondheidsmonitor_csv": 12,
 }
 
-#: Verhalen and aanpakken with their full history (see :mod:`wijkanalyse.stories`).
+#: Verhalen and aanpakken with their full history (see :mod:`wijkanalyse.verhalen.stories`).
 STORIES_SCHEMA = """
 CREATE TABLE IF NOT EXISTS stories (
     story_id INTEGER PRIMARY KEY,
@@ -93,7 +93,7 @@ CREATE TABLE IF NOT EXISTS story_history (
 """
 
 #: Kennisdossier: interventions (shipped and user versions), their history and the approaches
-#: applied in areas (see :mod:`wijkanalyse.kennis`).
+#: applied in areas (see :mod:`wijkanalyse.kennis.dossier`).
 KENNIS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS interventions (
     intervention_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, summary VARCHAR NOT NULL,
