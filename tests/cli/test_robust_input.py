@@ -251,7 +251,8 @@ def test_area_set_file_alias_bomb_is_refused(db: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize("loader", ["signals", "composite", "earlywarning", "trends"])
 def test_configuration_files_go_through_the_safe_loader(tmp_path: Path, loader: str) -> None:
     """An alias bomb in a rules/configuration file: refused, with the file named."""
-    from wijkanalyse import composite, earlywarning, signals, trends
+    from wijkanalyse.monitor import composite, earlywarning, trends
+    from wijkanalyse.signalen import rules as signals
 
     path = tmp_path / f"{loader}.yaml"
     path.write_text(BOMB, encoding="utf-8")

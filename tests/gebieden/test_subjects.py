@@ -317,7 +317,8 @@ def test_user_area_wins_over_same_named_buurt_and_programme(
 def _three_ways(con: duckdb.DuckDBPyConnection, query: str) -> list[object]:
     """The answer (``(code, name)`` or the error text) through area sets, segregation and
     profile subjects (``--gemeente``)."""
-    from wijkanalyse import segregatie, sets
+    from wijkanalyse.gebieden import sets
+    from wijkanalyse.segregatie import analyse as segregatie
 
     out: list[object] = []
     for resolve in (sets.resolve_gemeente, segregatie.resolve_gemeente):

@@ -373,7 +373,7 @@ def test_monitor_backtest_md_writes_the_document(built_db: Path, tmp_path: Path)
     """``wijkanalyse monitor --backtest-md PAD`` (the former private CLI of this module)."""
     from typer.testing import CliRunner
 
-    from wijkanalyse.cli import app
+    from wijkanalyse.cli.main import app
 
     out = tmp_path / "bt.md"
     runner = CliRunner()
