@@ -15,7 +15,7 @@ catalogue, geometry or database content beyond the raw tables):
 * xlsx: openpyxl in read-only mode, every row of every sheet.
 
 The floor runs in one process; the build may use a second process for reading
-(:class:`wijkanalyse.build._Reads`). Both are timed as wall-clock time, each ``--repeat``
+(:class:`wijkanalyse.sources.build._Reads`). Both are timed as wall-clock time, each ``--repeat``
 times in turn (the median is reported), so that load from other processes on the machine hits
 both alike. Prints the bytes read, both times, their ratio, the floor per format and the peak
 resident memory (of this process, and of the largest child: the build's reader process).
@@ -37,9 +37,9 @@ from pathlib import Path
 
 import duckdb
 
-from wijkanalyse.build import build_database
-from wijkanalyse.readers import discover
 from wijkanalyse.settings import resolve_settings
+from wijkanalyse.sources.build import build_database
+from wijkanalyse.sources.registry import discover
 
 #: The build must take at most this many times the floor ...
 MAX_RATIO = 3.0

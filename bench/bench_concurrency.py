@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-CLI = [sys.executable, "-c", "from wijkanalyse.cli import main; main()"]
+CLI = [sys.executable, "-c", "from wijkanalyse.cli.main import main; main()"]
 REAL_FILES = ("kwb/kwb_2024_nl_all_levels_pop_sex_age.csv",
               "leefbaarometer/lbm3_scores_wijken_2002_2024_selection.csv")
 

@@ -19,8 +19,8 @@ import argparse
 import sys
 import time
 
-from wijkanalyse import kennis
-from wijkanalyse import kennis_zoek as kz
+from wijkanalyse.kennis import dossier as kennis
+from wijkanalyse.kennis import zoek as kz
 
 
 def main(argv: list[str] | None = None) -> int:

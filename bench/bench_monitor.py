@@ -3,14 +3,16 @@ early warning) on every wijk x every year of the database, and on a GENERATED na
 
 Steps, each run in a fresh forked process and timed, with its peak memory:
 
-* **klassen**: :func:`wijkanalyse.trends.lbm_series` and :func:`~wijkanalyse.trends.classify_trends`
+* **klassen**: :func:`wijkanalyse.monitor.trends.lbm_series` and
+  :func:`~wijkanalyse.monitor.trends.classify_trends`
   for every Leefbaarometer year;
-* **index**: :func:`wijkanalyse.composite.composite_index` for all years;
-* **typologie**: :func:`wijkanalyse.typology.structural_features` for every KWB year, a typology
+* **index**: :func:`wijkanalyse.monitor.composite.composite_index` for all years;
+* **typologie**: :func:`wijkanalyse.monitor.typology.structural_features` for every KWB year, a
+  typology
   on the latest year, the other years assigned to its types and the transition table;
-* **vroegsignalering backtest**: :func:`wijkanalyse.earlywarning.lbm_history` and the
-  rolling-origin :func:`~wijkanalyse.earlywarning.backtest`;
-* **vroegsignalering scores**: :func:`~wijkanalyse.earlywarning.risk_scores` for every unit.
+* **vroegsignalering backtest**: :func:`wijkanalyse.monitor.earlywarning.lbm_history` and the
+  rolling-origin :func:`~wijkanalyse.monitor.earlywarning.backtest`;
+* **vroegsignalering scores**: :func:`~wijkanalyse.monitor.earlywarning.risk_scores` for every unit.
 
 Part 1 runs on the real database (``--db``, or one built from ``--source`` in a temporary
 folder): all wijken of the national division (set ``nl``). Part 2 runs on GENERATED panels of
@@ -152,8 +154,8 @@ def kwb_years(con: Any, codes: list[str]) -> list[int]:
 def run_steps(bench: Bench, db: Path, units: pd.DataFrame, *, panel: str) -> None:
     """All monitor steps on one database and one set of units."""
     n = len(units)
-    trends, composite = _module("trends"), _module("composite")
-    typology, earlywarning = _module("typology"), _module("earlywarning")
+    trends, composite = _module("monitor.trends"), _module("monitor.composite")
+    typology, earlywarning = _module("monitor.typology"), _module("monitor.earlywarning")
 
     if trends is None:
         bench.skip(panel, "klassen", "trends")
@@ -396,8 +398,8 @@ def main() -> None:
         if not args.alleen_gegenereerd:
             db = args.db
             if db is None:
-                from wijkanalyse.build import build_database
                 from wijkanalyse.settings import resolve_settings
+                from wijkanalyse.sources.build import build_database
 
                 db = Path(tmp) / "bench.duckdb"
                 started = time.perf_counter()
@@ -406,9 +408,9 @@ def main() -> None:
                 print(f"database gebouwd uit {args.source} in "
                       f"{time.perf_counter() - started:.1f} s")
             con = store.connect(db, read_only=True)
-            sets = _module("sets")
+            sets = _module("gebieden.sets")
             if sets is None:
-                print("Echte database: overgeslagen, module wijkanalyse.sets ontbreekt.")
+                print("Echte database: overgeslagen, module wijkanalyse.gebieden.sets ontbreekt.")
             else:
                 units = sets.resolve_set(con, "nl").units
                 n_lbm = con.execute(

@@ -1,7 +1,7 @@
 """Benchmark: the peer group (vergelijkbare wijken) of many wijken.
 
 Prints the time to build the structural features of all wijken and all buurten (first call,
-uncached, and a cached call), and the time per :func:`wijkanalyse.peers.find_peers` call for
+uncached, and a cached call), and the time per :func:`wijkanalyse.profiel.peers.find_peers` call for
 every wijk with Leefbaarometer data and for 200 random wijken (seed 2016).
 
 Usage: ``python bench/bench_peers.py [--db wijkanalyse.duckdb] [--source ../shared/data]``;
@@ -17,8 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from wijkanalyse import peers, store
-from wijkanalyse.profile_model import Subject
+from wijkanalyse import store
+from wijkanalyse.model import Subject
+from wijkanalyse.profiel import peers
 
 
 def wijk_subjects(con, codes: list[str], year: int) -> list[Subject]:
@@ -66,8 +67,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db
         if db is None:
-            from wijkanalyse.build import build_database
             from wijkanalyse.settings import resolve_settings
+            from wijkanalyse.sources.build import build_database
 
             db = Path(tmp) / "bench.duckdb"
             started = time.perf_counter()

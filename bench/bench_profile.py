@@ -18,12 +18,12 @@ import time
 from pathlib import Path
 
 from wijkanalyse import store
-from wijkanalyse.build import build_database
-from wijkanalyse.profile_model import to_dict
-from wijkanalyse.report import write_report
+from wijkanalyse.gebieden.subjects import resolve_subject
+from wijkanalyse.model import to_dict
+from wijkanalyse.profiel.assemble import build_profile
+from wijkanalyse.profiel.report import write_report
 from wijkanalyse.settings import resolve_settings
-from wijkanalyse.subjects import resolve_subject
-from wijkanalyse.wijkprofiel import build_profile
+from wijkanalyse.sources.build import build_database
 
 
 def main() -> None:

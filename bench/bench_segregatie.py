@@ -10,7 +10,7 @@ drawn from a seeded multinomial (the third group is the two-group "x").
 Every two-group index (D, Gini, isolation, exposure, Atkinson, H), every multigroup index
 (multigroup D, Theil's H, Simpson's interaction) and the two local measures (location quotient,
 local entropy) are computed for all partitions in one call each with
-:mod:`wijkanalyse.segregation_indices`, and the same computation runs through PySAL's
+:mod:`wijkanalyse.segregatie.indices`, and the same computation runs through PySAL's
 ``segregation`` package (one pandas DataFrame per gemeente × jaar, the way that package is
 used). PySAL is timed on a random sample of partitions (``--steekproef``, default 200) and its
 time extrapolated linearly to all partitions (said so in the output); its numba compilation
@@ -39,8 +39,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wijkanalyse import segregation_indices as si
 from wijkanalyse import store
+from wijkanalyse.segregatie import indices as si
 
 TARGET_RATIO = 20.0
 

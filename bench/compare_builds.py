@@ -34,7 +34,7 @@ _BUILD = """
 import sys, time
 from pathlib import Path
 import wijkanalyse
-from wijkanalyse.build import build_database
+from wijkanalyse.sources.build import build_database
 from wijkanalyse.settings import resolve_settings
 db, source, parallel = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "1"
 settings = resolve_settings(db=db, source=source, cache=db.parent / "cache")

@@ -32,8 +32,8 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def built_db(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database built once from all of ../shared/data (read-only use in tests)."""
-    from wijkanalyse.build import build_database
     from wijkanalyse.settings import resolve_settings
+    from wijkanalyse.sources.build import build_database
 
     db = tmp_path_factory.mktemp("db") / "wijkanalyse.duckdb"
     settings = resolve_settings(db=db, source=shared_data, cache=db.parent / "cache")
@@ -76,7 +76,7 @@ def rebuilt_db(built_db: Path, shared_data: Path,
     """
     from typer.testing import CliRunner
 
-    from wijkanalyse.cli import app
+    from wijkanalyse.cli.main import app
 
     runner = CliRunner()
     folder = tmp_path_factory.mktemp("herbouw")

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from wijkanalyse.cli import app
+from wijkanalyse.cli.main import app
 
 #: Run the CLI in a new Python process (for concurrency: a real second process).
-CLI = [sys.executable, "-c", "from wijkanalyse.cli import main; main()"]
+CLI = [sys.executable, "-c", "from wijkanalyse.cli.main import main; main()"]
 
 _runner = CliRunner()
 
@@ -59,7 +59,7 @@ class Result:
 def run(*args: str, width: int = 400) -> Result:
     """The CLI in-process (Typer's CliRunner), printed ``width`` columns wide (long paths and
     messages on one line, so that assertions do not depend on where Rich wraps)."""
-    from wijkanalyse.cliutil import console, err_console
+    from wijkanalyse.cli.util import console, err_console
 
     before = console.width, err_console.width
     console.width = err_console.width = width

@@ -22,9 +22,9 @@ from wijkanalyse.catalogue import (
 )
 from wijkanalyse.cbstables import KWB_TABLES, table_id_from_name, year_from_name
 from wijkanalyse.errors import CatalogueError
-from wijkanalyse.read_gezondheid import COLUMNS, NOT_LOADED
-from wijkanalyse.read_renamed_csv import find_map, packaged_column_maps
-from wijkanalyse.readers import ReadContext
+from wijkanalyse.sources.gezondheid import COLUMNS, NOT_LOADED
+from wijkanalyse.sources.registry import ReadContext
+from wijkanalyse.sources.renamed_csv import find_map, packaged_column_maps
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 KWB = DATA / "kwb"
@@ -343,7 +343,7 @@ def test_every_indicator_occurs_in_some_source(cat: Catalogue) -> None:
 
 def _wbk_columns() -> list[str]:
     """Attribute names of the Wijk- en Buurtkaart files (DBF fields and GeoJSON properties)."""
-    from wijkanalyse.read_wbk_dbf import parse_header
+    from wijkanalyse.sources.wbk_dbf import parse_header
 
     cols: list[str] = []
     for dbf in sorted(KWB.glob("*.dbf")):
@@ -376,7 +376,7 @@ def _xlsx_columns(path: Path) -> list[str]:
 
 
 def _politie_indicators(cat: Catalogue) -> set[str]:
-    from wijkanalyse.read_politie import read
+    from wijkanalyse.sources.politie import read
 
     out = set()
     for name in POLITIE_FILES:

@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -89,3 +90,49 @@ def test_settings_resolution_order(tmp_path: Path) -> None:
     work = tmp_path / "main"
     work.mkdir()
     assert resolve_settings(environ={}, cwd=work).source_dir == tmp_path / "shared" / "data"
+
+
+def test_area_relation_by_the_code_hierarchy() -> None:
+    """One implementation for stories and applied approaches (hand-worked cases, Emmen)."""
+    from wijkanalyse.codes import area_relation, covers, relation_sentence
+
+    assert covers("GM0114", "BU01144300") and covers("WK011443", "BU01144300")
+    assert not covers("WK011443", "BU01144400") and not covers("BU01144300", "WK011443")
+    assert covers("NL00", "GM0114") and not covers("GM0114", "GM0363")
+    buurt = {"subject_id": "BU01144300", "own": ["BU01144300"], "wijk_codes": ["WK011443"]}
+    assert area_relation("BU01144300", "buurt", ["BU01144300"], **buurt) == "eigen"
+    assert area_relation("WK011443", "wijk", ["WK011443"], **buurt) == "omvattend"
+    assert area_relation("GM0114", "gemeente", ["GM0114"], **buurt) is None
+    wijk = {"subject_id": "WK011443", "own": ["WK011443"]}
+    assert area_relation("BU01144300", "buurt", ["BU01144300"], **wijk) == "deel"
+    assert area_relation("GM0114", "gemeente", ["GM0114"], **wijk) is None
+    assert area_relation("x", "gebied", ["BU01144300", "BU01144400"], **wijk) == "overlappend"
+    assert area_relation("y", "gebied", ["BU03630000"], **wijk) is None
+    assert area_relation("z", "gebied", ["WK011443"], **wijk) == "eigen"
+    assert relation_sentence("omvattend", lead="Over", what="wijk Angelslo",
+                             subject_kind="buurt") == "Over wijk Angelslo, waarin deze buurt ligt."
+    assert relation_sentence("eigen", lead="Toegepast in", what="-",
+                             subject_kind="gebied") == "Toegepast in dit gebied."
+    assert relation_sentence("overlappend", lead="Over", what="gebied X", subject_kind="wijk") \
+        == "Over gebied X, dat deels samenvalt met deze wijk."
+
+
+def test_versioned_records_in_the_store() -> None:
+    import duckdb
+
+    from wijkanalyse import store
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE h (k INTEGER, version INTEGER, changed_at VARCHAR, "
+                "changed_by VARCHAR, action VARCHAR, note VARCHAR, snapshot VARCHAR)")
+    assert store.next_version(con, "h", "k", 7) == 1
+    assert store.append_version(con, "h", "k", 7, {"b": "é", "a": 1}, action="add",
+                                changed_by="ik", changed_at="t1", extra=("n",)) == 1
+    assert store.append_version(con, "h", "k", 7, {"a": 2}, action="update", changed_by="ik",
+                                changed_at="t2", extra=(None,)) == 2
+    assert store.next_version(con, "h", "k", 8) == 1
+    rows = con.execute("SELECT * FROM h ORDER BY version").fetchall()
+    assert rows == [(7, 1, "t1", "ik", "add", "n", '{"a": 1, "b": "é"}'),
+                    (7, 2, "t2", "ik", "update", None, '{"a": 2}')]
+    with pytest.raises(ValueError):
+        store.next_version(con, "h; DROP TABLE h", "k", 1)

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer.main
 
 from wijkanalyse import dblock, settings
-from wijkanalyse.cli import app
+from wijkanalyse.cli.main import app
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

@@ -23,17 +23,17 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from wijkanalyse import store
-from wijkanalyse.areasets import load_area_set
 from wijkanalyse.catalogue import load_catalogue
-from wijkanalyse.cli import app
-from wijkanalyse.location import locate
-from wijkanalyse.mapsvg import MapFrame, needs_zoom, place_labels, render_map_svg
-from wijkanalyse.profile_model import Profile, Subject, to_dict
-from wijkanalyse.report import render_html
-from wijkanalyse.status import data_status
-from wijkanalyse.status_render import render_status
-from wijkanalyse.subjects import resolve_subject, subject_for_area_set_entry
-from wijkanalyse.wijkprofiel import _add_derived, _Cell, _meta_table, build_profile
+from wijkanalyse.cli.main import app
+from wijkanalyse.cli.status import render_status
+from wijkanalyse.gebieden.areasets import load_area_set
+from wijkanalyse.gebieden.location import locate
+from wijkanalyse.gebieden.subjects import resolve_subject, subject_for_area_set_entry
+from wijkanalyse.model import Profile, Subject, to_dict
+from wijkanalyse.present.maps import MapFrame, needs_zoom, place_labels, render_map_svg
+from wijkanalyse.profiel.assemble import _add_derived, _Cell, _meta_table, build_profile
+from wijkanalyse.profiel.report import render_html
+from wijkanalyse.sources.status import data_status
 
 ONLY_MINE = dict(with_peers=False, with_signals=False, with_location=False, with_stories=False,
                  with_segregatie=False, with_kennis=False)

@@ -2,18 +2,22 @@
 
 :func:`ensure_out_dir` checks an output folder before anything is computed, and
 :func:`write_atomic` turns the usual troubles (no permission, a full disk) into messages that
-name the path and say what to do.
+name the path and say what to do. :func:`write_text`, :func:`write_json` and :func:`write_pdf`
+write one file that way; :func:`write_report_files` is the one writer of the reports (profile,
+monitor, segregatie): HTML rendered once, the PDF printed from it, other formats by the caller.
 """
 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from .errors import WijkanalyseError
+from wijkanalyse.errors import WijkanalyseError
 
 
 def write_protected(path: Path) -> bool:
@@ -126,3 +130,76 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+class OutputFormatError(WijkanalyseError, ValueError):
+    """An output format that the writer does not know (message in Dutch)."""
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write ``text`` as UTF-8 to ``path`` atomically (:func:`write_atomic`); returns ``path``."""
+    return write_atomic(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_json(path: Path, data: Any) -> Path:
+    """Write ``data`` as indented UTF-8 JSON (non-ASCII kept, a final newline) atomically."""
+    return write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def write_pdf(path: Path, html: str) -> Path:
+    """Print a self-contained HTML page to a PDF (WeasyPrint) atomically; returns ``path``."""
+    from weasyprint import HTML  # imported here: loading WeasyPrint takes about a second
+
+    return write_atomic(Path(path), lambda tmp: HTML(string=html).write_pdf(str(tmp)))
+
+
+def write_report_files(out_dir: str | Path, stem: str, formats: Sequence[str], *,
+                  allowed: Sequence[str], html: Callable[[], str] | None = None,
+                  writers: Mapping[str, Callable[[Path], Path]] | None = None
+                  ) -> dict[str, Path]:
+    """Write a report as ``<stem>.<format>`` into ``out_dir``, one file per format.
+
+    Parameters
+    ----------
+    out_dir
+        Output folder (created when missing; see :func:`ensure_out_dir`).
+    stem
+        File name without extension.
+    formats
+        The formats to write, in order (repeats are written once).
+    allowed
+        The formats this report knows.
+    html
+        Renders the HTML page; called once, only when ``"html"`` or ``"pdf"`` is asked for.
+        ``"html"`` writes it, ``"pdf"`` prints it (:func:`write_pdf`).
+    writers
+        Per other format: writes the given target path and returns it.
+
+    Returns
+    -------
+    dict of str to Path
+        The written file per format.
+
+    Raises
+    ------
+    OutputFormatError
+        A format not in ``allowed`` (nothing is written then).
+    WijkanalyseError
+        The folder or a file cannot be written.
+    """
+    unknown = [f for f in formats if f not in allowed]
+    if unknown:
+        raise OutputFormatError(f"Onbekend formaat {', '.join(unknown)}; kies uit "
+                                f"{', '.join(allowed)}.")
+    out = ensure_out_dir(out_dir)
+    page = html() if html is not None and {"html", "pdf"} & set(formats) else ""
+    written: dict[str, Path] = {}
+    for fmt in dict.fromkeys(formats):
+        target = out / f"{stem}.{fmt}"
+        if fmt == "html":
+            written[fmt] = write_text(target, page)
+        elif fmt == "pdf":
+            written[fmt] = write_pdf(target, page)
+        else:
+            written[fmt] = (writers or {})[fmt](target)
+    return written

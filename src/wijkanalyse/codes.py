@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 LEVELS = ("land", "gemeente", "wijk", "buurt")
@@ -100,3 +101,78 @@ def wijk_number_from_name(name: object) -> str | None:
     """The two-digit wijk number in a CBS wijk name (``"Wijk 10 Maria Gewanden"`` -> ``"10"``)."""
     m = _WIJK_NUMBER.match(str(name or "").strip())
     return m.group(1).zfill(2) if m else None
+
+
+def covers(outer: str, inner: str) -> bool:
+    """Whether CBS region ``outer`` is ``inner`` or contains it (by the code hierarchy)."""
+    if outer == inner:
+        return True
+    lo, li = outer[:2], inner[:2]
+    if lo == "NL":
+        return li in ("GM", "WK", "BU")
+    if lo == "GM":
+        return li in ("WK", "BU") and gemeente_code_of(inner) == outer
+    if lo == "WK":
+        return li == "BU" and wijk_code_of(inner) == outer
+    return False
+
+
+def area_relation(code: str, level: str, members: Iterable[str], *, subject_id: str,
+                  own: Iterable[str], wijk_codes: Iterable[str] = ()) -> str | None:
+    """How an attached area (of a story or an applied approach) relates to a profile's subject.
+
+    Parameters
+    ----------
+    code, level, members
+        The attached area: its code or id, its level (``land``, ``gemeente``, ``wijk``,
+        ``buurt`` or ``gebied``) and its CBS member codes.
+    subject_id
+        The subject's id (its code for one region).
+    own
+        The subject's CBS codes (members; invalid codes are ignored).
+    wijk_codes
+        Wijken that contain the subject (``Subject.wijk_codes``).
+
+    Returns
+    -------
+    str or None
+        ``"eigen"`` (the subject itself, or the same regions), ``"omvattend"`` (contains the
+        subject), ``"deel"`` (inside it), ``"overlappend"``, or ``None`` (unrelated; an area
+        of a whole gemeente or the country only relates to that gemeente's own profile).
+    """
+    if code == subject_id:
+        return "eigen"
+    inside = [m for m in members if is_valid_code(m)]
+    mine = [m for m in own if is_valid_code(m)]
+    if not inside or not mine:
+        return None
+    contains = all(any(covers(m, t) for m in inside) for t in mine)
+    within = all(any(covers(t, m) for t in mine) for m in inside)
+    if level in ("land", "gemeente") and not within:
+        return None  # an area of the whole gemeente is not one of this wijk
+    if contains and within:
+        return "eigen"
+    if contains or (level == "wijk" and code in set(wijk_codes)):
+        return "omvattend"
+    if within:
+        return "deel"
+    overlap = any(covers(m, t) or covers(t, m) for m in inside for t in mine)
+    return "overlappend" if overlap else None
+
+
+def relation_sentence(relation: str, *, lead: str, what: str, subject_kind: str) -> str:
+    """The Dutch sentence for :func:`area_relation`: ``lead`` ("Over", "Toegepast in"),
+    ``what`` (``"wijk Angelslo"``) and the subject's kind ("deze buurt").
+
+    ``relation_sentence("omvattend", lead="Over", what="wijk Angelslo", subject_kind="buurt")``
+    is ``"Over wijk Angelslo, waarin deze buurt ligt."``.
+    """
+    noun = {"wijk": "deze wijk", "buurt": "deze buurt", "gemeente": "deze gemeente"}.get(
+        subject_kind, "dit gebied")
+    if relation == "eigen":
+        return f"{lead} {noun}."
+    if relation == "omvattend":
+        return f"{lead} {what}, waarin {noun} ligt."
+    if relation == "deel":
+        return f"{lead} {what}, een deel van {noun}."
+    return f"{lead} {what}, dat deels samenvalt met {noun}."

@@ -7,7 +7,7 @@ The lock is a file next to the database (``<db>.lock``) locked with ``fcntl.floc
 * ``data build`` builds into a private temporary file without the lock and takes it
   exclusively only to copy the user tables over and swap the new file in, so a write is
   either in the old file before the copy or in the new file after the swap, never in
-  between (:func:`wijkanalyse.build.build_database`);
+  between (:func:`wijkanalyse.sources.build.build_database`);
 * commands that only read hold it **shared** (:func:`wijkanalyse.store.reading`): many
   readers at once, and no DuckDB "conflicting lock" between a reader and a writer.
 
@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import WijkanalyseError
+from wijkanalyse.errors import WijkanalyseError
 
 #: Suffix of the lock file next to the database.
 LOCK_SUFFIX = ".lock"

@@ -1,7 +1,8 @@
 """What every reader returns: regions, values and issues of one source file, not yet stored.
 
 Readers are pure with respect to the database: they read one file and return
-:class:`SourceTable` objects (one per year/table in the file). :mod:`wijkanalyse.build` resolves
+:class:`SourceTable` objects (one per year/table in the file). :mod:`wijkanalyse.sources.build`
+resolves
 names to codes where needed and writes them to the store in one transaction per file.
 """
 

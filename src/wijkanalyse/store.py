@@ -20,7 +20,7 @@ import errno
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -29,13 +29,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import dblock
-from .atomicio import write_protected as write_protected  # build uses store.write_protected
-from .catalogue import Catalogue
-from .codes import gemeente_code_of, wijk_code_of
-from .dblock import WaitCallback, print_wait
-from .errors import WijkanalyseError
-from .sourcetable import SourceTable
+from wijkanalyse import dblock
+from wijkanalyse.atomicio import write_protected as write_protected  # build uses it
+from wijkanalyse.catalogue import Catalogue
+from wijkanalyse.codes import gemeente_code_of, wijk_code_of
+from wijkanalyse.dblock import WaitCallback, print_wait
+from wijkanalyse.errors import WijkanalyseError
+from wijkanalyse.sourcetable import SourceTable
 
 
 class BadDatabaseError(WijkanalyseError):
@@ -76,7 +76,7 @@ LAYOUT_PRIORITY = {
     "ggd_gezondheidsmonitor_csv": 12,
 }
 
-#: Verhalen and aanpakken with their full history (see :mod:`wijkanalyse.stories`).
+#: Verhalen and aanpakken with their full history (see :mod:`wijkanalyse.verhalen.stories`).
 STORIES_SCHEMA = """
 CREATE TABLE IF NOT EXISTS stories (
     story_id INTEGER PRIMARY KEY,
@@ -93,7 +93,7 @@ CREATE TABLE IF NOT EXISTS story_history (
 """
 
 #: Kennisdossier: interventions (shipped and user versions), their history and the approaches
-#: applied in areas (see :mod:`wijkanalyse.kennis`).
+#: applied in areas (see :mod:`wijkanalyse.kennis.dossier`).
 KENNIS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS interventions (
     intervention_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, summary VARCHAR NOT NULL,
@@ -573,6 +573,59 @@ def is_read_only(con: duckdb.DuckDBPyConnection) -> bool:
     row = con.execute("SELECT readonly FROM duckdb_databases() "
                       "WHERE database_name = current_database()").fetchone()
     return bool(row is not None and row[0])
+
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def next_version(con: duckdb.DuckDBPyConnection, history: str, key_column: str,
+                 key: object) -> int:
+    """The next version number of a versioned record: 1 + the highest in its history table.
+
+    Versioned records (stories, interventions, applied approaches) keep their current row in
+    one table and every version ever written in ``history`` (key, version, changed_at,
+    changed_by, action, [extra columns], snapshot JSON); :func:`append_version` writes one.
+    """
+    if not (_IDENTIFIER.match(history) and _IDENTIFIER.match(key_column)):
+        raise ValueError(f"not a table or column name: {history!r}, {key_column!r}")
+    row = con.execute(f"SELECT coalesce(max(version), 0) + 1 FROM {history} "
+                      f"WHERE {key_column} = ?", [key]).fetchone()
+    return int(row[0]) if row is not None else 1
+
+
+def append_version(con: duckdb.DuckDBPyConnection, history: str, key_column: str, key: object,
+                   record: Mapping[str, Any], *, action: str, changed_by: str, changed_at: str,
+                   extra: Sequence[Any] = (), version: int | None = None) -> int:
+    """Append one version of a record to its history table.
+
+    Parameters
+    ----------
+    con
+        A writable connection.
+    history, key_column, key
+        The history table, its key column and the record's key.
+    record
+        The full record; stored as JSON (sorted keys, UTF-8 text) in the last column.
+    action
+        ``"add"``, ``"update"``, ``"remove"`` (or the module's own actions).
+    changed_by, changed_at
+        Who and when (ISO timestamp).
+    extra
+        Values of the table's columns between ``action`` and the snapshot (e.g. origin, note).
+    version
+        The version number; default :func:`next_version`.
+
+    Returns
+    -------
+    int
+        The version written.
+    """
+    if version is None:
+        version = next_version(con, history, key_column, key)
+    values = [key, version, changed_at, changed_by, action, *extra,
+              json.dumps(dict(record), ensure_ascii=False, sort_keys=True)]
+    con.execute(f"INSERT INTO {history} VALUES ({', '.join('?' for _ in values)})", values)
+    return version
 
 
 @contextmanager

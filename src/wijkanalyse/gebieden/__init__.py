@@ -1,0 +1,20 @@
+"""Gebieden: areas and how names become areas — CBS codes, user areas, shipped area sets,
+monitor sets, subject resolution, name matching over the years, aggregation of member figures
+and the geography of an area (its location, neighbours and map layers).
+
+May import only the kernel.
+"""
+
+from wijkanalyse.gebieden.aggregate import aggregate_many
+from wijkanalyse.gebieden.areas import define_area, get_area, list_areas, remove_area
+from wijkanalyse.gebieden.areasets import load_area_set
+from wijkanalyse.gebieden.location import locate
+from wijkanalyse.gebieden.names import resolve_names, suggest
+from wijkanalyse.gebieden.sets import check_set, list_sets, resolve_set
+from wijkanalyse.gebieden.subjects import display_name, resolve_subject
+
+__all__ = [
+    "aggregate_many", "check_set", "define_area", "display_name", "get_area", "list_areas",
+    "list_sets", "load_area_set", "locate", "remove_area", "resolve_names", "resolve_set",
+    "resolve_subject", "suggest",
+]

@@ -1,0 +1,762 @@
+"""What the user typed, resolved to the :class:`~wijkanalyse.model.Subject` of a profile.
+
+``wijkanalyse profiel <naam of code>`` accepts:
+
+* a CBS code of a gemeente, wijk or buurt (``WK011443``, ``bu00141000``, ``GM0363 ``);
+* a region name as any source spelled it (``"Angelslo"``, ``"Wijk 43 Angelslo"``); a name
+  with the CBS prefix ``"Wijk NN "`` only finds wijken;
+* the id or name of a user-defined area (:mod:`wijkanalyse.gebieden.areas`);
+* the id, name or an alias of an area of a set shipped with the package
+  (:mod:`wijkanalyse.gebieden.areasets`, e.g. ``"Jol/Galjoen"``, ``"Schiedam-Oost"``);
+* the everyday name of a gemeente whose CBS name differs (:data:`GEMEENTE_ALIASES`:
+  ``"Den Haag"`` is ``'s-Gravenhage``), also as ``gemeente``.
+
+Names are compared with :func:`~wijkanalyse.codes.name_key` (case, accents, punctuation and the
+``"Wijk 43 "`` prefix ignored). Rules, applied in this order:
+
+1. ``gemeente`` (a name or GM code) keeps only candidates in that gemeente.
+1a. Without ``year``, a region that carried the name only before it was renamed gives way to
+   regions that carry it in their latest year (see :func:`_prefer_current_names`).
+2. A region is preferred over same-named regions *inside* it: the wijk Angelslo (WK011443)
+   over its buurt Angelslo (BU01144300), the gemeente Kerkrade over a wijk Kerkrade in it.
+   That is what users mean; the inner region remains reachable by its code.
+3. With ``year``, among same-named candidates of one gemeente and level (a region recoded over
+   the years, as Amsterdam's wijken in 2022) only those known in that year are kept.
+4. Candidates with the same members are one: a user-defined area is kept before a CBS region,
+   a CBS region before an area of a shipped set. So ``"Selwerd"`` (programme area = the single
+   buurt BU00141000) resolves to the buurt itself and gives the same Subject as its code.
+5. A user-defined area or shipped set area whose *id or name* (not an alias) equals the query
+   wins over same-named CBS regions in its own gemeente; a user-defined area also replaces a
+   shipped area with the same id. In other gemeenten the name stays ambiguous: ``"Meerwijk"``
+   lists Haarlem, Bloemendaal and Uithoorn although Haarlem's Meerwijk is a programme wijk.
+
+One candidate left gives the Subject; several raise :class:`AmbiguousSubjectError` (listing
+code, name, level and gemeente of each); none raises :class:`SubjectNotFoundError` with close
+names ("Angelsloo" -> "Angelslo").
+
+Subjects: a CBS region gives ``kind`` = its level and ``id`` = its code; a user-defined area
+gives ``kind="gebied"`` and its area id; an area of a shipped set that is one CBS region gives
+that region's kind and code (with the set's name and description), a set area of several
+regions ``kind="gebied"`` and the set area's id.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import duckdb
+
+from wijkanalyse import store
+from wijkanalyse.codes import (
+    LEVELS,
+    gemeente_code_of,
+    is_valid_code,
+    level_of,
+    name_key,
+    normalise_code,
+    wijk_code_of,
+)
+from wijkanalyse.errors import WijkanalyseError
+from wijkanalyse.fmt import join_nl
+from wijkanalyse.gebieden import areas as areas_mod
+from wijkanalyse.gebieden import names
+from wijkanalyse.gebieden.areasets import AreaSet, SetArea, list_area_sets, load_area_set
+from wijkanalyse.model import Subject, SubjectDivision
+
+_LEVEL_ORDER = {**{lvl: i for i, lvl in enumerate(LEVELS)}, "gebied": len(LEVELS)}
+_CBS_PREFIX = re.compile(r"^(wijk|buurt)\s+\d+[a-z]?\s+", re.IGNORECASE)
+#: Everyday names of gemeenten whose official (CBS) name differs, by name key.
+GEMEENTE_ALIASES = {"den haag": "'s-Gravenhage", "den bosch": "'s-Hertogenbosch"}
+
+
+class SubjectError(WijkanalyseError):
+    """The query does not lead to exactly one area."""
+
+
+class AmbiguousSubjectError(SubjectError):
+    """Several areas fit the query.
+
+    Attributes
+    ----------
+    query
+        What the user typed.
+    candidates
+        One dict per candidate: ``code`` (CBS code, or area id for a gebied), ``name``,
+        ``level`` (gemeente, wijk, buurt or gebied), ``gemeente_name``, ``gemeente_code``,
+        ``years`` (years the region is known in the database; empty for gebieden) and
+        ``source`` (``"cbs"``, ``"gebied"`` for a user-defined area, or the set name).
+    """
+
+    def __init__(self, query: str, candidates: list[dict[str, Any]], message: str) -> None:
+        self.query = query
+        self.candidates = candidates
+        super().__init__(message)
+
+
+class SubjectNotFoundError(SubjectError):
+    """Nothing fits the query; ``suggestions`` holds close names or codes (maybe empty)."""
+
+    def __init__(self, query: str, message: str, suggestions: list[str] | None = None) -> None:
+        self.query = query
+        self.suggestions = list(suggestions or [])
+        super().__init__(message)
+
+
+@dataclass
+class _Region:
+    """A CBS region as described by the ``regions`` view over all years."""
+
+    code: str
+    level: str
+    name: str
+    gemeente_code: str | None
+    gemeente_name: str | None
+    years: list[int]
+
+
+@dataclass
+class _Candidate:
+    source: str  # "cbs", "gebied" (user-defined), or the set name
+    code: str  # CBS code, or area id
+    name: str
+    level: str  # gemeente/wijk/buurt, or "gebied" for areas of several regions
+    gemeente_codes: list[str]
+    gemeente_name: str | None
+    members: frozenset[str]
+    strong: bool = False  # area matched on its id or name (not an alias)
+    years: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. titles of sets it belongs to
+    region: _Region | None = None
+    area: areas_mod.Area | None = None
+    set_area: SetArea | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "level": self.level,
+            "gemeente_name": self.gemeente_name,
+            "gemeente_code": self.gemeente_codes[0] if self.gemeente_codes else None,
+            "years": list(self.years),
+            "source": self.source,
+            "notes": list(self.notes),
+        }
+
+
+# -------------------------------------------------------------------------------- public API
+
+
+def display_name(name: str | None, *, code: str | None = None) -> str:
+    """A region name without the CBS prefix: ``"Wijk 43 Angelslo"`` -> ``"Angelslo"``.
+
+    Falls back to ``code`` (or ``""``) when there is no name.
+    """
+    text = " ".join(str(name or "").split())
+    stripped = _CBS_PREFIX.sub("", text)
+    return stripped or text or (code or "")
+
+
+def resolve_subject(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    *,
+    gemeente: str | None = None,
+    year: int | None = None,
+) -> Subject:
+    """Resolve a code or name to the Subject of a profile (rules in the module docstring).
+
+    Parameters
+    ----------
+    con
+        A connection from :func:`wijkanalyse.store.connect` (read-only is fine).
+    query
+        A CBS code (any case, padding ignored), a region name, a user-defined area's id or
+        name, or a shipped set area's id, name or alias.
+    gemeente
+        Keep only candidates in this gemeente (name or GM code).
+    year
+        Settles a name used by a recoded region (same name, gemeente and level, another code
+        in other years): the code known in this year is taken.
+
+    Returns
+    -------
+    Subject
+        ``kind`` wijk, buurt, gemeente or gebied; ``members`` the codes whose figures make up
+        the area; ``wijk_codes`` the wijken containing them.
+
+    Raises
+    ------
+    AmbiguousSubjectError
+        Several areas fit; the message lists them and says to add ``--gemeente`` or use the
+        code.
+    SubjectNotFoundError
+        Nothing fits (unknown code, name, or gemeente); with close suggestions.
+    """
+    text = " ".join(str(query or "").split())
+    if not text:
+        raise SubjectNotFoundError(str(query), "Geef de naam of code van een wijk, buurt, "
+                                   "gemeente of gebied op.")
+    gm_codes = {resolve_gemeente(con, gemeente)[0]} if gemeente is not None else None
+    code = normalise_code(text)
+    if code and is_valid_code(code):
+        return _subject_for_code(con, text, code, gm_codes, gemeente)
+
+    key = name_key(text)
+    slug = areas_mod.slugify(text)
+    cands = _area_candidates(con, key, slug) + _region_candidates(
+        con, GEMEENTE_ALIASES.get(key, text)) + _set_candidates(key, slug)
+    matched_before_filter = list(cands)
+    if gm_codes is not None:
+        cands = [c for c in cands if set(c.gemeente_codes) & gm_codes]
+    if year is None:
+        cands = _prefer_current_names(cands, {key, name_key(GEMEENTE_ALIASES.get(key, text))})
+    cands = _prefer_outer_regions(cands)
+    if year is not None:
+        cands = _narrow_by_year(cands, int(year))
+    cands = _merge_same_members(cands)
+    cands = _prefer_named_areas(cands)
+
+    if len(cands) == 1:
+        return _subject_of(con, cands[0])
+    if cands:
+        raise AmbiguousSubjectError(text, [c.as_dict() for c in _sorted(cands)],
+                                    _ambiguous_message(text, _sorted(cands), gemeente, year))
+    if matched_before_filter and gm_codes is not None:
+        elsewhere = sorted({c.gemeente_name or (c.gemeente_codes or ["?"])[0]
+                            for c in matched_before_filter})
+        close = _suggestions(con, text, gm_codes)
+        raise SubjectNotFoundError(
+            text,
+            f"{text!r} ligt niet in gemeente {gemeente}; wel gevonden in: "
+            f"{', '.join(elsewhere)}. Pas --gemeente aan of laat het weg."
+            + (" Of bedoelt u " + " of ".join(repr(s) for s in close) + f" in {gemeente}?"
+               if close else ""),
+            close,
+        )
+    suggestions = _suggestions(con, text, gm_codes)
+    where = f" in gemeente {gemeente}" if gemeente is not None else ""
+    message = (f"{text!r} is niet gevonden{where}: geen wijk, buurt, gemeente of gebied met die "
+               "naam of code in de database.")
+    if suggestions:
+        message += " Bedoelt u " + " of ".join(repr(s) for s in suggestions) + "?"
+    else:
+        message += (" Controleer de spelling, zoek de CBS-code op, of laad eerst de gegevens "
+                    "met 'wijkanalyse data build'.")
+    raise SubjectNotFoundError(text, message, suggestions)
+
+
+def subject_for_area_set_entry(con: duckdb.DuckDBPyConnection, entry: SetArea) -> Subject:
+    """The Subject of one area of a set (for benchmarks and the monitor).
+
+    An area that is one CBS region gives that region's kind and code (with the set's name and
+    description); an area of several regions gives ``kind="gebied"`` and the area's id.
+
+    Raises
+    ------
+    SubjectNotFoundError
+        When codes of the area are unknown in every year of the database.
+    """
+    known = _regions(con, entry.codes)
+    unknown = [c for c in entry.codes if c not in known]
+    if unknown:
+        raise SubjectNotFoundError(
+            entry.id,
+            f"Gebied {entry.name!r} ({entry.id}): code(s) {', '.join(unknown)} komen in geen "
+            "enkel geladen jaar voor; laad de gegevens met 'wijkanalyse data build'.",
+        )
+    gm_code = entry.gemeente_code or gemeente_code_of(entry.codes[0])
+    gm_name = entry.gemeente_name or _gemeente_names(con, [gm_code]).get(gm_code or "")
+    members = list(entry.codes)
+    single = len(members) == 1
+    return Subject(
+        kind=entry.level if single else "gebied",
+        id=members[0] if single else entry.id,
+        name=entry.name,
+        gemeente_code=gm_code,
+        gemeente_name=gm_name,
+        level=entry.level,
+        members=members,
+        wijk_codes=_wijk_codes(members),
+        description=entry.description,
+        other_years=[SubjectDivision(years=list(div.years), level=div.level,
+                                     members=list(div.codes), reason=div.reason)
+                     for div in entry.other_years],
+    )
+
+
+@lru_cache(maxsize=1)
+def _shipped_set_areas_cached() -> tuple[tuple[AreaSet, SetArea], ...]:
+    out: list[tuple[AreaSet, SetArea]] = []
+    for info in list_area_sets():
+        area_set = load_area_set(info.name)
+        out.extend((area_set, area) for area in area_set.areas)
+    return tuple(out)
+
+
+def shipped_set_areas() -> list[tuple[AreaSet, SetArea]]:
+    """Every area of every shipped set, with its set (the pool names are resolved against)."""
+    return list(_shipped_set_areas_cached())
+
+
+# ------------------------------------------------------------------------------ candidates
+
+
+def _regions(con: duckdb.DuckDBPyConnection, codes: list[str] | tuple[str, ...]) -> dict[
+        str, _Region]:
+    """The regions among ``codes`` as known over all years (latest name that is not empty)."""
+    if not codes:
+        return {}
+    rows = con.execute(
+        """SELECT code, arg_max(level, year) AS level,
+                  arg_max(name, year) FILTER (WHERE name IS NOT NULL) AS name,
+                  arg_max(gemeente_code, year) AS gemeente_code,
+                  list(DISTINCT year ORDER BY year) AS years
+           FROM regions WHERE list_contains(?, code) GROUP BY code""",
+        [list(codes)],
+    ).fetchall()
+    gm_codes = sorted({r[3] for r in rows if r[3]} | {r[0] for r in rows if r[1] == "gemeente"})
+    gm_names = _gemeente_names(con, gm_codes)
+    out = {}
+    for code, level, name, gm_code, years in rows:
+        level = level or level_of(code)
+        gm_code = code if level == "gemeente" else (gm_code or gemeente_code_of(code))
+        out[code] = _Region(
+            code=code,
+            level=level,
+            name=display_name(name, code=code) if level in ("wijk", "buurt") else (name or code),
+            gemeente_code=gm_code,
+            gemeente_name=gm_names.get(gm_code or ""),
+            years=[int(y) for y in years or [] if y is not None],
+        )
+    return out
+
+
+def _gemeente_names(con: duckdb.DuckDBPyConnection, codes: list[str | None]) -> dict[str, str]:
+    wanted = [c for c in codes if c]
+    if not wanted:
+        return {}
+    rows = con.execute(
+        "SELECT code, arg_max(name, year) FILTER (WHERE name IS NOT NULL) FROM regions "
+        "WHERE list_contains(?, code) GROUP BY code",
+        [wanted],
+    ).fetchall()
+    return {code: name for code, name in rows if name}
+
+
+#: A province suffix in a CBS gemeente name: "Bergen (NH.)", "Rijswijk (ZH.)".
+_PROVINCE_SUFFIX = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def resolve_gemeente(con: duckdb.DuckDBPyConnection, query: str) -> tuple[str, str]:
+    """THE gemeente resolver: a gemeente by code or name -> ``(code, name)``.
+
+    Used by profiles (``--gemeente``, :func:`resolve_subject`), area sets
+    (``gemeente:NAAM``, :func:`wijkanalyse.gebieden.sets.resolve_gemeente`) and segregation
+    (:func:`wijkanalyse.segregatie.resolve_gemeente`), so that one query gives one answer
+    everywhere. The rule, in this order:
+
+    1. A GM code (any case, ``"gm0518"``) is that gemeente when the database knows it; an
+       unknown code is an error ("Gemeentecode GM9999 is onbekend in de database.").
+    2. A name is compared with :func:`~wijkanalyse.codes.name_key` (case, accents,
+       punctuation ignored) to every name any source gave a gemeente code in any year, and to
+       the everyday names of :data:`GEMEENTE_ALIASES` (``"Den Haag"``). When no name matches,
+       the name without its province suffix counts (``"Rijswijk"`` is ``Rijswijk (ZH.)``).
+    3. When the name belongs to several codes, the code that carries it in the most recent
+       year wins (a name taken over by a merged gemeente means that gemeente).
+    4. Several codes still (``"Bergen"``: Bergen (L.) GM0893 and Bergen (NH.) GM0373, both in
+       2024): :class:`AmbiguousSubjectError`, listing every candidate as "name (code)" and
+       saying to choose with the code or the full name.
+    5. No match: :class:`SubjectNotFoundError`; when the text is a wijk, buurt or gebied it
+       says in which gemeente it lies, otherwise it suggests close names ("Amsterdm" ->
+       'Amsterdam') or the CBS code.
+
+    The name returned is the gemeente's name in its latest year in the database.
+
+    Parameters
+    ----------
+    con
+        A connection (read-only is fine).
+    query
+        A GM code or a gemeente name.
+
+    Returns
+    -------
+    tuple of (str, str)
+        GM code and latest name.
+
+    Raises
+    ------
+    AmbiguousSubjectError
+        Several gemeenten fit (rule 4); ``candidates`` lists them.
+    SubjectNotFoundError
+        Empty, unknown code, or no gemeente of that name (rule 5).
+    """
+    text = " ".join(str(query or "").split())
+    if not text:
+        raise SubjectNotFoundError(text, "Geef de naam of CBS-code van een gemeente op.")
+    rows = con.execute(
+        "SELECT code, coalesce(year, 0), name, names FROM regions WHERE level = 'gemeente' "
+        "ORDER BY code, year").fetchall()
+    display: dict[str, str] = {}
+    exact: dict[str, dict[str, int]] = {}  # name key -> code -> last year with that name
+    stem: dict[str, dict[str, int]] = {}  # the same without a province suffix
+    for code, year, name, more in rows:
+        display[code] = name or display.get(code) or code  # rows ordered by year: latest
+        for n in {name, *(more or [])} - {None, ""}:
+            exact.setdefault(name_key(n), {})[code] = year
+            stem.setdefault(name_key(_PROVINCE_SUFFIX.sub("", n)), {})[code] = year
+    code = normalise_code(text)
+    if code and code.startswith("GM") and is_valid_code(code):
+        if code in display:
+            return code, display[code]
+        raise SubjectNotFoundError(text, f"Gemeentecode {code} is onbekend in de database.")
+    key = name_key(GEMEENTE_ALIASES.get(name_key(text), text))
+    found = exact.get(key) or stem.get(key) or {}
+    if len(found) > 1:
+        newest = max(found.values())
+        found = {c: y for c, y in found.items() if y == newest}
+    if len(found) == 1:
+        (code,) = found
+        return code, display[code]
+    if found:
+        codes = sorted(found)
+        listed = ", ".join(f"{display[c]} ({c})" for c in codes)
+        candidates = [{"code": c, "name": display[c], "level": "gemeente",
+                       "gemeente_name": display[c], "gemeente_code": c,
+                       "years": sorted({int(r[1]) for r in rows if r[0] == c}), "source": "cbs"}
+                      for c in codes]
+        raise AmbiguousSubjectError(
+            text, candidates,
+            f"Gemeente {text!r} is niet eenduidig: {listed}. Kies met de gemeentecode "
+            f"(bijvoorbeeld {codes[0]}) of de volledige naam ({display[codes[0]]!r}).")
+    try:
+        subject = resolve_subject(con, text)
+    except SubjectError:
+        subject = None
+    if subject is not None and subject.kind in ("wijk", "buurt", "gebied"):
+        gm = subject.gemeente_name
+        raise SubjectNotFoundError(
+            text, f"{text!r} is een {subject.kind} in gemeente {gm}, geen gemeente. Bedoelt u "
+            f"{gm!r}?", [gm] if gm else [])
+    pool = sorted({n for _, _, name, more in rows for n in {name, *(more or [])} - {None, ""}})
+    pool += [alias.title() for alias in GEMEENTE_ALIASES]
+    sugg = names.suggest(text, pool)
+    message = f"Gemeente {text!r} is onbekend in de database."
+    if sugg:
+        message += " Bedoelt u " + " of ".join(repr(s) for s in sugg) + "?"
+    else:
+        message += " Controleer de spelling of gebruik de CBS-code (bijvoorbeeld GM0363)."
+    raise SubjectNotFoundError(text, message, sugg)
+
+
+def _subject_for_code(con: duckdb.DuckDBPyConnection, text: str, code: str,
+                      gm_codes: set[str] | None, gemeente: str | None) -> Subject:
+    region = _regions(con, [code]).get(code)
+    if region is None:
+        close = _look_alike_codes(con, code)
+        message = f"Code {code} komt in geen enkel geladen jaar voor."
+        if close:
+            message += " Bedoelt u " + " of ".join(close) + "?"
+        else:
+            message += " Controleer de code of laad de gegevens met 'wijkanalyse data build'."
+        raise SubjectNotFoundError(text, message, close)
+    if region.level == "land":
+        raise SubjectNotFoundError(
+            text, f"{code} is Nederland als geheel; een profiel gaat over een gemeente, wijk, "
+            "buurt of gebied (Nederland staat in elk profiel als vergelijking).")
+    if gm_codes is not None and region.gemeente_code not in gm_codes:
+        raise SubjectNotFoundError(
+            text, f"{code} ({region.name}) ligt in gemeente {region.gemeente_name or '?'}, niet "
+            f"in {gemeente}. Pas --gemeente aan of laat het weg.")
+    return _region_subject(region)
+
+
+def _look_alike_codes(con: duckdb.DuckDBPyConnection, code: str) -> list[str]:
+    rows = con.execute(
+        "SELECT DISTINCT code FROM regions WHERE substr(code, 1, 6) = ?", [code[:6]]
+    ).fetchall()
+    pool = [r[0] for r in rows if len(r[0]) == len(code)]
+    return difflib.get_close_matches(code, pool, n=3, cutoff=0.75)
+
+
+def _area_candidates(con: duckdb.DuckDBPyConnection, key: str, slug: str) -> list[_Candidate]:
+    """User-defined areas whose id or name is the query."""
+    try:
+        listed = areas_mod.list_areas(con)
+    except duckdb.CatalogException:  # a database without the user tables
+        return []
+    out = []
+    for area_id, name in zip(listed["area_id"], listed["name"], strict=True):
+        if area_id != slug and (not key or name_key(name) != key):
+            continue
+        area = areas_mod.get_area(con, area_id)
+        gms = list(area.gemeente_codes)
+        out.append(_Candidate(
+            source="gebied", code=area.area_id, name=area.name, level="gebied",
+            gemeente_codes=gms, gemeente_name=_gemeente_names(con, [gms[0]]).get(gms[0])
+            if gms else None, members=frozenset(area.codes), strong=True, area=area))
+    return out
+
+
+def _region_candidates(con: duckdb.DuckDBPyConnection, text: str) -> list[_Candidate]:
+    """CBS regions whose name (as any source spelled it) is the query."""
+    reference = store.reference_regions(con)
+    # cheap pre-selection: a name with the query's key contains each of its words (apart from
+    # "en" and "omgeving", which name_key may have written for "/", "&" and "e.o.")
+    words = [w for w in name_key(text).split() if w not in ("en", "omgeving")]
+    if words:
+        folded = (reference["name"].fillna("").astype(str).str.normalize("NFKD")
+                  .str.encode("ascii", "ignore").str.decode("ascii").str.lower())
+        mask = folded.str.contains(words[0], regex=False)
+        for word in words[1:]:
+            mask &= folded.str.contains(word, regex=False)
+        reference = reference[mask]
+    found = names.find_regions(text, reference)
+    found = found[found["level"] != "land"]
+    regions = _regions(con, found["code"].tolist())
+    return [
+        _Candidate(source="cbs", code=r.code, name=r.name, level=r.level,
+                   gemeente_codes=[r.gemeente_code] if r.gemeente_code else [],
+                   gemeente_name=r.gemeente_name, members=frozenset([r.code]), years=r.years,
+                   region=r)
+        for r in (regions[c] for c in found["code"] if c in regions)
+    ]
+
+
+def _set_candidates(key: str, slug: str) -> list[_Candidate]:
+    """Areas of shipped sets whose id, name or an alias is the query."""
+    out = []
+    for area_set, entry in shipped_set_areas():
+        strong = entry.id == slug or (bool(key) and name_key(entry.name) == key)
+        if not strong and key not in entry.keys():
+            continue
+        out.append(_Candidate(
+            source=area_set.name, code=entry.codes[0] if entry.is_single_region else entry.id,
+            name=entry.name, level=entry.level if entry.is_single_region else "gebied",
+            gemeente_codes=[entry.gemeente_code] if entry.gemeente_code else [],
+            gemeente_name=entry.gemeente_name, members=frozenset(entry.codes), strong=strong,
+            notes=[f"{area_set.title}: {entry.name}"], set_area=entry))
+    return out
+
+
+def _prefer_outer_regions(cands: list[_Candidate]) -> list[_Candidate]:
+    """Drop regions inside a same-named region that is also a candidate (rule 2)."""
+    codes = {c.code for c in cands if c.region is not None}
+
+    def inside(c: _Candidate) -> bool:
+        if c.region is None:
+            return False
+        parents = set()
+        if c.level == "buurt":
+            parents.add(wijk_code_of(c.code))
+        if c.level in ("wijk", "buurt"):
+            parents.add(gemeente_code_of(c.code))
+        return bool(parents & codes)
+
+    return [c for c in cands if not inside(c)]
+
+
+def _prefer_current_names(cands: list[_Candidate], keys: set[str]) -> list[_Candidate]:
+    """Regions renamed since they carried the name give way to regions carrying it now.
+
+    Rule 1a (without ``year``): when some region candidates still have the queried name in
+    their latest year, candidates that only had it in earlier years are dropped (the 2015
+    buurt BU03920903 "Meerwijk" is "Buitengebied Zuiderpolder" since; Haarlem's Meerwijk is
+    the wijk WK039221). With ``year`` every name of that year counts (rule 3).
+    """
+    regions = [c for c in cands if c.region is not None]
+    current = {id(c) for c in regions if c.region is not None and name_key(c.region.name) in keys}
+    if not current or len(current) == len(regions):
+        return cands
+    return [c for c in cands if c.region is None or id(c) in current]
+
+
+def _narrow_by_year(cands: list[_Candidate], year: int) -> list[_Candidate]:
+    """Among regions of one gemeente and level, keep those known in ``year`` (rule 3)."""
+    groups: dict[tuple[Any, ...], list[_Candidate]] = {}
+    for c in cands:
+        if c.region is not None:
+            groups.setdefault((c.region.gemeente_code, c.level), []).append(c)
+    drop: set[int] = set()
+    for group in groups.values():
+        known = [c for c in group if year in c.years]
+        if known and len(known) < len(group):
+            drop.update(id(c) for c in group if year not in c.years)
+    return [c for c in cands if id(c) not in drop]
+
+
+def _merge_same_members(cands: list[_Candidate]) -> list[_Candidate]:
+    """One candidate per member set: user area, then CBS region, then set area (rule 4)."""
+    def rank(c: _Candidate) -> int:
+        return 0 if c.area is not None else (1 if c.region is not None else 2)
+
+    kept: dict[frozenset[str], _Candidate] = {}
+    for c in sorted(cands, key=rank):
+        if c.members not in kept:
+            kept[c.members] = c
+        elif c.set_area is not None:
+            kept[c.members].notes.append(c.notes[0] if c.notes else c.source)
+            # a set area matched on its id or name keeps that strength in the region it
+            # merges into (rule 5): "Jagershoef" is the programme's buurt, not its 2015 code
+            kept[c.members].strong |= c.strong
+    return list(kept.values())
+
+
+def _prefer_named_areas(cands: list[_Candidate]) -> list[_Candidate]:
+    """Areas matched on id or name beat same-named regions of their gemeente (rule 5)."""
+    user_ids = {c.code for c in cands if c.area is not None}
+    cands = [c for c in cands if not (c.set_area is not None and c.set_area.id in user_ids)]
+    user_gms = {gm for c in cands if c.strong and c.area is not None for gm in c.gemeente_codes}
+    strong_gms = {gm for c in cands if c.strong for gm in c.gemeente_codes}
+
+    def beaten(c: _Candidate) -> bool:
+        if c.region is None:
+            return False
+        gm = c.region.gemeente_code
+        # a user area beats every region of its gemeente; a set area (also one merged into
+        # its region) beats the regions that were not matched through a set area
+        return gm in user_gms or (gm in strong_gms and not c.strong)
+
+    return [c for c in cands if not beaten(c)]
+
+
+def _sorted(cands: list[_Candidate]) -> list[_Candidate]:
+    return sorted(cands, key=lambda c: (_LEVEL_ORDER.get(c.level, 9), c.gemeente_name or "",
+                                        c.code))
+
+
+# ---------------------------------------------------------------------------- subjects
+
+
+def _wijk_codes(members: list[str]) -> list[str]:
+    return sorted({w for w in (wijk_code_of(c) for c in members) if w})
+
+
+def _shipped_other_years(code: str) -> list[SubjectDivision]:
+    """The older codes a shipped set records for exactly this one region (the programme's
+    Jagershoef had code BU07721513 in 2015), when the shipped sets agree on them."""
+    found: set[tuple[Any, ...]] = set()
+    for _, entry in shipped_set_areas():
+        if entry.codes == (code,) and entry.other_years:
+            found.add(tuple((div.years, div.level, div.codes, div.reason)
+                            for div in entry.other_years))
+    if len(found) != 1:
+        return []
+    return [SubjectDivision(years=list(years), level=level, members=list(codes), reason=reason)
+            for years, level, codes, reason in found.pop()]
+
+
+def _region_subject(region: _Region) -> Subject:
+    return Subject(
+        kind=region.level,
+        id=region.code,
+        name=region.name,
+        gemeente_code=region.gemeente_code,
+        gemeente_name=region.gemeente_name,
+        level=region.level,
+        members=[region.code],
+        wijk_codes=_wijk_codes([region.code]),
+        other_years=_shipped_other_years(region.code),
+    )
+
+
+def _subject_of(con: duckdb.DuckDBPyConnection, cand: _Candidate) -> Subject:
+    if cand.region is not None:
+        return _region_subject(cand.region)
+    if cand.set_area is not None:
+        return subject_for_area_set_entry(con, cand.set_area)
+    area = cand.area
+    assert area is not None
+    members = list(area.codes)
+    gm_code = area.gemeente_code or (cand.gemeente_codes[0] if cand.gemeente_codes else None)
+    return Subject(
+        kind="gebied",
+        id=area.area_id,
+        name=area.name,
+        gemeente_code=gm_code,
+        gemeente_name=cand.gemeente_name,
+        level=area.level,
+        members=members,
+        wijk_codes=_wijk_codes(members),
+        description=area.description,
+    )
+
+
+# ----------------------------------------------------------------------------- messages
+
+
+def _span(years: list[int]) -> str:
+    if not years:
+        return ""
+    return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
+
+
+def _describe(c: _Candidate, *, with_years: bool) -> str:
+    gm = c.gemeente_name or (c.gemeente_codes[0] if c.gemeente_codes else "?")
+    if c.level == "gebied":
+        what = (f"gebied van {len(c.members)} {'buurten' if _level(c) == 'buurt' else 'wijken'}"
+                + (f" uit set {c.source}" if c.source not in ("cbs", "gebied") else
+                   " (zelf gedefinieerd)"))
+    elif c.level == "gemeente":
+        what = "gemeente"
+    else:
+        what = f"{c.level} in {gm}"
+    if c.level == "gebied":
+        what += f", {gm}"
+    text = f"{c.code}: {c.name} ({what}"
+    if with_years and c.years:
+        text += f", bekend in {_span(c.years)}"
+    if c.region is not None and c.notes:
+        text += "; " + "; ".join(c.notes)
+    return text + ")"
+
+
+def _level(c: _Candidate) -> str:
+    first = next(iter(sorted(c.members)), "")
+    return level_of(first) if first else ""
+
+
+def _ambiguous_message(text: str, cands: list[_Candidate], gemeente: str | None,
+                       year: int | None) -> str:
+    groups: dict[tuple[Any, ...], int] = {}
+    for c in cands:
+        groups[(tuple(c.gemeente_codes), c.level)] = groups.get(
+            (tuple(c.gemeente_codes), c.level), 0) + 1
+    recoded = any(n > 1 for (_, lvl), n in groups.items() if lvl != "gebied")
+    lines = [f"{text!r} is niet eenduidig; {len(cands)} gebieden passen:"]
+    lines += [f"  - {_describe(c, with_years=recoded)}" for c in cands]
+    gms = sorted({c.gemeente_name or "" for c in cands} - {""})
+    example = cands[0]
+    hints = []
+    if len(gms) > 1 and gemeente is None:
+        gm = example.gemeente_name or gms[0]
+        shown = f'"{gm}"' if re.search(r"[\s']", gm) else gm
+        hints.append(f"voeg --gemeente toe (bijvoorbeeld --gemeente {shown})")
+    if recoded and year is None:
+        hints.append("kies het jaar met --jaar")
+    hints.append(f"gebruik de code (bijvoorbeeld {example.code})")
+    hint = join_nl(hints, "of")
+    return "\n".join(lines) + "\n" + hint[0].upper() + hint[1:] + "."
+
+
+def _suggestions(con: duckdb.DuckDBPyConnection, text: str,
+                 gm_codes: set[str] | None) -> list[str]:
+    """Close names among regions (of the gemeente, if given) and areas of sets and users."""
+    sql = "SELECT DISTINCT unnest(names) FROM regions WHERE level != 'land'"
+    params: list[Any] = []
+    if gm_codes is not None:
+        sql += " AND list_contains(?, gemeente_code)"
+        params.append(sorted(gm_codes))
+    pool = [r[0] for r in con.execute(sql, params).fetchall()]
+    for _, entry in shipped_set_areas():
+        if gm_codes is None or entry.gemeente_code in gm_codes:
+            pool.extend([entry.name, *entry.aliases])
+    try:
+        pool.extend(areas_mod.list_areas(con)["name"].tolist())
+    except duckdb.CatalogException:
+        pass
+    return names.suggest(text, [display_name(n) for n in pool])
