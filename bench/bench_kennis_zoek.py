@@ -19,8 +19,8 @@ import argparse
 import sys
 import time
 
-from wijkanalyse.kennis import dossier as kennis
-from wijkanalyse.kennis import zoek as kz
+from wijkanalyse import kennis
+from wijkanalyse import kennis as kz
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,12 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from wijkanalyse import store
+from wijkanalyse import kennis, store
 from wijkanalyse.catalogue import load_catalogue
 from wijkanalyse.cli import util as cliutil
 from wijkanalyse.cli.kennis import app as kennis_app
 from wijkanalyse.gebieden.subjects import resolve_subject
-from wijkanalyse.kennis import dossier as kennis
 from wijkanalyse.settings import resolve_settings
 from wijkanalyse.signalen.rules import load_rules
 from wijkanalyse.sources.build import _carry_over_user_tables
@@ -735,7 +734,7 @@ def test_shipped_changes_do_not_overwrite_user_versions(con, tmp_path: Path,
     new_catalogue = tuple(
         (iv, kennis.content_hash(iv)) for iv in
         [changed.get(i, originals[i]) for i in originals if i != "jogg-aanpak"])
-    monkeypatch.setattr(kennis, "_shipped_catalogue", lambda: new_catalogue)
+    monkeypatch.setattr(kennis.dossier, "_shipped_catalogue", lambda: new_catalogue)
     assert not kennis.catalogue_in_sync(con)
     sync = kennis.ensure_catalogue(con)
     assert sync == kennis.CatalogueSync(updated=("taalcafe",), skipped=("klushuizen",),

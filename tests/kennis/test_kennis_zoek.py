@@ -1,5 +1,5 @@
-"""Tests of wijkanalyse.kennis.zoek: Dutch full-text search in the kennisdossier and matching
-interventions to a wijkprofiel.
+"""Tests of wijkanalyse.kennis search and matching: Dutch full-text search in the kennisdossier
+and matching interventions to a wijkprofiel.
 
 Search runs on the real shipped catalogue (``data/interventies``, loaded into a copy of the
 database built from ../shared/data) and on small generated records for hand-computed BM25
@@ -22,10 +22,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from wijkanalyse import store
+from wijkanalyse import kennis, store
+from wijkanalyse import kennis as kz
+from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.gebieden.subjects import resolve_subject
-from wijkanalyse.kennis import dossier as kennis
-from wijkanalyse.kennis import zoek as kz
+from wijkanalyse.kennis.evaluate import _ndcg
 from wijkanalyse.model import (
     Evidence,
     Figure,
@@ -309,12 +310,12 @@ def test_empty_query_lists_filtered_records_and_stopwords_find_nothing() -> None
     index = kz.build_index(records)
     assert _ids(kz.search_index(index, "", themes=["sociaal"])) == ["a", "b"]
     assert kz.search_index(index, "de het een").empty
-    with pytest.raises(kz.WijkanalyseError):
+    with pytest.raises(WijkanalyseError):
         kz.search_index(index, "x", limit=0)
 
 
 def test_build_index_rejects_duplicate_ids() -> None:
-    with pytest.raises(kz.WijkanalyseError, match="twee keer"):
+    with pytest.raises(WijkanalyseError, match="twee keer"):
         kz.build_index([rec("a"), rec("a")])
 
 
@@ -591,15 +592,15 @@ def test_ndcg_hand_computed() -> None:
     grades = {"a": 2, "b": 1}
     dcg = 3 / __import__("math").log2(2) + 1 / __import__("math").log2(4)
     ideal = 3 / __import__("math").log2(2) + 1 / __import__("math").log2(3)
-    assert kz._ndcg(["a", "x", "b"], grades, 10) == pytest.approx(dcg / ideal)
-    assert kz._ndcg(["a", "b"], grades, 10) == pytest.approx(1.0)
-    assert kz._ndcg(["x"], grades, 10) == 0.0
+    assert _ndcg(["a", "x", "b"], grades, 10) == pytest.approx(dcg / ideal)
+    assert _ndcg(["a", "b"], grades, 10) == pytest.approx(1.0)
+    assert _ndcg(["x"], grades, 10) == 0.0
 
 
 def test_evaluation_set_and_thesaurus_are_checked() -> None:
-    with pytest.raises(kz.WijkanalyseError, match="'verwacht' heeft één tot vijf"):
+    with pytest.raises(WijkanalyseError, match="'verwacht' heeft één tot vijf"):
         kz.load_search_evaluation("vragen:\n  - vraag: x\n    verwacht: []\n")
-    with pytest.raises(kz.WijkanalyseError, match="staat er twee keer in"):
+    with pytest.raises(WijkanalyseError, match="staat er twee keer in"):
         kz.load_search_evaluation("vragen:\n  - {vraag: x, verwacht: [a]}\n"
                                   "  - {vraag: x, verwacht: [b]}\n")
     with pytest.raises(kz.ThesaurusError, match="ten minste twee termen"):
@@ -611,7 +612,7 @@ def test_evaluation_set_and_thesaurus_are_checked() -> None:
     thesaurus = kz.load_thesaurus()
     assert thesaurus.lemmas["ouderen"] != thesaurus.lemmas["ouders"]
     index = kz.build_index([kennis.to_dict(iv) for iv in kennis.shipped_catalogue()])
-    with pytest.raises(kz.WijkanalyseError, match="onbekende interventie"):
+    with pytest.raises(WijkanalyseError, match="onbekende interventie"):
         kz.evaluate_search(index, [kz.EvaluationQuery("x", ("bestaat-niet",))])
 
 
@@ -755,7 +756,7 @@ def test_match_takes_the_profile_from_its_caller(con) -> None:
     # the profile of the latest year (2020)
     assert given_profile.recommendations[0].intervention_id == "vroegsignalering-schulden"
     other = resolve_subject(con, SCHILDERSBUURT)
-    with pytest.raises(kz.WijkanalyseError, match="niet over"):
+    with pytest.raises(WijkanalyseError, match="niet over"):
         kz.match(con, other, profile=build_profile(con, subject, year=2018, with_peers=False,
                                                    with_location=False))
 

@@ -57,7 +57,7 @@ def _db(ctx: typer.Context, *, write: str | None = None) -> Iterator[duckdb.Duck
     """
     import duckdb
 
-    from wijkanalyse.kennis import dossier as kennis
+    from wijkanalyse import kennis
 
     settings = settings_from(ctx)
     try:
@@ -129,7 +129,7 @@ def kennis_list(
     formaat: Annotated[str, _FORMAT] = "text",
 ) -> None:
     """Toon de interventies, eventueel gefilterd op thema, partner, bewijsniveau of soort."""
-    from wijkanalyse.kennis import dossier as kennis
+    from wijkanalyse import kennis
 
     fmt = _check_format(formaat)
     with _db(ctx) as con:
@@ -159,7 +159,7 @@ def kennis_show(ctx: typer.Context, interventie: Annotated[str, _ID]) -> None:
     """Toon één interventie volledig, met waar ze is toegepast."""
     import pandas as pd
 
-    from wijkanalyse.kennis import dossier as kennis
+    from wijkanalyse import kennis
 
     with _db(ctx) as con:
         iv = kennis.get_intervention(con, interventie)
@@ -217,8 +217,8 @@ def kennis_zoek(
 ) -> None:
     """Zoek in de interventies (volledige tekst, met Nederlandse woordvormen, samenstellingen
     en synoniemen)."""
-    from wijkanalyse.kennis import dossier as kennis
-    from wijkanalyse.kennis.zoek import search
+    from wijkanalyse import kennis
+    from wijkanalyse.kennis import search
 
     fmt = _check_format(formaat)
     with _db(ctx) as con:
@@ -260,7 +260,7 @@ def kennis_match(
     """Welke interventies passen bij de signalen van een wijk, met uitleg: aanbevelingen,
     voorbeelden ter inspiratie en, zonder signalen boven de drempel, preventieve suggesties."""
     from wijkanalyse.gebieden.subjects import resolve_subject
-    from wijkanalyse.kennis.zoek import match
+    from wijkanalyse.kennis import match
     from wijkanalyse.profiel.assemble import build_profile
 
     fmt = _check_format(formaat)
@@ -311,7 +311,7 @@ def kennis_add(
     auteur: Annotated[str, typer.Option("--auteur", help="Wie dit vastlegt.")],
 ) -> None:
     """Voeg een interventie toe of leg een nieuwe versie vast (de vorige blijft bewaard)."""
-    from wijkanalyse.kennis import dossier as kennis
+    from wijkanalyse import kennis
 
     with _db(ctx, write="kennis add") as con:
         iv = kennis.add_or_update(con, bestand, author=auteur)
@@ -325,7 +325,7 @@ def kennis_check(
         help="Bestanden of mappen (standaard: de meegeleverde catalogus).")] = None,
 ) -> None:
     """Controleer interventiebestanden: verplichte velden, thema's, indicatoren, verwijzingen."""
-    from wijkanalyse.kennis import dossier as kennis
+    from wijkanalyse import kennis
 
     try:
         problems = kennis.check_catalogue(paden or None)
@@ -348,7 +348,7 @@ def kennis_export(
                                          "json of csv.")] = "yaml",
 ) -> None:
     """Exporteer de actuele catalogus (ook eigen versies)."""
-    from wijkanalyse.kennis import dossier as kennis
+    from wijkanalyse import kennis
 
     check_out(out)
     with _db(ctx) as con:
@@ -377,7 +377,7 @@ def kennis_toepassen(
         "--gemeente", help="Gemeente, als de naam in meer gemeenten voorkomt.")] = None,
 ) -> None:
     """Leg vast dat een interventie in een gebied is (of wordt) toegepast."""
-    from wijkanalyse.kennis import dossier as kennis
+    from wijkanalyse import kennis
 
     with _db(ctx, write="kennis toepassen") as con:
         applied = kennis.apply_intervention(
@@ -401,7 +401,7 @@ def kennis_toepassingen(
         "--gemeente", help="Gemeente, als de naam in meer gemeenten voorkomt.")] = None,
 ) -> None:
     """Toon waar interventies zijn toegepast."""
-    from wijkanalyse.kennis import dossier as kennis
+    from wijkanalyse import kennis
 
     with _db(ctx) as con:
         items = kennis.list_applied(con, area=gebied, gemeente=gemeente)
@@ -430,7 +430,7 @@ def kennis_toepassing_verwijder(
     door: Annotated[str, typer.Option("--door", help="Wie verwijdert.")],
 ) -> None:
     """Verwijder een toepassing (de geschiedenis blijft bewaard)."""
-    from wijkanalyse.kennis import dossier as kennis
+    from wijkanalyse import kennis
 
     with _db(ctx, write="kennis toepassing-verwijder") as con:
         kennis.remove_applied(con, nummer, removed_by=door)
@@ -440,7 +440,7 @@ def kennis_toepassing_verwijder(
 @app.command("geschiedenis")
 def kennis_geschiedenis(ctx: typer.Context, interventie: Annotated[str, _ID]) -> None:
     """Toon alle versies van een interventie: wie, wanneer, wat."""
-    from wijkanalyse.kennis import dossier as kennis
+    from wijkanalyse import kennis
 
     with _db(ctx) as con:
         hist = kennis.intervention_history(con, interventie)
@@ -461,7 +461,7 @@ def kennis_herstel(
     auteur: Annotated[str, typer.Option("--auteur", help="Wie dit vastlegt.")],
 ) -> None:
     """Maak de meegeleverde versie weer actueel (na een eigen wijziging of verwijdering)."""
-    from wijkanalyse.kennis import dossier as kennis
+    from wijkanalyse import kennis
 
     with _db(ctx, write="kennis herstel") as con:
         iv = kennis.restore_shipped(con, interventie, author=auteur)
@@ -475,7 +475,7 @@ def kennis_verwijder(
     door: Annotated[str, typer.Option("--door", help="Wie verwijdert.")],
 ) -> None:
     """Verwijder een interventie uit lijsten en koppelingen (de geschiedenis blijft bewaard)."""
-    from wijkanalyse.kennis import dossier as kennis
+    from wijkanalyse import kennis
 
     with _db(ctx, write="kennis verwijder") as con:
         kennis.remove_intervention(con, interventie, removed_by=door)

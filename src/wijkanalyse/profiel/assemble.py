@@ -80,7 +80,7 @@ from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.fmt import join_nl
 from wijkanalyse.gebieden.aggregate import aggregate_many, indicator_table
 from wijkanalyse.gebieden.location import locate
-from wijkanalyse.kennis.zoek import profile_section as kennis_section
+from wijkanalyse.kennis import profile_section as kennis_section
 from wijkanalyse.model import (
     AreaNote,
     Figure,

@@ -434,7 +434,7 @@ def _record_conflicts(con: duckdb.DuckDBPyConnection) -> None:
 
 def _load_kennis_catalogue(con: duckdb.DuckDBPyConnection) -> None:
     """Load the shipped interventions (idempotent; user versions carried over stay current)."""
-    from wijkanalyse.kennis.dossier import ensure_catalogue
+    from wijkanalyse.kennis import ensure_catalogue
 
     ensure_catalogue(con)
 

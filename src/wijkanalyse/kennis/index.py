@@ -1,0 +1,428 @@
+"""The search index of the kennisdossier (:func:`build_index`): a BM25 index over the
+interventions, built in memory and cached per process.
+
+The search index
+----------------
+DuckDB's full-text extension has to be downloaded, which is not possible offline, so the index
+is built here, in memory, from the current catalogue (:func:`build_index`). It is cached per
+process under a fingerprint of the records, so a changed catalogue gives a new index and
+nothing has to be stored (a read-only connection is enough). With some fifty interventions
+building it takes well under a second.
+
+Words are folded (lower case, accents removed: "geïsoleerd" = "geisoleerd"), Dutch stopwords
+(:data:`STOPWORDS`) are dropped and every remaining word is indexed under several *terms*:
+
+* its stem by the Snowball Dutch stemmer (``snowballstemmer.stemmer("dutch")``, prefix ``k:``)
+  and by the older Dutch Porter stemmer (``"dutch_porter"``, prefix ``p:``). Each stemmer
+  conflates inflections the other misses: ``dutch`` maps "bemiddelaars" and "bemiddeling" to
+  "bemiddel" and "woningen" to "woon" like "woning", but keeps "duurzame" apart from "duurzaam"
+  and "schulden" ("schul") apart from "schuld"; ``dutch_porter`` maps both pairs together
+  ("duurzam", "schuld") and "groene" to "groen". The Snowball 3 stemmer drops a leading
+  "ge" ("gewoon" -> "woon" = "woning", "gezin" -> "zin"); the prefix is kept;
+* the same for the word without a plural ``-s`` after ``-en``, ``-el``, ``-er``, ``-em`` or
+  ``-je`` ("inkomens" -> "inkomen"), because both stemmers stem "inkomens" and "inkomen"
+  differently;
+* the root of a derivation family (prefix ``d:``): a verb in ``-eren``, its nouns in
+  ``-atie``/``-ering`` and its participle ``ge...eerd`` ("isoleren", "isolatie", "isolering",
+  "geisoleerd" -> ``d:isol``);
+* instead of all this, its lemma (prefix ``l:``) when the thesaurus lists one: words the
+  stemmers would conflate stay apart ("ouderen" -> "oudere", "ouders" -> "ouder");
+* compound parts, for :data:`PART_WEIGHT` of a whole word: the parts listed in
+  :data:`COMPOUND_PARTS` ("wijk", "buurt", "groen", "bemiddeling", ...) inside a longer word,
+  at the start ("buurtbemiddeling" -> buurt) or after at least two letters when what follows
+  is an inflection or derivation ending ("vergroening" -> groen), and the two known words a
+  word splits into (:func:`_split`: words of at least four letters of the catalogue and the
+  thesaurus, a linking "s" or "e" allowed: "krachtwijkenaanpak" -> krachtwijken + aanpak).
+  Words that contain a part by accident are excluded by their beginning
+  (:data:`COMPOUND_EXCLUDED`: "samenwerking" is not about "werk").
+
+A query word contributes the best of: its own terms (a curated part for :data:`PART_WEIGHT`);
+its split into known words ("jongerenoverlast" -> jongeren + overlast), which counts
+:data:`PART_WEIGHT` times the summed scores of the parts times the squared share of parts
+found, so a record with only "jongeren" counts little; and the other members of its thesaurus
+groups (``data/kennis_thesaurus.yaml``, :func:`load_thesaurus`) for the group's weight
+(:data:`SYNONYM_WEIGHT`), scaled down when the related word is rarer than the query word. Each
+result says how its query words were found (``reasons``).
+
+Ranking is BM25 (``k1`` :data:`BM25_K1`, ``b`` :data:`BM25_B`) over a weighted bag of words:
+a term's frequency is summed over the fields with the weights of :data:`FIELD_WEIGHTS`
+(name > summary > working elements > themes, addressed problems (indicator labels, signal
+titles, domains) and description > pitfalls and background (evidence note, cost note,
+partners, funding, source titles)), and so is the record's length. The inverse document
+frequency is computed over the whole catalogue, so filters do not change scores. The snippet
+is the sentence (from the summary, description, working elements, pitfalls or evidence note)
+with the rarest matched words, the matched words marked ``**so**``.
+
+The catalogue is read with :func:`wijkanalyse.kennis.dossier.all_interventions`; a database into
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import duckdb
+
+from wijkanalyse.errors import WijkanalyseError
+from wijkanalyse.kennis.dossier import all_interventions
+from wijkanalyse.kennis.files import shipped_catalogue, to_dict
+from wijkanalyse.kennis.text import (
+    _MIN_PART,
+    COMPOUND_PARTS,
+    STOPWORDS,
+    _plain_markdown,
+    _sentences,
+    _split,
+    _texts,
+    _thesaurus,
+    terms_of,
+    tokenize,
+)
+from wijkanalyse.kennis.vocab import FUNDING, PARTNERS, THEMES, KennisError
+
+# ------------------------------------------------------------------------------ constants
+
+#: Weight of each field of an intervention in the search ranking.
+FIELD_WEIGHTS: dict[str, float] = {
+    "name": 4.0,
+    "summary": 3.0,
+    "themes": 1.0,
+    "working_elements": 2.0,
+    "addresses": 1.0,
+    "description": 1.0,
+    "pitfalls": 0.5,
+    "background": 0.5,
+}
+#: BM25 term-frequency saturation.
+BM25_K1 = 1.2
+#: BM25 length normalisation.
+BM25_B = 0.75
+#: A compound part found inside a longer word counts for this fraction of a whole word.
+PART_WEIGHT = 0.5
+
+
+# ------------------------------------------------------------------------------ records
+
+
+def _one_or_many(value: str | Sequence[str]) -> list[str]:
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+def _catalogue(con: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, Any]], bool]:
+    """The current interventions as plain dicts, and whether they came from the database.
+
+    A database into which the kennisdossier was never loaded (no ``interventions`` table, or
+    an empty one: a fresh build opened read-only) gets the catalogue shipped with the package
+    instead.
+    """
+    try:
+        loaded = con.execute("SELECT count(*) FROM interventions").fetchall()[0][0] > 0
+    except duckdb.CatalogException:
+        loaded = False
+    if loaded:
+        try:
+            return [to_dict(iv) for iv in all_interventions(con)], True
+        except KennisError:
+            pass  # the other kennis tables are missing: not loaded by kennis itself
+    return [to_dict(iv) for iv in shipped_catalogue()], False
+
+
+def _as_dict(record: Any) -> dict[str, Any]:
+    if isinstance(record, Mapping):
+        return dict(record)
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        return dataclasses.asdict(record)
+    if hasattr(record, "to_dict"):
+        return dict(record.to_dict())
+    raise TypeError(f"Geen interventie: {record!r}")
+
+
+def _evidence_level(rec: Mapping[str, Any]) -> str:
+    ev = rec.get("evidence")
+    if isinstance(ev, Mapping):
+        return str(ev.get("level") or "onbekend")
+    return str(ev or "onbekend")
+
+
+def _evidence_source(rec: Mapping[str, Any]) -> str | None:
+    ev = rec.get("evidence")
+    if isinstance(ev, Mapping) and ev.get("source"):
+        src = ev["source"]
+        return src if isinstance(src, str) else "; ".join(_texts(src))
+    return None
+
+
+def _theme_label(theme: str) -> str:
+    return str(THEMES.get(theme, theme))
+
+
+def _list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def _address_texts(addresses: Any) -> list[str]:
+    """Readable words for the problems an intervention addresses (indicator labels, signal
+    titles and domains), so a search for "laag inkomen" finds what addresses ``p_hh_lkk``."""
+    labels = _indicator_labels()
+    titles = _signal_titles()
+    out: list[str] = []
+    for entry in addresses or []:
+        if not isinstance(entry, Mapping):
+            continue
+        if entry.get("signal"):
+            out.append(titles.get(str(entry["signal"]), ""))
+        if entry.get("indicator"):
+            out.append(labels.get(str(entry["indicator"]), ""))
+        if entry.get("domain"):
+            out.append(str(entry["domain"]))
+    return [t for t in out if t]
+
+
+@lru_cache(maxsize=1)
+def _indicator_labels() -> dict[str, str]:
+    from wijkanalyse.catalogue import load_catalogue
+
+    return {ind.id: ind.label for ind in load_catalogue()}
+
+
+@lru_cache(maxsize=1)
+def _rules_by_id() -> dict[str, Any]:
+    from wijkanalyse.signalen.rules import load_rules
+
+    return {rule.id: rule for rule in load_rules()}
+
+
+def _signal_titles() -> dict[str, str]:
+    return {rid: rule.title for rid, rule in _rules_by_id().items()}
+
+
+# ------------------------------------------------------------------------------ index
+
+
+@dataclass(frozen=True)
+class _Doc:
+    id: str
+    name: str
+    themes: tuple[str, ...]
+    partners: tuple[str, ...]
+    evidence_level: str
+    summary: str
+    tf: Mapping[str, float]
+    length: float
+    sentences: tuple[tuple[str, frozenset[str]], ...]
+    kind: str = "lokale aanpak"
+    words: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """An in-memory BM25 index over interventions (see the module docstring).
+
+    Attributes
+    ----------
+    docs
+        One entry per intervention, in id order.
+    df
+        Number of interventions containing each term.
+    avgdl
+        Mean weighted length of the interventions.
+    fingerprint
+        SHA-1 of the indexed records (the cache key).
+    vocabulary
+        The folded words of at least four letters in the indexed texts and in the
+        thesaurus: the words a query compound may be split into.
+    """
+
+    docs: tuple[_Doc, ...]
+    df: Mapping[str, int]
+    avgdl: float
+    fingerprint: str
+    vocabulary: frozenset[str] = frozenset()
+
+    def idf(self, term: str) -> float:
+        """BM25 inverse document frequency, ``ln(1 + (N - n + 0.5) / (n + 0.5))``."""
+        n = self.df.get(term, 0)
+        total = len(self.docs)
+        return math.log(1.0 + (total - n + 0.5) / (n + 0.5))
+
+    def bm25(self, term: str, doc: _Doc) -> float:
+        """The BM25 weight of one term in one intervention (0 when absent)."""
+        tf = doc.tf.get(term, 0.0)
+        if tf <= 0.0:
+            return 0.0
+        norm = 1.0 - BM25_B + BM25_B * (doc.length / self.avgdl if self.avgdl else 1.0)
+        return self.idf(term) * tf * (BM25_K1 + 1.0) / (tf + BM25_K1 * norm)
+
+
+def _fingerprint(records: Sequence[Mapping[str, Any]]) -> str:
+    payload = json.dumps(sorted(records, key=lambda r: str(r.get("id"))), sort_keys=True,
+                         default=str, ensure_ascii=False)
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+
+
+def _field_values(rec: Mapping[str, Any]) -> dict[str, list[str]]:
+    return {
+        "name": _texts(rec.get("name")),
+        "summary": _texts(rec.get("summary")),
+        "themes": [_theme_label(t) for t in _texts(rec.get("themes"))],
+        "working_elements": _texts(rec.get("working_elements")),
+        "addresses": _address_texts(rec.get("addresses")),
+        "description": [_plain_markdown(t) for t in _texts(rec.get("description"))],
+        "pitfalls": _texts(rec.get("pitfalls")),
+        "background": _background_texts(rec),
+    }
+
+
+def _background_texts(rec: Mapping[str, Any]) -> list[str]:
+    """Evidence note, cost note, partners, funding and source titles (weight ``background``)."""
+    out = [_evidence_source(rec) or ""]
+    cost = rec.get("cost")
+    if isinstance(cost, Mapping):
+        out.append(str(cost.get("note") or ""))
+    out.extend(_labels(_list(rec.get("partners")), PARTNERS))
+    out.extend(_labels(_list(rec.get("funding")), FUNDING))
+    for src in rec.get("sources") or []:
+        if isinstance(src, Mapping):
+            out.extend(str(src.get(k) or "") for k in ("title", "authors", "publisher"))
+    return [t for t in out if t.strip()]
+
+
+@lru_cache(maxsize=65536)
+def _doc_terms(word: str, vocabulary: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """:func:`terms_of` plus the terms of the two known words a compound splits into
+    (:func:`_split`), so that "krachtwijkenaanpak" is also found by "krachtwijken"."""
+    full, parts = terms_of(word)
+    extra: set[str] = set()
+    for piece in _split(word, vocabulary):
+        extra |= terms_of(piece)[0]
+    return full, frozenset((parts | extra) - full)
+
+
+def _sentence_terms(sentence: str, vocabulary: frozenset[str] = frozenset()) -> frozenset[str]:
+    terms: set[str] = set()
+    for word in tokenize(sentence):
+        full, parts = _doc_terms(word, vocabulary)
+        terms |= full | parts
+    return frozenset(terms)
+
+
+def _vocabulary(records: Sequence[Mapping[str, Any]]) -> frozenset[str]:
+    """The words a compound may be split into: the words of at least four letters in the
+    records' texts, in the thesaurus and in :data:`COMPOUND_PARTS` (no stopwords, no
+    numbers)."""
+    words: set[str] = set()
+    for rec in records:
+        for texts in _field_values(rec).values():
+            for text in texts:
+                words.update(tokenize(text))
+    for terms, _ in _thesaurus().groups:
+        words.update(w for t in terms for w in tokenize(t))
+    words.update(sp for spellings in COMPOUND_PARTS.values() for sp in spellings)
+    return frozenset(w for w in words
+                     if len(w) >= _MIN_PART and not w.isdigit() and w not in STOPWORDS)
+
+
+def _make_doc(rec: Mapping[str, Any], vocabulary: frozenset[str] = frozenset()) -> _Doc:
+    tf: dict[str, float] = {}
+    length = 0.0
+    words: set[str] = set()
+    for fname, texts in _field_values(rec).items():
+        weight = FIELD_WEIGHTS[fname]
+        for text in texts:
+            for word in tokenize(text):
+                words.add(word)
+                length += weight
+                full, parts = _doc_terms(word, vocabulary)
+                for term in full:
+                    tf[term] = tf.get(term, 0.0) + weight
+                for term in parts:
+                    tf[term] = tf.get(term, 0.0) + weight * PART_WEIGHT
+    sentences: list[str] = []
+    for key in ("summary", "description", "working_elements", "pitfalls"):
+        for text in _texts(rec.get(key)):
+            sentences.extend(_sentences(text))
+    sentences.extend(_sentences(_evidence_source(rec) or ""))
+    return _Doc(
+        id=str(rec["id"]),
+        name=str(rec.get("name") or rec["id"]),
+        themes=tuple(_list(rec.get("themes"))),
+        partners=tuple(_list(rec.get("partners"))),
+        evidence_level=_evidence_level(rec),
+        summary=" ".join(_texts(rec.get("summary"))),
+        tf=tf,
+        length=length,
+        sentences=tuple((s, _sentence_terms(s, vocabulary)) for s in sentences),
+        kind=str(rec.get("kind") or "lokale aanpak"),
+        words=frozenset(words),
+    )
+
+
+def build_index(records: Iterable[Any]) -> SearchIndex:
+    """Build the search index of a set of interventions.
+
+    Parameters
+    ----------
+    records
+        Intervention records (mappings or dataclasses with at least ``id``; the fields of
+        :data:`FIELD_WEIGHTS` are indexed when present).
+
+    Returns
+    -------
+    SearchIndex
+
+    Raises
+    ------
+    WijkanalyseError
+        When a record has no id or two records share one.
+    """
+    recs = [_as_dict(r) for r in records]
+    seen: set[str] = set()
+    for pos, rec in enumerate(recs, start=1):
+        rid = rec.get("id")
+        if not rid:
+            raise WijkanalyseError(f"Interventie {pos} heeft geen id.")
+        if str(rid) in seen:
+            raise WijkanalyseError(f"Interventie-id {rid!r} komt twee keer voor.")
+        seen.add(str(rid))
+    vocabulary = _vocabulary(recs)
+    docs = tuple(sorted((_make_doc(r, vocabulary) for r in recs), key=lambda d: d.id))
+    df: dict[str, int] = {}
+    for doc in docs:
+        for term in doc.tf:
+            df[term] = df.get(term, 0) + 1
+    avgdl = sum(d.length for d in docs) / len(docs) if docs else 0.0
+    return SearchIndex(docs=docs, df=df, avgdl=avgdl, fingerprint=_fingerprint(recs),
+                       vocabulary=vocabulary)
+
+
+_INDEX_CACHE: dict[str, SearchIndex] = {}
+_INDEX_CACHE_SIZE = 4
+
+
+def _cached_index(records: Sequence[Mapping[str, Any]]) -> SearchIndex:
+    key = _fingerprint(records)
+    index = _INDEX_CACHE.get(key)
+    if index is None:
+        index = build_index(records)
+        while len(_INDEX_CACHE) >= _INDEX_CACHE_SIZE:
+            _INDEX_CACHE.pop(next(iter(_INDEX_CACHE)))
+        _INDEX_CACHE[key] = index
+    return index
+
+
+
+def _labels(ids: Iterable[str], vocab: Mapping[str, str]) -> list[str]:
+    return [str(vocab.get(i, i)) for i in ids]
+
+
+__all__ = ["BM25_B", "BM25_K1", "FIELD_WEIGHTS", "PART_WEIGHT", "SearchIndex", "build_index"]
