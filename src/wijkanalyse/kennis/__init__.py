@@ -31,8 +31,6 @@ from wijkanalyse.kennis.citations import (
     uncited_sources,
 )
 from wijkanalyse.kennis.dossier import (
-    SCHEMA,
-    TABLES,
     add_or_update,
     all_interventions,
     catalogue_in_sync,
@@ -74,6 +72,7 @@ from wijkanalyse.kennis.index import (
     SearchIndex,
     build_index,
 )
+from wijkanalyse.kennis.load import SCHEMA, TABLES
 from wijkanalyse.kennis.match import (
     match,
 )

@@ -3,7 +3,7 @@ such a record, and finding the records that concern a profile's subject."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -17,6 +17,7 @@ from wijkanalyse.codes import (
     relation_sentence,
 )
 from wijkanalyse.gebieden.subjects import SubjectError, resolve_subject
+from wijkanalyse.kennis import load
 from wijkanalyse.kennis.dossier import (
     _clean_author,
     _ensure_writable,
@@ -40,12 +41,6 @@ from wijkanalyse.model import Subject
 from wijkanalyse.store import transaction
 
 # --------------------------------------------------------------------------- applied
-
-
-_APPLIED_COLUMNS = ("applied_id", "intervention_id", "area_code", "area_name", "area_kind",
-                    "area_members", "gemeente_code", "year_from", "year_to", "partners",
-                    "funding", "result_text", "result_indicators", "author", "created_at",
-                    "updated_at", "removed_at", "removed_by")
 
 
 def _free_terms(values: Iterable[str] | str, lookup: Mapping[str, str], what: str
@@ -165,21 +160,14 @@ def apply_intervention(
         "removed_at": None, "removed_by": None,
     }
     with transaction(con):
-        same = con.execute(
-            "SELECT applied_id FROM applied_approaches WHERE removed_at IS NULL AND "
-            "intervention_id = ? AND area_code = ? AND year_from = ? "
-            "AND year_to IS NOT DISTINCT FROM ?",
-            [iv.id, subject.id, start, end]).fetchone()
+        same = load.same_applied(con, iv.id, subject.id, start, end)
         if same is not None:
-            raise KennisError(f"deze toepassing staat er al in als nummer {same[0]} (zelfde "
+            raise KennisError(f"deze toepassing staat er al in als nummer {same} (zelfde "
                               "interventie, gebied en jaren).")
         now = _now()
-        data["applied_id"] = int(con.execute(
-            "SELECT coalesce(max(applied_id), 0) + 1 FROM applied_approaches").fetchall()[0][0])
+        data["applied_id"] = load.next_applied_id(con)
         data["created_at"] = data["updated_at"] = now
-        con.execute(f"INSERT INTO applied_approaches ({', '.join(_APPLIED_COLUMNS)}) VALUES "
-                    f"({', '.join('?' for _ in _APPLIED_COLUMNS)})",
-                    [data[c] for c in _APPLIED_COLUMNS])
+        load.insert_applied(con, data)
         _write_applied_history(con, data, action="add", who=who, now=now)
     return _applied(data, iv.name)
 
@@ -187,7 +175,7 @@ def apply_intervention(
 def _write_applied_history(con: duckdb.DuckDBPyConnection, data: Mapping[str, Any], *,
                            action: str, who: str, now: str) -> None:
     store.append_version(con, "applied_approach_history", "applied_id", data["applied_id"],
-                         {c: data[c] for c in _APPLIED_COLUMNS}, action=action,
+                         {c: data[c] for c in load.APPLIED_FIELDS}, action=action,
                          changed_by=who, changed_at=now)
 
 
@@ -207,8 +195,7 @@ def remove_applied(con: duckdb.DuckDBPyConnection, applied_id: int, *,
         now = _now()
         data["removed_at"] = data["updated_at"] = now
         data["removed_by"] = who
-        con.execute("UPDATE applied_approaches SET removed_at = ?, removed_by = ?, "
-                    "updated_at = ? WHERE applied_id = ?", [now, who, now, data["applied_id"]])
+        load.mark_applied_removed(con, data["applied_id"], now=now, who=who)
         _write_applied_history(con, data, action="remove", who=who, now=now)
 
 
@@ -217,11 +204,9 @@ def _load_applied(con: duckdb.DuckDBPyConnection, applied_id: object) -> dict[st
         aid = int(str(applied_id))
     except ValueError as exc:
         raise KennisError(f"ongeldig nummer {applied_id!r}: geef een getal.") from exc
-    row = con.execute(f"SELECT {', '.join(_APPLIED_COLUMNS)} FROM applied_approaches "
-                      "WHERE applied_id = ?", [aid]).fetchone()
-    if row is None:
+    data = load.applied_row(con, aid)
+    if data is None:
         raise KennisError(f"toepassing {aid} bestaat niet.")
-    data = dict(zip(_APPLIED_COLUMNS, row, strict=True))
     if data["removed_at"] is not None:
         raise KennisError(f"toepassing {aid} is al verwijderd op {data['removed_at']} door "
                           f"{data['removed_by']}.")
@@ -244,16 +229,11 @@ def _applied(data: Mapping[str, Any], name: str, *, relation: str | None = None,
     )
 
 
-def _applied_rows(con: duckdb.DuckDBPyConnection, where: str = "",
-                  params: Sequence[Any] = ()) -> list[tuple[dict[str, Any], str]]:
+def _applied_rows(con: duckdb.DuckDBPyConnection, intervention_id: str | None = None
+                  ) -> list[tuple[dict[str, Any], str]]:
     if not _tables_exist(con):
         return []
-    cols = ", ".join(f"a.{c}" for c in _APPLIED_COLUMNS)
-    rows = con.execute(
-        f"SELECT {cols}, coalesce(i.name, a.intervention_id) FROM applied_approaches a "
-        "LEFT JOIN interventions i USING (intervention_id) WHERE a.removed_at IS NULL "
-        f"{where} ORDER BY a.year_from DESC, a.applied_id DESC", list(params)).fetchall()
-    return [(dict(zip(_APPLIED_COLUMNS, r[:-1], strict=True)), r[-1]) for r in rows]
+    return load.applied_rows(con, intervention_id)
 
 
 def _relation(data: Mapping[str, Any], subject: Subject) -> str | None:
@@ -299,7 +279,7 @@ def applied_anywhere(con: duckdb.DuckDBPyConnection, intervention_id: str) -> pd
         Unknown intervention.
     """
     iv = get_intervention(con, intervention_id, include_removed=True)
-    rows = _applied_rows(con, "AND a.intervention_id = ?", [iv.id])
+    rows = _applied_rows(con, iv.id)
     records = []
     for data, _ in rows:
         rec = {c: data[c] for c in APPLIED_COLUMNS}

@@ -14,8 +14,9 @@ applied in an area from one year to another, by which partners, with which fundi
 which observed result, so a profile can show "what is being done here" and the monitor what
 was done where neighbourhoods improved.
 
-Storage (DDL in :data:`SCHEMA`, all four tables in :data:`TABLES` are user tables that
-``data build`` carries over):
+Storage (DDL in :data:`~wijkanalyse.kennis.load.SCHEMA`, all four tables in
+:data:`~wijkanalyse.kennis.load.TABLES` are user tables that ``data build`` carries over; the
+SQL is in :mod:`~wijkanalyse.kennis.load`):
 
 ``interventions``             the current version of every intervention: searchable columns
                               plus the full record as JSON (``record``);
@@ -49,6 +50,7 @@ import duckdb
 import pandas as pd
 
 from wijkanalyse import store
+from wijkanalyse.kennis import load
 from wijkanalyse.kennis.files import (
     _legacy_kind,
     _parse_file,
@@ -75,15 +77,6 @@ from wijkanalyse.kennis.vocab import (
 )
 from wijkanalyse.store import transaction
 
-#: The user tables of this module (to be listed in ``store.USER_TABLES``).
-TABLES = ("interventions", "intervention_history", "applied_approaches",
-          "applied_approach_history")
-
-#: DDL of :data:`TABLES` (part of ``store.SCHEMA``).
-SCHEMA = store.KENNIS_SCHEMA
-
-
-
 # --------------------------------------------------------------------------- tables
 
 
@@ -98,7 +91,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     if _tables_exist(con):
         return
     try:
-        con.execute(SCHEMA)
+        load.create_tables(con)
     except duckdb.Error as exc:
         raise KennisError(
             "de tabellen van het kennisdossier ontbreken en de database is alleen-lezen "
@@ -107,7 +100,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _tables_exist(con: duckdb.DuckDBPyConnection) -> bool:
-    return store.tables_exist(con, TABLES)
+    return load.tables_exist(con)
 
 
 def _ensure_writable(con: duckdb.DuckDBPyConnection) -> None:
@@ -136,12 +129,6 @@ def _search_text(iv: Intervention) -> str:
     return "\n".join(p for p in parts if p)
 
 
-_ROW_COLUMNS = ("intervention_id", "name", "summary", "description", "themes", "partners",
-                "funding", "evidence_level", "cost_level", "horizon", "domains", "indicators",
-                "signals", "related", "search_text", "record", "origin", "version",
-                "shipped_sha256", "updated_at", "updated_by", "removed_at", "removed_by")
-
-
 def _write_current(con: duckdb.DuckDBPyConnection, iv: Intervention, *, origin: str,
                    version: int, shipped_sha: str | None, now: str, who: str) -> None:
     values = [iv.id, iv.name, iv.summary, iv.description, list(iv.themes), list(iv.partners),
@@ -149,9 +136,7 @@ def _write_current(con: duckdb.DuckDBPyConnection, iv: Intervention, *, origin: 
               list(iv.domains), list(iv.indicators), list(iv.signals), list(iv.related),
               _search_text(iv), json.dumps(to_dict(iv), ensure_ascii=False, sort_keys=True),
               origin, version, shipped_sha, now, who, None, None]
-    con.execute("DELETE FROM interventions WHERE intervention_id = ?", [iv.id])
-    con.execute(f"INSERT INTO interventions ({', '.join(_ROW_COLUMNS)}) VALUES "
-                f"({', '.join('?' for _ in _ROW_COLUMNS)})", values)
+    load.replace_intervention(con, values)
 
 
 def _next_version(con: duckdb.DuckDBPyConnection, iid: str) -> int:
@@ -165,19 +150,12 @@ def _write_history(con: duckdb.DuckDBPyConnection, iv: Intervention, *, version:
                          version=version)
 
 
-def _current_rows(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
-    rows = con.execute("SELECT intervention_id, origin, version, shipped_sha256, removed_at, "
-                       "record FROM interventions").fetchall()
-    return {r[0]: {"origin": r[1], "version": r[2], "shipped_sha256": r[3],
-                   "removed_at": r[4], "record": r[5]} for r in rows}
-
-
 def catalogue_in_sync(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the database holds the tables and every shipped file's current content has been
     seen (so :func:`ensure_catalogue` would change nothing). Works on a read-only connection."""
     if not _tables_exist(con):
         return False
-    rows = _current_rows(con)
+    rows = load.current_rows(con)
     shipped = {iv.id: sha for iv, sha in _shipped_catalogue()}
     for iid, sha in shipped.items():
         row = rows.get(iid)
@@ -219,7 +197,7 @@ def ensure_catalogue(con: duckdb.DuckDBPyConnection) -> CatalogueSync:
     removed: list[str] = []
     shipped = {iv.id: (iv, sha) for iv, sha in _shipped_catalogue()}
     with transaction(con):
-        rows = _current_rows(con)
+        rows = load.current_rows(con)
         now = _now()
         for iid, (iv, sha) in shipped.items():
             row = rows.get(iid)
@@ -249,8 +227,7 @@ def ensure_catalogue(con: duckdb.DuckDBPyConnection) -> CatalogueSync:
                                action="shipped_skipped", origin="pakket",
                                note=f"nieuwe meegeleverde versie niet overgenomen: {why}; "
                                     "'wijkanalyse kennis herstel' maakt haar actueel")
-                con.execute("UPDATE interventions SET shipped_sha256 = ? "
-                            "WHERE intervention_id = ?", [sha, iid])
+                load.set_shipped_sha(con, iid, sha)
                 skipped.append(iid)
         for iid, row in rows.items():
             if row["origin"] == "pakket" and row["removed_at"] is None and iid not in shipped:
@@ -259,10 +236,7 @@ def ensure_catalogue(con: duckdb.DuckDBPyConnection) -> CatalogueSync:
                 _write_history(con, iv, version=version, now=now, who=SHIPPED_AUTHOR,
                                action="remove", origin="pakket",
                                note="niet meer in de meegeleverde catalogus")
-                con.execute("UPDATE interventions SET removed_at = ?, removed_by = ?, "
-                            "version = ?, updated_at = ?, updated_by = ? "
-                            "WHERE intervention_id = ?",
-                            [now, SHIPPED_AUTHOR, version, now, SHIPPED_AUTHOR, iid])
+                load.mark_removed(con, iid, now=now, who=SHIPPED_AUTHOR, version=version)
                 removed.append(iid)
     return CatalogueSync(tuple(added), tuple(updated), tuple(skipped), tuple(removed))
 
@@ -311,15 +285,14 @@ def add_or_update(con: duckdb.DuckDBPyConnection, path: str | Path, *,
     _ensure_writable(con)
     ensure_catalogue(con)
     path = Path(path)
-    known = {r[0] for r in con.execute(
-        "SELECT intervention_id FROM interventions WHERE removed_at IS NULL").fetchall()}
+    known = load.current_ids(con)
     known |= set(_shipped_ids()) | {slugify(path.stem)}
     iv, problems, _ = _parse_file(path, known)
     if problems:
         raise InterventionFileError(problems)
     assert iv is not None
     with transaction(con):
-        row = _current_rows(con).get(iv.id)
+        row = load.current_rows(con).get(iv.id)
         now = _now()
         if row is not None and row["removed_at"] is None and \
                 row["record"] == json.dumps(to_dict(iv), ensure_ascii=False, sort_keys=True):
@@ -357,7 +330,7 @@ def restore_shipped(con: duckdb.DuckDBPyConnection, intervention_id: str, *,
                           "geen meegeleverde versie om te herstellen.")
     iv, sha = shipped[iid]
     with transaction(con):
-        row = _current_rows(con)[iid]
+        row = load.current_rows(con)[iid]
         if row["origin"] == "pakket" and row["removed_at"] is None:
             raise KennisError(f"de meegeleverde versie van {iid!r} is al actueel "
                               f"(versie {row['version']}).")
@@ -386,20 +359,17 @@ def remove_intervention(con: duckdb.DuckDBPyConnection, intervention_id: str, *,
     with transaction(con):
         now = _now()
         version = _next_version(con, iv.id)
-        row = _current_rows(con)[iv.id]
+        row = load.current_rows(con)[iv.id]
         _write_history(con, iv, version=version, now=now, who=who, action="remove",
                        origin=row["origin"], note=None)
-        con.execute("UPDATE interventions SET removed_at = ?, removed_by = ?, version = ?, "
-                    "updated_at = ?, updated_by = ? WHERE intervention_id = ?",
-                    [now, who, version, now, who, iv.id])
+        load.mark_removed(con, iv.id, now=now, who=who, version=version)
 
 
 # --------------------------------------------------------------------------- reading
 
 
 def _unknown_intervention(con: duckdb.DuckDBPyConnection, iid: str) -> KennisError:
-    rows = con.execute("SELECT intervention_id, name FROM interventions "
-                       "WHERE removed_at IS NULL").fetchall()
+    rows = load.current_names(con)
     ids = [r[0] for r in rows]
     by_name = {slugify(r[1]): r[0] for r in rows}
     close = difflib.get_close_matches(slugify(iid), ids + list(by_name), n=3, cutoff=0.5)
@@ -430,9 +400,7 @@ def get_intervention(con: duckdb.DuckDBPyConnection, intervention_id: str, *,
     _require_loaded(con)
     text = str(intervention_id).strip()
     for candidate in dict.fromkeys((text, slugify(text))):
-        row = con.execute("SELECT record, version, origin, updated_at, updated_by, removed_at, "
-                          "removed_by FROM interventions WHERE intervention_id = ?",
-                          [candidate]).fetchone()
+        row = load.intervention_row(con, candidate)
         if row is not None:
             break
     else:
@@ -448,9 +416,7 @@ def get_intervention(con: duckdb.DuckDBPyConnection, intervention_id: str, *,
 def all_interventions(con: duckdb.DuckDBPyConnection) -> list[Intervention]:
     """Every current (not removed) intervention, sorted by id (for matching and search)."""
     _require_loaded(con)
-    rows = con.execute("SELECT record, version, origin, updated_at, updated_by FROM "
-                       "interventions WHERE removed_at IS NULL ORDER BY intervention_id"
-                       ).fetchall()
+    rows = load.current_records(con)
     return [from_dict(json.loads(r[0]), version=r[1], origin=r[2], updated_at=r[3],
                       updated_by=r[4]) for r in rows]
 
@@ -488,20 +454,13 @@ def list_interventions(
         Unknown theme, partner, evidence level or kind (with the allowed values).
     """
     stored = [c for c in LIST_COLUMNS if c not in ("kind", "evidence_effect")]
-    sql = (f"SELECT {', '.join(stored)}, record FROM interventions WHERE removed_at IS NULL")
-    params: list[Any] = []
     wanted_kind = normalise_kind(kind) if kind is not None else None
-    if theme is not None:
-        sql += " AND list_contains(themes, ?)"
-        params.append(normalise_theme(theme))
-    if partner is not None:
-        sql += " AND list_contains(partners, ?)"
-        params.append(normalise_partner(partner))
-    if evidence is not None:
-        sql += " AND list_contains(?, evidence_level)"
-        params.append(list(evidence_at_least(evidence)))
+    theme_id = normalise_theme(theme) if theme is not None else None
+    partner_id = normalise_partner(partner) if partner is not None else None
+    levels = evidence_at_least(evidence) if evidence is not None else None
     _require_loaded(con)
-    df = con.execute(sql + " ORDER BY lower(name), intervention_id", params).df()
+    df = load.intervention_table(con, stored, theme=theme_id, partner=partner_id,
+                                 evidence_levels=levels)
     for col in ("themes", "partners", "funding", "domains", "indicators", "signals"):
         df[col] = df[col].map(lambda v: list(v) if v is not None else [])
     records = [json.loads(r) for r in df["record"]]
@@ -528,11 +487,8 @@ def intervention_history(con: duckdb.DuckDBPyConnection, intervention_id: str) -
         Unknown intervention.
     """
     iv = get_intervention(con, intervention_id, include_removed=True)
-    current = con.execute("SELECT version FROM interventions WHERE intervention_id = ?",
-                          [iv.id]).fetchall()[0][0]
-    rows = con.execute("SELECT intervention_id, version, changed_at, changed_by, action, origin, "
-                       "note, snapshot FROM intervention_history WHERE intervention_id = ? "
-                       "ORDER BY version", [iv.id]).fetchall()
+    current = load.current_version(con, iv.id)
+    rows = load.history_rows(con, iv.id)
     records = []
     previous: dict[str, Any] | None = None
     for iid, version, changed_at, who, action, origin, note, snapshot in rows:
@@ -551,7 +507,7 @@ def intervention_history(con: duckdb.DuckDBPyConnection, intervention_id: str) -
 
 
 __all__ = [
-    "SCHEMA", "TABLES", "add_or_update", "all_interventions", "catalogue_in_sync",
+    "add_or_update", "all_interventions", "catalogue_in_sync",
     "ensure_catalogue", "ensure_tables", "get_intervention", "intervention_history",
     "list_interventions", "remove_intervention", "restore_shipped",
 ]

@@ -70,6 +70,7 @@ from typing import Any
 import duckdb
 
 from wijkanalyse.errors import WijkanalyseError
+from wijkanalyse.kennis import load
 from wijkanalyse.kennis.dossier import all_interventions
 from wijkanalyse.kennis.files import shipped_catalogue, to_dict
 from wijkanalyse.kennis.text import (
@@ -121,11 +122,7 @@ def _catalogue(con: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, Any]], bo
     an empty one: a fresh build opened read-only) gets the catalogue shipped with the package
     instead.
     """
-    try:
-        loaded = con.execute("SELECT count(*) FROM interventions").fetchall()[0][0] > 0
-    except duckdb.CatalogException:
-        loaded = False
-    if loaded:
+    if load.catalogue_loaded(con):
         try:
             return [to_dict(iv) for iv in all_interventions(con)], True
         except KennisError:

@@ -14,6 +14,7 @@ import duckdb
 from wijkanalyse import fmt
 from wijkanalyse.codes import wijk_code_of
 from wijkanalyse.errors import WijkanalyseError
+from wijkanalyse.kennis import load
 from wijkanalyse.kennis.applied import list_applied
 from wijkanalyse.kennis.index import _catalogue
 from wijkanalyse.kennis.matchmodel import Match, MatchResult, PeerApplication
@@ -31,12 +32,7 @@ def _observed(con: duckdb.DuckDBPyConnection, indicators: Iterable[str],
     inds, where = sorted(set(indicators)), sorted({c for c in codes if c})
     if not inds or not where:
         return {}
-    rows = con.execute(
-        "SELECT o.indicator_id, o.code, o.year, o.value, s.label FROM observation o "
-        "JOIN sources s USING (source_id) WHERE list_contains(?, o.indicator_id) "
-        "AND list_contains(?, o.code) AND o.value IS NOT NULL ORDER BY o.year",
-        [inds, where],
-    ).fetchall()
+    rows = load.observed_rows(con, inds, where)
     out: dict[tuple[str, str], list[_Point]] = {}
     for ind, code, year, value, label in rows:
         out.setdefault((ind, code), []).append((int(year), float(value), label or ""))
