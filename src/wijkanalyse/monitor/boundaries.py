@@ -16,6 +16,8 @@ from shapely.geometry.base import BaseGeometry
 
 from wijkanalyse.fmt import join_nl, nl_number
 
+__all__ = ["gemeente_geometries", "unit_geometries"]
+
 # ------------------------------------------------------------------------------ boundaries
 
 

@@ -11,6 +11,8 @@ import pandas as pd
 from wijkanalyse.fmt import nl_number
 from wijkanalyse.monitor.result import NO_CLASS
 
+__all__ = ["agreement_chart", "class_series_chart", "distribution_chart", "risk_chart"]
+
 _RISK_COLOURS = {"hoog": "#b2182b", "verhoogd": "#f4a582", "laag": "#92c5de",
                  "gemiddeld": "#d9d9d9"}
 

@@ -55,6 +55,8 @@ from wijkanalyse.monitor.result import (
     to_plain,
 )
 
+__all__ = ["FORMATS", "export_units", "monitor_stem", "parse_formats", "to_dict", "write_monitor"]
+
 #: The formats :func:`write_monitor` can write.
 FORMATS: tuple[str, ...] = ("html", "pdf", "xlsx", "csv", "json", "gpkg")
 

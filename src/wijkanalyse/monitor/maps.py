@@ -24,6 +24,8 @@ from wijkanalyse.present.maps import (
 )
 from wijkanalyse.present.maps import svg_num as _fmt
 
+__all__ = ["gemeente_map", "national_map"]
+
 # ------------------------------------------------------------------------------ maps
 # Many areas at once, drawn with the primitives of mapsvg (frame, paths, labels, wrap).
 

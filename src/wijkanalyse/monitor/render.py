@@ -30,6 +30,15 @@ from wijkanalyse.monitor.maps import gemeente_map, national_map
 from wijkanalyse.monitor.result import NO_CLASS, WARN_CLASSES, MonitorResult, to_plain
 from wijkanalyse.monitor.wording import is_missing, n_wijken, year_span
 
+__all__ = [
+    "MAX_AVAIL_ROWS",
+    "MAX_TABLE_ROWS",
+    "MAX_WARN_ROWS",
+    "render_html",
+    "render_pdf",
+    "short_explanation",
+]
+
 #: Units above this number are listed in the HTML/PDF only when they have a trend class.
 MAX_TABLE_ROWS = 400
 #: The early-warning table in the HTML/PDF lists at most this many units (all in Excel/CSV).

@@ -62,6 +62,8 @@ from wijkanalyse.monitor.tables import (
     warning_list,
 )
 
+__all__ = ["run_monitor"]
+
 # ------------------------------------------------------------------------------ run
 
 
@@ -206,7 +208,7 @@ def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None =
 
     say("Samenvatten")
     table = unit_table(units, series, trend, latest_total_index(index, report_year, total),
-                        typ, risk, unit_geoms, avail)
+                       typ, risk, unit_geoms, avail)
     order = class_order(table["klasse"].unique().tolist())
     class_info = class_info_of(table, order, class_definitions())
     classes = class_distribution(table, order)
@@ -220,7 +222,7 @@ def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None =
              + geo_notes + availability_notes(avail, table) + notes)
     sources = sources_used(src, series, index, typology_info, geo, report_year)
     summary, facts = summarise(mset.title, table, classes, warnings, types, agreement,
-                              report_year)
+                               report_year)
     return MonitorResult(
         set_name=mset.name, title=mset.title, description=mset.description,
         level_note=mset.level_note, set_kind=mset.kind, spec=mset.spec or spec,

@@ -17,6 +17,16 @@ from shapely.geometry.base import BaseGeometry
 from wijkanalyse import __version__
 from wijkanalyse.monitor.availability import Availability
 
+__all__ = [
+    "EXPORT_COLUMNS",
+    "NO_CLASS",
+    "UNIT_COLUMNS",
+    "WARN_CLASSES",
+    "MonitorGeo",
+    "MonitorResult",
+    "to_plain",
+]
+
 #: Risk classes that put a unit on the early-warning list, most urgent first.
 WARN_CLASSES: tuple[str, ...] = ("hoog", "verhoogd")
 

@@ -14,6 +14,8 @@ from wijkanalyse.monitor.availability import Availability
 from wijkanalyse.monitor.result import NO_CLASS, MonitorGeo
 from wijkanalyse.monitor.wording import is_missing, n_gebieden, n_wijken, pct, year_span
 
+__all__ = ["availability_notes", "monitor_notes", "sources_used", "summarise"]
+
 
 def availability_notes(avail: Availability | None, table: pd.DataFrame) -> list[str]:
     """Dutch notes: uncertain units and the source columns without data for the set."""
@@ -37,6 +39,8 @@ def availability_notes(avail: Availability | None, table: pd.DataFrame) -> list[
 def monitor_notes(mset: Any, table: pd.DataFrame, later_years: list[int],
                   index_info: dict[str, Any], typology_info: dict[str, Any],
                   geo: MonitorGeo, year: int) -> list[str]:
+    """Dutch notes on what is missing: Leefbaarometer series, later years, index, typology, risk,
+    boundaries."""
     n = len(table)
     notes = [mset.level_note] if getattr(mset, "level_note", "") else []
     no_lbm = table[table["klasse"] == NO_CLASS]
@@ -92,6 +96,7 @@ def monitor_notes(mset: Any, table: pd.DataFrame, later_years: list[int],
 def sources_used(src: pd.DataFrame, series: pd.DataFrame, index: pd.DataFrame | None,
                  typology_info: dict[str, Any], geo: MonitorGeo,
                  year: int) -> list[dict[str, Any]]:
+    """The sources used (:attr:`MonitorResult.sources`), one row per label and file."""
     rows: list[dict[str, Any]] = []
 
     def add(sub: pd.DataFrame, used_for: str) -> None:

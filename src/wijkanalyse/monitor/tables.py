@@ -19,6 +19,23 @@ from wijkanalyse.monitor.availability import Availability
 from wijkanalyse.monitor.result import NO_CLASS, UNIT_COLUMNS, WARN_CLASSES
 from wijkanalyse.monitor.wording import is_missing
 
+__all__ = [
+    "CLASS_COLOURS",
+    "class_definitions",
+    "class_distribution",
+    "class_info_of",
+    "class_order",
+    "class_series_of",
+    "gemeente_summary",
+    "index_info_of",
+    "latest_total_index",
+    "risk_info_of",
+    "type_summary",
+    "typology_info_of",
+    "unit_table",
+    "warning_list",
+]
+
 _NO_CLASS_LABEL = "geen Leefbaarometer-reeks"
 
 
@@ -112,6 +129,7 @@ def latest_total_index(index: pd.DataFrame | None, year: int, total: str) -> pd.
 
 
 def risk_info_of(risk: pd.DataFrame | None) -> dict[str, Any]:
+    """:attr:`MonitorResult.risk_info` from the risk scores."""
     info: dict[str, Any] = {"as_of": None, "base_rate": None, "n": 0}
     if risk is None or risk.empty:
         return info
@@ -214,6 +232,7 @@ def unit_table(units: pd.DataFrame, series: pd.DataFrame, trend: pd.DataFrame,
 
 def class_info_of(table: pd.DataFrame, order: list[str],
                   definitions: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """:attr:`MonitorResult.class_info`: label, colour and definition per class present."""
     labels = table.drop_duplicates("klasse").set_index("klasse")["klasse_label"].to_dict()
     palette = iter(_EXTRA_COLOURS)
     info: dict[str, dict[str, Any]] = {}
@@ -230,6 +249,7 @@ def class_info_of(table: pd.DataFrame, order: list[str],
 
 
 def class_distribution(table: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """:attr:`MonitorResult.classes`: units per class, in ``order``."""
     n_classified = int((table["klasse"] != NO_CLASS).sum())
     rows = []
     for k, grp in table.groupby("klasse", sort=False):
@@ -245,6 +265,7 @@ def class_distribution(table: pd.DataFrame, order: list[str]) -> pd.DataFrame:
 
 
 def class_series_of(series: pd.DataFrame, table: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """:attr:`MonitorResult.class_series`: mean Leefbaarometer deviation per class and year."""
     cols = ["klasse", "klasse_label", "year", "mean_afw", "n"]
     if series.empty or "lbm_afw" not in series:
         return pd.DataFrame(columns=cols)
@@ -261,6 +282,7 @@ def class_series_of(series: pd.DataFrame, table: pd.DataFrame, order: list[str])
 
 def gemeente_summary(table: pd.DataFrame, order: list[str],
                      class_info: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """:attr:`MonitorResult.gemeenten`: units, classes and warnings per gemeente."""
     classes = [k for k in order if k in class_info and k != NO_CLASS]
     labels = [class_info[k]["label"] for k in classes]
     cols = ["gemeente_code", "gemeente", "n_units", "n_lbm"] + labels + ["mean_afw", "n_warn"]
@@ -284,6 +306,7 @@ def gemeente_summary(table: pd.DataFrame, order: list[str],
 
 
 def warning_list(table: pd.DataFrame) -> pd.DataFrame:
+    """:attr:`MonitorResult.warnings`: units with risk class ``hoog`` or ``verhoogd``."""
     cols = ["unit_id", "name", "gemeente", "klasse_label", "lbm_afw", "risk", "risk_class",
             "risk_explanation"]
     df = table[table["risk_class"].isin(WARN_CLASSES)][cols].copy()
@@ -294,6 +317,7 @@ def warning_list(table: pd.DataFrame) -> pd.DataFrame:
 
 def type_summary(table: pd.DataFrame, order: list[str],
                  class_info: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """:attr:`MonitorResult.types`: units, share, deviation and classes per type."""
     classes = [k for k in order if k in class_info]
     typed = table[table["type_name"] != ""]
     cols = (["type_id", "type_name", "n", "share", "mean_afw"]
@@ -315,6 +339,7 @@ def type_summary(table: pd.DataFrame, order: list[str],
 
 def typology_info_of(typ: Any, features: pd.DataFrame | None,
                      extra: dict[str, Any]) -> dict[str, Any]:
+    """:attr:`MonitorResult.typology_info` from the typology, its features and the transitions."""
     info: dict[str, Any] = {"year": extra.get("year"), "k": None, "method": None,
                             "criterion": None, "features_used": [], "feature_labels": [],
                             "note": "", "features_note": "", "centers": None,
@@ -337,6 +362,7 @@ def typology_info_of(typ: Any, features: pd.DataFrame | None,
 
 
 def index_info_of(index: pd.DataFrame | None, table: pd.DataFrame) -> dict[str, Any]:
+    """:attr:`MonitorResult.index_info` from the composite index and the unit table."""
     years = table["index_year"].dropna().astype(int)
     info: dict[str, Any] = {
         "n": int(table["index"].notna().sum()),

@@ -11,8 +11,11 @@ import pandas as pd
 
 from wijkanalyse.fmt import nl_number
 
+__all__ = ["is_missing", "n_gebieden", "n_wijken", "pct", "year_span"]
+
 
 def is_missing(value: Any) -> bool:
+    """Whether ``value`` is missing (``None``, ``pd.NA`` or a float NaN)."""
     if value is None or value is pd.NA:
         return True
     try:
@@ -22,18 +25,22 @@ def is_missing(value: Any) -> bool:
 
 
 def n_wijken(n: int) -> str:
+    """``"1 wijk"``, ``"3 wijken"`` (Dutch number)."""
     return f"{nl_number(n)} {'wijk' if n == 1 else 'wijken'}"
 
 
 def n_gebieden(n: int) -> str:
+    """``"1 gebied"``, ``"3 gebieden"`` (Dutch number)."""
     return f"{nl_number(n)} {'gebied' if n == 1 else 'gebieden'}"
 
 
 def pct(part: int, whole: int) -> float | None:
+    """``part`` as a percentage of ``whole``; ``None`` when ``whole`` is 0."""
     return None if whole == 0 else part / whole * 100
 
 
 def year_span(years: Sequence[int]) -> str:
+    """Distinct years as ``"2012"`` or ``"2002–2024"`` (first–last); ``""`` for none."""
     ys = sorted({int(y) for y in years})
     if not ys:
         return ""
