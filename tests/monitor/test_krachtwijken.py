@@ -330,7 +330,7 @@ def test_sets_show_csv_has_year_and_uncertainty(built_db: Path) -> None:
 
 @pytest.fixture(scope="module")
 def kw_monitor(con):
-    from wijkanalyse.monitor import report as monitor
+    from wijkanalyse import monitor
 
     return monitor.run_monitor(con, SET)
 
@@ -339,7 +339,7 @@ def kw_monitor(con):
 def kw_files(kw_monitor, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     from datetime import date
 
-    from wijkanalyse.monitor import report as monitor
+    from wijkanalyse import monitor
 
     return monitor.write_monitor(kw_monitor, tmp_path_factory.mktemp("kw"),
                                  formats=("html", "xlsx", "json", "csv"),

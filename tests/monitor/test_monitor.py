@@ -15,11 +15,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from wijkanalyse import store
+from wijkanalyse import monitor, store
 from wijkanalyse.cli.monitor import monitor_command
 from wijkanalyse.errors import WijkanalyseError
-from wijkanalyse.monitor import report as monitor
+from wijkanalyse.fmt import nl_number
 from wijkanalyse.monitor import trends
+from wijkanalyse.monitor.summary import summarise
+from wijkanalyse.monitor.tables import (
+    class_distribution,
+    class_info_of,
+    class_order,
+    gemeente_summary,
+)
 from wijkanalyse.settings import resolve_settings
 
 GENERATED_ON = date(2025, 1, 15)
@@ -325,7 +332,7 @@ def test_nl_runs_and_says_what_is_missing(con) -> None:
     assert result.n_classified == int(result.lbm_series["unit_id"].nunique())
     assert 300 <= result.n_classified <= 340
     no_lbm = result.n_units - result.n_classified
-    assert any(f"Van {monitor.nl_number(no_lbm)} wijken van de 3.393 is geen "
+    assert any(f"Van {nl_number(no_lbm)} wijken van de 3.393 is geen "
                "Leefbaarometer-reeks" in n for n in result.notes)
     assert int(result.classes["n"].sum()) == 3393
     assert len(result.gemeenten) > 300
@@ -389,9 +396,9 @@ def test_summary_counts_any_distribution(klassen: list[str]) -> None:
         "change_early": [0.01] * n, "change_late": [-0.01] * n,
         "period_early": ["2002–2012"] * n, "period_late": ["2012–2024"] * n,
         "risk": [float("nan")] * n, "risk_class": [""] * n})
-    order = monitor._class_order(trends, table["klasse"].unique().tolist())
-    classes = monitor._class_distribution(table, order)
-    summary, facts = monitor._summary("Test", table, classes, table.iloc[:0],
+    order = class_order(table["klasse"].unique().tolist())
+    classes = class_distribution(table, order)
+    summary, facts = summarise("Test", table, classes, table.iloc[:0],
                                       pd.DataFrame(), {}, 2024)
     n_lbm = sum(k != "geen_reeks" for k in klassen)
     assert facts["n_lbm"] == n_lbm and int(classes["n"].sum()) == n
@@ -400,7 +407,7 @@ def test_summary_counts_any_distribution(klassen: list[str]) -> None:
         assert sum(int(c) for c, _ in found) == n_lbm
         assert {lab: int(c) for c, lab in found} == {
             labels[k]: klassen.count(k) for k in set(klassen) if k != "geen_reeks"}
-        gm = monitor._gemeente_summary(table, order, monitor._class_info(table, order, {}))
+        gm = gemeente_summary(table, order, class_info_of(table, order, {}))
         assert int(gm["n_lbm"].sum()) == n_lbm
 
 

@@ -58,7 +58,7 @@ def monitor_command(
     """Volg de wijken van een set in de Leefbaarometer en de KWB: klasse per wijk, verdeling,
     per gemeente, vroegsignalering, typologie, index en kaarten, als HTML, PDF en Excel (en
     CSV, JSON, GeoPackage)."""
-    from wijkanalyse.monitor.report import parse_formats, run_monitor, to_dict, write_monitor
+    from wijkanalyse.monitor import parse_formats, run_monitor, to_dict, write_monitor
 
     if set_spec is None and backtest_md is None:
         fail(WijkanalyseError("geef een set (bijv. 'wijkanalyse monitor programma-2016') of "

@@ -41,8 +41,10 @@ import pandas as pd
 from wijkanalyse.codes import level_of, wijk_code_of
 from wijkanalyse.fmt import join_nl
 from wijkanalyse.gebieden.areasets import Division, SetArea
+from wijkanalyse.monitor import load
 
-__all__ = ["STATUS_LABELS", "STATUSES", "Availability", "data_availability"]
+__all__ = ["STATUS_LABELS", "STATUSES", "Availability", "availability_from_frames",
+           "data_availability"]
 
 #: The statuses of a cell, best first.
 STATUSES: tuple[str, ...] = ("ja", "deels", "omvattend", "nee")
@@ -174,28 +176,39 @@ def data_availability(con: duckdb.DuckDBPyConnection, units: pd.DataFrame,
     Availability
     """
     areas = areas or {}
+    obs, geo, known_buurten = load.availability_frames(con, _gemeente_numbers(units, areas))
+    return availability_from_frames(units, areas, obs=obs, geo=geo, known_buurten=known_buurten)
+
+
+def _gemeente_numbers(units: pd.DataFrame, areas: Mapping[str, SetArea]) -> list[str]:
+    """The four-digit gemeente numbers of every code of the units in any division."""
     divisions = _unit_divisions(units, areas)
     all_codes = {c for entry, main in divisions.values()
                  for d in (entry.divisions() if entry else (main,)) for c in d.codes}
-    gms = sorted({c[2:6] for c in all_codes})
+    return sorted({c[2:6] for c in all_codes})
+
+
+def availability_from_frames(units: pd.DataFrame, areas: Mapping[str, SetArea], *,
+                             obs: pd.DataFrame, geo: pd.DataFrame,
+                             known_buurten: pd.DataFrame) -> Availability:
+    """:func:`data_availability` from the frames of
+    :func:`wijkanalyse.monitor.load.availability_frames`.
+
+    Parameters
+    ----------
+    units, areas
+        As for :func:`data_availability`.
+    obs, geo, known_buurten
+        Figures, boundaries and buurt codes of the units' gemeenten.
+
+    Returns
+    -------
+    Availability
+    """
+    divisions = _unit_divisions(units, areas)
     gm_names = {str(r.gemeente_code): str(r.gemeente_name)
                 for r in units.itertuples(index=False)
                 if r.gemeente_code is not None and not pd.isna(r.gemeente_name)}
-
-    obs = con.execute(
-        "SELECT s.kind, s.year IS NULL AS series, o.year, o.code, "
-        "count(DISTINCT o.indicator_id) AS n_ind, list(DISTINCT coalesce(s.label, s.file_name, "
-        "s.source_id)) AS labels FROM observations o JOIN sources s USING (source_id) "
-        "WHERE o.value IS NOT NULL AND substr(o.code, 1, 2) IN ('WK', 'BU') "
-        "AND list_contains(?, substr(o.code, 3, 4)) GROUP BY ALL", [gms]).df()
-    geo = con.execute(
-        "SELECT g.year, g.code, list(DISTINCT coalesce(s.label, s.file_name, s.source_id)) "
-        "AS labels FROM geometries g LEFT JOIN sources s USING (source_id) "
-        "WHERE g.level IN ('wijk', 'buurt') AND list_contains(?, substr(g.code, 3, 4)) "
-        "GROUP BY ALL", [gms]).df()
-    known_buurten = con.execute(
-        "SELECT DISTINCT year, code FROM regions WHERE level = 'buurt' AND year IS NOT NULL "
-        "AND list_contains(?, substr(code, 3, 4))", [gms]).df()
     buurten_by_year: dict[int, set[str]] = {}
     for y, c in zip(known_buurten["year"], known_buurten["code"], strict=True):
         buurten_by_year.setdefault(int(y), set()).add(str(c))
