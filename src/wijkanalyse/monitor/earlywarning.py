@@ -1501,7 +1501,7 @@ def _dimension_values(con: duckdb.DuckDBPyConnection, units: pd.DataFrame) -> pd
     """The five dimensions per unit and year, weighted as :func:`trends.lbm_series` weights
     ``lbm_afw`` (its wijk weights); a year counts only when every wijk of the unit has all
     five dimensions."""
-    from wijkanalyse.monitor.trends import _weights
+    from wijkanalyse.monitor.trends.series import _weights
 
     cols = ["unit_id", "year", *DIMENSIONS]
     pairs = pd.DataFrame(
