@@ -116,3 +116,47 @@ def year_values(con: duckdb.DuckDBPyConnection, *, year: int, codes: Sequence[st
         """SELECT code, indicator_id, value FROM observation
            WHERE year = ? AND code IN (SELECT unnest(?)) AND list_contains(?, indicator_id)""",
         [int(year), list(codes), list(indicator_ids)]).df()
+
+
+def present_values(con: duckdb.DuckDBPyConnection, *, indicator_ids: Sequence[str],
+                   codes: Sequence[str]) -> pd.DataFrame:
+    """``code, year, indicator_id, value`` of ``codes`` where the value is present."""
+    return con.execute(
+        "SELECT code, year, indicator_id, value FROM observation WHERE value IS NOT NULL "
+        "AND list_contains(?, indicator_id) AND list_contains(?, code)",
+        [list(indicator_ids), list(codes)]).df()
+
+
+def observations(con: duckdb.DuckDBPyConnection, *, indicator_ids: Sequence[str],
+                 codes: Sequence[str]) -> pd.DataFrame:
+    """``indicator_id, year, code, value, missing_reason`` of ``codes`` (missing included)."""
+    return con.execute(
+        "SELECT indicator_id, year, code, value, missing_reason FROM observation "
+        "WHERE list_contains(?, indicator_id) AND list_contains(?, code)",
+        [list(indicator_ids), list(codes)]).df()
+
+
+def lbm_wijken(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    """Every code with a Leefbaarometer deviation (``lbm_afw``), in code order, as tuples
+    ``(code, name, gemeente_code, gemeente_name)``: the latest name and gemeente of the code
+    (the gemeente from the code when the regions lack it) and that gemeente's latest name."""
+    return con.execute(
+        """
+        WITH l AS (SELECT DISTINCT code FROM observation
+                   WHERE indicator_id = 'lbm_afw' AND value IS NOT NULL),
+             r AS (SELECT code, arg_max(name, year) FILTER (WHERE name IS NOT NULL) AS name,
+                          arg_max(gemeente_code, year) AS gemeente_code
+                   FROM regions GROUP BY code)
+        SELECT l.code, r.name, coalesce(r.gemeente_code, 'GM' || substr(l.code, 3, 4)),
+               g.name
+        FROM l LEFT JOIN r USING (code)
+        LEFT JOIN r AS g ON g.code = coalesce(r.gemeente_code, 'GM' || substr(l.code, 3, 4))
+        ORDER BY l.code
+        """).fetchall()
+
+
+def source_files(con: duckdb.DuckDBPyConnection, *, kind: str) -> list[tuple[Any, ...]]:
+    """``(label, file_name, sha256)`` of the loaded sources of one kind, by source id."""
+    return con.execute(
+        "SELECT label, file_name, sha256 FROM sources WHERE kind = ? "
+        "ORDER BY source_id", [kind]).fetchall()
