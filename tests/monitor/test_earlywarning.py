@@ -15,6 +15,7 @@ from sklearn.metrics import roc_auc_score
 
 from wijkanalyse import store
 from wijkanalyse.monitor import earlywarning as ew
+from wijkanalyse.monitor.earlywarning.model import _weighted_auc
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 S = 0.0625  # a step that is exact in binary, so hand-computed ties stay ties
@@ -62,7 +63,7 @@ def test_shipped_config() -> None:
 
 
 def test_bad_config_names_the_setting(tmp_path: Path) -> None:
-    text = (Path(ew.__file__).parents[1] / "data" / "earlywarning.yaml").read_text("utf-8")
+    text = (Path(ew.__file__).parents[2] / "data" / "earlywarning.yaml").read_text("utf-8")
     bad = tmp_path / "ew.yaml"
     bad.write_text(text.replace("delta: 0.02", "delta: -1"), encoding="utf-8")
     with pytest.raises(ew.EarlyWarningError, match="'delta'"):
@@ -163,7 +164,7 @@ def test_weighted_auc_equals_sklearn_on_repeated_rows(rows) -> None:
     y = np.array([r[0] for r in rows])
     score = np.array([float(r[1]) for r in rows])
     w = np.array([float(r[2]) for r in rows])
-    got = ew._weighted_auc(y, score, w)[0]
+    got = _weighted_auc(y, score, w)[0]
     if y.all() or not y.any():
         assert math.isnan(got)
         return

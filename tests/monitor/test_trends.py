@@ -1,4 +1,4 @@
-"""Leefbaarometer trend classes (trends.py): real series pinned, properties, thresholds."""
+"""Leefbaarometer trend classes (monitor.trends): real series pinned, properties, thresholds."""
 
 from __future__ import annotations
 

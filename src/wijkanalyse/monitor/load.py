@@ -1,10 +1,169 @@
 """The monitor's queries: every SQL statement of :mod:`wijkanalyse.monitor` lives here, as
-functions that take a store connection and return DataFrames or plain values."""
+functions that take a store connection and return DataFrames or plain values.
+
+The analysis modules (:mod:`~wijkanalyse.monitor.trends`,
+:mod:`~wijkanalyse.monitor.composite`, :mod:`~wijkanalyse.monitor.typology`,
+:mod:`~wijkanalyse.monitor.earlywarning`), the report and the availability table read the
+database only through these functions.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import duckdb
 import pandas as pd
+
+# --- trends, composite, typology, early warning
+
+
+def lbm_observations(con: duckdb.DuckDBPyConnection, codes: Sequence[str]) -> pd.DataFrame:
+    """Leefbaarometer ``lbm`` and ``lbm_afw`` of ``codes``: ``code``, ``year``,
+    ``indicator_id``, ``value`` and the source ``label``."""
+    return con.execute(
+        "SELECT o.code, o.year, o.indicator_id, o.value, s.label FROM observation o "
+        "LEFT JOIN sources s ON s.source_id = o.source_id "
+        "WHERE o.indicator_id IN ('lbm', 'lbm_afw') AND o.value IS NOT NULL "
+        "AND list_contains(?, o.code)", [list(codes)]).df()
+
+
+def inhabitants(con: duckdb.DuckDBPyConnection, codes: Sequence[str]) -> pd.DataFrame:
+    """Inhabitants (``a_inw``) of ``codes`` per year: ``code``, ``year``, ``value``."""
+    return con.execute(
+        "SELECT code, year, value FROM observation WHERE indicator_id = 'a_inw' "
+        "AND value IS NOT NULL AND list_contains(?, code)", [list(codes)]).df()
+
+
+def indicator_values(con: duckdb.DuckDBPyConnection, *, codes: Sequence[str] | None,
+                     prefix: str | None, indicator_ids: Sequence[str],
+                     years: Sequence[int] | None,
+                     national_code: str | None = None) -> pd.DataFrame:
+    """Observations with the citation label of their source, of ``codes`` or of every code
+    starting with ``prefix`` (plus ``national_code``), optionally limited to ``years``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``indicator_id, year`` (int64), ``code, value`` (float64), ``missing_reason, label``.
+    """
+    where = ["list_contains(?, o.indicator_id)"]
+    params: list[Any] = [list(indicator_ids)]
+    if codes is not None:
+        where.append("o.code IN (SELECT unnest(?))")
+        params.append(list(codes))
+    if prefix is not None:
+        where.append("(starts_with(o.code, ?) OR o.code = ?)")
+        params.extend([prefix, national_code])
+    if years is not None:
+        where.append("list_contains(?, o.year)")
+        params.append([int(y) for y in years])
+    df = con.execute(
+        f"""SELECT o.indicator_id, o.year, o.code, o.value, o.missing_reason,
+                   coalesce(s.label, s.file_name, o.source_id) AS label
+            FROM observation o LEFT JOIN sources s USING (source_id)
+            WHERE {' AND '.join(where)}""",
+        params,
+    ).df()
+    df["year"] = df["year"].astype("int64")
+    df["value"] = df["value"].astype("float64")
+    return df
+
+
+def years_with_regions(con: duckdb.DuckDBPyConnection, *, indicator_ids: Sequence[str],
+                       prefixes: Sequence[str], min_regions: int) -> list[int]:
+    """Years in which some indicator of ``indicator_ids`` has a value for at least
+    ``min_regions`` codes of one of the level ``prefixes`` (``GM``, ``WK``, ``BU``)."""
+    rows = con.execute(
+        """SELECT DISTINCT year FROM observation
+            WHERE list_contains(?, indicator_id) AND value IS NOT NULL
+              AND list_contains(?, substr(code, 1, 2))
+            GROUP BY year, indicator_id, substr(code, 1, 2)
+            HAVING count(*) >= ?""",
+        [list(indicator_ids), list(prefixes), int(min_regions)],
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def gemeenten_with_boundaries(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Codes (``GM....``) of the gemeenten with wijk or buurt boundaries in the database."""
+    return {"GM" + str(r[0]) for r in con.execute(
+        "SELECT DISTINCT substr(code, 3, 4) FROM geometries WHERE level IN ('wijk', 'buurt')"
+    ).fetchall()}
+
+
+def gemeente_areas(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """Area (m²) of every gemeente with a boundary: the latest year's, the first source."""
+    return {str(code): float(area) for code, area in con.execute(
+        """SELECT code, area_m2 FROM geometries WHERE level = 'gemeente' AND area_m2 > 0
+           QUALIFY row_number() OVER (PARTITION BY code ORDER BY year DESC, source_id) = 1"""
+    ).fetchall()}
+
+
+def source_labels(con: duckdb.DuckDBPyConnection, *, year: int, codes: Sequence[str],
+                  indicator_ids: Sequence[str]) -> set[str]:
+    """Citation labels of the sources with a value of ``indicator_ids`` for ``codes`` in
+    ``year``."""
+    return {str(r[0]) for r in con.execute(
+        """SELECT DISTINCT coalesce(s.label, s.file_name, o.source_id) FROM observation o
+           LEFT JOIN sources s USING (source_id)
+           WHERE o.year = ? AND o.code IN (SELECT unnest(?)) AND list_contains(?, o.indicator_id)
+             AND o.value IS NOT NULL""",
+        [year, list(codes), list(indicator_ids)]).fetchall() if r[0]}
+
+
+def year_values(con: duckdb.DuckDBPyConnection, *, year: int, codes: Sequence[str],
+                indicator_ids: Sequence[str]) -> pd.DataFrame:
+    """``code, indicator_id, value`` of ``codes`` in ``year`` (missing values included)."""
+    return con.execute(
+        """SELECT code, indicator_id, value FROM observation
+           WHERE year = ? AND code IN (SELECT unnest(?)) AND list_contains(?, indicator_id)""",
+        [int(year), list(codes), list(indicator_ids)]).df()
+
+
+def present_values(con: duckdb.DuckDBPyConnection, *, indicator_ids: Sequence[str],
+                   codes: Sequence[str]) -> pd.DataFrame:
+    """``code, year, indicator_id, value`` of ``codes`` where the value is present."""
+    return con.execute(
+        "SELECT code, year, indicator_id, value FROM observation WHERE value IS NOT NULL "
+        "AND list_contains(?, indicator_id) AND list_contains(?, code)",
+        [list(indicator_ids), list(codes)]).df()
+
+
+def observations(con: duckdb.DuckDBPyConnection, *, indicator_ids: Sequence[str],
+                 codes: Sequence[str]) -> pd.DataFrame:
+    """``indicator_id, year, code, value, missing_reason`` of ``codes`` (missing included)."""
+    return con.execute(
+        "SELECT indicator_id, year, code, value, missing_reason FROM observation "
+        "WHERE list_contains(?, indicator_id) AND list_contains(?, code)",
+        [list(indicator_ids), list(codes)]).df()
+
+
+def lbm_wijken(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    """Every code with a Leefbaarometer deviation (``lbm_afw``), in code order, as tuples
+    ``(code, name, gemeente_code, gemeente_name)``: the latest name and gemeente of the code
+    (the gemeente from the code when the regions lack it) and that gemeente's latest name."""
+    return con.execute(
+        """
+        WITH l AS (SELECT DISTINCT code FROM observation
+                   WHERE indicator_id = 'lbm_afw' AND value IS NOT NULL),
+             r AS (SELECT code, arg_max(name, year) FILTER (WHERE name IS NOT NULL) AS name,
+                          arg_max(gemeente_code, year) AS gemeente_code
+                   FROM regions GROUP BY code)
+        SELECT l.code, r.name, coalesce(r.gemeente_code, 'GM' || substr(l.code, 3, 4)),
+               g.name
+        FROM l LEFT JOIN r USING (code)
+        LEFT JOIN r AS g ON g.code = coalesce(r.gemeente_code, 'GM' || substr(l.code, 3, 4))
+        ORDER BY l.code
+        """).fetchall()
+
+
+def source_files(con: duckdb.DuckDBPyConnection, *, kind: str) -> list[tuple[Any, ...]]:
+    """``(label, file_name, sha256)`` of the loaded sources of one kind, by source id."""
+    return con.execute(
+        "SELECT label, file_name, sha256 FROM sources WHERE kind = ? "
+        "ORDER BY source_id", [kind]).fetchall()
+
 
 # --- monitor report and availability
 
