@@ -13,13 +13,8 @@ from wijkanalyse import store
 from wijkanalyse.catalogue import load_catalogue
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.model import Peer, PeerGroup, Profile, Subject, to_dict
-from wijkanalyse.profiel.assemble import (
-    KEY_FIGURES,
-    assess,
-    build_profile,
-    profile,
-    profile_frames,
-)
+from wijkanalyse.profiel.assemble import build_profile, profile, profile_frames
+from wijkanalyse.profiel.figures import KEY_FIGURES, assess
 
 # the module, also when the package exports the function ``profile`` under the same name
 profile_mod = importlib.import_module("wijkanalyse.profiel.assemble")

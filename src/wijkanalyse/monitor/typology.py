@@ -88,7 +88,7 @@ from wijkanalyse.fmt import join_nl, nl_number
 from wijkanalyse.gebieden import location
 from wijkanalyse.model import Subject
 from wijkanalyse.monitor.composite import unit_members
-from wijkanalyse.profiel import display_value, peers
+from wijkanalyse.profiel import peers
 
 #: Column of the location feature.
 LOCATION_FEATURE = "afstand_centrum_rel"
@@ -672,7 +672,7 @@ def typology(
     for t in center_z.index:
         for f in used:
             val = float(center_v.at[t, f])
-            disp = (display_value(f, val) if f in peers.FEATURE_BY_ID else val)
+            disp = (peers.display_value(f, val) if f in peers.FEATURE_BY_ID else val)
             centers.append({"type_id": int(t), "type_name": names[int(t)],
                             "n_units": int(counts[t]), "feature": f,
                             "label": FEATURE_LABELS.get(f, f), "value": val,

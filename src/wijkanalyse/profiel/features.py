@@ -18,6 +18,8 @@ import pandas as pd
 
 from wijkanalyse.fmt import nl_number
 
+#: A feature needs a value for at least this share of the eligible regions to be used.
+FEATURE_MIN_COVERAGE = 0.8
 #: z-score beyond which both regions count as high ("ook veel") or low ("ook weinig"), and the
 #: largest standardised difference a reason calls "vergelijkbaar" (see :func:`reason_text`).
 _HIGH_LOW_Z = 0.5
