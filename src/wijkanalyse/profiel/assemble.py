@@ -75,7 +75,6 @@ from wijkanalyse.catalogue import Catalogue, load_catalogue
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.fmt import join_nl
 from wijkanalyse.gebieden.location import locate
-from wijkanalyse.kennis.zoek import profile_section as kennis_section
 from wijkanalyse.model import (
     PeerGroup,
     Profile,
@@ -103,6 +102,7 @@ from wijkanalyse.profiel.cells import (
 )
 from wijkanalyse.profiel.figures import _Context, _key_figures, _ordered, _series, _series_groups
 from wijkanalyse.profiel.peers import find_peers
+from wijkanalyse.profiel.sections import add_sections
 from wijkanalyse.profiel.texts import (
     _area_notes,
     _display_name,
@@ -111,7 +111,6 @@ from wijkanalyse.profiel.texts import (
     _missing_statements,
     _sources,
 )
-from wijkanalyse.segregatie.analyse import profile_section as segregatie_section
 from wijkanalyse.signalen.derive import derive_signals
 from wijkanalyse.verhalen.stories import stories_for
 
@@ -280,7 +279,9 @@ def build_profile(
         whose module is not installed stays empty (``None`` or ``[]``).
     with_segregatie, with_kennis
         Add the segregation section (:func:`wijkanalyse.segregatie.analyse.profile_section`) and the
-        matched interventions (:func:`wijkanalyse.kennis.zoek.profile_section`).
+        matched interventions (:func:`wijkanalyse.kennis.zoek.profile_section`): the
+        sections of :data:`wijkanalyse.profiel.sections.SECTIONS`, stored in
+        ``Profile.sections`` (``None`` when switched off).
     cache
         A dict kept between calls when many profiles are made from one connection (bench,
         monitor): boundaries per gemeente are then read once.
@@ -421,13 +422,8 @@ def build_profile(
     )
     if with_signals:
         result.signals = list(derive_signals(result))
-    if with_segregatie:
-        result.segregatie = (
-            segregatie_section(con, subject, year=None) if cache is None
-            else segregatie_section(con, subject, year=None,
-                                    cache=cache.setdefault("segregatie", {})))
-    if with_kennis:
-        result.kennis = kennis_section(con, subject, profile=result)
+    add_sections(result, con, enabled={"segregatie": with_segregatie, "kennis": with_kennis},
+                 cache=cache)
     return result
 
 

@@ -43,6 +43,7 @@ from wijkanalyse.model import (
 )
 from wijkanalyse.present import charts
 from wijkanalyse.present.jinja import environment
+from wijkanalyse.profiel.sections import SECTIONS
 from wijkanalyse.profiel.views import (
     _UNKNOWN_SOURCE,
     _Chart,
@@ -65,17 +66,32 @@ __all__ = [
 #: The formats :func:`write_report` can write.
 FORMATS: tuple[str, ...] = ("html", "pdf", "json")
 
-SECTION_TITLES: dict[str, str] = {
-    "kerncijfers": "1 Kerncijfers",
-    "ontwikkeling": "2 Ontwikkeling",
-    "signalen": "3 Opgaven en signalen",
-    "peers": "4 Vergelijkbare wijken",
-    "ligging": "5 Ligging",
-    "segregatie": "6 Segregatie en menging",
-    "verhalen": "7 Aanpakken en verhalen",
-    "kennis": "8 Wat werkt: passende interventies",
-    "bronnen": "9 Bronnen",
+#: The report's own sections, in order; the sections of other packages
+#: (:data:`wijkanalyse.profiel.sections.SECTIONS`) follow the one their ``after`` names.
+BUILT_IN_SECTIONS: dict[str, str] = {
+    "kerncijfers": "Kerncijfers",
+    "ontwikkeling": "Ontwikkeling",
+    "signalen": "Opgaven en signalen",
+    "peers": "Vergelijkbare wijken",
+    "ligging": "Ligging",
+    "verhalen": "Aanpakken en verhalen",
+    "bronnen": "Bronnen",
 }
+
+
+def _all_sections() -> list[tuple[str, str]]:
+    """(key, title) of every section in report order: the built-in ones with the registered
+    sections after the one they follow."""
+    out: list[tuple[str, str]] = []
+    for key, title in BUILT_IN_SECTIONS.items():
+        out.append((key, title))
+        out.extend((s.key, s.title) for s in SECTIONS if s.after == key)
+    return out
+
+
+#: Every section heading, numbered as when all sections are present.
+SECTION_TITLES: dict[str, str] = {
+    key: f"{n} {title}" for n, (key, title) in enumerate(_all_sections(), start=1)}
 
 _SEVERITY_MARK = {3: "●●●", 2: "●●○", 1: "●○○"}
 _KIND_TEXT = {"wijk": "Wijk", "buurt": "Buurt", "gemeente": "Gemeente", "gebied": "Gebied"}
@@ -260,27 +276,37 @@ def _members_text(profile: Profile) -> str | None:
 
 
 def _section_titles(profile: Profile) -> dict[str, str]:
-    """Section headings numbered over the sections this profile has (segregatie and kennis
-    are optional)."""
-    present = {"segregatie": profile.segregatie is not None, "kennis": profile.kennis is not None}
+    """Section headings numbered over the sections this profile has (a registered section
+    that was not computed is left out)."""
     titles: dict[str, str] = {}
     number = 0
-    for key, title in SECTION_TITLES.items():
-        if not present.get(key, True):
+    for key, title in _all_sections():
+        if key not in BUILT_IN_SECTIONS and profile.section(key) is None:
             continue
         number += 1
-        titles[key] = f"{number} {title.split(' ', 1)[1]}"
+        titles[key] = f"{number} {title}"
     return titles
+
+
+def _section_context(profile: Profile, titles: dict[str, str]) -> dict[str, Any]:
+    """The data of every registered section for its template, with its numbered ``title``
+    (``None`` when the section is empty or not computed)."""
+    out: dict[str, Any] = {}
+    for spec in SECTIONS:
+        data = profile.section(spec.key)
+        out[spec.key] = {**data, "title": titles[spec.key]} if data else None
+    return out
 
 
 def _context(profile: Profile, generated_on: date) -> dict[str, Any]:
     s = profile.subject
     generated = (f"Gemaakt met {profile.generated_with or 'wijkanalyse'} op "
                  f"{_dutch_date(generated_on)}")
+    titles = _section_titles(profile)
     return {
         "p": profile,
         "subject": s,
-        "titles": _section_titles(profile),
+        "titles": titles,
         "subtitle": _subtitle(profile),
         "members_text": _members_text(profile),
         "years_text": ", ".join(str(y) for y in sorted(profile.years_available)),
@@ -299,9 +325,7 @@ def _context(profile: Profile, generated_on: date) -> dict[str, Any]:
         "cli_code": s.id,
         "sources": profile.sources,
         "missing": profile.missing,
-        "segregatie": profile.segregatie,
-        "kennis": ({**profile.kennis, "title": _section_titles(profile)["kennis"]}
-                   if profile.kennis else None),
+        **_section_context(profile, titles),
     }
 
 
