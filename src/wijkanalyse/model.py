@@ -12,7 +12,9 @@ The parts are filled by separate modules:
 * :mod:`wijkanalyse.signalen.rules` derives :class:`Signal` s from key figures and series;
 * :mod:`wijkanalyse.profiel.peers` finds :class:`Peer` s;
 * :mod:`wijkanalyse.gebieden.location` fills :class:`Location`;
-* :mod:`wijkanalyse.verhalen.stories` supplies :class:`Story` s (verhalen and aanpakken).
+* :mod:`wijkanalyse.verhalen.stories` supplies :class:`Story` s (verhalen and aanpakken);
+* the sections of other packages (segregatie, kennis) are registered in
+  :data:`wijkanalyse.profiel.sections.SECTIONS` and kept in :attr:`Profile.sections`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
+
+#: JSON-able plain data, as :func:`to_dict` writes it.
+JSONValue: TypeAlias = (
+    "str | int | float | bool | None | list[JSONValue] | dict[str, JSONValue]")
+#: The data of a profile section made by another package (segregatie, kennis): JSON-able plain
+#: data, keyed by the names its template reads.
+SectionData: TypeAlias = dict[str, JSONValue]
 
 
 @dataclass
@@ -386,18 +395,38 @@ class Profile:
     series_groups: list[SeriesGroup] = field(default_factory=list)
     #: Changed names and other divisions of the area in some years (see :class:`AreaNote`).
     area_notes: list[AreaNote] = field(default_factory=list)
-    #: Segregatie en menging: the area's concentration figures and tenure mix (plain data from
-    #: :func:`wijkanalyse.segregatie.analyse.profile_section`), None when not computed.
-    segregatie: dict[str, Any] | None = None
-    #: Kennisdossier: interventions matched to the signals and approaches applied here (plain
-    #: data from :func:`wijkanalyse.kennis.zoek.profile_section`), None when not computed.
-    kennis: dict[str, Any] | None = None
+    #: The sections other packages add, by key in report order
+    #: (:data:`wijkanalyse.profiel.sections.SECTIONS`): ``segregatie`` (the area's concentration
+    #: figures and tenure mix) and ``kennis`` (interventions matched to the signals, approaches
+    #: applied here); ``None`` for a section not computed. :func:`to_dict` writes each at the
+    #: top level of the profile (``"segregatie": {...}``), as the field metadata ``inline`` says.
+    sections: dict[str, SectionData | None] = field(default_factory=dict,
+                                                    metadata={"inline": True})
+
+    def section(self, key: str) -> SectionData | None:
+        """The data of section ``key`` (``"segregatie"``, ``"kennis"``), or ``None``."""
+        return self.sections.get(key)
+
+    def __getattr__(self, name: str) -> SectionData | None:
+        # ``profile.kennis`` and ``profile.segregatie`` (the API before the section registry)
+        # read the section of that key; any registered section is reachable the same way.
+        sections: dict[str, SectionData | None] | None = self.__dict__.get("sections")
+        if sections is not None and name in sections:
+            return sections[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
 def to_dict(obj: Any) -> Any:
     """A profile (or part) as JSON-able plain data; NaN becomes ``None``."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(obj):
+            value = to_dict(getattr(obj, f.name))
+            if f.metadata.get("inline"):
+                out.update(value)  # a mapping whose keys stand at this level
+            else:
+                out[f.name] = value
+        return out
     if isinstance(obj, (list, tuple)):
         return [to_dict(v) for v in obj]
     if isinstance(obj, dict):

@@ -17,17 +17,19 @@ from hypothesis.extra import numpy as hnp
 from wijkanalyse import store
 from wijkanalyse.gebieden.aggregate import aggregate_many
 from wijkanalyse.model import PeerGroup, Subject, to_dict
-from wijkanalyse.profiel.peers import (
+from wijkanalyse.profiel.features import (
     FEATURES,
-    MIN_INHABITANTS,
     choose_reasons,
-    find_peers,
     reason_text,
     similarity,
-    structural_features,
-    subject_features,
     sum_members,
     theme_weights,
+)
+from wijkanalyse.profiel.peers import (
+    MIN_INHABITANTS,
+    find_peers,
+    structural_features,
+    subject_features,
 )
 
 ANGELSLO = Subject(kind="wijk", id="WK011443", name="Angelslo", gemeente_code="GM0114",

@@ -13,13 +13,8 @@ from wijkanalyse import store
 from wijkanalyse.catalogue import load_catalogue
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.model import Peer, PeerGroup, Profile, Subject, to_dict
-from wijkanalyse.profiel.assemble import (
-    KEY_FIGURES,
-    assess,
-    build_profile,
-    profile,
-    profile_frames,
-)
+from wijkanalyse.profiel.assemble import build_profile, profile, profile_frames
+from wijkanalyse.profiel.figures import KEY_FIGURES, assess
 
 # the module, also when the package exports the function ``profile`` under the same name
 profile_mod = importlib.import_module("wijkanalyse.profiel.assemble")
@@ -429,6 +424,10 @@ def test_parts_switched_off_stay_empty(con):
     assert prof.peers is None and prof.location is None and prof.signals == []
     kf = _kf(prof, "a_inw")
     assert kf.peers.value is None and kf.peers.reason == "geen vergelijkbare wijken bepaald"
+    # sections switched off are None, also through the attribute API from before the registry
+    assert prof.section("kennis") is None and prof.kennis is None and prof.segregatie is None
+    with pytest.raises(AttributeError):
+        prof.no_such_section  # noqa: B018
 
 
 def test_gemeente_profile_compares_with_nederland(con):

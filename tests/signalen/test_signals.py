@@ -20,12 +20,12 @@ from wijkanalyse.model import (
     Subject,
     to_dict,
 )
+from wijkanalyse.signalen.derive import derive_signals
 from wijkanalyse.signalen.rules import (
     DERIVED_SUFFIX,
     RULE_TYPES,
     SEVERITY_LABELS,
     RuleError,
-    derive_signals,
     load_rules,
     parse_rules,
 )

@@ -4,10 +4,9 @@ Browse (``list``, ``show``), search (``zoek``), match to an area (``match``), ad
 (``add``), validate (``check``), export (``export``), record where an intervention was applied
 (``toepassen``, ``toepassingen``, ``toepassing-verwijder``) and follow the history
 (``geschiedenis``, ``herstel``, ``verwijder``). Every command calls one function of
-:mod:`wijkanalyse.kennis.dossier` (search and matching: :mod:`wijkanalyse.kennis.zoek`, imported
-only
-when used). The shipped catalogue is loaded into the database when it is not there yet or has
-changed (:func:`wijkanalyse.kennis.dossier.ensure_catalogue`).
+:mod:`wijkanalyse.kennis` (search: :mod:`wijkanalyse.kennis.search`, matching:
+:mod:`wijkanalyse.kennis.match`). The shipped catalogue is loaded into the database when it is
+not there yet or has changed (:func:`wijkanalyse.kennis.ensure_catalogue`).
 """
 
 from __future__ import annotations

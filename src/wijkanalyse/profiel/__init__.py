@@ -6,10 +6,25 @@ May import the kernel, :mod:`~wijkanalyse.gebieden`, :mod:`~wijkanalyse.present`
 :mod:`~wijkanalyse.segregatie`, :mod:`~wijkanalyse.verhalen`).
 """
 
-from wijkanalyse.profiel.assemble import build_profile, profile, profile_frames
+from wijkanalyse.profiel.assemble import (
+    YearNotAvailableError,
+    build_profile,
+    profile,
+    profile_frames,
+)
+from wijkanalyse.profiel.cells import GEMEENTEN_PER_JAAR, LBM_INDICATORS
+from wijkanalyse.profiel.figures import (
+    KEY_FIGURES,
+    NEUTRAL_INDEX,
+    NEUTRAL_PP,
+    NEUTRAL_SCORE,
+    assess,
+)
 from wijkanalyse.profiel.peers import find_peers
 from wijkanalyse.profiel.report import render_html, write_report
 
 __all__ = [
-    "build_profile", "find_peers", "profile", "profile_frames", "render_html", "write_report",
+    "GEMEENTEN_PER_JAAR", "KEY_FIGURES", "LBM_INDICATORS", "NEUTRAL_INDEX", "NEUTRAL_PP",
+    "NEUTRAL_SCORE", "YearNotAvailableError", "assess", "build_profile",
+    "find_peers", "profile", "profile_frames", "render_html", "write_report",
 ]

@@ -4,7 +4,8 @@ profile; used by the profile and by the kennisdossier's matching.
 May import only the kernel.
 """
 
-from wijkanalyse.signalen.rules import DERIVED_SUFFIX, derive_signals, load_rules
+from wijkanalyse.signalen.derive import derive_signals
+from wijkanalyse.signalen.rules import DERIVED_SUFFIX, load_rules
 
 __all__ = [
     "DERIVED_SUFFIX", "derive_signals", "load_rules",

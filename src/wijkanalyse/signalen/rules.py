@@ -50,9 +50,7 @@ and the sentence says so ("(onvolledig: ...)"); with ``incomplete: skip`` the ru
 
 from __future__ import annotations
 
-import math
 import re
-import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -62,38 +60,50 @@ from typing import Any
 
 import yaml
 
-from wijkanalyse import fmt, safeyaml
+from wijkanalyse import safeyaml
 from wijkanalyse.catalogue import DOMAINS, Catalogue, load_catalogue
-from wijkanalyse.errors import WijkanalyseError
-from wijkanalyse.model import Evidence, Figure, KeyFigure, Profile, Series, SeriesPoint, Signal
+from wijkanalyse.signalen.fields import (
+    _DEFAULT_WORDS,
+    _SEGMENT,
+    DERIVED_SUFFIX,
+    REFERENCES,
+    SEVERITY_KEYS,
+    SEVERITY_LABELS,
+    RuleError,
+    _check_template,
+    _choice,
+    _fields,
+    _id_list,
+    _int,
+    _mate,
+    _min_base,
+    _number,
+    _references,
+    _thresholds,
+    _words,
+)
 
-#: Severity number -> label shown to users.
-SEVERITY_LABELS: dict[int, str] = {3: "ernstig", 2: "aandacht", 1: "om te volgen"}
-#: Keys of ``thresholds`` and ``mate`` in the YAML -> severity number.
-SEVERITY_KEYS: dict[str, int] = {"om_te_volgen": 1, "aandacht": 2, "ernstig": 3}
+__all__ = [
+    "DERIVED_SUFFIX",
+    "PACKAGED_RULES",
+    "RULE_TYPES",
+    "SEVERITY_KEYS",
+    "SEVERITY_LABELS",
+    "Rule",
+    "RuleError",
+    "check_rule_set",
+    "load_rules",
+    "parse_rules",
+]
+
 RULE_TYPES = ("level_vs_reference", "composition", "trend", "level_and_trend", "lbm_decline",
               "lbm_level")
 MEASURES = ("pp", "index", "difference")
-REFERENCES = ("gemeente", "nederland")
 DIRECTIONS = ("higher", "lower")
-#: Indicator ids that are not in the catalogue but computed by the profile end with this.
-DERIVED_SUFFIX = "_afgeleid"
 PACKAGED_RULES = "data/signalen.yaml"
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_SEGMENT = re.compile(r"\[([^\[\]]*)\]")
 _TOLERANCE = 1e-9
-_DEFAULT_WORDS = {
-    "gemeente": "de gemeente",
-    "nederland": "Nederland",
-    "boven": "boven",
-    "onder": "onder",
-    "gestegen": "gestegen",
-    "gedaald": "gedaald",
-    "onvolledig": "onvolledig",
-    "onvolledig_reden": "niet alle delen hebben een waarde",
-    "lbm_wijk": "Leefbaarometer van de wijk waarin het gebied ligt",
-}
 _DEFAULT_MATE = {1: "", 2: "ruim ", 3: "ver "}
 
 _COMMON_FIELDS = {"id", "type", "domain", "title", "template", "phrase", "why", "supersedes",
@@ -109,7 +119,6 @@ _TYPE_FIELDS: dict[str, tuple[set[str], set[str]]] = {
                                                   "min_span_years"}),
     "lbm_level": ({"indicator", "thresholds"}, {"unfavourable"}),
 }
-_COMMON_PH = {"onderwerp", "gebied"}
 _LEVEL_PH = {"waarde", "jaar", "richting", "mate", "ref_naam", "ref_waarde"}
 _REF_PH = {"gm_waarde", "nl_waarde"}
 _TREND_PH = {"van_jaar", "van_waarde", "tot_jaar", "tot_waarde", "trendwoord", "mate"}
@@ -124,10 +133,6 @@ _PLACEHOLDERS: dict[str, tuple[set[str], set[str]]] = {
 }
 _LEVEL_TYPES = ("level_vs_reference", "composition")
 _TREND_TYPES = ("trend", "lbm_decline")
-
-
-class RuleError(WijkanalyseError):
-    """The signal rules (``signalen.yaml`` or a user's version) are invalid."""
 
 
 @dataclass(frozen=True)
@@ -464,650 +469,7 @@ def _parse_rule(raw: dict[str, Any], *, where: str, defaults: dict[str, Any],
     return Rule(**kw)
 
 
-def _choice(value: Any, allowed: Sequence[str], name: str, where: str) -> str:
-    if value not in allowed:
-        raise RuleError(f"{where}: {name} {value!r} is onbekend; kies uit {', '.join(allowed)}.")
-    return str(value)
-
-
-def _int(value: Any, name: str, where: str, *, minimum: int,
-         maximum: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum or (
-            maximum is not None and value > maximum):
-        bound = f"tussen {minimum} en {maximum}" if maximum is not None else f">= {minimum}"
-        raise RuleError(f"{where}: {name} moet een geheel getal {bound} zijn, niet {value!r}.")
-    return value
-
-
-def _number(value: Any, name: str, where: str, *, minimum: float | None = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-        raise RuleError(f"{where}: {name} moet een getal zijn, niet {value!r}.")
-    if minimum is not None and value < minimum:
-        raise RuleError(f"{where}: {name} moet minstens {minimum} zijn.")
-    return float(value)
-
-
-def _references(value: Any, where: str) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not value:
-        raise RuleError(f"{where}: reference moet een lijst zijn uit {', '.join(REFERENCES)}.")
-    return tuple(_choice(v, REFERENCES, "reference", where) for v in value)
-
-
-def _id_list(value: Any, name: str, where: str) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise RuleError(f"{where}: {name} moet een lijst van regel-id's zijn.")
-    return tuple(value)
-
-
-def _severity_map(raw: Any, name: str, where: str) -> dict[int, Any]:
-    if not isinstance(raw, dict):
-        raise RuleError(f"{where}: {name} moet een mapping zijn met sleutels uit "
-                        f"{', '.join(SEVERITY_KEYS)}.")
-    bad = [k for k in raw if k not in SEVERITY_KEYS]
-    if bad:
-        raise RuleError(f"{where}: {name}: onbekende ernst {bad}; kies uit "
-                        f"{', '.join(SEVERITY_KEYS)}.")
-    return {SEVERITY_KEYS[k]: v for k, v in raw.items()}
-
-
-def _thresholds(raw: Any, where: str, *, descending: bool, positive: bool) -> dict[int, float]:
-    values = _severity_map(raw, "thresholds", where)
-    if not values:
-        raise RuleError(f"{where}: thresholds heeft minstens één drempel nodig.")
-    out = {s: _number(v, f"drempel {SEVERITY_LABELS[s]!r}", where,
-                      minimum=0.0 if positive else None) for s, v in values.items()}
-    if positive and any(v == 0 for v in out.values()):
-        raise RuleError(f"{where}: drempels moeten groter dan 0 zijn.")
-    ordered = [out[s] for s in sorted(out)]
-    pairs = list(zip(ordered, ordered[1:], strict=False))
-    if descending and any(b >= a for a, b in pairs):
-        raise RuleError(f"{where}: drempels moeten dalen van om_te_volgen naar ernstig "
-                        "(unfavourable: lower).")
-    if not descending and any(b <= a for a, b in pairs):
-        raise RuleError(f"{where}: drempels moeten stijgen van om_te_volgen naar ernstig.")
-    return dict(sorted(out.items()))
-
-
-def _mate(raw: Any, base: dict[int, str], where: str) -> dict[int, str]:
-    for s, text in _severity_map(raw, "mate", where).items():
-        if not isinstance(text, str):
-            raise RuleError(f"{where}: mate moet tekst zijn per ernst.")
-        base[s] = text
-    return base
-
-
-def _words(raw: Any, base: dict[str, str], where: str) -> dict[str, str]:
-    if not isinstance(raw, dict):
-        raise RuleError(f"{where}: words moet een mapping zijn.")
-    unknown = set(raw) - set(_DEFAULT_WORDS)
-    if unknown:
-        raise RuleError(f"{where}: words: onbekende sleutels {sorted(unknown)}; toegestaan zijn "
-                        f"{sorted(_DEFAULT_WORDS)}.")
-    for key, text in raw.items():
-        if not isinstance(text, str):
-            raise RuleError(f"{where}: words.{key} moet tekst zijn.")
-        base[key] = text
-    return base
-
-
-def _min_base(raw: Any, where: str, catalogue: Catalogue) -> tuple[str, float]:
-    if not isinstance(raw, dict) or set(raw) != {"indicator", "value"}:
-        raise RuleError(f"{where}: min_base moet 'indicator' en 'value' hebben.")
-    ind = raw["indicator"]
-    if not isinstance(ind, str) or not (ind in catalogue or ind.endswith(DERIVED_SUFFIX)):
-        raise RuleError(f"{where}: min_base: indicator {ind!r} staat niet in de catalogus.")
-    return ind, _number(raw["value"], "min_base.value", where)
-
-
-def _fields(text: str, where: str) -> set[str]:
-    try:
-        parsed = list(string.Formatter().parse(text))
-    except ValueError as exc:
-        raise RuleError(f"{where}: template heeft ongeldige accolades ({exc}).") from exc
-    names = set()
-    for _, name, spec, conversion in parsed:
-        if name is None:
-            continue
-        if not name or spec or conversion:
-            raise RuleError(f"{where}: template: schrijf plaatshouders als {{naam}}, zonder "
-                            "opmaak of positie.")
-        names.add(name)
-    return names
-
-
-def _check_template(template: str, always: set[str], optional: set[str], where: str, *,
-                    has_phrase: bool) -> None:
-    always = always | _COMMON_PH
-    main = _SEGMENT.sub("", template)
-    if "[" in main or "]" in main:
-        raise RuleError(f"{where}: template heeft een ongepaarde '[' of ']' (optionele delen "
-                        "staan tussen [ en ], niet genest).")
-    main_fields = _fields(main, where)
-    bad = main_fields - always
-    if bad & optional:
-        raise RuleError(f"{where}: template: {sorted(bad & optional)} heeft niet altijd een "
-                        "waarde; zet het in een optioneel deel tussen [ en ].")
-    if bad:
-        raise RuleError(f"{where}: template: onbekende plaatshouders {sorted(bad)}; voor deze "
-                        f"regel zijn er {sorted(always | optional)}.")
-    seg_fields: set[str] = set()
-    for seg in _SEGMENT.findall(template):
-        seg_fields |= _fields(seg, where)
-    bad = seg_fields - always - optional
-    if bad:
-        raise RuleError(f"{where}: template: onbekende plaatshouders {sorted(bad)}; voor deze "
-                        f"regel zijn er {sorted(always | optional)}.")
-    if "onderwerp" in (main_fields | seg_fields) and not has_phrase:
-        raise RuleError(f"{where}: template gebruikt {{onderwerp}} maar 'phrase' ontbreekt.")
-
-
-# --------------------------------------------------------------------------- applying
-
-
-@dataclass
-class _Hit:
-    severity: int
-    strength: float
-    values: dict[str, str | None]
-    evidence: list[Evidence]
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class _Context:
-    profile: Profile
-    key_figures: dict[str, KeyFigure]
-    series: dict[str, Series]
-    lbm: dict[str, Series]
-    catalogue: Catalogue
-    area_word: str
-    is_gemeente: bool
-
-    def find_series(self, indicator: str, *, lbm_first: bool) -> Series | None:
-        first, second = (self.lbm, self.series) if lbm_first else (self.series, self.lbm)
-        return first.get(indicator) or second.get(indicator)
-
-    def kind_of(self, indicator: str, unit: str) -> str:
-        kf = self.key_figures.get(indicator)
-        if kf is not None and kf.kind:
-            return kf.kind
-        if indicator in self.catalogue:
-            return self.catalogue[indicator].kind
-        if unit == "%":
-            return "rate"
-        if unit in ("aantal", ""):
-            return "count"
-        return "score" if unit == "score" else "mean"
-
-
-def derive_signals(profile: Profile, *, rules: list[Rule] | None = None) -> list[Signal]:
-    """The signals (opgaven) of a profile, ranked.
-
-    Parameters
-    ----------
-    profile
-        A profile whose ``key_figures``, ``series`` and ``leefbaarometer`` are filled; its
-        ``signals`` are ignored.
-    rules
-        The rules to apply; default :func:`load_rules` (the packaged ``signalen.yaml``).
-
-    Returns
-    -------
-    list of Signal
-        Ranked by severity (3 ernstig first), then by the strength of the evidence, then by the
-        order of the rules. A signal whose rule is superseded by another fired rule (or that is
-        part of a fired ``level_and_trend`` combination) is left out.
-
-    Raises
-    ------
-    RuleError
-        When ``rules`` refer to rules that are not in the list.
-    """
-    rules = load_rules() if rules is None else list(rules)
-    check_rule_set(rules)
-    ctx = _context(profile)
-    by_id = {r.id: r for r in rules}
-    hits: list[tuple[int, Rule, _Hit]] = []
-    for pos, rule in enumerate(rules):
-        hit = _evaluate(rule, ctx, by_id)
-        if hit is not None:
-            hits.append((pos, rule, hit))
-    replaced = {other for _, rule, _ in hits for other in rule.replaces}
-    kept = [h for h in hits if h[1].id not in replaced]
-    kept.sort(key=lambda h: (-h[2].severity, -h[2].strength, h[0]))
-    return [_signal(rule, hit, ctx) for _, rule, hit in kept]
-
-
-def _context(profile: Profile) -> _Context:
-    subject = profile.subject
-    return _Context(
-        profile=profile,
-        key_figures={kf.indicator_id: kf for kf in reversed(profile.key_figures)},
-        series={s.indicator_id: s for s in reversed(profile.series)},
-        lbm={s.indicator_id: s for s in reversed(profile.leefbaarometer)},
-        catalogue=load_catalogue(),
-        area_word=subject.kind or "wijk",
-        is_gemeente=subject.kind == "gemeente",
-    )
-
-
-def _evaluate(rule: Rule, ctx: _Context, by_id: Mapping[str, Rule]) -> _Hit | None:
-    if rule.type == "level_and_trend":
-        return _eval_combined(rule, ctx, by_id)
-    if not _base_ok(rule, ctx):
-        return None
-    if rule.type == "level_vs_reference":
-        return _eval_level(rule, ctx)
-    if rule.type == "composition":
-        return _eval_composition(rule, ctx)
-    if rule.type == "trend":
-        return _eval_trend(rule, ctx)
-    if rule.type == "lbm_decline":
-        return _eval_decline(rule, ctx)
-    return _eval_lbm_level(rule, ctx)
-
-
-def _num(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(out) or math.isinf(out) else out
-
-
 def _expected_measure(unit: str, kind: str) -> str:
     if unit == "%":
         return "pp"
     return "difference" if kind == "score" else "index"
-
-
-def _unfavourable(rule: Rule, better: str | None) -> str | None:
-    if rule.unfavourable:
-        return rule.unfavourable
-    return {"lower": "higher", "higher": "lower"}.get(better or "")
-
-
-def _severity(amount: float, thresholds: Mapping[int, float]) -> int | None:
-    reached = [s for s, t in thresholds.items() if amount >= t - _TOLERANCE * max(1.0, abs(t))]
-    return max(reached) if reached else None
-
-
-def _strength(amount: float, thresholds: Mapping[int, float]) -> float:
-    lowest = thresholds[min(thresholds)]
-    return amount / lowest if lowest else amount
-
-
-def _base_ok(rule: Rule, ctx: _Context) -> bool:
-    if rule.min_base is None:
-        return True
-    indicator, minimum = rule.min_base
-    kf = ctx.key_figures.get(indicator)
-    value = _num(kf.area.value) if kf is not None else None
-    return value is not None and value >= minimum
-
-
-def _fmt(value: float, unit: str, kind: str) -> str:
-    """A value as the sentence shows it; scores without the word "score" ("-0,19")."""
-    if unit == "score":
-        return fmt.nl_number(value, decimals=fmt.decimals_for(unit, kind))
-    return fmt.format_value(value, unit=unit, kind=kind)
-
-
-def _figure_evidence(kf: KeyFigure, fig: Figure, subject: str, rule: Rule) -> Evidence:
-    value = _num(fig.value)
-    text = _fmt(value, kf.unit, kf.kind) if value is not None else "–"
-    if not fig.complete:
-        text += f" ({rule.words['onvolledig']})"
-    return Evidence(indicator_id=kf.indicator_id, label=kf.label, subject=subject,
-                    year=fig.year if fig.year is not None else kf.year, value=value, text=text,
-                    source=fig.source)
-
-
-def _point_evidence(series: Series, point: SeriesPoint, kind: str, subject: str,
-                    rule: Rule) -> Evidence:
-    value = _num(point.area)
-    text = _fmt(value, series.unit, kind) if value is not None else "–"
-    if not point.complete:
-        text += f" ({rule.words['onvolledig']})"
-    return Evidence(indicator_id=series.indicator_id, label=series.label, subject=subject,
-                    year=point.year, value=value, text=text, source=point.source)
-
-
-def _figure_notes(rule: Rule, figures: Sequence[Figure]) -> list[str] | None:
-    """Notes on incomplete figures; ``None`` when the rule skips incomplete figures."""
-    reasons = [f.reason or rule.words["onvolledig_reden"] for f in figures if not f.complete]
-    if not reasons:
-        return []
-    if rule.incomplete == "skip":
-        return None
-    return [f"{rule.words['onvolledig']}: {'; '.join(dict.fromkeys(reasons))}"]
-
-
-def _point_notes(rule: Rule, points: Sequence[SeriesPoint]) -> list[str] | None:
-    years = [str(p.year) for p in points if not p.complete]
-    if not years:
-        return []
-    if rule.incomplete == "skip":
-        return None
-    return [f"{rule.words['onvolledig']}: {rule.words['onvolledig_reden']} "
-            f"({', '.join(dict.fromkeys(years))})"]
-
-
-def _reference_values(kf: KeyFigure, ctx: _Context, used: str | None,
-                      rule: Rule) -> tuple[dict[str, str | None], list[Evidence]]:
-    """``gm_waarde``/``nl_waarde`` for the references not already named, with evidence."""
-    values: dict[str, str | None] = {"gm_waarde": None, "nl_waarde": None}
-    evidence = []
-    for name, key, fig, subject in (("gemeente", "gm_waarde", kf.gemeente, "gemeente"),
-                                    ("nederland", "nl_waarde", kf.nederland, "Nederland")):
-        if name == used or (name == "gemeente" and ctx.is_gemeente):
-            continue
-        value = _num(fig.value)
-        if value is None:
-            continue
-        values[key] = _fmt(value, kf.unit, kf.kind)
-        evidence.append(_figure_evidence(kf, fig, subject, rule))
-    return values, evidence
-
-
-def _eval_level(rule: Rule, ctx: _Context) -> _Hit | None:
-    kf = ctx.key_figures.get(rule.indicator or "")
-    if kf is None:
-        return None
-    area = _num(kf.area.value)
-    unfav = _unfavourable(rule, kf.better)
-    if area is None or unfav is None or rule.measure != _expected_measure(kf.unit, kf.kind):
-        return None
-    figures = {"gemeente": kf.gemeente, "nederland": kf.nederland}
-    for name in rule.reference:
-        if name == "gemeente" and ctx.is_gemeente:
-            continue
-        ref_fig = figures[name]
-        ref = _num(ref_fig.value)
-        if ref is None:
-            continue
-        diff, _ = fmt.difference(area, ref, unit=kf.unit, kind=kf.kind)
-        if diff is None:
-            continue
-        if rule.measure == "index":
-            amount = diff - 100 if unfav == "higher" else 100 - diff
-        else:
-            amount = diff if unfav == "higher" else -diff
-        severity = _severity(amount, rule.thresholds)
-        if severity is None:
-            return None  # the first reference with a value decides
-        notes = _figure_notes(rule, [kf.area, ref_fig])
-        if notes is None:
-            return None
-        subject = "gemeente" if name == "gemeente" else "Nederland"
-        values: dict[str, str | None] = {
-            "waarde": _fmt(area, kf.unit, kf.kind),
-            "jaar": str(kf.area.year if kf.area.year is not None else kf.year),
-            "richting": rule.words["boven" if unfav == "higher" else "onder"],
-            "mate": rule.mate.get(severity, ""),
-            "ref_naam": rule.words[name],
-            "ref_waarde": _fmt(ref, kf.unit, kf.kind),
-        }
-        extra, extra_evidence = _reference_values(kf, ctx, name, rule)
-        values.update(extra)
-        evidence = [_figure_evidence(kf, kf.area, ctx.area_word, rule),
-                    _figure_evidence(kf, ref_fig, subject, rule), *extra_evidence]
-        return _Hit(severity, _strength(amount, rule.thresholds), values, evidence, notes)
-    return None
-
-
-def _eval_composition(rule: Rule, ctx: _Context) -> _Hit | None:
-    kf = ctx.key_figures.get(rule.indicator or "")
-    if kf is None:
-        return None
-    value = _num(kf.area.value)
-    if value is None:
-        return None
-    higher = rule.unfavourable != "lower"
-    tol = _TOLERANCE
-    reached = [s for s, t in rule.thresholds.items()
-               if (value >= t - tol * max(1.0, abs(t)) if higher
-                   else value <= t + tol * max(1.0, abs(t)))]
-    if not reached:
-        return None
-    severity = max(reached)
-    notes = _figure_notes(rule, [kf.area])
-    if notes is None:
-        return None
-    lowest = rule.thresholds[min(rule.thresholds)]
-    scale = abs(lowest) or 1.0
-    strength = 1.0 + ((value - lowest) if higher else (lowest - value)) / scale
-    values: dict[str, str | None] = {
-        "waarde": _fmt(value, kf.unit, kf.kind),
-        "jaar": str(kf.area.year if kf.area.year is not None else kf.year),
-        "mate": rule.mate.get(severity, ""),
-    }
-    extra, extra_evidence = _reference_values(kf, ctx, None, rule)
-    values.update(extra)
-    evidence = [_figure_evidence(kf, kf.area, ctx.area_word, rule), *extra_evidence]
-    return _Hit(severity, strength, values, evidence, notes)
-
-
-def _valid_points(series: Series, max_year: int | None) -> list[SeriesPoint]:
-    points = [p for p in series.points
-              if _num(p.area) is not None and (max_year is None or p.year <= max_year)]
-    return sorted(points, key=lambda p: p.year)
-
-
-def _slope(points: Sequence[SeriesPoint]) -> float | None:
-    xs = [float(p.year) for p in points]
-    ys = [float(p.area) for p in points]  # type: ignore[arg-type]
-    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-    sxx = sum((x - mx) ** 2 for x in xs)
-    if sxx == 0:
-        return None
-    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
-
-
-def _trend_values(rule: Rule, series: Series, kind: str, start: SeriesPoint, last: SeriesPoint,
-                  severity: int) -> dict[str, str | None]:
-    rising = float(last.area) > float(start.area)  # type: ignore[arg-type]
-    return {
-        "van_jaar": str(start.year),
-        "van_waarde": _fmt(float(start.area), series.unit, kind),  # type: ignore[arg-type]
-        "tot_jaar": str(last.year),
-        "tot_waarde": _fmt(float(last.area), series.unit, kind),  # type: ignore[arg-type]
-        "trendwoord": rule.words["gestegen" if rising else "gedaald"],
-        "mate": rule.mate.get(severity, ""),
-    }
-
-
-def _eval_trend(rule: Rule, ctx: _Context, *, max_year: int | None = None) -> _Hit | None:
-    series = ctx.find_series(rule.indicator or "", lbm_first=False)
-    if series is None:
-        return None
-    unfav = _unfavourable(rule, series.better)
-    if unfav is None:
-        return None
-    kind = ctx.kind_of(series.indicator_id, series.unit)
-    points = _valid_points(series, max_year)
-    if len(points) < 2:
-        return None
-    last = points[-1]
-    change: float | None
-    if rule.change == "slope":
-        window = points[-rule.last_n:]
-        start = window[0]
-        slope = _slope(window)
-        if slope is None:
-            return None
-        if series.unit == "%" or kind == "score":
-            change = slope
-        elif float(start.area) == 0:  # type: ignore[arg-type]
-            return None
-        else:
-            change = slope / abs(float(start.area)) * 100  # type: ignore[arg-type]
-        used = window
-    else:
-        start = points[0] if rule.change == "first" else points[-2]
-        change, _ = fmt.change(start.area, last.area, unit=series.unit, kind=kind)
-        if change is None:
-            return None
-        used = [start, last]
-    if last.year - start.year < rule.min_span_years:
-        return None
-    amount = change if unfav == "higher" else -change
-    severity = _severity(amount, rule.thresholds)
-    if severity is None:
-        return None
-    notes = _point_notes(rule, used)
-    if notes is None:
-        return None
-    evidence = [_point_evidence(series, start, kind, ctx.area_word, rule),
-                _point_evidence(series, last, kind, ctx.area_word, rule)]
-    return _Hit(severity, _strength(amount, rule.thresholds),
-                _trend_values(rule, series, kind, start, last, severity), evidence, notes)
-
-
-def _lbm_subject(ctx: _Context, rule: Rule, notes: list[str]) -> str:
-    """Evidence subject of a Leefbaarometer figure; for buurten it is the surrounding wijk.
-
-    The Leefbaarometer is loaded per wijk, so the profile of a buurt (or a set of buurten) shows
-    the score of the wijk(en) it lies in; the sentence says so.
-    """
-    if ctx.profile.subject.level == "buurt" and ctx.profile.subject.kind != "gemeente":
-        notes.append(rule.words["lbm_wijk"])
-        return "wijk"
-    return ctx.area_word
-
-
-def _eval_decline(rule: Rule, ctx: _Context, *, max_year: int | None = None) -> _Hit | None:
-    series = ctx.find_series(rule.indicator or "", lbm_first=True)
-    if series is None:
-        return None
-    kind = ctx.kind_of(series.indicator_id, series.unit)
-    points = _valid_points(series, max_year)
-    if len(points) < 2:
-        return None
-    first, last = points[0], points[-1]
-    earlier = points[:-1]
-    if rule.compare == "previous":
-        start = earlier[-1]
-    elif rule.compare == "year":
-        candidates = [p for p in earlier if p.year >= (rule.since or 0)]
-        if not candidates:
-            return None
-        start = candidates[0]
-    else:  # peak: the highest earlier score (the latest of equal ones), after a rise
-        start = max(earlier, key=lambda p: (float(p.area), p.year))  # type: ignore[arg-type]
-        rise = float(start.area) - float(first.area)  # type: ignore[arg-type]
-        if rule.min_rise > 0 and (start is first or rise < rule.min_rise - _TOLERANCE):
-            return None
-    if last.year - start.year < rule.min_span_years:
-        return None
-    change, _ = fmt.change(start.area, last.area, unit=series.unit, kind=kind)
-    if change is None:
-        return None
-    amount = -change
-    severity = _severity(amount, rule.thresholds)
-    if severity is None:
-        return None
-    used = [first, start, last] if rule.compare == "peak" else [start, last]
-    notes = _point_notes(rule, used)
-    if notes is None:
-        return None
-    subject = _lbm_subject(ctx, rule, notes)
-    values = _trend_values(rule, series, kind, start, last, severity)
-    values["eerste_jaar"] = str(first.year)
-    values["eerste_waarde"] = _fmt(float(first.area), series.unit, kind)  # type: ignore[arg-type]
-    shown = [first, start, last] if "{eerste_" in rule.template else [start, last]
-    by_year = {p.year: p for p in shown}
-    evidence = [_point_evidence(series, by_year[y], kind, subject, rule)
-                for y in sorted(by_year)]
-    return _Hit(severity, _strength(amount, rule.thresholds), values, evidence, notes)
-
-
-def _eval_lbm_level(rule: Rule, ctx: _Context) -> _Hit | None:
-    series = ctx.find_series(rule.indicator or "", lbm_first=True)
-    if series is None:
-        return None
-    kind = ctx.kind_of(series.indicator_id, series.unit)
-    points = _valid_points(series, None)
-    if not points:
-        return None
-    last = points[-1]
-    value = float(last.area)  # type: ignore[arg-type]
-    unfav = rule.unfavourable or "lower"
-    amount = -value if unfav == "lower" else value
-    severity = _severity(amount, rule.thresholds)
-    if severity is None:
-        return None
-    notes = _point_notes(rule, [last])
-    if notes is None:
-        return None
-    subject = _lbm_subject(ctx, rule, notes)
-    values: dict[str, str | None] = {
-        "waarde": _fmt(value, series.unit, kind),
-        "jaar": str(last.year),
-        "mate": rule.mate.get(severity, ""),
-        "richting": rule.words["onder" if unfav == "lower" else "boven"],
-        "vorige_jaar": None,
-        "vorige_waarde": None,
-    }
-    evidence = [_point_evidence(series, last, kind, subject, rule)]
-    if len(points) >= 2:
-        prev = points[-2]
-        values["vorige_jaar"] = str(prev.year)
-        values["vorige_waarde"] = _fmt(float(prev.area), series.unit, kind)  # type: ignore[arg-type]
-        evidence.insert(0, _point_evidence(series, prev, kind, subject, rule))
-    return _Hit(severity, _strength(amount, rule.thresholds), values, evidence, notes)
-
-
-def _eval_combined(rule: Rule, ctx: _Context, by_id: Mapping[str, Rule]) -> _Hit | None:
-    level_rule = by_id[rule.level_rule or ""]
-    trend_rule = by_id[rule.trend_rule or ""]
-    if not (_base_ok(level_rule, ctx) and _base_ok(trend_rule, ctx)):
-        return None
-    level = (_eval_level(level_rule, ctx) if level_rule.type == "level_vs_reference"
-             else _eval_composition(level_rule, ctx))
-    if level is None:
-        return None
-    kf = ctx.key_figures[level_rule.indicator or ""]
-    if trend_rule.type == "trend":
-        trend = _eval_trend(trend_rule, ctx, max_year=kf.year)
-    else:
-        trend = _eval_decline(trend_rule, ctx, max_year=kf.year)
-    if trend is None:
-        return None
-    severity = min(3, max(level.severity, trend.severity) + rule.bump)
-    values = {**trend.values, **level.values}
-    seen: set[tuple[str, str, int | None]] = set()
-    evidence = []
-    for ev in [*level.evidence, *trend.evidence]:
-        key = (ev.indicator_id, ev.subject, ev.year)
-        if key not in seen:
-            seen.add(key)
-            evidence.append(ev)
-    notes = list(dict.fromkeys([*level.notes, *trend.notes]))
-    return _Hit(severity, level.strength, values, evidence, notes)
-
-
-def _render(template: str, values: Mapping[str, str | None]) -> str:
-    def segment(match: re.Match[str]) -> str:
-        inner = match.group(1)
-        names = {n for _, n, _, _ in string.Formatter().parse(inner) if n}
-        return inner if all(values.get(n) is not None for n in names) else ""
-
-    return _SEGMENT.sub(segment, template).format_map(values)
-
-
-def _signal(rule: Rule, hit: _Hit, ctx: _Context) -> Signal:
-    values = {**hit.values, "onderwerp": rule.phrase, "gebied": ctx.profile.subject.name}
-    text = _render(rule.template, values)
-    if hit.notes:
-        extra = f" ({'; '.join(hit.notes)})"
-        text = f"{text[:-1]}{extra}." if text.endswith(".") else f"{text}{extra}"
-    return Signal(rule_id=rule.id, severity=hit.severity,
-                  severity_label=SEVERITY_LABELS[hit.severity], domain=rule.domain,
-                  title=rule.title, text=text, evidence=hit.evidence)

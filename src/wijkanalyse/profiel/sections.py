@@ -1,0 +1,100 @@
+"""The sections other packages add to a wijkprofiel, in one registry (:data:`SECTIONS`).
+
+A section is made by a function of its own package from the connection, the subject and the
+profile assembled so far, and returns JSON-able plain data
+(:data:`~wijkanalyse.model.SectionData`) or ``None``. :func:`add_sections` stores every section
+in :attr:`Profile.sections <wijkanalyse.model.Profile.sections>` (in the JSON at the
+profile's top level); :mod:`~wijkanalyse.profiel.report` numbers its heading after the report
+section named by ``after`` and passes the data, with ``title``, to the template under its key.
+
+Adding a section: write its ``profile_section`` in its package and its partial template
+(``present/templates/_<key>.html``, included in ``profiel.html``), and add one
+:class:`ProfileSection` here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from wijkanalyse.kennis import profile_section as kennis_section
+from wijkanalyse.model import Profile, SectionData
+from wijkanalyse.segregatie.analyse import profile_section as segregatie_section
+
+
+@dataclass(frozen=True)
+class SectionRequest:
+    """What a section is made from.
+
+    Attributes
+    ----------
+    con
+        The database connection the profile is built from.
+    profile
+        The profile assembled so far (key figures, series, signals, peers, ...; the sections
+        before this one in :data:`SECTIONS`).
+    cache
+        The cache of :func:`~wijkanalyse.profiel.assemble.build_profile` (many profiles from
+        one connection), or ``None``.
+    """
+
+    con: duckdb.DuckDBPyConnection
+    profile: Profile
+    cache: dict[Any, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ProfileSection:
+    """One section another package adds to the profile.
+
+    Attributes
+    ----------
+    key
+        Its key in :attr:`Profile.sections <wijkanalyse.model.Profile.sections>`, in the JSON
+        and in the template context; also the ``with_<key>`` switch of ``build_profile``.
+    title
+        Its heading without the number ("Segregatie en menging").
+    after
+        The report section it follows (a key of
+        :data:`wijkanalyse.profiel.report.BUILT_IN_SECTIONS`).
+    build
+        Makes the section's data (or ``None``) from a :class:`SectionRequest`.
+    """
+
+    key: str
+    title: str
+    after: str
+    build: Callable[[SectionRequest], SectionData | None]
+
+
+def _segregatie(req: SectionRequest) -> SectionData | None:
+    subject = req.profile.subject
+    if req.cache is None:
+        return segregatie_section(req.con, subject, year=None)
+    return segregatie_section(req.con, subject, year=None,
+                              cache=req.cache.setdefault("segregatie", {}))
+
+
+def _kennis(req: SectionRequest) -> SectionData | None:
+    return kennis_section(req.con, req.profile.subject, profile=req.profile)
+
+
+#: The sections, in the order they are made and shown.
+SECTIONS: tuple[ProfileSection, ...] = (
+    ProfileSection("segregatie", "Segregatie en menging", after="ligging", build=_segregatie),
+    ProfileSection("kennis", "Wat werkt: passende interventies", after="verhalen",
+                   build=_kennis),
+)
+
+
+def add_sections(profile: Profile, con: duckdb.DuckDBPyConnection, *,
+                 enabled: Mapping[str, bool], cache: dict[Any, Any] | None = None) -> None:
+    """Make every section of :data:`SECTIONS` into ``profile.sections``, in order; a section
+    whose key is ``False`` in ``enabled`` is ``None`` (not computed)."""
+    for spec in SECTIONS:
+        profile.sections[spec.key] = (
+            spec.build(SectionRequest(con, profile, cache)) if enabled.get(spec.key, True)
+            else None)
