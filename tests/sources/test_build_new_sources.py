@@ -171,7 +171,7 @@ def test_sources_table(con) -> None:
     assert rows["kwb_2023_amsterdam_income_renamed.csv"][:3] == ("kwb", "renamed_csv", 2023)
 
 
-def test_status_lists_documentation(con, db: Path) -> None:
+def test_status_lists_documentation(con, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     report = data_status(con)
     assert report.failed.empty
     docs = dict(zip(report.documents["rel_path"], report.documents["kind"], strict=True))
@@ -183,8 +183,11 @@ def test_status_lists_documentation(con, db: Path) -> None:
     assert {d["rel_path"] for d in status["documents"]} == set(DOCS)
     pdf = next(d for d in status["documents"] if d["kind"] == "pdf")
     assert pdf["title"] == "Kerncijfers wijken en buurten" and pdf["size_bytes"] > 300_000
-    text = runner.invoke(app, ["--db", str(db), "data", "status", "--alles"],
-                         env={"COLUMNS": "200"}).stdout
+    # the CLI's console took its width when it was made (at import, whatever COLUMNS was then)
+    from wijkanalyse.cli import util
+
+    monkeypatch.setattr(util.console, "width", 200)
+    text = runner.invoke(app, ["--db", str(db), "data", "status", "--alles"]).stdout
     assert "Documentatie (5" in text and "toelichting_variabelen_kwb_2023.pdf" in text
     assert "Niet geladen bestanden" not in text
 
