@@ -136,7 +136,7 @@ def test_monitor_exports_keep_hostile_names_as_text(tmp_path: Path) -> None:
 
 
 def test_segregatie_exports_keep_hostile_names_as_text(tmp_path: Path) -> None:
-    from wijkanalyse.segregatie.analyse import SegregationResult, write_outputs
+    from wijkanalyse.segregatie import SegregationResult, write_outputs
 
     name = HOSTILE[0]
     frame = pd.DataFrame({"gemeente_code": ["GM9901"], "gemeente_name": [name],

@@ -94,7 +94,7 @@ from wijkanalyse.model import (
     Subject,
 )
 from wijkanalyse.profiel.peers import find_peers
-from wijkanalyse.segregatie.analyse import profile_section as segregatie_section
+from wijkanalyse.segregatie import profile_section as segregatie_section
 from wijkanalyse.signalen.rules import derive_signals
 from wijkanalyse.verhalen.stories import stories_for
 
