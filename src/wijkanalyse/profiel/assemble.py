@@ -96,7 +96,7 @@ from wijkanalyse.model import (
 from wijkanalyse.profiel.peers import find_peers
 from wijkanalyse.segregatie import profile_section as segregatie_section
 from wijkanalyse.signalen.rules import derive_signals
-from wijkanalyse.verhalen.stories import stories_for
+from wijkanalyse.verhalen import stories_for
 
 __all__ = [
     "GEMEENTEN_PER_JAAR",

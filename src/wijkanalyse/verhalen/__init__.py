@@ -1,9 +1,10 @@
 """Verhalen: stories and approaches (Markdown with a header) stored as versioned records
 per area.
 
-Modules: ``stories`` (add, get, update, remove, list, history; the stories of a profile),
-``files`` (from Markdown files), ``validate`` (constants, errors, cleaning of fields),
-``areas`` (the area a story is attached to), ``markdown`` (safe rendering), ``load`` (all SQL).
+Modules: ``stories`` (add, get, update, remove, list, history), ``profile`` (the stories
+of a profile), ``files`` (from Markdown files), ``validate`` (constants, errors, cleaning
+of fields), ``areas`` (the area a story is attached to), ``markdown`` (safe rendering),
+``load`` (all SQL).
 
 May import the kernel and :mod:`~wijkanalyse.gebieden`.
 """
@@ -15,12 +16,12 @@ from wijkanalyse.verhalen.files import (
 )
 from wijkanalyse.verhalen.load import ensure_tables
 from wijkanalyse.verhalen.markdown import render_markdown
+from wijkanalyse.verhalen.profile import stories_for
 from wijkanalyse.verhalen.stories import (
     add_story,
     get_story,
     list_stories,
     remove_story,
-    stories_for,
     story_history,
     update_story,
 )

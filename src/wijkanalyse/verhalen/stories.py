@@ -3,11 +3,10 @@
 A *verhaal* is an interview, a field note or an observation; an *aanpak* is an approach used
 in the neighbourhood (with partners, funding, start and end year, status and result). Both are
 written in Markdown, attached to one area and kept in two user tables of the store, which
-``data build`` carries over (:data:`TABLES`). The area is named as for ``wijkanalyse profiel``
-(:func:`wijkanalyse.gebieden.subjects.resolve_subject`) and stored under the profile subject's id:
-a CBS
-code, the id of a user-defined area (``areas``) or of an area of a shipped set
-(``jol-galjoen``).
+``data build`` carries over (:data:`~wijkanalyse.verhalen.validate.TABLES`). The area is named
+as for ``wijkanalyse profiel`` (:func:`wijkanalyse.gebieden.subjects.resolve_subject`) and
+stored under the profile subject's id: a CBS code, the id of a user-defined area (``areas``) or
+of an area of a shipped set (``jol-galjoen``).
 
 Tables:
 
@@ -16,15 +15,17 @@ Tables:
 ``story_history``  every version ever written (``add``, ``update``, ``remove``) as a JSON
                    snapshot, so nothing is overwritten or removed without a trace.
 
-Stored text is never trusted: :func:`render_markdown` renders it with raw HTML disabled (tags
+This module adds, gets, updates, removes and lists stories. Stored text is never trusted:
+:func:`~wijkanalyse.verhalen.markdown.render_markdown` renders it with raw HTML disabled (tags
 are shown as text), links limited to ``http``, ``https``, ``mailto`` and ``#`` anchors, and
 images shown as a link instead of being loaded (an offline report must not fetch remote
 files, and the PDF renderer would try to).
 
-A profile gets its stories from :func:`stories_for`: stories attached to the subject itself,
-to a member, to a wijk that contains it, to a region inside it, or to a user area that overlaps
-it; ``meta["gekoppeld_aan"]`` says to which area each story is attached and
-``meta["koppeling_tekst"]`` says so in Dutch ("Over wijk Kustwijk, waarin dit gebied ligt.").
+A profile gets its stories from :func:`~wijkanalyse.verhalen.profile.stories_for`: stories
+attached to the subject itself, to a member, to a wijk that contains it, to a region inside it,
+or to a user area that overlaps it; ``meta["gekoppeld_aan"]`` says to which area each story is
+attached and ``meta["koppeling_tekst"]`` says so in Dutch ("Over wijk Kustwijk, waarin dit
+gebied ligt.").
 """
 
 
@@ -38,22 +39,15 @@ import duckdb
 import pandas as pd
 
 from wijkanalyse import store
-from wijkanalyse.codes import (
-    is_valid_code,
-)
-from wijkanalyse.model import Story, Subject
+from wijkanalyse.model import Story
 from wijkanalyse.store import transaction
 from wijkanalyse.verhalen.areas import (
     _area_infos,
-    _AreaInfo,
-    _relation,
-    _relation_text,
     _resolve_area,
 )
 from wijkanalyse.verhalen.load import (
     _COLUMNS,
     _count_for_area,
-    _current_rows,
     _ensure_writable,
     _history_rows,
     _list_rows,
@@ -503,61 +497,3 @@ def _changed_labels(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]
         elif old.get(key) != new.get(key):
             labels.append(FIELD_LABELS.get(key, key))
     return labels
-
-
-def stories_for(
-    con: duckdb.DuckDBPyConnection, subject: Subject
-) -> tuple[list[Story], list[Story]]:
-    """The verhalen and aanpakken of a profile, newest first.
-
-    A story is included when it is attached to the subject itself (its id or, for one region,
-    its code), to a member, to a wijk containing the subject (``subject.wijk_codes``, or by
-    the code hierarchy), to a region inside the subject (a buurt of a wijk subject), or to a
-    user area whose members overlap the subject. Stories about a whole gemeente (or the
-    Netherlands) only appear in the profile of that gemeente. Removed stories never appear.
-
-    Parameters
-    ----------
-    con
-        A connection (read-only is fine; without the story tables the lists are empty).
-    subject
-        The profile's subject.
-
-    Returns
-    -------
-    tuple of (list of Story, list of Story)
-        Verhalen and aanpakken. Each story's ``meta`` carries ``gekoppeld_aan`` (the area code
-        or id it is attached to), ``gekoppeld_aan_naam``, ``koppeling`` (``"eigen"``,
-        ``"omvattend"``, ``"deel"`` or ``"overlappend"``) and ``koppeling_tekst`` (Dutch, e.g.
-        "Over wijk Kustwijk, waarin dit gebied ligt.").
-    """
-    if not _readable(con):
-        return [], []
-    rows = _current_rows(con)
-    if not rows:
-        return [], []
-    records = [_row_dict(r) for r in rows]
-    infos = _area_infos(con, {r["area_code"] for r in records})
-    own = {c for c in [*subject.members, subject.id] if c and is_valid_code(c)}
-    if subject.kind == "gebied" and subject.members:
-        own = {c for c in subject.members if is_valid_code(c)}
-    wijken = set(subject.wijk_codes)
-    relations: dict[str, str | None] = {}
-    verhalen: list[Story] = []
-    aanpakken: list[Story] = []
-    for data in records:
-        code = data["area_code"]
-        info = infos.get(code) or _AreaInfo(code, code, "gebied", ())
-        if code not in relations:
-            relations[code] = _relation(info, subject, own, wijken)
-        relation = relations[code]
-        if relation is None:
-            continue
-        story = _story(data, extra_meta={
-            "gekoppeld_aan": code,
-            "gekoppeld_aan_naam": info.name,
-            "koppeling": relation,
-            "koppeling_tekst": _relation_text(relation, info, subject),
-        })
-        (aanpakken if story.kind == "aanpak" else verhalen).append(story)
-    return verhalen, aanpakken
