@@ -136,7 +136,7 @@ def test_monitor_exports_keep_hostile_names_as_text(tmp_path: Path) -> None:
 
 
 def test_segregatie_exports_keep_hostile_names_as_text(tmp_path: Path) -> None:
-    from wijkanalyse.segregatie.analyse import SegregationResult, write_outputs
+    from wijkanalyse.segregatie import SegregationResult, write_outputs
 
     name = HOSTILE[0]
     frame = pd.DataFrame({"gemeente_code": ["GM9901"], "gemeente_name": [name],
@@ -391,7 +391,8 @@ def test_report_shows_an_excerpt_of_a_long_stored_story(db: Path) -> None:
     import duckdb
 
     from wijkanalyse.model import Subject
-    from wijkanalyse.verhalen.stories import REPORT_BODY_CHARS, add_story, stories_for
+    from wijkanalyse.verhalen import add_story, stories_for
+    from wijkanalyse.verhalen.markdown import REPORT_BODY_CHARS
 
     with store.writing(db, purpose="test", on_wait=None) as con:
         story = add_story(con, area="WK990101", title="Lang", author="T",

@@ -22,11 +22,13 @@ from hypothesis import strategies as st
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from typer.testing import CliRunner
 
+from wijkanalyse import segregatie as sg
 from wijkanalyse import store
 from wijkanalyse.cli import segregatie as cli_segregatie
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.gebieden.subjects import resolve_subject
-from wijkanalyse.segregatie import analyse as sg
+from wijkanalyse.segregatie.housing import _tenure_entropy
+from wijkanalyse.segregatie.tables import _negligible, _two
 from wijkanalyse.settings import resolve_settings
 
 KWB19 = "CBS, Kerncijfers Wijken en Buurten 2019"
@@ -356,13 +358,13 @@ _share = st.integers(min_value=0, max_value=100)
 @given(_share, _share, _share, st.integers(min_value=1, max_value=50))
 def test_tenure_diversity_bounds_symmetry_and_scale(a: int, b: int, c: int, k: int) -> None:
     rows = np.array([[a, b, c], [c, a, b], [k * a, k * b, k * c]], dtype=float)
-    div = sg._tenure_entropy(rows)
+    div = _tenure_entropy(rows)
     if a + b + c == 0:
         assert np.isnan(div).all()
         return
     assert ((div >= -1e-12) & (div <= 1 + 1e-12)).all()
     assert div[0] == pytest.approx(div[1], abs=1e-12) == pytest.approx(div[2], abs=1e-12)
-    assert sg._tenure_entropy(np.array([[1.0, 1.0, 1.0]]))[0] == pytest.approx(1.0)
+    assert _tenure_entropy(np.array([[1.0, 1.0, 1.0]]))[0] == pytest.approx(1.0)
     if min(a, b, c) == 0 and sorted((a, b, c))[1] == 0:
         assert div[0] == pytest.approx(0.0, abs=1e-12)  # one kind of tenure only
 
@@ -375,7 +377,7 @@ def test_left_out_suppressed_units_stay_below_the_threshold(units: list) -> None
     t = np.array([float(max(a, b)) for a, b, _ in units])
     x = np.where([s for _, _, s in units], np.nan, x)  # suppressed group counts
     by = np.zeros(len(units), dtype=np.int64)
-    dropped = sg._negligible([(sg._two(x, t), t)], by, 1)
+    dropped = _negligible([(_two(x, t), t)], by, 1)
     suppressed = np.isnan(x) & (t != 0)
     assert not (dropped.mask & ~suppressed).any()  # only suppressed units are left out
     if dropped.mask.any():

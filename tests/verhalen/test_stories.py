@@ -24,7 +24,7 @@ from wijkanalyse import store
 from wijkanalyse.errors import DataFileError, WijkanalyseError
 from wijkanalyse.gebieden.areas import define_area
 from wijkanalyse.model import Story, Subject
-from wijkanalyse.verhalen.stories import (
+from wijkanalyse.verhalen import (
     HISTORY_COLUMNS,
     LIST_COLUMNS,
     SCHEMA,

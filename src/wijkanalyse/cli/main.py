@@ -435,7 +435,7 @@ def profiel(
 
 def _add_story_cmd(ctx: typer.Context, bestand: Path, gebied: str | None, auteur: str | None,
                    gemeente: str | None, kind: str) -> None:
-    from wijkanalyse.verhalen.stories import add_story_from_file
+    from wijkanalyse.verhalen import add_story_from_file
 
     with _write_db(_settings(ctx), purpose=f"{kind} add") as con:
         story = add_story_from_file(con, bestand, area=gebied, author=auteur, kind=kind,

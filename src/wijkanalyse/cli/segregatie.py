@@ -66,7 +66,7 @@ def segregatie(
 ) -> None:
     """Segregatie-indexen, concentraties, verandering en menging van de woningvoorraad van een
     gemeente."""
-    from wijkanalyse.segregatie.analyse import index_json, write_outputs
+    from wijkanalyse.segregatie import index_json, write_outputs
     from wijkanalyse.segregatie.analyse import segregatie as analyse
 
     formats = FORMAT_CHOICES.get(fmt.strip().lower())

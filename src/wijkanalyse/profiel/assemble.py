@@ -112,7 +112,7 @@ from wijkanalyse.profiel.texts import (
     _sources,
 )
 from wijkanalyse.signalen.derive import derive_signals
-from wijkanalyse.verhalen.stories import stories_for
+from wijkanalyse.verhalen import stories_for
 
 __all__ = [
     "YearNotAvailableError",

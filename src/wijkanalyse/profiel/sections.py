@@ -22,7 +22,7 @@ import duckdb
 
 from wijkanalyse.kennis import profile_section as kennis_section
 from wijkanalyse.model import Profile, SectionData
-from wijkanalyse.segregatie.analyse import profile_section as segregatie_section
+from wijkanalyse.segregatie import profile_section as segregatie_section
 
 
 @dataclass(frozen=True)

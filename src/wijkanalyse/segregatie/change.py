@@ -1,0 +1,238 @@
+"""Segregatie: change of D and H between two years (:func:`change_table`) with the Shapley
+split into a compositional and a redistribution part."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from wijkanalyse.fmt import nl_number
+from wijkanalyse.segregatie.data import _Data, _empty, _group_counts, _indicators_of, _typed
+from wijkanalyse.segregatie.groups import (
+    _INDEX_BY_ID,
+    _INDEX_ORDER,
+    _PLURAL,
+    CHANGE_COLUMNS,
+    MAX_SUPPRESSED_SHARE,
+    GroupDef,
+    _check_groups,
+    _check_level,
+    _check_years,
+)
+from wijkanalyse.segregatie.load import _load, resolve_gemeente
+from wijkanalyse.segregatie.tables import (
+    _derivation_text,
+    _join_notes,
+    _negligible,
+    _order_key,
+    _shapley,
+    _two,
+)
+
+# change over time
+
+
+def _year_pairs(years: Sequence[int]) -> list[tuple[int, int]]:
+    """Consecutive pairs, plus first–last when there are three years or more."""
+    ys = sorted(set(int(y) for y in years))
+    pairs = list(zip(ys[:-1], ys[1:], strict=True))
+    if len(ys) >= 3:
+        pairs.append((ys[0], ys[-1]))
+    return pairs
+
+
+def _change_rows(data: _Data, groups: Sequence[GroupDef],
+                 end_year: int | None = None) -> pd.DataFrame:
+    """Change rows for every gemeente × group × pair of years: per group and pair of years
+    one vectorised call over all gemeenten that have both years."""
+    rows: list[pd.DataFrame] = []
+    keys = ["gemeente_code", "code"]
+    for g in groups:
+        c = _group_counts(data, g)
+        if c.units.empty:
+            continue
+        frame = c.units.assign(x=c.x, t=c.t)
+        if end_year is not None:
+            frame = frame[frame["year"] <= end_year]
+        if frame.empty:
+            continue
+        years_per_gm = frame.groupby("gemeente_code")["year"].agg(lambda v: sorted(set(v)))
+        sources = data.sources(g.indicators).to_dict()
+        pair_gms: dict[tuple[int, int], list[str]] = {}
+        for gm, ys in years_per_gm.items():
+            pairs = _year_pairs(ys)
+            if end_year is not None:
+                pairs = [p for p in pairs if p[1] == ys[-1]]
+            if not pairs:
+                rows.append(_no_pair_rows(g, gm, ys[-1], sources.get((gm, ys[-1]), "")))
+            for pair in pairs:
+                pair_gms.setdefault(pair, []).append(gm)
+        for (y0, y1), gms in sorted(pair_gms.items()):
+            rows.append(_pair_rows(data, g, frame, y0, y1, sorted(gms), sources, keys))
+    rows = [r for r in rows if not r.empty]
+    if not rows:
+        return _empty(CHANGE_COLUMNS)
+    out = pd.concat(rows, ignore_index=True)
+    out["gemeente_name"] = out["gemeente_code"].map(data.gemeente_names).fillna(
+        out["gemeente_code"])
+    out["level"] = data.level
+    out["index_label"] = out["index"].map(lambda i: _INDEX_BY_ID[i].label)
+    out["_g"] = out["group"].map(_order_key)
+    out["_i"] = out["index"].map(_INDEX_ORDER)
+    out["_y0"] = pd.to_numeric(out["year_from"]).fillna(-1)
+    out["_y1"] = pd.to_numeric(out["year_to"]).fillna(-1)
+    out = out.sort_values(["gemeente_code", "_g", "_i", "_y1", "_y0"], kind="stable")
+    out = out[list(CHANGE_COLUMNS)].reset_index(drop=True)
+    return _typed(out, ints=("year_from", "year_to", "n_units_from", "n_units_to",
+                             "n_matched", "n_used"),
+                  floats=("value_from", "value_to", "change", "compositional",
+                          "redistribution"))
+
+
+def _no_pair_rows(g: GroupDef, gm: str, year: int, source: str) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "gemeente_code": gm, "group": g.id, "group_label": g.label, "index": idx,
+        "year_from": None, "year_to": year, "value_from": np.nan, "value_to": np.nan,
+        "change": np.nan, "compositional": np.nan, "redistribution": np.nan,
+        "n_units_from": None, "n_units_to": None, "n_matched": None, "n_used": None,
+        "source": source,
+        "note": f"alleen cijfers voor {year}: geen verandering te berekenen"}
+        for idx in _CHANGE_INDICES])
+
+
+#: The indices whose change is decomposed.
+_CHANGE_INDICES = ("D", "H")
+
+
+def _pair_rows(data: _Data, g: GroupDef, frame: pd.DataFrame, y0: int, y1: int,
+               gms: list[str], sources: dict[Any, Any], keys: list[str]) -> pd.DataFrame:
+    f0 = frame[(frame["year"] == y0) & frame["gemeente_code"].isin(gms)]
+    f1 = frame[(frame["year"] == y1) & frame["gemeente_code"].isin(gms)]
+    both = f0[keys + ["x", "t"]].merge(f1[keys + ["x", "t"]], on=keys, suffixes=("0", "1"))
+    both = both.sort_values(keys).reset_index(drop=True)
+    n_from = f0.groupby("gemeente_code").size()
+    n_to = f1.groupby("gemeente_code").size()
+    n_matched = both.groupby("gemeente_code").size()
+    complete = np.isfinite(both[["x0", "t0", "x1", "t1"]].to_numpy(float)).all(axis=1)
+    n_used = both[complete].groupby("gemeente_code").size()
+    part_of = {gm: k for k, gm in enumerate(gms)}
+    n = len(gms)
+    results: dict[str, dict[str, np.ndarray]] = {}
+    for idx in _CHANGE_INDICES:
+        results[idx] = _shapley_present(both, part_of, n, idx)
+    plural = _PLURAL[data.level]
+    recs = []
+    for idx in _CHANGE_INDICES:
+        res = results[idx]
+        for gm in gms:
+            k = part_of[gm]
+            nf, nt = int(n_from.get(gm, 0)), int(n_to.get(gm, 0))
+            nm, nu = int(n_matched.get(gm, 0)), int(n_used.get(gm, 0))
+            note = [f"{nm} {plural} op code gekoppeld ({nf} in {y0}, {nt} in {y1})"]
+            if nm < max(nf, nt):
+                note.append(f"{idx} van beide jaren berekend over de gekoppelde {plural}; kan "
+                            "afwijken van de cijfers per jaar")
+            if nu < nm:
+                left_out = int(res["n_dropped"][k])
+                note.append(f"{nm - nu} gekoppelde {plural} zonder cijfer in een van de jaren "
+                            "(geheim of ontbrekend)" + (
+                                f"; {left_out} daarvan weggelaten (samen minder dan "
+                                f"{nl_number(MAX_SUPPRESSED_SHARE * 100)}% van elke groep)"
+                                if left_out else ""))
+            if g.derived:
+                note.append(_derivation_text(g))
+            if nm == 0:
+                note.append("niet berekend: geen buurten of wijken met dezelfde code in beide "
+                            "jaren")
+            elif not np.isfinite(res["total_change"][k]):
+                note.append("niet berekend: de index is in een van de jaren niet te berekenen")
+            elif not np.isfinite(res["composition"][k]):
+                note.append("splitsing niet berekend: de herschaling (IPF) convergeerde niet")
+            src = "; ".join(sorted({s for y in (y0, y1)
+                                    for s in sources.get((gm, y), "").split("; ") if s}))
+            recs.append({
+                "gemeente_code": gm, "group": g.id, "group_label": g.label, "index": idx,
+                "year_from": y0, "year_to": y1, "value_from": res["index0"][k],
+                "value_to": res["index1"][k], "change": res["total_change"][k],
+                "compositional": res["composition"][k],
+                "redistribution": res["redistribution"][k], "n_units_from": nf,
+                "n_units_to": nt, "n_matched": nm, "n_used": nu, "source": src,
+                "note": _join_notes(note)})
+    return pd.DataFrame(recs)
+
+
+def _shapley_present(both: pd.DataFrame, part_of: dict[str, int], n: int, idx: str
+                     ) -> dict[str, np.ndarray]:
+    """Shapley decomposition per gemeente (partition ``part_of``); NaN for gemeenten without
+    matched units. Suppressed units are left out of both years per
+    :data:`MAX_SUPPRESSED_SHARE` (``n_dropped`` per gemeente)."""
+    names = ("index0", "index1", "total_change", "composition", "redistribution")
+    out = {k: np.full(n, np.nan) for k in names}
+    out["n_dropped"] = np.zeros(n)
+    if both.empty:
+        return out
+    by_full = both["gemeente_code"].map(part_of).to_numpy(dtype=np.int64)
+    present = np.bincount(by_full, minlength=n) > 0
+    n_present = int(present.sum())
+    dense = (np.cumsum(present) - 1)[by_full]
+    x0, t0, x1, t1 = (both[c].to_numpy(float) for c in ("x0", "t0", "x1", "t1"))
+    dropped = _negligible([(_two(x0, t0), t0), (_two(x1, t1), t1)], dense, n_present)
+    x0, t0, x1, t1 = dropped.apply(x0, t0, x1, t1)
+    got = _shapley(x0, t0, x1, t1, index=idx, by=dense, n=n_present,
+                   codes=both["code"].tolist())
+    for k in names:
+        out[k][present] = got[k]
+    out["n_dropped"][present] = dropped.n
+    return out
+
+
+def change_table(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    gemeenten: Sequence[str] | None = None,
+    level: str = "buurt",
+    groups: Iterable[str] | str | None = None,
+    years: int | Iterable[int] | None = None,
+) -> pd.DataFrame:
+    """Change of D and H between pairs of years, split into composition and redistribution.
+
+    For every gemeente × group the pairs are consecutive years with figures, plus the first
+    and last year when there are three or more. Only units present under the same code in
+    both years are used (``n_matched``), and of those the ones with figures in both years
+    (``n_used``); D and H of both years are recomputed over exactly those units, so ``change``
+    = ``value_to − value_from`` = ``compositional + redistribution`` (the Shapley
+    decomposition of :func:`wijkanalyse.segregatie.indices.shapley_decomposition`: the part
+    due to changed group sizes and unit sizes, and the part due to who lives where).
+
+    Parameters
+    ----------
+    con
+        Connection to the database.
+    gemeenten
+        Gemeente names or codes; all when ``None``.
+    level
+        ``"buurt"`` or ``"wijk"``.
+    groups
+        Group or family ids (two-group indices only); all when ``None``.
+    years
+        Restrict to these years; all when ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`CHANGE_COLUMNS`. A gemeente × group with figures for one year only has
+        a row per index with ``year_from`` missing and a note saying so.
+    """
+    lvl = _check_level(level)
+    chosen = _check_groups(groups)
+    codes = None if gemeenten is None else [resolve_gemeente(con, g)[0] for g in gemeenten]
+    data = _load(con, level=lvl, gemeente_codes=codes, years=_check_years(years),
+                 indicators=_indicators_of(chosen))
+    return _change_rows(data, chosen)
+
+
+# ------------------------------------------------------------------------------------------

@@ -1,0 +1,76 @@
+"""Segregatie: writing the outputs (HTML, PDF, Excel, csv, json)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from wijkanalyse.atomicio import write_atomic as _write_atomic
+from wijkanalyse.atomicio import write_report_files, write_text
+from wijkanalyse.exportsafe import csv_frame, text_cells
+from wijkanalyse.segregatie.analyse import SegregationResult
+from wijkanalyse.segregatie.render import render_html, report_stem
+
+# writing
+
+
+#: Formats :func:`write_outputs` writes.
+FORMATS: tuple[str, ...] = ("html", "pdf", "xlsx", "csv", "json")
+
+
+def _xlsx_frame(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for c in out.columns:
+        if str(out[c].dtype) == "boolean":
+            out[c] = out[c].astype(object).where(out[c].notna(), None)
+    return out
+
+
+def write_xlsx(result: SegregationResult, path: Path) -> Path:
+    """Write the result as an Excel workbook with the sheets ``indices``, ``lokaal``,
+    ``verandering``, ``woningvoorraad``, ``spreiding``, ``groepen``, ``bronnen`` and
+    ``opmerkingen`` (replaced atomically)."""
+    sheets = {
+        "indices": result.indices, "lokaal": result.local, "verandering": result.change,
+        "woningvoorraad": result.housing_mix, "spreiding": result.housing_spread,
+        "groepen": result.groups,
+        "bronnen": result.sources if not result.sources.empty else pd.DataFrame(
+            {"label": ["niet vastgelegd"]}),
+        "opmerkingen": pd.DataFrame({"opmerking": result.notes or ["geen"]}),
+    }
+
+    def write(tmp: Path) -> None:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+            for name, df in sheets.items():
+                _xlsx_frame(df).to_excel(xw, sheet_name=name, index=False)
+            text_cells(xw.book)  # names from files stay text, never formulas
+
+    return _write_atomic(Path(path), write)
+
+
+def index_json(indices: pd.DataFrame) -> str:
+    """The long index table as JSON records (NaN -> null), UTF-8 text."""
+    records = indices.astype(object).where(indices.notna(), None).to_dict("records")
+    return json.dumps(records, ensure_ascii=False, indent=2,
+                      default=lambda o: o.item() if hasattr(o, "item") else str(o)) + "\n"
+
+
+def write_outputs(result: SegregationResult, out_dir: Path, *,
+                  formats: Sequence[str] = ("html", "pdf"),
+                  generated_on: date | None = None) -> dict[str, Path]:
+    """Write the chosen formats (:data:`FORMATS`) into ``out_dir``; returns the paths.
+
+    ``csv`` and ``json`` hold the long index table (:data:`INDEX_COLUMNS`); ``xlsx`` all tables;
+    ``html`` and ``pdf`` the report.
+    """
+    return write_report_files(
+        out_dir, report_stem(result), formats, allowed=FORMATS,
+        html=lambda: render_html(result, generated_on=generated_on),
+        writers={"xlsx": lambda target: write_xlsx(result, target),
+                 "csv": lambda target: write_text(target, csv_frame(result.indices).to_csv(
+                     index=False)),
+                 "json": lambda target: write_text(target, index_json(result.indices))})
