@@ -89,7 +89,7 @@ from wijkanalyse.fmt import dutch_date, join_nl, nl_number
 from wijkanalyse.gebieden import sets
 from wijkanalyse.monitor import composite, earlywarning, trends, typology
 from wijkanalyse.monitor.availability import STATUS_LABELS, Availability, data_availability
-from wijkanalyse.present.maps import (
+from wijkanalyse.present import (
     MapFrame,
     halo_text,
     path_d,
@@ -97,7 +97,7 @@ from wijkanalyse.present.maps import (
     scale_label,
     wrap_text,
 )
-from wijkanalyse.present.maps import svg_num as _fmt
+from wijkanalyse.present import svg_num as _fmt
 
 __all__ = [
     "CLASS_COLOURS",
@@ -1665,7 +1665,7 @@ def gemeente_map(gm: str, gm_name: str, geo: MonitorGeo, units: pd.DataFrame,
     """The units of one gemeente coloured by trend class, on the gemeente outline with the
     other wijken (or buurten) of the gemeente light around them, every area labelled with its
     name where it fits (the units first; a unit whose name does not fit gets a number, listed
-    under the map; :func:`wijkanalyse.present.maps.place_labels`), with a legend that gives the
+    under the map; :func:`wijkanalyse.present.svgmap.place_labels`), with a legend that gives the
     boundary years and a scale bar. ``None`` when no unit of the gemeente has a boundary."""
     rows = units[(units["gemeente_code"] == gm) & units["unit_id"].isin(list(geo.units))]
     if rows.empty:
