@@ -6,6 +6,7 @@ May import only the kernel.
 """
 
 from wijkanalyse.gebieden.aggregate import aggregate_many
+from wijkanalyse.gebieden.areafiles import load_area_file
 from wijkanalyse.gebieden.areas import define_area, get_area, list_areas, remove_area
 from wijkanalyse.gebieden.areasets import load_area_set
 from wijkanalyse.gebieden.location import locate
@@ -15,6 +16,6 @@ from wijkanalyse.gebieden.subjects import display_name, resolve_subject
 
 __all__ = [
     "aggregate_many", "check_set", "define_area", "display_name", "get_area", "list_areas",
-    "list_sets", "load_area_set", "locate", "remove_area", "resolve_names", "resolve_set",
-    "resolve_subject", "suggest",
+    "list_sets", "load_area_file", "load_area_set", "locate", "remove_area", "resolve_names",
+    "resolve_set", "resolve_subject", "suggest",
 ]
