@@ -58,6 +58,7 @@ import yaml
 from wijkanalyse import safeyaml
 from wijkanalyse.codes import gemeente_code_of, is_valid_code, level_of, name_key, normalise_code
 from wijkanalyse.errors import DataFileError
+from wijkanalyse.gebieden import load
 
 #: Levels the areas of a set may be made of.
 SET_LEVELS = ("buurt", "wijk")
@@ -613,11 +614,7 @@ def check_area_set(con: duckdb.DuckDBPyConnection, area_set: AreaSet) -> list[st
     """
     wanted = sorted({c for a in area_set.areas for c in a.codes}
                     | {a.gemeente_code for a in area_set.areas if a.gemeente_code})
-    known = dict(con.execute(
-        "SELECT code, arg_max(name, year) FILTER (WHERE name IS NOT NULL) FROM regions "
-        "WHERE list_contains(?, code) GROUP BY code",
-        [wanted],
-    ).fetchall())
+    known = dict(load.latest_nonempty_names(con, wanted))
     problems: list[str] = []
     for area in area_set.areas:
         who = f"Set {area_set.name!r}, gebied {area.name!r} ({area.id})"

@@ -79,6 +79,7 @@ from shapely.geometry.base import BaseGeometry
 
 from wijkanalyse.codes import gemeente_code_of, name_key, wijk_code_of
 from wijkanalyse.fmt import join_nl, nl_number
+from wijkanalyse.gebieden import load
 from wijkanalyse.model import Location, MapArea, Subject
 
 RD_NEW = "EPSG:28992"
@@ -138,35 +139,18 @@ class _Shape:
     year: int | None = None  # boundary year (of the buurten, for a composed wijk)
 
 
-def _latest_geometries(con: duckdb.DuckDBPyConnection, where: str,
-                       params: list[Any]) -> pd.DataFrame:
-    df = con.execute(
-        f"""SELECT code, year, level, name, source_id, geojson, area_m2
-            FROM geometries WHERE {where}
-            QUALIFY row_number() OVER (PARTITION BY code ORDER BY year DESC, source_id) = 1
-            ORDER BY code""",
-        params,
-    ).df()
-    return df
-
-
 def _bulk_geometries(con: duckdb.DuckDBPyConnection,
                      cache: dict[str, Any]) -> dict[tuple[str, str], pd.DataFrame]:
     """The latest geometry per code of every wijk, buurt and gemeente, in one query, grouped by
     (level, four-digit gemeente number); kept in ``cache`` under ``"geometries"``.
 
-    Each group equals what :func:`_latest_geometries` returns for that level and gemeente
-    (``level = ? AND code LIKE 'WKnnnn%'``, or ``code = 'GMnnnn'``): the window runs per code
-    and level, and a code has one level. One query instead of one per gemeente and level
-    (every wijk of the Netherlands: 0.1 s instead of 9 s).
+    Each group equals what :func:`~wijkanalyse.gebieden.load.latest_geometries` returns for
+    that level and gemeente (``level = ? AND code LIKE 'WKnnnn%'``, or ``code = 'GMnnnn'``):
+    the window runs per code and level, and a code has one level. One query instead of one
+    per gemeente and level (every wijk of the Netherlands: 0.1 s instead of 9 s).
     """
     if "geometries" not in cache:
-        df = con.execute(
-            """SELECT code, year, level, name, source_id, geojson, area_m2
-                FROM geometries WHERE level IN ('wijk', 'buurt', 'gemeente')
-                QUALIFY row_number() OVER (PARTITION BY level, code
-                                           ORDER BY year DESC, source_id) = 1
-                ORDER BY code""").df()
+        df = load.all_latest_geometries(con)
         groups = df.groupby([df["level"], df["code"].str[2:6]], sort=False)
         cache["geometries"] = {(str(lv), str(num)): g.reset_index(drop=True)
                                for (lv, num), g in groups}
@@ -176,13 +160,10 @@ def _bulk_geometries(con: duckdb.DuckDBPyConnection,
 
 def _bulk_latest(con: duckdb.DuckDBPyConnection, cache: dict[str, Any] | None, level: str,
                  num: str) -> pd.DataFrame:
-    """:func:`_latest_geometries` for one level of gemeente ``num``, from the bulk query when a
-    cache is given."""
+    """:func:`wijkanalyse.gebieden.load.latest_geometries` for one level of gemeente ``num``,
+    from the bulk query when a cache is given."""
     if cache is None:
-        prefix = {"wijk": "WK", "buurt": "BU", "gemeente": "GM"}[level]
-        if level == "gemeente":
-            return _latest_geometries(con, "code = ?", [f"GM{num}"])
-        return _latest_geometries(con, "level = ? AND code LIKE ?", [level, f"{prefix}{num}%"])
+        return load.latest_geometries(con, level, num)
     empty = pd.DataFrame(columns=["code", "year", "level", "name", "source_id", "geojson",
                                   "area_m2"])
     return _bulk_geometries(con, cache).get((level, num), empty)
@@ -192,11 +173,7 @@ def _bulk_densities(con: duckdb.DuckDBPyConnection,
                     cache: dict[str, Any]) -> dict[str, dict[str, float]]:
     """Latest ``bev_dich`` and ``a_inw`` of every code, in one query (kept in ``cache``)."""
     if "densities" not in cache:
-        df = con.execute(
-            """SELECT code, indicator_id, value FROM observation
-               WHERE indicator_id IN ('bev_dich', 'a_inw') AND value IS NOT NULL
-               QUALIFY row_number() OVER (PARTITION BY code, indicator_id
-                                          ORDER BY year DESC) = 1""").df()
+        df = load.latest_densities(con)
         out: dict[str, dict[str, float]] = {}
         for code, ind, value in zip(df["code"], df["indicator_id"], df["value"], strict=True):
             out.setdefault(code, {})[ind] = float(value)
@@ -222,29 +199,14 @@ def _region_rows(con: duckdb.DuckDBPyConnection, codes: list[str]) -> pd.DataFra
     """Name and wijk of regions (latest year a code exists)."""
     if not codes:
         return pd.DataFrame(columns=["code", "year", "name", "wijk_code"])
-    # region_sources directly (not the regions view): the best-priority name of the latest year
-    return con.execute(
-        """SELECT r.code, r.year, r.name, r.wijk_code
-           FROM region_sources r JOIN sources s USING (source_id)
-           WHERE r.code IN (SELECT unnest(?)) AND r.name IS NOT NULL
-           QUALIFY row_number() OVER (PARTITION BY r.code
-                                      ORDER BY r.year DESC, s.priority, r.source_id) = 1""",
-        [codes],
-    ).df()
+    return load.latest_region_rows(con, codes)
 
 
 def _buurten_of_wijken(con: duckdb.DuckDBPyConnection, wijken: list[str]) -> pd.DataFrame:
     """The buurten of each wijk, as listed in the latest year the wijk exists."""
     if not wijken:
         return pd.DataFrame(columns=["wijk_code", "code"])
-    return con.execute(
-        """WITH w AS (SELECT code, max(year) AS year FROM region_sources
-                      WHERE code IN (SELECT unnest(?)) GROUP BY code)
-           SELECT DISTINCT r.wijk_code, r.code FROM region_sources r
-           JOIN w ON r.wijk_code = w.code AND r.year = w.year
-           WHERE r.level = 'buurt' ORDER BY r.wijk_code, r.code""",
-        [wijken],
-    ).df()
+    return load.buurten_of_wijken(con, wijken)
 
 
 def _compose(code: str, name: str, buurten: list[str],
@@ -299,14 +261,7 @@ def _densities(con: duckdb.DuckDBPyConnection, shapes: dict[str, _Shape], *,
         bulk = _bulk_densities(con, cache)
         latest = {code: bulk[code] for code in sorted(codes) if code in bulk}
     else:
-        df = con.execute(
-            """SELECT code, indicator_id, value FROM observation
-               WHERE indicator_id IN ('bev_dich', 'a_inw') AND code IN (SELECT unnest(?))
-                 AND value IS NOT NULL
-               QUALIFY row_number() OVER (PARTITION BY code, indicator_id
-                                          ORDER BY year DESC) = 1""",
-            [codes],
-        ).df()
+        df = load.latest_densities(con, codes)
         latest = {str(code): dict(zip(grp["indicator_id"], grp["value"], strict=True))
                   for code, grp in df.groupby("code")}
     out: dict[str, float] = {}
@@ -350,7 +305,7 @@ def _gemeente_shape(con: duckdb.DuckDBPyConnection, gm: str, *,
                     cache: dict[str, Any] | None = None) -> _Shape | None:
     """The boundary of a gemeente, latest year (2022 generalised before 2013)."""
     if cache is None:
-        return _shapes(_latest_geometries(con, "code = ?", [gm])).get(gm)
+        return _shapes(load.latest_geometries(con, "gemeente", gm[2:])).get(gm)
     return _shapes(_bulk_latest(con, cache, "gemeente", gm[2:])).get(gm)
 
 
@@ -420,9 +375,7 @@ def gemeente_layers(con: duckdb.DuckDBPyConnection, gm: str,
 
 def _source_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Citation label of every source (``sources.label``, else its file name)."""
-    rows = con.execute(
-        "SELECT source_id, coalesce(label, file_name, source_id) FROM sources").fetchall()
-    return dict(rows)
+    return load.source_labels(con)
 
 
 def _gemeente_name(con: duckdb.DuckDBPyConnection, subject: Subject, gm: str) -> str | None:
@@ -441,9 +394,7 @@ def _boundary_years(con: duckdb.DuckDBPyConnection,
     """Per level the years of the loaded boundaries and whether each is nationwide (kept in
     ``store``)."""
     if "boundary_years" not in store:
-        rows = con.execute(
-            "SELECT level, year, count(DISTINCT substr(code, 3, 4)) FROM geometries "
-            "WHERE year IS NOT NULL GROUP BY level, year ORDER BY level, year").fetchall()
+        rows = load.boundary_gemeente_counts(con)
         out: dict[str, list[tuple[int, bool]]] = {}
         for level, year, n in rows:
             out.setdefault(str(level), []).append((int(year), int(n) >= NATIONWIDE_GEMEENTEN))
@@ -468,10 +419,7 @@ def _latest_figure_year(con: duckdb.DuckDBPyConnection, codes: list[str]) -> int
     """The latest year a KWB source lists one of ``codes`` (the division its figures are of)."""
     if not codes:
         return None
-    row = con.execute(
-        """SELECT max(r.year) FROM region_sources r JOIN sources s USING (source_id)
-           WHERE s.kind = 'kwb' AND list_contains(?, r.code)""", [codes]).fetchone()
-    return int(row[0]) if row and row[0] is not None else None
+    return load.latest_kwb_year(con, codes)
 
 
 def _years_text(years: list[int]) -> str:

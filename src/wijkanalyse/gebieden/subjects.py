@@ -63,7 +63,7 @@ from wijkanalyse.codes import (
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.fmt import join_nl
 from wijkanalyse.gebieden import areas as areas_mod
-from wijkanalyse.gebieden import names
+from wijkanalyse.gebieden import load, names
 from wijkanalyse.gebieden.areasets import AreaSet, SetArea, list_area_sets, load_area_set
 from wijkanalyse.model import Subject, SubjectDivision
 
@@ -310,14 +310,7 @@ def _regions(con: duckdb.DuckDBPyConnection, codes: list[str] | tuple[str, ...])
     """The regions among ``codes`` as known over all years (latest name that is not empty)."""
     if not codes:
         return {}
-    rows = con.execute(
-        """SELECT code, arg_max(level, year) AS level,
-                  arg_max(name, year) FILTER (WHERE name IS NOT NULL) AS name,
-                  arg_max(gemeente_code, year) AS gemeente_code,
-                  list(DISTINCT year ORDER BY year) AS years
-           FROM regions WHERE list_contains(?, code) GROUP BY code""",
-        [list(codes)],
-    ).fetchall()
+    rows = load.region_summaries(con, codes)
     gm_codes = sorted({r[3] for r in rows if r[3]} | {r[0] for r in rows if r[1] == "gemeente"})
     gm_names = _gemeente_names(con, gm_codes)
     out = {}
@@ -339,11 +332,7 @@ def _gemeente_names(con: duckdb.DuckDBPyConnection, codes: list[str | None]) -> 
     wanted = [c for c in codes if c]
     if not wanted:
         return {}
-    rows = con.execute(
-        "SELECT code, arg_max(name, year) FILTER (WHERE name IS NOT NULL) FROM regions "
-        "WHERE list_contains(?, code) GROUP BY code",
-        [wanted],
-    ).fetchall()
+    rows = load.latest_nonempty_names(con, wanted)
     return {code: name for code, name in rows if name}
 
 
@@ -398,9 +387,7 @@ def resolve_gemeente(con: duckdb.DuckDBPyConnection, query: str) -> tuple[str, s
     text = " ".join(str(query or "").split())
     if not text:
         raise SubjectNotFoundError(text, "Geef de naam of CBS-code van een gemeente op.")
-    rows = con.execute(
-        "SELECT code, coalesce(year, 0), name, names FROM regions WHERE level = 'gemeente' "
-        "ORDER BY code, year").fetchall()
+    rows = load.gemeente_name_rows(con)
     display: dict[str, str] = {}
     exact: dict[str, dict[str, int]] = {}  # name key -> code -> last year with that name
     stem: dict[str, dict[str, int]] = {}  # the same without a province suffix
@@ -476,10 +463,7 @@ def _subject_for_code(con: duckdb.DuckDBPyConnection, text: str, code: str,
 
 
 def _look_alike_codes(con: duckdb.DuckDBPyConnection, code: str) -> list[str]:
-    rows = con.execute(
-        "SELECT DISTINCT code FROM regions WHERE substr(code, 1, 6) = ?", [code[:6]]
-    ).fetchall()
-    pool = [r[0] for r in rows if len(r[0]) == len(code)]
+    pool = [c for c in load.codes_with_prefix(con, code[:6]) if len(c) == len(code)]
     return difflib.get_close_matches(code, pool, n=3, cutoff=0.75)
 
 
@@ -746,12 +730,7 @@ def _ambiguous_message(text: str, cands: list[_Candidate], gemeente: str | None,
 def _suggestions(con: duckdb.DuckDBPyConnection, text: str,
                  gm_codes: set[str] | None) -> list[str]:
     """Close names among regions (of the gemeente, if given) and areas of sets and users."""
-    sql = "SELECT DISTINCT unnest(names) FROM regions WHERE level != 'land'"
-    params: list[Any] = []
-    if gm_codes is not None:
-        sql += " AND list_contains(?, gemeente_code)"
-        params.append(sorted(gm_codes))
-    pool = [r[0] for r in con.execute(sql, params).fetchall()]
+    pool = load.region_names(con, None if gm_codes is None else sorted(gm_codes))
     for _, entry in shipped_set_areas():
         if gm_codes is None or entry.gemeente_code in gm_codes:
             pool.extend([entry.name, *entry.aliases])
