@@ -20,6 +20,7 @@ from pyproj import Geod
 from wijkanalyse.catalogue import Catalogue, parse_catalogue
 from wijkanalyse.errors import DataFileError
 from wijkanalyse.sources import boundaries as rb
+from wijkanalyse.sources import boundary_features as bf
 from wijkanalyse.sources import geometry as geo
 from wijkanalyse.sources.registry import ReadContext
 from wijkanalyse.sourcetable import REGION_COLUMNS, VALUE_COLUMNS, SourceTable
@@ -516,7 +517,7 @@ def test_missing_geometry_is_noted(tmp_path: Path) -> None:
     ],
 )
 def test_gemeente_from_file_name(name: str, expected: str | None) -> None:
-    assert rb.gemeente_from_file_name(name) == expected
+    assert bf.gemeente_from_file_name(name) == expected
 
 
 @pytest.mark.parametrize(
