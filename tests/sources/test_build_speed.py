@@ -29,7 +29,7 @@ from wijkanalyse.catalogue import load_catalogue
 from wijkanalyse.cbsvalues import invalid_cells, parse_cbs_values, parse_distinct
 from wijkanalyse.codes import name_key
 from wijkanalyse.errors import DataFileError
-from wijkanalyse.gebieden.names import suggest
+from wijkanalyse.gebieden.suggestions import suggest
 from wijkanalyse.settings import resolve_settings
 from wijkanalyse.sources import readpool
 from wijkanalyse.sources.build import _detect_all, build_database

@@ -73,6 +73,7 @@ from wijkanalyse.gebieden.candidates import (
     prefer_outer_regions,
     sorted_candidates,
 )
+from wijkanalyse.gebieden.suggestions import suggest
 from wijkanalyse.model import Subject, SubjectDivision
 
 _CBS_PREFIX = re.compile(r"^(wijk|buurt)\s+\d+[a-z]?\s+", re.IGNORECASE)
@@ -398,7 +399,7 @@ def resolve_gemeente(con: duckdb.DuckDBPyConnection, query: str) -> tuple[str, s
             f"{gm!r}?", [gm] if gm else [])
     pool = sorted({n for _, _, name, more in rows for n in {name, *(more or [])} - {None, ""}})
     pool += [alias.title() for alias in GEMEENTE_ALIASES]
-    sugg = names.suggest(text, pool)
+    sugg = suggest(text, pool)
     message = f"Gemeente {text!r} is onbekend in de database."
     if sugg:
         message += " Bedoelt u " + " of ".join(repr(s) for s in sugg) + "?"
@@ -562,4 +563,4 @@ def _suggestions(con: duckdb.DuckDBPyConnection, text: str,
         pool.extend(areas_mod.list_areas(con)["name"].tolist())
     except duckdb.CatalogException:
         pass
-    return names.suggest(text, [display_name(n) for n in pool])
+    return suggest(text, [display_name(n) for n in pool])
