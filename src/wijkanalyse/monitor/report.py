@@ -515,7 +515,7 @@ def _unit_geometries(con: duckdb.DuckDBPyConnection, units: pd.DataFrame,
     entries per unit id: a unit whose codes have no boundary is drawn with the codes of an
     older division that have one (Jagershoef with its buurt of 2015), and a note says so."""
     # the gemeente's wijk/buurt layers, composed as in Ligging
-    from wijkanalyse.gebieden.location import gemeente_layers
+    from wijkanalyse.gebieden import gemeente_layers
 
     have = con.execute(
         "SELECT DISTINCT substr(code, 3, 4) FROM geometries WHERE level IN ('wijk', 'buurt')"
@@ -598,7 +598,7 @@ def _gemeenten_with_boundaries(con: duckdb.DuckDBPyConnection) -> list[str]:
 def _gemeente_geometries(con: duckdb.DuckDBPyConnection, labels: dict[str, str]
                          ) -> tuple[dict[str, BaseGeometry], int | None, list[str]]:
     """The gemeente map of the latest year with gemeente boundaries (RD New)."""
-    from wijkanalyse.gebieden.location import to_rd
+    from wijkanalyse.gebieden import to_rd
 
     row = con.execute("SELECT max(year) FROM geometries WHERE level = 'gemeente'").fetchone()
     year = row[0] if row else None

@@ -38,7 +38,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from wijkanalyse.fmt import join_nl, nl_number
-from wijkanalyse.gebieden.location import to_rd
+from wijkanalyse.gebieden.layers import to_rd
 from wijkanalyse.model import Location, MapArea
 from wijkanalyse.present.svgmap import (
     _CHAR_WIDTH,
