@@ -26,7 +26,7 @@ from wijkanalyse import store
 from wijkanalyse.catalogue import load_catalogue
 from wijkanalyse.cli.main import app
 from wijkanalyse.cli.status import render_status
-from wijkanalyse.gebieden.areasets import load_area_set
+from wijkanalyse.gebieden import load_area_set
 from wijkanalyse.gebieden.location import locate
 from wijkanalyse.gebieden.subjects import resolve_subject, subject_for_area_set_entry
 from wijkanalyse.model import Profile, Subject, to_dict

@@ -418,7 +418,7 @@ def test_docs_table_lists_every_entry_with_its_codes(kw) -> None:
 
 
 def test_ids_are_unique_over_the_shipped_sets() -> None:
-    from wijkanalyse.gebieden.areasets import list_area_sets
+    from wijkanalyse.gebieden import list_area_sets
 
     ids = [a.id for info in list_area_sets() for a in load_area_set(info.name).areas]
     assert len(ids) == len(set(ids)) == 52

@@ -5,7 +5,7 @@ A set specification (``spec``) is one of:
 * the name of a set shipped with the package (``programma-2016``;
   :mod:`wijkanalyse.gebieden.areasets`);
 * a path to a user file: a YAML file in the format of
-  :func:`wijkanalyse.gebieden.areasets.read_area_set`
+  :func:`wijkanalyse.gebieden.areasetfiles.read_area_set`
   (``title``, ``description``, ``areas`` with ``id``, ``name``, ``gemeente``, ``level``,
   ``codes``), or a CSV file (``,`` or ``;``, UTF-8) with one neighbourhood per row in a column
   ``naam`` (or ``name``) or ``code`` (a filled code wins over the name) and an optional column
@@ -45,14 +45,8 @@ from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.fmt import join_nl
 from wijkanalyse.gebieden import load
 from wijkanalyse.gebieden.areas import slugify
-from wijkanalyse.gebieden.areasets import (
-    AreaSet,
-    SetArea,
-    check_area_set,
-    list_area_sets,
-    load_area_set,
-    read_area_set,
-)
+from wijkanalyse.gebieden.areasetfiles import list_area_sets, load_area_set, read_area_set
+from wijkanalyse.gebieden.areasets import AreaSet, SetArea, check_area_set
 from wijkanalyse.gebieden.subjects import (
     AmbiguousSubjectError,
     SubjectError,

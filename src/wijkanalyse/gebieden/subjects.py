@@ -61,7 +61,8 @@ from wijkanalyse.codes import (
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.gebieden import areas as areas_mod
 from wijkanalyse.gebieden import load, names
-from wijkanalyse.gebieden.areasets import AreaSet, SetArea, list_area_sets, load_area_set
+from wijkanalyse.gebieden.areasetfiles import list_area_sets, load_area_set
+from wijkanalyse.gebieden.areasets import AreaSet, SetArea
 from wijkanalyse.gebieden.candidates import (
     Candidate,
     Region,

@@ -55,8 +55,8 @@ from wijkanalyse.codes import (
     relation_sentence,
 )
 from wijkanalyse.errors import DataFileError, WijkanalyseError
-from wijkanalyse.gebieden import suggest
-from wijkanalyse.gebieden.areasets import SetArea, list_area_sets, load_area_set
+from wijkanalyse.gebieden import list_area_sets, load_area_set, suggest
+from wijkanalyse.gebieden.areasets import SetArea
 from wijkanalyse.gebieden.subjects import (
     AmbiguousSubjectError,
     SubjectNotFoundError,
