@@ -29,7 +29,8 @@ from typer.testing import CliRunner
 
 from wijkanalyse import store
 from wijkanalyse.codes import name_key, normalise_code, wijk_code_of
-from wijkanalyse.gebieden.areasets import SetArea, load_area_set
+from wijkanalyse.gebieden import load_area_set
+from wijkanalyse.gebieden.areasets import SetArea
 from wijkanalyse.settings import resolve_settings
 
 SET = "krachtwijken-2007"
