@@ -26,11 +26,12 @@ from wijkanalyse import store
 from wijkanalyse.catalogue import load_catalogue
 from wijkanalyse.cli.main import app
 from wijkanalyse.cli.status import render_status
-from wijkanalyse.gebieden.areasets import load_area_set
+from wijkanalyse.gebieden import load_area_set
 from wijkanalyse.gebieden.location import locate
 from wijkanalyse.gebieden.subjects import resolve_subject, subject_for_area_set_entry
 from wijkanalyse.model import Profile, Subject, to_dict
-from wijkanalyse.present.maps import MapFrame, needs_zoom, place_labels, render_map_svg
+from wijkanalyse.present.maps import needs_zoom, render_map_svg
+from wijkanalyse.present.svgmap import MapFrame, place_labels
 from wijkanalyse.profiel.assemble import build_profile
 from wijkanalyse.profiel.cells import _add_derived, _Cell, _meta_table
 from wijkanalyse.profiel.report import render_html

@@ -19,14 +19,13 @@ from wijkanalyse import store
 from wijkanalyse.catalogue import parse_catalogue
 from wijkanalyse.codes import gemeente_code_of, level_from_soort, wijk_code_of
 from wijkanalyse.errors import AreaError, CatalogueError, DataFileError
+from wijkanalyse.gebieden.areafiles import AreaFileError, load_area_file
 from wijkanalyse.gebieden.areas import (
     Area,
-    AreaFileError,
     area_values,
     define_area,
     get_area,
     list_areas,
-    load_area_file,
     remove_area,
     slugify,
 )

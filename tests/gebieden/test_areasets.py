@@ -15,15 +15,8 @@ import pytest
 
 from wijkanalyse import store
 from wijkanalyse.errors import WijkanalyseError
-from wijkanalyse.gebieden.areasets import (
-    AreaSet,
-    AreaSetError,
-    SetArea,
-    check_area_set,
-    list_area_sets,
-    load_area_set,
-    read_area_set,
-)
+from wijkanalyse.gebieden.areasetfiles import list_area_sets, load_area_set, read_area_set
+from wijkanalyse.gebieden.areasets import AreaSet, AreaSetError, SetArea, check_area_set
 
 #: The twelve programme neighbourhoods: id -> (gemeente code, gemeente, level, codes).
 PROGRAMME = {

@@ -22,7 +22,8 @@ from shapely.geometry import shape
 from wijkanalyse import store
 from wijkanalyse.gebieden.location import locate
 from wijkanalyse.model import Location, Subject, to_dict
-from wijkanalyse.present.maps import render_map_svg, scale_label
+from wijkanalyse.present.maps import render_map_svg
+from wijkanalyse.present.svgmap import scale_label
 
 SVG_NS = "http://www.w3.org/2000/svg"
 _RD = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True)

@@ -18,8 +18,8 @@ from wijkanalyse.gebieden.names import (
     Resolution,
     find_regions,
     resolve_names,
-    suggest,
 )
+from wijkanalyse.gebieden.suggestions import suggest
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 KWB_2024 = SHARED_DATA / "kwb" / "kwb_2024_nl_all_levels_pop_sex_age.csv"

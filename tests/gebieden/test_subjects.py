@@ -20,7 +20,8 @@ import pytest
 from wijkanalyse import store
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.gebieden.areas import define_area
-from wijkanalyse.gebieden.areasets import SetArea, load_area_set
+from wijkanalyse.gebieden.areasetfiles import load_area_set
+from wijkanalyse.gebieden.areasets import SetArea
 from wijkanalyse.gebieden.subjects import (
     AmbiguousSubjectError,
     SubjectNotFoundError,

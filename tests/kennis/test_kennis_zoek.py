@@ -952,7 +952,7 @@ def test_profile_section_empty_states(built_db: Path, molenberg) -> None:
 @pytest.fixture(scope="module")
 def programme_advice(con) -> dict[str, tuple[Profile, kz.MatchResult]]:
     """Profile and advice of the twelve wijken of the 2016 programme (real data)."""
-    from wijkanalyse.gebieden.areasets import load_area_set
+    from wijkanalyse.gebieden import load_area_set
     from wijkanalyse.gebieden.subjects import subject_for_area_set_entry
 
     out = {}

@@ -29,7 +29,8 @@ from typer.testing import CliRunner
 
 from wijkanalyse import store
 from wijkanalyse.codes import name_key, normalise_code, wijk_code_of
-from wijkanalyse.gebieden.areasets import SetArea, load_area_set
+from wijkanalyse.gebieden import load_area_set
+from wijkanalyse.gebieden.areasets import SetArea
 from wijkanalyse.settings import resolve_settings
 
 SET = "krachtwijken-2007"
@@ -418,7 +419,7 @@ def test_docs_table_lists_every_entry_with_its_codes(kw) -> None:
 
 
 def test_ids_are_unique_over_the_shipped_sets() -> None:
-    from wijkanalyse.gebieden.areasets import list_area_sets
+    from wijkanalyse.gebieden import list_area_sets
 
     ids = [a.id for info in list_area_sets() for a in load_area_set(info.name).areas]
     assert len(ids) == len(set(ids)) == 52

@@ -29,11 +29,11 @@ from wijkanalyse.catalogue import load_catalogue
 from wijkanalyse.cbsvalues import invalid_cells, parse_cbs_values, parse_distinct
 from wijkanalyse.codes import name_key
 from wijkanalyse.errors import DataFileError
-from wijkanalyse.gebieden.names import suggest
+from wijkanalyse.gebieden.suggestions import suggest
 from wijkanalyse.settings import resolve_settings
 from wijkanalyse.sources import readpool
-from wijkanalyse.sources.boundaries import geometries_from_geojson, geometry_from_geojson
 from wijkanalyse.sources.build import _detect_all, build_database
+from wijkanalyse.sources.geometry import geometries_from_geojson, geometry_from_geojson
 from wijkanalyse.sources.registry import ReadContext, discover
 from wijkanalyse.sourcetable import LoadIssue
 

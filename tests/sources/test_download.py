@@ -30,17 +30,15 @@ import pytest
 
 from wijkanalyse.errors import DownloadError
 from wijkanalyse.sources import download as dl
+from wijkanalyse.sources.cbs_odata import gemeente_filters, normalise_gemeente, odata_url
 from wijkanalyse.sources.download import (
     CBS_ODATA_API,
     CBS_ODATA_FEED,
-    cache_path,
     download_kwb,
     download_leefbaarometer,
     download_table,
-    gemeente_filters,
-    normalise_gemeente,
-    odata_url,
 )
+from wijkanalyse.sources.fetch import cache_path
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 REAL_2024 = SHARED / "kwb" / "odata_85984NED_kwb2024"

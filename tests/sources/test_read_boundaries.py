@@ -20,6 +20,8 @@ from pyproj import Geod
 from wijkanalyse.catalogue import Catalogue, parse_catalogue
 from wijkanalyse.errors import DataFileError
 from wijkanalyse.sources import boundaries as rb
+from wijkanalyse.sources import boundary_features as bf
+from wijkanalyse.sources import geometry as geo
 from wijkanalyse.sources.registry import ReadContext
 from wijkanalyse.sourcetable import REGION_COLUMNS, VALUE_COLUMNS, SourceTable
 from wijkanalyse.store import init_schema, write_source_table
@@ -126,7 +128,7 @@ def test_real_files_counts_levels_years(name: str, n_regions: int, level: str,
     table = _read(GEO / name)
     regions, geoms = table.regions, table.geometries
     assert list(regions.columns) == REGION_COLUMNS
-    assert list(geoms.columns) == rb.GEOMETRY_COLUMNS
+    assert list(geoms.columns) == geo.GEOMETRY_COLUMNS
     assert list(table.values.columns) == VALUE_COLUMNS
     assert len(regions) == n_regions
     assert len(geoms) == n_regions
@@ -359,7 +361,7 @@ def test_rd_with_crs_member_in_urn_form(tmp_path: Path) -> None:
     assert m.loc[0, "source_crs"] == "EPSG:28992"
     assert m.loc[0, "area_m2"] == pytest.approx(250_000, rel=1e-9)
     # the centroid of the RD square, projected to WGS84
-    lon, lat = rb._transformer("EPSG:28992", "EPSG:4326").transform(81250, 454250)
+    lon, lat = geo._transformer("EPSG:28992", "EPSG:4326").transform(81250, 454250)
     assert m.loc[0, "centroid_lon"] == pytest.approx(lon, abs=1e-9)
     assert m.loc[0, "centroid_lat"] == pytest.approx(lat, abs=1e-9)
     assert m.loc[0, "gemeente_name"] == "'s-Gravenhage" and m.loc[0, "level"] == "buurt"
@@ -515,7 +517,7 @@ def test_missing_geometry_is_noted(tmp_path: Path) -> None:
     ],
 )
 def test_gemeente_from_file_name(name: str, expected: str | None) -> None:
-    assert rb.gemeente_from_file_name(name) == expected
+    assert bf.gemeente_from_file_name(name) == expected
 
 
 @pytest.mark.parametrize(
@@ -530,7 +532,7 @@ def test_gemeente_from_file_name(name: str, expected: str | None) -> None:
     ],
 )
 def test_crs_from_member(member: object, expected: str | None) -> None:
-    assert rb.crs_from_member(member) == expected
+    assert geo.crs_from_member(member) == expected
 
 
 # ------------------------------------------------------------ nationwide wijken 2016 (RD)

@@ -20,7 +20,7 @@ import pytest
 from robustness_helpers import run
 
 from wijkanalyse.errors import DownloadError
-from wijkanalyse.sources import download
+from wijkanalyse.sources import download, fetch
 
 
 @contextmanager
@@ -174,7 +174,7 @@ def test_broken_off_download_resumes_on_the_next_run(tmp_path: Path) -> None:
             download.download_leefbaarometer(retries=0, **kw)
         assert "de verbinding met" in str(info.value) and "verder waar het stopte" in str(
             info.value)
-        part = download.cache_path(url, cache_dir=tmp_path / "c", suffix=".csv")
+        part = fetch.cache_path(url, cache_dir=tmp_path / "c", suffix=".csv")
         part = part.with_name(part.name + ".part")
         assert part.stat().st_size == len(LBM) // 2
         paths = download.download_leefbaarometer(retries=0, **kw)

@@ -309,7 +309,7 @@ def gebied_import(
         "--meerdere-gemeenten", help="Sta gebieden over gemeentegrenzen toe.")] = False,
 ) -> None:
     """Lees gebieden uit een YAML- of CSV-bestand."""
-    from wijkanalyse.gebieden.areas import load_area_file
+    from wijkanalyse.gebieden import load_area_file
 
     with _write_db(_settings(ctx), purpose="gebied import") as con:
         areas = load_area_file(con, bestand, replace=vervang,

@@ -6,15 +6,18 @@ May import only the kernel.
 """
 
 from wijkanalyse.gebieden.aggregate import aggregate_many
+from wijkanalyse.gebieden.areafiles import load_area_file
 from wijkanalyse.gebieden.areas import define_area, get_area, list_areas, remove_area
-from wijkanalyse.gebieden.areasets import load_area_set
+from wijkanalyse.gebieden.areasetfiles import list_area_sets, load_area_set
+from wijkanalyse.gebieden.layers import gemeente_layers, to_rd
 from wijkanalyse.gebieden.location import locate
-from wijkanalyse.gebieden.names import resolve_names, suggest
+from wijkanalyse.gebieden.names import resolve_names
 from wijkanalyse.gebieden.sets import check_set, list_sets, resolve_set
 from wijkanalyse.gebieden.subjects import display_name, resolve_subject
+from wijkanalyse.gebieden.suggestions import suggest
 
 __all__ = [
-    "aggregate_many", "check_set", "define_area", "display_name", "get_area", "list_areas",
-    "list_sets", "load_area_set", "locate", "remove_area", "resolve_names", "resolve_set",
-    "resolve_subject", "suggest",
+    "aggregate_many", "check_set", "define_area", "display_name", "gemeente_layers", "get_area",
+    "list_area_sets", "list_areas", "list_sets", "load_area_file", "load_area_set", "locate",
+    "remove_area", "resolve_names", "resolve_set", "resolve_subject", "suggest", "to_rd",
 ]

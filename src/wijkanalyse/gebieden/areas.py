@@ -16,7 +16,6 @@ repeat. The area id is a slug of the name (``"Jol/Galjoen"`` -> ``"jol-galjoen"`
 
 from __future__ import annotations
 
-import csv
 import difflib
 import re
 import unicodedata
@@ -24,33 +23,22 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
-import yaml
 
-from wijkanalyse import safeyaml
 from wijkanalyse.codes import gemeente_code_of, level_of, name_key, normalise_code
-from wijkanalyse.errors import AreaError, CatalogueError, DataFileError
+from wijkanalyse.errors import AreaError, CatalogueError
+from wijkanalyse.gebieden import load
 from wijkanalyse.gebieden.aggregate import aggregate
 from wijkanalyse.store import transaction
 
 #: Levels an area may be made of.
 AREA_LEVELS = ("buurt", "wijk")
-#: Longest area name and description (characters), largest area file read (bytes).
+#: Longest area name and description (characters).
 MAX_NAME = 200
 MAX_DESCRIPTION = 2_000
-MAX_FILE_BYTES = 5_000_000
-_YAML_KEYS = {"name", "codes", "description", "created_by", "allow_multiple_gemeenten"}
-_CSV_AREA = ("area", "gebied")
-_CSV_CODE = ("code",)
-_CSV_DESCRIPTION = ("description", "omschrijving")
-
-
-class AreaFileError(DataFileError, AreaError):
-    """An area file cannot be loaded; names the file and line (also an :class:`AreaError`)."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +128,7 @@ def define_area(
         codes, or an existing id without ``replace``. Nothing is written then.
     """
     with transaction(con):
-        return _define(
+        return define_without_transaction(
             con,
             name=name,
             codes=codes,
@@ -151,7 +139,7 @@ def define_area(
         )
 
 
-def _define(
+def define_without_transaction(
     con: duckdb.DuckDBPyConnection,
     *,
     name: str,
@@ -161,7 +149,7 @@ def _define(
     replace: bool,
     allow_multiple_gemeenten: bool,
 ) -> Area:
-    """:func:`define_area` without its own transaction."""
+    """:func:`define_area` without its own transaction (the caller holds one)."""
     name = str(name or "").strip()
     if not name:
         raise _error("een gebied heeft een naam nodig.")
@@ -230,16 +218,15 @@ def _define(
         )
     gemeente_code = gemeenten[0] if len(gemeenten) == 1 else None
 
-    existing = con.execute("SELECT name FROM areas WHERE area_id = ?", [area_id]).fetchone()
+    existing = load.area_name(con, area_id)
     if existing is not None:
         if not replace:
             raise _error(
-                f"er bestaat al een gebied met id {area_id!r} (naam {existing[0]!r}). Kies een "
+                f"er bestaat al een gebied met id {area_id!r} (naam {existing!r}). Kies een "
                 "andere naam, of gebruik de optie --vervang (in Python: replace=True) om het te "
                 "vervangen."
             )
-        con.execute("DELETE FROM area_members WHERE area_id = ?", [area_id])
-        con.execute("DELETE FROM areas WHERE area_id = ?", [area_id])
+        load.delete_area(con, area_id)
 
     area = Area(
         area_id=area_id,
@@ -251,14 +238,8 @@ def _define(
         created_by=created_by,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
-    con.execute(
-        "INSERT INTO areas VALUES (?, ?, ?, ?, ?, ?)",
-        [area.area_id, area.name, area.gemeente_code, area.description, area.created_by,
-         area.created_at],
-    )
-    con.executemany(
-        "INSERT INTO area_members VALUES (?, ?)", [(area.area_id, c) for c in area.codes]
-    )
+    load.insert_area(con, [area.area_id, area.name, area.gemeente_code, area.description,
+                           area.created_by, area.created_at], area.codes)
     return area
 
 
@@ -271,20 +252,11 @@ def _main_gemeente(members: Sequence[str]) -> str | None:
 
 def _known_regions(con: duckdb.DuckDBPyConnection, codes: Sequence[str]) -> pd.DataFrame:
     """Regions (any year) among ``codes``: index code, columns name, gemeente_code."""
-    frame = con.execute(
-        """SELECT code, arg_max(name, year) AS name, arg_max(gemeente_code, year) AS gemeente_code
-           FROM regions WHERE list_contains(?, code) GROUP BY code""",
-        [list(codes)],
-    ).df()
-    return frame.set_index("code")
+    return load.latest_names(con, codes).set_index("code")
 
 
 def _gemeente_names(con: duckdb.DuckDBPyConnection, codes: Sequence[str]) -> dict[str, str]:
-    rows = con.execute(
-        "SELECT code, arg_max(name, year) FROM regions WHERE list_contains(?, code) GROUP BY code",
-        [list(codes)],
-    ).fetchall()
-    return {code: name for code, name in rows if name}
+    return {code: name for code, name in load.latest_name_rows(con, codes) if name}
 
 
 def _unknown_message(
@@ -292,10 +264,7 @@ def _unknown_message(
 ) -> str:
     """Dutch message for unknown codes (as the user typed them), with look-alike codes or the
     codes of regions with that name."""
-    all_regions = con.execute(
-        """SELECT code, arg_max(name, year) AS name FROM regions
-           WHERE level IN ('buurt', 'wijk') GROUP BY code ORDER BY code"""
-    ).df()
+    all_regions = load.buurt_wijk_names(con)
     by_prefix: dict[str, list[str]] = {}
     for code in all_regions["code"]:
         by_prefix.setdefault(code[:2], []).append(code)
@@ -375,16 +344,9 @@ def get_area(con: duckdb.DuckDBPyConnection, area_id_or_name: str) -> Area:
         When no area matches; the message lists the areas that exist.
     """
     wanted = str(area_id_or_name).strip()
-    cols = "area_id, name, gemeente_code, description, created_by, created_at"
-    row = con.execute(f"SELECT {cols} FROM areas WHERE area_id = ?", [wanted]).fetchone()
+    row = load.area_row(con, wanted, slugify(wanted))
     if row is None:
-        row = con.execute(
-            f"SELECT {cols} FROM areas WHERE lower(name) = lower(?) OR area_id = ? "
-            "ORDER BY area_id LIMIT 1",
-            [wanted, slugify(wanted)],
-        ).fetchone()
-    if row is None:
-        ids = [r[0] for r in con.execute("SELECT area_id FROM areas ORDER BY area_id").fetchall()]
+        ids = load.area_ids(con)
         if not ids:
             raise AreaError(
                 f"gebied {wanted!r} bestaat niet; er zijn nog geen gebieden gedefinieerd "
@@ -394,31 +356,13 @@ def get_area(con: duckdb.DuckDBPyConnection, area_id_or_name: str) -> Area:
         hint = f" Bedoelt u {', '.join(close)}?" if close else ""
         shown = ", ".join(ids[:20]) + (" ..." if len(ids) > 20 else "")
         raise AreaError(f"gebied {wanted!r} bestaat niet.{hint} Bestaande gebieden: {shown}.")
-    codes = [
-        r[0]
-        for r in con.execute(
-            "SELECT code FROM area_members WHERE area_id = ? ORDER BY code", [row[0]]
-        ).fetchall()
-    ]
-    return _row_to_area(row, codes)
+    return _row_to_area(row, load.area_members(con, row[0]))
 
 
 def list_areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """All areas: area_id, name, gemeente_code, level, n_codes, codes, description,
     created_by, created_at; sorted by area_id."""
-    return con.execute(
-        """SELECT a.area_id, a.name, a.gemeente_code,
-                  CASE substr(min(m.code), 1, 2) WHEN 'BU' THEN 'buurt' WHEN 'WK' THEN 'wijk'
-                  END AS level,
-                  count(m.code) AS n_codes,
-                  coalesce(list(m.code ORDER BY m.code) FILTER (WHERE m.code IS NOT NULL),
-                           []::VARCHAR[]) AS codes,
-                  a.description, a.created_by, a.created_at
-           FROM areas a LEFT JOIN area_members m USING (area_id)
-           GROUP BY a.area_id, a.name, a.gemeente_code, a.description, a.created_by,
-                    a.created_at
-           ORDER BY a.area_id"""
-    ).df()
+    return load.areas_frame(con)
 
 
 def remove_area(con: duckdb.DuckDBPyConnection, area_id: str) -> None:
@@ -431,8 +375,7 @@ def remove_area(con: duckdb.DuckDBPyConnection, area_id: str) -> None:
     """
     area = get_area(con, area_id)
     with transaction(con):
-        con.execute("DELETE FROM area_members WHERE area_id = ?", [area.area_id])
-        con.execute("DELETE FROM areas WHERE area_id = ?", [area.area_id])
+        load.delete_area(con, area.area_id)
 
 
 def area_values(
@@ -469,13 +412,9 @@ def area_values(
         indicator and year.
     """
     area = get_area(con, area_id)
-    catalogue = con.execute("SELECT id, kind, aggregation, base FROM indicators").df()
-    sql = (
-        "SELECT indicator_id, year, code, value, missing_reason FROM observation "
-        "WHERE list_contains(?, code)"
-    )
-    params: list[Any] = [list(area.codes)]
+    catalogue = load.indicator_rules(con)
     wanted: list[str] | None = None
+    with_bases: list[str] | None = None
     if indicators is not None:
         wanted = list(dict.fromkeys(indicators))
         ids = set(catalogue["id"])
@@ -490,242 +429,12 @@ def area_values(
                 "indicatorcatalogus."
             )
         bases = catalogue.loc[catalogue["id"].isin(wanted), "base"].dropna().tolist()
-        sql += " AND list_contains(?, indicator_id)"
-        params.append(sorted(set(wanted) | set(bases)))
-    if years is not None:
-        sql += " AND list_contains(?, year)"
-        params.append([int(y) for y in years])
-    values = con.execute(sql, params).df()
+        with_bases = sorted(set(wanted) | set(bases))
+    values = load.member_observations(
+        con, area.codes, indicators=with_bases,
+        years=None if years is None else [int(y) for y in years])
     result = aggregate(values, members=area.codes, indicators=catalogue, partial=partial)
     if wanted is not None:
         result = result[result["indicator_id"].isin(wanted)].reset_index(drop=True)
     result.insert(0, "area_id", area.area_id)
     return result
-
-
-# --------------------------------------------------------------------------- area files
-
-
-@dataclass
-class _Spec:
-    """One area read from a file, with the lines to name in errors."""
-
-    name: str
-    codes: list[str]
-    description: str
-    line: int
-    code_lines: dict[str, int]
-    created_by: str | None = None
-    allow_multiple_gemeenten: bool = False
-
-
-def load_area_file(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    *,
-    replace: bool = False,
-    allow_multiple_gemeenten: bool = False,
-) -> list[Area]:
-    """Define the areas in a YAML or CSV file, all in one transaction.
-
-    YAML: a list (or a mapping with key ``areas`` holding a list) of mappings with ``name``,
-    ``codes`` (list), optional ``description``, ``created_by`` and
-    ``allow_multiple_gemeenten``. CSV (``,`` or ``;``): one row per member with columns
-    ``area`` (or ``gebied``), ``code`` and optional ``description`` (or ``omschrijving``).
-
-    Raises
-    ------
-    AreaFileError
-        Naming the file and line, when the file cannot be read or an area is invalid; no area
-        of the file is stored then.
-    """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in (".yaml", ".yml"):
-        specs = _read_yaml(path)
-    elif suffix in (".csv", ".txt"):
-        specs = _read_csv(path)
-    else:
-        raise AreaFileError(
-            path,
-            f"onbekend bestandstype {path.suffix!r} voor gebieden",
-            hint="gebruik een .yaml- of .csv-bestand (zie de documentatie van gebieden).",
-        )
-    seen: dict[str, int] = {}
-    for spec in specs:
-        slug = slugify(spec.name)
-        if slug in seen:
-            raise AreaFileError(
-                path,
-                f"gebied {spec.name!r} staat twee keer in het bestand (id {slug!r}, ook op "
-                f"regel {seen[slug]})",
-                line=spec.line,
-                hint="geef elk gebied één keer, met een unieke naam.",
-            )
-        seen[slug] = spec.line
-    areas: list[Area] = []
-    with transaction(con):
-        for spec in specs:
-            try:
-                areas.append(
-                    _define(
-                        con,
-                        name=spec.name,
-                        codes=spec.codes,
-                        description=spec.description,
-                        created_by=spec.created_by,
-                        replace=replace,
-                        allow_multiple_gemeenten=allow_multiple_gemeenten
-                        or spec.allow_multiple_gemeenten,
-                    )
-                )
-            except AreaError as exc:
-                codes = getattr(exc, "codes", ())
-                line = min((spec.code_lines[c] for c in codes if c in spec.code_lines),
-                           default=spec.line)
-                raise AreaFileError(path, str(exc), line=line) from exc
-    return areas
-
-
-def _read_text(path: Path) -> str:
-    try:
-        size = path.stat().st_size if path.is_file() else 0
-        if size > MAX_FILE_BYTES:
-            raise AreaFileError(
-                path, f"het bestand is {size:,} bytes; een gebiedenbestand is hoogstens "
-                f"{MAX_FILE_BYTES:,} bytes".replace(",", "."),
-                hint="splits het bestand in delen en importeer die na elkaar.")
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise AreaFileError(path, "bestand bestaat niet",
-                            hint="controleer het pad van het gebiedenbestand.") from exc
-    except UnicodeDecodeError as exc:
-        raise AreaFileError(path, "bestand is geen UTF-8-tekst",
-                            hint="sla het bestand op als UTF-8.") from exc
-
-
-def _read_yaml(path: Path) -> list[_Spec]:
-    text = _read_text(path)
-    root, data = safeyaml.read_document(text, path, AreaFileError)
-    if root is None:
-        raise AreaFileError(path, "bestand is leeg", hint="geef een lijst van gebieden.")
-    if isinstance(data, dict) and "areas" in data:
-        root = next(v for k, v in root.value if k.value == "areas")
-        data = data["areas"]
-    if not isinstance(data, list) or not isinstance(root, yaml.SequenceNode):
-        raise AreaFileError(
-            path,
-            "verwacht een lijst van gebieden",
-            line=root.start_mark.line + 1,
-            hint="schrijf elk gebied als '- name: ...' met 'codes: [...]'.",
-        )
-    specs = []
-    for item, node in zip(data, root.value, strict=True):
-        line = node.start_mark.line + 1
-        if not isinstance(item, dict) or not isinstance(node, yaml.MappingNode):
-            raise AreaFileError(path, "een gebied moet een mapping zijn met name en codes",
-                                line=line, hint="schrijf '- name: ...' en 'codes: [...]'.")
-        nodes = {k.value: v for k, v in node.value}
-        unknown = sorted(set(map(str, item)) - _YAML_KEYS)
-        if unknown:
-            bad = next(k for k, _ in node.value if k.value == unknown[0])
-            raise AreaFileError(path, f"onbekende sleutel(s) {unknown}",
-                                line=bad.start_mark.line + 1,
-                                hint=f"toegestaan zijn {sorted(_YAML_KEYS)}.")
-        for req in ("name", "codes"):
-            if not item.get(req):
-                raise AreaFileError(path, f"gebied zonder {req!r}", line=line,
-                                    hint="elk gebied heeft 'name' en 'codes'.")
-        codes_node = nodes["codes"]
-        if not isinstance(item["codes"], list) or not isinstance(codes_node, yaml.SequenceNode):
-            raise AreaFileError(path, "'codes' moet een lijst zijn",
-                                line=codes_node.start_mark.line + 1,
-                                hint="schrijf codes: [BU09950633, BU09950634].")
-        codes = [str(c) for c in item["codes"]]
-        code_lines: dict[str, int] = {}
-        for code, cnode in zip(codes, codes_node.value, strict=True):
-            norm = normalise_code(code)
-            if norm is not None:
-                code_lines[norm] = cnode.start_mark.line + 1
-        allow = item.get("allow_multiple_gemeenten", False)
-        if not isinstance(allow, bool):
-            raise AreaFileError(path, "'allow_multiple_gemeenten' moet true of false zijn",
-                                line=nodes["allow_multiple_gemeenten"].start_mark.line + 1)
-        specs.append(
-            _Spec(
-                name=str(item["name"]),
-                codes=codes,
-                description=str(item.get("description") or ""),
-                line=line,
-                code_lines=code_lines,
-                created_by=str(item["created_by"]) if item.get("created_by") else None,
-                allow_multiple_gemeenten=allow,
-            )
-        )
-    return specs
-
-
-def _read_csv(path: Path) -> list[_Spec]:
-    text = _read_text(path)
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise AreaFileError(path, "bestand is leeg of mist de kopregel", line=1,
-                            hint="begin met de kopregel 'area,code,description'.")
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
-    header = [h.strip().lower() for h in next(reader)]
-
-    def column(options: tuple[str, ...], *, required: bool) -> int | None:
-        for opt in options:
-            if opt in header:
-                return header.index(opt)
-        if required:
-            raise AreaFileError(
-                path,
-                f"kolom {options[0]!r} ontbreekt (gevonden: {header})",
-                line=1,
-                hint="de kopregel moet 'area,code' bevatten, eventueel met 'description'.",
-            )
-        return None
-
-    i_area = column(_CSV_AREA, required=True)
-    i_code = column(_CSV_CODE, required=True)
-    assert i_area is not None and i_code is not None  # required: column() raised otherwise
-    i_desc = column(_CSV_DESCRIPTION, required=False)
-    specs: dict[str, _Spec] = {}
-    for row in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        cells = row + [""] * (len(header) - len(row))
-        area = cells[i_area].strip()
-        code = cells[i_code].strip()
-        if not area:
-            raise AreaFileError(path, "lege gebiedsnaam", line=line, column=header[i_area],
-                                hint="vul op elke regel de naam van het gebied in.")
-        if not code:
-            raise AreaFileError(path, "lege code", line=line, column=header[i_code],
-                                hint="vul op elke regel een buurt- of wijkcode in.")
-        desc = cells[i_desc].strip() if i_desc is not None else ""
-        spec = specs.get(area)
-        if spec is None:
-            spec = specs[area] = _Spec(name=area, codes=[], description=desc, line=line,
-                                       code_lines={})
-        elif desc and spec.description and desc != spec.description:
-            raise AreaFileError(
-                path,
-                f"gebied {area!r} heeft twee verschillende omschrijvingen",
-                line=line,
-                column=header[i_desc] if i_desc is not None else None,
-                hint="geef de omschrijving één keer, of overal dezelfde.",
-            )
-        elif desc:
-            spec.description = desc
-        spec.codes.append(code)
-        norm = normalise_code(code)
-        if norm is not None:
-            spec.code_lines[norm] = line
-    if not specs:
-        raise AreaFileError(path, "bestand bevat geen gebieden", line=1,
-                            hint="zet onder de kopregel één regel per gebied en code.")
-    return list(specs.values())

@@ -65,222 +65,36 @@ Computation
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import duckdb
-import numpy as np
-import pandas as pd
 import shapely
-from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
-from wijkanalyse.codes import gemeente_code_of, name_key, wijk_code_of
+from wijkanalyse.codes import gemeente_code_of, name_key
 from wijkanalyse.fmt import join_nl, nl_number
+from wijkanalyse.gebieden import load
+from wijkanalyse.gebieden.layers import (
+    RD_NEW,
+    WGS84,
+    Layers,
+    Shape,
+    bulk_densities,
+    display_name,
+    gemeente_boundary,
+    region_rows,
+    transformer,
+)
 from wijkanalyse.model import Location, MapArea, Subject
-
-RD_NEW = "EPSG:28992"
-WGS84 = "EPSG:4326"
 
 CENTRE_WORDS = ("centrum", "binnenstad", "stadscentrum")
 """Names (as :func:`~wijkanalyse.codes.name_key`) that mark a gemeente's centre."""
 
-_CLOSE_GAPS_M = 1.0  # morphological closing when composing a wijk from buurten (slivers)
-
 _THIS = {"wijk": "deze wijk", "buurt": "deze buurt", "gemeente": "deze gemeente",
          "gebied": "dit gebied"}
-_PREFIX = re.compile(r"^(wijk|buurt)\s+\d+[a-z]?\s+", re.IGNORECASE)
-
-
-@lru_cache(maxsize=2)
-def _transformer(source: str, target: str) -> Transformer:
-    return Transformer.from_crs(source, target, always_xy=True)
-
-
-def to_rd(geom: BaseGeometry | np.ndarray) -> BaseGeometry | np.ndarray:
-    """Project WGS84 (lon/lat) geometries to RD New (metres)."""
-    tr = _transformer(WGS84, RD_NEW)
-    return shapely.transform(geom, lambda c: np.column_stack(tr.transform(c[:, 0], c[:, 1])))
-
-
-def to_wgs84(geom: BaseGeometry) -> BaseGeometry:
-    """Project an RD New geometry back to WGS84 (lon/lat, rounded to 6 decimals)."""
-    tr = _transformer(RD_NEW, WGS84)
-    return shapely.transform(
-        geom, lambda c: np.round(np.column_stack(tr.transform(c[:, 0], c[:, 1])), 6))
-
-
 def _lonlat(point_rd: BaseGeometry) -> tuple[float, float]:
-    lon, lat = _transformer(RD_NEW, WGS84).transform(point_rd.x, point_rd.y)
+    lon, lat = transformer(RD_NEW, WGS84).transform(point_rd.x, point_rd.y)
     return (round(float(lon), 6), round(float(lat), 6))
-
-
-def display_name(name: str | None) -> str:
-    """A region name without the CBS prefix (``"Wijk 28 Centrum"`` -> ``"Centrum"``)."""
-    return _PREFIX.sub("", (name or "").strip())
-
-
-@dataclass
-class _Shape:
-    """One area on the map: a stored geometry or one composed from buurten (RD New)."""
-
-    code: str
-    name: str
-    level: str
-    geom: BaseGeometry
-    geojson: str
-    area_m2: float
-    sources: list[str]
-    composed_from: int = 0  # number of buurten a composed wijk is made of
-    missing_parts: list[str] = field(default_factory=list)
-    year: int | None = None  # boundary year (of the buurten, for a composed wijk)
-
-
-def _latest_geometries(con: duckdb.DuckDBPyConnection, where: str,
-                       params: list[Any]) -> pd.DataFrame:
-    df = con.execute(
-        f"""SELECT code, year, level, name, source_id, geojson, area_m2
-            FROM geometries WHERE {where}
-            QUALIFY row_number() OVER (PARTITION BY code ORDER BY year DESC, source_id) = 1
-            ORDER BY code""",
-        params,
-    ).df()
-    return df
-
-
-def _bulk_geometries(con: duckdb.DuckDBPyConnection,
-                     cache: dict[str, Any]) -> dict[tuple[str, str], pd.DataFrame]:
-    """The latest geometry per code of every wijk, buurt and gemeente, in one query, grouped by
-    (level, four-digit gemeente number); kept in ``cache`` under ``"geometries"``.
-
-    Each group equals what :func:`_latest_geometries` returns for that level and gemeente
-    (``level = ? AND code LIKE 'WKnnnn%'``, or ``code = 'GMnnnn'``): the window runs per code
-    and level, and a code has one level. One query instead of one per gemeente and level
-    (every wijk of the Netherlands: 0.1 s instead of 9 s).
-    """
-    if "geometries" not in cache:
-        df = con.execute(
-            """SELECT code, year, level, name, source_id, geojson, area_m2
-                FROM geometries WHERE level IN ('wijk', 'buurt', 'gemeente')
-                QUALIFY row_number() OVER (PARTITION BY level, code
-                                           ORDER BY year DESC, source_id) = 1
-                ORDER BY code""").df()
-        groups = df.groupby([df["level"], df["code"].str[2:6]], sort=False)
-        cache["geometries"] = {(str(lv), str(num)): g.reset_index(drop=True)
-                               for (lv, num), g in groups}
-    geometries: dict[tuple[str, str], Any] = cache["geometries"]
-    return geometries
-
-
-def _bulk_latest(con: duckdb.DuckDBPyConnection, cache: dict[str, Any] | None, level: str,
-                 num: str) -> pd.DataFrame:
-    """:func:`_latest_geometries` for one level of gemeente ``num``, from the bulk query when a
-    cache is given."""
-    if cache is None:
-        prefix = {"wijk": "WK", "buurt": "BU", "gemeente": "GM"}[level]
-        if level == "gemeente":
-            return _latest_geometries(con, "code = ?", [f"GM{num}"])
-        return _latest_geometries(con, "level = ? AND code LIKE ?", [level, f"{prefix}{num}%"])
-    empty = pd.DataFrame(columns=["code", "year", "level", "name", "source_id", "geojson",
-                                  "area_m2"])
-    return _bulk_geometries(con, cache).get((level, num), empty)
-
-
-def _bulk_densities(con: duckdb.DuckDBPyConnection,
-                    cache: dict[str, Any]) -> dict[str, dict[str, float]]:
-    """Latest ``bev_dich`` and ``a_inw`` of every code, in one query (kept in ``cache``)."""
-    if "densities" not in cache:
-        df = con.execute(
-            """SELECT code, indicator_id, value FROM observation
-               WHERE indicator_id IN ('bev_dich', 'a_inw') AND value IS NOT NULL
-               QUALIFY row_number() OVER (PARTITION BY code, indicator_id
-                                          ORDER BY year DESC) = 1""").df()
-        out: dict[str, dict[str, float]] = {}
-        for code, ind, value in zip(df["code"], df["indicator_id"], df["value"], strict=True):
-            out.setdefault(code, {})[ind] = float(value)
-        cache["densities"] = out
-    densities: dict[str, dict[str, float]] = cache["densities"]
-    return densities
-
-
-def _shapes(df: pd.DataFrame) -> dict[str, _Shape]:
-    if df.empty:
-        return {}
-    geoms = to_rd(shapely.from_geojson(df["geojson"].to_numpy()))
-    out: dict[str, _Shape] = {}
-    for row, geom in zip(df.itertuples(index=False), geoms, strict=True):
-        year = None if pd.isna(row.year) else int(row.year)
-        out[row.code] = _Shape(code=row.code, name=display_name(row.name), level=row.level,
-                               geom=geom, geojson=row.geojson, area_m2=float(row.area_m2),
-                               sources=[row.source_id], year=year)
-    return out
-
-
-def _region_rows(con: duckdb.DuckDBPyConnection, codes: list[str]) -> pd.DataFrame:
-    """Name and wijk of regions (latest year a code exists)."""
-    if not codes:
-        return pd.DataFrame(columns=["code", "year", "name", "wijk_code"])
-    # region_sources directly (not the regions view): the best-priority name of the latest year
-    return con.execute(
-        """SELECT r.code, r.year, r.name, r.wijk_code
-           FROM region_sources r JOIN sources s USING (source_id)
-           WHERE r.code IN (SELECT unnest(?)) AND r.name IS NOT NULL
-           QUALIFY row_number() OVER (PARTITION BY r.code
-                                      ORDER BY r.year DESC, s.priority, r.source_id) = 1""",
-        [codes],
-    ).df()
-
-
-def _buurten_of_wijken(con: duckdb.DuckDBPyConnection, wijken: list[str]) -> pd.DataFrame:
-    """The buurten of each wijk, as listed in the latest year the wijk exists."""
-    if not wijken:
-        return pd.DataFrame(columns=["wijk_code", "code"])
-    return con.execute(
-        """WITH w AS (SELECT code, max(year) AS year FROM region_sources
-                      WHERE code IN (SELECT unnest(?)) GROUP BY code)
-           SELECT DISTINCT r.wijk_code, r.code FROM region_sources r
-           JOIN w ON r.wijk_code = w.code AND r.year = w.year
-           WHERE r.level = 'buurt' ORDER BY r.wijk_code, r.code""",
-        [wijken],
-    ).df()
-
-
-def _compose(code: str, name: str, buurten: list[str],
-             buurt_shapes: dict[str, _Shape]) -> _Shape | None:
-    """A wijk as the union of the boundaries of its buurten (None when none has one)."""
-    parts = [buurt_shapes[b] for b in buurten if b in buurt_shapes]
-    if not parts:
-        return None
-    union = shapely.union_all([p.geom for p in parts])
-    union = union.buffer(_CLOSE_GAPS_M, join_style="mitre").buffer(
-        -_CLOSE_GAPS_M, join_style="mitre")
-    sources = list(dict.fromkeys(s for p in parts for s in p.sources))
-    years = [p.year for p in parts if p.year is not None]
-    return _Shape(code=code, name=name, level="wijk", geom=union,
-                  geojson=shapely.to_geojson(to_wgs84(union)),
-                  area_m2=sum(p.area_m2 for p in parts), sources=sources,
-                  composed_from=len(parts),
-                  missing_parts=[b for b in buurten if b not in buurt_shapes],
-                  year=max(years) if years else None)
-
-
-def _wijk_layer(con: duckdb.DuckDBPyConnection, wijk_shapes: dict[str, _Shape],
-                buurt_shapes: dict[str, _Shape]) -> dict[str, _Shape]:
-    """Wijken of a gemeente with a boundary: their own, else composed from buurten."""
-    if wijk_shapes or not buurt_shapes:
-        return wijk_shapes
-    wijken = sorted({w for w in map(wijk_code_of, buurt_shapes) if w})
-    names = _region_rows(con, wijken).set_index("code")["name"].to_dict()
-    members = _buurten_of_wijken(con, wijken).groupby("wijk_code")["code"].apply(list)
-    out: dict[str, _Shape] = {}
-    for w in wijken:
-        buurten = members.get(w, [b for b in buurt_shapes if wijk_code_of(b) == w])
-        shape = _compose(w, display_name(names.get(w, w)), buurten, buurt_shapes)
-        if shape is not None:
-            out[w] = shape
-    return out
 
 
 def _is_centre_name(name: str, gemeente_name: str | None) -> bool:
@@ -291,22 +105,15 @@ def _is_centre_name(name: str, gemeente_name: str | None) -> bool:
     return bool(gem) and any(key in (f"{gem} {w}", f"{w} {gem}") for w in CENTRE_WORDS)
 
 
-def _densities(con: duckdb.DuckDBPyConnection, shapes: dict[str, _Shape], *,
+def _densities(con: duckdb.DuckDBPyConnection, shapes: dict[str, Shape], *,
                cache: dict[str, Any] | None = None) -> dict[str, float]:
     """Inhabitants per km²: CBS bev_dich (latest year), else a_inw / boundary area."""
     codes = list(shapes)
     if cache is not None:
-        bulk = _bulk_densities(con, cache)
+        bulk = bulk_densities(con, cache)
         latest = {code: bulk[code] for code in sorted(codes) if code in bulk}
     else:
-        df = con.execute(
-            """SELECT code, indicator_id, value FROM observation
-               WHERE indicator_id IN ('bev_dich', 'a_inw') AND code IN (SELECT unnest(?))
-                 AND value IS NOT NULL
-               QUALIFY row_number() OVER (PARTITION BY code, indicator_id
-                                          ORDER BY year DESC) = 1""",
-            [codes],
-        ).df()
+        df = load.latest_densities(con, codes)
         latest = {str(code): dict(zip(grp["indicator_id"], grp["value"], strict=True))
                   for code, grp in df.groupby("code")}
     out: dict[str, float] = {}
@@ -318,8 +125,8 @@ def _densities(con: duckdb.DuckDBPyConnection, shapes: dict[str, _Shape], *,
     return out
 
 
-def _centre(con: duckdb.DuckDBPyConnection, layers: list[tuple[str, dict[str, _Shape]]],
-            gemeente: _Shape | None, gemeente_name: str | None, *,
+def _centre(con: duckdb.DuckDBPyConnection, layers: list[tuple[str, dict[str, Shape]]],
+            gemeente: Shape | None, gemeente_name: str | None, *,
             cache: dict[str, Any] | None = None) -> tuple[BaseGeometry | None, str, list[str]]:
     """The centre point (RD New), its Dutch description and the sources of its boundary."""
     for level, layer in layers:
@@ -346,89 +153,15 @@ def _centre(con: duckdb.DuckDBPyConnection, layers: list[tuple[str, dict[str, _S
     return None, "", []
 
 
-def _gemeente_shape(con: duckdb.DuckDBPyConnection, gm: str, *,
-                    cache: dict[str, Any] | None = None) -> _Shape | None:
-    """The boundary of a gemeente, latest year (2022 generalised before 2013)."""
-    if cache is None:
-        return _shapes(_latest_geometries(con, "code = ?", [gm])).get(gm)
-    return _shapes(_bulk_latest(con, cache, "gemeente", gm[2:])).get(gm)
-
-
-def _current_map(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split the latest geometry per code into the most recent map and older ones.
-
-    The most recent map is every source with a geometry of the latest year present (a
-    municipal file matched to codes of several years stays whole); codes that only older maps
-    have are returned separately, so that a map never mixes the divisions of two years.
-    """
-    if df.empty:
-        return df, df
-    sources = set(df.loc[df["year"] == df["year"].max(), "source_id"])
-    current = df["source_id"].isin(sources)
-    return df[current], df[~current]
-
-
-@dataclass
-class _Layers:
-    """The wijk and buurt boundaries of one gemeente (RD New).
-
-    ``wijken``, ``buurten`` and ``wijk_layer`` come from the gemeente's most recent map of each
-    level (context, centre); ``older`` holds codes that only an older map has, so that a
-    subject with such a code still gets its own boundary.
-    """
-
-    wijken: dict[str, _Shape] = field(default_factory=dict)  # own wijk boundaries
-    buurten: dict[str, _Shape] = field(default_factory=dict)
-    wijk_layer: dict[str, _Shape] = field(default_factory=dict)  # own, else composed
-    older: dict[str, _Shape] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, con: duckdb.DuckDBPyConnection, gm: str, *,
-             cache: dict[str, Any] | None = None) -> _Layers:
-        """The layers of gemeente ``gm``; with ``cache`` the boundaries come from one query
-        for all gemeenten (:func:`_bulk_geometries`), else from queries for this one."""
-        if not gm.startswith("GM"):
-            return cls()
-        num = gm[2:]
-        wijken, old_wijken = _current_map(_bulk_latest(con, cache, "wijk", num))
-        buurten, old_buurten = _current_map(_bulk_latest(con, cache, "buurt", num))
-        wijk_shapes, buurt_shapes = _shapes(wijken), _shapes(buurten)
-        older = {**_shapes(old_buurten), **_shapes(old_wijken)}
-        if len(wijken) and len(buurten) and buurten["year"].max() > wijken["year"].max():
-            # a newer buurt map (Den Haag's own buurten) beats an older wijk map: the wijken
-            # are composed from the newer buurten; their own old boundaries stay a fallback
-            older = {**older, **wijk_shapes}
-            wijk_shapes = {}
-        return cls(wijk_shapes, buurt_shapes, _wijk_layer(con, wijk_shapes, buurt_shapes),
-                   older)
-
-    def get(self, code: str) -> _Shape | None:
-        return (self.wijken.get(code) or self.buurten.get(code) or self.wijk_layer.get(code)
-                or self.older.get(code))
-
-
-def gemeente_layers(con: duckdb.DuckDBPyConnection, gm: str,
-                    cache: dict[str, Any]) -> _Layers:
-    """The wijk and buurt boundaries of gemeente ``gm``, kept in ``cache`` (the same dict
-    :func:`locate` takes), so that callers drawing many areas share one parse per gemeente."""
-    key = f"layers:{gm}"
-    if key not in cache:
-        cache[key] = _Layers.load(con, gm, cache=cache)
-    layers: _Layers = cache[key]
-    return layers
-
-
 def _source_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Citation label of every source (``sources.label``, else its file name)."""
-    rows = con.execute(
-        "SELECT source_id, coalesce(label, file_name, source_id) FROM sources").fetchall()
-    return dict(rows)
+    return load.source_labels(con)
 
 
 def _gemeente_name(con: duckdb.DuckDBPyConnection, subject: Subject, gm: str) -> str | None:
     if subject.gemeente_name:
         return subject.gemeente_name
-    rows = _region_rows(con, [gm])
+    rows = region_rows(con, [gm])
     return display_name(rows["name"].iloc[0]) if len(rows) else None
 
 
@@ -441,9 +174,7 @@ def _boundary_years(con: duckdb.DuckDBPyConnection,
     """Per level the years of the loaded boundaries and whether each is nationwide (kept in
     ``store``)."""
     if "boundary_years" not in store:
-        rows = con.execute(
-            "SELECT level, year, count(DISTINCT substr(code, 3, 4)) FROM geometries "
-            "WHERE year IS NOT NULL GROUP BY level, year ORDER BY level, year").fetchall()
+        rows = load.boundary_gemeente_counts(con)
         out: dict[str, list[tuple[int, bool]]] = {}
         for level, year, n in rows:
             out.setdefault(str(level), []).append((int(year), int(n) >= NATIONWIDE_GEMEENTEN))
@@ -468,10 +199,7 @@ def _latest_figure_year(con: duckdb.DuckDBPyConnection, codes: list[str]) -> int
     """The latest year a KWB source lists one of ``codes`` (the division its figures are of)."""
     if not codes:
         return None
-    row = con.execute(
-        """SELECT max(r.year) FROM region_sources r JOIN sources s USING (source_id)
-           WHERE s.kind = 'kwb' AND list_contains(?, r.code)""", [codes]).fetchone()
-    return int(row[0]) if row and row[0] is not None else None
+    return load.latest_kwb_year(con, codes)
 
 
 def _years_text(years: list[int]) -> str:
@@ -523,28 +251,28 @@ def locate(con: duckdb.DuckDBPyConnection, subject: Subject, *,
 
     bulk = cache  # a caller-owned cache means many calls: read all boundaries at once
 
-    def gemeente_shape(code: str) -> _Shape | None:
+    def gemeente_shape(code: str) -> Shape | None:
         key = f"gemeente:{code}"
         if key not in store:
-            store[key] = _gemeente_shape(con, code, cache=bulk)
-        shape: _Shape | None = store[key]
+            store[key] = gemeente_boundary(con, code, cache=bulk)
+        shape: Shape | None = store[key]
         return shape
 
-    def layers_of(code: str) -> _Layers:
+    def layers_of(code: str) -> Layers:
         key = f"layers:{code}"
         if key not in store:
-            store[key] = _Layers.load(con, code, cache=bulk)
-        layers: _Layers = store[key]
+            store[key] = Layers.load(con, code, cache=bulk)
+        layers: Layers = store[key]
         return layers
 
     gemeente = gemeente_shape(gm) if gm else None
-    own = layers_of(gm) if gm else _Layers()
+    own = layers_of(gm) if gm else Layers()
 
     # the subject's own boundary: its code, or the union of its members
     is_gemeente = subject.kind == "gemeente" or (subject.level == "gemeente" and members == [gm])
 
-    def shapes_of(codes: list[str]) -> tuple[list[_Shape], list[str]]:
-        found: list[_Shape] = []
+    def shapes_of(codes: list[str]) -> tuple[list[Shape], list[str]]:
+        found: list[Shape] = []
         lacking: list[str] = []
         for m in codes:
             if m.startswith("GM"):

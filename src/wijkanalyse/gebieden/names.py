@@ -18,7 +18,6 @@ All functions are pure: pandas in, pandas out.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +34,7 @@ from wijkanalyse.codes import (
     normalise_code,
     wijk_number_from_name,
 )
+from wijkanalyse.gebieden.suggestions import NamePool, closest_names, suggestion_keys
 from wijkanalyse.sourcetable import LoadIssue
 
 #: Columns of the frame :func:`find_regions` returns.
@@ -157,7 +157,7 @@ class _Prepared:
 
     ref: pd.DataFrame
     gemeenten: dict[str, list[_Cand]]  # :func:`_gemeente_index` of ``ref``
-    gemeente_names: _Pool | None = None  # :func:`_suggestion_keys` of the gemeenten
+    gemeente_names: NamePool | None = None  # :func:`suggestion_keys` of the gemeenten
 
 
 _PREPARED: list[tuple[pd.DataFrame, _Prepared]] = []
@@ -228,98 +228,6 @@ def _describe(ref: pd.DataFrame, codes: Iterable[str]) -> str:
 
 # --------------------------------------------------------------------------------------------
 # public API
-
-
-def suggest(name: str, candidates: Iterable[str], *, n: int = 3) -> list[str]:
-    """Close matches of ``name`` among ``candidates``, for "bedoelt u ...?" suggestions.
-
-    Names are compared on their :func:`~wijkanalyse.codes.name_key` with :mod:`difflib`;
-    candidates sharing one key are offered once (the shortest spelling, e.g. ``"Angelslo"``
-    rather than ``"Wijk 43 Angelslo"``).
-
-    Parameters
-    ----------
-    name
-        The name that was not found.
-    candidates
-        Names to choose from.
-    n
-        At most this many suggestions, best first.
-
-    Returns
-    -------
-    list of str
-        Original spellings of the closest candidates (possibly empty).
-    """
-    return _closest_names(name, _suggestion_keys(candidates), n=n)
-
-
-class _Pool:
-    """Candidate names for :func:`suggest`: name key -> the spelling offered for it, plus the
-    lengths and character counts of the keys (to skip hopeless candidates in one step)."""
-
-    def __init__(self, by_key: dict[str, str]) -> None:
-        self.by_key = by_key
-        self.keys = list(by_key)
-        self.lengths = np.array([len(k) for k in self.keys], dtype=np.int64)
-        self._counts: np.ndarray | None = None
-        self._alphabet: dict[str, int] = {}
-
-    def counts(self) -> tuple[np.ndarray, dict[str, int]]:
-        """Per key, how often each character occurs (keys are few characters: a-z, 0-9, space)."""
-        if self._counts is None:
-            alphabet = {c: i for i, c in enumerate(sorted({c for k in self.keys for c in k}))}
-            counts = np.zeros((len(self.keys), len(alphabet) + 1), dtype=np.int64)
-            for row, key in enumerate(self.keys):
-                for c in key:
-                    counts[row, alphabet[c]] += 1
-            self._counts, self._alphabet = counts, alphabet
-        return self._counts, self._alphabet
-
-
-def _suggestion_keys(candidates: Iterable[str]) -> _Pool:
-    """The :class:`_Pool` of ``candidates``: per name key the shortest spelling (then the first
-    in sort order), in the order the keys first occur."""
-    by_key: dict[str, str] = {}
-    for cand in candidates:
-        if _isna(cand):
-            continue
-        text = str(cand).strip()
-        key = name_key(text)
-        if not key:
-            continue
-        prev = by_key.get(key)
-        if prev is None or (len(text), text) < (len(prev), prev):
-            by_key[key] = text
-    return _Pool(by_key)
-
-
-_CUTOFF = 0.6
-
-
-def _closest_names(name: str, pool: _Pool, *, n: int = 3) -> list[str]:
-    """``difflib.get_close_matches(name_key(name), keys, n, 0.6)`` as spellings, where the keys
-    that cannot reach the cutoff are left out first by the same bounds difflib checks first
-    (its ``real_quick_ratio`` and ``quick_ratio``), computed for all keys at once: the same
-    result, without a matcher per key."""
-    word = name_key(name)
-    total = pool.lengths + len(word)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # real_quick_ratio: 2 * min(la, lb) / (la + lb)
-        hopeful = np.where(total > 0, 2.0 * np.minimum(pool.lengths, len(word)) / total,
-                           1.0) >= _CUTOFF
-        if hopeful.any():
-            counts, alphabet = pool.counts()
-            mine = np.zeros(counts.shape[1], dtype=np.int64)
-            for c in word:
-                mine[alphabet.get(c, counts.shape[1] - 1)] += 1
-            mine[-1] = 0  # characters no key has match nothing
-            matches = np.minimum(counts, mine).sum(axis=1)
-            # quick_ratio: 2 * (characters in common) / (la + lb)
-            hopeful &= np.where(total > 0, 2.0 * matches / total, 1.0) >= _CUTOFF
-    keys = [pool.keys[i] for i in np.flatnonzero(hopeful)]
-    hits = difflib.get_close_matches(word, keys, n=n, cutoff=_CUTOFF)
-    return [pool.by_key[k] for k in hits]
 
 
 def find_regions(
@@ -429,7 +337,7 @@ def resolve_names(
     full = prepared.ref
     gm_idx = prepared.gemeenten
     known_codes = set(full["code"])
-    pools: dict[tuple[str, str | None], _Pool] = {}  # suggestion candidates per pool
+    pools: dict[tuple[str, str | None], NamePool] = {}  # suggestion candidates per pool
     index = regions.index
     codes = pd.Series(None, index=index, dtype="object")
     methods = pd.Series(None, index=index, dtype="object")
@@ -478,9 +386,9 @@ def resolve_names(
         gm_hits = _closest(gm_idx.get(name_key(gm_name), []), target)
         if not gm_hits:
             if prepared.gemeente_names is None:
-                prepared.gemeente_names = _suggestion_keys(
+                prepared.gemeente_names = suggestion_keys(
                     full.loc[full["level"] == "gemeente", "name"])
-            sugg = _closest_names(gm_name, prepared.gemeente_names)
+            sugg = closest_names(gm_name, prepared.gemeente_names)
             problems[idx] = (
                 f"Naam {name!r} ({where}): gemeente {gm_name!r} is onbekend; niet gekoppeld."
                 f"{_bedoelt(sugg)}"
@@ -560,8 +468,8 @@ def resolve_names(
                 pool = ref[ref["gemeente_code"] == gm]
                 pool = pool[pool["level"] == eff_level] if eff_level is not None else pool[
                     pool["level"] != "gemeente"]
-                pools[(gm, eff_level)] = _suggestion_keys(pool["name"])
-            sugg = _closest_names(name, pools[(gm, eff_level)])
+                pools[(gm, eff_level)] = suggestion_keys(pool["name"])
+            sugg = closest_names(name, pools[(gm, eff_level)])
             problems[idx] = (
                 f"Naam {name!r} ({where}) niet gevonden onder de bekende regio's van "
                 f"{gm_name}; niet gekoppeld.{_bedoelt(sugg)}"

@@ -5,7 +5,7 @@ A set specification (``spec``) is one of:
 * the name of a set shipped with the package (``programma-2016``;
   :mod:`wijkanalyse.gebieden.areasets`);
 * a path to a user file: a YAML file in the format of
-  :func:`wijkanalyse.gebieden.areasets.read_area_set`
+  :func:`wijkanalyse.gebieden.areasetfiles.read_area_set`
   (``title``, ``description``, ``areas`` with ``id``, ``name``, ``gemeente``, ``level``,
   ``codes``), or a CSV file (``,`` or ``;``, UTF-8) with one neighbourhood per row in a column
   ``naam`` (or ``name``) or ``code`` (a filled code wins over the name) and an optional column
@@ -43,15 +43,10 @@ import pandas as pd
 from wijkanalyse.codes import wijk_code_of
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.fmt import join_nl
+from wijkanalyse.gebieden import load
 from wijkanalyse.gebieden.areas import slugify
-from wijkanalyse.gebieden.areasets import (
-    AreaSet,
-    SetArea,
-    check_area_set,
-    list_area_sets,
-    load_area_set,
-    read_area_set,
-)
+from wijkanalyse.gebieden.areasetfiles import list_area_sets, load_area_set, read_area_set
+from wijkanalyse.gebieden.areasets import AreaSet, SetArea, check_area_set
 from wijkanalyse.gebieden.subjects import (
     AmbiguousSubjectError,
     SubjectError,
@@ -284,15 +279,7 @@ def _units_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
 def _region_rows(con: duckdb.DuckDBPyConnection, *, year: int, gemeente_code: str | None,
                  source: str) -> list[dict[str, Any]]:
     """One unit per wijk of ``year`` (of one gemeente, or all)."""
-    sql = ("SELECT r.code, r.name, r.gemeente_code, g.name FROM regions r "
-           "LEFT JOIN (SELECT code, arg_max(name, year) FILTER (WHERE name IS NOT NULL) AS name "
-           "FROM regions WHERE level = 'gemeente' GROUP BY code) g ON g.code = r.gemeente_code "
-           "WHERE r.level = 'wijk' AND r.year = ?")
-    params: list[Any] = [year]
-    if gemeente_code is not None:
-        sql += " AND r.gemeente_code = ?"
-        params.append(gemeente_code)
-    rows = con.execute(sql + " ORDER BY r.code", params).fetchall()
+    rows = load.wijk_rows(con, year=year, gemeente_code=gemeente_code)
     return [{"unit_id": code, "name": display_name(name, code=code), "gemeente_code": gm,
              "gemeente_name": gm_name, "level": "wijk", "codes": [code], "wijk_codes": [code],
              "source": source, "codes_year": year} for code, name, gm, gm_name in rows]
@@ -300,10 +287,8 @@ def _region_rows(con: duckdb.DuckDBPyConnection, *, year: int, gemeente_code: st
 
 def _national_year(con: duckdb.DuckDBPyConnection) -> tuple[int | None, int]:
     """The year of the national wijk division: most wijken, ties to the latest year."""
-    row = con.execute(
-        "SELECT year, count(*) AS n FROM regions WHERE level = 'wijk' AND year IS NOT NULL "
-        "GROUP BY year ORDER BY n DESC, year DESC LIMIT 1").fetchone()
-    return (int(row[0]), int(row[1])) if row else (None, 0)
+    found = load.largest_wijk_year(con)
+    return found if found is not None else (None, 0)
 
 
 def _nl_set(con: duckdb.DuckDBPyConnection, *, year: int | None, spec: str) -> MonitorSet:
@@ -334,9 +319,7 @@ def _nl_set(con: duckdb.DuckDBPyConnection, *, year: int | None, spec: str) -> M
 def _gemeente_set(con: duckdb.DuckDBPyConnection, query: str, *, year: int | None,
                   spec: str) -> MonitorSet:
     code, gm_name = resolve_gemeente(con, query)
-    years = [int(r[0]) for r in con.execute(
-        "SELECT DISTINCT year FROM regions WHERE level = 'wijk' AND year IS NOT NULL "
-        "AND gemeente_code = ? ORDER BY year", [code]).fetchall()]
+    years = load.wijk_years(con, code)
     if not years:
         raise SetSpecError(f"De database bevat geen wijken van {gm_name} ({code}); laad de "
                            "Kerncijfers Wijken en Buurten met 'wijkanalyse data build'.")

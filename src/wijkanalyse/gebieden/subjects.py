@@ -16,7 +16,7 @@ Names are compared with :func:`~wijkanalyse.codes.name_key` (case, accents, punc
 
 1. ``gemeente`` (a name or GM code) keeps only candidates in that gemeente.
 1a. Without ``year``, a region that carried the name only before it was renamed gives way to
-   regions that carry it in their latest year (see :func:`_prefer_current_names`).
+   regions that carry it in their latest year (see :func:`prefer_current_names`).
 2. A region is preferred over same-named regions *inside* it: the wijk Angelslo (WK011443)
    over its buurt Angelslo (BU01144300), the gemeente Kerkrade over a wijk Kerkrade in it.
    That is what users mean; the inner region remains reachable by its code.
@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -52,7 +51,6 @@ import duckdb
 
 from wijkanalyse import store
 from wijkanalyse.codes import (
-    LEVELS,
     gemeente_code_of,
     is_valid_code,
     level_of,
@@ -61,13 +59,24 @@ from wijkanalyse.codes import (
     wijk_code_of,
 )
 from wijkanalyse.errors import WijkanalyseError
-from wijkanalyse.fmt import join_nl
 from wijkanalyse.gebieden import areas as areas_mod
-from wijkanalyse.gebieden import names
-from wijkanalyse.gebieden.areasets import AreaSet, SetArea, list_area_sets, load_area_set
+from wijkanalyse.gebieden import load, names
+from wijkanalyse.gebieden.areasetfiles import list_area_sets, load_area_set
+from wijkanalyse.gebieden.areasets import AreaSet, SetArea
+from wijkanalyse.gebieden.candidates import (
+    Candidate,
+    Region,
+    ambiguous_message,
+    merge_same_members,
+    narrow_by_year,
+    prefer_current_names,
+    prefer_named_areas,
+    prefer_outer_regions,
+    sorted_candidates,
+)
+from wijkanalyse.gebieden.suggestions import suggest
 from wijkanalyse.model import Subject, SubjectDivision
 
-_LEVEL_ORDER = {**{lvl: i for i, lvl in enumerate(LEVELS)}, "gebied": len(LEVELS)}
 _CBS_PREFIX = re.compile(r"^(wijk|buurt)\s+\d+[a-z]?\s+", re.IGNORECASE)
 #: Everyday names of gemeenten whose official (CBS) name differs, by name key.
 GEMEENTE_ALIASES = {"den haag": "'s-Gravenhage", "den bosch": "'s-Hertogenbosch"}
@@ -104,47 +113,6 @@ class SubjectNotFoundError(SubjectError):
         self.query = query
         self.suggestions = list(suggestions or [])
         super().__init__(message)
-
-
-@dataclass
-class _Region:
-    """A CBS region as described by the ``regions`` view over all years."""
-
-    code: str
-    level: str
-    name: str
-    gemeente_code: str | None
-    gemeente_name: str | None
-    years: list[int]
-
-
-@dataclass
-class _Candidate:
-    source: str  # "cbs", "gebied" (user-defined), or the set name
-    code: str  # CBS code, or area id
-    name: str
-    level: str  # gemeente/wijk/buurt, or "gebied" for areas of several regions
-    gemeente_codes: list[str]
-    gemeente_name: str | None
-    members: frozenset[str]
-    strong: bool = False  # area matched on its id or name (not an alias)
-    years: list[int] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # e.g. titles of sets it belongs to
-    region: _Region | None = None
-    area: areas_mod.Area | None = None
-    set_area: SetArea | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "name": self.name,
-            "level": self.level,
-            "gemeente_name": self.gemeente_name,
-            "gemeente_code": self.gemeente_codes[0] if self.gemeente_codes else None,
-            "years": list(self.years),
-            "source": self.source,
-            "notes": list(self.notes),
-        }
 
 
 # -------------------------------------------------------------------------------- public API
@@ -213,18 +181,19 @@ def resolve_subject(
     if gm_codes is not None:
         cands = [c for c in cands if set(c.gemeente_codes) & gm_codes]
     if year is None:
-        cands = _prefer_current_names(cands, {key, name_key(GEMEENTE_ALIASES.get(key, text))})
-    cands = _prefer_outer_regions(cands)
+        cands = prefer_current_names(cands, {key, name_key(GEMEENTE_ALIASES.get(key, text))})
+    cands = prefer_outer_regions(cands)
     if year is not None:
-        cands = _narrow_by_year(cands, int(year))
-    cands = _merge_same_members(cands)
-    cands = _prefer_named_areas(cands)
+        cands = narrow_by_year(cands, int(year))
+    cands = merge_same_members(cands)
+    cands = prefer_named_areas(cands)
 
     if len(cands) == 1:
         return _subject_of(con, cands[0])
     if cands:
-        raise AmbiguousSubjectError(text, [c.as_dict() for c in _sorted(cands)],
-                                    _ambiguous_message(text, _sorted(cands), gemeente, year))
+        ordered = sorted_candidates(cands)
+        raise AmbiguousSubjectError(text, [c.as_dict() for c in ordered],
+                                    ambiguous_message(text, ordered, gemeente, year))
     if matched_before_filter and gm_codes is not None:
         elsewhere = sorted({c.gemeente_name or (c.gemeente_codes or ["?"])[0]
                             for c in matched_before_filter})
@@ -306,25 +275,18 @@ def shipped_set_areas() -> list[tuple[AreaSet, SetArea]]:
 
 
 def _regions(con: duckdb.DuckDBPyConnection, codes: list[str] | tuple[str, ...]) -> dict[
-        str, _Region]:
+        str, Region]:
     """The regions among ``codes`` as known over all years (latest name that is not empty)."""
     if not codes:
         return {}
-    rows = con.execute(
-        """SELECT code, arg_max(level, year) AS level,
-                  arg_max(name, year) FILTER (WHERE name IS NOT NULL) AS name,
-                  arg_max(gemeente_code, year) AS gemeente_code,
-                  list(DISTINCT year ORDER BY year) AS years
-           FROM regions WHERE list_contains(?, code) GROUP BY code""",
-        [list(codes)],
-    ).fetchall()
+    rows = load.region_summaries(con, codes)
     gm_codes = sorted({r[3] for r in rows if r[3]} | {r[0] for r in rows if r[1] == "gemeente"})
     gm_names = _gemeente_names(con, gm_codes)
     out = {}
     for code, level, name, gm_code, years in rows:
         level = level or level_of(code)
         gm_code = code if level == "gemeente" else (gm_code or gemeente_code_of(code))
-        out[code] = _Region(
+        out[code] = Region(
             code=code,
             level=level,
             name=display_name(name, code=code) if level in ("wijk", "buurt") else (name or code),
@@ -339,11 +301,7 @@ def _gemeente_names(con: duckdb.DuckDBPyConnection, codes: list[str | None]) -> 
     wanted = [c for c in codes if c]
     if not wanted:
         return {}
-    rows = con.execute(
-        "SELECT code, arg_max(name, year) FILTER (WHERE name IS NOT NULL) FROM regions "
-        "WHERE list_contains(?, code) GROUP BY code",
-        [wanted],
-    ).fetchall()
+    rows = load.latest_nonempty_names(con, wanted)
     return {code: name for code, name in rows if name}
 
 
@@ -398,9 +356,7 @@ def resolve_gemeente(con: duckdb.DuckDBPyConnection, query: str) -> tuple[str, s
     text = " ".join(str(query or "").split())
     if not text:
         raise SubjectNotFoundError(text, "Geef de naam of CBS-code van een gemeente op.")
-    rows = con.execute(
-        "SELECT code, coalesce(year, 0), name, names FROM regions WHERE level = 'gemeente' "
-        "ORDER BY code, year").fetchall()
+    rows = load.gemeente_name_rows(con)
     display: dict[str, str] = {}
     exact: dict[str, dict[str, int]] = {}  # name key -> code -> last year with that name
     stem: dict[str, dict[str, int]] = {}  # the same without a province suffix
@@ -444,7 +400,7 @@ def resolve_gemeente(con: duckdb.DuckDBPyConnection, query: str) -> tuple[str, s
             f"{gm!r}?", [gm] if gm else [])
     pool = sorted({n for _, _, name, more in rows for n in {name, *(more or [])} - {None, ""}})
     pool += [alias.title() for alias in GEMEENTE_ALIASES]
-    sugg = names.suggest(text, pool)
+    sugg = suggest(text, pool)
     message = f"Gemeente {text!r} is onbekend in de database."
     if sugg:
         message += " Bedoelt u " + " of ".join(repr(s) for s in sugg) + "?"
@@ -476,14 +432,11 @@ def _subject_for_code(con: duckdb.DuckDBPyConnection, text: str, code: str,
 
 
 def _look_alike_codes(con: duckdb.DuckDBPyConnection, code: str) -> list[str]:
-    rows = con.execute(
-        "SELECT DISTINCT code FROM regions WHERE substr(code, 1, 6) = ?", [code[:6]]
-    ).fetchall()
-    pool = [r[0] for r in rows if len(r[0]) == len(code)]
+    pool = [c for c in load.codes_with_prefix(con, code[:6]) if len(c) == len(code)]
     return difflib.get_close_matches(code, pool, n=3, cutoff=0.75)
 
 
-def _area_candidates(con: duckdb.DuckDBPyConnection, key: str, slug: str) -> list[_Candidate]:
+def _area_candidates(con: duckdb.DuckDBPyConnection, key: str, slug: str) -> list[Candidate]:
     """User-defined areas whose id or name is the query."""
     try:
         listed = areas_mod.list_areas(con)
@@ -495,14 +448,14 @@ def _area_candidates(con: duckdb.DuckDBPyConnection, key: str, slug: str) -> lis
             continue
         area = areas_mod.get_area(con, area_id)
         gms = list(area.gemeente_codes)
-        out.append(_Candidate(
+        out.append(Candidate(
             source="gebied", code=area.area_id, name=area.name, level="gebied",
             gemeente_codes=gms, gemeente_name=_gemeente_names(con, [gms[0]]).get(gms[0])
             if gms else None, members=frozenset(area.codes), strong=True, area=area))
     return out
 
 
-def _region_candidates(con: duckdb.DuckDBPyConnection, text: str) -> list[_Candidate]:
+def _region_candidates(con: duckdb.DuckDBPyConnection, text: str) -> list[Candidate]:
     """CBS regions whose name (as any source spelled it) is the query."""
     reference = store.reference_regions(con)
     # cheap pre-selection: a name with the query's key contains each of its words (apart from
@@ -519,7 +472,7 @@ def _region_candidates(con: duckdb.DuckDBPyConnection, text: str) -> list[_Candi
     found = found[found["level"] != "land"]
     regions = _regions(con, found["code"].tolist())
     return [
-        _Candidate(source="cbs", code=r.code, name=r.name, level=r.level,
+        Candidate(source="cbs", code=r.code, name=r.name, level=r.level,
                    gemeente_codes=[r.gemeente_code] if r.gemeente_code else [],
                    gemeente_name=r.gemeente_name, members=frozenset([r.code]), years=r.years,
                    region=r)
@@ -527,106 +480,20 @@ def _region_candidates(con: duckdb.DuckDBPyConnection, text: str) -> list[_Candi
     ]
 
 
-def _set_candidates(key: str, slug: str) -> list[_Candidate]:
+def _set_candidates(key: str, slug: str) -> list[Candidate]:
     """Areas of shipped sets whose id, name or an alias is the query."""
     out = []
     for area_set, entry in shipped_set_areas():
         strong = entry.id == slug or (bool(key) and name_key(entry.name) == key)
         if not strong and key not in entry.keys():
             continue
-        out.append(_Candidate(
+        out.append(Candidate(
             source=area_set.name, code=entry.codes[0] if entry.is_single_region else entry.id,
             name=entry.name, level=entry.level if entry.is_single_region else "gebied",
             gemeente_codes=[entry.gemeente_code] if entry.gemeente_code else [],
             gemeente_name=entry.gemeente_name, members=frozenset(entry.codes), strong=strong,
             notes=[f"{area_set.title}: {entry.name}"], set_area=entry))
     return out
-
-
-def _prefer_outer_regions(cands: list[_Candidate]) -> list[_Candidate]:
-    """Drop regions inside a same-named region that is also a candidate (rule 2)."""
-    codes = {c.code for c in cands if c.region is not None}
-
-    def inside(c: _Candidate) -> bool:
-        if c.region is None:
-            return False
-        parents = set()
-        if c.level == "buurt":
-            parents.add(wijk_code_of(c.code))
-        if c.level in ("wijk", "buurt"):
-            parents.add(gemeente_code_of(c.code))
-        return bool(parents & codes)
-
-    return [c for c in cands if not inside(c)]
-
-
-def _prefer_current_names(cands: list[_Candidate], keys: set[str]) -> list[_Candidate]:
-    """Regions renamed since they carried the name give way to regions carrying it now.
-
-    Rule 1a (without ``year``): when some region candidates still have the queried name in
-    their latest year, candidates that only had it in earlier years are dropped (the 2015
-    buurt BU03920903 "Meerwijk" is "Buitengebied Zuiderpolder" since; Haarlem's Meerwijk is
-    the wijk WK039221). With ``year`` every name of that year counts (rule 3).
-    """
-    regions = [c for c in cands if c.region is not None]
-    current = {id(c) for c in regions if c.region is not None and name_key(c.region.name) in keys}
-    if not current or len(current) == len(regions):
-        return cands
-    return [c for c in cands if c.region is None or id(c) in current]
-
-
-def _narrow_by_year(cands: list[_Candidate], year: int) -> list[_Candidate]:
-    """Among regions of one gemeente and level, keep those known in ``year`` (rule 3)."""
-    groups: dict[tuple[Any, ...], list[_Candidate]] = {}
-    for c in cands:
-        if c.region is not None:
-            groups.setdefault((c.region.gemeente_code, c.level), []).append(c)
-    drop: set[int] = set()
-    for group in groups.values():
-        known = [c for c in group if year in c.years]
-        if known and len(known) < len(group):
-            drop.update(id(c) for c in group if year not in c.years)
-    return [c for c in cands if id(c) not in drop]
-
-
-def _merge_same_members(cands: list[_Candidate]) -> list[_Candidate]:
-    """One candidate per member set: user area, then CBS region, then set area (rule 4)."""
-    def rank(c: _Candidate) -> int:
-        return 0 if c.area is not None else (1 if c.region is not None else 2)
-
-    kept: dict[frozenset[str], _Candidate] = {}
-    for c in sorted(cands, key=rank):
-        if c.members not in kept:
-            kept[c.members] = c
-        elif c.set_area is not None:
-            kept[c.members].notes.append(c.notes[0] if c.notes else c.source)
-            # a set area matched on its id or name keeps that strength in the region it
-            # merges into (rule 5): "Jagershoef" is the programme's buurt, not its 2015 code
-            kept[c.members].strong |= c.strong
-    return list(kept.values())
-
-
-def _prefer_named_areas(cands: list[_Candidate]) -> list[_Candidate]:
-    """Areas matched on id or name beat same-named regions of their gemeente (rule 5)."""
-    user_ids = {c.code for c in cands if c.area is not None}
-    cands = [c for c in cands if not (c.set_area is not None and c.set_area.id in user_ids)]
-    user_gms = {gm for c in cands if c.strong and c.area is not None for gm in c.gemeente_codes}
-    strong_gms = {gm for c in cands if c.strong for gm in c.gemeente_codes}
-
-    def beaten(c: _Candidate) -> bool:
-        if c.region is None:
-            return False
-        gm = c.region.gemeente_code
-        # a user area beats every region of its gemeente; a set area (also one merged into
-        # its region) beats the regions that were not matched through a set area
-        return gm in user_gms or (gm in strong_gms and not c.strong)
-
-    return [c for c in cands if not beaten(c)]
-
-
-def _sorted(cands: list[_Candidate]) -> list[_Candidate]:
-    return sorted(cands, key=lambda c: (_LEVEL_ORDER.get(c.level, 9), c.gemeente_name or "",
-                                        c.code))
 
 
 # ---------------------------------------------------------------------------- subjects
@@ -650,7 +517,7 @@ def _shipped_other_years(code: str) -> list[SubjectDivision]:
             for years, level, codes, reason in found.pop()]
 
 
-def _region_subject(region: _Region) -> Subject:
+def _region_subject(region: Region) -> Subject:
     return Subject(
         kind=region.level,
         id=region.code,
@@ -664,7 +531,7 @@ def _region_subject(region: _Region) -> Subject:
     )
 
 
-def _subject_of(con: duckdb.DuckDBPyConnection, cand: _Candidate) -> Subject:
+def _subject_of(con: duckdb.DuckDBPyConnection, cand: Candidate) -> Subject:
     if cand.region is not None:
         return _region_subject(cand.region)
     if cand.set_area is not None:
@@ -686,72 +553,10 @@ def _subject_of(con: duckdb.DuckDBPyConnection, cand: _Candidate) -> Subject:
     )
 
 
-# ----------------------------------------------------------------------------- messages
-
-
-def _span(years: list[int]) -> str:
-    if not years:
-        return ""
-    return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
-
-
-def _describe(c: _Candidate, *, with_years: bool) -> str:
-    gm = c.gemeente_name or (c.gemeente_codes[0] if c.gemeente_codes else "?")
-    if c.level == "gebied":
-        what = (f"gebied van {len(c.members)} {'buurten' if _level(c) == 'buurt' else 'wijken'}"
-                + (f" uit set {c.source}" if c.source not in ("cbs", "gebied") else
-                   " (zelf gedefinieerd)"))
-    elif c.level == "gemeente":
-        what = "gemeente"
-    else:
-        what = f"{c.level} in {gm}"
-    if c.level == "gebied":
-        what += f", {gm}"
-    text = f"{c.code}: {c.name} ({what}"
-    if with_years and c.years:
-        text += f", bekend in {_span(c.years)}"
-    if c.region is not None and c.notes:
-        text += "; " + "; ".join(c.notes)
-    return text + ")"
-
-
-def _level(c: _Candidate) -> str:
-    first = next(iter(sorted(c.members)), "")
-    return level_of(first) if first else ""
-
-
-def _ambiguous_message(text: str, cands: list[_Candidate], gemeente: str | None,
-                       year: int | None) -> str:
-    groups: dict[tuple[Any, ...], int] = {}
-    for c in cands:
-        groups[(tuple(c.gemeente_codes), c.level)] = groups.get(
-            (tuple(c.gemeente_codes), c.level), 0) + 1
-    recoded = any(n > 1 for (_, lvl), n in groups.items() if lvl != "gebied")
-    lines = [f"{text!r} is niet eenduidig; {len(cands)} gebieden passen:"]
-    lines += [f"  - {_describe(c, with_years=recoded)}" for c in cands]
-    gms = sorted({c.gemeente_name or "" for c in cands} - {""})
-    example = cands[0]
-    hints = []
-    if len(gms) > 1 and gemeente is None:
-        gm = example.gemeente_name or gms[0]
-        shown = f'"{gm}"' if re.search(r"[\s']", gm) else gm
-        hints.append(f"voeg --gemeente toe (bijvoorbeeld --gemeente {shown})")
-    if recoded and year is None:
-        hints.append("kies het jaar met --jaar")
-    hints.append(f"gebruik de code (bijvoorbeeld {example.code})")
-    hint = join_nl(hints, "of")
-    return "\n".join(lines) + "\n" + hint[0].upper() + hint[1:] + "."
-
-
 def _suggestions(con: duckdb.DuckDBPyConnection, text: str,
                  gm_codes: set[str] | None) -> list[str]:
     """Close names among regions (of the gemeente, if given) and areas of sets and users."""
-    sql = "SELECT DISTINCT unnest(names) FROM regions WHERE level != 'land'"
-    params: list[Any] = []
-    if gm_codes is not None:
-        sql += " AND list_contains(?, gemeente_code)"
-        params.append(sorted(gm_codes))
-    pool = [r[0] for r in con.execute(sql, params).fetchall()]
+    pool = load.region_names(con, None if gm_codes is None else sorted(gm_codes))
     for _, entry in shipped_set_areas():
         if gm_codes is None or entry.gemeente_code in gm_codes:
             pool.extend([entry.name, *entry.aliases])
@@ -759,4 +564,4 @@ def _suggestions(con: duckdb.DuckDBPyConnection, text: str,
         pool.extend(areas_mod.list_areas(con)["name"].tolist())
     except duckdb.CatalogException:
         pass
-    return names.suggest(text, [display_name(n) for n in pool])
+    return suggest(text, [display_name(n) for n in pool])

@@ -103,7 +103,7 @@ def gemeente_geometries(year: int | None, frame: pd.DataFrame, labels: dict[str,
                         ) -> tuple[dict[str, BaseGeometry], int | None, list[str]]:
     """The gemeente map (RD New) from :func:`wijkanalyse.monitor.load.gemeente_boundaries`:
     boundary per gemeente code, the year, and the citation labels."""
-    from wijkanalyse.gebieden.location import to_rd
+    from wijkanalyse.gebieden import to_rd
 
     if year is None:
         return {}, None, []

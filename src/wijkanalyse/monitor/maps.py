@@ -14,7 +14,7 @@ import shapely
 from wijkanalyse.fmt import join_nl
 from wijkanalyse.monitor.result import NO_CLASS, MonitorGeo
 from wijkanalyse.monitor.wording import is_missing
-from wijkanalyse.present.maps import (
+from wijkanalyse.present import (
     MapFrame,
     halo_text,
     path_d,
@@ -22,7 +22,7 @@ from wijkanalyse.present.maps import (
     scale_label,
     wrap_text,
 )
-from wijkanalyse.present.maps import svg_num as _fmt
+from wijkanalyse.present import svg_num as _fmt
 
 __all__ = ["gemeente_map", "national_map"]
 

@@ -39,8 +39,7 @@ import pandas as pd
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.fmt import as_float as _float
 from wijkanalyse.fmt import join_nl
-from wijkanalyse.gebieden import sets
-from wijkanalyse.gebieden.location import gemeente_layers
+from wijkanalyse.gebieden import gemeente_layers, sets
 from wijkanalyse.monitor import composite, earlywarning, load, trends, typology
 from wijkanalyse.monitor.availability import data_availability
 from wijkanalyse.monitor.boundaries import gemeente_geometries, unit_geometries

@@ -35,8 +35,12 @@ Gemeente and level of name-only files
     else the file name (``buurten``/``wijken``/``gemeenten``). ``gemeente_name`` comes from a
     property (``gemeentenaam``, ``GM_NAAM``, ...), else from the file name: the tokens that
     are not technical words (``amsterdam_buurten_wgs84`` -> ``Amsterdam``), spelled as in
-    :data:`GEMEENTE_FILE_NAMES` where the CBS spelling differs (``denhaag`` ->
-    ``'s-Gravenhage``), else title-cased.
+    :data:`~wijkanalyse.sources.boundary_features.GEMEENTE_FILE_NAMES` where the CBS
+    spelling differs (``denhaag`` -> ``'s-Gravenhage``), else title-cased.
+
+Modules: this one (sniff, read, regions, coordinate checks, values, label),
+:mod:`~wijkanalyse.sources.boundary_features` (properties of features: code, level, name,
+gemeente, year) and :mod:`~wijkanalyse.sources.geometry` (shapely, CRS, geometry table).
 """
 
 from __future__ import annotations
@@ -45,68 +49,48 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from pyproj.exceptions import CRSError
-from shapely.geometry import shape
 
 from wijkanalyse.catalogue import Catalogue
-from wijkanalyse.cbstables import year_from_name
 from wijkanalyse.cbsvalues import EMPTY_REASON
-from wijkanalyse.codes import (
-    gemeente_code_of,
-    is_valid_code,
-    level_from_soort,
-    level_of,
-    normalise_code,
-)
 from wijkanalyse.errors import DataFileError
+from wijkanalyse.sources.boundary_features import (
+    CODE_PROPERTIES,
+    FEATURE_TYPE,
+    GEMEENTE_NAME_PROPERTIES,
+    GENERIC_NAME_PROPERTIES,
+    LEVEL_PROPERTIES,
+    NAME_PROPERTIES,
+    YEAR_CODE_PROPERTIES,
+    Feature,
+    FeatureLines,
+    fill_codes,
+    fill_gemeente_names,
+    fill_levels,
+    parse_feature,
+    table_year,
+)
+from wijkanalyse.sources.geometry import (
+    RD_NEW,
+    WGS84,
+    crs_from_member,
+    feature_geometries,
+    geometry_table,
+    polygonal,
+)
 from wijkanalyse.sources.registry import ReadContext
 from wijkanalyse.sourcetable import VALUE_COLUMNS, LoadIssue, SourceInfo, SourceTable, empty_values
 
 LAYOUT = "geojson_boundaries"
-WGS84 = "EPSG:4326"
-RD_NEW = "EPSG:28992"
 
-#: Columns of :attr:`SourceTable.geometries` for boundary files.
-GEOMETRY_COLUMNS = ["region_key", "source_crs", "geojson", "centroid_lon", "centroid_lat",
-                    "area_m2"]
-
-#: Decimals of WGS84 coordinates in the stored GeoJSON (6 decimals is about 0.1 m).
-COORDINATE_DECIMALS = 6
-
-#: Properties that may hold the feature's own CBS code, in order of preference (lower case).
-#: A property is only used when its values are valid CBS codes, so municipal numbering such as
-#: Den Haag's ``WIJKCODE`` = ``"18"`` is never taken for one.
-CODE_PROPERTIES = (
-    "statcode", "bu_code", "buurtcode", "buurt_code", "wk_code", "wijkcode", "wijk_code", "wkc",
-    "gm_code", "gemeentecode", "gemeente_code", "gmc", "regiocode", "code",
-)
-#: Properties with a code behind a year prefix (``"2022GM0014"``).
-YEAR_CODE_PROPERTIES = ("jrstatcode",)
-
-#: Properties holding the region name, per level, then level-independent ones (lower case).
-NAME_PROPERTIES: dict[str, tuple[str, ...]] = {
-    "buurt": ("bu_naam", "buurtnaam", "buurt_naam", "buurt"),
-    "wijk": ("wk_naam", "wijknaam", "wijk_naam", "wijk", "wkn"),
-    "gemeente": ("gm_naam", "gemeentenaam", "gemeente_naam", "gemnaam", "gmn"),
-}
-GENERIC_NAME_PROPERTIES = ("statnaam", "naam", "name", "regionaam", "title", "titel")
-
-#: Properties holding the gemeente a wijk or buurt lies in (lower case).
-GEMEENTE_NAME_PROPERTIES = ("gm_naam", "gemeentenaam", "gemeente_naam", "gemnaam", "gemeente",
-                            "gmn")
-
-#: Properties holding the kind of region (``"gemeente"``, ``"Wijk"``, ...).
-LEVEL_PROPERTIES = ("rubriek", "soortregio", "soort_regio", "niveau", "level", "regiotype")
 
 #: Numeric properties that describe the geometry or the record, never an indicator.
 IGNORED_PROPERTIES = frozenset({
@@ -115,37 +99,6 @@ IGNORED_PROPERTIES = frozenset({
     "datumingang", "datumvervallen", "wijkbuurtcode", "wijkcode", "buurtcode", "gemeentecode",
     "jaar", "jaarstatcode", "jrstatcode", "water", "ind_wbi", "description", "_styleid",
 })
-
-#: File-name spellings of gemeenten whose CBS name differs from the title-cased token.
-GEMEENTE_FILE_NAMES: dict[str, str] = {
-    "denhaag": "'s-Gravenhage",
-    "thehague": "'s-Gravenhage",
-    "haag": "'s-Gravenhage",
-    "sgravenhage": "'s-Gravenhage",
-    "denbosch": "'s-Hertogenbosch",
-    "shertogenbosch": "'s-Hertogenbosch",
-    "hertogenbosch": "'s-Hertogenbosch",
-    "sudwestfryslan": "Súdwest-Fryslân",
-    "nuenen": "Nuenen, Gerwen en Nederwetten",
-}
-
-#: Words in file names that say what the file is, not which gemeente it covers.
-_LEVEL_WORDS = {
-    "buurt": "buurt", "buurten": "buurt",
-    "wijk": "wijk", "wijken": "wijk",
-    "gemeente": "gemeente", "gemeenten": "gemeente", "gemeentes": "gemeente",
-    "gemeentegrenzen": "gemeente",
-}
-_TECHNICAL_WORDS = {
-    "wgs84", "rd", "rdnew", "epsg", "crs84", "municipal", "names", "name", "namen", "geojson",
-    "json", "geo", "gegeneraliseerd", "generalised", "generalized", "simplified",
-    "vereenvoudigd", "cbs", "pdok", "kaart", "wijkenbuurtkaart", "grenzen", "boundaries",
-    "boundary", "gebiedsindeling", "gebiedsindelingen", "indeling", "data",
-    "polygons", "polygonen", "export", "kwb", "v1", "v2", "final", "nl", "nederland",
-}
-_PARTICLES = {"aan", "de", "den", "der", "en", "het", "in", "op", "van", "bij", "ter", "te"}
-#: Words that cannot start a gemeente name (``buurten_van_utrecht``, ``wijken_en_buurten_...``).
-_NOT_FIRST = {"van", "in", "te", "bij", "voor", "en", "and", "of", "op", "aan"}
 
 #: Coordinate ranges (with margin) of WGS84 lon/lat and RD New in and around the Netherlands.
 _LONLAT_NL = (2.0, 49.5, 8.5, 54.5)
@@ -156,11 +109,8 @@ _CBS_MAP_SENTINEL = -99990.0
 _SENTINEL_REASON = "geheim of niet beschikbaar (CBS-kaartcode {value:.0f})"
 
 _PART_SUFFIX = re.compile(r"^(?P<base>.*\S)\s+\((?P<part>\d+)\)$")
-_FEATURE_TYPE = re.compile(r'"type"\s*:\s*"Feature"')
 _FEATURE_COLLECTION = re.compile(r'"type"\s*:\s*"FeatureCollection"')
 _FEATURES_ARRAY = re.compile(r'"features"\s*:\s*\[')
-_EPSG = re.compile(r"EPSG(?:/\d+(?:\.\d+)*/|:+|/)(\d{4,5})\s*$", re.IGNORECASE)
-_YEAR_PREFIX = re.compile(r"^(\d{4})(.+)$")
 
 
 # ----------------------------------------------------------------------------------- sniff
@@ -185,7 +135,7 @@ def sniff(path: Path) -> str | None:
             return None
         if _FEATURE_COLLECTION.search(text):
             return LAYOUT
-        if _FEATURES_ARRAY.search(text) and _FEATURE_TYPE.search(text):
+        if _FEATURES_ARRAY.search(text) and FEATURE_TYPE.search(text):
             return LAYOUT
         return None
     except (OSError, ValueError):
@@ -196,22 +146,8 @@ def sniff(path: Path) -> str | None:
 
 
 @dataclass
-class _Feature:
-    """What the reader takes from one feature before regions are formed."""
-
-    number: int  # 1-based feature number
-    code: str | None
-    level: str | None
-    name: str | None
-    gemeente_name: str | None
-    properties: dict[str, Any]  # lower-cased keys
-    geometry: Any  # shapely geometry in the source CRS, or None
-    spelling: dict[str, str] = field(default_factory=dict)  # lower-cased key -> as in file
-
-
-@dataclass
 class _Region:
-    features: list[_Feature] = field(default_factory=list)
+    features: list[Feature] = field(default_factory=list)
     name: str | None = None
 
 
@@ -231,18 +167,18 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
     text = _decode(path, raw)
     doc = _parse_json(path, text)
     features = _feature_list(path, doc)
-    lines = _FeatureLines(text, len(features))
+    lines = FeatureLines(text, len(features))
     source_crs = _source_crs(path, doc)
     issues: list[LoadIssue] = []
 
     built = feature_geometries(features)
-    parsed = [_parse_feature(path, f, i + 1, lines,
+    parsed = [parse_feature(path, f, i + 1, lines,
                              built=None if built is None else built[i])
               for i, f in enumerate(features)]
-    _fill_codes(parsed)
-    _fill_levels(path, parsed, lines)
-    year = _table_year(path, doc, parsed)
-    _fill_gemeente_names(path, parsed, lines)
+    fill_codes(parsed)
+    fill_levels(path, parsed, lines)
+    year = table_year(path, doc, parsed)
+    fill_gemeente_names(path, parsed, lines)
     regions_list = _group_regions(parsed, issues)
 
     geoms_src = _region_geometries(regions_list, issues)
@@ -316,330 +252,13 @@ def _feature_list(path: Path, doc: Any) -> list[dict[str, Any]]:
     return features
 
 
-class _FeatureLines:
-    """Text line of each feature (where its ``"type": "Feature"`` member stands), on demand.
-
-    Lines are only given when the number of ``"type": "Feature"`` members found equals the
-    number of features, so a misleading line is never reported.
-    """
-
-    def __init__(self, text: str, n_features: int) -> None:
-        self._text = text
-        self._n = n_features
-        self._lines: list[int] | None = None
-
-    def line(self, number: int) -> int | None:
-        """The 1-based text line of feature ``number`` (1-based), or None when unknown."""
-        if self._lines is None:
-            lines: list[int] = []
-            pos, count = 0, 1
-            for m in _FEATURE_TYPE.finditer(self._text):
-                count += self._text.count("\n", pos, m.start())
-                pos = m.start()
-                lines.append(count)
-            self._lines = lines if len(lines) == self._n else []
-        if 1 <= number <= len(self._lines):
-            return self._lines[number - 1]
-        return None
-
-
 # ----------------------------------------------------------------------------- features
-
-
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, (dict, list, bool)):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def feature_geometries(features: list[Any]) -> np.ndarray | None:
-    """The geometries of all features built at once, or ``None`` when one cannot be built
-    (then each feature builds its own, and the first bad one is named)."""
-    try:
-        return geometries_from_geojson(
-            [f.get("geometry") if isinstance(f, dict) else None for f in features])
-    except Exception:  # noqa: BLE001 - shapely raises several types; the slow path names it
-        return None
-
-
-def _parse_feature(path: Path, feature: Any, number: int, lines: _FeatureLines, *,
-                   built: Any = None) -> _Feature:
-    if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        raise DataFileError(
-            path, f"feature {number} is geen GeoJSON Feature.", line=lines.line(number),
-            hint="Elk element van \"features\" moet {\"type\": \"Feature\", ...} zijn.",
-        )
-    props = feature.get("properties") or {}
-    if not isinstance(props, dict):
-        raise DataFileError(path, f"feature {number}: \"properties\" is geen object.",
-                            line=lines.line(number),
-                            hint="Herstel of exporteer het bestand opnieuw.")
-    geometry = None
-    raw_geom = feature.get("geometry")
-    if built is not None:
-        geometry = built
-    elif raw_geom is not None:
-        try:
-            geometry = geometry_from_geojson(raw_geom)
-        except Exception as exc:  # shapely raises several types for malformed geometry
-            raise DataFileError(
-                path, f"feature {number}: ongeldige geometrie ({exc}).", line=lines.line(number),
-                hint="Herstel de geometrie (bijv. QGIS 'Geometrieën repareren') of exporteer "
-                     "het bestand opnieuw.",
-            ) from exc
-    low = {str(k).strip().lower(): v for k, v in props.items()}
-    spelling = {str(k).strip().lower(): str(k).strip() for k in props}
-    if "id" in feature:
-        low["__feature_id__"] = feature["id"]
-    return _Feature(number=number, code=None, level=None, name=None, gemeente_name=None,
-                    properties=low, geometry=geometry, spelling=spelling)
-
-
-def _polygon(rings: list[Any]) -> Any:
-    shell = shapely.linearrings(np.asarray(rings[0], dtype="float64"))
-    holes = [shapely.linearrings(np.asarray(r, dtype="float64")) for r in rings[1:]]
-    return shapely.polygons(shell, holes=holes or None)
-
-
-def geometry_from_geojson(g: Any) -> Any:
-    """A shapely geometry from a GeoJSON geometry object (as ``shapely.geometry.shape``).
-
-    Polygons and multipolygons are built from numpy arrays of their rings (``shape`` walks
-    every coordinate in Python, several times slower on a national map); anything unusual
-    goes through ``shape``, which also gives the error message.
-    """
-    try:
-        kind = g.get("type") if isinstance(g, dict) else None
-        if kind == "Polygon" and g["coordinates"]:
-            return _polygon(g["coordinates"])
-        if kind == "MultiPolygon" and g["coordinates"] and all(g["coordinates"]):
-            return shapely.multipolygons([_polygon(p) for p in g["coordinates"]])
-    except (ValueError, TypeError, KeyError, IndexError, shapely.errors.GEOSException):
-        pass
-    return shape(g)
-
-
-def geometries_from_geojson(objs: list[Any]) -> np.ndarray:
-    """:func:`geometry_from_geojson` of each object (``None`` stays ``None``), as an array.
-
-    The polygons of all objects are built by three vectorised shapely calls (rings, polygons,
-    multipolygons) instead of three per object, with the same result; an object whose rings
-    are not plain 2D coordinate lists is built on its own. Raises on the first object that
-    cannot be built (callers then build them one by one to name it).
-    """
-    out = np.empty(len(objs), dtype=object)
-    rings: list[np.ndarray] = []
-    ring_poly: list[int] = []  # polygon number of each ring
-    single: list[tuple[int, int]] = []  # (object, polygon number) of Polygon objects
-    multi: list[int] = []  # MultiPolygon objects
-    multi_of_poly: list[int] = []  # per polygon: its number in ``multi``, or -1
-    alone: list[int] = []  # objects built one by one
-    for i, g in enumerate(objs):
-        if g is None:
-            continue
-        kind = g.get("type") if isinstance(g, dict) else None
-        coords = g.get("coordinates") if kind in ("Polygon", "MultiPolygon") else None
-        if not isinstance(coords, list) or not coords:
-            alone.append(i)
-            continue
-        polys = [coords] if kind == "Polygon" else coords
-        try:
-            arrays = [[np.asarray(r, dtype="float64") for r in poly] for poly in polys]
-        except (ValueError, TypeError):
-            alone.append(i)
-            continue
-        if not all(part and all(a.ndim == 2 and a.shape[1] == 2 for a in part)
-                   for part in arrays):
-            alone.append(i)
-            continue
-        if kind == "Polygon":
-            single.append((i, len(multi_of_poly)))
-        else:
-            multi.append(i)
-        for part in arrays:
-            rings.extend(part)
-            ring_poly.extend([len(multi_of_poly)] * len(part))
-            multi_of_poly.append(-1 if kind == "Polygon" else len(multi) - 1)
-    if rings:
-        counts = np.fromiter((len(r) for r in rings), dtype=np.int64, count=len(rings))
-        ring_geoms = shapely.linearrings(np.concatenate(rings),
-                                         indices=np.repeat(np.arange(len(rings)), counts))
-        polygons = shapely.polygons(ring_geoms, indices=np.asarray(ring_poly))
-        for i, k in single:
-            out[i] = polygons[k]
-        if multi:
-            owner = np.asarray(multi_of_poly)
-            out[multi] = shapely.multipolygons(polygons[owner >= 0], indices=owner[owner >= 0])
-    for i in alone:
-        out[i] = geometry_from_geojson(objs[i])
-    return out
-
-
-def _code_candidates(props: dict[str, Any]) -> list[tuple[str, str | None]]:
-    """(property, valid code or None) for every property that may hold a code."""
-    out: list[tuple[str, str | None]] = []
-    for key in CODE_PROPERTIES:
-        if key in props:
-            code = normalise_code(_text(props[key]))
-            out.append((key, code if code and is_valid_code(code) else None))
-    if "__feature_id__" in props:
-        code = normalise_code(_text(props["__feature_id__"]))
-        out.append(("__feature_id__", code if code and is_valid_code(code) else None))
-    for key in YEAR_CODE_PROPERTIES:
-        if key in props:
-            m = _YEAR_PREFIX.match(_text(props[key]) or "")
-            code = normalise_code(m.group(2)) if m else None
-            out.append((key, code if code and is_valid_code(code) else None))
-    return out
-
-
-def _fill_codes(features: list[_Feature]) -> None:
-    """Choose the first code property (in preference order) that holds valid CBS codes."""
-    counts: dict[str, int] = {}
-    order: list[str] = []
-    for f in features:
-        for key, code in _code_candidates(f.properties):
-            if key not in counts:
-                counts[key] = 0
-                order.append(key)
-            if code:
-                counts[key] += 1
-    preference = [*CODE_PROPERTIES, "__feature_id__", *YEAR_CODE_PROPERTIES]
-    chosen = next((k for k in preference if counts.get(k)), None)
-    if chosen is None:
-        return
-    for f in features:
-        f.code = dict(_code_candidates(f.properties)).get(chosen)
-
-
-def _fill_levels(path: Path, features: list[_Feature], lines: _FeatureLines) -> None:
-    file_level = _level_from_file_name(path)
-    for f in features:
-        if f.code:
-            f.level = level_of(f.code)
-            continue
-        for key in LEVEL_PROPERTIES:
-            level = level_from_soort(f.properties.get(key))
-            if level:
-                f.level = level
-                break
-        else:
-            f.level = file_level
-        if f.level is None:
-            raise DataFileError(
-                path, f"feature {f.number} heeft geen CBS-code en het niveau (gemeente, wijk "
-                      "of buurt) is onbekend.", line=lines.line(f.number),
-                hint="Zet 'gemeenten', 'wijken' of 'buurten' in de bestandsnaam (bijv. "
-                     "'utrecht_buurten.geojson') of geef elke feature een eigenschap "
-                     "'rubriek' met 'gemeente', 'wijk' of 'buurt'.",
-            )
-    for f in features:
-        keys = (*NAME_PROPERTIES.get(f.level or "", ()), *GENERIC_NAME_PROPERTIES,
-                *(k for lvl in ("buurt", "wijk", "gemeente") for k in NAME_PROPERTIES[lvl]))
-        f.name = next((t for k in keys if (t := _text(f.properties.get(k)))), None)
-
-
-def _fill_gemeente_names(path: Path, features: list[_Feature], lines: _FeatureLines) -> None:
-    """Gemeente of each feature: its own name (gemeenten), a property, else the file name.
-
-    For coded features the file name is only used when all their codes lie in one gemeente,
-    so that a nationwide file called ``wijken_noord_holland`` does not name a gemeente.
-    """
-    from_file: str | None | bool = False  # False: not looked up yet
-    coded_gemeenten = {gemeente_code_of(f.code) for f in features
-                       if f.code and f.level != "gemeente"}
-    for f in features:
-        if f.level == "gemeente":
-            f.gemeente_name = f.name
-            continue
-        f.gemeente_name = next(
-            (t for k in GEMEENTE_NAME_PROPERTIES if (t := _text(f.properties.get(k)))), None)
-        if f.gemeente_name:
-            continue
-        if f.code and len(coded_gemeenten) != 1:
-            continue
-        if from_file is False:
-            from_file = gemeente_from_file_name(path)
-        f.gemeente_name = from_file if isinstance(from_file, str) and from_file else None
-        if f.gemeente_name is None and f.code is None:
-            raise DataFileError(
-                path, f"feature {f.number} ({f.name!r}) heeft geen CBS-code en de gemeente "
-                      "is niet te bepalen.", line=lines.line(f.number),
-                hint="Begin de bestandsnaam met de gemeente (bijv. 'utrecht_buurten.geojson') "
-                     "of geef elke feature een eigenschap 'gemeentenaam'.",
-            )
-
-
-def _level_from_file_name(path: Path) -> str | None:
-    levels = {_LEVEL_WORDS[t] for t in _name_tokens(path) if t in _LEVEL_WORDS}
-    return levels.pop() if len(levels) == 1 else None
-
-
-def _name_tokens(path: Path) -> list[str]:
-    stem = Path(path).name.lower()
-    stem = re.sub(r"\.(geo)?json$", "", stem)
-    return [t for t in re.split(r"[^0-9a-zà-ÿ']+", stem) if t]
-
-
-def gemeente_from_file_name(path: str | Path) -> str | None:
-    """The gemeente a boundary file's name points to, in CBS spelling where known.
-
-    The tokens of the file name that are neither technical words (``wgs84``, ``municipal``),
-    level words (``buurten``) nor numbers are joined; :data:`GEMEENTE_FILE_NAMES` maps
-    spellings that differ from CBS, other names are title-cased (Dutch particles stay lower
-    case, ``ij`` becomes ``IJ``).
-
-    >>> gemeente_from_file_name("denhaag_buurten_municipal_rd.geojson")
-    "'s-Gravenhage"
-    >>> gemeente_from_file_name("alphen_aan_den_rijn_wijken.geojson")
-    'Alphen aan den Rijn'
-    """
-    words = [t for t in _name_tokens(Path(path))
-             if t not in _LEVEL_WORDS and t not in _TECHNICAL_WORDS and not t.isdigit()
-             and not re.fullmatch(r"(epsg)?\d+|\d{4}[a-z]*", t)]
-    while words and words[0] in _NOT_FIRST:
-        words.pop(0)
-    while words and words[-1] in _PARTICLES:
-        words.pop()
-    if not words:
-        return None
-    key = "".join(words).replace("'", "")
-    if key in GEMEENTE_FILE_NAMES:
-        return GEMEENTE_FILE_NAMES[key]
-    out = []
-    for i, w in enumerate(words):
-        if i > 0 and w in _PARTICLES:
-            out.append(w)
-        elif w.startswith("ij"):
-            out.append("IJ" + w[2:])
-        else:
-            out.append(w[:1].upper() + w[1:])
-    return " ".join(out)
-
-
-def _table_year(path: Path, doc: dict[str, Any], features: list[_Feature]) -> int | None:
-    """Year from the file name, else the ``jrstatcode`` prefix, else the file's own title."""
-    year = year_from_name(path)
-    if year:
-        return year
-    prefixes = {m.group(1) for f in features
-                if (m := _YEAR_PREFIX.match(_text(f.properties.get("jrstatcode")) or ""))}
-    if len(prefixes) == 1:
-        return int(prefixes.pop())
-    for text in (doc.get("name"), (doc.get("metadata") or {}).get("source")
-                 if isinstance(doc.get("metadata"), dict) else None):
-        if isinstance(text, str):
-            year = year_from_name(text.replace("/", " "))
-            if year:
-                return year
-    return None
 
 
 # ------------------------------------------------------------------------------ regions
 
 
-def _group_regions(features: list[_Feature], issues: list[LoadIssue]) -> list[_Region]:
+def _group_regions(features: list[Feature], issues: list[LoadIssue]) -> list[_Region]:
     """Merge features that are parts of one region (same code, or ``"Name (n)"`` parts)."""
     groups: dict[tuple[Any, ...], _Region] = {}
     base_counts: dict[tuple[Any, ...], int] = {}
@@ -695,14 +314,14 @@ def _region_geometries(regions: list[_Region], issues: list[LoadIssue]) -> np.nd
             g = shapely.force_2d(g)
             if not g.is_valid:
                 reason = shapely.is_valid_reason(g)
-                g = _polygonal(shapely.make_valid(g))
+                g = polygonal(shapely.make_valid(g))
                 issues.append(LoadIssue(
                     kind="note",
                     detail=f"feature {f.number} ({f.name!r}) had een ongeldige geometrie "
                            f"({reason}); hersteld met make_valid.",
                     line=f.number))
             else:
-                g = _polygonal(g)
+                g = polygonal(g)
             if g is not None:
                 parts.append(g)
         if not parts:
@@ -710,63 +329,11 @@ def _region_geometries(regions: list[_Region], issues: list[LoadIssue]) -> np.nd
         elif len(parts) == 1:
             out[i] = parts[0]
         else:
-            out[i] = _polygonal(shapely.union_all(parts))
+            out[i] = polygonal(shapely.union_all(parts))
     return out
 
 
-def polygonal(geom: Any) -> Any:
-    """The polygonal part of a geometry (Polygon or MultiPolygon), or ``None`` when it has none.
-
-    Drops the points and lines that ``make_valid`` or clipping may leave.
-    """
-    return _polygonal(geom)
-
-
-def _polygonal(geom: Any) -> Any:
-    """The polygonal part of a geometry (drops points and lines make_valid may leave)."""
-    if geom is None or geom.is_empty:
-        return None
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    polys = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
-    polys = [q for p in polys for q in shapely.get_parts(p)]
-    if not polys:
-        return None
-    return polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
-
-
 # ---------------------------------------------------------------------------------- CRS
-
-
-def crs_from_member(crs: Any) -> str | None:
-    """``"EPSG:n"`` for a GeoJSON ``crs`` member, ``None`` when there is none.
-
-    >>> crs_from_member({"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}})
-    'EPSG:28992'
-
-    Raises
-    ------
-    ValueError
-        When the member is present but not a named CRS with an EPSG code (or CRS84).
-    """
-    if crs is None:
-        return None
-    name = None
-    if isinstance(crs, dict):
-        props = crs.get("properties")
-        if isinstance(props, dict):
-            name = props.get("name")
-    elif isinstance(crs, str):
-        name = crs
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError(f"onbekende crs-vorm {json.dumps(crs)[:120]}")
-    name = name.strip()
-    if re.search(r"CRS:?84$", name, re.IGNORECASE):
-        return WGS84
-    m = _EPSG.search(name)
-    if not m:
-        raise ValueError(f"onbekende crs {name!r}")
-    return f"EPSG:{int(m.group(1))}"
 
 
 def _source_crs(path: Path, doc: dict[str, Any]) -> str:
@@ -789,7 +356,7 @@ def _bounds_in(bounds: np.ndarray, box: tuple[float, float, float, float]) -> np
 
 
 def _check_coordinates(path: Path, geoms: np.ndarray, crs: str, regions: list[_Region],
-                       doc: dict[str, Any], lines: _FeatureLines) -> str:
+                       doc: dict[str, Any], lines: FeatureLines) -> str:
     """Check that coordinates fit the CRS; raise naming the first feature that does not."""
     present = np.array([g is not None for g in geoms], dtype=bool)
     if not present.any():
@@ -841,67 +408,9 @@ def _check_coordinates(path: Path, geoms: np.ndarray, crs: str, regions: list[_R
     return crs
 
 
-@lru_cache(maxsize=16)
-def _transformer(src: str, dst: str) -> Transformer:
-    return Transformer.from_crs(src, dst, always_xy=True)
-
-
-def reproject(geoms: np.ndarray, src: str, dst: str) -> np.ndarray:
-    """Geometries (object array) from CRS ``src`` to ``dst`` in one vectorised pyproj call."""
-    return _reproject(geoms, src, dst)
-
-
-def _reproject(geoms: np.ndarray, src: str, dst: str) -> np.ndarray:
-    if src == dst:
-        return geoms
-    tr = _transformer(src, dst)
-
-    def fn(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return tr.transform(x, y)
-
-    return np.asarray(shapely.transform(geoms, fn, interleaved=False))
-
-
 def _geometry_frame(regions: list[_Region], geoms_src: np.ndarray, crs: str) -> pd.DataFrame:
     keys = np.arange(1, len(regions) + 1, dtype="int64")
     return geometry_table(keys, geoms_src, crs)
-
-
-def geometry_table(region_keys: np.ndarray, geoms_src: np.ndarray, crs: str) -> pd.DataFrame:
-    """The :data:`GEOMETRY_COLUMNS` frame of polygonal geometries in the CRS ``crs``.
-
-    Vectorised (one pyproj call per direction for all geometries): area in m² and centroid
-    computed in RD New, GeoJSON text in WGS84 with :data:`COORDINATE_DECIMALS` decimals.
-    Regions whose geometry is ``None`` get no row.
-
-    Parameters
-    ----------
-    region_keys
-        One key per geometry.
-    geoms_src
-        Object array of shapely geometries (or ``None``) in ``crs``.
-    crs
-        ``"EPSG:n"``, e.g. :data:`WGS84` or :data:`RD_NEW`.
-    """
-    keys = np.asarray(region_keys, dtype="int64")
-    geoms_src = np.asarray(geoms_src, dtype=object)
-    present = np.array([g is not None for g in geoms_src], dtype=bool)
-    geoms = geoms_src[present].astype(object)
-    rd = _reproject(geoms, crs, RD_NEW)
-    wgs = _reproject(geoms, crs, WGS84)
-    area = shapely.area(rd)
-    centroids_rd = shapely.get_coordinates(shapely.centroid(rd))
-    lon, lat = _transformer(RD_NEW, WGS84).transform(centroids_rd[:, 0], centroids_rd[:, 1])
-    rounded: Callable[[np.ndarray], np.ndarray] = lambda c: np.round(c, COORDINATE_DECIMALS)  # noqa: E731
-    geojson = shapely.to_geojson(shapely.transform(wgs, rounded))
-    return pd.DataFrame({
-        "region_key": keys[present],
-        "source_crs": crs,
-        "geojson": pd.Series(geojson, dtype="object"),
-        "centroid_lon": np.asarray(lon, dtype="float64"),
-        "centroid_lat": np.asarray(lat, dtype="float64"),
-        "area_m2": np.asarray(area, dtype="float64"),
-    })[GEOMETRY_COLUMNS]
 
 
 # ------------------------------------------------------------------------------- values
@@ -995,7 +504,7 @@ def _original_key(regions: list[_Region], key: str) -> str:
 # -------------------------------------------------------------------------------- label
 
 
-def _label(features: list[_Feature], year: int | None) -> str:
+def _label(features: list[Feature], year: int | None) -> str:
     """How the source is cited: CBS/PDOK for coded files, else the gemeente's own division."""
     suffix = f" {year}" if year else ""
     levels = {f.level for f in features}

@@ -78,6 +78,16 @@ from wijkanalyse.codes import (
     wijk_number_from_name,
 )
 from wijkanalyse.errors import DataFileError
+from wijkanalyse.sources.kwb_records import (
+    NAME_KEY,
+    REEXPORT_HINT,
+    RowChecker,
+    check_field_counts,
+    clean_header,
+    is_footer,
+    not_text_error,
+    parse_records,
+)
 from wijkanalyse.sources.registry import ReadContext
 from wijkanalyse.sourcetable import (
     REGION_COLUMNS,
@@ -115,15 +125,11 @@ _SNIFF_BYTES = 8192
 _CODE_HEADER_KEYS = frozenset({"regioaanduidingcoderingcode", "uniqueid"})
 _ODATA_CODE = re.compile(r"^codering_\d+$", re.IGNORECASE)
 _TITLE_KEY = "kerncijferswijkenenbuurten"
-_NAME_KEY = "wijkenenbuurten"
 _YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
 _AGGREGATE = re.compile(r"^(stadsde(el|len)|deelgemeente|stadsgebied)\b", re.IGNORECASE)
-_FOOTER_PREFIXES = ("bron", "©", "centraal bureau voor de statistiek")
 _COMMA_NUMBER = r"\s*[+-]?(\d{1,3}(\.\d{3})+|\d*),\d+([eE][+-]?\d+)?\s*"
 _DOT_NUMBER = r"\s*[+-]?\d*\.\d+([eE][+-]?\d+)?\s*"
 _PREFIX_LEVEL = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
-_REEXPORT_HINT = ("Exporteer of download de tabel opnieuw van CBS StatLine; het bestand is "
-                  "waarschijnlijk niet volledig opgeslagen.")
 
 
 # --------------------------------------------------------------------------- sniffing
@@ -179,7 +185,7 @@ def _classify(text: str) -> tuple[str | None, str | None, bool]:
     first = semi[0]
     if len(first) == 1 and len(comma[0]) == 1 and header_key(first[0]).startswith(_TITLE_KEY):
         for rec in semi[1:]:
-            if len(rec) >= 2 and header_key(rec[0]) == _NAME_KEY:
+            if len(rec) >= 2 and header_key(rec[0]) == NAME_KEY:
                 return STATLINE_CSV_NAMES, ";", False
         return None, None, False
     sep, records = (";", semi) if len(semi[0]) >= len(comma[0]) else (",", comma)
@@ -192,10 +198,10 @@ def _classify(text: str) -> tuple[str | None, str | None, bool]:
     has_code = odata_code or any(k in _CODE_HEADER_KEYS for k in keys)
     if keys[0] == "perioden":  # SES-WOA and other multi-period tables (read_ses)
         return None, None, False
-    if keys[0] == "id" and odata_code and _NAME_KEY in keys:
+    if keys[0] == "id" and odata_code and NAME_KEY in keys:
         return ODATA_CSV, sep, True
     body = keys[1:] if raw[0] == "" else keys
-    if body and body[0] == _NAME_KEY:
+    if body and body[0] == NAME_KEY:
         layout = STATLINE_CSV if sep == ";" and raw[0] != "" else R_CSV
         return layout, sep, has_code
     if "uniqueid" in keys and "region" in keys:
@@ -244,18 +250,19 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
             hint="Gebruik een CSV-export van CBS StatLine of OData met de kolom "
             "'Wijken en buurten' en 'Regioaanduiding/Codering (code)'.",
         )
-    records = _parse_records(path, sep, checker=_RowChecker(path, layout, catalogue))
+    checker = RowChecker(path, catalogue, names_header=layout == STATLINE_CSV_NAMES)
+    records = parse_records(path, sep, checker=checker)
     if not records:
-        raise DataFileError(path, "het bestand bevat geen gegevens.", hint=_REEXPORT_HINT)
+        raise DataFileError(path, "het bestand bevat geen gegevens.", hint=REEXPORT_HINT)
 
     titles: list[str] = []
     units: list[str] | None = None
     if layout == STATLINE_CSV_NAMES:
         pos = next((i for i, (_, rec) in enumerate(records)
-                    if len(rec) >= 2 and header_key(rec[0]) == _NAME_KEY), None)
+                    if len(rec) >= 2 and header_key(rec[0]) == NAME_KEY), None)
         if not pos:
             raise DataFileError(path, "de kopregel met onderwerpen ontbreekt.", line=1,
-                                hint=_REEXPORT_HINT)
+                                hint=REEXPORT_HINT)
         titles = [" ".join(rec) for _, rec in records[: pos - 1]]
         header_line, header = records[pos - 1]
         units = records[pos][1]
@@ -264,13 +271,13 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
     else:
         header_line, header = records[0]
         data = records[1:]
-    while data and _is_footer(data[-1][1]):
+    while data and is_footer(data[-1][1]):
         data.pop()
-    headers = [_clean_header(h) for h in header]
+    headers = [clean_header(h) for h in header]
     if not data:
         raise DataFileError(path, "het bestand bevat een kopregel maar geen gegevensregels.",
-                            line=header_line, hint=_REEXPORT_HINT)
-    _check_field_counts(path, headers, data)
+                            line=header_line, hint=REEXPORT_HINT)
+    check_field_counts(path, headers, data)
 
     year, issues = _year(path, layout=layout, titles=titles, line=header_line)
     table_id, key_table, id_issues = _table_ids(path, layout=layout, year=year, headers=headers)
@@ -324,191 +331,12 @@ def _read_head(path: Path) -> str:
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError as exc:
-            raise _not_text(path) from exc
+            raise not_text_error(path) from exc
     if not text.strip() and path.stat().st_size <= len(data):
         raise DataFileError(path, "het bestand is leeg.",
                             hint="Exporteer de tabel opnieuw van CBS StatLine of haal het "
                             "lege bestand uit de bronmap.")
     return text
-
-
-def _not_text(path: Path) -> DataFileError:
-    return DataFileError(
-        path, "het bestand is geen tekst in UTF-8 of Windows-1252.",
-        hint="Sla het bestand op als CSV (UTF-8) of exporteer het opnieuw van CBS.",
-    )
-
-
-def _parse_records(path: Path, sep: str, *,
-                   checker: _RowChecker | None = None) -> list[tuple[int, list[str]]]:
-    """All non-blank records with the 1-based line on which each starts.
-
-    The file is read as a stream (UTF-8, else Windows-1252, as a whole file would be decoded)
-    and every record is checked as it arrives (``checker``): the first hopeless row stops the
-    reading, so a large file of junk behind a valid header is never read whole.
-    """
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            with open(path, encoding=encoding, newline="") as fh:
-                return _stream_records(path, fh, sep, checker)
-        except UnicodeDecodeError:
-            if checker is not None:
-                checker.reset()
-            continue
-        except OSError as exc:
-            raise DataFileError(path, f"het bestand kan niet worden gelezen ({exc.strerror}).",
-                                hint="Controleer of het bestand bestaat en leesbaar is.") from exc
-    raise _not_text(path)
-
-
-def _stream_records(path: Path, fh: io.TextIOBase, sep: str,
-                    checker: _RowChecker | None) -> list[tuple[int, list[str]]]:
-    reader = csv.reader(fh, delimiter=sep, strict=True)
-    out: list[tuple[int, list[str]]] = []
-    prev = 0
-    try:
-        for rec in reader:
-            start = prev + 1
-            prev = reader.line_num
-            if rec and any(f.strip() for f in rec):
-                out.append((start, rec))
-                if checker is not None:
-                    checker.check(out)
-    except csv.Error as exc:
-        raise DataFileError(
-            path,
-            "het bestand is afgekapt of beschadigd: een aanhalingsteken (\") wordt niet "
-            f"gesloten of staat op een verkeerde plek ({exc}).",
-            line=prev + 1, hint=_REEXPORT_HINT,
-        ) from exc
-    if checker is not None:
-        checker.finish()
-    return out
-
-
-class _RowChecker:
-    """Checks records while the file is streamed; raises at the first hopeless row.
-
-    A data record with another number of fields than the header (a footer such as 'Bron: CBS'
-    only at the end), or, in layouts with a code column, without a valid CBS region code, is
-    reported with the same message the checks after reading would give
-    (:func:`_check_field_counts`, :func:`_coded_regions`).
-    """
-
-    #: Records searched for the header of the StatLine layout with title lines.
-    HEADER_SEARCH = 50
-
-    def __init__(self, path: Path, layout: str, catalogue: Catalogue) -> None:
-        self.path = path
-        self.layout = layout
-        self.catalogue = catalogue
-        self.reset()
-
-    def reset(self) -> None:
-        self.headers: list[str] | None = None
-        self.first_data = 0
-        self.code_col: int | None = None
-        self.pending: int | None = None  # index of a short record whose successor decides
-        self.footer: int | None = None  # index of the first footer-like record
-        self.records: list[tuple[int, list[str]]] = []
-
-    def _start(self, records: list[tuple[int, list[str]]]) -> None:
-        """Find the header (and the code column) among the first records."""
-        if self.layout == STATLINE_CSV_NAMES:
-            pos = len(records) - 1
-            if pos >= 1 and len(records[pos][1]) >= 2 \
-                    and header_key(records[pos][1][0]) == _NAME_KEY:
-                header = [records[pos][1][0], *records[pos - 1][1][1:]]
-                self.headers = [_clean_header(h) for h in header]
-                self.first_data = pos + 1
-            elif pos >= self.HEADER_SEARCH:
-                raise DataFileError(self.path, "de kopregel met onderwerpen ontbreekt.", line=1,
-                                    hint=_REEXPORT_HINT)
-            return
-        self.headers = [_clean_header(h) for h in records[0][1]]
-        self.first_data = 1
-        self.code_col = next((i for i, h in enumerate(self.headers)
-                              if self.catalogue.meta_role(h) == "code"), None)
-
-    def check(self, records: list[tuple[int, list[str]]]) -> None:
-        """Check the record just added to ``records`` (raises at a hopeless row)."""
-        self.records = records
-        if self.headers is None:
-            self._start(records)
-            return
-        i = len(records) - 1
-        if i < self.first_data:
-            return
-        headers = self.headers
-        rec = records[i][1]
-        if _is_footer(rec) and len(rec) != len(headers):
-            if self.footer is None:
-                self.footer = i
-            return
-        # a data record after a short one, or after a footer: those were not at the end
-        for earlier in (self.pending, self.footer):
-            if earlier is not None:
-                _check_field_counts(self.path, headers, [records[earlier], records[i]])
-        if len(rec) < len(headers):
-            self.pending = i  # truncated last line, or a short line: the next record decides
-            return
-        if len(rec) > len(headers):
-            _check_field_counts(self.path, headers, [records[i]])
-        if self.code_col is not None:
-            raw = rec[self.code_col]
-            code = normalise_code(raw)
-            if code is None or not is_valid_code(code):
-                msg = ("de regiocode ontbreekt." if code is None else
-                       f"{raw.strip()!r} is geen geldige CBS-regiocode (verwacht NL00, GMxxxx, "
-                       "WKxxxxxx of BUxxxxxxxx).")
-                raise DataFileError(self.path, msg, line=records[i][0],
-                                    column=headers[self.code_col],
-                                    hint="Corrigeer de code of exporteer het bestand opnieuw "
-                                    "van CBS.")
-
-    def finish(self) -> None:
-        """At the end of the file: a short record followed only by footers was the last one."""
-        if self.pending is not None and self.headers is not None:
-            _check_field_counts(self.path, self.headers, [self.records[self.pending]])
-
-
-def _is_footer(rec: list[str]) -> bool:
-    return len(rec) == 1 and rec[0].strip().lower().startswith(_FOOTER_PREFIXES)
-
-
-def _clean_header(header: str) -> str:
-    """A header with line breaks replaced by spaces and outer whitespace removed."""
-    return re.sub(r"\s*[\r\n]+\s*", " ", header).strip()
-
-
-def _check_field_counts(path: Path, headers: list[str],
-                        data: list[tuple[int, list[str]]]) -> None:
-    n = len(headers)
-    lengths = np.fromiter((len(rec) for _, rec in data), dtype=np.int64, count=len(data))
-    bad = np.flatnonzero(lengths != n)
-    if not len(bad):
-        return
-    i = int(bad[0])
-    line, rec = data[i]
-    k = len(rec)
-    if k < n:
-        last = i == len(data) - 1
-        unclosed = any("\n" in f or "\r" in f for f in rec)
-        if last or unclosed:
-            msg = (f"de regel heeft {k} van de {n} velden: het bestand lijkt afgekapt"
-                   + (" (een aanhalingsteken wordt niet gesloten)." if unclosed else "."))
-            hint = _REEXPORT_HINT
-        else:
-            msg = f"de regel heeft {k} velden, maar de kopregel heeft er {n}."
-            hint = ("Controleer of de regel niet is afgebroken of bewerkt, of exporteer het "
-                    "bestand opnieuw.")
-        raise DataFileError(path, msg, line=line, column=headers[k], hint=hint)
-    raise DataFileError(
-        path, f"de regel heeft {k} velden, maar de kopregel heeft er {n} "
-        f"(veld {n + 1} is te veel).", line=line, column=n + 1,
-        hint="Waarschijnlijk staat het scheidingsteken in een waarde zonder aanhalingstekens; "
-        "corrigeer de regel of exporteer het bestand opnieuw.",
-    )
 
 
 # --------------------------------------------------------------------------- metadata

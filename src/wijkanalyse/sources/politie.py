@@ -43,7 +43,7 @@ from wijkanalyse.catalogue import Catalogue, header_key
 from wijkanalyse.cbsvalues import invalid_cells, parse_cbs_values
 from wijkanalyse.codes import name_key
 from wijkanalyse.errors import DataFileError
-from wijkanalyse.gebieden.names import suggest
+from wijkanalyse.gebieden.suggestions import suggest
 from wijkanalyse.sources.registry import ReadContext
 from wijkanalyse.sourcetable import (
     REGION_COLUMNS,

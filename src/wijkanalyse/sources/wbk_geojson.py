@@ -25,7 +25,7 @@ Geometry
     Kept when polygonal (``make_valid`` repairs invalid polygons, with a note). A shape that is
     a point or line (clipping leaves these) is dropped with a ``note`` naming file and feature;
     the region keeps its attributes. Area and centroid are computed in RD New, vectorised
-    (:func:`wijkanalyse.sources.boundaries.geometry_table`).
+    (:func:`wijkanalyse.sources.geometry.geometry_table`).
 Wijken derived from buurten
     Where a year has buurten but its wijk table lacks a wijk of those buurten (the 2015 wijk
     files miss 20 wijken, e.g. all of Zeewolde), the wijk is derived from its buurten with
@@ -58,7 +58,7 @@ from wijkanalyse.codes import wijk_code_of
 from wijkanalyse.errors import DataFileError
 from wijkanalyse.gebieden.aggregate import aggregate_many
 from wijkanalyse.sources import wbk
-from wijkanalyse.sources.boundaries import (
+from wijkanalyse.sources.geometry import (
     RD_NEW,
     WGS84,
     crs_from_member,

@@ -19,8 +19,8 @@ from wijkanalyse.codes import (
     normalise_code,
     relation_sentence,
 )
-from wijkanalyse.gebieden.areasets import SetArea, list_area_sets, load_area_set
-from wijkanalyse.gebieden.names import suggest
+from wijkanalyse.gebieden import list_area_sets, load_area_set, suggest
+from wijkanalyse.gebieden.areasets import SetArea
 from wijkanalyse.gebieden.subjects import (
     AmbiguousSubjectError,
     SubjectNotFoundError,

@@ -1,0 +1,104 @@
+"""The embedded DuckDB store: schema, connections and writing source tables.
+
+Modules: ``schema`` (tables, views, source priorities), ``connection`` (opening, ``writing``/
+``reading``, transactions, copying into a file), ``failures`` (errors on the database file
+for people), ``versions`` (history tables of versioned records), ``sourcedata`` (writing what
+the build read, reference regions).
+
+Data model (see docs/architecture.md):
+
+``sources``            one row per loaded source table (file, layout, CBS table id, year, sha256)
+``indicators``         the catalogue as loaded
+``region_sources``     every (year, code) a source mentions, with the name it uses there
+``regions`` (view)     one row per (year, code): level, name, gemeente, wijk (best source)
+``observations``       long format: indicator, year, code, value, missing reason, source, column
+``observation`` (view) one row per (indicator, year, code): the best available source
+``geometries``         boundaries in WGS84 (GeoJSON text), with how they were matched
+``load_issues``        what readers and the build noticed (unmapped columns, unmatched names, ...)
+``documents``          documentation found next to the data (PDF, Markdown, metadata), not read
+``areas``, ``area_members``  user-defined areas (kept across rebuilds)
+"""
+
+from __future__ import annotations
+
+from wijkanalyse.atomicio import write_protected  # the build checks the file with it
+from wijkanalyse.store.connection import (
+    FileCopy,
+    connect,
+    connect_memory,
+    copy_database,
+    reading,
+    transaction,
+    writing,
+)
+from wijkanalyse.store.failures import (
+    REBUILD_HINT,
+    BadDatabaseError,
+    ReadOnlyDatabaseError,
+    check_writable,
+    database_error,
+    disk_full_message,
+    is_disk_full,
+    missing_database_message,
+    recognised_error,
+)
+from wijkanalyse.store.schema import (
+    KENNIS_SCHEMA,
+    LAYOUT_PRIORITY,
+    SCHEMA,
+    SCHEMA_VERSION,
+    STORIES_SCHEMA,
+    USER_TABLES,
+    init_schema,
+    is_read_only,
+    tables_exist,
+)
+from wijkanalyse.store.sourcedata import (
+    SERIES_ON_LATEST_DIVISION,
+    reference_regions,
+    write_catalogue,
+    write_documents,
+    write_issues,
+    write_source_table,
+)
+from wijkanalyse.store.versions import (
+    append_version,
+    next_version,
+)
+
+__all__ = [
+    "BadDatabaseError",
+    "FileCopy",
+    "KENNIS_SCHEMA",
+    "LAYOUT_PRIORITY",
+    "REBUILD_HINT",
+    "ReadOnlyDatabaseError",
+    "SCHEMA",
+    "SCHEMA_VERSION",
+    "SERIES_ON_LATEST_DIVISION",
+    "STORIES_SCHEMA",
+    "USER_TABLES",
+    "append_version",
+    "check_writable",
+    "connect",
+    "connect_memory",
+    "copy_database",
+    "database_error",
+    "disk_full_message",
+    "init_schema",
+    "is_disk_full",
+    "is_read_only",
+    "missing_database_message",
+    "next_version",
+    "reading",
+    "recognised_error",
+    "reference_regions",
+    "tables_exist",
+    "transaction",
+    "write_catalogue",
+    "write_documents",
+    "write_issues",
+    "write_protected",
+    "write_source_table",
+    "writing",
+]
