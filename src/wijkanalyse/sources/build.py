@@ -207,7 +207,7 @@ def build_database(
         # again at each checkpoint. One DuckDB thread: the small inserts run next to the worker
         # process, the copy and the conflict query next to each other.
         con = store.connect_memory()
-        con.execute("SET threads = 1")
+        store.use_one_thread(con)
         store.write_catalogue(con, catalogue)
         store.write_documents(con, documents)
         # Coded sources are written in discovery order as soon as they are read (while the
@@ -284,10 +284,10 @@ def build_database(
         copy.finish(alongside=_record_conflicts, last=("load_issues",))
         copy.close()
         copy = None
-        report.n_observations = con.execute("SELECT count(*) FROM observations").fetchall()[0][0]
-        report.n_regions = con.execute("SELECT count(*) FROM regions").fetchall()[0][0]
-        report.n_issues = con.execute("SELECT count(*) FROM load_issues").fetchall()[0][0]
-        n_sources = con.execute("SELECT count(*) FROM sources").fetchall()[0][0]
+        report.n_observations = store.row_count(con, "observations")
+        report.n_regions = store.row_count(con, "regions")
+        report.n_issues = store.row_count(con, "load_issues")
+        n_sources = store.row_count(con, "sources")
         con.close()
         con = store.connect(tmp)
         # Copy the user tables over and swap under the exclusive lock: a write acknowledged
@@ -300,7 +300,7 @@ def build_database(
             if not replace_anyway:
                 _check_not_shrinking(target, previous, report, n_sources)
             _load_kennis_catalogue(con)
-            con.execute("CHECKPOINT")
+            store.checkpoint(con)
             con.close()
             _remove_wal(target)
             os.replace(tmp, target)
@@ -399,37 +399,8 @@ def _record_failures(con: duckdb.DuckDBPyConnection, failed: list[FailedSource])
 
 
 def _record_conflicts(con: duckdb.DuckDBPyConnection) -> None:
-    """Record, per indicator, year and pair of sources, the figures on which they disagree.
-
-    Two CBS files of the same year can hold different revisions (e.g. a StatLine export made
-    before and an OData download made after a correction); the ``observation`` view then uses
-    the preferred layout, and ``data status`` shows how many figures differ and by how much.
-    """
-    con.execute(
-        """INSERT INTO load_issues
-           WITH pairs AS (
-               SELECT a.indicator_id, a.year, a.code, a.source_id AS sa, b.source_id AS sb,
-                      a.value AS va, b.value AS vb
-               FROM observations a JOIN observations b
-                 ON a.indicator_id = b.indicator_id AND a.year = b.year AND a.code = b.code
-                AND a.source_id < b.source_id
-               WHERE a.value IS NOT NULL AND b.value IS NOT NULL
-                 AND abs(a.value - b.value) > 1e-6 * greatest(abs(a.value), abs(b.value), 1))
-           , ex AS (
-               SELECT indicator_id, year, sa, sb, code, va, vb FROM pairs
-               QUALIFY row_number() OVER (PARTITION BY indicator_id, year, sa, sb
-                                          ORDER BY abs(va - vb) DESC, code) = 1)
-           SELECT '(build)', 'conflict',
-                  p.indicator_id || ' ' || p.year || ': ' || count(*)
-                  || ' regio''s verschillen tussen ' || p.sa || ' en ' || p.sb
-                  || ' (grootste verschil ' || round(max(abs(p.va - p.vb)), 3) || ', bv. '
-                  || any_value(ex.code) || ': ' || any_value(ex.va) || ' tegen '
-                  || any_value(ex.vb) || ')',
-                  p.indicator_id, NULL
-           FROM pairs p JOIN ex USING (indicator_id, year, sa, sb)
-           GROUP BY p.indicator_id, p.year, p.sa, p.sb
-           ORDER BY p.indicator_id, p.year, p.sa, p.sb"""
-    )
+    """Record the figures on which two sources disagree (:func:`store.record_conflicts`)."""
+    store.record_conflicts(con)
 
 
 def _load_kennis_catalogue(con: duckdb.DuckDBPyConnection) -> None:
@@ -442,43 +413,12 @@ def _load_kennis_catalogue(con: duckdb.DuckDBPyConnection) -> None:
 def _carry_over_user_tables(
     con: duckdb.DuckDBPyConnection, target: Path, *, previous: dict[str, int] | None = None,
 ) -> dict[str, int]:
-    """Copy the user tables of the database at ``target`` into ``con``.
-
-    Returns the rows carried over per table; ``previous`` (when given) is filled with what the
-    previous database held (``observations`` and ``sources``: for the check that a build does
-    not shrink it).
-    """
-    if not target.exists():
-        return {}
-    counts: dict[str, int] = {}
-    if previous is None:
-        previous = {}
+    """Copy the user tables of the database at ``target`` into ``con``
+    (:func:`store.carry_over_user_tables`); a DuckDB file that is not ours is refused."""
     try:
-        con.execute(f"ATTACH '{_sql_path(target)}' AS previous (READ_ONLY)")
-    except duckdb.Error as exc:
-        raise store.database_error(target, exc) from exc
-    try:
-        existing = {r[0] for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'previous'"
-        ).fetchall()}
-        if existing and "meta" not in existing:
-            raise BuildRefusedError(
-                f"{target} is een DuckDB-database, maar niet van wijkanalyse; data build "
-                "vervangt hem niet. Kies een ander pad met --db.")
-        for name in store.USER_TABLES:
-            if name in existing:
-                con.execute(f"INSERT INTO main.{name} BY NAME SELECT * FROM previous.{name}")
-                counts[name] = con.execute(f"SELECT count(*) FROM main.{name}").fetchall()[0][0]
-        for name in ("observations", "sources"):
-            if name in existing:
-                previous[name] = con.execute(
-                    f"SELECT count(*) FROM previous.{name}").fetchall()[0][0]
-    except duckdb.Error as exc:
-        raise store.database_error(target, exc) from exc
-    finally:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("DETACH previous")
-    return counts
+        return store.carry_over_user_tables(con, target, previous=previous)
+    except store.NotWijkanalyseDatabaseError as exc:
+        raise BuildRefusedError(str(exc)) from exc
 
 
 def _check_not_shrinking(target: Path, previous: dict[str, int], report: BuildReport,
@@ -551,10 +491,6 @@ def _unique_names(paths: list[Path], *, strict: bool) -> tuple[list[Path], list[
         first[p.name] = p
         keep.append(p)
     return keep, failed
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def _remove_wal(path: Path) -> None:

@@ -2,8 +2,9 @@
 
 Modules: ``schema`` (tables, views, source priorities), ``connection`` (opening, ``writing``/
 ``reading``, transactions, copying into a file), ``failures`` (errors on the database file
-for people), ``versions`` (history tables of versioned records), ``sourcedata`` (writing what
-the build read, reference regions).
+for people), ``versions`` (history tables of versioned records), ``rebuild`` (counts,
+conflicts and the user tables a build carries over), ``sourcedata`` (writing what the build
+read, reference regions).
 
 Data model (see docs/architecture.md):
 
@@ -42,6 +43,14 @@ from wijkanalyse.store.failures import (
     missing_database_message,
     recognised_error,
 )
+from wijkanalyse.store.rebuild import (
+    NotWijkanalyseDatabaseError,
+    carry_over_user_tables,
+    checkpoint,
+    record_conflicts,
+    row_count,
+    use_one_thread,
+)
 from wijkanalyse.store.schema import (
     KENNIS_SCHEMA,
     LAYOUT_PRIORITY,
@@ -68,6 +77,7 @@ from wijkanalyse.store.versions import (
 
 __all__ = [
     "BadDatabaseError",
+    "NotWijkanalyseDatabaseError",
     "FileCopy",
     "KENNIS_SCHEMA",
     "LAYOUT_PRIORITY",
@@ -79,6 +89,8 @@ __all__ = [
     "STORIES_SCHEMA",
     "USER_TABLES",
     "append_version",
+    "carry_over_user_tables",
+    "checkpoint",
     "check_writable",
     "connect",
     "connect_memory",
@@ -91,10 +103,13 @@ __all__ = [
     "missing_database_message",
     "next_version",
     "reading",
+    "record_conflicts",
     "recognised_error",
     "reference_regions",
+    "row_count",
     "tables_exist",
     "transaction",
+    "use_one_thread",
     "write_catalogue",
     "write_documents",
     "write_issues",
