@@ -176,16 +176,22 @@ def test_den_haag_wijk_with_everyday_gemeente_name(con: duckdb.DuckDBPyConnectio
     assert "Schildersbuurt" in info.value.suggestions
 
 
-def test_recoded_amsterdam_wijk_needs_year_or_code(con: duckdb.DuckDBPyConnection) -> None:
+def test_recoded_amsterdam_wijk_is_one_area(con: duckdb.DuckDBPyConnection) -> None:
     # CBS code WK036300 (2015 names, RIVM 2016, KWB 2017-2021) and the 2022 code WK0363AE (also
-    # in the Leefbaarometer 2002-2024) carry the same name
-    with pytest.raises(AmbiguousSubjectError) as info:
-        resolve_subject(con, "Burgwallen-Oude Zijde")
-    message = str(info.value)
-    # the code is known from 2015 (Wijk- en Buurtkaart 2015, where it was stadsdeel Centrum)
-    assert "WK036300: Burgwallen-Oude Zijde (wijk in Amsterdam, bekend in 2015–2021)" in message
-    assert "WK0363AE: Burgwallen-Oude Zijde (wijk in Amsterdam, bekend in 2002–2024)" in message
-    assert "--jaar" in message
+    # in the Leefbaarometer 2002-2024) carry the same name. Since the lineage (issue 12) links
+    # WK036300 of 2021 to WK0363AE of 2023 as a renumbering, the name is one area: the latest
+    # code, with the old code for the years 2016-2021 (not 2015: then WK036300 was stadsdeel
+    # Centrum, which the lineage splits over the wijken of 2016)
+    subject = resolve_subject(con, "Burgwallen-Oude Zijde")
+    assert subject.id == "WK0363AE"
+    assert [(d.years, d.members) for d in subject.other_years] == [
+        ([2016, 2017, 2019, 2021], ["WK036300"])]
+    assert subject.other_years[0].reason.startswith(
+        "op de grenzen van 2024; 2016, 2017, 2019 en 2021 omgerekend (WK036300 → WK0363AE: "
+        "hernummerd")
+    assert subject.members_in(2019) == ["WK036300"] and subject.members_in(2024) == [
+        "WK0363AE"]
+    # a year still picks the code of that year
     assert resolve_subject(con, "Burgwallen-Oude Zijde", year=2019).id == "WK036300"
     assert resolve_subject(con, "Burgwallen-Oude Zijde", year=2024).id == "WK0363AE"
     # a year cannot settle a name shared by different gemeenten

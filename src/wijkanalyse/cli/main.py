@@ -187,6 +187,28 @@ def data_status_cmd(
         _fail(WijkanalyseError(f"Onbekend formaat {fmt!r}: kies 'text' of 'json'."))
 
 
+@data_app.command("lineage")
+def data_lineage(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="CBS-code, bijv. WK036339.")],
+    fmt: Annotated[str, typer.Option("--format", help="text of json")] = "text",
+) -> None:
+    """Toon de geschiedenis van één gebied: codes en namen door de jaren, samenvoegingen,
+    splitsingen en hernummeringen, met bewijs en zekerheid."""
+    from wijkanalyse.gebieden.lineage import area_history
+
+    if fmt not in ("text", "json"):
+        _fail(WijkanalyseError(f"Onbekend formaat {fmt!r}: kies 'text' of 'json'."))
+    with _read_db(_settings(ctx)) as con:
+        history = area_history(con, code)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(history.to_dict(), ensure_ascii=False, indent=2,
+                                    default=str) + "\n")
+        return
+    for line in history.lines:
+        console.print(Text(_clean(line)), highlight=False, soft_wrap=True)
+
+
 @data_app.command("download")
 def data_download(
     ctx: typer.Context,

@@ -50,6 +50,8 @@ class Candidate:
     region: Region | None = None
     area: areas_mod.Area | None = None
     set_area: SetArea | None = None
+    #: earlier regions of another level with the same boundary (lineage, issue 12)
+    same_boundary: list[Candidate] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -9,6 +9,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from wijkanalyse.store import SERIES_ON_LATEST_DIVISION, tables_exist
+
 # --------------------------------------------------------------------------- areas
 
 
@@ -314,3 +316,77 @@ def wijk_years(con: duckdb.DuckDBPyConnection, gemeente_code: str) -> list[int]:
     return [int(r[0]) for r in con.execute(
         "SELECT DISTINCT year FROM regions WHERE level = 'wijk' AND year IS NOT NULL "
         "AND gemeente_code = ? ORDER BY year", [gemeente_code]).fetchall()]
+
+
+# --------------------------------------------------------------------------- lineage (issue 12)
+
+LINEAGE_TABLE_COLUMNS = ["level", "source_year", "source_code", "target_year", "target_code",
+                         "weight", "evidence", "certainty", "note"]
+
+
+def lineage_inputs(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The division regions (``year, code, level, name``: the best source's name, without the
+    historical years of :data:`~wijkanalyse.store.SERIES_ON_LATEST_DIVISION`) and their
+    boundaries (``year, level, code, geojson``: the preferred source's polygon) for
+    :mod:`wijkanalyse.gebieden.lineage`."""
+    layouts = ", ".join(f"'{x}'" for x in SERIES_ON_LATEST_DIVISION)
+    regions = con.execute(
+        f"""SELECT r.year, r.code, arg_min(r.level, s.priority) AS level,
+                   arg_min(r.name, s.priority) FILTER (WHERE r.name IS NOT NULL) AS name
+            FROM region_sources r JOIN sources s USING (source_id)
+            WHERE r.level IN ('gemeente', 'wijk', 'buurt') AND r.code IS NOT NULL
+              AND NOT (s.layout IN ({layouts})
+                       AND r.year < (SELECT max(r2.year) FROM region_sources r2
+                                     WHERE r2.source_id = r.source_id))
+            GROUP BY r.year, r.code ORDER BY r.year, r.code""").df()
+    geometries = con.execute(
+        """SELECT g.year, g.level, g.code, arg_min(g.geojson, s.priority) AS geojson
+           FROM geometries g JOIN sources s USING (source_id)
+           WHERE g.year IS NOT NULL AND g.code IS NOT NULL AND g.geojson IS NOT NULL
+           GROUP BY g.year, g.level, g.code ORDER BY g.year, g.level, g.code""").df()
+    return regions, geometries
+
+
+def write_lineage(con: duckdb.DuckDBPyConnection, table: pd.DataFrame) -> None:
+    """Replace the lineage table by ``table`` (columns as
+    :data:`~wijkanalyse.gebieden.lineage.LINEAGE_COLUMNS`)."""
+    con.execute("DELETE FROM lineage")
+    if table.empty:
+        return
+    con.register("_lineage", table)
+    try:
+        con.execute("""INSERT INTO lineage SELECT level, CAST(source_year AS INTEGER),
+                       source_code, CAST(target_year AS INTEGER), target_code,
+                       CAST(weight AS DOUBLE), evidence, certainty, note FROM _lineage""")
+    finally:
+        con.unregister("_lineage")
+
+
+def read_lineage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The lineage table (empty when the database was built before issue 12)."""
+    if not tables_exist(con, ("lineage",)):
+        return pd.DataFrame(columns=LINEAGE_TABLE_COLUMNS)
+    return con.execute("SELECT * FROM lineage ORDER BY level, source_year, source_code, "
+                       "target_code").df()
+
+
+def boundaries_of(con: duckdb.DuckDBPyConnection, codes: list[str]) -> pd.DataFrame:
+    """``year, level, code, geojson`` of ``codes`` (the preferred source per code and year)."""
+    return con.execute(
+        """SELECT g.year, g.level, g.code, arg_min(g.geojson, s.priority) AS geojson
+           FROM geometries g JOIN sources s USING (source_id)
+           WHERE g.year IS NOT NULL AND list_contains(?, g.code) AND g.geojson IS NOT NULL
+           GROUP BY g.year, g.level, g.code ORDER BY g.year, g.code""", [list(codes)]).df()
+
+
+def lineage_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """``year, code, centroid_lon, centroid_lat, inhabitants`` of the buurten with a boundary
+    and a number of inhabitants (``a_inw``) of the same year (weights of the lineage)."""
+    return con.execute(
+        """SELECT g.year, g.code, any_value(g.centroid_lon) AS centroid_lon,
+                  any_value(g.centroid_lat) AS centroid_lat, any_value(o.value) AS inhabitants
+           FROM geometries g
+           JOIN observation o ON o.code = g.code AND o.year = g.year
+                              AND o.indicator_id = 'a_inw'
+           WHERE g.level = 'buurt' AND g.year IS NOT NULL AND o.value IS NOT NULL
+           GROUP BY g.year, g.code ORDER BY g.year, g.code""").df()

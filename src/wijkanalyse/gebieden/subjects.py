@@ -74,6 +74,7 @@ from wijkanalyse.gebieden.candidates import (
     prefer_outer_regions,
     sorted_candidates,
 )
+from wijkanalyse.gebieden.renumbered import merge_lineage, with_lineage
 from wijkanalyse.gebieden.suggestions import suggest
 from wijkanalyse.model import Subject, SubjectDivision
 
@@ -187,6 +188,7 @@ def resolve_subject(
         cands = narrow_by_year(cands, int(year))
     cands = merge_same_members(cands)
     cands = prefer_named_areas(cands)
+    cands = merge_lineage(con, cands)
 
     if len(cands) == 1:
         return _subject_of(con, cands[0])
@@ -428,7 +430,7 @@ def _subject_for_code(con: duckdb.DuckDBPyConnection, text: str, code: str,
         raise SubjectNotFoundError(
             text, f"{code} ({region.name}) ligt in gemeente {region.gemeente_name or '?'}, niet "
             f"in {gemeente}. Pas --gemeente aan of laat het weg.")
-    return _region_subject(region)
+    return with_lineage(con, _region_subject(region))
 
 
 def _look_alike_codes(con: duckdb.DuckDBPyConnection, code: str) -> list[str]:
@@ -533,7 +535,7 @@ def _region_subject(region: Region) -> Subject:
 
 def _subject_of(con: duckdb.DuckDBPyConnection, cand: Candidate) -> Subject:
     if cand.region is not None:
-        return _region_subject(cand.region)
+        return with_lineage(con, _region_subject(cand.region), cand)
     if cand.set_area is not None:
         return subject_for_area_set_entry(con, cand.set_area)
     area = cand.area

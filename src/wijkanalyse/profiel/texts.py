@@ -77,11 +77,19 @@ def _area_notes(subject: Subject, years: Sequence[int],
                 f"(CBS-indeling van dat jaar).")
         if div.reason:
             text += f" {div.reason.rstrip('.')}."
+        short = (f"{join_nl(ys)}: de {plural} van toen, met andere "
+                 f"codes ({', '.join(div.members)}).")
+        if div.reason.startswith("op de grenzen van"):
+            # a renumbering found by the lineage (issue 12): "op de grenzen van 2024; 2017
+            # omgerekend (WK036339 → WK0363ED: hernummerd, zelfde grens)"
+            reason = div.reason.split(";")[0]
+            short = f"{reason[0].upper()}{reason[1:]}; {join_nl(ys)} omgerekend " \
+                    f"({', '.join(div.members)}: {div.reason.split(': ', 1)[-1]}"
+            text = (f"De cijfers van {join_nl(ys)} zijn van {plural} {join_nl(listed)}, "
+                    f"{div.reason.split('(', 1)[-1].rstrip(')')}: {reason}.")
         notes.append(AreaNote(kind="indeling", years=ys, codes=list(div.members),
                               names=[div_names.get((c, ys[0]), c) for c in div.members],
-                              text=text,
-                              short=(f"{join_nl(ys)}: de {plural} van toen, met andere "
-                                     f"codes ({', '.join(div.members)}).")))
+                              text=text, short=short))
     return notes
 
 

@@ -55,6 +55,7 @@ from wijkanalyse.segregatie.groups import (
 from wijkanalyse.segregatie.housing import _housing_rows, housing_spread
 from wijkanalyse.segregatie.load import (
     _gemeente_tenure,
+    _lineage,
     _load,
     _numerator_years,
     _source_rows,
@@ -122,6 +123,7 @@ def _analyse(con: duckdb.DuckDBPyConnection, code: str, *, year: int | None, lev
     year_data = data.only_year(year)
     indices = _index_rows(year_data, groups)
     local = _local_rows(data, code, groups, year)
+    data.lineage = _lineage(con)  # the change table on harmonised counts (issue 12)
     change = _change_rows(data, groups, end_year=year)
     mix = _housing_rows(data, code, year)
     spread = housing_spread(mix, gemeente_shares=_gemeente_tenure(con, code))

@@ -23,7 +23,7 @@ from wijkanalyse.segregatie.groups import (
     _check_level,
     _check_years,
 )
-from wijkanalyse.segregatie.load import _load, resolve_gemeente
+from wijkanalyse.segregatie.load import _lineage, _load, resolve_gemeente
 from wijkanalyse.segregatie.tables import (
     _derivation_text,
     _join_notes,
@@ -108,13 +108,38 @@ def _no_pair_rows(g: GroupDef, gm: str, year: int, source: str) -> pd.DataFrame:
 _CHANGE_INDICES = ("D", "H")
 
 
+def _harmonised_year(data: _Data, frame: pd.DataFrame, y0: int, y1: int,
+                     f1: pd.DataFrame) -> pd.DataFrame | None:
+    """The units of ``y0`` moved onto the boundaries of ``y1`` (lineage, issue 12), or
+    ``None`` without a lineage."""
+    if data.lineage is None or data.lineage.empty:
+        return None
+    from wijkanalyse.gebieden.harmonise import chains, move_counts
+
+    key = ("chains", y1)
+    if key not in data.cache:
+        lin = data.lineage[data.lineage["level"] == data.level]
+        data.cache[key] = chains(lin, target_year=y1)
+    src = frame[frame["year"] == y0]
+    moved = move_counts(src[["code", "x", "t"]], data.cache[key], ["x", "t"], year=y0)
+    gm_of = dict(zip(f1["code"], f1["gemeente_code"], strict=True))
+    moved["gemeente_code"] = moved["code"].map(gm_of)
+    # a unit that misses a part of its area (a unit of y0 without successor next to it) has
+    # no figures: it is left out, not counted as "secret"
+    moved = moved[moved["x"].notna() | moved["t"].notna()]
+    return moved[moved["gemeente_code"].notna()]
+
+
 def _pair_rows(data: _Data, g: GroupDef, frame: pd.DataFrame, y0: int, y1: int,
                gms: list[str], sources: dict[Any, Any], keys: list[str]) -> pd.DataFrame:
     f0 = frame[(frame["year"] == y0) & frame["gemeente_code"].isin(gms)]
     f1 = frame[(frame["year"] == y1) & frame["gemeente_code"].isin(gms)]
+    moved = _harmonised_year(data, frame, y0, y1, f1)
+    n_from = f0.groupby("gemeente_code").size()
+    if moved is not None:
+        f0 = moved[moved["gemeente_code"].isin(gms)]
     both = f0[keys + ["x", "t"]].merge(f1[keys + ["x", "t"]], on=keys, suffixes=("0", "1"))
     both = both.sort_values(keys).reset_index(drop=True)
-    n_from = f0.groupby("gemeente_code").size()
     n_to = f1.groupby("gemeente_code").size()
     n_matched = both.groupby("gemeente_code").size()
     complete = np.isfinite(both[["x0", "t0", "x1", "t1"]].to_numpy(float)).all(axis=1)
@@ -132,7 +157,10 @@ def _pair_rows(data: _Data, g: GroupDef, frame: pd.DataFrame, y0: int, y1: int,
             k = part_of[gm]
             nf, nt = int(n_from.get(gm, 0)), int(n_to.get(gm, 0))
             nm, nu = int(n_matched.get(gm, 0)), int(n_used.get(gm, 0))
-            note = [f"{nm} {plural} op code gekoppeld ({nf} in {y0}, {nt} in {y1})"]
+            note = [f"{nm} {plural} op code gekoppeld ({nf} in {y0}, {nt} in {y1})"
+                    if moved is None else
+                    f"op de grenzen van {y1}; {y0} omgerekend: {nm} van de {nt} {plural} van "
+                    f"{y1} met cijfers uit {y0} ({nf} {plural} in {y0})"]
             if nm < max(nf, nt):
                 note.append(f"{idx} van beide jaren berekend over de gekoppelde {plural}; kan "
                             "afwijken van de cijfers per jaar")
@@ -147,7 +175,9 @@ def _pair_rows(data: _Data, g: GroupDef, frame: pd.DataFrame, y0: int, y1: int,
                 note.append(_derivation_text(g))
             if nm == 0:
                 note.append("niet berekend: geen buurten of wijken met dezelfde code in beide "
-                            "jaren")
+                            "jaren" if moved is None else "niet berekend: geen buurten of "
+                            f"wijken van {y0} volledig om te rekenen naar {y1} (zie "
+                            "'wijkanalyse data lineage')")
             elif not np.isfinite(res["total_change"][k]):
                 note.append("niet berekend: de index is in een van de jaren niet te berekenen")
             elif not np.isfinite(res["composition"][k]):
@@ -197,6 +227,7 @@ def change_table(
     level: str = "buurt",
     groups: Iterable[str] | str | None = None,
     years: int | Iterable[int] | None = None,
+    harmonised: bool = True,
 ) -> pd.DataFrame:
     """Change of D and H between pairs of years, split into composition and redistribution.
 
@@ -220,6 +251,11 @@ def change_table(
         Group or family ids (two-group indices only); all when ``None``.
     years
         Restrict to these years; all when ``None``.
+    harmonised
+        Put the earlier year of each pair on the boundaries of the later year with the lineage
+        (issue 12: counts moved with the weights, ``docs/lineage.md``); ``n_matched`` is then
+        the number of units of the later year with figures from the earlier year. With
+        ``False`` (or a database without lineage) units are matched on code.
 
     Returns
     -------
@@ -232,6 +268,8 @@ def change_table(
     codes = None if gemeenten is None else [resolve_gemeente(con, g)[0] for g in gemeenten]
     data = _load(con, level=lvl, gemeente_codes=codes, years=_check_years(years),
                  indicators=_indicators_of(chosen))
+    if harmonised:
+        data.lineage = _lineage(con)
     return _change_rows(data, chosen)
 
 

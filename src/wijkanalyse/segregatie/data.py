@@ -24,6 +24,9 @@ class _Data:
     gemeente_names: dict[str, str]
     gemeente_rows: pd.DataFrame  # the gemeenten's own rows: code, year, indicator_id, value
     cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)  # derived tables, per instance
+    #: the lineage table (issue 12): the change table puts the earlier year of each pair on
+    #: the boundaries of the later year; ``None``: units matched on code only
+    lineage: pd.DataFrame | None = None
 
     def only_year(self, year: int | None) -> _Data:
         """The same data restricted to one year (all years for ``None``)."""

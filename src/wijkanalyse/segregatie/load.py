@@ -29,6 +29,14 @@ def resolve_gemeente(con: duckdb.DuckDBPyConnection, query: str) -> tuple[str, s
     return resolve(con, query)
 
 
+def _lineage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The lineage table (issue 12; empty for a database built before it), read by
+    :func:`wijkanalyse.gebieden.read_lineage`."""
+    from wijkanalyse.gebieden.lineage import read_lineage
+
+    return read_lineage(con)
+
+
 def _gemeente_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     rows = con.execute(
         "SELECT code, arg_max(name, year) FILTER (WHERE name IS NOT NULL) FROM regions "

@@ -96,6 +96,8 @@ class BuildReport:
     seconds: float = 0.0
     carried_over: dict[str, int] = field(default_factory=dict)
     documents: list[Path] = field(default_factory=list)
+    n_lineage: int = 0
+    lineage_seconds: float = 0.0
 
 
 @dataclass
@@ -279,9 +281,18 @@ def build_database(
             progress("schrijven", len(written), len(written), "")
         reads.close()
         _record_failures(con, report.failed)
-        # the conflicts between sources are found while the rest is copied into the file
-        # (both run in DuckDB, on two processors); load_issues is copied after it
-        copy.finish(alongside=_record_conflicts, last=("load_issues",))
+        from wijkanalyse.gebieden.lineage import build_lineage
+
+        def alongside(cur: duckdb.DuckDBPyConnection) -> None:
+            _record_conflicts(cur)
+            # which region of one division year becomes which of the next (issue 12)
+            started = time.perf_counter()
+            report.n_lineage = build_lineage(cur)
+            report.lineage_seconds = time.perf_counter() - started
+
+        # the conflicts between sources and the lineage are found while the rest is copied
+        # into the file (on two processors); load_issues and lineage are copied after them
+        copy.finish(alongside=alongside, last=("load_issues", "lineage"))
         copy.close()
         copy = None
         report.n_observations = store.row_count(con, "observations")

@@ -17,6 +17,7 @@ Data model (see docs/architecture.md):
 ``geometries``         boundaries in WGS84 (GeoJSON text), with how they were matched
 ``load_issues``        what readers and the build noticed (unmapped columns, unmatched names, ...)
 ``documents``          documentation found next to the data (PDF, Markdown, metadata), not read
+``lineage``            which region of one division year becomes which of the next (issue 12)
 ``areas``, ``area_members``  user-defined areas (kept across rebuilds)
 """
 

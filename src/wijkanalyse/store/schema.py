@@ -112,6 +112,9 @@ CREATE TABLE IF NOT EXISTS load_issues (
 CREATE TABLE IF NOT EXISTS documents (
     rel_path VARCHAR, path VARCHAR, kind VARCHAR, description VARCHAR, title VARCHAR,
     size_bytes BIGINT);
+CREATE TABLE IF NOT EXISTS lineage (
+    level VARCHAR, source_year INTEGER, source_code VARCHAR, target_year INTEGER,
+    target_code VARCHAR, weight DOUBLE, evidence VARCHAR, certainty VARCHAR, note VARCHAR);
 CREATE TABLE IF NOT EXISTS areas (
     area_id VARCHAR PRIMARY KEY, name VARCHAR, gemeente_code VARCHAR, description VARCHAR,
     created_by VARCHAR, created_at VARCHAR);
