@@ -43,6 +43,7 @@ from wijkanalyse.store.failures import (
     missing_database_message,
     recognised_error,
 )
+from wijkanalyse.store.featuretables import ensure_feature_tables
 from wijkanalyse.store.rebuild import (
     NotWijkanalyseDatabaseError,
     carry_over_user_tables,
@@ -76,6 +77,7 @@ from wijkanalyse.store.versions import (
 )
 
 __all__ = [
+    "ensure_feature_tables",
     "BadDatabaseError",
     "NotWijkanalyseDatabaseError",
     "FileCopy",
