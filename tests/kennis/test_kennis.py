@@ -1062,3 +1062,26 @@ def test_readme_documents_every_kennis_option_in_its_row() -> None:
                 if opt.startswith("--") and opt not in rows[name]:
                     missing.append(f"kennis {name} {opt}")
     assert not missing, f"opties zonder uitleg in hun regel van README.md: {missing}"
+
+
+def test_indicator_domains_with_and_without_derived_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Intervention files may name a derived id the catalogue lacks (domain of its rule);
+    the scoring of matches reads the catalogue only. Today's one derived id,
+    p_soz_wb_afgeleid, is also in the catalogue: both views agree on the shipped data."""
+    from types import SimpleNamespace
+
+    from wijkanalyse.kennis import vocab
+
+    vocab._indicator_domains.cache_clear()
+    shipped = vocab._indicator_domains()
+    assert shipped == vocab._indicator_domains(derived=False)
+    assert shipped["p_soz_wb_afgeleid"] == "sociale zekerheid"
+    fake = SimpleNamespace(id="x_hoog", indicator="x_test_afgeleid", domain="wonen")
+    monkeypatch.setattr(vocab, "load_rules", lambda: [fake])
+    vocab._indicator_domains.cache_clear()
+    try:
+        assert vocab._indicator_domains()["x_test_afgeleid"] == "wonen"
+        assert "x_test_afgeleid" not in vocab._indicator_domains(derived=False)
+        assert len(vocab._indicator_domains()) == len(shipped) + 1
+    finally:
+        vocab._indicator_domains.cache_clear()

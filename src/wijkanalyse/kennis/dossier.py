@@ -88,15 +88,9 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     KennisError
         When a table is missing and the database is opened read-only.
     """
-    if _tables_exist(con):
-        return
-    try:
-        load.create_tables(con)
-    except duckdb.Error as exc:
-        raise KennisError(
-            "de tabellen van het kennisdossier ontbreken en de database is alleen-lezen "
-            "geopend; open hem schrijfbaar."
-        ) from exc
+    store.ensure_feature_tables(con, load.TABLES, load.create_tables, read_only_error=KennisError(
+        "de tabellen van het kennisdossier ontbreken en de database is alleen-lezen "
+        "geopend; open hem schrijfbaar."))
 
 
 def _tables_exist(con: duckdb.DuckDBPyConnection) -> bool:

@@ -53,7 +53,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from wijkanalyse import fmt
@@ -82,7 +81,11 @@ from wijkanalyse.kennis.matchmodel import (
     _severity_label,
 )
 from wijkanalyse.kennis.text import _OPPOSITE, _SENTENCE_END, _texts
-from wijkanalyse.kennis.vocab import RECOMMENDABLE_KINDS
+from wijkanalyse.kennis.vocab import (
+    RECOMMENDABLE_KINDS,
+    _indicator_better,
+    _indicator_domains,
+)
 from wijkanalyse.model import KeyFigure, Profile
 
 
@@ -143,20 +146,6 @@ def _unfavourable(indicator: str | None, rule: Any = None) -> str | None:
     return _OPPOSITE.get(_indicator_better().get(indicator or "") or "")
 
 
-@lru_cache(maxsize=1)
-def _indicator_better() -> dict[str, str | None]:
-    from wijkanalyse.catalogue import load_catalogue
-
-    return {ind.id: ind.better for ind in load_catalogue()}
-
-
-@lru_cache(maxsize=1)
-def _indicator_domains() -> dict[str, str]:
-    from wijkanalyse.catalogue import load_catalogue
-
-    return {ind.id: ind.domain for ind in load_catalogue()}
-
-
 def _figure_text(kf: KeyFigure) -> str:
     area = fmt.format_value(kf.area.value, unit=kf.unit, kind=kf.kind)
     ref: float | None
@@ -199,7 +188,7 @@ def _profile_items(profile: Profile) -> list[_Item]:
 
 def _addresses(rec: Mapping[str, Any]) -> list[_Address]:
     rules = _rules_by_id()
-    domains = _indicator_domains()
+    domains = _indicator_domains(derived=False)
     out: list[_Address] = []
     for entry in rec.get("addresses") or []:
         if not isinstance(entry, Mapping):

@@ -418,10 +418,15 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-@lru_cache(maxsize=1)
-def _indicator_domains() -> dict[str, str]:
-    """Indicator id -> domain: the catalogue plus the derived ids the signal rules read."""
+@lru_cache(maxsize=2)
+def _indicator_domains(*, derived: bool = True) -> dict[str, str]:
+    """Indicator id -> domain: the catalogue plus (``derived``) the derived ids the signal
+    rules read that the catalogue lacks (with the domain of their rule). Intervention files
+    may name a derived id (parse, applied); the scoring of matches reads the catalogue only
+    (``derived=False``)."""
     out = {ind.id: ind.domain for ind in load_catalogue()}
+    if not derived:
+        return out
     for rule in load_rules():
         if rule.indicator and rule.indicator.endswith(DERIVED_SUFFIX):
             out.setdefault(rule.indicator, rule.domain)

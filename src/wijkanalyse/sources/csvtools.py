@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -244,6 +244,85 @@ def first_line(path: Path, *, limit: int = 8192) -> str:
 def split_header(line: str, sep: str) -> list[str]:
     """Split one header line into stripped column names."""
     return [h.strip() for h in next(csv.reader([line], delimiter=sep), [])]
+
+
+def first_csv_line(path: Path) -> str | None:
+    """The first line of a ``.csv`` file, for a sniffer: None when ``path`` is no ``.csv`` file
+    or cannot be read (a sniffer never raises)."""
+    try:
+        if not path.is_file() or path.suffix.lower() != ".csv":
+            return None
+        return first_line(path)
+    except (OSError, IndexError):
+        return None
+
+
+def mapped_values(
+    path: Path,
+    frame: pd.DataFrame,
+    *,
+    columns: Iterable[str],
+    indicator_of: Callable[[str], str | None],
+    regions: pd.DataFrame,
+    lines: np.ndarray,
+    issues: list[LoadIssue],
+    decimal: str = "auto",
+) -> list[pd.DataFrame]:
+    """The values frames of the figure columns whose indicator is known.
+
+    Parameters
+    ----------
+    path
+        The file (for error messages).
+    frame
+        The cells as read by :func:`read_delimited`.
+    columns
+        The figure columns, in order (region and meta columns left out by the caller).
+    indicator_of
+        The catalogue id of a column, or None for a column the catalogue does not know; such a
+        column is not loaded and gets an :func:`unmapped_issue`, appended to ``issues``.
+    regions
+        The regions frame of ``frame`` (:func:`regions_frame`): keys and years of the rows.
+    lines
+        The line number of each row.
+    issues
+        Appended to (the unmapped columns).
+    decimal
+        Decimal separator, as in :func:`column_values`.
+
+    Returns
+    -------
+    list of pandas.DataFrame
+        One values frame per mapped column (combine with :func:`concat_values`).
+    """
+    values = []
+    for col in columns:
+        ind = indicator_of(col)
+        if ind is None:
+            issues.append(unmapped_issue(col))
+            continue
+        values.append(column_values(path, frame[col], region_keys=regions["region_key"],
+                                    years=regions["year"], lines=lines, indicator_id=ind,
+                                    column=col, decimal=decimal))
+    return values
+
+
+def check_unique_region_years(
+    path: Path, codes: Sequence[str], years: Sequence[int], *, lines: np.ndarray, column: str,
+    hint: str,
+) -> None:
+    """Raise on the first region that stands twice in one year.
+
+    Raises
+    ------
+    DataFileError
+        Naming the code, the year and the line of the repeat.
+    """
+    dupes = pd.DataFrame({"c": codes, "y": years}).duplicated().to_numpy()
+    if dupes.any():
+        pos = int(dupes.argmax())
+        raise DataFileError(path, f"{codes[pos]} staat twee keer in {years[pos]}.",
+                            line=int(lines[pos]), column=column, hint=hint)
 
 
 # --------------------------------------------------------------------------- the reader

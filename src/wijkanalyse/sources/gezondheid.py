@@ -27,7 +27,6 @@ Decisions a caller must know
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +39,7 @@ from wijkanalyse.sources.csvtools import (
     checked_codes,
     column_values,
     concat_values,
-    first_line,
+    first_csv_line,
     read_delimited,
     regions_frame,
     split_header,
@@ -91,13 +90,10 @@ _HINT = ("Gebruik het CSV-bestand van de Gezondheidsmonitor per wijk zoals het i
 
 def sniff(path: Path) -> str | None:
     """``"ggd_gezondheidsmonitor_csv"`` for a Gezondheidsmonitor wijk CSV, else None."""
-    try:
-        p = Path(path)
-        if not p.is_file() or p.suffix.lower() != ".csv":
-            return None
-        header = {h.lower() for h in split_header(first_line(p), ",")}
-    except (OSError, csv.Error, IndexError):
+    line = first_csv_line(Path(path))
+    if line is None:
         return None
+    header = {h.lower() for h in split_header(line, ",")}
     if set(_REQUIRED) <= header and any(h.endswith("eenzaam*") for h in header):
         return LAYOUT
     return None

@@ -12,7 +12,6 @@ This module also holds the small CSV helpers the other text readers share
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,13 +23,12 @@ from wijkanalyse.cbstables import KWB_TABLES, year_from_name
 from wijkanalyse.errors import DataFileError
 from wijkanalyse.sources.csvtools import (
     checked_codes,
-    column_values,
     concat_values,
-    first_line,
+    first_csv_line,
+    mapped_values,
     read_delimited,
     regions_frame,
     split_header,
-    unmapped_issue,
 )
 from wijkanalyse.sources.registry import ReadContext
 from wijkanalyse.sourcetable import (
@@ -63,12 +61,10 @@ def _column_with_role(columns: Sequence[str], role: str, catalogue: Catalogue | 
 
 def sniff(path: Path) -> str | None:
     """``"kwb2024_herkomst"`` for a StatLine CSV with names and gemeentenamen but no codes."""
-    try:
-        if not path.is_file() or path.suffix.lower() != ".csv":
-            return None
-        header = split_header(first_line(path), ";")
-    except (OSError, csv.Error, IndexError):
+    line = first_csv_line(path)
+    if line is None:
         return None
+    header = split_header(line, ";")
     roles = [_DEFAULT_ROLES.get(header_key(h)) for h in header]
     if (len(header) > 2 and roles[0] == "name" and "gemeente_name" in roles
             and "code" not in roles and "level" not in roles
@@ -116,17 +112,10 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
         detail=f"regiocodes overgenomen uit {partner_path.name} (rij voor rij gecontroleerd op "
         "naam, gemeentenaam en gedeelde kolommen)",
     )]
-    values = []
-    for col in columns:
-        if _role(catalogue, col):
-            continue
-        ind = catalogue.match(col, table_id=table_id)
-        if ind is None:
-            issues.append(unmapped_issue(col))
-            continue
-        values.append(column_values(path, frame[col], region_keys=regions["region_key"],
-                                    years=regions["year"], lines=lines, indicator_id=ind,
-                                    column=col))
+    values = mapped_values(
+        path, frame, columns=[c for c in columns if not _role(catalogue, c)],
+        indicator_of=lambda c: catalogue.match(c, table_id=table_id),
+        regions=regions, lines=lines, issues=issues)
     info = SourceInfo(path=path, kind="kwb", layout=LAYOUT, table_id=table_id, year=year,
                       sha256=file_sha256(path),
                       label=f"CBS, Kerncijfers Wijken en Buurten {year}")

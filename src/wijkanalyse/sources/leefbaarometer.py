@@ -12,7 +12,6 @@ By construction ``lbm - afw`` is the same constant in every row and the dimensio
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,9 +22,11 @@ from wijkanalyse.catalogue import Catalogue
 from wijkanalyse.codes import level_of
 from wijkanalyse.errors import DataFileError
 from wijkanalyse.sources.csvtools import (
+    check_unique_region_years,
     checked_codes,
     column_values,
     concat_values,
+    first_csv_line,
     first_line,
     read_delimited,
     regions_frame,
@@ -47,8 +48,7 @@ LABEL = "Leefbaarometer 3.0, ministerie van BZK"
 _MAX_ROW_NOTES = 20
 
 
-def _header(path: Path) -> tuple[list[str], str] | None:
-    line = first_line(path)
+def _header(line: str) -> tuple[list[str], str] | None:
     for sep in (",", ";"):
         header = [h.lower() for h in split_header(line, sep)]
         if "lbm" in header and "jaar" in header:
@@ -58,12 +58,8 @@ def _header(path: Path) -> tuple[list[str], str] | None:
 
 def sniff(path: Path) -> str | None:
     """``lbm_wijk_csv`` / ``lbm_buurt_csv`` / ``lbm_gemeente_csv`` for a Leefbaarometer CSV."""
-    try:
-        if not path.is_file() or path.suffix.lower() != ".csv":
-            return None
-        found = _header(path)
-    except (OSError, csv.Error, IndexError):
-        return None
+    line = first_csv_line(path)
+    found = None if line is None else _header(line)
     if found is None:
         return None
     return next((CODE_COLUMNS[c][0] for c in found[0] if c in CODE_COLUMNS), None)
@@ -78,7 +74,7 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
         Missing code/``jaar`` column, an invalid code or year, a code of the wrong level, a
         region twice in one year, or a score that is not a number.
     """
-    found = _header(path)
+    found = _header(first_line(path))
     if found is None:
         raise DataFileError(path, "de kolommen 'jaar' en 'lbm' ontbreken.", line=1,
                             column="jaar", hint="Gebruik het open-databestand van de "
@@ -100,12 +96,9 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
                                 column=code_col, hint="Zet wijk-, buurt- en gemeentescores in "
                                 "aparte bestanden, zoals de Leefbaarometer ze publiceert.")
     years = _years(path, frame["jaar"], lines)
-    dupes = pd.DataFrame({"c": codes, "y": years}).duplicated().to_numpy()
-    if dupes.any():
-        pos = int(dupes.argmax())
-        raise DataFileError(path, f"{codes[pos]} staat twee keer in {years[pos]}.",
-                            line=int(lines[pos]), column=code_col,
-                            hint="Verwijder de dubbele regel of download het bestand opnieuw.")
+    check_unique_region_years(
+        path, codes, years, lines=lines, column=code_col,
+        hint="Verwijder de dubbele regel of download het bestand opnieuw.")
     names = (frame[name_col].str.strip().tolist() if name_col in frame
              else [None] * len(frame))
     regions = regions_frame(codes=codes, years=years, names=names, lines=lines)

@@ -8,24 +8,21 @@ Values carry the year of their row; a file with one year is one table of that ye
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
-
-import pandas as pd
 
 from wijkanalyse.catalogue import Catalogue, header_key
 from wijkanalyse.cbstables import SES_WOA_TABLE
 from wijkanalyse.errors import DataFileError
 from wijkanalyse.sources.csvtools import (
+    check_unique_region_years,
     checked_codes,
-    column_values,
     concat_values,
-    first_line,
+    first_csv_line,
+    mapped_values,
     read_delimited,
     regions_frame,
     split_header,
-    unmapped_issue,
 )
 from wijkanalyse.sources.registry import ReadContext
 from wijkanalyse.sourcetable import LoadIssue, SourceInfo, SourceTable, file_sha256
@@ -42,12 +39,10 @@ _HINT = "Exporteer de tabel SES-WOA scores per wijk en buurt (85163NED) opnieuw 
 
 def sniff(path: Path) -> str | None:
     """``"ses_woa_csv"`` for a StatLine export of the SES-WOA table."""
-    try:
-        if not path.is_file() or path.suffix.lower() != ".csv":
-            return None
-        keys = [header_key(h) for h in split_header(first_line(path), ";")]
-    except (OSError, csv.Error, IndexError):
+    line = first_csv_line(path)
+    if line is None:
         return None
+    keys = [header_key(h) for h in split_header(line, ";")]
     roles = {_ROLES.get(k) for k in keys}
     if {"period", "code"} <= roles and any("seswoa" in k for k in keys):
         return LAYOUT
@@ -80,26 +75,17 @@ def read(path: Path, *, catalogue: Catalogue, context: ReadContext) -> list[Sour
             raise DataFileError(path, f"periode {cell!r} is geen jaar.", line=int(line),
                                 column=cols["period"], hint=_HINT)
         years.append(int(m.group(1)))
-    dupes = pd.DataFrame({"c": codes, "y": years}).duplicated().to_numpy()
-    if dupes.any():
-        pos = int(dupes.argmax())
-        raise DataFileError(path, f"{codes[pos]} staat twee keer in {years[pos]}.",
-                            line=int(lines[pos]), column=cols["code"], hint=_HINT)
+    check_unique_region_years(path, codes, years, lines=lines, column=cols["code"], hint=_HINT)
     names = (frame[cols["name"]].str.strip().tolist() if "name" in cols
              else [None] * len(frame))
     regions = regions_frame(codes=codes, years=years, names=names, lines=lines)
 
     issues: list[LoadIssue] = []
-    values = []
-    for col in frame.columns:
-        if role_of[col] or catalogue.meta_role(col):
-            continue
-        ind = catalogue.match(col, table_id=SES_WOA_TABLE)
-        if ind is None:
-            issues.append(unmapped_issue(col))
-            continue
-        values.append(column_values(path, frame[col], region_keys=regions["region_key"],
-                                    years=years, lines=lines, indicator_id=ind, column=col))
+    values = mapped_values(
+        path, frame,
+        columns=[c for c in frame.columns if not (role_of[c] or catalogue.meta_role(c))],
+        indicator_of=lambda c: catalogue.match(c, table_id=SES_WOA_TABLE),
+        regions=regions, lines=lines, issues=issues)
     span = sorted(set(years))
     year = span[0] if len(span) == 1 else None
     period = str(span[0]) if len(span) == 1 else f"{span[0]}–{span[-1]}" if span else ""

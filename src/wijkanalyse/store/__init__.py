@@ -44,6 +44,7 @@ from wijkanalyse.store.failures import (
     missing_database_message,
     recognised_error,
 )
+from wijkanalyse.store.featuretables import ensure_feature_tables
 from wijkanalyse.store.rebuild import (
     NotWijkanalyseDatabaseError,
     carry_over_user_tables,
@@ -77,6 +78,7 @@ from wijkanalyse.store.versions import (
 )
 
 __all__ = [
+    "ensure_feature_tables",
     "BadDatabaseError",
     "NotWijkanalyseDatabaseError",
     "FileCopy",

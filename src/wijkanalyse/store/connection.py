@@ -265,17 +265,8 @@ def writing(
     if path.exists():
         check_writable(path)
     with dblock.hold(path, exclusive=True, purpose=purpose, timeout=timeout, on_wait=on_wait):
-        con = connect(path)
-        try:
+        with _closing(path, connect(path)) as con:
             yield con
-        except (duckdb.Error, OSError) as exc:
-            known = recognised_error(path, exc)
-            if known is None:
-                raise
-            raise known from exc
-        finally:
-            with suppress(duckdb.Error):
-                con.close()
 
 
 @contextmanager
@@ -297,21 +288,30 @@ def reading(
     if not path.exists():
         raise WijkanalyseError(missing_database_message(path))
     with dblock.hold(path, exclusive=False, purpose="lezen", timeout=timeout, on_wait=on_wait):
-        con = connect(path, read_only=True)
-        try:
+        with _closing(path, connect(path, read_only=True)) as con:
             if _foreign(con) or not tables_exist(con, ("meta",)):
                 raise BadDatabaseError(
                     f"{path} is geen wijkanalyse-database (de tabel 'meta' ontbreekt). "
                     + REBUILD_HINT.format(path=path))
             yield con
-        except (duckdb.Error, OSError) as exc:
-            known = recognised_error(path, exc)
-            if known is None:
-                raise
-            raise known from exc
-        finally:
-            with suppress(duckdb.Error):
-                con.close()
+
+
+@contextmanager
+def _closing(
+    path: Path, con: duckdb.DuckDBPyConnection,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield ``con``, closing it afterwards; a DuckDB or OS error the package recognises
+    (:func:`recognised_error`) is raised as its Dutch :class:`WijkanalyseError`."""
+    try:
+        yield con
+    except (duckdb.Error, OSError) as exc:
+        known = recognised_error(path, exc)
+        if known is None:
+            raise
+        raise known from exc
+    finally:
+        with suppress(duckdb.Error):
+            con.close()
 
 
 @contextmanager

@@ -40,15 +40,9 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     StoryError
         When a table is missing and the database is opened read-only.
     """
-    if _tables_exist(con):
-        return
-    try:
-        _create_tables(con)
-    except duckdb.Error as exc:
-        raise StoryError(
-            "de tabellen voor verhalen en aanpakken ontbreken en de database is alleen-lezen "
-            "geopend. Open de database schrijfbaar om een verhaal toe te voegen."
-        ) from exc
+    store.ensure_feature_tables(con, TABLES, _create_tables, read_only_error=StoryError(
+        "de tabellen voor verhalen en aanpakken ontbreken en de database is alleen-lezen "
+        "geopend. Open de database schrijfbaar om een verhaal toe te voegen."))
 
 
 def _tables_exist(con: duckdb.DuckDBPyConnection) -> bool:
