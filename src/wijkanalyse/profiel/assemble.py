@@ -101,11 +101,13 @@ from wijkanalyse.profiel.cells import (
     _Table,
 )
 from wijkanalyse.profiel.figures import _Context, _key_figures, _ordered, _series, _series_groups
+from wijkanalyse.profiel.harmonised import Harmonised, harmonised_cells, harmonised_missing
 from wijkanalyse.profiel.peers import find_peers
 from wijkanalyse.profiel.sections import add_sections
 from wijkanalyse.profiel.texts import (
     _area_notes,
     _display_name,
+    _harmonised_note,
     _lbm_notes,
     _lbm_texts,
     _missing_statements,
@@ -237,6 +239,22 @@ def _years_under_other_codes(con: duckdb.DuckDBPyConnection, subject: Subject,
     return sorted(y for y in years if y not in set(kwb_years))
 
 
+def _harmonise_subject(con: duckdb.DuckDBPyConnection, subject: Subject, catalogue: Catalogue,
+                       area: _Table, member_rows: list[_Row]) -> Harmonised:
+    """Earlier years of a wijk or buurt (one code, not renumbered) on its latest boundary
+    (:mod:`~wijkanalyse.profiel.harmonised`; ``area`` and ``member_rows`` changed in place)."""
+    if subject.kind not in ("wijk", "buurt") or len(subject.members) != 1 or \
+            subject.other_years:
+        return Harmonised()
+    latest, lineage = load.lineage_around(con, subject.members[0])
+    if latest is None or lineage.empty:
+        return Harmonised()
+    sources = sorted(set(lineage["source_code"].dropna()) - {subject.members[0]})
+    rows = [*_fetch(con, sources), *(r for r in member_rows)] if sources else list(member_rows)
+    return harmonised_cells(subject.members[0], latest, lineage, rows, area, member_rows,
+                            catalogue)
+
+
 def _region_names(con: duckdb.DuckDBPyConnection, codes: Sequence[str]) -> dict[str, str]:
     if not codes:
         return {}
@@ -314,6 +332,7 @@ def build_profile(
     generic = [r for r in obs if r.indicator_id not in LBM_INDICATORS]
     zero_parts: dict[tuple[str, int], list[str]] = {}
     area, member_rows = _area_cells(generic, subject, cat, meta, zero_parts)
+    moved = _harmonise_subject(con, subject, cat, area, member_rows)
     kwb_years = sorted(_kwb_years(member_rows))
     fixed_year = year is not None
     if year is None:
@@ -355,6 +374,10 @@ def build_profile(
     ctx.nl_derived_years = nl_derived
     ctx.area_notes = _area_notes(
         subject, kwb_years, lambda codes, ys: _names_by_year(con, codes, ys, cache))
+    note = _harmonised_note(subject.members[0], moved.latest, moved.moved_years,
+                            moved.unsure_years) if moved.moved_years else None
+    if note is not None:
+        ctx.area_notes.append(note)
     ctx.zero_parts = zero_parts
     gem_years = _kwb_years(gem_rows)
 
@@ -389,6 +412,7 @@ def build_profile(
                                   key_figures=key_figures, lbm_note=lbm_missing,
                                   other_years_of_gemeente=_years_under_other_codes(
                                       con, subject, kwb_years, cache))
+    missing.extend(harmonised_missing(moved, subject.members[0]))
 
     location = None
     if with_location:

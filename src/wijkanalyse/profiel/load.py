@@ -207,3 +207,45 @@ def indicator_series(con: duckdb.DuckDBPyConnection,
                    WHERE o.indicator_id = ? AND o.value IS NOT NULL ORDER BY o.code, o.year""",
                 [indicator],
             ).fetchall()]
+
+
+# ------------------------------------------------------------------------------ lineage
+
+_LINEAGE_AROUND_SQL = """
+WITH RECURSIVE anc(y, c) AS (
+    SELECT ?::INTEGER, ?::VARCHAR
+    UNION
+    SELECT l.source_year, l.source_code FROM lineage l
+    JOIN anc ON l.target_year = anc.y AND l.target_code = anc.c
+), fwd(y, c) AS (
+    SELECT y, c FROM anc
+    UNION
+    SELECT l.target_year, l.target_code FROM lineage l
+    JOIN fwd ON l.source_year = fwd.y AND l.source_code = fwd.c
+    WHERE l.target_code IS NOT NULL
+), nodes AS (SELECT DISTINCT y, c FROM fwd),
+gm AS (SELECT DISTINCT substr(c, 3, 4) AS g FROM nodes)
+SELECT l.* FROM lineage l JOIN nodes n ON l.source_year = n.y AND l.source_code = n.c
+UNION
+-- the lost regions of the same gemeenten and the gemeenten' own links: harmonise marks the
+-- targets next to a lost region (gebieden.harmonise._lost_gemeenten)
+SELECT l.* FROM lineage l
+WHERE (l.target_code IS NULL AND substr(l.source_code, 3, 4) IN (SELECT g FROM gm))
+   OR (starts_with(l.source_code, 'GM') AND (substr(l.source_code, 3, 4) IN (SELECT g FROM gm)
+       OR substr(l.target_code, 3, 4) IN (SELECT g FROM gm)))
+"""
+
+
+def lineage_around(con: duckdb.DuckDBPyConnection, code: str) -> tuple[int | None, pd.DataFrame]:
+    """The latest boundary year of the lineage and the lineage rows that put earlier years on
+    the boundaries of ``code`` in that year: the regions that feed it (through all years),
+    every link of those regions (where their other parts went), the lost regions of their
+    gemeenten and the gemeenten' links. ``(None, empty)`` without a lineage table."""
+    if not con.execute("SELECT count(*) FROM information_schema.tables "
+                       "WHERE table_name = 'lineage'").fetchone()[0]:  # type: ignore[index]
+        return None, pd.DataFrame()
+    row = con.execute("SELECT max(target_year) FROM lineage").fetchone()
+    if row is None or row[0] is None:
+        return None, pd.DataFrame()
+    latest = int(row[0])
+    return latest, con.execute(_LINEAGE_AROUND_SQL, [latest, code]).df()

@@ -83,14 +83,38 @@ def _area_notes(subject: Subject, years: Sequence[int],
             # a renumbering found by the lineage (issue 12): "op de grenzen van 2024; 2017
             # omgerekend (WK036339 → WK0363ED: hernummerd, zelfde grens)"
             reason = div.reason.split(";")[0]
-            short = f"{reason[0].upper()}{reason[1:]}; {join_nl(ys)} omgerekend " \
-                    f"({', '.join(div.members)}: {div.reason.split(': ', 1)[-1]}"
+            short = _omgerekend(reason, ys, f"{', '.join(div.members)}: "
+                                f"{div.reason.split(': ', 1)[-1]}"[:-1])
             text = (f"De cijfers van {join_nl(ys)} zijn van {plural} {join_nl(listed)}, "
                     f"{div.reason.split('(', 1)[-1].rstrip(')')}: {reason}.")
         notes.append(AreaNote(kind="indeling", years=ys, codes=list(div.members),
                               names=[div_names.get((c, ys[0]), c) for c in div.members],
                               text=text, short=short))
     return notes
+
+
+def _omgerekend(reason: str, years: Sequence[int], detail: str) -> str:
+    """The chart note of years put on later boundaries: "Op de grenzen van 2024; 2017
+    omgerekend (detail)"."""
+    return f"{reason[0].upper()}{reason[1:]}; {join_nl(list(years))} omgerekend ({detail})"
+
+
+def _harmonised_note(code: str, latest: int, moved: Mapping[int, Sequence[str]],
+                     unsure: Sequence[int]) -> AreaNote | None:
+    """The note of the years moved onto the boundaries of ``latest`` by the lineage."""
+    if not moved:
+        return None
+    ys = sorted(moved)
+    parts = sorted({c for y in ys for c in moved[y]})
+    detail = f"{', '.join(parts)} → {code}: grenswijziging"
+    text = (f"De cijfers van {join_nl(ys)} zijn omgerekend naar de grenzen van {latest} uit "
+            f"{join_nl(parts)} (CBS-indeling van toen, gewogen naar de koppeling van de "
+            "indelingen).")
+    if unsure:
+        text += (f" De omrekening van {join_nl(sorted(unsure))} berust op een onzekere "
+                 "koppeling.")
+    return AreaNote(kind="indeling", years=ys, codes=parts, names=parts, text=text,
+                    short=_omgerekend(f"op de grenzen van {latest}", ys, detail))
 
 
 def _sources(ctx: _Context, sources: Sequence[tuple[Any, ...]], extra_labels: Iterable[str | None]
