@@ -101,7 +101,12 @@ from wijkanalyse.profiel.cells import (
     _Table,
 )
 from wijkanalyse.profiel.figures import _Context, _key_figures, _ordered, _series, _series_groups
-from wijkanalyse.profiel.harmonised import Harmonised, harmonised_cells, harmonised_missing
+from wijkanalyse.profiel.harmonised import (
+    Harmonised,
+    harmonised_cells,
+    harmonised_missing,
+    unchanged,
+)
 from wijkanalyse.profiel.peers import find_peers
 from wijkanalyse.profiel.sections import add_sections
 from wijkanalyse.profiel.texts import (
@@ -240,19 +245,32 @@ def _years_under_other_codes(con: duckdb.DuckDBPyConnection, subject: Subject,
 
 
 def _harmonise_subject(con: duckdb.DuckDBPyConnection, subject: Subject, catalogue: Catalogue,
-                       area: _Table, member_rows: list[_Row]) -> Harmonised:
+                       area: _Table, member_rows: list[_Row],
+                       cache: dict[Any, Any] | None = None) -> Harmonised:
     """Earlier years of a wijk or buurt (one code, not renumbered) on its latest boundary
-    (:mod:`~wijkanalyse.profiel.harmonised`; ``area`` and ``member_rows`` changed in place)."""
+    (:mod:`~wijkanalyse.profiel.harmonised`; ``area`` and ``member_rows`` changed in place).
+
+    Most areas kept their boundary: one small query on the links into the code settles that
+    before the lineage around it is fetched and harmonised."""
     if subject.kind not in ("wijk", "buurt") or len(subject.members) != 1 or \
             subject.other_years:
         return Harmonised()
-    latest, lineage = load.lineage_around(con, subject.members[0])
-    if latest is None or lineage.empty:
+    code = subject.members[0]
+    store: dict[Any, Any] = cache if cache is not None else {}
+    if "lineage_latest" not in store:
+        store["lineage_latest"] = load.lineage_latest(con)
+    latest: int | None = store["lineage_latest"]
+    if latest is None:
         return Harmonised()
-    sources = sorted(set(lineage["source_code"].dropna()) - {subject.members[0]})
-    rows = [*_fetch(con, sources), *(r for r in member_rows)] if sources else list(member_rows)
-    return harmonised_cells(subject.members[0], latest, lineage, rows, area, member_rows,
-                            catalogue)
+    into = load.lineage_into(con, latest, code)
+    if unchanged(code, into):
+        return Harmonised()
+    _, lineage = load.lineage_around(con, code, latest)
+    if lineage.empty:
+        return Harmonised()
+    sources = sorted({src for _, src, _, _ in into} - {code})
+    rows = [*_fetch(con, sources), *member_rows] if sources else list(member_rows)
+    return harmonised_cells(code, latest, lineage, rows, area, member_rows, catalogue)
 
 
 def _region_names(con: duckdb.DuckDBPyConnection, codes: Sequence[str]) -> dict[str, str]:
@@ -332,7 +350,7 @@ def build_profile(
     generic = [r for r in obs if r.indicator_id not in LBM_INDICATORS]
     zero_parts: dict[tuple[str, int], list[str]] = {}
     area, member_rows = _area_cells(generic, subject, cat, meta, zero_parts)
-    moved = _harmonise_subject(con, subject, cat, area, member_rows)
+    moved = _harmonise_subject(con, subject, cat, area, member_rows, cache)
     kwb_years = sorted(_kwb_years(member_rows))
     fixed_year = year is not None
     if year is None:

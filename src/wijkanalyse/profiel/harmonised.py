@@ -10,7 +10,7 @@ cells untouched; a year whose target is incomplete loses the figures published u
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -29,6 +29,32 @@ class Harmonised:
     moved_years: dict[int, list[str]] = field(default_factory=dict)  # year -> source codes
     dropped_years: list[int] = field(default_factory=list)
     unsure_years: list[int] = field(default_factory=list)
+
+
+def unchanged(code: str, into: Iterable[tuple[int, str, str, float | None]]) -> bool:
+    """Whether every link into ``code`` and its predecessors is the same code with weight 1
+    (the area kept its boundary: nothing to harmonise).
+
+    Parameters
+    ----------
+    code
+        The subject's CBS code.
+    into
+        ``(source_year, source_code, target_code, weight)`` of the links into ``code`` through
+        all years (:func:`wijkanalyse.profiel.load.lineage_into`).
+
+    Returns
+    -------
+    bool
+        True also without any link (no lineage for the code).
+    """
+    seen: set[int] = set()
+    for year, source, target, weight in into:
+        if source != code or target != code or weight is None or abs(weight - 1.0) > 1e-9 \
+                or year in seen:
+            return False
+        seen.add(year)
+    return True
 
 
 def harmonised_cells(code: str, latest: int, lineage: pd.DataFrame, rows: Sequence[_Row],

@@ -236,16 +236,45 @@ WHERE (l.target_code IS NULL AND substr(l.source_code, 3, 4) IN (SELECT g FROM g
 """
 
 
-def lineage_around(con: duckdb.DuckDBPyConnection, code: str) -> tuple[int | None, pd.DataFrame]:
+def lineage_latest(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The latest boundary year of the lineage (``None`` without a lineage table)."""
+    if not con.execute("SELECT count(*) FROM information_schema.tables "
+                       "WHERE table_name = 'lineage'").fetchone()[0]:  # type: ignore[index]
+        return None
+    row = con.execute("SELECT max(target_year) FROM lineage").fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+_LINEAGE_INTO_SQL = """
+WITH RECURSIVE anc(y, c) AS (
+    SELECT ?::INTEGER, ?::VARCHAR
+    UNION
+    SELECT l.source_year, l.source_code FROM lineage l
+    JOIN anc ON l.target_year = anc.y AND l.target_code = anc.c
+)
+SELECT l.source_year, l.source_code, l.target_code, l.weight FROM lineage l
+JOIN anc ON l.target_year = anc.y AND l.target_code = anc.c
+"""
+
+
+def lineage_into(con: duckdb.DuckDBPyConnection, latest: int, code: str
+                 ) -> list[tuple[int, str, str, float | None]]:
+    """The links into ``code`` of ``latest`` and into each of its predecessors, through all
+    years: ``(source_year, source_code, target_code, weight)`` (one small recursive query,
+    enough to see whether the area kept its boundary)."""
+    return [(int(y), str(s), str(t), None if w is None else float(w))
+            for y, s, t, w in con.execute(_LINEAGE_INTO_SQL, [int(latest), code]).fetchall()]
+
+
+def lineage_around(con: duckdb.DuckDBPyConnection, code: str, latest: int | None = None
+                   ) -> tuple[int | None, pd.DataFrame]:
     """The latest boundary year of the lineage and the lineage rows that put earlier years on
     the boundaries of ``code`` in that year: the regions that feed it (through all years),
     every link of those regions (where their other parts went), the lost regions of their
-    gemeenten and the gemeenten' links. ``(None, empty)`` without a lineage table."""
-    if not con.execute("SELECT count(*) FROM information_schema.tables "
-                       "WHERE table_name = 'lineage'").fetchone()[0]:  # type: ignore[index]
+    gemeenten and the gemeenten' links. ``(None, empty)`` without a lineage table;
+    ``latest`` when the caller knows it (:func:`lineage_latest`)."""
+    if latest is None:
+        latest = lineage_latest(con)
+    if latest is None:
         return None, pd.DataFrame()
-    row = con.execute("SELECT max(target_year) FROM lineage").fetchone()
-    if row is None or row[0] is None:
-        return None, pd.DataFrame()
-    latest = int(row[0])
     return latest, con.execute(_LINEAGE_AROUND_SQL, [latest, code]).df()
