@@ -167,45 +167,85 @@ def harmonise(values: pd.DataFrame, lineage: pd.DataFrame, *, target_year: int,
             & meta["sure"]
         meta = meta.drop(columns=["first", "w1", "sure"])
         w = joined["weight"].to_numpy()
+        groups = _Groups(joined, keys)
+        # per target, the same for every indicator (meta, groups and the moved values share
+        # one sorted index)
+        tgt = meta.reset_index()
+        t_year = tgt["year"].to_numpy()
+        t_code = tgt["target_code"].to_numpy()
+        whole = tgt["whole"].to_numpy(dtype=bool)
+        near_lost = np.array([(y, gemeente_code_of(c), c[:2]) in bad_gemeenten
+                              for y, c in zip(t_year, t_code, strict=True)], dtype=bool)
+        # next to a lost region: one whole region through certain links keeps its value
+        # (marked: it may have taken in part of the lost one), anything else has none
+        complete = np.array([(y, c) not in bad_targets
+                             for y, c in zip(t_year, t_code, strict=True)], dtype=bool) \
+            & (~near_lost | whole)
+        onzeker = tgt["onzeker"].to_numpy(dtype=bool) | (near_lost & whole)
+        n_parts = tgt["n_parts"].to_numpy()
+        moved_flag = ~tgt["same"].to_numpy(dtype=bool)
+        cols: dict[str, list[np.ndarray]] = {k: [] for k in HARMONISED_COLUMNS}
         for ind in wanted:
             if ind not in pivot.columns:
                 continue
-            moved = _move(ind, joined, w, keys, catalogue, pivot.columns)
+            moved = _move(ind, joined, w, groups, catalogue, pivot.columns)
             if moved is None:
                 continue
-            present = _present(joined[ind].to_numpy(dtype=float), w, joined, keys)
-            res = meta.join(moved.rename("value"), how="inner")
-            res = res[present.reindex(res.index).fillna(False).to_numpy()].reset_index()
-            res = res.rename(columns={"target_code": "code"})
-            near_lost = np.array([(y, gemeente_code_of(c), c[:2]) in bad_gemeenten
-                                  for y, c in zip(res["year"], res["code"], strict=True)],
-                                 dtype=bool)
-            res["complete"] = [(y, c) not in bad_targets
-                               for y, c in zip(res["year"], res["code"], strict=True)]
-            # next to a lost region: one whole region through certain links keeps its value
-            # (marked: it may have taken in part of the lost one), anything else has none
-            res["complete"] &= ~near_lost | res["whole"]
-            res["onzeker"] |= near_lost & res["whole"]
-            res.loc[~res["complete"], "value"] = np.nan
-            res["moved"] = ~res["same"]
-            res["indicator_id"] = ind
-            out.append(res[["indicator_id", "year", "code", "value", "onzeker", "complete",
-                            "n_parts", "moved"]])
+            sel = _present(joined[ind].to_numpy(dtype=float), w, groups).to_numpy()
+            value = np.where(complete, moved.to_numpy(dtype=float), np.nan)
+            cols["indicator_id"].append(np.full(int(sel.sum()), ind, dtype=object))
+            for name, arr in (("year", t_year), ("code", t_code), ("value", value),
+                              ("onzeker", onzeker), ("complete", complete),
+                              ("n_parts", n_parts), ("moved", moved_flag)):
+                cols[name].append(arr[sel])
+        if cols["year"]:
+            out.append(pd.DataFrame({k: np.concatenate(v) for k, v in cols.items()}))
     result = pd.concat(out, ignore_index=True)
     result["year"] = result["year"].astype(int)
     return result[HARMONISED_COLUMNS].sort_values(["indicator_id", "code", "year"]) \
         .reset_index(drop=True)
 
 
-def _wsum(x: np.ndarray, w: np.ndarray, joined: pd.DataFrame, keys: list[str]) -> pd.Series:
-    """Σ w·x per target; NaN when a part with weight lacks x."""
-    frame = pd.DataFrame({"year": joined["year"].to_numpy(),
-                          "target_code": joined["target_code"].to_numpy(),
-                          "wx": w * x, "miss": np.isnan(x) & (w > 0)})
-    g = frame.groupby(keys, sort=True)
-    total = g["wx"].sum(min_count=1)
-    total[g["miss"].any()] = np.nan
-    return total
+class _Groups:
+    """The targets of ``joined`` (grouped by ``keys``, sorted) once, for the sums of every
+    indicator: a group id and the rank within the group per row (numpy, no groupby per
+    indicator)."""
+
+    def __init__(self, joined: pd.DataFrame, keys: list[str]) -> None:
+        g = joined.groupby(keys, sort=True)
+        self.ids = g.ngroup().to_numpy()
+        self.index = g.size().index
+        self.rank = g.cumcount().to_numpy()
+        self.ok = self.ids >= 0
+        self.n = len(self.index)
+        self.rows_by_rank = [np.flatnonzero(self.ok & (self.rank == k))
+                             for k in range(int(self.rank.max()) + 1 if len(self.rank) else 0)]
+
+    def count(self, mask: np.ndarray) -> np.ndarray:
+        """Per group the number of rows where ``mask`` holds."""
+        return np.bincount(self.ids[self.ok & mask], minlength=self.n)
+
+
+def _wsum(x: np.ndarray, w: np.ndarray, groups: _Groups) -> pd.Series:
+    """Σ w·x per target; NaN when a part with weight lacks x.
+
+    Summed in row order with the compensated (Kahan) sum pandas' groupby ``sum`` uses, so the
+    figures are the same to the last bit."""
+    wx = w * x
+    total = np.zeros(groups.n)
+    comp = np.zeros(groups.n)
+    for rows in groups.rows_by_rank:  # at most one row of each group per rank
+        val = wx[rows]
+        keep = ~np.isnan(val)
+        rows, val = rows[keep], val[keep]
+        lab = groups.ids[rows]
+        y = val - comp[lab]
+        t = total[lab] + y
+        comp[lab] = t - total[lab] - y
+        total[lab] = t
+    total[groups.count(~np.isnan(wx)) == 0] = np.nan
+    total[groups.count(np.isnan(x) & (w > 0)) > 0] = np.nan
+    return pd.Series(total, index=groups.index)
 
 
 def _lost_gemeenten(ch: pd.DataFrame, incomplete: pd.DataFrame
@@ -226,16 +266,12 @@ def _lost_gemeenten(ch: pd.DataFrame, incomplete: pd.DataFrame
     return {(int(y), str(c), str(p)) for y, c, p in out}
 
 
-def _present(x: np.ndarray, w: np.ndarray, joined: pd.DataFrame, keys: list[str]
-             ) -> pd.Series:
+def _present(x: np.ndarray, w: np.ndarray, groups: _Groups) -> pd.Series:
     """Per target: whether any part has a value (targets without any are left out)."""
-    frame = pd.DataFrame({"year": joined["year"].to_numpy(),
-                          "target_code": joined["target_code"].to_numpy(),
-                          "has": ~np.isnan(x) & (w > 0)})
-    return frame.groupby(keys, sort=True)["has"].any()
+    return pd.Series(groups.count(~np.isnan(x) & (w > 0)) > 0, index=groups.index)
 
 
-def _move(ind: str, joined: pd.DataFrame, w: np.ndarray, keys: list[str],
+def _move(ind: str, joined: pd.DataFrame, w: np.ndarray, groups: _Groups,
           catalogue: Catalogue, available: pd.Index) -> pd.Series | None:
     try:
         meta = catalogue[ind]
@@ -243,20 +279,20 @@ def _move(ind: str, joined: pd.DataFrame, w: np.ndarray, keys: list[str],
         return None
     x = joined[ind].to_numpy(dtype=float)
     if meta.aggregation == "sum":
-        return _wsum(x, w, joined, keys)
+        return _wsum(x, w, groups)
     if meta.aggregation != "weighted" or not meta.base or meta.base not in available:
         return None
     base = joined[meta.base].to_numpy(dtype=float)
-    den = _wsum(base, w, joined, keys)
+    den = _wsum(base, w, groups)
     num_id = meta.numerator
     if num_id and num_id in available:
         num_x = joined[num_id].to_numpy(dtype=float)
         # the computed share from moved counts where the part has its numerator, else the
         # published rate weighted by its base
         parts = np.where(np.isnan(num_x), x * base / (meta.share_factor() or 1.0), num_x)
-        num = _wsum(parts, w, joined, keys)
+        num = _wsum(parts, w, groups)
         return num / den.where(den > 0) * (meta.share_factor() or 1.0)
-    num = _wsum(x * base, w, joined, keys)
+    num = _wsum(x * base, w, groups)
     return num / den.where(den > 0)
 
 
@@ -296,11 +332,12 @@ def move_counts(frame: pd.DataFrame, chain_table: pd.DataFrame, columns: list[st
     w = joined["weight"].to_numpy()
     keys = ["year", "target_code"]
     g = joined.groupby(keys, sort=True)
+    groups = _Groups(joined, keys)
     out = pd.DataFrame({"onzeker": g["onzeker"].any(), "n": g["code"].count(),
                         "first": g["code"].first(), "w1": g["weight"].first(),
                         "sure": g["zeker"].all()})
     for col in columns:
-        out[col] = _wsum(joined[col].to_numpy(dtype=float), w, joined, keys)
+        out[col] = _wsum(joined[col].to_numpy(dtype=float), w, groups)
     out = out.reset_index()
     whole = (out["n"] == 1) & ((out["w1"] - 1.0).abs() < 1e-9) & out["sure"]
     near = np.array([(year, gemeente_code_of(c), c[:2]) in lost for c in out["target_code"]],
