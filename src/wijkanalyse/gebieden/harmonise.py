@@ -191,8 +191,8 @@ def harmonise(values: pd.DataFrame, lineage: pd.DataFrame, *, target_year: int,
             moved = _move(ind, joined, w, groups, catalogue, pivot.columns)
             if moved is None:
                 continue
-            sel = _present(joined[ind].to_numpy(dtype=float), w, groups).to_numpy()
-            value = np.where(complete, moved.to_numpy(dtype=float), np.nan)
+            sel = _present(joined[ind].to_numpy(dtype=float), w, groups)
+            value = np.where(complete, moved, np.nan)
             cols["indicator_id"].append(np.full(int(sel.sum()), ind, dtype=object))
             for name, arr in (("year", t_year), ("code", t_code), ("value", value),
                               ("onzeker", onzeker), ("complete", complete),
@@ -227,7 +227,13 @@ class _Groups:
 
 
 def _wsum(x: np.ndarray, w: np.ndarray, groups: _Groups) -> pd.Series:
-    """Σ w·x per target; NaN when a part with weight lacks x.
+    """Σ w·x per target; NaN when a part with weight lacks x (:func:`_sums` as a Series)."""
+    return pd.Series(_sums(x, w, groups), index=groups.index)
+
+
+def _sums(x: np.ndarray, w: np.ndarray, groups: _Groups) -> np.ndarray:
+    """Σ w·x per target (in the order of ``groups.index``); NaN when a part with weight
+    lacks x.
 
     Summed in row order with the compensated (Kahan) sum pandas' groupby ``sum`` uses, so the
     figures are the same to the last bit."""
@@ -245,7 +251,7 @@ def _wsum(x: np.ndarray, w: np.ndarray, groups: _Groups) -> pd.Series:
         total[lab] = t
     total[groups.count(~np.isnan(wx)) == 0] = np.nan
     total[groups.count(np.isnan(x) & (w > 0)) > 0] = np.nan
-    return pd.Series(total, index=groups.index)
+    return total
 
 
 def _lost_gemeenten(ch: pd.DataFrame, incomplete: pd.DataFrame
@@ -266,34 +272,36 @@ def _lost_gemeenten(ch: pd.DataFrame, incomplete: pd.DataFrame
     return {(int(y), str(c), str(p)) for y, c, p in out}
 
 
-def _present(x: np.ndarray, w: np.ndarray, groups: _Groups) -> pd.Series:
+def _present(x: np.ndarray, w: np.ndarray, groups: _Groups) -> np.ndarray:
     """Per target: whether any part has a value (targets without any are left out)."""
-    return pd.Series(groups.count(~np.isnan(x) & (w > 0)) > 0, index=groups.index)
+    return groups.count(~np.isnan(x) & (w > 0)) > 0
 
 
 def _move(ind: str, joined: pd.DataFrame, w: np.ndarray, groups: _Groups,
-          catalogue: Catalogue, available: pd.Index) -> pd.Series | None:
+          catalogue: Catalogue, available: pd.Index) -> np.ndarray | None:
+    """The moved values of ``ind`` per target (in the order of ``groups.index``)."""
     try:
         meta = catalogue[ind]
     except KeyError:
         return None
     x = joined[ind].to_numpy(dtype=float)
     if meta.aggregation == "sum":
-        return _wsum(x, w, groups)
+        return _sums(x, w, groups)
     if meta.aggregation != "weighted" or not meta.base or meta.base not in available:
         return None
     base = joined[meta.base].to_numpy(dtype=float)
-    den = _wsum(base, w, groups)
+    den = _sums(base, w, groups)
+    den = np.where(den > 0, den, np.nan)
     num_id = meta.numerator
     if num_id and num_id in available:
         num_x = joined[num_id].to_numpy(dtype=float)
         # the computed share from moved counts where the part has its numerator, else the
         # published rate weighted by its base
         parts = np.where(np.isnan(num_x), x * base / (meta.share_factor() or 1.0), num_x)
-        num = _wsum(parts, w, groups)
-        return num / den.where(den > 0) * (meta.share_factor() or 1.0)
-    num = _wsum(x * base, w, groups)
-    return num / den.where(den > 0)
+        share: np.ndarray = _sums(parts, w, groups) / den * (meta.share_factor() or 1.0)
+        return share
+    mean: np.ndarray = _sums(x * base, w, groups) / den
+    return mean
 
 
 def move_counts(frame: pd.DataFrame, chain_table: pd.DataFrame, columns: list[str], *,

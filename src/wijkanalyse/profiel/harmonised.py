@@ -27,7 +27,8 @@ class Harmonised:
 
     latest: int = 0
     moved_years: dict[int, list[str]] = field(default_factory=dict)  # year -> source codes
-    dropped_years: list[int] = field(default_factory=list)
+    dropped_years: list[int] = field(default_factory=list)  # figures that could not move
+    own_dropped: list[int] = field(default_factory=list)  # ... and the code's own, left out
     unsure_years: list[int] = field(default_factory=list)
 
 
@@ -90,7 +91,12 @@ def harmonised_cells(code: str, latest: int, lineage: pd.DataFrame, rows: Sequen
     mine = ch[(ch["target_code"] == code) & (ch["year"] < latest)]
     if mine.empty:
         return out
-    wanted = {(int(y), str(c)) for y, c in zip(ch["year"], ch["code"], strict=True)}
+    # only the parts of ``code`` need figures; the chains kept are theirs (whole or not) and
+    # the ones that tell harmonise where a region was lost (incomplete chains, gemeenten)
+    wanted = {(int(y), str(c)) for y, c in zip(mine["year"], mine["code"], strict=True)}
+    keep = pd.Series([(int(y), str(c)) in wanted for y, c in
+                      zip(ch["year"], ch["code"], strict=True)], index=ch.index)
+    ch = ch[keep | ~ch["complete"] | ch["code"].astype(str).str.startswith("GM")]
     use = [r for r in rows if (r.year, r.code) in wanted and r.year < latest
            and r.indicator_id not in LBM_INDICATORS and r.source_kind == "kwb"]
     if not use:
@@ -111,8 +117,9 @@ def harmonised_cells(code: str, latest: int, lineage: pd.DataFrame, rows: Sequen
         if not part["moved"].any():
             continue  # the same code with weight 1: its own figures stay
         if not part["complete"].all():
+            out.dropped_years.append(y)
             if y in own_years:
-                out.dropped_years.append(y)
+                out.own_dropped.append(y)
             for key in [k for k in area if k[1] == y and k[0] not in LBM_INDICATORS]:
                 del area[key]
             member_rows[:] = [r for r in member_rows if r.year != y]
@@ -137,13 +144,16 @@ def harmonised_cells(code: str, latest: int, lineage: pd.DataFrame, rows: Sequen
 
 
 def harmonised_missing(h: Harmonised, code: str) -> list[str]:
-    """The Dutch statements of the years left out."""
+    """The Dutch statements of the years that could not be put on the latest boundaries."""
     if not h.dropped_years:
         return []
-    ys = join_nl(sorted(h.dropped_years))
-    return [f"{ys}: niet om te rekenen naar de grenzen van {h.latest} (de indeling van toen "
-            f"is niet volledig bekend); de cijfers van toen onder code {code} zijn van een "
-            "ander gebied en weggelaten."]
+    text = (f"{join_nl(sorted(h.dropped_years))}: niet om te rekenen naar de grenzen van "
+            f"{h.latest} (de indeling van toen is niet volledig bekend: niet elk gebied van "
+            f"toen is aan een gebied van {h.latest} te koppelen).")
+    if h.own_dropped:
+        text += (f" De cijfers van {join_nl(sorted(h.own_dropped))} onder code {code} zijn "
+                 "van een ander gebied en weggelaten.")
+    return [text]
 
 
 def moved_sources(h: Harmonised) -> Mapping[int, list[str]]:

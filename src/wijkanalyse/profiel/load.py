@@ -13,6 +13,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from wijkanalyse.codes import gemeente_code_of
+
 _OBS_SQL = """
 SELECT o.indicator_id, o.year, o.code, o.value, o.missing_reason, o.source_id,
        s.kind AS source_kind
@@ -212,7 +214,14 @@ def indicator_series(con: duckdb.DuckDBPyConnection,
 # ------------------------------------------------------------------------------ lineage
 
 _LINEAGE_AROUND_SQL = """
-WITH RECURSIVE anc(y, c) AS (
+WITH RECURSIVE gmanc(y, c) AS (
+    -- the gemeente of the code and every gemeente that went into it
+    SELECT ?::INTEGER, ?::VARCHAR
+    UNION
+    SELECT l.source_year, l.source_code FROM lineage l
+    JOIN gmanc ON l.target_year = gmanc.y AND l.target_code = gmanc.c
+), gms AS (SELECT DISTINCT substr(c, 3, 4) AS g FROM gmanc),
+anc(y, c) AS (
     SELECT ?::INTEGER, ?::VARCHAR
     UNION
     SELECT l.source_year, l.source_code FROM lineage l
@@ -220,19 +229,20 @@ WITH RECURSIVE anc(y, c) AS (
 ), fwd(y, c) AS (
     SELECT y, c FROM anc
     UNION
+    -- the regions of the same level in those gemeenten: one that does not arrive whole makes
+    -- the targets of its gemeente incomplete (gebieden.harmonise._lost_gemeenten)
+    SELECT source_year, source_code FROM lineage
+    WHERE starts_with(source_code, ?) AND substr(source_code, 3, 4) IN (SELECT g FROM gms)
+    UNION
     SELECT l.target_year, l.target_code FROM lineage l
     JOIN fwd ON l.source_year = fwd.y AND l.source_code = fwd.c
     WHERE l.target_code IS NOT NULL
-), nodes AS (SELECT DISTINCT y, c FROM fwd),
-gm AS (SELECT DISTINCT substr(c, 3, 4) AS g FROM nodes)
-SELECT l.* FROM lineage l JOIN nodes n ON l.source_year = n.y AND l.source_code = n.c
+)
+SELECT l.* FROM lineage l JOIN (SELECT DISTINCT y, c FROM fwd) n
+    ON l.source_year = n.y AND l.source_code = n.c
 UNION
--- the lost regions of the same gemeenten and the gemeenten' own links: harmonise marks the
--- targets next to a lost region (gebieden.harmonise._lost_gemeenten)
 SELECT l.* FROM lineage l
-WHERE (l.target_code IS NULL AND substr(l.source_code, 3, 4) IN (SELECT g FROM gm))
-   OR (starts_with(l.source_code, 'GM') AND (substr(l.source_code, 3, 4) IN (SELECT g FROM gm)
-       OR substr(l.target_code, 3, 4) IN (SELECT g FROM gm)))
+WHERE starts_with(l.source_code, 'GM') AND substr(l.source_code, 3, 4) IN (SELECT g FROM gms)
 """
 
 
@@ -270,11 +280,14 @@ def lineage_around(con: duckdb.DuckDBPyConnection, code: str, latest: int | None
                    ) -> tuple[int | None, pd.DataFrame]:
     """The latest boundary year of the lineage and the lineage rows that put earlier years on
     the boundaries of ``code`` in that year: the regions that feed it (through all years),
-    every link of those regions (where their other parts went), the lost regions of their
-    gemeenten and the gemeenten' links. ``(None, empty)`` without a lineage table;
+    every link of those regions (where their other parts went), the regions of the same level
+    in the gemeenten that went into the code's gemeente with all their links (whether one of
+    them was lost on the way) and those gemeenten' links. ``(None, empty)`` without a lineage table;
     ``latest`` when the caller knows it (:func:`lineage_latest`)."""
     if latest is None:
         latest = lineage_latest(con)
     if latest is None:
         return None, pd.DataFrame()
-    return latest, con.execute(_LINEAGE_AROUND_SQL, [latest, code]).df()
+    gm = gemeente_code_of(code)
+    return latest, con.execute(_LINEAGE_AROUND_SQL,
+                               [latest, gm, latest, code, code[:2]]).df()

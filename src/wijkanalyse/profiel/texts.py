@@ -106,7 +106,8 @@ def _harmonised_note(code: str, latest: int, moved: Mapping[int, Sequence[str]],
         return None
     ys = sorted(moved)
     parts = sorted({c for y in ys for c in moved[y]})
-    detail = f"{', '.join(parts)} → {code}: grenswijziging"
+    detail = f"{code}: grens gewijzigd" if parts == [code] else \
+        f"{', '.join(parts)} → {code}: grenswijziging"
     text = (f"De cijfers van {join_nl(ys)} zijn omgerekend naar de grenzen van {latest} uit "
             f"{join_nl(parts)} (CBS-indeling van toen, gewogen naar de koppeling van de "
             "indelingen).")
