@@ -243,20 +243,43 @@ def test_benefits_of_2015_as_count_and_per_1000_inhabitants(con, angelslo) -> No
 
 
 def test_a_changed_name_is_flagged(con) -> None:
-    # WK039209 was Schalkwijk in the division of 2015, Parkwijk from 2016 on
-    prof = build_profile(con, resolve_subject(con, "WK039209"), **ONLY_MINE)
+    # WK050209 (Capelle aan den IJssel) was "Rivium en Fascinatio" in 2015 and 2017 and is
+    # "Rivium" in 2024; the lineage keeps it as one area (same code, weight 1 every year)
+    prof = build_profile(con, resolve_subject(con, "WK050209"), **ONLY_MINE)
     assert [(n.kind, n.years, n.codes, n.names) for n in prof.area_notes] == [
-        ("naam", [2015], ["WK039209"], ["Schalkwijk"])]
+        ("naam", [2015, 2017], ["WK050209"], ["Rivium en Fascinatio"])]
     text = prof.area_notes[0].text
-    assert text.startswith("In 2015 heette dit gebied Schalkwijk; met dezelfde code "
-                           "(WK039209) geldt het hier als hetzelfde gebied")
+    assert text.startswith("In 2015 en 2017 heette dit gebied Rivium en Fascinatio; met "
+                           "dezelfde code (WK050209) geldt het hier als hetzelfde gebied")
     inw = _series(prof, "a_inw")
-    assert [(p.year, p.area) for p in inw.points] == [(2015, 32385.0), (2017, 6805.0),
-                                                     (2024, 6830.0)]
-    assert "In 2015 heette dit gebied Schalkwijk." in inw.note and text in prof.missing
+    assert [(p.year, p.area) for p in inw.points] == [(2015, 3000.0), (2017, 2985.0),
+                                                     (2024, 3690.0)]
+    assert "In 2015 en 2017 heette dit gebied Rivium en Fascinatio." in inw.note
+    assert text in prof.missing
     # a name that only loses its CBS prefix ("Wijk 01 Meerzicht" -> "Meerzicht") is no change
     meerzicht = build_profile(con, resolve_subject(con, "WK063701"), **ONLY_MINE)
     assert meerzicht.area_notes == []
+
+
+def test_a_code_reused_for_another_area_is_not_its_past(con) -> None:
+    # WK039209 was Schalkwijk (32,385 inhabitants) in the division of 2015 and is Parkwijk
+    # (6,805 in 2017) from 2016 on: Haarlem renumbered its wijken. The lineage (2015 buurten
+    # in the 2016 wijk polygons) puts 31.2 % of 2015's Haarlem-Oost (WK039203) in Parkwijk;
+    # the figure of 2015 is that share, not Schalkwijk's, and no "heette" note is given
+    prof = build_profile(con, resolve_subject(con, "WK039209"), **ONLY_MINE)
+    assert [(n.kind, n.years, n.codes, n.names) for n in prof.area_notes] == [
+        ("indeling", [2015], ["WK039203"], ["Haarlem-Oost"])]
+    assert prof.area_notes[0].short == ("Op de grenzen van 2024; 2015 omgerekend "
+                                        "(WK039203 Haarlem-Oost → WK039209: grenswijziging)")
+    weight = con.execute("SELECT weight FROM lineage WHERE source_year = 2015 AND source_code "
+                         "= 'WK039203' AND target_code = 'WK039209'").fetchone()[0]
+    oost = con.execute("SELECT value FROM observations WHERE indicator_id = 'a_inw' AND "
+                       "year = 2015 AND code = 'WK039203'").fetchone()[0]
+    assert weight == pytest.approx(0.3119, abs=1e-4)
+    inw = _series(prof, "a_inw")
+    assert [(p.year, p.area) for p in inw.points] == [
+        (2015, pytest.approx(oost * weight)), (2017, 6805.0), (2024, 6830.0)]
+    assert inw.points[0].area == pytest.approx(6767.2, abs=0.1)
 
 
 def test_a_code_of_another_division_says_why_there_is_no_development(con) -> None:

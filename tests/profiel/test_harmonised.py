@@ -58,8 +58,9 @@ def test_a_split_wijk_gets_its_share_of_the_old_wijk(con: duckdb.DuckDBPyConnect
     moved = {p.year: p.derived for p in series.points}
     assert moved[2019] == "omgerekend naar de grenzen van 2024 uit WK036310"
     assert moved[2024] is None
-    assert series.note is not None and ("Op de grenzen van 2024; 2019 en 2021 omgerekend "
-                                        "(WK036310 → WK0363BA: grenswijziging)") in series.note
+    assert series.note is not None
+    assert ("Op de grenzen van 2024; 2019 en 2021 omgerekend (WK036310 Westelijk Havengebied "
+            "→ WK0363BA: grenswijziging)") in series.note
     # a rate is recomputed from the moved counts, never carried over as it was
     p65 = next(s for s in ba.series if s.indicator_id == "p_65_eo_jr")
     p19 = next(p for p in p65.points if p.year == 2019)

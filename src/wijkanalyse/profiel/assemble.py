@@ -390,12 +390,19 @@ def build_profile(
                    gemeente=gemeente, nederland=nederland, fixed_year=fixed_year)
     ctx.nl_years = nl_years
     ctx.nl_derived_years = nl_derived
+    # a year moved from other codes no longer shows what the code was called then
     ctx.area_notes = _area_notes(
-        subject, kwb_years, lambda codes, ys: _names_by_year(con, codes, ys, cache))
-    note = _harmonised_note(subject.members[0], moved.latest, moved.moved_years,
-                            moved.unsure_years) if moved.moved_years else None
-    if note is not None:
-        ctx.area_notes.append(note)
+        subject, [y for y in kwb_years if y not in moved.moved_years],
+        lambda codes, ys: _names_by_year(con, codes, ys, cache))
+    if moved.moved_years:
+        part_names = _names_by_year(
+            con, sorted({c for cs in moved.moved_years.values() for c in cs}),
+            list(moved.moved_years), cache)
+        note = _harmonised_note(subject.members[0], moved.latest, moved.moved_years,
+                                moved.unsure_years,
+                                {c: n for (c, _), n in sorted(part_names.items())})
+        if note is not None:
+            ctx.area_notes.append(note)
     ctx.zero_parts = zero_parts
     gem_years = _kwb_years(gem_rows)
 

@@ -100,21 +100,26 @@ def _omgerekend(reason: str, years: Sequence[int], detail: str) -> str:
 
 
 def _harmonised_note(code: str, latest: int, moved: Mapping[int, Sequence[str]],
-                     unsure: Sequence[int]) -> AreaNote | None:
-    """The note of the years moved onto the boundaries of ``latest`` by the lineage."""
+                     unsure: Sequence[int], names: Mapping[str, str] | None = None
+                     ) -> AreaNote | None:
+    """The note of the years moved onto the boundaries of ``latest`` by the lineage
+    (``names``: the name of each source code in its year, where known)."""
     if not moved:
         return None
+    names = names or {}
     ys = sorted(moved)
     parts = sorted({c for y in ys for c in moved[y]})
+    named = [f"{c} {names[c]}" if c in names else c for c in parts]
     detail = f"{code}: grens gewijzigd" if parts == [code] else \
-        f"{', '.join(parts)} → {code}: grenswijziging"
+        f"{', '.join(named)} → {code}: grenswijziging"
     text = (f"De cijfers van {join_nl(ys)} zijn omgerekend naar de grenzen van {latest} uit "
-            f"{join_nl(parts)} (CBS-indeling van toen, gewogen naar de koppeling van de "
+            f"{join_nl(named)} (CBS-indeling van toen, gewogen naar de koppeling van de "
             "indelingen).")
     if unsure:
         text += (f" De omrekening van {join_nl(sorted(unsure))} berust op een onzekere "
                  "koppeling.")
-    return AreaNote(kind="indeling", years=ys, codes=parts, names=parts, text=text,
+    return AreaNote(kind="indeling", years=ys, codes=parts,
+                    names=[names.get(c, c) for c in parts], text=text,
                     short=_omgerekend(f"op de grenzen van {latest}", ys, detail))
 
 
