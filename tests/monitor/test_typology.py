@@ -340,3 +340,24 @@ def test_transition_table_without_two_years_says_so():
     assert table.empty and "geen enkel gebied" in table.attrs["note"]
     with pytest.raises(ValueError, match="geen typen voor 2018"):
         transition_table({2017: labels, 2019: labels}, year_from=2018)
+
+
+def test_krachtwijken_of_wijken_and_buurten_are_compared_with_their_own_level(con):
+    """The 40 krachtwijken are wijken, buurten and sets of them: each unit is compared with
+    the wijken or the buurten of Nederland (its own level). All are stedelijk (CBS)."""
+    from wijkanalyse.gebieden.sets import resolve_set
+    from wijkanalyse.monitor.report import _typology
+
+    units = resolve_set(con, "krachtwijken-2007").units
+    ref = name_reference(con, units, year=2024)
+    assert set(ref.by_level) == {"wijk", "buurt"} and ref.level == "wijk"
+    assert ref.unit_levels["BU01530100"] == "buurt" and ref.unit_levels["WK036103"] == "wijk"
+    assert ref.years["aandeel_65_plus"] == 2024
+    assert len(ref.by_level["buurt"]["aandeel_65_plus"]) > len(
+        ref.by_level["wijk"]["aandeel_65_plus"])
+    typ, _, _ = _typology(con, units, 2024, [])
+    assert typ.type_names() == {
+        1: "Stedelijke, grote, jonge wijken met veel inwoners met een herkomst buiten Europa",
+        2: "Stedelijke, grote wijken met veel inwoners met een herkomst buiten Europa en weinig "
+           "ouderen",
+        3: "Stedelijke, grote, jonge wijken"}

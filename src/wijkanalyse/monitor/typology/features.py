@@ -241,9 +241,14 @@ def name_reference(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, *, year:
     """
     members, levels = unit_members(units)
     year = int(year)
-    level_counts = pd.Series(list(levels.values())).value_counts()
-    level = str(level_counts.index[0]) if len(level_counts) else "wijk"
-    dist, when = _national_distributions(con, level if level != "gemeente" else "wijk", year)
+    counts: dict[str, int] = {}
+    for lvl in levels.values():
+        counts[lvl] = counts.get(lvl, 0) + 1
+    # the level of most units (wijk before buurt on a tie); every level of the units has its
+    # own distributions, and a unit is compared with those of its own level
+    level = min(counts, key=lambda lv: (-counts[lv], lv != "wijk", lv)) if counts else "wijk"
+    by_level = {lv: _national_distributions(con, lv, year) for lv in sorted(counts)}
+    dist, when = by_level.get(level, ({}, {}))
     codes = sorted({c for m in members.values() for c in m})
     rows = load.present_values(con, indicator_ids=["ste_mvs", "g_ink_pi", "g_woz"],
                                codes=[*codes, "NL00"])
@@ -278,10 +283,13 @@ def name_reference(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, *, year:
                      "de woorden van de typenamen vergelijken de typen met elkaar.")
     if ste_years:
         parts.append("'Stedelijk' en 'landelijk' komen alleen uit de stedelijkheid van het CBS "
-                     f"(KWB {join_nl([str(y) for y in ste_years])}).")
+                     f"(cijfers van {join_nl([str(y) for y in ste_years])}; per gebied het "
+                     "laatste jaar).")
     if ratio:
         parts.append("'Welvarend' komt uit het gemiddelde inkomen per inwoner of, waar dat "
                      "ontbreekt, de gemiddelde WOZ-waarde, tegenover Nederland in hetzelfde "
                      "jaar.")
     return NameReference(distribution=dist, years=when, level=level, context=ctx,
+                         by_level={lv: d for lv, (d, _) in by_level.items()},
+                         unit_levels={str(u): lv for u, lv in levels.items()},
                          note=" ".join(parts))

@@ -116,6 +116,11 @@ class NameReference:
         same year); NaN where unknown.
     note
         Dutch: what the words are compared with.
+    by_level, unit_levels
+        The distributions per level (``level -> feature -> sorted values``) and the level of
+        each unit: a set of wijken and buurten compares each unit with its own level (the
+        type's median percentile); empty for hand-made references, which use
+        ``distribution``.
     """
 
     distribution: dict[str, np.ndarray] = field(default_factory=dict)
@@ -123,6 +128,8 @@ class NameReference:
     level: str = "wijk"
     context: pd.DataFrame = field(default_factory=pd.DataFrame)
     note: str = ""
+    by_level: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    unit_levels: dict[str, str] = field(default_factory=dict)
 
 
 LABEL_COLUMNS = ("unit_id", "type_id", "type_name", "fitted", "reason")

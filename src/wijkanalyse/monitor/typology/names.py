@@ -100,22 +100,44 @@ def context_words(stedelijkheid: float, welvaart: float) -> list[Word]:
     return words
 
 
+def _type_percentile(values: pd.Series, feature: str,
+                     reference: NameReference | None) -> float | None:
+    """Where a type lies in the national distribution of ``feature`` (0-1; NaN without
+    values), or None when there is no national distribution: the median of its units'
+    percentiles, each against its own level where the reference knows the units' levels,
+    else the percentile of the median."""
+    if reference is None:
+        return None
+    levels = reference.unit_levels
+    if levels and all(str(u) in levels for u in values.index):
+        pcts = []
+        for uid, v in values.dropna().items():
+            ref = reference.by_level.get(levels[str(uid)], {}).get(feature)
+            if ref is None or not len(ref):
+                return None
+            pcts.append(_percentile(ref, float(v)))
+        return float(np.median(pcts)) if pcts else float("nan")
+    ref = reference.distribution.get(feature)
+    if ref is None or not len(ref):
+        return None
+    med = float(values.median())
+    return _percentile(ref, med) if med == med else float("nan")
+
+
 def _salient(values: pd.DataFrame, type_ids: np.ndarray, center_z: pd.DataFrame,
              reference: NameReference | None) -> dict[int, list[tuple[str, Word]]]:
     """Per type the (feature, word) pairs outside the middle half of their reference, most
     extreme first, one per theme first (as :func:`_ordered`)."""
     out: dict[int, list[tuple[str, Word]]] = {}
-    dist = reference.distribution if reference is not None else {}
     for t in center_z.index:
         mine = values[type_ids == t]
         scored = []
         for f in values.columns:
             z = float(center_z.at[t, f]) if f in center_z.columns else 0.0
-            if f in dist and len(dist[f]) > 0:
-                med = float(mine[f].median())
-                if med != med:
+            p = _type_percentile(mine[f], f, reference)
+            if p is not None:
+                if p != p:
                     continue
-                p = _percentile(dist[f], med)
                 if NAME_QUANTILE < p < 1 - NAME_QUANTILE:
                     continue
                 scored.append((abs(p - 0.5), abs(z), f, _phrase(f, p - 0.5)))
