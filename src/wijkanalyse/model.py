@@ -60,6 +60,14 @@ class Subject:
         The members in the CBS division of other years, where they differ (an area of a
         shipped set with ``other_years``: Jol/Galjoen had other buurt codes in 2015). Figures
         of a year listed there are taken from those codes (:meth:`members_in`).
+    resolution
+        How a name that also means other areas was resolved (Dutch, several lines; empty when
+        the name meant only this area): a name unique within a shipped set is that set's area
+        (rule 6 of :mod:`wijkanalyse.gebieden.subjects`), and this says so and lists the
+        others. Not part of the subject's identity (ignored by ``==``).
+    alternatives
+        The other areas of that name (as ``AmbiguousSubjectError.candidates``: code, name,
+        level, gemeente, years, source, notes); empty when there are none.
     """
 
     kind: str
@@ -72,6 +80,8 @@ class Subject:
     wijk_codes: list[str] = field(default_factory=list)
     description: str = ""
     other_years: list[SubjectDivision] = field(default_factory=list)
+    resolution: str = field(default="", compare=False)
+    alternatives: list[dict[str, Any]] = field(default_factory=list, compare=False)
 
     def members_in(self, year: int) -> list[str]:
         """The member codes whose figures stand for the subject in ``year``."""

@@ -37,10 +37,31 @@ def test_profiel_json_for_a_programme_neighbourhood(built_db: Path) -> None:
 
 
 def test_profiel_ambiguous_name_lists_candidates(built_db: Path) -> None:
-    result = runner.invoke(app, ["--db", str(built_db), "profiel", "Meerwijk"])
+    result = runner.invoke(app, ["--db", str(built_db), "profiel", "Vogelwijk"])
     assert result.exit_code == 1
-    for gemeente in ("Haarlem", "Uithoorn", "Bloemendaal"):
+    for gemeente in ("'s-Gravenhage", "Lisse", "Leeuwarden", "Leiden", "Westland", "Zeist"):
         assert gemeente in result.output
+    assert "--gemeente" in result.output
+
+
+def test_profiel_name_unique_in_a_shipped_set_says_which(built_db: Path) -> None:
+    # Meerwijk is a wijk in Haarlem (programme 2016) and in Uithoorn, and a buurt in
+    # Bloemendaal and Uithoorn: the programme's wijk is taken, and the others are named
+    result = runner.invoke(app, ["--db", str(built_db), "profiel", "Meerwijk",
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    prof = json.loads(result.stdout)
+    assert (prof["subject"]["id"], prof["subject"]["gemeente_name"]) == ("WK039221", "Haarlem")
+    assert [c["code"] for c in prof["subject"]["alternatives"]] == [
+        "WK045165", "BU03770404", "BU04518500"]
+    said = " ".join(result.stderr.split())
+    assert ("'Meerwijk' is opgevat als wijk Meerwijk in Haarlem (WK039221): het gebied met die "
+            "naam in de meegeleverde set programma-2016 (Programmawijken 2016).") in said
+    for line in ("WK045165: Meerwijk (wijk in Uithoorn)",
+                 "BU03770404: Meerwijk (buurt in Bloemendaal)",
+                 "BU04518500: Meerwijk (buurt in Uithoorn)", "--gemeente Uithoorn"):
+        assert line in said
+    assert prof["subject"]["resolution"].startswith("'Meerwijk' is opgevat als wijk Meerwijk")
 
 
 def test_profiel_typo_gets_suggestion(built_db: Path) -> None:

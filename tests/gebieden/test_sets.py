@@ -131,14 +131,15 @@ def test_user_csv_with_a_typo_gives_a_problem_with_suggestion(con, tmp_path: Pat
 
 def test_user_csv_ambiguous_name_codes_gemeenten_and_repeats(con, tmp_path: Path) -> None:
     path = tmp_path / "set.csv"
-    path.write_text("naam,code\nMeerwijk,\n,WK011443\nAngelslo,\nEmmen,\n,BU99999999\n",
-                    encoding="utf-8")
+    path.write_text("naam,code\nVogelwijk,\n,WK011443\nAngelslo,\nEmmen,\n,BU99999999\n"
+                    "Meerwijk,\n", encoding="utf-8")
     mset = resolve_set(con, str(path))
-    assert mset.units["unit_id"].tolist() == ["WK011443"]
+    # Meerwijk is unique in the programme set: Haarlem's wijk, as for the profile (rule 6)
+    assert mset.units["unit_id"].tolist() == ["WK011443", "WK039221"]
     text = "\n".join(mset.problems)
     assert len(mset.problems) == 4
-    assert "regel 2: 'Meerwijk' is niet eenduidig" in text
-    assert "Haarlem" in text and "Uithoorn" in text and "Vul de kolom gemeente in" in text
+    assert "regel 2: 'Vogelwijk' is niet eenduidig" in text
+    assert "'s-Gravenhage" in text and "Zeist" in text and "Vul de kolom gemeente in" in text
     assert ("regel 4: 'Angelslo': Angelslo (WK011443) staat al in de set (set.csv, regel 3: "
             "'WK011443'); de herhaling is overgeslagen") in text
     assert "regel 5: 'Emmen' is de gemeente Emmen; gebruik gemeente:Emmen" in text

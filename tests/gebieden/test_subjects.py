@@ -19,7 +19,7 @@ import pytest
 
 from wijkanalyse import store
 from wijkanalyse.errors import WijkanalyseError
-from wijkanalyse.gebieden.areas import define_area
+from wijkanalyse.gebieden.areas import define_area, remove_area
 from wijkanalyse.gebieden.areasetfiles import load_area_set
 from wijkanalyse.gebieden.areasets import SetArea
 from wijkanalyse.gebieden.subjects import (
@@ -95,23 +95,124 @@ def test_inner_buurt_still_reachable_by_code(con: duckdb.DuckDBPyConnection) -> 
     assert buurt.gemeente_name == "Emmen"
 
 
-def test_meerwijk_is_ambiguous(con: duckdb.DuckDBPyConnection) -> None:
+MEERWIJK_RESOLVED = (
+    "'Meerwijk' is opgevat als wijk Meerwijk in Haarlem (WK039221): het gebied met die naam "
+    "in de meegeleverde set programma-2016 (Programmawijken 2016).\n"
+    "Andere gebieden met die naam:\n"
+    "  - WK045165: Meerwijk (wijk in Uithoorn)\n"
+    "  - BU03770404: Meerwijk (buurt in Bloemendaal)\n"
+    "  - BU04518500: Meerwijk (buurt in Uithoorn)\n"
+    "Voor een van de andere: voeg --gemeente toe (bijvoorbeeld --gemeente Uithoorn) of "
+    "gebruik de code (bijvoorbeeld WK045165).")
+
+
+def test_meerwijk_is_the_programme_wijk_and_the_others_are_listed(
+        con: duckdb.DuckDBPyConnection) -> None:
+    # rule 6: Meerwijk is one area of the shipped programme set (Haarlem), so the name means
+    # it, although Uithoorn and Bloemendaal have regions of that name too
+    subject = resolve_subject(con, "Meerwijk")
+    assert subject == resolve_subject(con, "Meerwijk", gemeente="Haarlem")
+    assert (subject.id, subject.kind, subject.gemeente_name) == ("WK039221", "wijk", "Haarlem")
+    assert subject.resolution == MEERWIJK_RESOLVED
+    got = {c["code"]: (c["level"], c["gemeente_name"]) for c in subject.alternatives}
+    assert got == {k: v for k, v in MEERWIJK.items() if k != "WK039221"}
+    assert [c["code"] for c in subject.alternatives] == ["WK045165", "BU03770404",
+                                                         "BU04518500"]
+    assert {"code", "name", "level", "gemeente_name", "gemeente_code"} <= set(
+        subject.alternatives[0])
+    # the same with a year (the programme gives Meerwijk's 2015 code)
+    assert resolve_subject(con, "Meerwijk", year=2016).id == "WK039221"
+    # the code or the gemeente settles it without a note
+    assert resolve_subject(con, "WK039221").resolution == ""
+    assert resolve_subject(con, "Meerwijk", gemeente="Haarlem").resolution == ""
+
+
+def test_buitenhof_is_the_programme_wijk_in_delft(con: duckdb.DuckDBPyConnection) -> None:
+    subject = resolve_subject(con, "Buitenhof")
+    assert (subject.id, subject.kind, subject.name, subject.gemeente_name) == (
+        "WK050325", "wijk", "Buitenhof", "Delft")
+    assert subject.resolution == (
+        "'Buitenhof' is opgevat als wijk Buitenhof in Delft (WK050325): het gebied met die naam "
+        "in de meegeleverde set programma-2016 (Programmawijken 2016).\n"
+        "Andere gebieden met die naam:\n"
+        "  - BU02250203: Buitenhof (buurt in Druten)\n"
+        "  - BU09950227: Buitenhof (buurt in Lelystad)\n"
+        "Voor een van de andere: voeg --gemeente toe (bijvoorbeeld --gemeente Druten) of "
+        "gebruik de code (bijvoorbeeld BU02250203).")
+    assert [(c["code"], c["gemeente_name"]) for c in subject.alternatives] == [
+        ("BU02250203", "Druten"), ("BU09950227", "Lelystad")]
+    # the others stay reachable by gemeente or code
+    assert resolve_subject(con, "Buitenhof", gemeente="Lelystad").id == "BU09950227"
+    assert resolve_subject(con, "BU02250203").id == "BU02250203"
+
+
+def test_an_exact_cbs_code_still_wins(con: duckdb.DuckDBPyConnection) -> None:
+    uithoorn = resolve_subject(con, "WK045165")
+    assert (uithoorn.id, uithoorn.gemeente_name, uithoorn.resolution) == (
+        "WK045165", "Uithoorn", "")
+    assert resolve_subject(con, "bu03770404").gemeente_name == "Bloemendaal"
+
+
+def test_an_alias_does_not_make_a_name_unique(con: duckdb.DuckDBPyConnection) -> None:
+    # "Oost" is an alias of the programme's Schiedam-Oost and the name of 20 other regions
+    with pytest.raises(AmbiguousSubjectError) as info:
+        resolve_subject(con, "Oost")
+    assert len(info.value.candidates) == 21
+    assert "WK060601: Oost (wijk in Schiedam; Programmawijken 2016: Schiedam-Oost)" in str(
+        info.value)
+    assert "meegeleverde sets" not in str(info.value)
+
+
+def test_a_name_of_two_set_areas_stays_ambiguous(con: duckdb.DuckDBPyConnection,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second shipped set (made up here) that calls Uithoorn's wijk WK045165 "Meerwijk":
+    the name now means two different areas of the shipped sets, so none is chosen."""
+    from wijkanalyse.gebieden import subjects
+    from wijkanalyse.gebieden.areasets import AreaSet
+
+    real = subjects.shipped_set_areas()
+    other = SetArea(id="meerwijk", name="Meerwijk", gemeente_name="Uithoorn",
+                    gemeente_code="GM0451", level="wijk", codes=("WK045165",))
+    extra = AreaSet(name="voorbeeld-2030", title="Voorbeeldwijken 2030", description="",
+                    areas=(other,))
+    monkeypatch.setattr(subjects, "shipped_set_areas", lambda: [*real, (extra, other)])
     with pytest.raises(AmbiguousSubjectError) as info:
         resolve_subject(con, "Meerwijk")
-    err = info.value
-    got = {c["code"]: (c["level"], c["gemeente_name"]) for c in err.candidates}
-    assert got == MEERWIJK
-    message = str(err)
-    for gemeente in ("Haarlem", "Bloemendaal", "Uithoorn"):
-        assert gemeente in message
-    # no two candidates of one gemeente and level: no years, no --jaar
-    assert "WK039221: Meerwijk (wijk in Haarlem; Programmawijken 2016: Meerwijk)" in message
-    assert "BU03770404: Meerwijk (buurt in Bloemendaal)" in message
-    assert "--jaar" not in message
-    assert "--gemeente" in message and "code" in message
-    assert isinstance(err, WijkanalyseError)
-    assert err.candidates[0]["name"] == "Meerwijk"
-    assert {"code", "name", "level", "gemeente_name"} <= set(err.candidates[0])
+    # the set's Meerwijk beats the buurt Meerwijk of its own gemeente (rule 5)
+    got = {c["code"]: (c["level"], c["gemeente_name"]) for c in info.value.candidates}
+    assert got == {k: v for k, v in MEERWIJK.items() if k != "BU04518500"}
+    message = str(info.value)
+    assert message == (
+        "'Meerwijk' is niet eenduidig; 3 gebieden passen:\n"
+        "  - WK039221: Meerwijk (wijk in Haarlem; Programmawijken 2016: Meerwijk)\n"
+        "  - WK045165: Meerwijk (wijk in Uithoorn; Voorbeeldwijken 2030: Meerwijk)\n"
+        "  - BU03770404: Meerwijk (buurt in Bloemendaal)\n"
+        "De naam hoort bij 2 verschillende gebieden van de meegeleverde sets (programma-2016 "
+        "(Programmawijken 2016): wijk Meerwijk in Haarlem (WK039221); voorbeeld-2030 "
+        "(Voorbeeldwijken 2030): wijk Meerwijk in Uithoorn (WK045165)), dus wijkanalyse kiest "
+        "er geen.\n"
+        "Voeg --gemeente toe (bijvoorbeeld --gemeente Haarlem) of gebruik de code "
+        "(bijvoorbeeld WK039221).")
+    # the same region in two sets is one area: no ambiguity
+    same = SetArea(id="meerwijk", name="Meerwijk", gemeente_name="Haarlem",
+                   gemeente_code="GM0392", level="wijk", codes=("WK039221",))
+    monkeypatch.setattr(subjects, "shipped_set_areas", lambda: [*real, (extra, same)])
+    subject = resolve_subject(con, "Meerwijk")
+    assert subject.id == "WK039221"
+    assert ("in de meegeleverde set programma-2016 (Programmawijken 2016) en voorbeeld-2030 "
+            "(Voorbeeldwijken 2030).") in subject.resolution
+
+
+def test_a_user_area_of_that_name_keeps_it_ambiguous(
+        user_con: duckdb.DuckDBPyConnection) -> None:
+    define_area(user_con, name="Buitenhof", codes=["BU02250203"])
+    try:
+        with pytest.raises(AmbiguousSubjectError) as info:
+            resolve_subject(user_con, "Buitenhof")
+        assert {c["code"] for c in info.value.candidates} == {"buitenhof", "WK050325",
+                                                              "BU09950227"}
+    finally:
+        remove_area(user_con, "buitenhof")
 
 
 @pytest.mark.parametrize("gemeente", ["Haarlem", "haarlem", "GM0392"])
@@ -194,9 +295,10 @@ def test_recoded_amsterdam_wijk_is_one_area(con: duckdb.DuckDBPyConnection) -> N
     # a year still picks the code of that year
     assert resolve_subject(con, "Burgwallen-Oude Zijde", year=2019).id == "WK036300"
     assert resolve_subject(con, "Burgwallen-Oude Zijde", year=2024).id == "WK0363AE"
-    # a year cannot settle a name shared by different gemeenten
+    # a year cannot settle a name shared by different gemeenten (Meerwijk, unique in the
+    # programme set, is settled by rule 6; Vogelwijk is in no shipped set)
     with pytest.raises(AmbiguousSubjectError):
-        resolve_subject(con, "Meerwijk", year=2016)
+        resolve_subject(con, "Vogelwijk", year=2016)
 
 
 def test_codes_errors(con: duckdb.DuckDBPyConnection) -> None:

@@ -813,7 +813,7 @@ def test_applied_on_programme_area_and_errors(con) -> None:
         kennis.apply_intervention(con, intervention="klushuizen", area="WK011443",
                                   year_from=2018, year_to=2010, author="F. Mulder")
     with pytest.raises(kennis.KennisError, match="niet eenduidig"):
-        kennis.apply_intervention(con, intervention="klushuizen", area="Meerwijk",
+        kennis.apply_intervention(con, intervention="klushuizen", area="Vogelwijk",
                                   year_from=2018, author="F. Mulder")
     with pytest.raises(kennis.KennisError, match="onbekende indicator 'p_xyz'"):
         kennis.apply_intervention(con, intervention="klushuizen", area="WK011443",
@@ -929,7 +929,7 @@ def test_cli_browse_and_maintain(built_db: Path, tmp_path: Path) -> None:
             in out)
     result, out = _run(db, "toepassingen", "--gebied", "BU01144300")
     assert result.exit_code == 0 and "waarin deze buurt ligt" in out
-    result, out = _run(db, "toepassen", "klushuizen", "--gebied", "Meerwijk", "--van", "2016",
+    result, out = _run(db, "toepassen", "klushuizen", "--gebied", "Vogelwijk", "--van", "2016",
                        "--auteur", "I. Kok")
     assert result.exit_code == 1 and "--gemeente" in out
     result, out = _run(db, "export", "--out", str(tmp_path / "exp"), "--format", "csv")

@@ -14,7 +14,9 @@ from wijkanalyse import store
 from wijkanalyse.monitor.typology import (
     LABEL_COLUMNS,
     LOCATION_FEATURE,
+    NameReference,
     assign_types,
+    name_reference,
     name_types,
     structural_features,
     transition_table,
@@ -58,8 +60,13 @@ def nl_features(con, nl_units) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def nl_typology(nl_features):
-    return typology(nl_features, k_range=range(3, 6))
+def nl_reference(con, nl_units):
+    return name_reference(con, nl_units, year=2024)
+
+
+@pytest.fixture(scope="module")
+def nl_typology(nl_features, nl_reference):
+    return typology(nl_features, k_range=range(3, 6), reference=nl_reference)
 
 
 # --------------------------------------------------------------------------- features
@@ -102,9 +109,10 @@ def test_features_of_a_set_are_summed_first(con):
 
 
 def test_national_typology_is_reproducible_and_k_is_the_silhouette_argmax(nl_typology,
-                                                                          nl_features):
+                                                                          nl_features,
+                                                                          nl_reference):
     res = nl_typology
-    again = typology(nl_features, k_range=range(3, 6))
+    again = typology(nl_features, k_range=range(3, 6), reference=nl_reference)
     pd.testing.assert_frame_equal(res.labels, again.labels)
     crit = res.criterion
     assert list(crit["k"]) == [3, 4, 5]
@@ -128,7 +136,12 @@ def test_national_typology_labels_and_names(nl_typology):
     names = res.type_names()
     assert all(n.strip() for n in names.values())
     assert len(set(names.values())) == 3
-    assert names[3] == "Jonge, stedelijke wijken met een gemengde bevolking"
+    # words against all wijken of Nederland; stedelijk/landelijk from CBS stedelijkheid (the
+    # national KWB 2024 has none: the classes of 2017 for the codes that existed then)
+    assert names == {
+        1: "Landelijke, dunbevolkte wijken met weinig inwoners met een herkomst buiten Europa",
+        2: "Gemiddelde wijken",
+        3: "Stedelijke, jonge wijken met een gemengde bevolking"}
     untyped = labels[labels["type_id"].isna()]
     assert untyped["reason"].str.startswith("minder dan 500 inwoners").sum() == len(untyped)
     # centres: original units and z-scores, the z-scores of the fitted units average to 0
@@ -210,7 +223,9 @@ def test_name_rule_takes_the_largest_z_one_per_theme():
         index=pd.Index([1, 2], name="type_id"))
     names = name_types(cz)
     # 65+ (1.5) then 25-44 (same theme: skipped), density (-0.8), koop (0.6)
-    assert names[1] == "Vergrijsde, landelijke wijken met veel koopwoningen"
+    # without a national reference: no "vergrijsde" (only the typed units are compared) and
+    # density never says "landelijke"
+    assert names[1] == "Dunbevolkte wijken met relatief veel ouderen en veel koopwoningen"
     assert names[2] == "Gemiddelde wijken"
 
 
@@ -219,9 +234,62 @@ def test_equal_names_are_made_distinct():
         {"aandeel_65_plus": [1.5, 1.4], "aandeel_koop": [0.1, -0.3]},
         index=pd.Index([1, 2], name="type_id"))
     names = name_types(cz)
-    # both would be "Vergrijsde wijken": the next feature (koop, |z| < 0.5) is added to both
-    assert names[1] == "Vergrijsde wijken met veel koopwoningen"
-    assert names[2] == "Vergrijsde wijken met veel huurwoningen"
+    # both would be "Wijken met relatief veel ouderen": the next feature (koop, |z| < 0.5) is
+    # added to both
+    assert names[1] == "Wijken met relatief veel ouderen en veel koopwoningen"
+    assert names[2] == "Wijken met relatief veel ouderen en veel huurwoningen"
+
+
+def test_vergrijsd_only_above_the_national_distribution():
+    """Hand-made: two types whose 65+ shares differ much from each other (z = +-1), against a
+    national distribution whose quartiles are 18 and 25 %."""
+    values = pd.DataFrame({"aandeel_65_plus": [22.0, 23.0, 24.0, 10.0, 11.0, 12.0]})
+    type_ids = np.array([1, 1, 1, 2, 2, 2])
+    cz = pd.DataFrame({"aandeel_65_plus": [1.0, -1.0]}, index=pd.Index([1, 2], name="type_id"))
+    national = NameReference(distribution={"aandeel_65_plus": np.array(
+        [15.0, 18.0, 18.0, 20.0, 22.0, 23.0, 25.0, 25.0, 30.0])})
+    # type 1 (median 23 %) is within the national middle half: no word, however high its z
+    names = name_types(cz, values=values, type_ids=type_ids, reference=national)
+    assert names == {1: "Gemiddelde wijken", 2: "Wijken met weinig ouderen"}
+    older = values.assign(aandeel_65_plus=[27.0, 28.0, 40.0, 10.0, 11.0, 12.0])
+    names = name_types(cz, values=older, type_ids=type_ids, reference=national)
+    assert names[1] == "Vergrijsde wijken"
+    # stedelijkheid and welvaart come first; density alone never says stedelijk or landelijk
+    dense = pd.DataFrame({"dichtheid_log": [4.0, 4.1, 4.2, 1.0, 1.1, 1.2]})
+    cz = pd.DataFrame({"dichtheid_log": [1.0, -1.0]}, index=pd.Index([1, 2], name="type_id"))
+    ref = NameReference(distribution={"dichtheid_log": np.linspace(1.5, 3.9, 9)})
+    names = name_types(cz, values=dense, type_ids=type_ids, reference=ref,
+                       context={1: [("adj", "stedelijke"), ("adj", "welvarende")]})
+    assert names == {1: "Stedelijke, welvarende, dichtbevolkte wijken",
+                     2: "Dunbevolkte wijken"}
+
+
+def test_den_haag_type_names_are_true_of_willemspark_and_zorgvliet(con):
+    """The monitor of gemeente:Den Haag (2024): Willemspark and Zorgvliet were typed "Kleine,
+    vergrijsde, landelijke wijken", Binckhorst "Jonge, kleine, landelijke wijken". All three
+    are zeer sterk stedelijk (CBS class 1 in 2015, 2017 and 2019); Willemspark's WOZ value
+    (2019) is 422, Zorgvliet's 700 (x 1 000 euro), Nederland 250."""
+    from wijkanalyse.gebieden.sets import resolve_set
+    from wijkanalyse.monitor.report import _typology
+
+    units = resolve_set(con, "gemeente:Den Haag").units
+    notes: list[str] = []
+    typ, _, extra = _typology(con, units, 2024, notes)
+    assert extra["year"] == 2024
+    labels = typ.labels.set_index("unit_id")["type_name"]
+    for code in ("WK051823", "WK051810"):  # Willemspark, Zorgvliet
+        name = labels[code]
+        assert "Stedelijke" in name and "welvarende" in name, name
+        assert "landelijk" not in name.lower()
+    assert labels["WK051823"] == labels["WK051810"] == "Stedelijke, welvarende, vergrijsde wijken"
+    # the type's median 65+ share is in the national top quarter (>= 25,3 %)
+    centre = typ.centers[(typ.centers["type_name"] == labels["WK051823"])
+                         & (typ.centers["feature"] == "aandeel_65_plus")]
+    assert float(centre["value"].iloc[0]) > 25.3
+    assert labels["WK051839"] == ("Stedelijke, jonge wijken met veel inwoners met een "
+                                  "herkomst buiten Europa")  # Binckhorst
+    assert not any("landelijk" in str(n).lower() for n in labels.dropna())
+    assert "'Stedelijk' en 'landelijk' komen alleen uit de stedelijkheid van het CBS" in typ.note
 
 
 # --------------------------------------------------------------------------- transitions
@@ -272,3 +340,24 @@ def test_transition_table_without_two_years_says_so():
     assert table.empty and "geen enkel gebied" in table.attrs["note"]
     with pytest.raises(ValueError, match="geen typen voor 2018"):
         transition_table({2017: labels, 2019: labels}, year_from=2018)
+
+
+def test_krachtwijken_of_wijken_and_buurten_are_compared_with_their_own_level(con):
+    """The 40 krachtwijken are wijken, buurten and sets of them: each unit is compared with
+    the wijken or the buurten of Nederland (its own level). All are stedelijk (CBS)."""
+    from wijkanalyse.gebieden.sets import resolve_set
+    from wijkanalyse.monitor.report import _typology
+
+    units = resolve_set(con, "krachtwijken-2007").units
+    ref = name_reference(con, units, year=2024)
+    assert set(ref.by_level) == {"wijk", "buurt"} and ref.level == "wijk"
+    assert ref.unit_levels["BU01530100"] == "buurt" and ref.unit_levels["WK036103"] == "wijk"
+    assert ref.years["aandeel_65_plus"] == 2024
+    assert len(ref.by_level["buurt"]["aandeel_65_plus"]) > len(
+        ref.by_level["wijk"]["aandeel_65_plus"])
+    typ, _, _ = _typology(con, units, 2024, [])
+    assert typ.type_names() == {
+        1: "Stedelijke, grote, jonge wijken met veel inwoners met een herkomst buiten Europa",
+        2: "Stedelijke, grote wijken met veel inwoners met een herkomst buiten Europa en weinig "
+           "ouderen",
+        3: "Stedelijke, grote, jonge wijken"}

@@ -253,15 +253,17 @@ def test_unknown_area_suggests_close_names_and_codes(con) -> None:
 
 def test_ambiguous_area_name_lists_candidates_and_gemeente_settles_it(con) -> None:
     with pytest.raises(StoryError) as exc:
-        _add(con, area="Meerwijk")
+        _add(con, area="Vogelwijk")
     assert exc.value.field == "area"
     message = str(exc.value)
-    assert "'Meerwijk' is niet eenduidig; 4 gebieden passen:" in message
-    for part in ("WK039221: Meerwijk (wijk in Haarlem", "WK045165: Meerwijk (wijk in Uithoorn",
-                 "BU03770404: Meerwijk (buurt in Bloemendaal",
-                 "BU04518500: Meerwijk (buurt in Uithoorn)", "--gemeente"):
+    assert "'Vogelwijk' is niet eenduidig; 6 gebieden passen:" in message
+    for part in ("WK051813: Vogelwijk (wijk in 's-Gravenhage",
+                 "WK055314: Vogelwijk (wijk in Lisse", "BU00803004: Vogelwijk (buurt in Leeuwarden",
+                 "BU03550304: Vogelwijk (buurt in Zeist)", "--gemeente"):
         assert part in message
-    assert _add(con, area="Meerwijk", gemeente="Haarlem").area_code == "WK039221"
+    assert _add(con, area="Vogelwijk", gemeente="Den Haag").area_code == "WK051813"
+    # a name unique in a shipped set is that set's area, as for the profile (rule 6)
+    assert _add(con, area="Meerwijk", title="Via de programmanaam").area_code == "WK039221"
     with pytest.raises(StoryError, match="'Kustwijk' ligt niet in gemeente Emmen"):
         _add(con, area="Kustwijk", gemeente="Emmen")
 

@@ -28,6 +28,7 @@ from wijkanalyse.cli.util import (
     check_out,
     clean_text,
     console,
+    err_console,
     fail,
     nl_cell,
     read_db,
@@ -265,6 +266,8 @@ def kennis_match(
     fmt = _check_format(formaat)
     with _db(ctx) as con:
         subject = resolve_subject(con, gebied, gemeente=gemeente)
+        if subject.resolution:
+            err_console.print(Text(clean_text(subject.resolution), style="yellow"))
         result = match(con, subject, profile=build_profile(con, subject), limit=max_aantal)
     if fmt == "json":
         _json_out({"subject": {"id": subject.id, "name": subject.name, "kind": subject.kind,

@@ -438,6 +438,8 @@ def profiel(
         _check_out(out or Path("rapporten"))
     with _read_db(_settings(ctx)) as con, err_console.status("Profiel samenstellen…"):
         subject = resolve_subject(con, naam, gemeente=gemeente, year=jaar)
+        if subject.resolution:
+            err_console.print(_safe(subject.resolution, style="yellow"))
         prof = build_profile(con, subject, year=jaar)
     if formats == ("json",) and out is None:
         sys.stdout.write(json.dumps(to_dict(prof), ensure_ascii=False, indent=2) + "\n")

@@ -52,6 +52,9 @@ class Candidate:
     set_area: SetArea | None = None
     #: earlier regions of another level with the same boundary (lineage, issue 12)
     same_boundary: list[Candidate] = field(default_factory=list)
+    #: the shipped sets (name, title) in which this candidate is the area whose id or name
+    #: is the query (not an alias): what rule 6 (:func:`prefer_set_member`) looks at
+    in_sets: list[tuple[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -126,6 +129,9 @@ def merge_same_members(cands: list[Candidate]) -> list[Candidate]:
             # a set area matched on its id or name keeps that strength in the region it
             # merges into (rule 5): "Jagershoef" is the programme's buurt, not its 2015 code
             kept[c.members].strong |= c.strong
+            for entry in c.in_sets:
+                if entry not in kept[c.members].in_sets:
+                    kept[c.members].in_sets.append(entry)
     return list(kept.values())
 
 
@@ -145,6 +151,22 @@ def prefer_named_areas(cands: list[Candidate]) -> list[Candidate]:
         return gm in user_gms or (gm in strong_gms and not c.strong)
 
     return [c for c in cands if not beaten(c)]
+
+
+def unique_set_member(cands: list[Candidate]) -> Candidate | None:
+    """The one candidate that a shipped set names by the query, when it is unique (rule 6).
+
+    When exactly one of several candidates is an area of a shipped set matched on its id or
+    name (not on an alias: ``"Oost"`` is an alias of Schiedam-Oost and the name of twenty
+    other wijken and buurten), and no user-defined area matches, that candidate is meant;
+    the others are the alternatives the message lists (:func:`chosen_message`). Two or more
+    such candidates (a name in two sets, or twice in one set, for different regions) or a
+    user area give ``None``: the name stays ambiguous.
+    """
+    if len(cands) < 2 or any(c.area is not None for c in cands):
+        return None
+    members = [c for c in cands if c.strong and c.in_sets]
+    return members[0] if len(members) == 1 else None
 
 
 def sorted_candidates(cands: list[Candidate]) -> list[Candidate]:
@@ -186,6 +208,51 @@ def _level(c: Candidate) -> str:
     return level_of(first) if first else ""
 
 
+def _sets_text(c: Candidate) -> str:
+    return join_nl([f"{name} ({title})" for name, title in c.in_sets])
+
+
+def _what(c: Candidate) -> str:
+    gm = c.gemeente_name or (c.gemeente_codes[0] if c.gemeente_codes else "?")
+    if c.level == "gemeente":
+        return f"gemeente {c.name} ({c.code})"
+    if c.level == "gebied":
+        n = len(c.members)
+        unit = ("buurt", "buurten") if _level(c) == "buurt" else ("wijk", "wijken")
+        return f"gebied {c.name} in {gm} ({c.code}: {n} {unit[0] if n == 1 else unit[1]})"
+    return f"{c.level} {c.name} in {gm} ({c.code})"
+
+
+def _choose_hint(example: Candidate, gms: list[str]) -> str:
+    hints = []
+    if gms:
+        gm = example.gemeente_name or gms[0]
+        shown = f'"{gm}"' if re.search(r"[\s']", gm) else gm
+        hints.append(f"voeg --gemeente toe (bijvoorbeeld --gemeente {shown})")
+    hints.append(f"gebruik de code (bijvoorbeeld {example.code})")
+    return join_nl(hints, "of")
+
+
+def chosen_message(text: str, chosen: Candidate, others: list[Candidate]) -> str:
+    """What rule 6 chose and what else the name means (Dutch, several lines).
+
+    ``'Meerwijk' is opgevat als wijk Meerwijk in Haarlem (WK039221): het gebied met die naam
+    in de meegeleverde set programma-2016 (Programmawijken 2016).`` followed by the other
+    candidates (code, name, level, gemeente) and how to choose one of them.
+    """
+    lines = [f"{text!r} is opgevat als {_what(chosen)}: het gebied met die naam in de "
+             f"meegeleverde set {_sets_text(chosen)}."]
+    if others:
+        lines.append("Andere gebieden met die naam:")
+        lines += [f"  - {_describe(c, with_years=False)}" for c in others]
+        own = set(chosen.gemeente_codes)
+        gms = sorted({c.gemeente_name or "" for c in others
+                      if not own & set(c.gemeente_codes)} - {""})
+        hint = _choose_hint(others[0], gms)
+        lines.append(f"Voor een van de andere: {hint}.")
+    return "\n".join(lines)
+
+
 def ambiguous_message(text: str, cands: list[Candidate], gemeente: str | None,
                        year: int | None) -> str:
     groups: dict[tuple[Any, ...], int] = {}
@@ -206,4 +273,10 @@ def ambiguous_message(text: str, cands: list[Candidate], gemeente: str | None,
         hints.append("kies het jaar met --jaar")
     hints.append(f"gebruik de code (bijvoorbeeld {example.code})")
     hint = join_nl(hints, "of")
+    in_sets = [c for c in cands if c.strong and c.in_sets]
+    if len(in_sets) > 1:
+        lines.append(
+            "De naam hoort bij " + str(len(in_sets)) + " verschillende gebieden van de "
+            "meegeleverde sets (" + "; ".join(f"{_sets_text(c)}: {_what(c)}" for c in in_sets)
+            + "), dus wijkanalyse kiest er geen.")
     return "\n".join(lines) + "\n" + hint[0].upper() + hint[1:] + "."

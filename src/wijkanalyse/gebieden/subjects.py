@@ -27,8 +27,25 @@ Names are compared with :func:`~wijkanalyse.codes.name_key` (case, accents, punc
    buurt BU00141000) resolves to the buurt itself and gives the same Subject as its code.
 5. A user-defined area or shipped set area whose *id or name* (not an alias) equals the query
    wins over same-named CBS regions in its own gemeente; a user-defined area also replaces a
-   shipped area with the same id. In other gemeenten the name stays ambiguous: ``"Meerwijk"``
-   lists Haarlem, Bloemendaal and Uithoorn although Haarlem's Meerwijk is a programme wijk.
+   shipped area with the same id.
+6. A name unique within the shipped sets means that set's area, also against same-named
+   regions in other gemeenten: when exactly one of the candidates left is an area of a
+   shipped set whose *id or name* (not an alias) is the query, and no user-defined area
+   matches, that area is the Subject. ``"Meerwijk"`` is the programme's wijk in Haarlem
+   (WK039221), not the wijk or buurt Meerwijk in Uithoorn or the buurt in Bloemendaal;
+   ``"Buitenhof"`` is the programme's wijk in Delft (WK050325), not the buurten in Druten and
+   Lelystad. :attr:`Subject.resolution <wijkanalyse.model.Subject.resolution>` says which area
+   was taken via which set, lists the others (code, name, level, gemeente; also in
+   ``Subject.alternatives``) and how to choose one of them (``--gemeente`` or the code); the
+   CLI prints it. Aliases do not count (``"Oost"`` is an alias of Schiedam-Oost and the name
+   of twenty other wijken and buurten). A name that names two different areas of the shipped
+   sets (in two sets or twice in one) stays ambiguous, and the message says so. ``gemeente``,
+   ``year`` and an exact CBS code come first: a code is always that region, and
+   ``--gemeente Uithoorn`` leaves the programme's Meerwijk out before this rule is applied.
+
+This is the one rule for every caller: ``wijkanalyse profiel``, ``wijkanalyse kennis``,
+stories, applied approaches, user set files (:mod:`wijkanalyse.gebieden.sets`) and the
+library API (:func:`wijkanalyse.profile`) all call :func:`resolve_subject`.
 
 One candidate left gives the Subject; several raise :class:`AmbiguousSubjectError` (listing
 code, name, level and gemeente of each); none raises :class:`SubjectNotFoundError` with close
@@ -67,12 +84,14 @@ from wijkanalyse.gebieden.candidates import (
     Candidate,
     Region,
     ambiguous_message,
+    chosen_message,
     merge_same_members,
     narrow_by_year,
     prefer_current_names,
     prefer_named_areas,
     prefer_outer_regions,
     sorted_candidates,
+    unique_set_member,
 )
 from wijkanalyse.gebieden.renumbered import merge_lineage, with_lineage
 from wijkanalyse.gebieden.suggestions import suggest
@@ -189,6 +208,13 @@ def resolve_subject(
     cands = merge_same_members(cands)
     cands = prefer_named_areas(cands)
     cands = merge_lineage(con, cands)
+    chosen = unique_set_member(cands)
+    if chosen is not None:
+        others = sorted_candidates([c for c in cands if c is not chosen])
+        subject = _subject_of(con, chosen)
+        subject.resolution = chosen_message(text, chosen, others)
+        subject.alternatives = [c.as_dict() for c in others]
+        return subject
 
     if len(cands) == 1:
         return _subject_of(con, cands[0])
@@ -494,7 +520,8 @@ def _set_candidates(key: str, slug: str) -> list[Candidate]:
             name=entry.name, level=entry.level if entry.is_single_region else "gebied",
             gemeente_codes=[entry.gemeente_code] if entry.gemeente_code else [],
             gemeente_name=entry.gemeente_name, members=frozenset(entry.codes), strong=strong,
-            notes=[f"{area_set.title}: {entry.name}"], set_area=entry))
+            notes=[f"{area_set.title}: {entry.name}"], set_area=entry,
+            in_sets=[(area_set.name, area_set.title)] if strong else []))
     return out
 
 

@@ -183,6 +183,13 @@ def lbm_years(con: duckdb.DuckDBPyConnection) -> list[int]:
         "NULL ORDER BY year").fetchall()]
 
 
+def gemeenten_per_year(con: duckdb.DuckDBPyConnection, *, level: str) -> dict[int, int]:
+    """``year -> number of gemeenten`` in which the database has regions of ``level``."""
+    return {int(y): int(n) for y, n in con.execute(
+        "SELECT year, count(DISTINCT coalesce(gemeente_code, substr(code, 3, 4))) FROM regions "
+        "WHERE level = ? GROUP BY year", [level]).fetchall()}
+
+
 def observation_years(con: duckdb.DuckDBPyConnection) -> list[int]:
     """The years with any figure, ascending."""
     return [int(r[0]) for r in con.execute(

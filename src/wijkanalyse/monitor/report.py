@@ -267,7 +267,8 @@ def _typology(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, year: int,
     extra["year"] = ref
     cache = {} if cache is None else cache
     features = typology.structural_features(con, units, year=ref, cache=cache)
-    typ = typology.typology(features)
+    typ = typology.typology(features,
+                            reference=typology.name_reference(con, units, year=ref))
     if typ.k == 0:
         note = str(typ.note or "").strip()
         notes.append(note if note.lower().startswith("geen typologie")

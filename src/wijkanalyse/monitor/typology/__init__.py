@@ -55,14 +55,21 @@ correlated, which k-means handles but which the reader should know.
 
 Names
 -----
-A type is named from its centre (the mean z-score of its units per feature) by a fixed rule:
-take the features in order of decreasing ``|z|``, at most one per theme, while ``|z| >=``
-:data:`NAME_MIN_Z` (0.5), at most :data:`NAME_MAX_FEATURES` (3); each gives a phrase from
-:data:`PHRASES` (high or low), either an adjective ("jonge", "vergrijsde", "stedelijke") or a
-"met"-clause ("veel corporatiewoningen"), and the name reads
-``<adjectives> wijken met <clauses>``: "Vergrijsde, landelijke wijken met veel
-eengezinswoningen". A centre without a salient feature is "Gemiddelde wijken". When two types
-get the same name, the next salient features are added to both until they differ (at last
+A type's name must be true of its members, so it is made by comparing the **median of the
+type's units** per feature with **all of Nederland** (:func:`name_reference`, passed as
+``typology(..., reference=...)``; the monitor and :func:`typology_over_years` do this): the
+wijken (or buurten) with at least 500 inhabitants of the nearest year in which the database
+holds the level for all of Nederland (:data:`~.model.NATIONWIDE_MIN_GEMEENTEN`). A feature
+gives a word from :data:`PHRASES` when the median lies in the lowest or highest quarter
+(:data:`NAME_QUANTILE`), most extreme first, at most one per theme and
+:data:`NAME_MAX_FEATURES` in all; "stedelijke" / "landelijke" come only from CBS stedelijkheid
+(``ste_mvs``) and "welvarende" / "minder welvarende" from income or WOZ value against
+Nederland, placed first; density gives "dichtbevolkte" / "dunbevolkte". "Vergrijsde" needs
+the national distribution ("met relatief veel ouderen" otherwise). Without a reference (or for
+a feature without a national distribution, such as the location) the type's mean z-score
+among the typed units counts (``|z| >=`` :data:`NAME_MIN_Z`). The rule is in
+:mod:`.names`; a centre without a salient feature is "Gemiddelde wijken". When two types get
+the same name, the next salient features are added to both until they differ (at last
 "(type n)").
 
 Years
@@ -78,7 +85,7 @@ year B.
 from __future__ import annotations
 
 from wijkanalyse.monitor.typology.cluster import assign_types, typology
-from wijkanalyse.monitor.typology.features import structural_features
+from wijkanalyse.monitor.typology.features import name_reference, structural_features
 from wijkanalyse.monitor.typology.model import (
     CENTER_COLUMNS,
     CRITERION_COLUMNS,
@@ -91,9 +98,11 @@ from wijkanalyse.monitor.typology.model import (
     MIN_UNITS_PER_TYPE,
     NAME_MAX_FEATURES,
     NAME_MIN_Z,
+    NAME_QUANTILE,
     PHRASES,
     SILHOUETTE_SAMPLE,
     WARD_MAX_UNITS,
+    NameReference,
     TypologyResult,
 )
 from wijkanalyse.monitor.typology.names import name_types
@@ -102,7 +111,7 @@ from wijkanalyse.monitor.typology.years import transition_table, typology_over_y
 __all__ = [
     "CENTER_COLUMNS", "CRITERION_COLUMNS", "FEATURE_IDS", "FEATURE_LABELS", "FEATURE_THEMES",
     "LABEL_COLUMNS", "LOCATION_FEATURE", "METHODS", "MIN_UNITS_PER_TYPE", "NAME_MAX_FEATURES",
-    "NAME_MIN_Z", "PHRASES", "SILHOUETTE_SAMPLE", "WARD_MAX_UNITS", "TypologyResult",
-    "assign_types", "name_types", "structural_features", "transition_table", "typology",
-    "typology_over_years",
+    "NAME_MIN_Z", "NAME_QUANTILE", "PHRASES", "SILHOUETTE_SAMPLE", "WARD_MAX_UNITS",
+    "NameReference", "TypologyResult", "assign_types", "name_reference", "name_types",
+    "structural_features", "transition_table", "typology", "typology_over_years",
 ]

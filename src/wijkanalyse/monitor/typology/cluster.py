@@ -17,9 +17,10 @@ from wijkanalyse.monitor.typology.model import (
     MIN_UNITS_PER_TYPE,
     SILHOUETTE_SAMPLE,
     WARD_MAX_UNITS,
+    NameReference,
     TypologyResult,
 )
-from wijkanalyse.monitor.typology.names import name_types
+from wijkanalyse.monitor.typology.names import Word, context_words, name_types
 from wijkanalyse.profiel import peers
 
 # --------------------------------------------------------------------------- clustering
@@ -98,6 +99,7 @@ def typology(
     min_inhabitants: int = peers.MIN_INHABITANTS,
     min_coverage: float = peers.FEATURE_MIN_COVERAGE,
     noun: str = "wijken",
+    reference: NameReference | None = None,
 ) -> TypologyResult:
     """Group units into types (see the module docstring for the method and the names).
 
@@ -122,6 +124,10 @@ def typology(
         A feature must be known for at least this share of the units to be used.
     noun
         Head noun of the type names.
+    reference
+        What the words of the names are compared with (national distributions, stedelijkheid
+        and welvaart per unit: :func:`~wijkanalyse.monitor.typology.name_reference`); without
+        it the typed units themselves, and no word on stedelijkheid or welvaart.
 
     Returns
     -------
@@ -217,7 +223,9 @@ def typology(
     center_z = zdf.groupby(type_ids).mean()
     center_z.index.name = "type_id"
     center_v = fit.groupby(type_ids).mean()
-    names = name_types(center_z, noun=noun)
+    names = name_types(center_z, noun=noun, values=fit, type_ids=type_ids,
+                       reference=reference,
+                       context=_type_context(reference, fit.index, type_ids))
     counts = pd.Series(type_ids).value_counts()
 
     centers = []
@@ -255,12 +263,31 @@ def typology(
     if n_untyped:
         text += (f" Zonder type: {nl_number(n_untyped)} "
                  f"{'gebied' if n_untyped == 1 else 'gebieden'} (de reden staat per gebied).")
-    note = " ".join([text, *notes, features.attrs.get("note") or ""]).strip()
+    note = " ".join([text, *notes, features.attrs.get("note") or "",
+                     reference.note if reference is not None else ""]).strip()
     return TypologyResult(
         labels=labels, centers=pd.DataFrame(centers, columns=list(CENTER_COLUMNS)),
         criterion=criterion, k=best, method=method, features_used=used, note=note, seed=seed,
         mean=mean, std=std, center_z=center_z, min_inhabitants=min_inhabitants,
         reference_year=features.attrs.get("year"), dropped=dropped)
+
+
+def _type_context(reference: NameReference | None, index: pd.Index,
+                  type_ids: np.ndarray) -> dict[int, list[Word]]:
+    """Per type the stedelijkheid and welvaart words from the medians of its units (each
+    only when at least half of the type's units have a value)."""
+    if reference is None or reference.context.empty:
+        return {}
+    ctx = reference.context.reindex(index.astype(str))
+    out: dict[int, list[Word]] = {}
+    for t in np.unique(type_ids):
+        part = ctx[type_ids == t]
+        med = {}
+        for col in ("stedelijkheid", "welvaart"):
+            known = part[col].dropna() if col in part.columns else pd.Series(dtype="float64")
+            med[col] = float(known.median()) if len(known) * 2 >= len(part) else float("nan")
+        out[int(t)] = context_words(med["stedelijkheid"], med["welvaart"])
+    return out
 
 
 def assign_types(result: TypologyResult, features: pd.DataFrame) -> pd.DataFrame:

@@ -18,9 +18,12 @@ from wijkanalyse.model import Subject
 from wijkanalyse.monitor import load
 from wijkanalyse.monitor.composite.compute import unit_members
 from wijkanalyse.monitor.typology.model import (
+    CONTEXT_LOOKBACK,
     FEATURE_IDS,
     FEATURE_LABELS,
     LOCATION_FEATURE,
+    NATIONWIDE_MIN_GEMEENTEN,
+    NameReference,
 )
 from wijkanalyse.profiel import peers
 
@@ -170,3 +173,123 @@ def _summed_features(con: duckdb.DuckDBPyConnection, multi: Mapping[str, list[st
     feats = peers.features_from_indicators(summed) if len(summed.columns) else summed
     feats.index.name = "unit_id"
     return feats
+
+
+# --------------------------------------------------------------------------- name reference
+
+
+def _national_distributions(con: duckdb.DuckDBPyConnection, level: str, year: int
+                            ) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """Per feature the sorted values of all regions of ``level`` with at least
+    :data:`~wijkanalyse.profiel.peers.MIN_INHABITANTS` inhabitants in the year nearest to
+    ``year`` (the earlier on a tie) whose regions with a value lie in at least
+    :data:`NATIONWIDE_MIN_GEMEENTEN` gemeenten."""
+    counts = load.gemeenten_per_year(con, level=level)
+    years = sorted((y for y, n in counts.items() if n >= NATIONWIDE_MIN_GEMEENTEN),
+                   key=lambda y: (abs(y - year), y > year))
+    frames: dict[int, pd.DataFrame] = {}
+    dist: dict[str, np.ndarray] = {}
+    when: dict[str, int] = {}
+    for f in FEATURE_IDS:
+        if f == LOCATION_FEATURE:
+            continue
+        for y in years:
+            if y not in frames:
+                data = peers.structural_features(con, level=level, year=y)
+                if "inwoners_log" in data.columns:
+                    data = data[data["inwoners_log"] >= math.log10(peers.MIN_INHABITANTS)]
+                frames[y] = data
+            data = frames[y]
+            if f not in data.columns:
+                continue
+            known = data[f].dropna()
+            if len({gemeente_code_of(str(c)) for c in known.index}) >= NATIONWIDE_MIN_GEMEENTEN:
+                dist[f] = np.sort(known.to_numpy(dtype="float64"))
+                when[f] = int(y)
+                break
+    return dist, when
+
+
+def _latest_ratio(rows: pd.DataFrame, nl: dict[tuple[str, int], float], year: int
+                  ) -> dict[str, float]:
+    """Per code its latest value up to ``year`` divided by Nederland of the same year:
+    income per inhabitant where known, else the WOZ value."""
+    out: dict[str, float] = {}
+    for ind in ("g_ink_pi", "g_woz"):
+        part = rows[(rows["indicator_id"] == ind)
+                    & rows["year"].map(lambda y, i=ind: (i, int(y)) in nl)]
+        for code, grp in part.sort_values("year").groupby("code"):
+            if code in out:
+                continue
+            last = grp.iloc[-1]
+            base = nl[(ind, int(last["year"]))]
+            if base:
+                out[str(code)] = float(last["value"]) / base
+    return out
+
+
+def name_reference(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, *, year: int
+                   ) -> NameReference:
+    """What the words of the type names of ``units`` are compared with (see
+    :mod:`~wijkanalyse.monitor.typology.names`).
+
+    The national distributions of the features at the level of the units (the nearest year
+    with all of Nederland); per unit the CBS stedelijkheid class (``ste_mvs``) and the income
+    per inhabitant (``g_ink_pi``), else the WOZ value (``g_woz``), as a ratio to Nederland,
+    each the latest value of the last :data:`CONTEXT_LOOKBACK` years up to ``year`` (the
+    median of the members for a unit of several regions).
+    """
+    members, levels = unit_members(units)
+    year = int(year)
+    counts: dict[str, int] = {}
+    for lvl in levels.values():
+        counts[lvl] = counts.get(lvl, 0) + 1
+    # the level of most units (wijk before buurt on a tie); every level of the units has its
+    # own distributions, and a unit is compared with those of its own level
+    level = min(counts, key=lambda lv: (-counts[lv], lv != "wijk", lv)) if counts else "wijk"
+    by_level = {lv: _national_distributions(con, lv, year) for lv in sorted(counts)}
+    dist, when = by_level.get(level, ({}, {}))
+    codes = sorted({c for m in members.values() for c in m})
+    rows = load.present_values(con, indicator_ids=["ste_mvs", "g_ink_pi", "g_woz"],
+                               codes=[*codes, "NL00"])
+    rows = rows[(rows["year"] <= year) & (rows["year"] > year - CONTEXT_LOOKBACK)]
+    nl = {(str(r.indicator_id), int(r.year)): float(r.value)
+          for r in rows[rows["code"] == "NL00"].itertuples()}
+    ste = rows[rows["indicator_id"] == "ste_mvs"].sort_values("year")
+    ste_by_code = ste.groupby("code")["value"].last().to_dict()
+    ste_years = sorted({int(y) for y in ste["year"]})
+    ratio = _latest_ratio(rows[rows["code"] != "NL00"], nl, year)
+    ctx = pd.DataFrame(index=pd.Index(list(members), name="unit_id"),
+                       columns=["stedelijkheid", "welvaart"], dtype="float64")
+    for uid, mem in members.items():
+        s_vals = [ste_by_code[c] for c in mem if c in ste_by_code]
+        w_vals = [ratio[c] for c in mem if c in ratio]
+        ctx.at[uid, "stedelijkheid"] = float(np.median(s_vals)) if s_vals else np.nan
+        ctx.at[uid, "welvaart"] = float(np.median(w_vals)) if w_vals else np.nan
+    plural = "wijken" if level != "buurt" else "buurten"
+    parts = []
+    if dist:
+        by_year: dict[int, list[str]] = {}
+        for f, y in when.items():
+            by_year.setdefault(y, []).append(FEATURE_LABELS[f])
+        parts.append(
+            "De woorden van de typenamen vergelijken de mediaan van elk type met alle "
+            f"{plural} van Nederland met minstens {nl_number(peers.MIN_INHABITANTS)} inwoners "
+            "(laagste of hoogste kwart; "
+            + "; ".join(f"{y}: {join_nl(labels)}" for y, labels in sorted(by_year.items()))
+            + ").")
+    else:
+        parts.append("De database heeft geen kenmerken van alle " + plural + " van Nederland: "
+                     "de woorden van de typenamen vergelijken de typen met elkaar.")
+    if ste_years:
+        parts.append("'Stedelijk' en 'landelijk' komen alleen uit de stedelijkheid van het CBS "
+                     f"(cijfers van {join_nl([str(y) for y in ste_years])}; per gebied het "
+                     "laatste jaar).")
+    if ratio:
+        parts.append("'Welvarend' komt uit het gemiddelde inkomen per inwoner of, waar dat "
+                     "ontbreekt, de gemiddelde WOZ-waarde, tegenover Nederland in hetzelfde "
+                     "jaar.")
+    return NameReference(distribution=dist, years=when, level=level, context=ctx,
+                         by_level={lv: d for lv, (d, _) in by_level.items()},
+                         unit_levels={str(u): lv for u, lv in levels.items()},
+                         note=" ".join(parts))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from wijkanalyse.profiel import peers
@@ -20,8 +21,26 @@ FEATURE_LABELS: dict[str, str] = {
 #: Theme per feature (one name phrase per theme).
 FEATURE_THEMES: dict[str, str] = {**{f.id: f.theme for f in peers.FEATURES},
                                   LOCATION_FEATURE: "ligging"}
-#: Minimum |z| of a centre for a feature to appear in a type's name.
+#: Minimum |z| of a centre for a feature to appear in a type's name (only when no values
+#: are given to :func:`~wijkanalyse.monitor.typology.name_types`: the z-scores alone).
 NAME_MIN_Z = 0.5
+#: A feature names a type when the type's median lies in the lowest or highest quarter of the
+#: reference distribution (the wijken or buurten of all of Nederland where loaded).
+NAME_QUANTILE = 0.25
+#: A year's regions of a level are "all of Nederland" for a feature when those with a value
+#: lie in at least this many gemeenten (Nederland had 342 gemeenten in 2024, 393 in 2015).
+NATIONWIDE_MIN_GEMEENTEN = 300
+#: CBS stedelijkheid (``ste_mvs``, 1 zeer sterk ... 5 niet stedelijk): a type's median class
+#: at most the first gives "stedelijke", at least the second "landelijke".
+URBAN_MAX_CLASS = 2.0
+RURAL_MIN_CLASS = 4.0
+#: Welvaart: the type's median of income per inhabitant (``g_ink_pi``), else of the WOZ value
+#: (``g_woz``), as a ratio to Nederland of the same year: at least the first gives
+#: "welvarende", at most the second "minder welvarende".
+WEALTHY_RATIO = 4 / 3
+POOR_RATIO = 3 / 4
+#: How far back (years) stedelijkheid and welvaart are looked up before the typology's year.
+CONTEXT_LOOKBACK = 10
 #: Features in a name (at most).
 NAME_MAX_FEATURES = 3
 #: Ward's method keeps a distance matrix of n² numbers: above this many units use k-means.
@@ -36,11 +55,14 @@ METHODS = ("kmeans", "ward")
 #: (an adjective before "wijken") or ``"met"`` (a clause after "met").
 PHRASES: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "inwoners_log": (("adj", "grote"), ("adj", "kleine")),
-    "dichtheid_log": (("adj", "stedelijke"), ("adj", "landelijke")),
+    # "stedelijk"/"landelijk" only from CBS stedelijkheid (URBAN_MAX_CLASS), never from the
+    # density of inhabitants: an area of villas and embassies is thinly populated and urban
+    "dichtheid_log": (("adj", "dichtbevolkte"), ("adj", "dunbevolkte")),
     "aandeel_0_14": (("met", "veel kinderen"), ("met", "weinig kinderen")),
     "aandeel_15_24": (("met", "veel jongeren"), ("met", "weinig jongeren")),
     "aandeel_25_44": (("adj", "jonge"), ("met", "weinig 25- tot 45-jarigen")),
     "aandeel_45_64": (("met", "veel 45- tot 65-jarigen"), ("met", "weinig 45- tot 65-jarigen")),
+    # "vergrijsde" only against the national distribution (LOCAL_PHRASES otherwise)
     "aandeel_65_plus": (("adj", "vergrijsde"), ("met", "weinig ouderen")),
     "huishoudensgrootte": (("met", "grote huishoudens"), ("met", "kleine huishoudens")),
     "aandeel_eenpersoonshh": (("met", "veel alleenstaanden"), ("met", "weinig alleenstaanden")),
@@ -66,6 +88,49 @@ PHRASES: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
                                      "migratieachtergrond")),
     LOCATION_FEATURE: (("adj", "aan de rand gelegen"), ("adj", "centraal gelegen")),
 }
+
+#: Phrases used instead of :data:`PHRASES` when a feature is compared with the typed areas
+#: only (no distribution of all of Nederland loaded): no word that claims a national level.
+LOCAL_PHRASES: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "aandeel_65_plus": (("met", "relatief veel ouderen"), ("met", "relatief weinig ouderen")),
+}
+
+
+@dataclass
+class NameReference:
+    """What the words of type names are compared with.
+
+    Attributes
+    ----------
+    distribution
+        Feature -> the sorted values of the regions of all of Nederland (level of the units,
+        at least :data:`~wijkanalyse.profiel.peers.MIN_INHABITANTS` inhabitants).
+    years
+        Feature -> the year of that distribution (the nearest year in which the level is
+        loaded for all of Nederland).
+    level
+        ``"wijk"`` or ``"buurt"``.
+    context
+        Per unit id: ``stedelijkheid`` (CBS class 1-5, median of its members) and
+        ``welvaart`` (income per inhabitant, else WOZ value, as a ratio to Nederland of the
+        same year); NaN where unknown.
+    note
+        Dutch: what the words are compared with.
+    by_level, unit_levels
+        The distributions per level (``level -> feature -> sorted values``) and the level of
+        each unit: a set of wijken and buurten compares each unit with its own level (the
+        type's median percentile); empty for hand-made references, which use
+        ``distribution``.
+    """
+
+    distribution: dict[str, np.ndarray] = field(default_factory=dict)
+    years: dict[str, int] = field(default_factory=dict)
+    level: str = "wijk"
+    context: pd.DataFrame = field(default_factory=pd.DataFrame)
+    note: str = ""
+    by_level: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    unit_levels: dict[str, str] = field(default_factory=dict)
+
 
 LABEL_COLUMNS = ("unit_id", "type_id", "type_name", "fitted", "reason")
 CENTER_COLUMNS = ("type_id", "type_name", "n_units", "feature", "label", "value",

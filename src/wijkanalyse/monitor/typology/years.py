@@ -10,7 +10,7 @@ import pandas as pd
 
 from wijkanalyse.fmt import join_nl, nl_number
 from wijkanalyse.monitor.typology.cluster import assign_types, typology
-from wijkanalyse.monitor.typology.features import structural_features
+from wijkanalyse.monitor.typology.features import name_reference, structural_features
 from wijkanalyse.monitor.typology.model import (
     FEATURE_LABELS,
     TypologyResult,
@@ -48,7 +48,8 @@ def typology_over_years(
         Include the location feature where boundaries exist.
     **options
         Passed to :func:`typology` (``k``, ``method``, ``seed``, ``k_range``,
-        ``min_inhabitants``, ``min_coverage``, ``noun``).
+        ``min_inhabitants``, ``min_coverage``, ``noun``, ``reference``; by default the
+        reference of :func:`name_reference` for the reference year).
 
     Returns
     -------
@@ -81,6 +82,8 @@ def typology_over_years(
         left_out = [c for c in ref_feats.columns if c in cover[ref] and c not in keep]
         ref_feats = ref_feats[[c for c in ref_feats.columns if c in keep or c not in cover[ref]]]
         ref_feats.attrs = dict(feats[ref].attrs)
+    if "reference" not in options:
+        options["reference"] = name_reference(con, units, year=ref)
     result = typology(ref_feats, **options)
     result.reference_year = ref
     extra = [f"Gemaakt op {ref} en toegewezen aan de jaren {join_nl([str(y) for y in years])} "
