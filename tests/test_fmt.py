@@ -43,6 +43,7 @@ def _parse(text: str) -> float:
     (3.9, "score", "score", 2, False, "3,90"),
     (1.234, "km", "mean", None, False, "1,2 km"),
     (2.14, "personen per huishouden", "mean", None, False, "2,1 personen per huishouden"),
+    (2512.0, "code", "code", None, False, "2512"),  # a postcode has no thousands separator
     (None, "%", "rate", 0, False, "–"),
     (float("nan"), "aantal", "count", None, False, "–"),
 ])

@@ -185,8 +185,8 @@ def format_value(value: float | None, *, unit: str, kind: str, decimals: int | N
         return format_density(value, unit=unit if with_unit else "")
     if what == "score":
         return format_score(value, decimals=dec, signed=signed)
-    if what == "code":
-        return nl_number(value, decimals=0)
+    if what == "code":  # a postcode or class: no thousands separator
+        return str(round(float(value)))  # type: ignore[arg-type]
     return format_measure(value, unit=unit if with_unit else "", decimals=dec)
 
 
