@@ -3,7 +3,8 @@
 
 The profiles are built once from the shared database and rendered as HTML only (no PDF). The
 text is checked for the faults users found: a signed zero ("-0,00"), "x 1 000 euro", a score
-with the word "score", "1 gemeenten" and other plurals after 1; the Kerncijfers cells of
+with the word "score", "1 gemeenten" and other plurals after 1, a unit after a label that
+already names it; the Kerncijfers cells of
 figures CBS publishes whole (counts, whole percentages, densities, WOZ) carry no decimals.
 """
 
@@ -39,6 +40,7 @@ FAULTS = {
     "x 1 000 euro": re.compile(r"x 1 000 euro"),
     "score as unit word": re.compile(r"\d score\b|score tegen"),
     "plural after 1": re.compile(r"(?<![\d.,])1 (?:" + "|".join(PLURALS) + r")\b"),
+    "unit twice": re.compile(r"(per huishouden|per 1 000 inwoners)(?: \([^()]*\))? \(\1\)"),
 }
 DECIMAL = re.compile(r"\d,\d")
 

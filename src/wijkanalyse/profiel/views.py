@@ -128,6 +128,13 @@ def _table_value(value: float | None, kf: KeyFigure) -> str:
                         signed=kf.signed, with_unit=False)
 
 
+def _label_unit(kf: KeyFigure) -> str:
+    """The unit after a row label: none where the cells say it or the label already does
+    ("Personenauto's per huishouden", not "... (per huishouden)")."""
+    unit = unit_label(kf.unit, kf.kind)
+    return "" if unit and unit in kf.label else unit
+
+
 def _cell(figure: Figure | None, kf: KeyFigure, notes: _Footnotes) -> _Cell:
     if figure is None:
         return _Cell("–")
@@ -168,7 +175,7 @@ def _key_figure_tables(profile: Profile) -> list[_Table]:
         for kf in by_domain[domain]:
             rows.append(_Row(
                 label=kf.label,
-                unit=unit_label(kf.unit, kf.kind),
+                unit=_label_unit(kf),
                 area=_cell(kf.area, kf, notes),
                 gemeente=_cell(kf.gemeente, kf, notes),
                 nederland=_cell(kf.nederland, kf, notes),
