@@ -768,3 +768,43 @@ def test_parse_catalogue_roundtrip_keeps_fields() -> None:
     entry = _entry(data, "a_w_all")
     assert cat["a_w_all"].definition_changes == tuple(entry["definition_changes"])
     assert cat["a_w_all"].headers == tuple(entry["headers"])
+
+
+def test_decimals_are_as_cbs_publishes_them(built_db: Path) -> None:
+    """Issue 13: a figure is shown with the decimals its source publishes. Every stored value
+    of the real files (not the wijken we derive from buurten) has at most the catalogue's
+    ``decimals``, and a figure with decimals uses the last one somewhere (no "68,0%" for CBS's
+    whole percentages). Scores are rounded for reading (the Leefbaarometer has 6 decimals)."""
+    import duckdb
+    import numpy as np
+
+    cat = load_catalogue()
+    con = duckdb.connect(str(built_db), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT o.indicator_id, o.value FROM observations o JOIN sources s USING "
+            "(source_id) WHERE o.value IS NOT NULL AND s.layout <> 'wbk_geojson_afgeleid'"
+        ).df()
+    finally:
+        con.close()
+    checked = {}
+    for ind, group in rows.groupby("indicator_id"):
+        entry = cat[str(ind)]
+        if entry.kind == "score":
+            continue
+        dec = entry.decimals
+        assert dec is not None
+        scaled = group["value"].to_numpy() * 10.0 ** dec
+        over = ~np.isclose(scaled, np.round(scaled), atol=1e-6)
+        assert not over.any(), (ind, dec, group.loc[over, "value"].head(3).tolist())
+        if dec:
+            tenth = scaled / 10.0
+            assert (~np.isclose(tenth, np.round(tenth), atol=1e-6)).any(), (ind, dec)
+        checked[str(ind)] = dec
+    # whole as CBS publishes: counts, KWB percentages, rates per 1 000, densities, WOZ
+    assert all(checked[i] == 0 for i in ("a_inw", "p_wcorpw", "p_koopw", "p_00_14_jr",
+                                         "g_gewsek", "bev_dich", "ste_oad", "g_woz", "g_ele"))
+    # one decimal: income, income shares, distances, household size
+    assert all(checked[i] == 1 for i in ("g_ink_pi", "p_hh_lkk", "p_ink_li", "g_afs_hp",
+                                         "g_hhgro"))
+    assert len(checked) > 150

@@ -22,6 +22,13 @@ where there is no fixed offset, e.g. land/water areas from an older land-use fil
 December). Values stay stored under their edition year; :meth:`Indicator.reference_year` gives
 the year the figure describes.
 
+``decimals`` (optional) is how many decimals the figure is shown with, as CBS publishes it
+(whole percentages ``68%``, income shares ``40,2%``); without it the rule of
+:func:`wijkanalyse.fmt.decimals_for` (counts, densities, kWh, m³ and published percentages and
+rates per 1 000 whole; computed shares 1; scores 2; other means 1). ``signed: true`` marks a
+score around zero that is written with its sign (``-0,19``). ``tests/test_catalogue.py`` checks
+the decimals against every stored value of the real files.
+
 Definition changes are recorded per indicator (``definition_changes``) and indicators that are
 not comparable across a change are separate ids linked by ``replaces`` / ``replaced_by``.
 
@@ -49,6 +56,7 @@ from typing import Any
 
 from wijkanalyse import safeyaml
 from wijkanalyse.errors import CatalogueError
+from wijkanalyse.fmt import decimals_for
 
 KINDS = {
     "count": "sum",  # counts: summed over parts
@@ -129,6 +137,12 @@ class Indicator:
     numerator: str | None = None
     sum_of: tuple[str, ...] = ()
     computed: bool = False
+    #: Decimals the figure is shown with: as CBS publishes it (``68%``, ``40,2%``); when the
+    #: file does not say, :func:`wijkanalyse.fmt.decimals_for` of unit and kind.
+    decimals: int | None = None
+    #: Whether the figure is written with its sign (a score around zero, such as the
+    #: Leefbaarometer's deviation from the national average: ``-0,19``, ``+0,05``).
+    signed: bool = False
 
     def share_factor(self) -> float | None:
         """100 for a share in %, 1 000 for a rate per 1 000, ``None`` without ``numerator``."""
@@ -316,6 +330,15 @@ def parse_catalogue(data: dict[str, Any], *, origin: str = "indicators.yaml") ->
             raise CatalogueError(f"{where}: id komt twee keer voor.")
         _check_peiljaar(raw.get("peiljaar"), where)
         _check_changes(raw.get("definition_changes"), where)
+        decimals = raw.get("decimals")
+        if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int)
+                                     or not 0 <= decimals <= 3):
+            raise CatalogueError(f"{where}: decimals moet een geheel getal van 0 tot 3 zijn.")
+        if not isinstance(raw.get("signed", False), bool):
+            raise CatalogueError(f"{where}: signed moet true of false zijn.")
+        if decimals is None:
+            decimals = decimals_for(raw["unit"], raw["kind"],
+                                    computed=bool(raw.get("computed", False)))
         ind = Indicator(
             **{
                 **raw,
@@ -325,6 +348,8 @@ def parse_catalogue(data: dict[str, Any], *, origin: str = "indicators.yaml") ->
                 "definition_changes": _tuple(raw.get("definition_changes")),
                 "sum_of": _tuple(raw.get("sum_of")),
                 "computed": bool(raw.get("computed", False)),
+                "decimals": decimals,
+                "signed": bool(raw.get("signed", False)),
             }
         )
         indicators[ind.id] = ind

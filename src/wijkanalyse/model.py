@@ -180,6 +180,10 @@ class KeyFigure:
     assessment: str | None = None
     #: Definition changes and changed names that concern this figure (Dutch), or None.
     note: str | None = None
+    #: Decimals and sign of the figure as the catalogue gives them (``Indicator.decimals``,
+    #: ``Indicator.signed``), for :func:`wijkanalyse.fmt.format_value`.
+    decimals: int | None = None
+    signed: bool = False
 
 
 @dataclass
@@ -221,6 +225,9 @@ class Series:
     change_previous: float | None = None
     change_previous_text: str | None = None
     note: str | None = None  # e.g. "Leefbaarometer van wijk Oud-Noord, waarin de buurt ligt"
+    #: As :attr:`KeyFigure.decimals` / :attr:`KeyFigure.signed` (from the catalogue).
+    decimals: int | None = None
+    signed: bool = False
 
 
 @dataclass

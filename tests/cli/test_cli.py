@@ -69,6 +69,9 @@ def test_indicator_catalogue_listing() -> None:
     assert rows["a_inw"]["kind"] == "count"
     assert rows["p_wcorpw"]["base"] == "a_woning"
     assert rows["p_hh_li"]["better"] == "lower"
+    # how a figure is written (issue 13): as CBS publishes it, deviations with their sign
+    assert (rows["p_wcorpw"]["decimals"], rows["p_hh_li"]["decimals"]) == (0, 1)
+    assert rows["lbm_afw"]["signed"] is True and rows["lbm"]["signed"] is False
 
 
 def test_area_lifecycle_and_rebuild_keeps_it(rebuilt_db: dict, tmp_path: Path) -> None:

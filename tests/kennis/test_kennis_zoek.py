@@ -24,6 +24,7 @@ from hypothesis import strategies as hs
 
 from wijkanalyse import kennis, store
 from wijkanalyse import kennis as kz
+from wijkanalyse.catalogue import load_catalogue
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.gebieden.subjects import resolve_subject
 from wijkanalyse.kennis.evaluate import _ndcg
@@ -108,10 +109,12 @@ SUBJECT = Subject(kind="wijk", id="WK999901", name="Proefwijk (gegenereerd)",
 def figure(indicator: str, label: str, domain: str, value: float, gemeente: float, *,
            unit: str = "%", kind: str = "rate", better: str | None = "lower",
            assessment: str | None = "ongunstig", year: int = 2019) -> KeyFigure:
+    entry = load_catalogue().indicators.get(indicator)  # decimals and sign as the profile has
     return KeyFigure(
         indicator_id=indicator, label=label, unit=unit, domain=domain, kind=kind, better=better,
         year=year, area=Figure(value, year, KBWB), gemeente=Figure(gemeente, year, KBWB),
-        nederland=Figure(None, year), peers=Figure(None, year), assessment=assessment)
+        nederland=Figure(None, year), peers=Figure(None, year), assessment=assessment,
+        decimals=entry.decimals if entry else None, signed=entry.signed if entry else False)
 
 
 def signal(rule_id: str, severity: int, domain: str, title: str) -> Signal:
@@ -1000,7 +1003,8 @@ def test_programme_wijken_pinned_advice(programme_advice) -> None:
     profile, kerkrade = programme_advice["Kerkrade-West"]
     assert [(s.rule_id, s.severity_label) for s in profile.signals] == [
         ("vergrijzing_stijgt", "aandacht")]
-    assert "van 21,0% in 2015 naar 26,2% in 2024" in profile.signals[0].text
+    # whole percentages as CBS publishes p_65_eo_jr (2024 computed from the counts: 26,2)
+    assert "van 21% in 2015 naar 26% in 2024" in profile.signals[0].text
     assert [m.intervention_id for m in kerkrade.recommendations[:3]] == [
         "lokale-aanpak-eenzaamheid", "vriendschapscursus", "huisbezoeken-ouderen"]
     assert "housing-first" not in [m.intervention_id for m in kerkrade.all()]

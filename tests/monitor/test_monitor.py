@@ -452,3 +452,24 @@ def test_cli_errors_are_dutch(built_db: Path) -> None:
     unknown = runner.invoke(_cli(built_db), ["--db", str(built_db), "monitor",
                                              "programma-2061"])
     assert unknown.exit_code == 1 and "programma-2016" in unknown.output
+
+
+def test_monitor_numbers_and_plurals_read_as_dutch(con, prog_files: dict[str, Path]) -> None:
+    """Issue 13: no signed zero ("-0,000"), no "x 1 000 euro", no plural after 1 ("44 wijken
+    in 1 gemeenten" was the subtitle of a one-gemeente monitor)."""
+    import html as html_lib
+    import re
+
+    faults = re.compile(r"(?<![\d.,])[-+−]0(?:,0+)?(?![\d,])|x 1 000 euro|"
+                        r"(?<![\d.,])1 (?:gemeenten|wijken|gebieden|jaren)\b")
+
+    def text(page: str) -> str:
+        page = re.sub(r"<style.*?</style>", " ", page, flags=re.S)
+        return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+    programme = text(prog_files["html"].read_text(encoding="utf-8"))
+    assert not faults.findall(programme)
+    den_haag = monitor.run_monitor(con, "gemeente:Den Haag")
+    page = text(monitor.render_html(den_haag, generated_on=GENERATED_ON))
+    assert f"{den_haag.n_units} wijken in 1 gemeente ·" in page
+    assert not faults.findall(page)

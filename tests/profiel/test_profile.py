@@ -80,8 +80,10 @@ def test_schilderswijk_2019_key_figures_match_the_statline_file(schilderswijk_20
     corp = _kf(prof, "p_wcorpw")
     assert (corp.area.value, corp.gemeente.value, corp.nederland.value) == (68.0, 31.0, 29.0)
     assert corp.diff_gemeente == pytest.approx(37.0)
-    assert corp.diff_gemeente_text == "+37,0 procentpunt"
-    assert corp.diff_nederland_text == "+39,0 procentpunt"
+    # whole percentage points: CBS publishes p_wcorpw whole (issue 13)
+    assert corp.decimals == 0
+    assert corp.diff_gemeente_text == "+37 procentpunt"
+    assert corp.diff_nederland_text == "+39 procentpunt"
     assert corp.area.source == KWB_2019
 
     # the 2019 Den Haag file was published before the income figures: '.' for wijk and gemeente

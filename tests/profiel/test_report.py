@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from wijkanalyse.catalogue import load_catalogue
 from wijkanalyse.fmt import change, difference, format_value
 from wijkanalyse.model import (
     Evidence,
@@ -69,8 +70,10 @@ SECTION_HEADINGS = [
 def _kf(indicator_id: str, label: str, unit: str, domain: str, kind: str, better: str | None,
         area: float | None, gemeente: float | None, nederland: float | None,
         peers: float | None, *, source: str = KWB19, reason: str | None = None) -> KeyFigure:
-    d_g, d_g_text = difference(area, gemeente, unit=unit, kind=kind)
-    d_n, d_n_text = difference(area, nederland, unit=unit, kind=kind)
+    # decimals and sign from the catalogue, as profiel.figures gives them
+    ind = load_catalogue()[indicator_id]
+    d_g, d_g_text = difference(area, gemeente, unit=unit, kind=kind, decimals=ind.decimals)
+    d_n, d_n_text = difference(area, nederland, unit=unit, kind=kind, decimals=ind.decimals)
     assessment = None
     if better and d_g is not None:
         higher = d_g > (0 if unit == "%" or kind == "score" else 100)
@@ -89,7 +92,8 @@ def _kf(indicator_id: str, label: str, unit: str, domain: str, kind: str, better
                      reason="2 van de 10 vergelijkbare wijken zonder cijfer."
                      if indicator_id == "g_woz" else None),
         diff_gemeente=d_g, diff_gemeente_text=d_g_text, diff_nederland=d_n,
-        diff_nederland_text=d_n_text, assessment=assessment,
+        diff_nederland_text=d_n_text, assessment=assessment, decimals=ind.decimals,
+        signed=ind.signed,
     )
 
 
@@ -100,11 +104,13 @@ def _series(indicator_id: str, label: str, unit: str, domain: str, better: str |
               for y, a, g, n, s in rows]
     present = [p for p in points if p.area is not None]
     first, prev, last = present[0], present[-2], present[-1]
-    c1, c1_text = change(first.area, last.area, unit=unit, kind=kind)
-    c2, c2_text = change(prev.area, last.area, unit=unit, kind=kind)
+    ind = load_catalogue()[indicator_id]
+    c1, c1_text = change(first.area, last.area, unit=unit, kind=kind, decimals=ind.decimals)
+    c2, c2_text = change(prev.area, last.area, unit=unit, kind=kind, decimals=ind.decimals)
     return Series(indicator_id=indicator_id, label=label, unit=unit, domain=domain,
                   better=better, points=points, change_first=c1, change_first_text=c1_text,
-                  change_previous=c2, change_previous_text=c2_text, note=note)
+                  change_previous=c2, change_previous_text=c2_text, note=note,
+                  decimals=ind.decimals, signed=ind.signed)
 
 
 LBM_YEARS = [2002, 2008, 2012, 2014, 2016, 2018, 2020, 2022, 2024]
@@ -426,8 +432,9 @@ def test_key_figures_dutch_formatting_difference_and_assessment(dom: Node) -> No
     assert inwoners[1:5] == ["21.300", "537.833", "17.282.163", "19.850"]
     assert inwoners[5] == "index 4"  # 21.300 / 537.833 × 100
     assert row_of(dom, "Onbewoonde woningen")[-1] == "▲ gunstig"
-    woz = row_of(dom, "Gemiddelde WOZ-waarde van woningen (x 1 000 euro)")
-    assert woz[1:5] == ["118,0", "241,0", "250,0", "142,0*1"]
+    # money in euros, no unit in the label (issue 13: not "118,0 x 1 000 euro")
+    woz = row_of(dom, "Gemiddelde WOZ-waarde van woningen")
+    assert woz[1:5] == ["€ 118.000", "€ 241.000", "€ 250.000", "€ 142.000*1"]
     assert woz[5] == "index 49"
 
 
@@ -437,7 +444,8 @@ def test_figures_of_another_year_say_which(profile: Profile) -> None:
                     gemeente=replace(kf.gemeente, year=2015))
     other = replace(profile, key_figures=[older])
     dom = parse(report.render_html(other, generated_on=TODAY))
-    assert row_of(dom, "Koopwoningen (2017)")[1:3] == ["17,0%", "43,0% (2015)"]
+    # whole percentages as CBS publishes them (issue 13: not "17,0%")
+    assert row_of(dom, "Koopwoningen (2017)")[1:3] == ["17%", "43% (2015)"]
 
 
 def test_key_figures_grouped_by_domain_in_catalogue_order(dom: Node) -> None:
@@ -448,8 +456,8 @@ def test_key_figures_grouped_by_domain_in_catalogue_order(dom: Node) -> None:
 
 
 def test_missing_and_incomplete_figures_are_explained_under_the_table(dom: Node) -> None:
-    income = row_of(dom, "Gemiddeld inkomen per inwoner (x 1 000 euro)")
-    assert income[1:4] == ["–1", "–2", "27,1"]
+    income = row_of(dom, "Gemiddeld inkomen per inwoner")
+    assert income[1:4] == ["–1", "–2", "€ 27.100"]
     inkomen_fig = [f for f in section(dom, "kerncijfers").iter("figure")
                    if "Gemiddeld inkomen" in f.text()][0]
     notes = [squash(li.text()) for li in inkomen_fig.iter("li")]
@@ -607,7 +615,8 @@ def test_leefbaarometer_table_has_every_year(dom: Node) -> None:
     assert [r[0] for r in rows] == [str(y) for y in LBM_YEARS]
     assert rows[0][:2] == ["2002", "3,891"]
     assert rows[0][2:] == ["–"] * 5  # no dimensions before 2014
-    assert rows[-1] == ["2024", "3,873", "-0,104", "-0,011", "0,191", "-0,092", "-0,214"]
+    # the dimensions are deviations from the national average: written with their sign
+    assert rows[-1] == ["2024", "3,873", "-0,104", "-0,011", "+0,191", "-0,092", "-0,214"]
 
 
 def test_series_captions_give_changes(dom: Node) -> None:

@@ -60,6 +60,7 @@ def kf(ind: str, area: float | None, gemeente: float | None = None,
         gemeente=Figure(gemeente, year, KWB19 if gemeente is not None else None),
         nederland=Figure(nederland, year, KWB19 if nederland is not None else None),
         peers=Figure(None, None),
+        decimals=meta.decimals if meta else None, signed=meta.signed if meta else False,
     )
 
 
@@ -72,7 +73,8 @@ def series(ind: str, values: dict[int, float | None], *, source: str = KWB19,
     return Series(indicator_id=ind, label=meta.label if meta else ind,
                   unit=unit or meta.unit, domain=meta.domain if meta else "bevolking",
                   better=(meta.better if meta else None) if better is False else better,
-                  points=points, note=note)
+                  points=points, note=note, decimals=meta.decimals if meta else None,
+                  signed=meta.signed if meta else False)
 
 
 def lbm_series(ind: str, values: dict[int, float], *, note: str | None = None) -> Series:
@@ -173,14 +175,15 @@ def test_level_direction_from_better_and_index_measure() -> None:
     # income per inhabitant: higher is better; index 80 is exactly the om-te-volgen threshold
     (s,) = derive_signals(profile([kf("g_ink_pi", 24.0, 30.0)]))
     assert (s.rule_id, s.severity_label) == ("inkomen_per_inwoner_laag", "om te volgen")
-    assert s.text == ("Het gemiddelde inkomen per inwoner, 24,0 x 1 000 euro, ligt onder dat van "
-                      "de gemeente, 30,0 x 1 000 euro.")
+    # money in euros (issue 13), not "24,0 x 1 000 euro"
+    assert s.text == ("Het gemiddelde inkomen per inwoner, € 24.000, ligt onder dat van "
+                      "de gemeente, € 30.000.")
     assert derive_signals(profile([kf("g_ink_pi", 24.1, 30.0)])) == []
     assert derive_signals(profile([kf("g_ink_pi", 45.0, 30.0)])) == []  # favourable
     # index 60 (40 points below) -> ernstig, "ver onder"
     (s,) = derive_signals(profile([kf("g_ink_pi", 18.0, 30.0, 27.1)]))
     assert s.severity_label == "ernstig"
-    assert s.text.startswith("Het gemiddelde inkomen per inwoner, 18,0 x 1 000 euro, ligt ver "
+    assert s.text.startswith("Het gemiddelde inkomen per inwoner, € 18.000, ligt ver "
                              "onder dat van de gemeente")
 
 
@@ -213,8 +216,9 @@ def test_min_base_guards_small_wijken() -> None:
     assert derive_signals(profile([crime])) == []  # population unknown: cannot judge
     (s,) = derive_signals(profile([crime, kf("a_inw", 1500.0, 87000.0)]))
     assert (s.rule_id, s.severity_label) == ("geweld_hoog", "aandacht")  # index 286
-    assert s.text == ("Het aantal gewelds- en seksuele misdrijven, 20,0 per 1 000 inwoners, ligt "
-                      "ruim boven dat van de gemeente, 7,0 per 1 000 inwoners.")
+    # CBS publishes these rates whole (issue 13)
+    assert s.text == ("Het aantal gewelds- en seksuele misdrijven, 20 per 1 000 inwoners, ligt "
+                      "ruim boven dat van de gemeente, 7 per 1 000 inwoners.")
 
 
 def test_derived_ids_with_explicit_direction() -> None:
@@ -248,10 +252,11 @@ def test_corporatiewijk(share: float, expected: str | None) -> None:
 
 def test_corporatiewijk_sentence() -> None:
     (s,) = derive_signals(profile([kf("p_wcorpw", 68.0, 31.0)]))
-    assert s.text == ("Van de woningen is 68,0% in bezit van een woningcorporatie (gemeente: "
-                      "31,0%): meer dan twee derde, een corporatiewijk.")
+    # whole percentages as CBS publishes them (issue 13)
+    assert s.text == ("Van de woningen is 68% in bezit van een woningcorporatie (gemeente: "
+                      "31%): meer dan twee derde, een corporatiewijk.")
     (s,) = derive_signals(profile([kf("p_wcorpw", 55.0, None)]))
-    assert s.text == ("Van de woningen is 55,0% in bezit van een woningcorporatie: meer dan de "
+    assert s.text == ("Van de woningen is 55% in bezit van een woningcorporatie: meer dan de "
                       "helft.")
 
 
@@ -545,7 +550,7 @@ def test_errors_between_rules(tmp_path: Path) -> None:
     p = profile([kf("p_wcorpw", 70.0, 31.0)], [series("p_wcorpw", {2016: 60.0, 2019: 70.0},
                                                        better=None)])
     assert [(s.rule_id, s.severity_label, s.text) for s in derive_signals(p, rules=rules)] == [
-        ("combi", "ernstig", "70,0% (gemeente: 31,0%), sinds 2016.")]
+        ("combi", "ernstig", "70% (gemeente: 31%), sinds 2016.")]
     cycle = [{**LEVEL, "supersedes": ["tweede"]},
              {**LEVEL, "id": "tweede", "supersedes": ["mijn_regel"]}]
     assert "kring" in _error(tmp_path, cycle)
@@ -595,12 +600,14 @@ def _real_profile(con, code: str, year: int, indicators: list[str],
             key_figures.append(KeyFigure(ind, meta.label, meta.unit, meta.domain, meta.kind,
                                          meta.better, year, fig(ind, year, code),
                                          fig(ind, year, region[2]), fig(ind, year, "NL00"),
-                                         Figure(None, None)))
+                                         Figure(None, None), decimals=meta.decimals,
+                                         signed=meta.signed))
         years = sorted(y for i, y, c in data if i == ind and c == code)
         points = [SeriesPoint(y, data[(ind, y, code)][0], source=data[(ind, y, code)][1])
                   for y in years]
         target = lbm_series_ if ind in lbm else series_
-        target.append(Series(ind, meta.label, meta.unit, meta.domain, meta.better, points))
+        target.append(Series(ind, meta.label, meta.unit, meta.domain, meta.better, points,
+                             decimals=meta.decimals, signed=meta.signed))
     subject = Subject("wijk", code, region[0], region[2], None, region[1], [code])
     return Profile(subject, year, [], key_figures, series_, lbm_series_, [], None, None, [], [],
                    [], [])
@@ -645,11 +652,11 @@ def test_real_den_haag_schildersbuurt(built_db: Path) -> None:
         p = _real_profile(con, "WK051829", 2019, ["p_wcorpw", "g_woz", "p_leegsw"])
         fired = by_rule(derive_signals(p))
         assert fired["corporatiewijk"].text == (
-            "Van de woningen is 68,0% in bezit van een woningcorporatie (gemeente: 31,0%): meer "
+            "Van de woningen is 68% in bezit van een woningcorporatie (gemeente: 31%): meer "
             "dan twee derde, een corporatiewijk.")
         assert fired["woningwaarde_laag"].text == (
-            "De gemiddelde WOZ-waarde van de woningen, 140,0 x 1 000 euro, ligt ruim onder die van "
-            "de gemeente, 241,0 x 1 000 euro. Landelijk is die 250,0 x 1 000 euro.")
+            "De gemiddelde WOZ-waarde van de woningen, € 140.000, ligt ruim onder die van "
+            "de gemeente, € 241.000. Landelijk is die € 250.000.")
         assert "leegstand_hoog" not in fired
     finally:
         con.close()

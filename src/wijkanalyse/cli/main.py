@@ -280,7 +280,8 @@ def data_indicators(
             {"id": i.id, "label": i.label, "unit": i.unit, "domain": i.domain,
              "kind": i.kind, "base": i.base, "better": i.better,
              "valid_from": i.valid_from, "valid_to": i.valid_to, "peiljaar": i.peiljaar,
-             "numerator": i.numerator, "sum_of": list(i.sum_of), "computed": i.computed}
+             "numerator": i.numerator, "sum_of": list(i.sum_of), "computed": i.computed,
+             "decimals": i.decimals, "signed": i.signed}
             for i in rows
         ], ensure_ascii=False, indent=2) + "\n")
         return

@@ -87,24 +87,28 @@ def _indicator_development(indicator: str, code: str, start: int | None,
                            obs: Mapping[tuple[str, str], list[_Point]]) -> tuple[str, list[str]]:
     """A Dutch sentence on one result indicator of an application in a peer since ``start``."""
     meta = _indicator_meta().get(indicator)
-    label, unit, kind = meta if meta is not None else (indicator, "", "mean")
+    label, unit, kind, decimals, signed = (meta if meta is not None
+                                           else (indicator, "", "mean", None, False))
     series = obs.get((indicator, code), [])
     if not series or start is None:
         return f"{label}: geen gegevens.", []
     base, last, lead = _since(series, start)
     if last is None:
         return lead + f"{label}: geen gegevens van na {base[0]}.", [base[2]]
-    _, change = fmt.change(base[1], last[1], unit=unit, kind=kind)
-    return (lead + f"{label}: van {fmt.format_value(base[1], unit=unit, kind=kind)} in "
-            f"{base[0]} naar {fmt.format_value(last[1], unit=unit, kind=kind)} in {last[0]}"
+    _, change = fmt.change(base[1], last[1], unit=unit, kind=kind, decimals=decimals)
+    shown = [fmt.format_value(v, unit=unit, kind=kind, decimals=decimals, signed=signed)
+             for v in (base[1], last[1])]
+    return (lead + f"{label}: van {shown[0]} in "
+            f"{base[0]} naar {shown[1]} in {last[0]}"
             + (f" ({change})." if change else "."), list(dict.fromkeys([base[2], last[2]])))
 
 
 @lru_cache(maxsize=1)
-def _indicator_meta() -> dict[str, tuple[str, str, str]]:
+def _indicator_meta() -> dict[str, tuple[str, str, str, int | None, bool]]:
     from wijkanalyse.catalogue import load_catalogue
 
-    return {ind.id: (ind.label, ind.unit, ind.kind) for ind in load_catalogue()}
+    return {ind.id: (ind.label, ind.unit, ind.kind, ind.decimals, ind.signed)
+            for ind in load_catalogue()}
 
 
 def _peer_of(members: Sequence[str], peers: Mapping[str, Any]) -> str | None:

@@ -147,7 +147,8 @@ def _unfavourable(indicator: str | None, rule: Any = None) -> str | None:
 
 
 def _figure_text(kf: KeyFigure) -> str:
-    area = fmt.format_value(kf.area.value, unit=kf.unit, kind=kf.kind)
+    area = fmt.format_value(kf.area.value, unit=kf.unit, kind=kf.kind, decimals=kf.decimals,
+                            signed=kf.signed)
     ref: float | None
     if kf.gemeente.value is not None:
         ref, where = kf.gemeente.value, "in de gemeente"
@@ -155,7 +156,8 @@ def _figure_text(kf: KeyFigure) -> str:
         ref, where = kf.nederland.value, "in Nederland"
     if ref is None:
         return f"{kf.label} ({area}, {kf.year})"
-    ref_text = fmt.format_value(ref, unit=kf.unit, kind=kf.kind)
+    ref_text = fmt.format_value(ref, unit=kf.unit, kind=kf.kind, decimals=kf.decimals,
+                                signed=kf.signed)
     return f"{kf.label} ({area} tegen {ref_text} {where}, {kf.year})"
 
 
@@ -436,7 +438,8 @@ def _closeness(kf: KeyFigure, profile: Profile) -> tuple[float, str]:
             if profile.subject.kind == "gemeente":
                 refs.pop("gemeente")
             ref = next((refs[r] for r in rule.reference if refs.get(r) is not None), None)
-            diff, _ = fmt.difference(value, ref, unit=kf.unit, kind=kf.kind)
+            diff, _ = fmt.difference(value, ref, unit=kf.unit, kind=kf.kind,
+                                     decimals=kf.decimals)
             unfav = rule.unfavourable or _OPPOSITE.get(kf.better or "")
             if diff is None or unfav is None:
                 continue

@@ -19,7 +19,7 @@ from typing import Any
 from markupsafe import Markup
 
 from wijkanalyse.atomicio import write_pdf
-from wijkanalyse.fmt import dutch_date, join_nl, nl_number
+from wijkanalyse.fmt import count_text, dutch_date, join_nl, nl_number
 from wijkanalyse.monitor.charts import (
     agreement_chart,
     class_series_chart,
@@ -197,7 +197,8 @@ def _context(result: MonitorResult, generated_on: date) -> dict[str, Any]:
         "r": result,
         "generated": generated,
         "subtitle": (f"{n_wijken(len(units))} in "
-                     f"{nl_number(units['gemeente_code'].nunique())} gemeenten · "
+                     f"{count_text(units['gemeente_code'].nunique(), 'gemeente', 'gemeenten')}"
+                     " · "
                      f"Leefbaarometer tot en met {result.year}"),
         "class_rows": _class_rows(result),
         "dist": dist,

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from wijkanalyse.fmt import as_float as _float
-from wijkanalyse.fmt import join_nl, nl_number
+from wijkanalyse.fmt import count_text, join_nl, nl_number
 from wijkanalyse.monitor.availability import Availability
 from wijkanalyse.monitor.result import NO_CLASS, MonitorGeo
 from wijkanalyse.monitor.wording import is_missing, n_gebieden, n_wijken, pct, year_span
@@ -54,7 +54,8 @@ def monitor_notes(mset: Any, table: pd.DataFrame, later_years: list[int],
             gms = table.loc[table["klasse"] != NO_CLASS, "gemeente"].nunique()
             notes.append(f"Van {n_wijken(len(no_lbm))} van de {nl_number(n)} is geen "
                          "Leefbaarometer-reeks in de database (de database bevat de "
-                         f"Leefbaarometer van wijken in {nl_number(gms)} gemeenten van deze "
+                         "Leefbaarometer van wijken in "
+                         f"{count_text(gms, 'gemeente', 'gemeenten')} van deze "
                          "set). Zij hebben geen klasse en tellen niet mee in de verdeling "
                          "over de klassen; wel staan ze in de tabellen en exportbestanden.")
     if later_years:

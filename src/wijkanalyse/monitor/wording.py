@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from wijkanalyse.fmt import nl_number
+from wijkanalyse.fmt import count_text
 
 __all__ = ["is_missing", "n_gebieden", "n_wijken", "pct", "year_span"]
 
@@ -26,12 +26,12 @@ def is_missing(value: Any) -> bool:
 
 def n_wijken(n: int) -> str:
     """``"1 wijk"``, ``"3 wijken"`` (Dutch number)."""
-    return f"{nl_number(n)} {'wijk' if n == 1 else 'wijken'}"
+    return count_text(n, "wijk", "wijken")
 
 
 def n_gebieden(n: int) -> str:
     """``"1 gebied"``, ``"3 gebieden"`` (Dutch number)."""
-    return f"{nl_number(n)} {'gebied' if n == 1 else 'gebieden'}"
+    return count_text(n, "gebied", "gebieden")
 
 
 def pct(part: int, whole: int) -> float | None:

@@ -41,7 +41,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
-from wijkanalyse.fmt import nl_number  # noqa: E402
+from wijkanalyse.fmt import MONEY_UNITS, nl_number, unit_label  # noqa: E402
 from wijkanalyse.model import Peer, Series, SeriesGroup  # noqa: E402
 
 __all__ = [
@@ -127,7 +127,7 @@ def _tick_decimals(ticks: Sequence[float]) -> int:
 
 def dutch_tick_formatter(ticks: Sequence[float], *, unit: str) -> Callable[..., str]:
     """A tick label function for a value axis: Dutch numbers, as few decimals as the ticks
-    need, ``%`` after percentages.
+    need (``10%``, ``12,5%``: whole ticks stay whole), ``%`` after percentages.
 
     Parameters
     ----------
@@ -143,8 +143,6 @@ def dutch_tick_formatter(ticks: Sequence[float], *, unit: str) -> Callable[..., 
     """
     finite = [t for t in ticks if math.isfinite(t)]
     decimals = _tick_decimals(finite) if finite else 0
-    if unit == "%":
-        decimals = max(decimals, 1)
     suffix = "%" if unit == "%" else ""
 
     def _format(value: float, _pos: int | None = None) -> str:
@@ -173,9 +171,11 @@ def _year_axis(ax: Axes, years: Sequence[int]) -> None:
 
 
 def _unit_label(unit: str) -> str | None:
-    if unit in ("", "%", "aantal", "score") or unit is None:
-        return None
-    return unit
+    """The axis label of a unit: none for percentages, counts and scores; money in thousands
+    as ``× € 1.000``."""
+    if unit in MONEY_UNITS:
+        return "× € 1.000"
+    return unit_label(unit) or None
 
 
 def unique_svg_ids(svg: str, prefix: str) -> str:

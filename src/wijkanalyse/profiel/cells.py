@@ -58,6 +58,8 @@ class _Meta:
     replaces: str | None = None
     replaced_by: str | None = None
     changes: tuple[dict[str, Any], ...] = ()
+    decimals: int | None = None
+    signed: bool = False
 
     @property
     def derived_text(self) -> str:
@@ -100,7 +102,8 @@ def _meta_table(catalogue: Catalogue) -> dict[str, _Meta]:
                              numerator=ind.numerator, share_of=tuple(share_of),
                              factor=ind.share_factor(), computed=ind.computed,
                              replaces=ind.replaces, replaced_by=ind.replaced_by,
-                             changes=tuple(ind.definition_changes))
+                             changes=tuple(ind.definition_changes),
+                             decimals=ind.decimals, signed=ind.signed)
     return meta
 
 

@@ -287,14 +287,15 @@ def _key_figures(ctx: _Context) -> list[KeyFigure]:
             label = _with_berekend(label)
         kf = KeyFigure(indicator_id=ind, label=label, unit=m.unit, domain=m.domain,
                        kind=m.kind, better=m.better, year=year, area=area, gemeente=gem,
-                       nederland=nl, peers=peers, note=_notes_for(ctx, ind, [year]))
+                       nederland=nl, peers=peers, note=_notes_for(ctx, ind, [year]),
+                       decimals=m.decimals, signed=m.signed)
         # counts of areas of different size are not comparable (a wijk has "index 5" of its
         # gemeente's inhabitants); their comparison is made by the derived shares
         if m.kind not in ("code", "count"):
             kf.diff_gemeente, kf.diff_gemeente_text = fmt.difference(
-                area.value, gem.value, unit=m.unit, kind=m.kind)
+                area.value, gem.value, unit=m.unit, kind=m.kind, decimals=m.decimals)
             kf.diff_nederland, kf.diff_nederland_text = fmt.difference(
-                area.value, nl.value, unit=m.unit, kind=m.kind)
+                area.value, nl.value, unit=m.unit, kind=m.kind, decimals=m.decimals)
             reference = kf.diff_gemeente if kf.diff_gemeente is not None else kf.diff_nederland
             kf.assessment = assess(reference, unit=m.unit, kind=m.kind, better=m.better)
         out.append(kf)
@@ -312,10 +313,11 @@ def _changes(series: Series, unit: str, kind: str) -> None:
     vals = [p.area for p in series.points if p.area is not None]
     if len(vals) < 2:
         return
-    series.change_first, series.change_first_text = fmt.change(vals[0], vals[-1],
-                                                               unit=unit, kind=kind)
-    series.change_previous, series.change_previous_text = fmt.change(vals[-2], vals[-1],
-                                                                     unit=unit, kind=kind)
+    dec = series.decimals
+    series.change_first, series.change_first_text = fmt.change(
+        vals[0], vals[-1], unit=unit, kind=kind, decimals=dec)
+    series.change_previous, series.change_previous_text = fmt.change(
+        vals[-2], vals[-1], unit=unit, kind=kind, decimals=dec)
 
 
 def _series(ctx: _Context, ids: Iterable[str], *, min_values: int,
@@ -359,7 +361,8 @@ def _series(ctx: _Context, ids: Iterable[str], *, min_values: int,
         measured = [p.year for p in points if p.area is not None]
         texts = [t for t in ((notes or {}).get(ind), _notes_for(ctx, ind, measured)) if t]
         s = Series(indicator_id=ind, label=label, unit=m.unit, domain=m.domain,
-                   better=m.better, points=points, note=" ".join(texts) or None)
+                   better=m.better, points=points, note=" ".join(texts) or None,
+                   decimals=m.decimals, signed=m.signed)
         _changes(s, m.unit, m.kind)
         out.append(s)
     return out

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from wijkanalyse.fmt import join_nl, nl_number
+from wijkanalyse.fmt import count_text, join_nl, nl_number
 from wijkanalyse.model import PeerGroup, Subject
 from wijkanalyse.profiel.features import FEATURE_BY_ID, FEATURE_MIN_COVERAGE, FEATURES, THEMES
 
@@ -106,7 +106,8 @@ def _note(
         which = f" ({join_nl(gms)})" if len(gms) <= 10 else ""
         parts.append(
             f"Let op: voor {year} zijn alleen gegevens van {plural} in {len(gms)} van de "
-            f"{n_gm} gemeenten geladen{which}, dus de vergelijking is niet landelijk."
+            f"{count_text(n_gm, 'gemeente', 'gemeenten')} geladen{which}, dus de "
+            "vergelijking is niet landelijk."
         )
     if n_peers == 0:
         parts.append(f"Er zijn geen {plural} gevonden die aan de voorwaarden voldoen.")

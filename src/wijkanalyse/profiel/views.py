@@ -14,7 +14,13 @@ from typing import Any
 from markupsafe import Markup
 
 from wijkanalyse.catalogue import DOMAINS
-from wijkanalyse.fmt import decimals_for, dutch_date, format_value, nl_number, year_list
+from wijkanalyse.fmt import (
+    dutch_date,
+    format_score,
+    format_value,
+    unit_label,
+    year_list,
+)
 from wijkanalyse.model import Figure, KeyFigure, Profile, Series, SeriesGroup, SeriesPoint
 from wijkanalyse.present import charts
 
@@ -115,17 +121,24 @@ class _Table:
     footnotes: list[str] = field(default_factory=list)
 
 
-def _table_value(value: float | None, *, unit: str, kind: str) -> str:
-    """A value for a table cell: with ``%`` for percentages, other units stand in the label."""
-    if unit == "%":
-        return format_value(value, unit=unit, kind=kind)
-    return nl_number(value, decimals=decimals_for(unit, kind))
+def _table_value(value: float | None, kf: KeyFigure) -> str:
+    """A value for a table cell: ``68%``, ``€ 140.000``, ``-0,19``; other units stand in the
+    label (:func:`fmt.unit_label`)."""
+    return format_value(value, unit=kf.unit, kind=kf.kind, decimals=kf.decimals,
+                        signed=kf.signed, with_unit=False)
+
+
+def _label_unit(kf: KeyFigure) -> str:
+    """The unit after a row label: none where the cells say it or the label already does
+    ("Personenauto's per huishouden", not "... (per huishouden)")."""
+    unit = unit_label(kf.unit, kf.kind)
+    return "" if unit and unit in kf.label else unit
 
 
 def _cell(figure: Figure | None, kf: KeyFigure, notes: _Footnotes) -> _Cell:
     if figure is None:
         return _Cell("–")
-    text = _table_value(figure.value, unit=kf.unit, kind=kf.kind)
+    text = _table_value(figure.value, kf)
     missing = _is_missing(figure.value)
     reason = figure.reason
     if not missing and not figure.complete and not reason:
@@ -162,7 +175,7 @@ def _key_figure_tables(profile: Profile) -> list[_Table]:
         for kf in by_domain[domain]:
             rows.append(_Row(
                 label=kf.label,
-                unit=kf.unit,
+                unit=_label_unit(kf),
                 area=_cell(kf.area, kf, notes),
                 gemeente=_cell(kf.gemeente, kf, notes),
                 nederland=_cell(kf.nederland, kf, notes),
@@ -264,7 +277,8 @@ def _group_chart(group: SeriesGroup, profile: Profile) -> _Chart:
         measured = [p for p in s.points if not _is_missing(p.area)]
         if measured:
             values = ", ".join(
-                f"{p.year} {format_value(p.area, unit=s.unit, kind='rate')}" for p in measured)
+                f"{p.year} {format_value(p.area, unit=s.unit, kind='rate', decimals=s.decimals)}"
+                for p in measured)
             lines.append(f"{s.label}: {values}.")
     lines.append(f"Vanaf {group.break_year}: {group.note}")
     derived = {text for s in group.series
@@ -333,7 +347,8 @@ def _leefbaarometer(profile: Profile) -> _Leefbaarometer | None:
     columns = [(i, label) for i, label in _LBM_TABLE if i in series]
     values = {i: {p.year: p.area for p in series[i].points} for i, _ in columns}
     years = sorted({y for per in values.values() for y, v in per.items() if not _is_missing(v)})
-    rows = [[str(y)] + [nl_number(values[i].get(y), decimals=3) for i, _ in columns]
+    rows = [[str(y)] + [format_score(values[i].get(y), decimals=3, signed=series[i].signed)
+                        for i, _ in columns]
             for y in years]
     notes = [s.note for s in profile.leefbaarometer if s.note]
     return _Leefbaarometer(score=score, dimensions=dimensions,

@@ -164,16 +164,21 @@ def _base_ok(rule: Rule, ctx: _Context) -> bool:
     return value is not None and value >= minimum
 
 
-def _fmt(value: float, unit: str, kind: str) -> str:
-    """A value as the sentence shows it; scores without the word "score" ("-0,19")."""
-    if unit == "score":
-        return fmt.nl_number(value, decimals=fmt.decimals_for(unit, kind))
-    return fmt.format_value(value, unit=unit, kind=kind)
+def _fmt(value: float, unit: str, kind: str, decimals: int | None = None,
+         signed: bool = False) -> str:
+    """A value as the sentence shows it (:func:`fmt.format_value`, with the catalogue's
+    decimals and sign): ``68%``, ``€ 140.000``, scores without the word "score" ("-0,19")."""
+    return fmt.format_value(value, unit=unit, kind=kind, decimals=decimals, signed=signed)
+
+
+def _sfmt(value: float, series: Series, kind: str) -> str:
+    """A value of ``series`` as the sentence shows it (see :func:`_fmt`)."""
+    return _fmt(value, series.unit, kind, series.decimals, series.signed)
 
 
 def _figure_evidence(kf: KeyFigure, fig: Figure, subject: str, rule: Rule) -> Evidence:
     value = _num(fig.value)
-    text = _fmt(value, kf.unit, kf.kind) if value is not None else "–"
+    text = _fmt(value, kf.unit, kf.kind, kf.decimals, kf.signed) if value is not None else "–"
     if not fig.complete:
         text += f" ({rule.words['onvolledig']})"
     return Evidence(indicator_id=kf.indicator_id, label=kf.label, subject=subject,
@@ -184,7 +189,7 @@ def _figure_evidence(kf: KeyFigure, fig: Figure, subject: str, rule: Rule) -> Ev
 def _point_evidence(series: Series, point: SeriesPoint, kind: str, subject: str,
                     rule: Rule) -> Evidence:
     value = _num(point.area)
-    text = _fmt(value, series.unit, kind) if value is not None else "–"
+    text = _sfmt(value, series, kind) if value is not None else "–"
     if not point.complete:
         text += f" ({rule.words['onvolledig']})"
     return Evidence(indicator_id=series.indicator_id, label=series.label, subject=subject,
@@ -223,7 +228,7 @@ def _reference_values(kf: KeyFigure, ctx: _Context, used: str | None,
         value = _num(fig.value)
         if value is None:
             continue
-        values[key] = _fmt(value, kf.unit, kf.kind)
+        values[key] = _fmt(value, kf.unit, kf.kind, kf.decimals, kf.signed)
         evidence.append(_figure_evidence(kf, fig, subject, rule))
     return values, evidence
 
@@ -244,7 +249,7 @@ def _eval_level(rule: Rule, ctx: _Context) -> _Hit | None:
         ref = _num(ref_fig.value)
         if ref is None:
             continue
-        diff, _ = fmt.difference(area, ref, unit=kf.unit, kind=kf.kind)
+        diff, _ = fmt.difference(area, ref, unit=kf.unit, kind=kf.kind, decimals=kf.decimals)
         if diff is None:
             continue
         if rule.measure == "index":
@@ -259,12 +264,12 @@ def _eval_level(rule: Rule, ctx: _Context) -> _Hit | None:
             return None
         subject = "gemeente" if name == "gemeente" else "Nederland"
         values: dict[str, str | None] = {
-            "waarde": _fmt(area, kf.unit, kf.kind),
+            "waarde": _fmt(area, kf.unit, kf.kind, kf.decimals, kf.signed),
             "jaar": str(kf.area.year if kf.area.year is not None else kf.year),
             "richting": rule.words["boven" if unfav == "higher" else "onder"],
             "mate": rule.mate.get(severity, ""),
             "ref_naam": rule.words[name],
-            "ref_waarde": _fmt(ref, kf.unit, kf.kind),
+            "ref_waarde": _fmt(ref, kf.unit, kf.kind, kf.decimals, kf.signed),
         }
         extra, extra_evidence = _reference_values(kf, ctx, name, rule)
         values.update(extra)
@@ -296,7 +301,7 @@ def _eval_composition(rule: Rule, ctx: _Context) -> _Hit | None:
     scale = abs(lowest) or 1.0
     strength = 1.0 + ((value - lowest) if higher else (lowest - value)) / scale
     values: dict[str, str | None] = {
-        "waarde": _fmt(value, kf.unit, kf.kind),
+        "waarde": _fmt(value, kf.unit, kf.kind, kf.decimals, kf.signed),
         "jaar": str(kf.area.year if kf.area.year is not None else kf.year),
         "mate": rule.mate.get(severity, ""),
     }
@@ -327,9 +332,9 @@ def _trend_values(rule: Rule, series: Series, kind: str, start: SeriesPoint, las
     rising = float(last.area) > float(start.area)  # type: ignore[arg-type]
     return {
         "van_jaar": str(start.year),
-        "van_waarde": _fmt(float(start.area), series.unit, kind),  # type: ignore[arg-type]
+        "van_waarde": _sfmt(float(start.area), series, kind),  # type: ignore[arg-type]
         "tot_jaar": str(last.year),
-        "tot_waarde": _fmt(float(last.area), series.unit, kind),  # type: ignore[arg-type]
+        "tot_waarde": _sfmt(float(last.area), series, kind),  # type: ignore[arg-type]
         "trendwoord": rule.words["gestegen" if rising else "gedaald"],
         "mate": rule.mate.get(severity, ""),
     }
@@ -363,7 +368,8 @@ def _eval_trend(rule: Rule, ctx: _Context, *, max_year: int | None = None) -> _H
         used = window
     else:
         start = points[0] if rule.change == "first" else points[-2]
-        change, _ = fmt.change(start.area, last.area, unit=series.unit, kind=kind)
+        change, _ = fmt.change(start.area, last.area, unit=series.unit, kind=kind,
+                               decimals=series.decimals)
         if change is None:
             return None
         used = [start, last]
@@ -418,7 +424,8 @@ def _eval_decline(rule: Rule, ctx: _Context, *, max_year: int | None = None) -> 
             return None
     if last.year - start.year < rule.min_span_years:
         return None
-    change, _ = fmt.change(start.area, last.area, unit=series.unit, kind=kind)
+    change, _ = fmt.change(start.area, last.area, unit=series.unit, kind=kind,
+                               decimals=series.decimals)
     if change is None:
         return None
     amount = -change
@@ -432,7 +439,7 @@ def _eval_decline(rule: Rule, ctx: _Context, *, max_year: int | None = None) -> 
     subject = _lbm_subject(ctx, rule, notes)
     values = _trend_values(rule, series, kind, start, last, severity)
     values["eerste_jaar"] = str(first.year)
-    values["eerste_waarde"] = _fmt(float(first.area), series.unit, kind)  # type: ignore[arg-type]
+    values["eerste_waarde"] = _sfmt(float(first.area), series, kind)  # type: ignore[arg-type]
     shown = [first, start, last] if "{eerste_" in rule.template else [start, last]
     by_year = {p.year: p for p in shown}
     evidence = [_point_evidence(series, by_year[y], kind, subject, rule)
@@ -460,7 +467,7 @@ def _eval_lbm_level(rule: Rule, ctx: _Context) -> _Hit | None:
         return None
     subject = _lbm_subject(ctx, rule, notes)
     values: dict[str, str | None] = {
-        "waarde": _fmt(value, series.unit, kind),
+        "waarde": _sfmt(value, series, kind),
         "jaar": str(last.year),
         "mate": rule.mate.get(severity, ""),
         "richting": rule.words["onder" if unfav == "lower" else "boven"],
@@ -471,7 +478,7 @@ def _eval_lbm_level(rule: Rule, ctx: _Context) -> _Hit | None:
     if len(points) >= 2:
         prev = points[-2]
         values["vorige_jaar"] = str(prev.year)
-        values["vorige_waarde"] = _fmt(float(prev.area), series.unit, kind)  # type: ignore[arg-type]
+        values["vorige_waarde"] = _sfmt(float(prev.area), series, kind)  # type: ignore[arg-type]
         evidence.insert(0, _point_evidence(series, prev, kind, subject, rule))
     return _Hit(severity, _strength(amount, rule.thresholds), values, evidence, notes)
 

@@ -9,6 +9,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from wijkanalyse.fmt import count_text
 from wijkanalyse.monitor import load
 from wijkanalyse.monitor.earlywarning.backtest import (
     BacktestResult,
@@ -199,7 +200,8 @@ def _data_note(con: duckdb.DuckDBPyConnection, history: pd.DataFrame) -> str:
     gemeenten = sorted({"GM" + str(u)[2:6] for u in units})
     years = sorted(int(y) for y in history.loc[history["lbm_afw"].notna(), "year"].unique())
     files = "; ".join(f"{label} (bestand `{fn}`, sha256 {sha[:12]}…)" for label, fn, sha in src)
-    return (f"{files or 'Leefbaarometer'}: {len(units)} wijken in {len(gemeenten)} gemeenten "
+    return (f"{files or 'Leefbaarometer'}: {count_text(len(units), 'wijk', 'wijken')} in "
+            f"{count_text(len(gemeenten), 'gemeente', 'gemeenten')} "
             f"({', '.join(gemeenten)}), metingen {', '.join(map(str, years))}, wijkindeling "
             "2024 (grensvaste reeks).")
 
