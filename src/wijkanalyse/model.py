@@ -128,8 +128,78 @@ class AreaNote:
 
 
 @dataclass
+class AppliesTo:
+    """The containing area a figure belongs to when it is not the subject's own (the
+    Leefbaarometer of the wijk for a buurt or a user area). JSON key ``geldt_voor``.
+
+    Attributes
+    ----------
+    code
+        CBS code of the area the value belongs to (the first when several wijken are weighted).
+    name
+        Its name (several: "A en B").
+    level
+        ``"wijk"`` (or ``"buurt"``).
+    codes
+        Every code the value was made from (several wijken weighted by inhabitants).
+    inhabitants, inhabitants_year
+        Inhabitants of that area (together) in their latest year with a count.
+    text
+        The Dutch words shown in the same cell: "score van wijk Noordwest, 19.600 inw.".
+    """
+
+    code: str
+    name: str
+    level: str
+    codes: list[str] = field(default_factory=list)
+    inhabitants: float | None = None
+    inhabitants_year: int | None = None
+    text: str = ""
+
+
+@dataclass
+class SourceValue:
+    """One source's value in a :class:`Conflict`."""
+
+    source_id: str
+    label: str | None
+    value: float | None
+    chosen: bool = False
+    #: Dutch name of the kind of file ("OData-download", "StatLine-export (R)").
+    kind: str = ""
+
+
+@dataclass
+class Conflict:
+    """Two or more loaded sources give different values for one indicator, region and year.
+
+    Attributes
+    ----------
+    values
+        Every source's value, the chosen one first.
+    reason
+        Why the chosen value was chosen (Dutch).
+    text
+        The footnote shown in the same cell: both values, both sources, which one and why.
+    parts
+        For an aggregate of several members: the members on which sources differ (else empty).
+    """
+
+    values: list[SourceValue]
+    reason: str
+    text: str
+    parts: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Figure:
-    """One value of one indicator for one subject (area, gemeente, Nederland, peers) and year."""
+    """One value of one indicator for one subject (area, gemeente, Nederland, peers) and year.
+
+    ``geldt_voor`` is set when the value belongs to a containing area (the Leefbaarometer of
+    the wijk around a buurt); ``conflict`` when loaded sources disagree on it; ``peiljaar`` is
+    the year the value describes when it differs from the edition ``year`` (WOZ: 1 January of
+    the year before), and ``peiljaar_text`` says it in words ("inkomen over 2019").
+    """
 
     value: float | None
     year: int | None
@@ -139,6 +209,10 @@ class Figure:
     #: None for a figure as published; else how it was computed (Dutch), e.g. "berekend uit
     #: aantallen: a_65_oo / a_inw × 100" or "berekend uit de 393 gemeenten".
     derived: str | None = None
+    geldt_voor: AppliesTo | None = None
+    conflict: Conflict | None = None
+    peiljaar: int | None = None
+    peiljaar_text: str | None = None
 
 
 @dataclass
@@ -170,6 +244,11 @@ class KeyFigure:
     assessment: str | None = None
     #: Definition changes and changed names that concern this figure (Dutch), or None.
     note: str | None = None
+    #: The year the figures describe (catalogue ``peiljaar``); ``year`` is the KWB edition.
+    peiljaar: int | None = None
+    #: The year described in words next to the edition ("waardepeildatum 1 januari 2018"), or
+    #: None when the catalogue has nothing to say.
+    peiljaar_text: str | None = None
 
 
 @dataclass
@@ -211,6 +290,8 @@ class Series:
     change_previous: float | None = None
     change_previous_text: str | None = None
     note: str | None = None  # e.g. "Leefbaarometer van wijk Oud-Noord, waarin de buurt ligt"
+    #: The containing area the whole series belongs to (Leefbaarometer of the wijk), or None.
+    geldt_voor: AppliesTo | None = None
 
 
 @dataclass

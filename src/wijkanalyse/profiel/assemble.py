@@ -87,6 +87,7 @@ from wijkanalyse.profiel.cells import (
     LBM_INDICATORS,
     NL_CODE,
     _add_derived,
+    _applies_to,
     _area_cells,
     _clean,
     _direct_cells,
@@ -100,6 +101,7 @@ from wijkanalyse.profiel.cells import (
     _Row,
     _Table,
 )
+from wijkanalyse.profiel.conflicts import conflicts_by_key
 from wijkanalyse.profiel.figures import _Context, _key_figures, _ordered, _series, _series_groups
 from wijkanalyse.profiel.harmonised import (
     Harmonised,
@@ -341,9 +343,12 @@ def build_profile(
     meta = _meta_table(cat)
     members = list(dict.fromkeys(
         [*subject.members, *(c for div in subject.other_years for c in div.members)]))
-    lbm_codes = _lbm_codes(subject)
+    wijk_lbm_codes = _lbm_codes(subject)
     gem_code = subject.gemeente_code
-    obs = _fetch(con, [*members, *lbm_codes, NL_CODE, gem_code or ""])
+    obs = _fetch(con, [*members, *wijk_lbm_codes, NL_CODE, gem_code or ""])
+    # a finer Leefbaarometer (buurt scores, when loaded) wins over the wijk's
+    lbm_codes = _lbm_codes(subject, {r.code for r in obs if r.indicator_id in LBM_INDICATORS
+                                     and r.code in set(subject.members)})
     sources = load.source_rows(con)
     labels = {row[0]: row[5] for row in sources}
 
@@ -397,6 +402,12 @@ def build_profile(
     if note is not None:
         ctx.area_notes.append(note)
     ctx.zero_parts = zero_parts
+    ctx.conflicts = conflicts_by_key(load.disagreeing_values(
+        con, [*members, *([gem_code] if gem_code else []), NL_CODE]))
+    names = _region_names(con, lbm_codes) if (
+        subject.level == "buurt" or len(lbm_codes) > 1) else {}
+    if lbm_area:
+        ctx.lbm_applies = _applies_to(subject, lbm_codes, names, obs)
     gem_years = _kwb_years(gem_rows)
 
     peer_group: PeerGroup | None = None
@@ -421,8 +432,6 @@ def build_profile(
     series = _series(ctx, series_ids, min_values=2)
     series_groups = _series_groups(ctx)
 
-    names = _region_names(con, lbm_codes) if (
-        subject.level == "buurt" or len(lbm_codes) > 1) else {}
     prefix, lbm_missing = _lbm_texts(subject, lbm_codes, names, bool(lbm_area), weight_year)
     leefbaarometer = _series(ctx, LBM_INDICATORS, min_values=1, notes=_lbm_notes(prefix))
 

@@ -33,6 +33,26 @@ def observations(con: duckdb.DuckDBPyConnection,
     return con.execute(_OBS_SQL, [list(codes)]).fetchall()
 
 
+def disagreeing_values(con: duckdb.DuckDBPyConnection,
+                       codes: Sequence[str]) -> list[tuple[Any, ...]]:
+    """The values of ``codes`` on which loaded sources disagree (the same indicator, year and
+    code with different values, by the tolerance of :func:`wijkanalyse.store.record_conflicts`):
+    rows ``(indicator_id, year, code, value, source_id, layout, priority, label, file_name)``,
+    best priority first."""
+    return con.execute(
+        """SELECT indicator_id, year, code, value, source_id, layout, priority, label,
+                  file_name
+           FROM (SELECT o.indicator_id, o.year, o.code, o.value, o.source_id, s.layout,
+                        s.priority, s.label, s.file_name,
+                        min(o.value) OVER w AS lo, max(o.value) OVER w AS hi
+                 FROM observations o JOIN sources s USING (source_id)
+                 WHERE list_contains(?, o.code) AND o.value IS NOT NULL
+                 WINDOW w AS (PARTITION BY o.indicator_id, o.year, o.code))
+           WHERE hi - lo > 1e-6 * greatest(abs(lo), abs(hi), 1)
+           ORDER BY indicator_id, year, code, priority, source_id""",
+        [list(codes)]).fetchall()
+
+
 def source_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
     """Every loaded source: rows ``(source_id, file_name, kind, table_id, year, label)``."""
     return con.execute(
