@@ -268,6 +268,8 @@ class SeriesPoint:
     derived: str | None = None
     gemeente_derived: str | None = None
     nederland_derived: str | None = None
+    #: Loaded sources that disagree on the area's value of this year (see :class:`Conflict`).
+    conflict: Conflict | None = None
 
 
 @dataclass

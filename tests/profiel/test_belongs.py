@@ -11,13 +11,14 @@ import re
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from wijkanalyse import store
 from wijkanalyse.catalogue import load_catalogue
 from wijkanalyse.gebieden.subjects import resolve_subject
 from wijkanalyse.model import Profile, Subject, to_dict
-from wijkanalyse.profiel.assemble import build_profile
+from wijkanalyse.profiel.assemble import build_profile, profile_frames
 from wijkanalyse.profiel.cells import _applies_to, _lbm_codes, _Row
 from wijkanalyse.profiel.conflicts import conflict_for, conflicts_by_key
 from wijkanalyse.profiel.report import render_html
@@ -82,6 +83,8 @@ def test_leefbaarometer_of_the_wijk_says_so_in_its_cell(con, query, gemeente, co
     assert row["area"]["geldt_voor"]["name"] == name
     assert row["area"]["geldt_voor"]["inhabitants"] == inhabitants
     assert data["leefbaarometer"][0]["geldt_voor"]["code"] == code
+    frame = profile_frames(prof)["key_figures"].set_index("indicator_id")
+    assert frame.loc["lbm", "geldt_voor"] == code and pd.isna(frame.loc["a_inw", "geldt_voor"])
 
     html = render_html(prof, generated_on=GENERATED_ON)
     # the Kerncijfers row of the score: value and the wijk in the same cell
@@ -221,6 +224,9 @@ def test_woz_and_income_state_their_peiljaar(bu03632304):
     data = to_dict(bu03632304)
     row = next(k for k in data["key_figures"] if k["indicator_id"] == "g_woz")
     assert (row["year"], row["peiljaar"], row["area"]["peiljaar"]) == (2019, 2018, 2018)
+    frame = profile_frames(bu03632304)["key_figures"].set_index("indicator_id")
+    assert frame.loc["g_woz", "peiljaar"] == 2018
+    assert "158,0 in " + STATLINE_2019 in frame.loc["g_woz", "conflict"]
 
 
 def test_woz_series_says_its_years_are_editions(con):
@@ -229,6 +235,13 @@ def test_woz_series_says_its_years_are_editions(con):
     assert [p.year for p in woz.points if p.area is not None] == [2017, 2019]
     assert "De jaartallen zijn KWB-edities; waardepeildatum 1 januari 2018 in KWB 2019." in (
         woz.note or "")
+    # the two 2019 files disagree on this wijk (631 tegen 436): said under the chart too
+    point = next(p for p in woz.points if p.year == 2019)
+    assert point.area == 631.0 and [v.value for v in point.conflict.values] == [631.0, 436.0]
+    assert next(p for p in woz.points if p.year == 2017).conflict is None
+    html = _text(render_html(prof, generated_on=GENERATED_ON))
+    assert ("2019: Bronnen verschillen (CBS, Kerncijfers Wijken en Buurten 2019): 631,0 in "
+            f"{ODATA_2019}") in html
 
 
 def test_catalogue_reference_text():

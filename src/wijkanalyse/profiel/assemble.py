@@ -528,8 +528,10 @@ def profile_frames(prof: Profile) -> dict[str, pd.DataFrame]:
     -------
     dict of pandas.DataFrame
         ``key_figures`` (one row per Kerncijfer with the subject, gemeente, Nederland and peer
-        values, differences and assessment), ``series`` and ``leefbaarometer`` (long: one row
-        per indicator and year), ``signals`` and ``peers``.
+        values, differences and assessment; ``peiljaar``, the code of the containing area the
+        subject's value belongs to (``geldt_voor``) and the footnote of a ``conflict``),
+        ``series`` and ``leefbaarometer`` (long: one row per indicator and year), ``signals``
+        and ``peers``.
     """
     kf_rows = []
     for kf in prof.key_figures:
@@ -542,12 +544,15 @@ def profile_frames(prof: Profile) -> dict[str, pd.DataFrame]:
             "diff_gemeente": kf.diff_gemeente, "diff_gemeente_text": kf.diff_gemeente_text,
             "diff_nederland": kf.diff_nederland, "diff_nederland_text": kf.diff_nederland_text,
             "assessment": kf.assessment, "source": kf.area.source,
-            "derived": kf.area.derived, "note": kf.note,
+            "derived": kf.area.derived, "note": kf.note, "peiljaar": kf.peiljaar,
+            "geldt_voor": kf.area.geldt_voor.code if kf.area.geldt_voor is not None else None,
+            "conflict": kf.area.conflict.text if kf.area.conflict is not None else None,
         })
     key_cols = ["indicator_id", "label", "unit", "domain", "kind", "better", "year", "area",
                 "area_complete", "area_reason", "gemeente", "nederland", "peers",
                 "diff_gemeente", "diff_gemeente_text", "diff_nederland", "diff_nederland_text",
-                "assessment", "source", "derived", "note"]
+                "assessment", "source", "derived", "note", "peiljaar", "geldt_voor",
+                "conflict"]
     series_cols = ["indicator_id", "label", "unit", "domain", "year", "area", "gemeente",
                    "nederland", "complete", "source", "note", "derived", "nederland_derived"]
 

@@ -390,7 +390,11 @@ def _series(ctx: _Context, ids: Iterable[str], *, min_values: int,
                 gemeente_derived=gem.derived if gem is not None and gem.value is not None
                 else None,
                 nederland_derived=nl.derived if nl is not None and nl.value is not None
-                else None))
+                else None,
+                conflict=conflict_for(ctx.conflicts, ind, year, ctx.subject.members_in(year),
+                                      cell.source_ids, unit=m.unit, kind=m.kind)
+                if cell.value is not None and cell.derived is None
+                and ind not in LBM_INDICATORS else None))
         label = m.label
         if ind in LBM_INDICATORS and ctx.subject.level == "buurt":
             label += " (van de wijk)"

@@ -243,6 +243,8 @@ def _series_chart(series: Series, profile: Profile, *, wide: bool = False) -> _C
         lines.append("Ontwikkeling als index: het gebied, de gemeente en Nederland verschillen "
                      "sterk in omvang.")
     lines.extend(_derived_lines(series.points))
+    lines.extend(f"{p.year}: {p.conflict.text}" for p in series.points
+                 if p.conflict is not None and not _is_missing(p.area))
     return _Chart(title=series.label, svg=Markup(svg),
                   caption=_source_caption(p.source for p in series.points),
                   lines=lines, note=series.note)
@@ -347,7 +349,7 @@ def _leefbaarometer(profile: Profile) -> _Leefbaarometer | None:
         score = _series_chart(series["lbm"], profile, wide=True)
         score.title = "Leefbaarometer-score"
         if series["lbm"].geldt_voor is not None:
-            score.title += f" ({series['lbm'].geldt_voor.text.rstrip('.')})"
+            score.title += f" ({series['lbm'].geldt_voor.text})"
     dims = [s for s in profile.leefbaarometer if s.indicator_id in charts.LBM_DIMENSIONS]
     dim_svg = charts.lbm_dimensions_chart(dims) if dims else None
     dimensions = None
