@@ -176,6 +176,15 @@ def test_amsterdam_2019_woz_conflict_shows_both_values(bu03632304):
     assert "158,0 in " + STATLINE_2019 in items[int(note.group(1)) - 1]
 
 
+def test_the_build_names_the_sources_in_conflict(con):
+    """Only the two Amsterdam 2019 files disagree (428 WOZ values, 92 corporation shares, …);
+    a profile without rows from them reads no alternatives at all."""
+    assert store.conflicting_sources(con) == {ODATA_2019, STATLINE_2019}
+    prof = _profile(con, "WK011443")  # Angelslo
+    assert all(k.area.conflict is None and k.gemeente.conflict is None
+               for k in prof.key_figures)
+
+
 def test_corporation_housing_conflict_of_an_amsterdam_buurt(con):
     prof = _profile(con, "BU03638103")  # 74 tegen 46 in the two 2019 files
     fig = _kf(prof, "p_wcorpw").area

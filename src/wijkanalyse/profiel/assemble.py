@@ -101,7 +101,7 @@ from wijkanalyse.profiel.cells import (
     _Row,
     _Table,
 )
-from wijkanalyse.profiel.conflicts import conflicts_by_key
+from wijkanalyse.profiel.conflicts import Conflicts, conflicts_by_key
 from wijkanalyse.profiel.figures import _Context, _key_figures, _ordered, _series, _series_groups
 from wijkanalyse.profiel.harmonised import (
     Harmonised,
@@ -275,6 +275,21 @@ def _harmonise_subject(con: duckdb.DuckDBPyConnection, subject: Subject, catalog
     return harmonised_cells(code, latest, lineage, rows, area, member_rows, catalogue)
 
 
+def _conflicts(con: duckdb.DuckDBPyConnection, obs: Sequence[_Row], codes: Sequence[str],
+               cache: dict[Any, Any] | None) -> Conflicts:
+    """The values of ``codes`` on which loaded sources disagree. Only sources the build found
+    in a conflict can hold one, and the chosen value of a disagreement comes from one of them:
+    without such a source among the profile's rows nothing is read."""
+    store: dict[Any, Any] = cache if cache is not None else {}
+    if "conflicting_sources" not in store:
+        store["conflicting_sources"] = load.conflicting_sources(con)
+    sources: frozenset[str] = store["conflicting_sources"]
+    wanted = set(codes)
+    if not sources or not any(r.source_id in sources for r in obs if r.code in wanted):
+        return {}
+    return conflicts_by_key(load.disagreeing_values(con, list(codes), sorted(sources)))
+
+
 def _region_names(con: duckdb.DuckDBPyConnection, codes: Sequence[str]) -> dict[str, str]:
     if not codes:
         return {}
@@ -402,8 +417,8 @@ def build_profile(
     if note is not None:
         ctx.area_notes.append(note)
     ctx.zero_parts = zero_parts
-    ctx.conflicts = conflicts_by_key(load.disagreeing_values(
-        con, [*members, *([gem_code] if gem_code else []), NL_CODE]))
+    ctx.conflicts = _conflicts(con, obs, [*members, *([gem_code] if gem_code else []),
+                                          NL_CODE], cache)
     names = _region_names(con, lbm_codes) if (
         subject.level == "buurt" or len(lbm_codes) > 1) else {}
     if lbm_area:
