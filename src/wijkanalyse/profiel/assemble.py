@@ -276,18 +276,21 @@ def _harmonise_subject(con: duckdb.DuckDBPyConnection, subject: Subject, catalog
 
 
 def _conflicts(con: duckdb.DuckDBPyConnection, obs: Sequence[_Row], codes: Sequence[str],
-               cache: dict[Any, Any] | None) -> Conflicts:
-    """The values of ``codes`` on which loaded sources disagree. Only sources the build found
-    in a conflict can hold one, and the chosen value of a disagreement comes from one of them:
-    without such a source among the profile's rows nothing is read."""
+               years: set[int], cache: dict[Any, Any] | None) -> Conflicts:
+    """The values of ``codes`` in ``years`` (the years of the subject's figures) on which
+    loaded sources disagree. Only sources the build found in a conflict can hold one, and the
+    chosen value of a disagreement comes from one of them: only the codes with such rows
+    among the profile's rows of those years are read, and nothing when there are none."""
     store: dict[Any, Any] = cache if cache is not None else {}
     if "conflicting_sources" not in store:
         store["conflicting_sources"] = load.conflicting_sources(con)
     sources: frozenset[str] = store["conflicting_sources"]
     wanted = set(codes)
-    if not sources or not any(r.source_id in sources for r in obs if r.code in wanted):
+    hit = sorted({r.code for r in obs if r.source_id in sources and r.code in wanted
+                  and r.year in years}) if sources else []
+    if not hit:
         return {}
-    return conflicts_by_key(load.disagreeing_values(con, list(codes), sorted(sources)))
+    return conflicts_by_key(load.disagreeing_values(con, hit, sorted(sources)))
 
 
 def _region_names(con: duckdb.DuckDBPyConnection, codes: Sequence[str]) -> dict[str, str]:
@@ -418,7 +421,7 @@ def build_profile(
         ctx.area_notes.append(note)
     ctx.zero_parts = zero_parts
     ctx.conflicts = _conflicts(con, obs, [*members, *([gem_code] if gem_code else []),
-                                          NL_CODE], cache)
+                                          NL_CODE], {y for (_, y) in area}, cache)
     names = _region_names(con, lbm_codes) if (
         subject.level == "buurt" or len(lbm_codes) > 1) else {}
     if lbm_area:
