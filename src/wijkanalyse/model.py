@@ -176,7 +176,8 @@ class Conflict:
     Attributes
     ----------
     values
-        Every source's value, the chosen one first.
+        Every source's value, the chosen one first (for an aggregate: those of the first part
+        in ``parts``).
     reason
         Why the chosen value was chosen (Dutch).
     text
