@@ -418,6 +418,7 @@ def test_peiljaar_recorded(cat: Catalogue) -> None:
     ({"note": "x", "offset": "een"}, "offset"),
     ({"note": "x", "editions": {"2023": 2017}}, "editions"),
     ({"note": "x", "jaar": 2017}, "onbekende velden"),
+    ({"note": "x", "text": "waardepeildatum 1 januari"}, "peiljaar.text"),
 ])
 def test_peiljaar_validated(tmp_path: Path, bad: dict, match: str) -> None:
     data = _packaged_data()

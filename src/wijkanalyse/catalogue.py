@@ -19,8 +19,11 @@ the edition it is published in: ``offset`` (peiljaar = edition + offset, e.g. ``
 value, whose waardepeildatum is 1 January of the year before), ``editions`` (edition -> peiljaar
 where there is no fixed offset, e.g. land/water areas from an older land-use file) and a Dutch
 ``note`` (required) that also covers a different date within the same year (1 October, 31
-December). Values stay stored under their edition year; :meth:`Indicator.reference_year` gives
-the year the figure describes.
+December), and an optional ``text``: the year described in words with ``{peiljaar}`` for the
+year ("waardepeildatum 1 januari {peiljaar}", "inkomen over {peiljaar}"), shown next to the
+edition in reports. Values stay stored under their edition year;
+:meth:`Indicator.reference_year` gives the year the figure describes and
+:meth:`Indicator.reference_text` the words.
 
 ``decimals`` (optional) is how many decimals the figure is shown with, as CBS publishes it
 (whole percentages ``68%``, income shares ``40,2%``); without it the rule of
@@ -165,6 +168,14 @@ class Indicator:
             return int(editions[edition])
         return edition + int(self.peiljaar.get("offset") or 0)
 
+    def reference_text(self, edition: int) -> str | None:
+        """The year a figure of ``edition`` describes, in words ("waardepeildatum 1 januari
+        2018"), from the catalogue's ``peiljaar.text``; ``None`` without one."""
+        if not self.peiljaar or not self.peiljaar.get("text"):
+            return None
+        return str(self.peiljaar["text"]).replace("{peiljaar}",
+                                                  str(self.reference_year(edition)))
+
 
 @dataclass
 class Catalogue:
@@ -246,10 +257,14 @@ def _check_peiljaar(value: Any, where: str) -> None:
     if not isinstance(value, dict) or not value.get("note"):
         raise CatalogueError(f"{where}: peiljaar moet een mapping zijn met minstens 'note' "
                              "(en eventueel 'offset' of 'editions').")
-    unknown = set(value) - {"offset", "editions", "note"}
+    unknown = set(value) - {"offset", "editions", "note", "text"}
     if unknown:
         raise CatalogueError(f"{where}: peiljaar: onbekende velden {sorted(unknown)}; "
-                             "toegestaan zijn editions, note, offset.")
+                             "toegestaan zijn editions, note, offset, text.")
+    if "text" in value and (not isinstance(value["text"], str)
+                            or "{peiljaar}" not in value["text"]):
+        raise CatalogueError(f"{where}: peiljaar.text moet tekst zijn met {{peiljaar}} "
+                             "op de plaats van het jaar.")
     if "offset" in value and not isinstance(value["offset"], int):
         raise CatalogueError(f"{where}: peiljaar.offset moet een geheel getal zijn.")
     editions = value.get("editions", {})

@@ -138,8 +138,79 @@ class AreaNote:
 
 
 @dataclass
+class AppliesTo:
+    """The containing area a figure belongs to when it is not the subject's own (the
+    Leefbaarometer of the wijk for a buurt or a user area). JSON key ``geldt_voor``.
+
+    Attributes
+    ----------
+    code
+        CBS code of the area the value belongs to (the first when several wijken are weighted).
+    name
+        Its name (several: "A en B").
+    level
+        ``"wijk"`` (or ``"buurt"``).
+    codes
+        Every code the value was made from (several wijken weighted by inhabitants).
+    inhabitants, inhabitants_year
+        Inhabitants of that area (together) in their latest year with a count.
+    text
+        The Dutch words shown in the same cell: "score van wijk Noordwest, 19.600 inw.".
+    """
+
+    code: str
+    name: str
+    level: str
+    codes: list[str] = field(default_factory=list)
+    inhabitants: float | None = None
+    inhabitants_year: int | None = None
+    text: str = ""
+
+
+@dataclass
+class SourceValue:
+    """One source's value in a :class:`Conflict`."""
+
+    source_id: str
+    label: str | None
+    value: float | None
+    chosen: bool = False
+    #: Dutch name of the kind of file ("OData-download", "StatLine-export (R)").
+    kind: str = ""
+
+
+@dataclass
+class Conflict:
+    """Two or more loaded sources give different values for one indicator, region and year.
+
+    Attributes
+    ----------
+    values
+        Every source's value, the chosen one first (for an aggregate: those of the first part
+        in ``parts``).
+    reason
+        Why the chosen value was chosen (Dutch).
+    text
+        The footnote shown in the same cell: both values, both sources, which one and why.
+    parts
+        For an aggregate of several members: the members on which sources differ (else empty).
+    """
+
+    values: list[SourceValue]
+    reason: str
+    text: str
+    parts: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Figure:
-    """One value of one indicator for one subject (area, gemeente, Nederland, peers) and year."""
+    """One value of one indicator for one subject (area, gemeente, Nederland, peers) and year.
+
+    ``geldt_voor`` is set when the value belongs to a containing area (the Leefbaarometer of
+    the wijk around a buurt); ``conflict`` when loaded sources disagree on it; ``peiljaar`` is
+    the year the value describes when it differs from the edition ``year`` (WOZ: 1 January of
+    the year before), and ``peiljaar_text`` says it in words ("inkomen over 2019").
+    """
 
     value: float | None
     year: int | None
@@ -149,6 +220,10 @@ class Figure:
     #: None for a figure as published; else how it was computed (Dutch), e.g. "berekend uit
     #: aantallen: a_65_oo / a_inw × 100" or "berekend uit de 393 gemeenten".
     derived: str | None = None
+    geldt_voor: AppliesTo | None = None
+    conflict: Conflict | None = None
+    peiljaar: int | None = None
+    peiljaar_text: str | None = None
 
 
 @dataclass
@@ -184,6 +259,11 @@ class KeyFigure:
     #: ``Indicator.signed``), for :func:`wijkanalyse.fmt.format_value`.
     decimals: int | None = None
     signed: bool = False
+    #: The year the figures describe (catalogue ``peiljaar``); ``year`` is the KWB edition.
+    peiljaar: int | None = None
+    #: The year described in words next to the edition ("waardepeildatum 1 januari 2018"), or
+    #: None when the catalogue has nothing to say.
+    peiljaar_text: str | None = None
 
 
 @dataclass
@@ -203,6 +283,8 @@ class SeriesPoint:
     derived: str | None = None
     gemeente_derived: str | None = None
     nederland_derived: str | None = None
+    #: Loaded sources that disagree on the area's value of this year (see :class:`Conflict`).
+    conflict: Conflict | None = None
 
 
 @dataclass
@@ -228,6 +310,8 @@ class Series:
     #: As :attr:`KeyFigure.decimals` / :attr:`KeyFigure.signed` (from the catalogue).
     decimals: int | None = None
     signed: bool = False
+    #: The containing area the whole series belongs to (Leefbaarometer of the wijk), or None.
+    geldt_voor: AppliesTo | None = None
 
 
 @dataclass

@@ -91,6 +91,33 @@ def test_classes_for_units_with_leefbaarometer(prog: monitor.MonitorResult) -> N
     assert "Succes" in prog.class_info["succes"]["label"]
 
 
+def test_a_buurt_shows_the_class_of_its_wijk_labelled(prog: monitor.MonitorResult) -> None:
+    """Issue 13: a buurt or a set of buurten has no Leefbaarometer of its own; its row shows
+    the class of the wijk it lies in, labelled as such (table, evidence, summary, HTML)."""
+    units = prog.units.set_index("unit_id")
+    assert units.at["jol-galjoen", "klasse_label"] == "Succes"
+    assert units.at["jol-galjoen", "klasse_geldt_voor"] == "WK099506"
+    assert units.at["jol-galjoen", "klasse_geldt_voor_tekst"] == (
+        "klasse van wijk Kustwijk (WK099506, 13.000 inw.)")
+    assert str(units.at["jol-galjoen", "evidence"]).startswith(
+        "Geen eigen klasse: klasse van wijk Kustwijk (WK099506, 13.000 inw.), waarin het "
+        "gebied ligt. Afwijking 2024 +0,02")
+    assert units.at["BU00141000", "klasse_geldt_voor_tekst"] == (
+        "klasse van wijk Noordwest (WK001410, 19.600 inw.)")
+    assert units.at["BU09350201", "klasse_geldt_voor_tekst"] == (
+        "klasse van wijk Buitenwijk West (WK093502, 36.335 inw.)")
+    # a wijk has its own class; a buurt without a series has no class to borrow
+    assert units.at["WK011443", "klasse_geldt_voor"] == ""
+    assert units.at["BU07725130", "klasse_geldt_voor"] == ""
+    assert prog.facts["n_klasse_van_wijk"] == 5  # Selwerd, Jol/Galjoen, Dolphia, Gestel, Mariaberg
+    assert "geen eigen Leefbaarometer" in " ".join(prog.summary)
+    html = monitor.render_html(prog, generated_on=GENERATED_ON)
+    row = re.search(r"<td>Jol/Galjoen.*?</tr>", html, re.S)
+    assert row is not None
+    assert re.search(r"Succes<br><span class=\"sub geldt-voor\">klasse van wijk Kustwijk "
+                     r"\(WK099506, 13\.000 inw\.\)</span>", row.group(0))
+
+
 def test_distribution_and_gemeenten_add_up(prog: monitor.MonitorResult) -> None:
     dist = prog.classes.set_index("klasse")
     assert int(dist["n"].sum()) == 12

@@ -121,7 +121,8 @@ def _sheet_frames(result: MonitorResult) -> dict[str, pd.DataFrame]:
         "n_warn": "Wijken met hoog of verhoogd risico"})
     warnings = result.warnings.rename(columns={
         "unit_id": "Code", "name": "Naam", "gemeente": "Gemeente", "klasse_label": "Klasse",
-        "lbm_afw": "Afwijking Leefbaarometer", "risk": "Risicoscore (kans op terugval)",
+        "klasse_geldt_voor_tekst": "Klasse geldt voor", "lbm_afw": "Afwijking Leefbaarometer",
+        "risk": "Risicoscore (kans op terugval)",
         "risk_class": "Risicoklasse", "risk_explanation": "Toelichting"})
     types = result.types.rename(columns={
         "type_id": "Type (nummer)", "type_name": "Type", "n": "Aantal wijken",

@@ -35,6 +35,22 @@ def inhabitants(con: duckdb.DuckDBPyConnection, codes: Sequence[str]) -> pd.Data
         "AND value IS NOT NULL AND list_contains(?, code)", [list(codes)]).df()
 
 
+def latest_names_and_inhabitants(con: duckdb.DuckDBPyConnection,
+                                 codes: Sequence[str]) -> pd.DataFrame:
+    """The latest name of ``codes`` and their inhabitants (``a_inw``) in the latest year with
+    a count: ``code``, ``name``, ``inhabitants``, ``inhabitants_year``."""
+    return con.execute(
+        """WITH n AS (SELECT code, arg_max(name, year) FILTER (WHERE name IS NOT NULL) AS name
+                      FROM regions WHERE list_contains(?, code) GROUP BY code),
+                i AS (SELECT code, arg_max(value, year) AS inhabitants,
+                             max(year) AS inhabitants_year
+                      FROM observation WHERE indicator_id = 'a_inw' AND value IS NOT NULL
+                        AND list_contains(?, code) GROUP BY code)
+           SELECT n.code, n.name, i.inhabitants, i.inhabitants_year
+           FROM n LEFT JOIN i USING (code) ORDER BY n.code""",
+        [list(codes), list(codes)]).df()
+
+
 def indicator_values(con: duckdb.DuckDBPyConnection, *, codes: Sequence[str] | None,
                      prefix: str | None, indicator_ids: Sequence[str],
                      years: Sequence[int] | None,

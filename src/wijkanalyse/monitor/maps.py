@@ -140,7 +140,10 @@ def gemeente_map(gm: str, gm_name: str, geo: MonitorGeo, units: pd.DataFrame,
         d = path_d(shapely.simplify(geom, tol, preserve_topology=True), frame)
         body.append(f'<path d="{d}" fill="{colour}" fill-rule="evenodd" stroke="#222222" '
                     f'stroke-width="0.9"><title>{escape(str(r.name))}: '
-                    f'{escape(str(r.klasse_label))}</title></path>')
+                    f'{escape(str(r.klasse_label))}'
+                    + (f" ({escape(str(r.klasse_geldt_voor_tekst))})"
+                       if getattr(r, "klasse_geldt_voor_tekst", "") else "")
+                    + '</title></path>')
     # names: the units first (numbered when they do not fit), then the other areas
     y0 = height - legend_h - 10
     reserved: list[tuple[float, float, float, float]] = [

@@ -207,7 +207,8 @@ def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None =
 
     say("Samenvatten")
     table = unit_table(units, series, trend, latest_total_index(index, report_year, total),
-                       typ, risk, unit_geoms, avail)
+                       typ, risk, unit_geoms, avail,
+                       containing=trends.containing_wijken(con, units))
     order = class_order(table["klasse"].unique().tolist())
     class_info = class_info_of(table, order, class_definitions())
     classes = class_distribution(table, order)

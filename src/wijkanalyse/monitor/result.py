@@ -41,6 +41,8 @@ EXPORT_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("codes", "cbs_codes", "CBS-codes"),
     ("klasse", "klasse_code", "Klasse (code)"),
     ("klasse_label", "klasse", "Klasse"),
+    ("klasse_geldt_voor", "klasse_geldt_voor", "Klasse geldt voor (wijkcodes)"),
+    ("klasse_geldt_voor_tekst", "klasse_geldt_voor_tekst", "Klasse geldt voor"),
     ("lbm_year", "lbm_jaar", "Leefbaarometer: jaar"),
     ("lbm", "lbm_score", "Leefbaarometer: score"),
     ("lbm_afw", "lbm_afwijking", "Leefbaarometer: afwijking van landelijk gemiddelde"),

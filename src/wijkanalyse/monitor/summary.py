@@ -149,6 +149,16 @@ def summarise(title: str, table: pd.DataFrame, classes: pd.DataFrame, warnings: 
     out = [f"De set ‘{title}’ telt {n_wijken(n)} in {nl_number(n_gm)} "
            f"{'gemeente' if n_gm == 1 else 'gemeenten'}; van {nl_number(n_lbm)} daarvan heeft "
            f"de database een Leefbaarometer-reeks tot en met {year}{last_text}."]
+    borrowed = (classified[classified["klasse_geldt_voor"] != ""]
+                if "klasse_geldt_voor" in classified else classified.iloc[0:0])
+    facts["n_klasse_van_wijk"] = len(borrowed)
+    if len(borrowed):
+        # a buurt or a set of buurten has the series (and so the class) of its wijk
+        named = join_nl([str(r.name) for r in borrowed.itertuples()])
+        one = len(borrowed) == 1
+        out[0] = (out[0][:-1] + f"; {named} {'heeft' if one else 'hebben'} geen eigen "
+                  f"Leefbaarometer en {'toont' if one else 'tonen'} de reeks en de klasse "
+                  f"van de wijk waarin {'het ligt' if one else 'zij liggen'}.")
     dist = classes[classes["klasse"] != NO_CLASS]
     facts["classes"] = {str(r.klasse): int(r.n) for r in dist.itertuples()}
     if n_lbm:

@@ -148,8 +148,14 @@ def risk_info_of(risk: pd.DataFrame | None) -> dict[str, Any]:
 def unit_table(units: pd.DataFrame, series: pd.DataFrame, trend: pd.DataFrame,
                index: pd.DataFrame, typ: Any, risk: pd.DataFrame | None,
                geoms: dict[str, BaseGeometry],
-               avail: Availability | None = None) -> pd.DataFrame:
-    """One row per unit with class, Leefbaarometer, index, type, risk and what data exist."""
+               avail: Availability | None = None,
+               containing: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per unit with class, Leefbaarometer, index, type, risk and what data exist.
+
+    ``containing`` (:func:`wijkanalyse.monitor.trends.containing_wijken`) names, per unit
+    that is a buurt or a set of buurten, the wijk(en) whose Leefbaarometer and class it shows:
+    ``klasse_geldt_voor`` (codes) and ``klasse_geldt_voor_tekst`` ("klasse van wijk Kustwijk
+    (WK099506, 13.000 inw.)"), also at the start of its evidence."""
     base = pd.DataFrame({
         "unit_id": units["unit_id"].astype(str),
         "name": units["name"].astype(str),
@@ -187,6 +193,19 @@ def unit_table(units: pd.DataFrame, series: pd.DataFrame, trend: pd.DataFrame,
     for col in ("period_early", "period_late", "evidence"):
         df[col] = df[col].fillna("") if col in df else ""
     df["evidence"] = df["evidence"].where(has_class, "Geen Leefbaarometer-reeks in de database.")
+    df["klasse_geldt_voor"] = ""
+    df["klasse_geldt_voor_tekst"] = ""
+    if containing is not None and len(containing):
+        by_unit = containing.assign(unit_id=containing["unit_id"].astype(str)).set_index(
+            "unit_id")
+        mine = df["unit_id"].isin(by_unit.index) & has_class
+        df.loc[mine, "klasse_geldt_voor"] = df.loc[mine, "unit_id"].map(
+            by_unit["klasse_geldt_voor"])
+        df.loc[mine, "klasse_geldt_voor_tekst"] = df.loc[mine, "unit_id"].map(
+            by_unit["klasse_geldt_voor_tekst"])
+        lead = df.loc[mine, "klasse_geldt_voor_tekst"].map(
+            lambda t: f"Geen eigen klasse: {t}, waarin het gebied ligt. ")
+        df.loc[mine, "evidence"] = lead + df.loc[mine, "evidence"]
     # composite index
     idx = index.set_index("unit_id") if len(index) else None
     df["index_year"] = df["unit_id"].map(idx["index_year"]) if idx is not None else np.nan
@@ -307,8 +326,8 @@ def gemeente_summary(table: pd.DataFrame, order: list[str],
 
 def warning_list(table: pd.DataFrame) -> pd.DataFrame:
     """:attr:`MonitorResult.warnings`: units with risk class ``hoog`` or ``verhoogd``."""
-    cols = ["unit_id", "name", "gemeente", "klasse_label", "lbm_afw", "risk", "risk_class",
-            "risk_explanation"]
+    cols = ["unit_id", "name", "gemeente", "klasse_label", "klasse_geldt_voor_tekst", "lbm_afw",
+            "risk", "risk_class", "risk_explanation"]
     df = table[table["risk_class"].isin(WARN_CLASSES)][cols].copy()
     df["_rank"] = df["risk_class"].map({c: i for i, c in enumerate(WARN_CLASSES)})
     df = df.sort_values(["_rank", "risk", "name"], ascending=[True, False, True])

@@ -87,6 +87,7 @@ from wijkanalyse.profiel.cells import (
     LBM_INDICATORS,
     NL_CODE,
     _add_derived,
+    _applies_to,
     _area_cells,
     _clean,
     _direct_cells,
@@ -100,6 +101,7 @@ from wijkanalyse.profiel.cells import (
     _Row,
     _Table,
 )
+from wijkanalyse.profiel.conflicts import Conflicts, conflicts_by_key
 from wijkanalyse.profiel.figures import _Context, _key_figures, _ordered, _series, _series_groups
 from wijkanalyse.profiel.harmonised import (
     Harmonised,
@@ -273,6 +275,24 @@ def _harmonise_subject(con: duckdb.DuckDBPyConnection, subject: Subject, catalog
     return harmonised_cells(code, latest, lineage, rows, area, member_rows, catalogue)
 
 
+def _conflicts(con: duckdb.DuckDBPyConnection, obs: Sequence[_Row], codes: Sequence[str],
+               years: set[int], cache: dict[Any, Any] | None) -> Conflicts:
+    """The values of ``codes`` in ``years`` (the years of the subject's figures) on which
+    loaded sources disagree. Only sources the build found in a conflict can hold one, and the
+    chosen value of a disagreement comes from one of them: only the codes with such rows
+    among the profile's rows of those years are read, and nothing when there are none."""
+    store: dict[Any, Any] = cache if cache is not None else {}
+    if "conflicting_sources" not in store:
+        store["conflicting_sources"] = load.conflicting_sources(con)
+    sources: frozenset[str] = store["conflicting_sources"]
+    wanted = set(codes)
+    hit = sorted({r.code for r in obs if r.source_id in sources and r.code in wanted
+                  and r.year in years}) if sources else []
+    if not hit:
+        return {}
+    return conflicts_by_key(load.disagreeing_values(con, hit, sorted(sources)))
+
+
 def _region_names(con: duckdb.DuckDBPyConnection, codes: Sequence[str]) -> dict[str, str]:
     if not codes:
         return {}
@@ -341,9 +361,12 @@ def build_profile(
     meta = _meta_table(cat)
     members = list(dict.fromkeys(
         [*subject.members, *(c for div in subject.other_years for c in div.members)]))
-    lbm_codes = _lbm_codes(subject)
+    wijk_lbm_codes = _lbm_codes(subject)
     gem_code = subject.gemeente_code
-    obs = _fetch(con, [*members, *lbm_codes, NL_CODE, gem_code or ""])
+    obs = _fetch(con, [*members, *wijk_lbm_codes, NL_CODE, gem_code or ""])
+    # a finer Leefbaarometer (buurt scores, when loaded) wins over the wijk's
+    lbm_codes = _lbm_codes(subject, {r.code for r in obs if r.indicator_id in LBM_INDICATORS
+                                     and r.code in set(subject.members)})
     sources = load.source_rows(con)
     labels = {row[0]: row[5] for row in sources}
 
@@ -404,6 +427,12 @@ def build_profile(
         if note is not None:
             ctx.area_notes.append(note)
     ctx.zero_parts = zero_parts
+    ctx.conflicts = _conflicts(con, obs, [*members, *([gem_code] if gem_code else []),
+                                          NL_CODE], {y for (_, y) in area}, cache)
+    names = _region_names(con, lbm_codes) if (
+        subject.level == "buurt" or len(lbm_codes) > 1) else {}
+    if lbm_area:
+        ctx.lbm_applies = _applies_to(subject, lbm_codes, names, obs)
     gem_years = _kwb_years(gem_rows)
 
     peer_group: PeerGroup | None = None
@@ -428,8 +457,6 @@ def build_profile(
     series = _series(ctx, series_ids, min_values=2)
     series_groups = _series_groups(ctx)
 
-    names = _region_names(con, lbm_codes) if (
-        subject.level == "buurt" or len(lbm_codes) > 1) else {}
     prefix, lbm_missing = _lbm_texts(subject, lbm_codes, names, bool(lbm_area), weight_year)
     leefbaarometer = _series(ctx, LBM_INDICATORS, min_values=1, notes=_lbm_notes(prefix))
 
@@ -526,8 +553,10 @@ def profile_frames(prof: Profile) -> dict[str, pd.DataFrame]:
     -------
     dict of pandas.DataFrame
         ``key_figures`` (one row per Kerncijfer with the subject, gemeente, Nederland and peer
-        values, differences and assessment), ``series`` and ``leefbaarometer`` (long: one row
-        per indicator and year), ``signals`` and ``peers``.
+        values, differences and assessment; ``peiljaar``, the code of the containing area the
+        subject's value belongs to (``geldt_voor``) and the footnote of a ``conflict``),
+        ``series`` and ``leefbaarometer`` (long: one row per indicator and year), ``signals``
+        and ``peers``.
     """
     kf_rows = []
     for kf in prof.key_figures:
@@ -540,12 +569,15 @@ def profile_frames(prof: Profile) -> dict[str, pd.DataFrame]:
             "diff_gemeente": kf.diff_gemeente, "diff_gemeente_text": kf.diff_gemeente_text,
             "diff_nederland": kf.diff_nederland, "diff_nederland_text": kf.diff_nederland_text,
             "assessment": kf.assessment, "source": kf.area.source,
-            "derived": kf.area.derived, "note": kf.note,
+            "derived": kf.area.derived, "note": kf.note, "peiljaar": kf.peiljaar,
+            "geldt_voor": kf.area.geldt_voor.code if kf.area.geldt_voor is not None else None,
+            "conflict": kf.area.conflict.text if kf.area.conflict is not None else None,
         })
     key_cols = ["indicator_id", "label", "unit", "domain", "kind", "better", "year", "area",
                 "area_complete", "area_reason", "gemeente", "nederland", "peers",
                 "diff_gemeente", "diff_gemeente_text", "diff_nederland", "diff_nederland_text",
-                "assessment", "source", "derived", "note"]
+                "assessment", "source", "derived", "note", "peiljaar", "geldt_voor",
+                "conflict"]
     series_cols = ["indicator_id", "label", "unit", "domain", "year", "area", "gemeente",
                    "nederland", "complete", "source", "note", "derived", "nederland_derived"]
 

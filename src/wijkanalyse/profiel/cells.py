@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import pandas as pd
 
-from wijkanalyse.catalogue import Catalogue
+from wijkanalyse.catalogue import Catalogue, Indicator
 from wijkanalyse.codes import wijk_code_of
+from wijkanalyse.fmt import join_nl, nl_number
 from wijkanalyse.gebieden.aggregate import aggregate_many, indicator_table
-from wijkanalyse.model import Figure, Subject
+from wijkanalyse.model import AppliesTo, Figure, Subject
 
 NL_CODE = "NL00"
 
@@ -60,6 +61,16 @@ class _Meta:
     changes: tuple[dict[str, Any], ...] = ()
     decimals: int | None = None
     signed: bool = False
+    #: The catalogue entry (for its ``peiljaar``).
+    indicator: Indicator | None = field(default=None, compare=False, repr=False)
+
+    def peiljaar(self, edition: int) -> tuple[int | None, str | None]:
+        """(the year a figure of ``edition`` describes, in words) when the catalogue records a
+        ``peiljaar`` for the indicator, else ``(None, None)``."""
+        ind = self.indicator
+        if ind is None or not ind.peiljaar:
+            return None, None
+        return ind.reference_year(edition), ind.reference_text(edition)
 
     @property
     def derived_text(self) -> str:
@@ -103,7 +114,7 @@ def _meta_table(catalogue: Catalogue) -> dict[str, _Meta]:
                              factor=ind.share_factor(), computed=ind.computed,
                              replaces=ind.replaces, replaced_by=ind.replaced_by,
                              changes=tuple(ind.definition_changes),
-                             decimals=ind.decimals, signed=ind.signed)
+                             decimals=ind.decimals, signed=ind.signed, indicator=ind)
     return meta
 
 
@@ -286,11 +297,16 @@ def _area_cells(rows: Sequence[_Row], subject: Subject, catalogue: Catalogue,
     return table, used
 
 
-def _lbm_codes(subject: Subject) -> list[str]:
-    """The wijk codes whose Leefbaarometer stands for the subject."""
+def _lbm_codes(subject: Subject, own: Iterable[str] = ()) -> list[str]:
+    """The codes whose Leefbaarometer stands for the subject: its own members at their level
+    when every member has Leefbaarometer scores of its own (``own``: the member codes with
+    Leefbaarometer rows, e.g. from a buurt score file), else the wijken that contain them."""
+    members = list(dict.fromkeys(subject.members))
     if subject.level == "wijk":
-        return list(dict.fromkeys(subject.members))
+        return members
     if subject.level == "buurt":
+        if members and set(members) <= set(own):
+            return members
         if subject.wijk_codes:
             return list(dict.fromkeys(subject.wijk_codes))
         return list(dict.fromkeys(c for c in map(wijk_code_of, subject.members) if c))
@@ -336,6 +352,36 @@ def _lbm_cells(
         else:
             nederland[(ind, year)] = _Cell(0.0, True, None, cell.source_ids)
     return area, nederland, weight_year
+
+
+def _applies_to(subject: Subject, codes: Sequence[str], names: Mapping[str, str],
+                obs: Sequence[_Row]) -> AppliesTo | None:
+    """The containing area the Leefbaarometer of ``codes`` belongs to, or ``None`` when the
+    codes are the subject's own members (a wijk, or buurten with their own scores).
+
+    The inhabitants are those of each code in its latest year with a count (summed)."""
+    if not codes or set(codes) <= set(subject.members):
+        return None
+    wanted = set(codes)
+    latest: dict[str, _Row] = {}
+    for r in obs:
+        if r.indicator_id == "a_inw" and r.code in wanted and r.value is not None and (
+                r.code not in latest or r.year > latest[r.code].year):
+            latest[r.code] = r
+    inhabitants = (sum(float(r.value or 0.0) for r in latest.values())
+                   if len(latest) == len(wanted) else None)
+    year = max((r.year for r in latest.values()), default=None) if inhabitants else None
+    listed = join_nl([names.get(c, c) for c in codes])
+    level = "wijk" if all(c.startswith("WK") for c in codes) else "buurt"
+    if len(codes) == 1:
+        text = f"score van {level} {listed}"
+        count = f", {nl_number(inhabitants, decimals=0)} inw." if inhabitants else "."
+    else:
+        text = f"gewogen score van de {level}en {listed}"
+        count = (f", samen {nl_number(inhabitants, decimals=0)} inw."
+                 if inhabitants else ".")
+    return AppliesTo(code=codes[0], name=listed, level=level, codes=list(codes),
+                     inhabitants=inhabitants, inhabitants_year=year, text=text + count)
 
 
 def _peer_figures(obs: Sequence[_Row], codes: Sequence[str], year: int,

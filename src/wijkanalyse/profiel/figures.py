@@ -14,8 +14,18 @@ from dataclasses import dataclass, field
 
 from wijkanalyse import fmt
 from wijkanalyse.catalogue import DOMAINS
-from wijkanalyse.model import AreaNote, Figure, KeyFigure, Series, SeriesGroup, SeriesPoint, Subject
-from wijkanalyse.profiel.cells import LBM_INDICATORS, _Cell, _Meta, _Table
+from wijkanalyse.model import (
+    AppliesTo,
+    AreaNote,
+    Figure,
+    KeyFigure,
+    Series,
+    SeriesGroup,
+    SeriesPoint,
+    Subject,
+)
+from wijkanalyse.profiel.cells import LBM_INDICATORS, NL_CODE, _Cell, _Meta, _Table
+from wijkanalyse.profiel.conflicts import Conflicts, conflict_for
 
 #: The Kerncijfers of a profile, in this order, when the subject has them in the chosen year.
 #: Chosen for vulnerable neighbourhoods: size and composition (age, herkomst or, before 2023,
@@ -129,6 +139,10 @@ class _Context:
     #: Parts without residents whose missing resident figures counted as 0, per (ind, year).
     zero_parts: dict[tuple[str, int], list[str]] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
+    #: Values of the subject's codes, its gemeente and Nederland on which sources disagree.
+    conflicts: Conflicts = field(default_factory=dict)
+    #: The containing area the Leefbaarometer belongs to (a buurt's wijk), or None.
+    lbm_applies: AppliesTo | None = None
 
     def source(self, source_ids: Iterable[str]) -> str | None:
         labels: list[str] = []
@@ -280,6 +294,7 @@ def _key_figures(ctx: _Context) -> list[KeyFigure]:
         nl = _figure(ctx, ctx.nederland.get((ind, year)), year,
                      _reference_missing(ctx, "nederland", ind, year))
         peers = ctx.peers.get((ind, year)) or Figure(None, year, None, False, ctx.peer_note)
+        _mark(ctx, ind, year, m, area, gem, nl)
         label = m.label
         if ind in LBM_INDICATORS and ctx.subject.level == "buurt":
             label += " (van de wijk)"
@@ -289,6 +304,9 @@ def _key_figures(ctx: _Context) -> list[KeyFigure]:
                        kind=m.kind, better=m.better, year=year, area=area, gemeente=gem,
                        nederland=nl, peers=peers, note=_notes_for(ctx, ind, [year]),
                        decimals=m.decimals, signed=m.signed)
+        kf.peiljaar, kf.peiljaar_text = m.peiljaar(year)
+        if kf.peiljaar is None:
+            kf.peiljaar = year
         # counts of areas of different size are not comparable (a wijk has "index 5" of its
         # gemeente's inhabitants); their comparison is made by the derived shares
         if m.kind not in ("code", "count"):
@@ -300,6 +318,29 @@ def _key_figures(ctx: _Context) -> list[KeyFigure]:
             kf.assessment = assess(reference, unit=m.unit, kind=m.kind, better=m.better)
         out.append(kf)
     return out
+
+
+def _mark(ctx: _Context, ind: str, year: int, m: _Meta, area: Figure, gem: Figure,
+          nl: Figure) -> None:
+    """Say in each figure what a reader must know where the figure is: the containing area a
+    Leefbaarometer value belongs to, sources that disagree on it, and its peiljaar."""
+    if ind in LBM_INDICATORS and ctx.lbm_applies is not None and area.value is not None:
+        area.geldt_voor = ctx.lbm_applies
+    peiljaar, text = m.peiljaar(year)
+    roles: list[tuple[Figure, list[str], _Table]] = [
+        (area, ctx.subject.members_in(year), ctx.area)]
+    if ctx.subject.gemeente_code and ctx.subject.kind != "gemeente":
+        roles.append((gem, [ctx.subject.gemeente_code], ctx.gemeente))
+    roles.append((nl, [NL_CODE], ctx.nederland))
+    for fig, codes, table in roles:
+        if fig.value is None:
+            continue
+        if peiljaar is not None:
+            fig.peiljaar, fig.peiljaar_text = peiljaar, text
+        cell = table.get((ind, year))
+        if fig.derived is None and cell is not None and ind not in LBM_INDICATORS:
+            fig.conflict = conflict_for(ctx.conflicts, ind, year, codes, cell.source_ids,
+                                        unit=m.unit, kind=m.kind)
 
 
 def _with_berekend(label: str) -> str:
@@ -351,7 +392,11 @@ def _series(ctx: _Context, ids: Iterable[str], *, min_values: int,
                 gemeente_derived=gem.derived if gem is not None and gem.value is not None
                 else None,
                 nederland_derived=nl.derived if nl is not None and nl.value is not None
-                else None))
+                else None,
+                conflict=conflict_for(ctx.conflicts, ind, year, ctx.subject.members_in(year),
+                                      cell.source_ids, unit=m.unit, kind=m.kind)
+                if cell.value is not None and cell.derived is None
+                and ind not in LBM_INDICATORS else None))
         label = m.label
         if ind in LBM_INDICATORS and ctx.subject.level == "buurt":
             label += " (van de wijk)"
@@ -360,9 +405,16 @@ def _series(ctx: _Context, ids: Iterable[str], *, min_values: int,
             label = _with_berekend(label)  # a mixed series marks its computed points
         measured = [p.year for p in points if p.area is not None]
         texts = [t for t in ((notes or {}).get(ind), _notes_for(ctx, ind, measured)) if t]
+        last = measured[-1] if measured else None
+        peiljaar, words = m.peiljaar(last) if last is not None else (None, None)
+        if last is not None and peiljaar is not None and (peiljaar != last or words):
+            texts.append(f"De jaartallen zijn KWB-edities; {words or f'peiljaar {peiljaar}'} "
+                         f"in KWB {last}.")
         s = Series(indicator_id=ind, label=label, unit=m.unit, domain=m.domain,
                    better=m.better, points=points, note=" ".join(texts) or None,
                    decimals=m.decimals, signed=m.signed)
+        if ind in LBM_INDICATORS and measured:
+            s.geldt_voor = ctx.lbm_applies
         _changes(s, m.unit, m.kind)
         out.append(s)
     return out

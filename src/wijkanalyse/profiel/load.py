@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from wijkanalyse.codes import gemeente_code_of
+from wijkanalyse.store import conflicting_sources as store_conflicting_sources
 
 _OBS_SQL = """
 SELECT o.indicator_id, o.year, o.code, o.value, o.missing_reason, o.source_id,
@@ -31,6 +32,35 @@ def observations(con: duckdb.DuckDBPyConnection,
     """Every observation of ``codes`` (all indicators, all years) in one query: rows
     ``(indicator_id, year, code, value, missing_reason, source_id, source_kind)``."""
     return con.execute(_OBS_SQL, [list(codes)]).fetchall()
+
+
+def conflicting_sources(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """The sources that disagree with another on some figure
+    (:func:`wijkanalyse.store.conflicting_sources`)."""
+    return store_conflicting_sources(con)
+
+
+def disagreeing_values(con: duckdb.DuckDBPyConnection, codes: Sequence[str],
+                       source_ids: Sequence[str]) -> list[tuple[Any, ...]]:
+    """The values of ``codes`` in ``source_ids`` on which those sources disagree (the same
+    indicator, year and code with different values, by the tolerance of
+    :func:`wijkanalyse.store.record_conflicts`): rows ``(indicator_id, year, code, value,
+    source_id, layout, priority, label, file_name)``, best priority first."""
+    if not codes or not source_ids:
+        return []
+    return con.execute(
+        """SELECT indicator_id, year, code, value, source_id, layout, priority, label,
+                  file_name
+           FROM (SELECT o.indicator_id, o.year, o.code, o.value, o.source_id, s.layout,
+                        s.priority, s.label, s.file_name,
+                        min(o.value) OVER w AS lo, max(o.value) OVER w AS hi
+                 FROM observations o JOIN sources s USING (source_id)
+                 WHERE o.source_id IN (SELECT unnest(?::VARCHAR[]))
+                   AND list_contains(?, o.code) AND o.value IS NOT NULL
+                 WINDOW w AS (PARTITION BY o.indicator_id, o.year, o.code))
+           WHERE hi - lo > 1e-6 * greatest(abs(lo), abs(hi), 1)
+           ORDER BY indicator_id, year, code, priority, source_id""",
+        [list(source_ids), list(codes)]).fetchall()
 
 
 def source_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:

@@ -92,9 +92,11 @@ class _Footnotes:
 @dataclass
 class _Cell:
     text: str
-    note: int | None = None
+    note: str | None = None  # footnote numbers, "2" or "2,3"
     incomplete: bool = False
     year: int | None = None  # shown when it differs from the table's year
+    #: The containing area the value belongs to ("score van wijk Noordwest, 19.600 inw.").
+    applies: str | None = None
 
 
 @dataclass
@@ -111,6 +113,9 @@ class _Row:
     mark: str
     year: int | None = None  # shown when the row is of another year than the profile
     note: int | None = None  # footnote on the label (definition change, changed name)
+    #: The year the row's figures describe next to the edition where they differ, or in
+    #: words from the catalogue ("waardepeildatum 1 januari 2018; KWB 2019"), else None.
+    peiljaar: str | None = None
 
 
 @dataclass
@@ -146,9 +151,13 @@ def _cell(figure: Figure | None, kf: KeyFigure, notes: _Footnotes) -> _Cell:
     note = notes.number(reason) if (missing or not figure.complete) else None
     if note is None and not missing and figure.derived:
         note = notes.number(_derived_footnote(figure.derived))
+    numbers = [n for n in (note, notes.number(figure.conflict.text) if (
+        figure.conflict is not None and not missing) else None) if n is not None]
     year = figure.year if (figure.year is not None and figure.year != kf.year
                            and not missing) else None
-    return _Cell(text, note=note, incomplete=not figure.complete and not missing, year=year)
+    applies = figure.geldt_voor.text if figure.geldt_voor is not None and not missing else None
+    return _Cell(text, note=",".join(map(str, numbers)) or None,
+                 incomplete=not figure.complete and not missing, year=year, applies=applies)
 
 
 _ASSESSMENT = {"gunstig": "▲ gunstig", "ongunstig": "▼ ongunstig"}
@@ -161,6 +170,17 @@ def _derived_footnote(derived: str) -> str:
         return ("Berekend uit de aantallen van hetzelfde gebied en jaar (teller ÷ noemer); "
                 "CBS publiceert hier aantallen, geen percentage.")
     return derived[:1].upper() + derived[1:] + "."
+
+
+def _peiljaar_text(kf: KeyFigure) -> str | None:
+    """The year a row describes next to its KWB edition, where the catalogue says so:
+    "waardepeildatum 1 januari 2018; KWB 2019", "inkomen over 2019; KWB 2019", "peiljaar
+    2017; KWB 2023"."""
+    if kf.peiljaar_text:
+        return f"{kf.peiljaar_text}; KWB {kf.year}"
+    if kf.peiljaar is not None and kf.peiljaar != kf.year:
+        return f"peiljaar {kf.peiljaar}; KWB {kf.year}"
+    return None
 
 
 def _key_figure_tables(profile: Profile) -> list[_Table]:
@@ -186,6 +206,7 @@ def _key_figure_tables(profile: Profile) -> list[_Table]:
                 mark=_ASSESSMENT.get(kf.assessment or "", ""),
                 year=kf.year if kf.year != profile.year else None,
                 note=notes.number(kf.note),
+                peiljaar=_peiljaar_text(kf),
             ))
             sources += [kf.area.source, kf.gemeente.source, kf.nederland.source,
                         kf.peers.source]
@@ -235,6 +256,8 @@ def _series_chart(series: Series, profile: Profile, *, wide: bool = False) -> _C
         lines.append("Ontwikkeling als index: het gebied, de gemeente en Nederland verschillen "
                      "sterk in omvang.")
     lines.extend(_derived_lines(series.points))
+    lines.extend(f"{p.year}: {p.conflict.text}" for p in series.points
+                 if p.conflict is not None and not _is_missing(p.area))
     return _Chart(title=series.label, svg=Markup(svg),
                   caption=_source_caption(p.source for p in series.points),
                   lines=lines, note=series.note)
@@ -319,6 +342,9 @@ class _Leefbaarometer:
     rows: list[list[str]]
     caption: str
     notes: list[str]
+    #: The containing area every value belongs to ("score van wijk Noordwest, 19.600 inw."),
+    #: or None for the subject's own scores.
+    applies: str | None = None
 
 
 _LBM_TABLE = (("lbm", "Score"), ("lbm_afw", "Afwijking"), ("lbm_won", "Woningvoorraad"),
@@ -336,6 +362,8 @@ def _leefbaarometer(profile: Profile) -> _Leefbaarometer | None:
     if "lbm" in series and any(not _is_missing(p.area) for p in series["lbm"].points):
         score = _series_chart(series["lbm"], profile, wide=True)
         score.title = "Leefbaarometer-score"
+        if series["lbm"].geldt_voor is not None:
+            score.title += f" ({series['lbm'].geldt_voor.text})"
     dims = [s for s in profile.leefbaarometer if s.indicator_id in charts.LBM_DIMENSIONS]
     dim_svg = charts.lbm_dimensions_chart(dims) if dims else None
     dimensions = None
@@ -353,4 +381,6 @@ def _leefbaarometer(profile: Profile) -> _Leefbaarometer | None:
     notes = [s.note for s in profile.leefbaarometer if s.note]
     return _Leefbaarometer(score=score, dimensions=dimensions,
                            columns=["Jaar"] + [label for _, label in columns], rows=rows,
-                           caption=caption, notes=list(dict.fromkeys(notes)))
+                           caption=caption, notes=list(dict.fromkeys(notes)),
+                           applies=next((s.geldt_voor.text for s in profile.leefbaarometer
+                                         if s.geldt_voor is not None), None))

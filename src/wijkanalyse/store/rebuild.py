@@ -7,6 +7,7 @@ user tables of the previous database file over into the new one.
 from __future__ import annotations
 
 import contextlib
+import re
 from pathlib import Path
 
 import duckdb
@@ -16,7 +17,7 @@ from wijkanalyse.store.failures import database_error
 from wijkanalyse.store.schema import USER_TABLES
 
 __all__ = ["NotWijkanalyseDatabaseError", "carry_over_user_tables", "checkpoint",
-           "record_conflicts", "row_count", "use_one_thread"]
+           "conflicting_sources", "record_conflicts", "row_count", "use_one_thread"]
 
 #: The tables a build may count (names are put into SQL, so only these are accepted).
 _COUNTED = frozenset({"observations", "regions", "load_issues", "sources", *USER_TABLES})
@@ -49,6 +50,8 @@ def record_conflicts(con: duckdb.DuckDBPyConnection) -> None:
     Two CBS files of the same year can hold different revisions (e.g. a StatLine export made
     before and an OData download made after a correction); the ``observation`` view then uses
     the preferred layout, and ``data status`` shows how many figures differ and by how much.
+    :func:`conflicting_sources` reads the source ids back (the wijkprofiel looks up the
+    differing values of its own codes only in those sources).
     """
     con.execute(
         """INSERT INTO load_issues
@@ -75,6 +78,22 @@ def record_conflicts(con: duckdb.DuckDBPyConnection) -> None:
            GROUP BY p.indicator_id, p.year, p.sa, p.sb
            ORDER BY p.indicator_id, p.year, p.sa, p.sb"""
     )
+
+
+_CONFLICT_PAIR = re.compile(r"regio's verschillen tussen (\S+) en (\S+) \(grootste")
+
+
+def conflicting_sources(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """The ids of the sources that disagree with another source on some figure, from the
+    ``conflict`` issues :func:`record_conflicts` wrote (empty when sources agree)."""
+    found: set[str] = set()
+    for (detail,) in con.execute(
+            "SELECT detail FROM load_issues WHERE kind = 'conflict' "
+            "AND source_id = '(build)'").fetchall():
+        match = _CONFLICT_PAIR.search(str(detail))
+        if match:
+            found.update(match.groups())
+    return frozenset(found)
 
 
 def carry_over_user_tables(

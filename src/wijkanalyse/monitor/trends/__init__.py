@@ -10,7 +10,8 @@ Two steps:
 * :func:`lbm_series` (I/O, :mod:`.series`) reads the Leefbaarometer per unit from the database:
   a unit that is a buurt or a set of buurten gets the series of the wijk(en) containing it;
   several wijken are averaged with weights = their inhabitants (``a_inw``) in the latest year
-  in which all of them have a count.
+  in which all of them have a count. :func:`containing_wijken` names those wijken per unit:
+  such a unit has no class of its own, it shows the class of the wijk(en), labelled so.
 * :func:`classify_trends` (pure, :mod:`.classify`) classifies each unit from its series.
 
 The classification uses only ``lbm_afw``, the deviation from the national reference as the
@@ -34,10 +35,11 @@ from wijkanalyse.monitor.trends.config import (
     load_trend_config,
     trend_classes,
 )
-from wijkanalyse.monitor.trends.series import lbm_series
+from wijkanalyse.monitor.trends.series import containing_wijken, lbm_series
 
 __all__ = [
     "CLASS_IDS", "RESULT_COLUMNS", "SERIES_COLUMNS", "TrendClass", "TrendConfig",
-    "TrendConfigError", "class_distribution", "classify_trends", "lbm_series",
+    "TrendConfigError", "class_distribution", "classify_trends", "containing_wijken",
+    "lbm_series",
     "load_trend_config", "trend_classes", "trend_summary",
 ]

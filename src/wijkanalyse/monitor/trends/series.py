@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import duckdb
 import numpy as np
 import pandas as pd
 
+from wijkanalyse.fmt import join_nl, nl_number
 from wijkanalyse.monitor import load
 from wijkanalyse.monitor.trends.config import SERIES_COLUMNS
 
@@ -102,6 +104,65 @@ def lbm_series(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, *,
     agg = agg.sort_values(["_order", "year"], kind="stable")
     out = agg[list(SERIES_COLUMNS)].reset_index(drop=True)
     return out.astype({"year": int, "n_wijken": int, "n_wijken_total": int})
+
+
+def containing_wijken(con: duckdb.DuckDBPyConnection, units: pd.DataFrame) -> pd.DataFrame:
+    """The wijken whose Leefbaarometer (and so whose trend class) a unit gets when they are
+    not the unit's own: a buurt or a set of buurten gets the series of the wijk(en) around it.
+
+    Parameters
+    ----------
+    con
+        A store connection.
+    units
+        ``unit_id``, ``codes`` (the unit's own CBS codes) and ``wijk_codes``.
+
+    Returns
+    -------
+    DataFrame
+        ``unit_id``, ``klasse_geldt_voor`` (the wijk codes, ``"; "``-joined) and
+        ``klasse_geldt_voor_tekst`` ("klasse van wijk Kustwijk (WK099506, 13.000 inw.)"),
+        one row per unit whose wijken are not its own codes; other units have no row.
+    """
+    rows: list[tuple[str, list[str]]] = []
+    for unit_id, codes, wijken in zip(units["unit_id"].astype(str), units["codes"],
+                                      units["wijk_codes"], strict=True):
+        own = {str(c) for c in (codes if isinstance(codes, Iterable)
+                                and not isinstance(codes, str) else [codes])}
+        listed = sorted({str(c) for c in (wijken if isinstance(wijken, Iterable)
+                                          and not isinstance(wijken, str) else [wijken])})
+        if listed and not set(listed) <= own:
+            rows.append((unit_id, listed))
+    out = pd.DataFrame({"unit_id": pd.Series(dtype=str),
+                        "klasse_geldt_voor": pd.Series(dtype=str),
+                        "klasse_geldt_voor_tekst": pd.Series(dtype=str)})
+    if not rows:
+        return out
+    info = load.latest_names_and_inhabitants(
+        con, sorted({c for _, codes in rows for c in codes})).set_index("code")
+    records = []
+    for unit_id, codes in rows:
+        names = [_short_name(info["name"].get(c), c) for c in codes]
+        counts = [info["inhabitants"].get(c) for c in codes]
+        known = all(v is not None and not pd.isna(v) for v in counts)
+        total = nl_number(float(sum(float(v) for v in counts)), decimals=0) if known else None
+        if len(codes) == 1:
+            text = (f"klasse van wijk {names[0]} ({codes[0]}"
+                    + (f", {total} inw.)" if total else ")"))
+        else:
+            text = (f"klasse van de wijken {join_nl(names)} ({', '.join(codes)}; samen "
+                    f"{total} inw.)" if total else
+                    f"klasse van de wijken {join_nl(names)} ({', '.join(codes)})")
+        records.append({"unit_id": unit_id, "klasse_geldt_voor": "; ".join(codes),
+                        "klasse_geldt_voor_tekst": text})
+    return pd.DataFrame(records, columns=list(out.columns))
+
+
+def _short_name(name: object, code: str) -> str:
+    """"Wijk 06 Kustwijk" -> "Kustwijk"; the code when there is no name."""
+    if not isinstance(name, str) or not name.strip():
+        return code
+    return re.sub(r"^(?:wijk|buurt)\s+\d+[a-z]?\s+", "", name.strip(), flags=re.IGNORECASE)
 
 
 def _weights(con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, codes: list[str]
