@@ -39,10 +39,13 @@ What is computed
   has a row in the year, then every other indicator with a value, grouped by domain; a
   computed area figure has "(…, berekend)" in its label, and ``note`` carries definition
   changes (benefits of 2015 count benefits, later years persons) and changed names.
-  ``assessment`` compares with the gemeente (with the Netherlands when the gemeente has no
-  figure, e.g. the Leefbaarometer or a gemeente profile) and is ``None`` inside the neutral
-  band (:data:`NEUTRAL_PP`, :data:`NEUTRAL_INDEX`, :data:`NEUTRAL_SCORE`) or when the
-  indicator has no direction.
+  ``assessment`` is the verdict of the profile's one assessment
+  (:func:`wijkanalyse.signalen.assess.assess_profile`, also in ``Profile.judgements``):
+  ``"ongunstig"`` when a signal rests on the figure, else its position against the gemeente
+  (Nederland when the gemeente has no figure, e.g. the Leefbaarometer or a gemeente profile),
+  ``None`` inside the neutral band or without a direction (``docs/signalen.md``).
+* **Summary**: the four questions of a wijkanalyse answered from that assessment
+  (:mod:`~wijkanalyse.profiel.summary`), first in the report and in the JSON.
 * **Ontwikkeling**: every indicator with a value in more than one year, each year on that
   year's division; one measured year is a key figure, not a series. Indicators with different
   ids (migratieachtergrond, herkomst) are never joined: the rates that share a definition
@@ -109,6 +112,7 @@ from wijkanalyse.profiel.harmonised import (
 )
 from wijkanalyse.profiel.peers import find_peers
 from wijkanalyse.profiel.sections import add_sections
+from wijkanalyse.profiel.summary import summarise
 from wijkanalyse.profiel.texts import (
     _area_notes,
     _display_name,
@@ -118,7 +122,7 @@ from wijkanalyse.profiel.texts import (
     _missing_statements,
     _sources,
 )
-from wijkanalyse.signalen.derive import derive_signals
+from wijkanalyse.signalen.assess import assess_profile
 from wijkanalyse.verhalen import stories_for
 
 __all__ = [
@@ -461,10 +465,16 @@ def build_profile(
         series_groups=series_groups,
         area_notes=list(ctx.area_notes),
     )
-    if with_signals:
-        result.signals = list(derive_signals(result))
+    # the one assessment: signals, the Oordeel of every key figure, and through them the
+    # kennisdossier section and the summary
+    assessment = assess_profile(result, with_signals=with_signals)
+    result.signals = assessment.signals
+    result.judgements = assessment.judgements
+    for kf, judgement in zip(result.key_figures, assessment.judgements, strict=True):
+        kf.assessment = judgement.verdict
     add_sections(result, con, enabled={"segregatie": with_segregatie, "kennis": with_kennis},
                  cache=cache)
+    result.summary = summarise(result)
     return result
 
 
