@@ -44,6 +44,7 @@ from wijkanalyse.model import (
 from wijkanalyse.present import charts
 from wijkanalyse.present.jinja import environment
 from wijkanalyse.profiel.sections import SECTIONS
+from wijkanalyse.profiel.summary import summarise
 from wijkanalyse.profiel.views import (
     _UNKNOWN_SOURCE,
     _Chart,
@@ -306,6 +307,8 @@ def _context(profile: Profile, generated_on: date) -> dict[str, Any]:
     generated = (f"Gemaakt met {profile.generated_with or 'wijkanalyse'} op "
                  f"{_dutch_date(generated_on)}")
     titles = _section_titles(profile)
+    # made by build_profile; a profile made by hand gets it here, from the same rules
+    summary = profile.summary if profile.summary is not None else summarise(profile)
     return {
         "p": profile,
         "subject": s,
@@ -314,8 +317,8 @@ def _context(profile: Profile, generated_on: date) -> dict[str, Any]:
         "members_text": _members_text(profile),
         "years_text": ", ".join(str(y) for y in sorted(profile.years_available)),
         "generated": generated,
-        "summary": profile.summary,
-        "summary_signals": _signal_views(profile.summary.signals if profile.summary else []),
+        "summary": summary,
+        "summary_signals": _signal_views(summary.signals),
         "n_signals": len(profile.signals),
         "kerncijfers": _key_figure_tables(profile),
         "series_groups": _series_groups(profile),

@@ -97,11 +97,27 @@ def _reference_text(kf: KeyFigure, judgement: Judgement) -> str:
     return f"{area} tegen {_value(kf, ref.value)} {_REFERENCE_WORDS[judgement.reference]}"
 
 
-def _important(profile: Profile) -> list[tuple[KeyFigure, Judgement, str]]:
+_LEVEL_MARKS = {"gunstig": "▲ gunstig", "ongunstig": "▼ ongunstig"}
+
+
+def _judgements(profile: Profile) -> list[Judgement]:
+    """The profile's one assessment (``Profile.judgements``). A profile made by hand without
+    one (tests, notebooks) is read from its ``KeyFigure.assessment`` instead."""
+    if profile.judgements:
+        return profile.judgements
+    return [Judgement(indicator_id=kf.indicator_id, verdict=kf.assessment, level=kf.assessment,
+                      reference=("gemeente" if kf.diff_gemeente is not None else
+                                 "Nederland" if kf.diff_nederland is not None else None),
+                      mark=_LEVEL_MARKS.get(kf.assessment or "", ""))
+            for kf in profile.key_figures]
+
+
+def _important(profile: Profile,
+               all_judgements: Sequence[Judgement]) -> list[tuple[KeyFigure, Judgement, str]]:
     """The most important figures with why (see the module docstring)."""
     key_figures = {kf.indicator_id: kf for kf in profile.key_figures
                    if kf.area.value is not None}
-    judgements = {j.indicator_id: j for j in profile.judgements}
+    judgements = {j.indicator_id: j for j in all_judgements}
     chosen: dict[str, str] = {}
     for sig in profile.signals:
         ind = next((e.indicator_id for e in sig.evidence if e.indicator_id in key_figures), None)
@@ -109,7 +125,7 @@ def _important(profile: Profile) -> list[tuple[KeyFigure, Judgement, str]]:
             chosen[ind] = f"signaal: {sig.title} ({sig.severity_label})"
     for level, why in (("ongunstig", "ongunstig"), ("gunstig", "gunstig")):
         ranked = sorted(
-            (j for j in profile.judgements
+            (j for j in all_judgements
              if j.level == level and j.indicator_id in key_figures
              and j.indicator_id not in chosen),
             key=lambda j: -_distance(key_figures[j.indicator_id], j))
@@ -153,16 +169,17 @@ def _kind_phrase(profile: Profile) -> str:
                                     else "")
 
 
-def _stand(profile: Profile, figures: dict[str, KeyFigure]) -> str:
+def _stand(profile: Profile, figures: dict[str, KeyFigure],
+           judgements: Sequence[Judgement]) -> str:
     sentences: list[str] = []
     inw = figures.get("a_inw")
     lead = _kind_phrase(profile)
     if inw is not None and inw.area.value is not None:
         lead += f" met {fmt.nl_number(inw.area.value)} inwoners ({inw.year})"
     sentences.append(lead + ".")
-    compared = [j for j in profile.judgements if j.level is not None]
-    bad = [j for j in profile.judgements if j.level == "ongunstig"]
-    good = [j for j in profile.judgements if j.level == "gunstig"]
+    compared = [j for j in judgements if j.level is not None]
+    bad = [j for j in judgements if j.level == "ongunstig"]
+    good = [j for j in judgements if j.level == "gunstig"]
     if compared:
         sentences.append(
             f"Van de {_plural(len(compared), 'cijfer', 'cijfers')} die buiten de neutrale "
@@ -179,7 +196,7 @@ def _stand(profile: Profile, figures: dict[str, KeyFigure]) -> str:
         kf = figures[j.indicator_id]
         sentences.append(f"Het meest ongunstig: {kf.label}: {_reference_text(kf, j)} in "
                          f"{kf.year}.")
-    afw = next((j for j in profile.judgements if j.indicator_id == "lbm_afw"), None)
+    afw = next((j for j in judgements if j.indicator_id == "lbm_afw"), None)
     kf_afw = figures.get("lbm_afw")
     if afw is not None and kf_afw is not None and kf_afw.area.value is not None:
         word = {"ongunstig": "lager dan", "gunstig": "hoger dan"}.get(
@@ -298,10 +315,11 @@ def summarise(profile: Profile) -> Summary:
     """
     figures = {kf.indicator_id: kf for kf in profile.key_figures}
     types = rule_types()
-    important = _important(profile)
+    judgements = _judgements(profile)
+    important = _important(profile, judgements)
     top_signals = list(profile.signals[:SUMMARY_SIGNALS])
     answers = [
-        SummaryAnswer("stand", QUESTIONS["stand"], _stand(profile, figures)),
+        SummaryAnswer("stand", QUESTIONS["stand"], _stand(profile, figures, judgements)),
         SummaryAnswer("ontwikkeling", QUESTIONS["ontwikkeling"], _development(profile, types)),
         SummaryAnswer("problemen", QUESTIONS["problemen"], _problems(profile)),
         SummaryAnswer("aanpakken", QUESTIONS["aanpakken"], _approaches(profile)),
