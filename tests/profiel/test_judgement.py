@@ -180,8 +180,8 @@ def test_summary_of_schildersbuurt(schildersbuurt: Profile) -> None:
     answers = {a.key: a.text for a in summary.answers}
     assert answers["stand"].startswith(
         "Schildersbuurt is een wijk in de gemeente 's-Gravenhage met 30.700 inwoners (2024). "
-        "Van de 12 cijfers die buiten de neutrale marge van de gemeente (of Nederland) liggen, "
-        "zijn er 9 ongunstig en 3 gunstig")
+        "Tegenover de gemeente (of Nederland, waar de gemeente geen cijfer heeft) zijn 9 "
+        "cijfers ongunstig en 3 gunstig (kolom Oordeel bij de kerncijfers)")
     assert ("Het meest ongunstig: Personen met een bijstandsuitkering (% van inwoners, "
             "berekend): 11,3% tegen 4,7% in de gemeente in 2019.") in answers["stand"]
     assert answers["ontwikkeling"].startswith(

@@ -19,7 +19,8 @@ The most important figures (:data:`SUMMARY_FIGURES`): the figures the strongest 
 on, in the order of the signals; then the figures with the largest unfavourable, then
 favourable, position (the distance outside the neutral band of
 :mod:`wijkanalyse.signalen.assess`, in units of that band); then, when fewer than five,
-the core figures of :data:`_CORE` (size, income, poverty, benefits). The strongest signals
+the core figures of :data:`_CORE` (size, income, poverty, benefits) and the other compared
+figures in the order of the Kerncijfers. The strongest signals
 (:data:`SUMMARY_SIGNALS`) are the first of the ranked signals. Each list has its source line.
 """
 
@@ -134,8 +135,10 @@ def _important(profile: Profile,
             chosen.setdefault(j.indicator_id, f"{why} tegenover {against}")
     for ind in _CORE:
         if ind in key_figures and ind in judgements:
-            chosen.setdefault(ind, "omvang" if ind == "a_inw" else
-                              "kerncijfer, dicht bij de referentie")
+            chosen.setdefault(ind, "omvang" if ind == "a_inw" else "kerncijfer")
+    for j in all_judgements:  # then the compared figures, in the order of the Kerncijfers
+        if j.reference is not None and j.indicator_id in key_figures:
+            chosen.setdefault(j.indicator_id, "kerncijfer")
     out: list[tuple[KeyFigure, Judgement, str]] = []
     for ind, why in chosen.items():
         if _SAME_MEASUREMENT.get(ind) in {kf.indicator_id for kf, _, _ in out}:
@@ -180,12 +183,14 @@ def _stand(profile: Profile, figures: dict[str, KeyFigure],
     compared = [j for j in judgements if j.level is not None]
     bad = [j for j in judgements if j.level == "ongunstig"]
     good = [j for j in judgements if j.level == "gunstig"]
+    against = ("Tegenover Nederland" if profile.subject.kind == "gemeente"
+               else "Tegenover de gemeente (of Nederland, waar de gemeente geen cijfer heeft)")
     if compared:
         sentences.append(
-            f"Van de {_plural(len(compared), 'cijfer', 'cijfers')} die buiten de neutrale "
-            "marge van de gemeente (of Nederland) liggen, "
-            f"{'is' if len(bad) == 1 else 'zijn'} er {len(bad)} ongunstig en {len(good)} "
-            "gunstig (kolom Oordeel bij de kerncijfers).")
+            f"{against} {'is' if len(bad) == 1 else 'zijn'} "
+            f"{_plural(len(bad), 'cijfer', 'cijfers').replace('0 cijfers', 'geen cijfers')} "
+            f"ongunstig en {len(good) or 'geen'} gunstig (kolom Oordeel bij de kerncijfers); "
+            "de andere liggen binnen de neutrale marge.")
     else:
         sentences.append("Geen van de cijfers wijkt buiten de neutrale marge af van de gemeente "
                          "of Nederland, of er zijn geen cijfers om te vergelijken.")
