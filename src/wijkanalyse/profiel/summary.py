@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from wijkanalyse import fmt
 from wijkanalyse.fmt import join_nl
 from wijkanalyse.model import (
+    Figure,
     Judgement,
     KeyFigure,
     Profile,
@@ -149,14 +150,20 @@ def _important(profile: Profile,
     return out
 
 
+def _figure_text(kf: KeyFigure, figure: Figure) -> str | None:
+    """A reference value, with its year where it differs from the row's ("43,0% (2015)")."""
+    if figure.value is None:
+        return None
+    text = _value(kf, figure.value)
+    return text + (f" ({figure.year})" if figure.year not in (None, kf.year) else "")
+
+
 def _summary_figure(kf: KeyFigure, judgement: Judgement, why: str) -> SummaryFigure:
     return SummaryFigure(
         indicator_id=kf.indicator_id, label=kf.label, year=kf.year,
-        text=_value(kf, kf.area.value),
-        gemeente_text=_value(kf, kf.gemeente.value) if kf.gemeente.value is not None else None,
-        nederland_text=(_value(kf, kf.nederland.value) if kf.nederland.value is not None
-                        else None),
-        mark=judgement.mark, why=why, source=kf.area.source)
+        text=_value(kf, kf.area.value), gemeente_text=_figure_text(kf, kf.gemeente),
+        nederland_text=_figure_text(kf, kf.nederland), mark=judgement.mark, why=why,
+        source=kf.area.source)
 
 
 def _kind_phrase(profile: Profile) -> str:
