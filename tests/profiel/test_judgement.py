@@ -17,7 +17,7 @@ from wijkanalyse import store
 from wijkanalyse.gebieden import load_area_set
 from wijkanalyse.gebieden.subjects import resolve_subject
 from wijkanalyse.model import Profile, to_dict
-from wijkanalyse.profiel.assemble import build_profile
+from wijkanalyse.profiel.assemble import build_profile, profile_frames
 from wijkanalyse.profiel.report import render_html
 from wijkanalyse.signalen.assess import assess_profile, level_judgement
 
@@ -118,6 +118,9 @@ def test_bijstand_row_has_the_judgement_of_its_signal(schildersbuurt: Profile) -
     assert judgement.signals == ["bijstand_hoog"]
     assert judgement.mark == "▼ ongunstig · ●●● ernstig"
     assert kf.assessment == "ongunstig"
+    frame = profile_frames(schildersbuurt)["key_figures"].set_index("indicator_id")
+    assert frame.loc["p_soz_wb_afgeleid", ["oordeel", "severity", "signals"]].tolist() == [
+        "▼ ongunstig · ●●● ernstig", 3, "bijstand_hoog"]
     html = render_html(schildersbuurt)
     row = _row(html, "Personen met een bijstandsuitkering (% van inwoners")
     assert [cell.split()[0] for cell in row[1:3]] == ["11,3%", "4,7%"]  # with a footnote

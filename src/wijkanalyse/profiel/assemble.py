@@ -529,11 +529,15 @@ def profile_frames(prof: Profile) -> dict[str, pd.DataFrame]:
     -------
     dict of pandas.DataFrame
         ``key_figures`` (one row per Kerncijfer with the subject, gemeente, Nederland and peer
-        values, differences and assessment), ``series`` and ``leefbaarometer`` (long: one row
+        values, differences, assessment and the judgement: ``oordeel`` as in the report,
+        ``severity`` and ``signals`` of the signals on it), ``series`` and ``leefbaarometer``
+        (long: one row
         per indicator and year), ``signals`` and ``peers``.
     """
     kf_rows = []
+    judgements = {j.indicator_id: j for j in prof.judgements}
     for kf in prof.key_figures:
+        judgement = judgements.get(kf.indicator_id)
         kf_rows.append({
             "indicator_id": kf.indicator_id, "label": kf.label, "unit": kf.unit,
             "domain": kf.domain, "kind": kf.kind, "better": kf.better, "year": kf.year,
@@ -544,11 +548,14 @@ def profile_frames(prof: Profile) -> dict[str, pd.DataFrame]:
             "diff_nederland": kf.diff_nederland, "diff_nederland_text": kf.diff_nederland_text,
             "assessment": kf.assessment, "source": kf.area.source,
             "derived": kf.area.derived, "note": kf.note,
+            "oordeel": judgement.mark if judgement is not None else None,
+            "severity": judgement.severity if judgement is not None else 0,
+            "signals": "; ".join(judgement.signals) if judgement is not None else "",
         })
     key_cols = ["indicator_id", "label", "unit", "domain", "kind", "better", "year", "area",
                 "area_complete", "area_reason", "gemeente", "nederland", "peers",
                 "diff_gemeente", "diff_gemeente_text", "diff_nederland", "diff_nederland_text",
-                "assessment", "source", "derived", "note"]
+                "assessment", "source", "derived", "note", "oordeel", "severity", "signals"]
     series_cols = ["indicator_id", "label", "unit", "domain", "year", "area", "gemeente",
                    "nederland", "complete", "source", "note", "derived", "nederland_derived"]
 
