@@ -232,9 +232,10 @@ class KeyFigure:
 
     ``diff_gemeente`` / ``diff_nederland`` are in percentage points for rates (unit ``%``) and
     an index (subject / reference × 100) for counts and means; ``diff_*_text`` is the readable
-    Dutch form ("+7,0 procentpunt", "index 164"). ``assessment`` is ``"gunstig"``,
-    ``"ongunstig"`` or ``None`` (no direction, or within the neutral band) relative to the
-    gemeente.
+    Dutch form ("+7,0 procentpunt", "index 164"). ``assessment`` is the verdict of the
+    profile's one assessment (:class:`Judgement`): ``"ongunstig"`` when a signal rests on the
+    figure, else ``"gunstig"``, ``"ongunstig"`` or ``None`` (no direction, or within the
+    neutral band) relative to the gemeente (Nederland when the gemeente has no figure).
     """
 
     indicator_id: str
@@ -378,6 +379,82 @@ class Signal:
 
 
 @dataclass
+class Judgement:
+    """The judgement of one key figure, from the profile's one assessment
+    (:func:`wijkanalyse.signalen.assess.assess_profile`; the rule is in ``docs/signalen.md``).
+
+    Attributes
+    ----------
+    indicator_id
+        The key figure's indicator.
+    verdict
+        ``"ongunstig"`` when a signal rests on the figure, else ``level``.
+    level
+        The position against ``reference``: ``"gunstig"``, ``"ongunstig"`` or ``None``
+        (neutral band, no direction, a count or no reference).
+    reference
+        ``"gemeente"`` or ``"Nederland"`` (``None`` when not compared).
+    severity
+        The strongest signal on the figure: 3 ernstig, 2 aandacht, 1 om te volgen, 0 none.
+    severity_label
+        Its Dutch label, or ``None``.
+    signals
+        Rule ids of the signals that rest on the figure, strongest first.
+    mark
+        The text of the Oordeel column ("▼ ongunstig · ●●● ernstig"; "" when neutral).
+    """
+
+    indicator_id: str
+    verdict: str | None
+    level: str | None
+    reference: str | None
+    severity: int = 0
+    severity_label: str | None = None
+    signals: list[str] = field(default_factory=list)
+    mark: str = ""
+
+
+@dataclass
+class SummaryFigure:
+    """One of the most important figures on the summary page."""
+
+    indicator_id: str
+    label: str
+    year: int
+    text: str  # the area's value, formatted
+    gemeente_text: str | None
+    nederland_text: str | None
+    mark: str  # the Oordeel, as in the Kerncijfers
+    why: str  # why it is among the most important ("signaal: Veel bijstand (ernstig)")
+    source: str | None
+
+
+@dataclass
+class SummaryAnswer:
+    """The answer to one of the four questions of a wijkanalyse."""
+
+    key: str  # "stand", "ontwikkeling", "problemen", "aanpakken"
+    question: str
+    text: str
+
+
+@dataclass
+class Summary:
+    """The summary page: the four questions answered in sentences, the most important
+    figures and the strongest signals, all from the profile's one assessment.
+
+    ``figures_caption`` and ``signals_caption`` are the source lines ("Bron: CBS, Kerncijfers
+    Wijken en Buurten 2024").
+    """
+
+    answers: list[SummaryAnswer]
+    figures: list[SummaryFigure]
+    signals: list[Signal]
+    figures_caption: str
+    signals_caption: str
+
+
+@dataclass
 class Peer:
     """A similar neighbourhood."""
 
@@ -503,6 +580,15 @@ class Profile:
     #: top level of the profile (``"segregatie": {...}``), as the field metadata ``inline`` says.
     sections: dict[str, SectionData | None] = field(default_factory=dict,
                                                     metadata={"inline": True})
+    #: One judgement per key figure, from the same assessment as ``signals``
+    #: (:func:`wijkanalyse.signalen.assess.assess_profile`).
+    judgements: list[Judgement] = field(default_factory=list)
+    #: The summary page (first in the report and in the JSON); ``None`` when not made.
+    summary: Summary | None = field(default=None, metadata={"first": True})
+
+    def judgement(self, indicator_id: str) -> Judgement | None:
+        """The judgement of the key figure of ``indicator_id``, or ``None``."""
+        return next((j for j in self.judgements if j.indicator_id == indicator_id), None)
 
     def section(self, key: str) -> SectionData | None:
         """The data of section ``key`` (``"segregatie"``, ``"kennis"``), or ``None``."""
@@ -518,16 +604,20 @@ class Profile:
 
 
 def to_dict(obj: Any) -> Any:
-    """A profile (or part) as JSON-able plain data; NaN becomes ``None``."""
+    """A profile (or part) as JSON-able plain data; NaN becomes ``None``. A field with the
+    metadata ``first`` (the profile's ``summary``) comes before the other keys."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         out: dict[str, Any] = {}
+        first: dict[str, Any] = {}
         for f in dataclasses.fields(obj):
             value = to_dict(getattr(obj, f.name))
             if f.metadata.get("inline"):
                 out.update(value)  # a mapping whose keys stand at this level
+            elif f.metadata.get("first"):
+                first[f.name] = value  # written before every other key (the summary)
             else:
                 out[f.name] = value
-        return out
+        return {**first, **out} if first else out
     if isinstance(obj, (list, tuple)):
         return [to_dict(v) for v in obj]
     if isinstance(obj, dict):

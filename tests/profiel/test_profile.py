@@ -125,7 +125,13 @@ def test_schilderswijk_derived_shares_assessment_and_order(schilderswijk_2019):
 
     leeg = _kf(prof, "p_leegsw")  # 3% against 8%: lower is better, beyond the 1 pp band
     assert (leeg.area.value, leeg.gemeente.value, leeg.assessment) == (3.0, 8.0, "gunstig")
-    assert _kf(prof, "p_wcorpw").assessment is None  # no direction
+    # the catalogue gives corporation homes no direction; the signal rule corporatiewijk makes
+    # the higher side unfavourable (issue 13: one judgement), so +37 procentpunt against the
+    # gemeente is ongunstig (a lower share would never be called gunstig)
+    corp = _kf(prof, "p_wcorpw")
+    assert (corp.diff_gemeente, corp.better) == (pytest.approx(37.0), None)
+    assert corp.assessment == "ongunstig"
+    assert prof.judgement("p_wcorpw").level == "ongunstig"
 
     ids = [k.indicator_id for k in prof.key_figures]
     assert ids[:2] == ["a_inw", "bev_dich"]

@@ -415,12 +415,22 @@ def test_header_names_subject_gemeente_level_and_year(dom: Node) -> None:
 
 
 def test_summary_lists_top_signals_by_severity(dom: Node) -> None:
-    items = [squash(li.text()) for li in section(dom, "samenvatting").iter("li")]
-    assert items == [
+    summary = section(dom, "samenvatting")
+    # the four questions of a wijkanalyse, answered (issue 13)
+    assert [squash(h.text()) for h in summary.iter("h3")] == [
+        "Hoe staat de wijk ervoor?", "Hoe heeft de wijk zich ontwikkeld?",
+        "Welke problemen komen op?", "Welke aanpakken worden er gebruikt?",
+        "De belangrijkste cijfers", "De sterkste signalen"]
+    items = [squash(li.text()) for li in summary.iter("li")]
+    # each signal with its sentence, strongest first
+    assert [item.split(":")[0] for item in items] == [
         "●●● ernstig — Veel huishoudens met een laag inkomen",
         "●●○ aandacht — Overlast en onveiligheid drukken de leefbaarheid",
         "●○○ om te volgen — Eenzijdige woningvoorraad",
     ]
+    assert items[0].endswith("ligt ver boven dat van de gemeente, 11,0%, en is gestegen sinds "
+                             "2015 (15,5%).")
+    assert "3 signalen (1 ernstig, 1 aandacht en 1 om te volgen)." in squash(summary.text())
 
 
 def test_key_figures_dutch_formatting_difference_and_assessment(dom: Node) -> None:
@@ -475,7 +485,8 @@ def test_every_figure_and_table_names_its_source(dom: Node) -> None:
         captions = list(fig.iter("figcaption"))
         assert captions and "Bron:" in captions[-1].text(), squash(fig.text())[:80]
     tables = list(dom.iter("table"))
-    assert len(tables) == 9 + 1 + 3 + 1 + 1  # kerncijfers, lbm, evidence, peers, bronnen
+    # summary, kerncijfers, lbm, evidence, peers, bronnen
+    assert len(tables) == 1 + 9 + 1 + 3 + 1 + 1
     for table in tables:
         fig = table.ancestor("figure")
         assert fig is not None and "Bron:" in next(fig.iter("figcaption")).text()
@@ -690,7 +701,8 @@ def test_gebied_header_lists_members(profile: Profile) -> None:
     # every empty state says so instead of leaving a hole
     assert "Er zijn geen kerncijfers voor Jol/Galjoen in 2019." in text
     assert "Er zijn geen Leefbaarometer-scores voor Jol/Galjoen geladen." in text
-    assert "Er zijn geen signalen gevonden in de beschikbare gegevens." in text
+    assert ("Geen signalen: geen van de regels slaat aan op de cijfers van Jol/Galjoen. "
+            "Ontbrekende cijfers kunnen een opgave verbergen.") in text
     assert "Er zijn geen vergelijkbare wijken bepaald." in text
     assert "De ligging van dit gebied is niet bepaald." in text
     assert "wijkanalyse verhaal add --gebied jol-galjoen bestand.md" in text

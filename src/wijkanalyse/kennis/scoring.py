@@ -10,7 +10,8 @@ Matching
 --------
 The profile items an intervention can address are its signals, weighted by severity
 (:data:`SEVERITY_WEIGHTS`: ernstig 3, aandacht 2, om te volgen 1), and its unfavourable key
-figures (``KeyFigure.assessment == "ongunstig"``, weight :data:`KEY_FIGURE_WEIGHT`). An
+figures (an unfavourable position in the profile's one assessment, ``Judgement.level``, the
+same judgement as the Oordeel column; weight :data:`KEY_FIGURE_WEIGHT`). An
 intervention's ``addresses`` entries match an item
 
 * *exactly* when an entry names the signal (also when the fired signal replaces it, e.g.
@@ -161,8 +162,18 @@ def _figure_text(kf: KeyFigure) -> str:
     return f"{kf.label} ({area} tegen {ref_text} {where}, {kf.year})"
 
 
+def _positions(profile: Profile) -> dict[str, str | None]:
+    """The position of each key figure against its reference, from the profile's one
+    assessment (``Profile.judgements``); a profile made without one (by hand, in tests) falls
+    back on ``KeyFigure.assessment``."""
+    if profile.judgements:
+        return {j.indicator_id: j.level for j in profile.judgements}
+    return {kf.indicator_id: kf.assessment for kf in profile.key_figures}
+
+
 def _profile_items(profile: Profile) -> list[_Item]:
     rules = _rules_by_id()
+    positions = _positions(profile)
     items: list[_Item] = []
     for pos, sig in enumerate(profile.signals):
         rule = rules.get(sig.rule_id)
@@ -178,7 +189,7 @@ def _profile_items(profile: Profile) -> list[_Item]:
         ))
     offset = len(items)
     for pos, kf in enumerate(profile.key_figures):
-        if kf.assessment != "ongunstig" or kf.area.value is None:
+        if positions.get(kf.indicator_id) != "ongunstig" or kf.area.value is None:
             continue
         items.append(_Item(
             kind="figure", key=kf.indicator_id, indicator=kf.indicator_id, domain=kf.domain,
@@ -463,13 +474,14 @@ def _weak_spots(profile: Profile, start: int) -> list[_Item]:
     Leefbaarometer dimensions under the national average, each weighted by how close it comes
     to its signal threshold (:func:`_closeness`), weakest first."""
     have = {kf.indicator_id for kf in profile.key_figures}
+    positions = _positions(profile)
     out: list[tuple[float, _Item]] = []
     for kf in profile.key_figures:
         value = kf.area.value
         if value is None:
             continue
         dimension = kf.indicator_id in PREVENTIVE_DIMENSIONS and value < 0
-        if kf.assessment != "ongunstig" and not dimension:
+        if positions.get(kf.indicator_id) != "ongunstig" and not dimension:
             continue
         if kf.indicator_id == "lbm" and "lbm_afw" in have:
             continue  # the same measurement as its deviation from the national average

@@ -102,7 +102,9 @@ def profile_section(
     Returns
     -------
     dict
-        ``title``, ``intro``, ``method``, ``notes`` (Dutch statements, e.g. what is missing,
+        ``title``, ``intro`` (true to the assessment: without signals it says so and what the
+        preventive suggestions are matched on), ``basis`` (``"signalen"``, ``"preventief"``
+        or ``"geen"``), ``method``, ``notes`` (Dutch statements, e.g. what is missing,
         why preventive suggestions), ``matches`` (the recommendations: rank, id, name, score,
         score_text, soort, category, category_label, evidence_level, evidence_effect, themes
         as labels, summary, reasons, context), ``inspiration`` and ``preventive`` (the same
@@ -202,10 +204,9 @@ def profile_section(
     return {
         "title": SECTION_TITLE,
         "subject_name": subject.name,
-        "intro": (f"Aanpakken uit het kennisdossier die zich richten op de signalen en de "
-                  f"ongunstige kerncijfers van {subject.name}, met de reden waarom ze passen. "
-                  "Het kennisdossier zegt wat er over een aanpak bekend is; of hij hier past, "
-                  "vraagt om het gesprek met bewoners en partners."),
+        "intro": _intro(subject.name, profile, bool(match_rows or inspiration_rows),
+                        bool(preventive_rows)),
+        "basis": _basis(profile, bool(match_rows or inspiration_rows), bool(preventive_rows)),
         "method": _method_text(),
         "notes": notes,
         "catalogue_size": len(records),
@@ -223,6 +224,40 @@ def profile_section(
         "apply_command": APPLY_COMMAND.format(code=subject.id),
         "apply_command_peer": APPLY_COMMAND.format(code="CODE"),
     }
+
+
+_ASK = ("Het kennisdossier zegt wat er over een aanpak bekend is; of hij hier past, vraagt om "
+        "het gesprek met bewoners en partners.")
+
+
+def _basis(profile: Profile, matched: bool, preventive: bool) -> str:
+    """What the listed interventions rest on: ``"signalen"`` (recommendations for the
+    profile's signals), ``"preventief"`` (no signal calls for one: suggestions for the least
+    favourable figures) or ``"geen"``."""
+    if matched:
+        return "signalen"
+    return "preventief" if preventive else "geen"
+
+
+def _intro(name: str, profile: Profile, matched: bool, preventive: bool) -> str:
+    """The section's first sentence, true to the profile's assessment: interventions are
+    recommended "for the signals" only when there are signals they address; without signals
+    the section says so and what the preventive suggestions are matched on."""
+    if matched:
+        return (f"Aanpakken uit het kennisdossier die zich richten op de signalen van {name} "
+                "(hoofdstuk Opgaven en signalen) en op de kerncijfers die daar ongunstig "
+                f"afwijken, met de reden waarom ze passen. {_ASK}")
+    if profile.signals:
+        lead = (f"Geen aanpak uit het kennisdossier richt zich op de signalen van {name} "
+                "(hoofdstuk Opgaven en signalen).")
+    else:
+        lead = (f"{name} heeft geen signalen (hoofdstuk Opgaven en signalen): er is geen "
+                "opgave waarvoor het kennisdossier een aanpak aanbeveelt.")
+    if preventive:
+        return (f"{lead} De aanpakken hieronder zijn preventief: ze richten zich op wat hier "
+                "het minst gunstig is, ook al blijft dat onder de drempel van een signaal; bij "
+                f"elke aanpak staat op welk cijfer. {_ASK}")
+    return lead
 
 
 def _period(start: int | None, end: int | None) -> str:

@@ -13,15 +13,10 @@ from wijkanalyse.profiel.assemble import (
     profile_frames,
 )
 from wijkanalyse.profiel.cells import GEMEENTEN_PER_JAAR, LBM_INDICATORS
-from wijkanalyse.profiel.figures import (
-    KEY_FIGURES,
-    NEUTRAL_INDEX,
-    NEUTRAL_PP,
-    NEUTRAL_SCORE,
-    assess,
-)
+from wijkanalyse.profiel.figures import KEY_FIGURES, assess
 from wijkanalyse.profiel.peers import find_peers
 from wijkanalyse.profiel.report import render_html, write_report
+from wijkanalyse.signalen.assess import NEUTRAL_INDEX, NEUTRAL_PP, NEUTRAL_SCORE
 
 __all__ = [
     "GEMEENTEN_PER_JAAR", "KEY_FIGURES", "LBM_INDICATORS", "NEUTRAL_INDEX", "NEUTRAL_PP",

@@ -39,10 +39,13 @@ What is computed
   has a row in the year, then every other indicator with a value, grouped by domain; a
   computed area figure has "(…, berekend)" in its label, and ``note`` carries definition
   changes (benefits of 2015 count benefits, later years persons) and changed names.
-  ``assessment`` compares with the gemeente (with the Netherlands when the gemeente has no
-  figure, e.g. the Leefbaarometer or a gemeente profile) and is ``None`` inside the neutral
-  band (:data:`NEUTRAL_PP`, :data:`NEUTRAL_INDEX`, :data:`NEUTRAL_SCORE`) or when the
-  indicator has no direction.
+  ``assessment`` is the verdict of the profile's one assessment
+  (:func:`wijkanalyse.signalen.assess.assess_profile`, also in ``Profile.judgements``):
+  ``"ongunstig"`` when a signal rests on the figure, else its position against the gemeente
+  (Nederland when the gemeente has no figure, e.g. the Leefbaarometer or a gemeente profile),
+  ``None`` inside the neutral band or without a direction (``docs/signalen.md``).
+* **Summary**: the four questions of a wijkanalyse answered from that assessment
+  (:mod:`~wijkanalyse.profiel.summary`), first in the report and in the JSON.
 * **Ontwikkeling**: every indicator with a value in more than one year, each year on that
   year's division; one measured year is a key figure, not a series. Indicators with different
   ids (migratieachtergrond, herkomst) are never joined: the rates that share a definition
@@ -111,6 +114,7 @@ from wijkanalyse.profiel.harmonised import (
 )
 from wijkanalyse.profiel.peers import find_peers
 from wijkanalyse.profiel.sections import add_sections
+from wijkanalyse.profiel.summary import summarise
 from wijkanalyse.profiel.texts import (
     _area_notes,
     _display_name,
@@ -120,7 +124,7 @@ from wijkanalyse.profiel.texts import (
     _missing_statements,
     _sources,
 )
-from wijkanalyse.signalen.derive import derive_signals
+from wijkanalyse.signalen.assess import assess_profile
 from wijkanalyse.verhalen import stories_for
 
 __all__ = [
@@ -495,10 +499,16 @@ def build_profile(
         series_groups=series_groups,
         area_notes=list(ctx.area_notes),
     )
-    if with_signals:
-        result.signals = list(derive_signals(result))
+    # the one assessment: signals, the Oordeel of every key figure, and through them the
+    # kennisdossier section and the summary
+    assessment = assess_profile(result, with_signals=with_signals)
+    result.signals = assessment.signals
+    result.judgements = assessment.judgements
+    for kf, judgement in zip(result.key_figures, assessment.judgements, strict=True):
+        kf.assessment = judgement.verdict
     add_sections(result, con, enabled={"segregatie": with_segregatie, "kennis": with_kennis},
                  cache=cache)
+    result.summary = summarise(result)
     return result
 
 
@@ -554,12 +564,15 @@ def profile_frames(prof: Profile) -> dict[str, pd.DataFrame]:
     dict of pandas.DataFrame
         ``key_figures`` (one row per Kerncijfer with the subject, gemeente, Nederland and peer
         values, differences and assessment; ``peiljaar``, the code of the containing area the
-        subject's value belongs to (``geldt_voor``) and the footnote of a ``conflict``),
-        ``series`` and ``leefbaarometer`` (long: one row per indicator and year), ``signals``
-        and ``peers``.
+        subject's value belongs to (``geldt_voor``), the footnote of a ``conflict`` and the
+        judgement: ``oordeel`` as in the report, ``severity`` and ``signals`` of the signals on
+        it), ``series`` and ``leefbaarometer`` (long: one row per indicator and year),
+        ``signals`` and ``peers``.
     """
     kf_rows = []
+    judgements = {j.indicator_id: j for j in prof.judgements}
     for kf in prof.key_figures:
+        judgement = judgements.get(kf.indicator_id)
         kf_rows.append({
             "indicator_id": kf.indicator_id, "label": kf.label, "unit": kf.unit,
             "domain": kf.domain, "kind": kf.kind, "better": kf.better, "year": kf.year,
@@ -572,12 +585,15 @@ def profile_frames(prof: Profile) -> dict[str, pd.DataFrame]:
             "derived": kf.area.derived, "note": kf.note, "peiljaar": kf.peiljaar,
             "geldt_voor": kf.area.geldt_voor.code if kf.area.geldt_voor is not None else None,
             "conflict": kf.area.conflict.text if kf.area.conflict is not None else None,
+            "oordeel": judgement.mark if judgement is not None else None,
+            "severity": judgement.severity if judgement is not None else 0,
+            "signals": "; ".join(judgement.signals) if judgement is not None else "",
         })
     key_cols = ["indicator_id", "label", "unit", "domain", "kind", "better", "year", "area",
                 "area_complete", "area_reason", "gemeente", "nederland", "peers",
                 "diff_gemeente", "diff_gemeente_text", "diff_nederland", "diff_nederland_text",
                 "assessment", "source", "derived", "note", "peiljaar", "geldt_voor",
-                "conflict"]
+                "conflict", "oordeel", "severity", "signals"]
     series_cols = ["indicator_id", "label", "unit", "domain", "year", "area", "gemeente",
                    "nederland", "complete", "source", "note", "derived", "nederland_derived"]
 

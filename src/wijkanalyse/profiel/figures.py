@@ -1,7 +1,8 @@
 """The Kerncijfers and the series of a wijkprofiel from its cells (pure computation).
 
 :func:`_key_figures` makes the rows of the Kerncijfers table (the subject next to gemeente,
-Nederland and peers, with differences and :func:`assess`), :func:`_series` the series of the
+Nederland and peers, with differences; the Oordeel is set from the profile's one assessment,
+:func:`wijkanalyse.signalen.assess.assess_profile`), :func:`_series` the series of the
 Ontwikkeling and the Leefbaarometer, :func:`_series_groups` the charts of a definition change.
 The rules are described in :mod:`wijkanalyse.profiel.assemble`.
 """
@@ -26,6 +27,7 @@ from wijkanalyse.model import (
 )
 from wijkanalyse.profiel.cells import LBM_INDICATORS, NL_CODE, _Cell, _Meta, _Table
 from wijkanalyse.profiel.conflicts import Conflicts, conflict_for
+from wijkanalyse.signalen.assess import level_judgement
 
 #: The Kerncijfers of a profile, in this order, when the subject has them in the chosen year.
 #: Chosen for vulnerable neighbourhoods: size and composition (age, herkomst or, before 2023,
@@ -96,19 +98,6 @@ KEY_FIGURES: tuple[str, ...] = (
     "lbm_afw",
     "ses_woa",
 )
-
-
-#: Neutral band of ``assessment``: rates in % within this many percentage points of the
-#: reference are neither favourable nor unfavourable.
-NEUTRAL_PP = 1.0
-
-
-#: Neutral band for counts and means (index = subject / reference × 100), inclusive.
-NEUTRAL_INDEX = (95.0, 105.0)
-
-
-#: Neutral band for scores (Leefbaarometer, SES-WOA): plain difference below this.
-NEUTRAL_SCORE = 0.05
 
 
 _NO_ROW = "niet in de geladen bestanden"
@@ -202,29 +191,9 @@ def _series_groups(ctx: _Context) -> list[SeriesGroup]:
     return out
 
 
-def assess(diff: float | None, *, unit: str, kind: str, better: str | None) -> str | None:
-    """``"gunstig"``, ``"ongunstig"`` or ``None`` for a difference from :func:`fmt.difference`.
-
-    Rates in % are neutral within :data:`NEUTRAL_PP` percentage points, scores within
-    :data:`NEUTRAL_SCORE`, counts and means within the index band :data:`NEUTRAL_INDEX`.
-    """
-    if better not in ("higher", "lower") or diff is None or kind == "code":
-        return None
-    if unit == "%":
-        if abs(diff) < NEUTRAL_PP:
-            return None
-        delta = diff
-    elif kind == "score":
-        if abs(diff) < NEUTRAL_SCORE:
-            return None
-        delta = diff
-    else:
-        low, high = NEUTRAL_INDEX
-        if low <= diff <= high:
-            return None
-        delta = diff - 100.0
-    good = delta > 0 if better == "higher" else delta < 0
-    return "gunstig" if good else "ongunstig"
+#: The position of a key figure against its reference: one function for the whole profile,
+#: :func:`wijkanalyse.signalen.assess.level_judgement` (kept here under its old name).
+assess = level_judgement
 
 
 def _figure(ctx: _Context, cell: _Cell | None, year: int, missing: str) -> Figure:
@@ -314,8 +283,6 @@ def _key_figures(ctx: _Context) -> list[KeyFigure]:
                 area.value, gem.value, unit=m.unit, kind=m.kind, decimals=m.decimals)
             kf.diff_nederland, kf.diff_nederland_text = fmt.difference(
                 area.value, nl.value, unit=m.unit, kind=m.kind, decimals=m.decimals)
-            reference = kf.diff_gemeente if kf.diff_gemeente is not None else kf.diff_nederland
-            kf.assessment = assess(reference, unit=m.unit, kind=m.kind, better=m.better)
         out.append(kf)
     return out
 

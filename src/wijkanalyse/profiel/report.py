@@ -44,6 +44,7 @@ from wijkanalyse.model import (
 from wijkanalyse.present import charts
 from wijkanalyse.present.jinja import environment
 from wijkanalyse.profiel.sections import SECTIONS
+from wijkanalyse.profiel.summary import summarise
 from wijkanalyse.profiel.views import (
     _UNKNOWN_SOURCE,
     _Chart,
@@ -96,7 +97,6 @@ SECTION_TITLES: dict[str, str] = {
 _SEVERITY_MARK = {3: "●●●", 2: "●●○", 1: "●○○"}
 _KIND_TEXT = {"wijk": "Wijk", "buurt": "Buurt", "gemeente": "Gemeente", "gebied": "Gebied"}
 _LEVEL_PLURAL = {"wijk": "wijken", "buurt": "buurten", "gemeente": "gemeenten"}
-_SUMMARY_SIGNALS = 5
 
 
 # ------------------------------------------------------------------------------------------
@@ -120,7 +120,11 @@ class _SignalView:
 
 
 def _signals(profile: Profile) -> list[_SignalView]:
-    ordered = sorted(profile.signals, key=lambda s: -s.severity)
+    return _signal_views(profile.signals)
+
+
+def _signal_views(signals: Sequence[Signal]) -> list[_SignalView]:
+    ordered = sorted(signals, key=lambda s: -s.severity)
     return [_SignalView(signal=s, mark=_SEVERITY_MARK.get(s.severity, "●"),
                         caption=_source_caption(e.source for e in s.evidence))
             for s in ordered]
@@ -303,6 +307,8 @@ def _context(profile: Profile, generated_on: date) -> dict[str, Any]:
     generated = (f"Gemaakt met {profile.generated_with or 'wijkanalyse'} op "
                  f"{_dutch_date(generated_on)}")
     titles = _section_titles(profile)
+    # made by build_profile; a profile made by hand gets it here, from the same rules
+    summary = profile.summary if profile.summary is not None else summarise(profile)
     return {
         "p": profile,
         "subject": s,
@@ -311,7 +317,8 @@ def _context(profile: Profile, generated_on: date) -> dict[str, Any]:
         "members_text": _members_text(profile),
         "years_text": ", ".join(str(y) for y in sorted(profile.years_available)),
         "generated": generated,
-        "summary": _signals(profile)[:_SUMMARY_SIGNALS],
+        "summary": summary,
+        "summary_signals": _signal_views(summary.signals),
         "n_signals": len(profile.signals),
         "kerncijfers": _key_figure_tables(profile),
         "series_groups": _series_groups(profile),

@@ -183,7 +183,18 @@ def _peiljaar_text(kf: KeyFigure) -> str | None:
     return None
 
 
+def _marks(profile: Profile) -> dict[str, str]:
+    """The Oordeel column per indicator, from the profile's one assessment
+    (``Profile.judgements``); a profile made without one falls back on
+    ``KeyFigure.assessment``."""
+    if profile.judgements:
+        return {j.indicator_id: j.mark for j in profile.judgements}
+    return {kf.indicator_id: _ASSESSMENT.get(kf.assessment or "", "")
+            for kf in profile.key_figures}
+
+
 def _key_figure_tables(profile: Profile) -> list[_Table]:
+    marks = _marks(profile)
     by_domain: dict[str, list[KeyFigure]] = {}
     for kf in profile.key_figures:
         by_domain.setdefault(kf.domain, []).append(kf)
@@ -203,7 +214,7 @@ def _key_figure_tables(profile: Profile) -> list[_Table]:
                 diff_gemeente=kf.diff_gemeente_text or "–",
                 diff_nederland=kf.diff_nederland_text or "–",
                 assessment=kf.assessment,
-                mark=_ASSESSMENT.get(kf.assessment or "", ""),
+                mark=marks.get(kf.indicator_id, ""),
                 year=kf.year if kf.year != profile.year else None,
                 note=notes.number(kf.note),
                 peiljaar=_peiljaar_text(kf),
