@@ -140,6 +140,17 @@ def _stored_gemeente_part(con: duckdb.DuckDBPyConnection, level: str,
     return str(rows[0][0]) if rows else None
 
 
+def _stored_gemeente_parts(con: duckdb.DuckDBPyConnection, level: str) -> dict[str, str]:
+    """Every stored gemeente part of ``level`` (JSON) by gemeente code; empty when none."""
+    from wijkanalyse.store import tables_exist
+
+    if not tables_exist(con, ("segregatie_gemeente",)):
+        return {}
+    return {str(gm): str(part) for gm, part in con.execute(
+        "SELECT gemeente_code, part FROM segregatie_gemeente WHERE level = ?",
+        [level]).fetchall()}
+
+
 def _write_gemeente_parts(con: duckdb.DuckDBPyConnection,
                           rows: Sequence[tuple[str, str, str]]) -> None:
     """Replace the stored gemeente parts by ``rows`` of ``(level, gemeente_code, part)``."""

@@ -38,6 +38,7 @@ from wijkanalyse.segregatie.load import (
     _gemeente_tenure,
     _load,
     _stored_gemeente_part,
+    _stored_gemeente_parts,
     _tenure_availability,
     _write_gemeente_parts,
 )
@@ -224,7 +225,14 @@ def profile_section(con: duckdb.DuckDBPyConnection, subject: Subject, *,
     if cache is not None and key in cache:
         part: dict[str, Any] = cache[key]
     else:
-        stored = _stored_gemeente_part(con, level, gm) if year is None else None
+        stored = None
+        if year is None and cache is not None:
+            # many profiles: every stored part of the level is read in one query
+            if ("stored", level) not in cache:
+                cache[("stored", level)] = _stored_gemeente_parts(con, level)
+            stored = cache[("stored", level)].get(gm)
+        elif year is None:
+            stored = _stored_gemeente_part(con, level, gm)
         part = json.loads(stored) if stored is not None else gemeente_part(
             con, gm, level, year=year)
         if cache is not None:
