@@ -370,6 +370,17 @@ def read_lineage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                        "target_code").df()
 
 
+def lineage_fingerprint(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """Number of rows and a hash of the lineage table (``(0, None)`` without one): whether
+    a lineage read before is still the same."""
+    if not tables_exist(con, ("lineage",)):
+        return (0, None)
+    row = con.execute("SELECT count(*), bit_xor(hash(level, source_year, source_code, "
+                      "target_year, target_code, weight, evidence, certainty, note)) "
+                      "FROM lineage").fetchall()[0]
+    return tuple(row)
+
+
 def boundaries_of(con: duckdb.DuckDBPyConnection, codes: list[str]) -> pd.DataFrame:
     """``year, level, code, geojson`` of ``codes`` (the preferred source per code and year)."""
     return con.execute(

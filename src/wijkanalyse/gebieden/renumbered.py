@@ -5,11 +5,42 @@ charts ("op de grenzen van 2024; 2017 omgerekend")."""
 
 from __future__ import annotations
 
+import weakref
+from typing import Any
+
 import duckdb
+import pandas as pd
 
 from wijkanalyse.gebieden import load
 from wijkanalyse.gebieden.candidates import Candidate
 from wijkanalyse.model import Subject, SubjectDivision
+
+#: Per connection: the lineage table and its whole renumberings, with the fingerprint of the
+#: table they were read at (a changed lineage is read again).
+_LINEAGE: weakref.WeakKeyDictionary[Any, tuple[Any, pd.DataFrame, Any]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _lineage_links(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, Any]:
+    """The lineage table and its :class:`~wijkanalyse.gebieden.lineage.WholeLinks`, read once
+    per connection while the table stays the same (profiling every wijk resolves thousands
+    of subjects)."""
+    from wijkanalyse.gebieden import lineage
+
+    key = load.lineage_fingerprint(con)
+    try:
+        cached = _LINEAGE.get(con)
+    except TypeError:
+        cached = None
+    if cached is not None and cached[0] == key:
+        return cached[1], cached[2]
+    table = load.read_lineage(con)
+    links = lineage.whole_links(table)
+    try:
+        _LINEAGE[con] = (key, table, links)
+    except TypeError:
+        pass
+    return table, links
 
 
 def merge_lineage(con: duckdb.DuckDBPyConnection, cands: list[Candidate]) -> list[Candidate]:
@@ -57,7 +88,7 @@ def lineage_other_years(con: duckdb.DuckDBPyConnection, code: str) -> list[Subje
     """The earlier codes of a renumbered region (from the lineage), as divisions."""
     from wijkanalyse.gebieden import lineage
 
-    table = load.read_lineage(con)
+    table, links = _lineage_links(con)
     if table.empty:
         return []
     mine = table[table["target_code"] == code]
@@ -66,7 +97,8 @@ def lineage_other_years(con: duckdb.DuckDBPyConnection, code: str) -> list[Subje
     level = {"GM": "gemeente", "WK": "wijk", "BU": "buurt"}.get(code[:2], "wijk")
     return [SubjectDivision(years=years, level=level, members=[old], reason=note)
             for old, years, note in lineage.renumbered_divisions(table, code,
-                                                                  latest_year=latest)]
+                                                                  latest_year=latest,
+                                                                  links=links)]
 
 
 def with_lineage(con: duckdb.DuckDBPyConnection, subject: Subject,

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -407,12 +408,22 @@ def get_intervention(con: duckdb.DuckDBPyConnection, intervention_id: str, *,
                      updated_by=row[4])
 
 
-def all_interventions(con: duckdb.DuckDBPyConnection) -> list[Intervention]:
-    """Every current (not removed) intervention, sorted by id (for matching and search)."""
+def current_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    """``record, version, origin, updated_at, updated_by`` of every current intervention, by
+    id (what :func:`all_interventions` is made from)."""
     _require_loaded(con)
-    rows = load.current_records(con)
+    return load.current_records(con)
+
+
+def interventions_from_rows(rows: Sequence[tuple[Any, ...]]) -> list[Intervention]:
+    """The interventions of rows from :func:`current_rows`."""
     return [from_dict(json.loads(r[0]), version=r[1], origin=r[2], updated_at=r[3],
                       updated_by=r[4]) for r in rows]
+
+
+def all_interventions(con: duckdb.DuckDBPyConnection) -> list[Intervention]:
+    """Every current (not removed) intervention, sorted by id (for matching and search)."""
+    return interventions_from_rows(current_rows(con))
 
 
 def list_interventions(

@@ -58,6 +58,7 @@ The catalogue is read with :func:`wijkanalyse.kennis.dossier.all_interventions`;
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import json
@@ -71,7 +72,7 @@ import duckdb
 
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.kennis import load
-from wijkanalyse.kennis.dossier import all_interventions
+from wijkanalyse.kennis.dossier import current_rows, interventions_from_rows
 from wijkanalyse.kennis.files import shipped_catalogue, to_dict
 from wijkanalyse.kennis.text import (
     _MIN_PART,
@@ -124,10 +125,25 @@ def _catalogue(con: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, Any]], bo
     """
     if load.catalogue_loaded(con):
         try:
-            return [to_dict(iv) for iv in all_interventions(con)], True
+            rows = current_rows(con)
         except KennisError:
             pass  # the other kennis tables are missing: not loaded by kennis itself
+        else:
+            return copy.deepcopy(_records_of(tuple(rows))), True
     return [to_dict(iv) for iv in shipped_catalogue()], False
+
+
+_RECORDS: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+
+
+def _records_of(rows: tuple[Any, ...]) -> list[dict[str, Any]]:
+    """The interventions of database rows as plain dicts, made once while the rows stay the
+    same (a profile of every wijk reads the same kennisdossier thousands of times); the
+    caller gets a copy."""
+    if rows not in _RECORDS:
+        _RECORDS.clear()
+        _RECORDS[rows] = [to_dict(iv) for iv in interventions_from_rows(rows)]
+    return _RECORDS[rows]
 
 
 def _as_dict(record: Any) -> dict[str, Any]:

@@ -116,8 +116,18 @@ class _Data:
                         & self.long["value"].notna()]
         if sub.empty:
             return pd.Series(dtype=object)
-        return sub.groupby(["gemeente_code", "year"])["source"].agg(
-            lambda s: "; ".join(sorted({str(v) for v in s.dropna()})))
+        # per (gemeente, year) the sorted distinct labels; "" where none is known (the same
+        # as a groupby with a join per group, without a Python call per group)
+        found: dict[tuple[Any, Any], set[str]] = {
+            key: set() for key in zip(sub["gemeente_code"], sub["year"], strict=True)}
+        named = sub[sub["source"].notna()]
+        for gm, year, label in zip(named["gemeente_code"], named["year"], named["source"],
+                                   strict=True):
+            found[(gm, year)].add(str(label))
+        keys = sorted(found)
+        index = pd.MultiIndex.from_tuples(keys, names=["gemeente_code", "year"])
+        return pd.Series(["; ".join(sorted(found[k])) for k in keys], index=index,
+                         dtype=object, name="source")
 
 
 def _indicators_of(groups: Sequence[GroupDef]) -> set[str]:

@@ -125,3 +125,35 @@ def _numerator_years(con: duckdb.DuckDBPyConnection, code: str, level: str,
            WHERE r.gemeente_code = ? AND r.level = ? AND list_contains(?, o.indicator_id)""",
         [code, level, numerators]).fetchall()[0][0] or []
     return years
+
+
+def _stored_gemeente_part(con: duckdb.DuckDBPyConnection, level: str,
+                          gemeente_code: str) -> str | None:
+    """The stored gemeente part of the profile section (JSON), or ``None`` when the database
+    has none (built before ``segregatie_gemeente`` existed, or no units of the gemeente)."""
+    from wijkanalyse.store import tables_exist
+
+    if not tables_exist(con, ("segregatie_gemeente",)):
+        return None
+    rows = con.execute("SELECT part FROM segregatie_gemeente WHERE level = ? AND "
+                       "gemeente_code = ?", [level, gemeente_code]).fetchall()
+    return str(rows[0][0]) if rows else None
+
+
+def _stored_gemeente_parts(con: duckdb.DuckDBPyConnection, level: str) -> dict[str, str]:
+    """Every stored gemeente part of ``level`` (JSON) by gemeente code; empty when none."""
+    from wijkanalyse.store import tables_exist
+
+    if not tables_exist(con, ("segregatie_gemeente",)):
+        return {}
+    return {str(gm): str(part) for gm, part in con.execute(
+        "SELECT gemeente_code, part FROM segregatie_gemeente WHERE level = ?",
+        [level]).fetchall()}
+
+
+def _write_gemeente_parts(con: duckdb.DuckDBPyConnection,
+                          rows: Sequence[tuple[str, str, str]]) -> None:
+    """Replace the stored gemeente parts by ``rows`` of ``(level, gemeente_code, part)``."""
+    con.execute("DELETE FROM segregatie_gemeente")
+    if rows:
+        con.executemany("INSERT INTO segregatie_gemeente VALUES (?, ?, ?)", list(rows))

@@ -98,6 +98,9 @@ class BuildReport:
     documents: list[Path] = field(default_factory=list)
     n_lineage: int = 0
     lineage_seconds: float = 0.0
+    #: rows of the derived tables (``segregatie_gemeente``) and the seconds they took
+    n_derived: int = 0
+    derived_seconds: float = 0.0
 
 
 @dataclass
@@ -282,6 +285,7 @@ def build_database(
         reads.close()
         _record_failures(con, report.failed)
         from wijkanalyse.gebieden.lineage import build_lineage
+        from wijkanalyse.segregatie.section import store_gemeente_parts
 
         def alongside(cur: duckdb.DuckDBPyConnection) -> None:
             _record_conflicts(cur)
@@ -289,10 +293,15 @@ def build_database(
             started = time.perf_counter()
             report.n_lineage = build_lineage(cur)
             report.lineage_seconds = time.perf_counter() - started
+            # figures of a whole gemeente or of all of NL that every profile needs (issue 13)
+            started = time.perf_counter()
+            with store.transaction(cur):
+                report.n_derived = store_gemeente_parts(cur)
+            report.derived_seconds = time.perf_counter() - started
 
-        # the conflicts between sources and the lineage are found while the rest is copied
-        # into the file (on two processors); load_issues and lineage are copied after them
-        copy.finish(alongside=alongside, last=("load_issues", "lineage"))
+        # the conflicts between sources, the lineage and the derived tables are made while
+        # the rest is copied into the file (on two processors), and copied after it
+        copy.finish(alongside=alongside, last=("load_issues", "lineage", *_DERIVED_TABLES))
         copy.close()
         copy = None
         report.n_observations = store.row_count(con, "observations")
@@ -333,6 +342,9 @@ def build_database(
     report.seconds = time.perf_counter() - started
     return report
 
+
+#: Tables computed from the figures by every build (never carried over: they are rebuilt).
+_DERIVED_TABLES = ("segregatie_gemeente",)
 
 #: The large tables every source adds to, copied into the file while the build goes on.
 _GROWING_TABLES = ("observations", "region_sources", "geometries")

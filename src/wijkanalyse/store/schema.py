@@ -115,6 +115,8 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE TABLE IF NOT EXISTS lineage (
     level VARCHAR, source_year INTEGER, source_code VARCHAR, target_year INTEGER,
     target_code VARCHAR, weight DOUBLE, evidence VARCHAR, certainty VARCHAR, note VARCHAR);
+CREATE TABLE IF NOT EXISTS segregatie_gemeente (
+    level VARCHAR, gemeente_code VARCHAR, part VARCHAR, PRIMARY KEY (level, gemeente_code));
 CREATE TABLE IF NOT EXISTS areas (
     area_id VARCHAR PRIMARY KEY, name VARCHAR, gemeente_code VARCHAR, description VARCHAR,
     created_by VARCHAR, created_at VARCHAR);

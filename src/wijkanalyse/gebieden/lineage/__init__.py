@@ -49,11 +49,13 @@ from wijkanalyse.gebieden.lineage.history import (
     MAX_HISTORY_CODES,
     History,
     Span,
+    WholeLinks,
     area_history,
     history_from,
     renumbered_divisions,
     same_area,
     same_boundary_across_levels,
+    whole_links,
     whole_predecessors,
 )
 from wijkanalyse.gebieden.lineage.inputs import (
@@ -81,5 +83,5 @@ __all__ = [
     "apply_corrections", "area_history", "boundaries_of", "build_lineage", "compute_lineage",
     "history_from", "load_corrections", "prepare_regions", "read_corrections", "read_lineage",
     "renumbered_divisions", "same_area", "same_boundary_across_levels", "similar_names",
-    "whole_predecessors",
+    "WholeLinks", "whole_links", "whole_predecessors",
 ]

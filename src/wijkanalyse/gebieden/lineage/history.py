@@ -156,16 +156,26 @@ def history_from(code: str, regions: pd.DataFrame, table: pd.DataFrame) -> Histo
 # --------------------------------------------------------------------------- same area
 
 
-def whole_predecessors(table: pd.DataFrame, code: str) -> dict[str, list[int]]:
-    """Earlier codes that are wholly the same area as ``code``: reached backwards through
-    links of weight 1 that are not ``onzeker``, where the source goes nowhere else and the
-    target gets nothing else (a renumbering, not a split or merger).
+@dataclass(frozen=True)
+class WholeLinks:
+    """The links of a lineage table that are whole renumberings (see
+    :func:`whole_predecessors`), made once for many codes (:func:`whole_links`).
 
-    Returns
-    -------
-    dict
-        old code -> the years it holds (ascending); ``code`` itself is not in it.
+    Attributes
+    ----------
+    back
+        ``(target year, target code) -> (source year, source code)`` of each such link.
+    first_year
+        Per target code the first year it is the target of a link that is not ``onzeker``.
     """
+
+    back: dict[tuple[int, str], tuple[int, str]]
+    first_year: dict[str, int]
+
+
+def whole_links(table: pd.DataFrame) -> WholeLinks:
+    """The whole renumberings of ``table`` (links of weight 1 that are not ``onzeker``, whose
+    source goes nowhere else and whose target gets nothing else)."""
     t = table[table["target_code"].notna() & (table["certainty"] != "onzeker")]
     n_out = t.groupby(["source_year", "source_code"])["target_code"].transform("count")
     n_in = t.groupby(["target_year", "target_code"])["source_code"].transform("count")
@@ -173,11 +183,34 @@ def whole_predecessors(table: pd.DataFrame, code: str) -> dict[str, list[int]]:
     back = {(int(ty), tc): (int(sy), sc) for sy, sc, ty, tc in zip(
         whole["source_year"], whole["source_code"], whole["target_year"],
         whole["target_code"], strict=True)}
-    firsts = t[t["target_code"] == code]["target_year"]
-    if firsts.empty:
+    first: dict[str, int] = {}
+    for tc, ty in zip(t["target_code"], t["target_year"], strict=True):
+        y = int(ty)
+        if tc not in first or y < first[tc]:
+            first[tc] = y
+    return WholeLinks(back, first)
+
+
+def whole_predecessors(table: pd.DataFrame, code: str, *,
+                       links: WholeLinks | None = None) -> dict[str, list[int]]:
+    """Earlier codes that are wholly the same area as ``code``: reached backwards through
+    links of weight 1 that are not ``onzeker``, where the source goes nowhere else and the
+    target gets nothing else (a renumbering, not a split or merger).
+
+    ``links`` (from :func:`whole_links` of the same ``table``) saves finding them again when
+    many codes are looked up.
+
+    Returns
+    -------
+    dict
+        old code -> the years it holds (ascending); ``code`` itself is not in it.
+    """
+    found_links = links if links is not None else whole_links(table)
+    if code not in found_links.first_year:
         return {}
-    node: tuple[int, str] | None = (int(firsts.min()), code)
+    node: tuple[int, str] | None = (found_links.first_year[code], code)
     found: dict[str, list[int]] = {}
+    back = found_links.back
     while node is not None and node in back:
         node = back[node]
         if node[1] != code:
@@ -197,15 +230,17 @@ def same_area(table: pd.DataFrame, codes: Iterable[str]) -> str | None:
     return None
 
 
-def renumbered_divisions(table: pd.DataFrame, code: str, *, latest_year: int
+def renumbered_divisions(table: pd.DataFrame, code: str, *, latest_year: int,
+                         links: WholeLinks | None = None
                          ) -> list[tuple[str, list[int], str]]:
-    """The other codes of ``code`` for earlier years, with the note for its charts.
+    """The other codes of ``code`` for earlier years, with the note for its charts
+    (``links``: see :func:`whole_predecessors`).
 
     Returns ``[(old code, years, note)]``; the note reads "op de grenzen van 2024; 2017 en
     2019 omgerekend (WK036339 → WK0363ED: hernummerd, zelfde grens)".
     """
     out = []
-    preds = whole_predecessors(table, code)
+    preds = whole_predecessors(table, code, links=links)
     for old, years in sorted(preds.items(), key=lambda kv: kv[1][0]):
         link = table[(table["source_code"] == old) & (table["source_year"] == max(years))]
         how = ", ".join(str(x) for x in (link["evidence"].iloc[0] if len(link) else None,
