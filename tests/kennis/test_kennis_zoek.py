@@ -1046,4 +1046,4 @@ def test_programme_wijken_pinned_advice(programme_advice) -> None:
         "vriendschapscursus", "lokale-aanpak-eenzaamheid"]
     assert result.preventive[0].reasons[0].startswith(
         "Preventief: richt zich op het aandachtspunt Inwoners 65 jaar of ouder (%, berekend) "
-        "(20,3% tegen 16,4% in de gemeente, 2024; op 78% van de drempel voor een signaal")
+        "(20% tegen 16% in de gemeente, 2024; op 78% van de drempel voor een signaal")

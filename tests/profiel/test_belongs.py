@@ -153,9 +153,9 @@ def test_amsterdam_2019_woz_conflict_shows_both_values(bu03632304):
     assert conflict.values[0].kind == "OData-bestand van CBS"
     assert conflict.values[1].kind == "StatLine-export via R"
     assert conflict.text == (
-        "Bronnen verschillen (CBS, Kerncijfers Wijken en Buurten 2019): 638,0 in "
-        f"{ODATA_2019} (OData-bestand van CBS) en 158,0 in {STATLINE_2019} (StatLine-export "
-        "via R). Getoond: 638,0, want bij verschillen gaat een OData-bestand van CBS voor een "
+        "Bronnen verschillen (CBS, Kerncijfers Wijken en Buurten 2019): € 638.000 in "
+        f"{ODATA_2019} (OData-bestand van CBS) en € 158.000 in {STATLINE_2019} (StatLine-export "
+        "via R). Getoond: € 638.000, want bij verschillen gaat een OData-bestand van CBS voor een "
         "StatLine-export via R (vaste voorrang van bronsoorten).")
     # the gemeente's WOZ differs too (378 tegen 375), in its own cell
     assert [v.value for v in woz.gemeente.conflict.values] == [378.0, 375.0]
@@ -168,12 +168,12 @@ def test_amsterdam_2019_woz_conflict_shows_both_values(bu03632304):
 
     html = render_html(bu03632304, generated_on=GENERATED_ON)
     row_html = re.search(r"Gemiddelde WOZ-waarde van woningen.*?</tr>", html, re.S).group(0)
-    note = re.search(r'<td class="num">638,0<sup>(\d+)</sup>', row_html)
+    note = re.search(r'<td class="num">€ 638.000<sup>(\d+)</sup>', row_html)
     assert note is not None
     section = html[html.index(row_html):]
     notes = re.search(r'<ol class="footnotes">(.*?)</ol>', section, re.S).group(1)
     items = re.findall(r"<li>(.*?)</li>", notes, re.S)
-    assert "158,0 in " + STATLINE_2019 in items[int(note.group(1)) - 1]
+    assert "€ 158.000 in " + STATLINE_2019 in items[int(note.group(1)) - 1]
 
 
 def test_the_build_names_the_sources_in_conflict(con):
@@ -200,7 +200,7 @@ def test_conflict_of_an_aggregate_names_its_parts():
                        unit="x 1 000 euro", kind="mean")
     assert agg is not None and agg.parts == ["BU1"]
     assert agg.text.startswith("Bij 1 van de 2 delen geven bronnen verschillende waarden "
-                               "(BU1: 638,0 (OData-bestand van CBS) tegen 158,0 "
+                               "(BU1: € 638.000 (OData-bestand van CBS) tegen € 158.000 "
                                "(StatLine-export via R))")
     # a computed figure (no chosen source among the rows) has no conflict of its own
     assert conflict_for(conflicts, "g_woz", 2019, ["BU1"], ["c.csv"], unit="%",
@@ -226,16 +226,16 @@ def test_woz_and_income_state_their_peiljaar(bu03632304):
     assert (inw.peiljaar, inw.peiljaar_text, inw.area.peiljaar) == (2021, None, None)
 
     html = _text(render_html(bu03632304, generated_on=GENERATED_ON))
-    assert ("Gemiddelde WOZ-waarde van woningen (x 1 000 euro) (waardepeildatum 1 januari "
-            "2018; KWB 2019)") in html
-    assert "Gemiddeld inkomen per inwoner (x 1 000 euro) (inkomen over 2019; KWB 2019)" in html
+    assert ("Gemiddelde WOZ-waarde van woningen (waardepeildatum 1 januari 2018; KWB 2019) "
+            "€ 638.000") in html
+    assert "Gemiddeld inkomen per inwoner (inkomen over 2019; KWB 2019) € 25.200" in html
 
     data = to_dict(bu03632304)
     row = next(k for k in data["key_figures"] if k["indicator_id"] == "g_woz")
     assert (row["year"], row["peiljaar"], row["area"]["peiljaar"]) == (2019, 2018, 2018)
     frame = profile_frames(bu03632304)["key_figures"].set_index("indicator_id")
     assert frame.loc["g_woz", "peiljaar"] == 2018
-    assert "158,0 in " + STATLINE_2019 in frame.loc["g_woz", "conflict"]
+    assert "€ 158.000 in " + STATLINE_2019 in frame.loc["g_woz", "conflict"]
 
 
 def test_woz_series_says_its_years_are_editions(con):
@@ -249,7 +249,7 @@ def test_woz_series_says_its_years_are_editions(con):
     assert point.area == 631.0 and [v.value for v in point.conflict.values] == [631.0, 436.0]
     assert next(p for p in woz.points if p.year == 2017).conflict is None
     html = _text(render_html(prof, generated_on=GENERATED_ON))
-    assert ("2019: Bronnen verschillen (CBS, Kerncijfers Wijken en Buurten 2019): 631,0 in "
+    assert ("2019: Bronnen verschillen (CBS, Kerncijfers Wijken en Buurten 2019): € 631.000 in "
             f"{ODATA_2019}") in html
 
 

@@ -38,7 +38,7 @@ PLURALS = ("gemeenten", "wijken", "buurten", "gebieden", "jaren", "signalen", "w
 FAULTS = {
     "signed zero": re.compile(r"(?<![\d.,])[-+−]0(?:,0+)?(?![\d,])"),
     "x 1 000 euro": re.compile(r"x 1 000 euro"),
-    "score as unit word": re.compile(r"\d score\b|score tegen"),
+    "score as unit word": re.compile(r"\d score\b(?! van )|score tegen"),
     "plural after 1": re.compile(r"(?<![\d.,])1 (?:" + "|".join(PLURALS) + r")\b"),
     "unit twice": re.compile(r"(per huishouden|per 1 000 inwoners)(?: \([^()]*\))? \(\1\)"),
 }

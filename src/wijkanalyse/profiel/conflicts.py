@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from wijkanalyse.fmt import decimals_for, join_nl, nl_number
+from wijkanalyse.fmt import format_value, join_nl
 from wijkanalyse.model import Conflict, SourceValue
 
 #: Dutch names of the source layouts (``sources.layout``), for the footnote of a conflict.
@@ -46,9 +46,8 @@ def conflicts_by_key(rows: Iterable[Sequence[Any]]) -> Conflicts:
     return out
 
 
-def _value_text(value: float | None, unit: str, kind: str) -> str:
-    text = nl_number(value, decimals=decimals_for(unit, kind))
-    return f"{text}%" if unit == "%" else text
+def _value_text(value: float | None, unit: str, kind: str, decimals: int | None = None) -> str:
+    return format_value(value, unit=unit, kind=kind, decimals=decimals)
 
 
 def _kind(layout: str | None) -> str:
@@ -56,7 +55,8 @@ def _kind(layout: str | None) -> str:
 
 
 def conflict_for(conflicts: Conflicts, ind: str, year: int, codes: Sequence[str],
-                 source_ids: Sequence[str], *, unit: str, kind: str) -> Conflict | None:
+                 source_ids: Sequence[str], *, unit: str, kind: str,
+                 decimals: int | None = None) -> Conflict | None:
     """The conflict behind one figure, or ``None``.
 
     Parameters
@@ -69,8 +69,8 @@ def conflict_for(conflicts: Conflicts, ind: str, year: int, codes: Sequence[str]
         The codes the figure was made of: one region, or the members of an aggregate.
     source_ids
         The sources of the figure (the ``observation`` view's choice).
-    unit, kind
-        For the values in the text.
+    unit, kind, decimals
+        For the values in the text (:func:`wijkanalyse.fmt.format_value`).
     """
     hits = [(c, conflicts[(ind, year, c)]) for c in codes if (ind, year, c) in conflicts]
     if not hits:
@@ -90,18 +90,19 @@ def conflict_for(conflicts: Conflicts, ind: str, year: int, codes: Sequence[str]
                   "bronsoorten)")
         labels = {v.label for v in values}
         same = labels.pop() if len(labels) == 1 else None
-        listed = join_nl([f"{_value_text(v.value, unit, kind)} in {v.source_id} ({v.kind}"
+        listed = join_nl([f"{_value_text(v.value, unit, kind, decimals)} in {v.source_id} "
+                          f"({v.kind}"
                           + (f", {v.label}" if v.label and not same else "") + ")"
                           for v in values])
         lead = f"Bronnen verschillen ({same})" if same else "Bronnen verschillen"
         text = (f"{lead}: {listed}. Getoond: "
-                f"{_value_text(values[0].value, unit, kind)}, want {reason}.")
+                f"{_value_text(values[0].value, unit, kind, decimals)}, want {reason}.")
         return Conflict(values=values, reason=reason, text=text)
     parts = [c for c, _ in hits]
     examples = []
     for code, rows in hits[:3]:
         examples.append(f"{code}: " + " tegen ".join(
-            f"{_value_text(r[3], unit, kind)} ({_kind(r[5])})" for r in rows))
+            f"{_value_text(r[3], unit, kind, decimals)} ({_kind(r[5])})" for r in rows))
     more = f" en {len(hits) - 3} andere" if len(hits) > 3 else ""
     best = _kind(hits[0][1][0][5])
     reason = (f"per deel de {best}, volgens de vaste voorrang van bronsoorten in wijkanalyse")

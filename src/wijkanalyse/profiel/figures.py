@@ -307,7 +307,7 @@ def _mark(ctx: _Context, ind: str, year: int, m: _Meta, area: Figure, gem: Figur
         cell = table.get((ind, year))
         if fig.derived is None and cell is not None and ind not in LBM_INDICATORS:
             fig.conflict = conflict_for(ctx.conflicts, ind, year, codes, cell.source_ids,
-                                        unit=m.unit, kind=m.kind)
+                                        unit=m.unit, kind=m.kind, decimals=m.decimals)
 
 
 def _with_berekend(label: str) -> str:
@@ -361,7 +361,8 @@ def _series(ctx: _Context, ids: Iterable[str], *, min_values: int,
                 nederland_derived=nl.derived if nl is not None and nl.value is not None
                 else None,
                 conflict=conflict_for(ctx.conflicts, ind, year, ctx.subject.members_in(year),
-                                      cell.source_ids, unit=m.unit, kind=m.kind)
+                                      cell.source_ids, unit=m.unit, kind=m.kind,
+                                      decimals=m.decimals)
                 if cell.value is not None and cell.derived is None
                 and ind not in LBM_INDICATORS else None))
         label = m.label

@@ -75,7 +75,16 @@ def _plural(n: int, one: str, many: str) -> str:
 
 
 def _value(kf: KeyFigure, value: float | None) -> str:
-    return fmt.format_value(value, unit=kf.unit, kind=kf.kind)
+    return fmt.format_value(value, unit=kf.unit, kind=kf.kind, decimals=kf.decimals,
+                            signed=kf.signed)
+
+
+def _area_value(kf: KeyFigure) -> str:
+    """The area's value, with the area it belongs to when that is a containing one
+    ("4,01 (score van wijk Buitenwijk West, 36.335 inw.)")."""
+    text = _value(kf, kf.area.value)
+    applies = kf.area.geldt_voor
+    return f"{text} ({applies.text})" if applies is not None and applies.text else text
 
 
 def _distance(kf: KeyFigure, judgement: Judgement) -> float:
@@ -93,7 +102,7 @@ def _distance(kf: KeyFigure, judgement: Judgement) -> float:
 def _reference_text(kf: KeyFigure, judgement: Judgement) -> str:
     """``"11,3% tegen 4,7% in de gemeente"``; the area's value alone without a reference."""
     ref = kf.gemeente if judgement.reference == "gemeente" else kf.nederland
-    area = _value(kf, kf.area.value)
+    area = _area_value(kf)
     if judgement.reference is None or ref.value is None:
         return area
     return f"{area} tegen {_value(kf, ref.value)} {_REFERENCE_WORDS[judgement.reference]}"
@@ -161,7 +170,7 @@ def _figure_text(kf: KeyFigure, figure: Figure) -> str | None:
 def _summary_figure(kf: KeyFigure, judgement: Judgement, why: str) -> SummaryFigure:
     return SummaryFigure(
         indicator_id=kf.indicator_id, label=kf.label, year=kf.year,
-        text=_value(kf, kf.area.value), gemeente_text=_figure_text(kf, kf.gemeente),
+        text=_area_value(kf), gemeente_text=_figure_text(kf, kf.gemeente),
         nederland_text=_figure_text(kf, kf.nederland), mark=judgement.mark, why=why,
         source=kf.area.source)
 
