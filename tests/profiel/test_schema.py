@@ -23,11 +23,9 @@ from wijkanalyse.cli.main import app
 from wijkanalyse.gebieden.subjects import resolve_subject
 from wijkanalyse.model import to_dict
 from wijkanalyse.profiel.assemble import build_profile
-from wijkanalyse.profiel.schema import profile_schema, schema_text
+from wijkanalyse.profiel.schema import REGENERATE, profile_schema, schema_text
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "profiel.schema.json"
-REGENERATE = ('.venv/bin/python -c "from wijkanalyse.profiel.schema import write_schema; '
-              'write_schema()"')
 
 
 @pytest.fixture(scope="module")

@@ -37,11 +37,14 @@ from wijkanalyse.profiel.sections import SECTIONS
 from wijkanalyse.profiel.summary import QUESTIONS
 from wijkanalyse.signalen.fields import SEVERITY_LABELS
 
-__all__ = ["ENUMS", "NOTES", "SCHEMA_ID", "SECTION_KEYS", "profile_schema", "schema_text",
-           "write_schema"]
+__all__ = ["ENUMS", "NOTES", "REGENERATE", "SCHEMA_ID", "SECTION_KEYS", "profile_schema",
+           "schema_text", "write_schema"]
 
-#: The ``$id`` of the schema (its path in the repository).
-SCHEMA_ID = "https://wijkanalyse.local/docs/profiel.schema.json"
+#: The ``$id`` of the schema.
+SCHEMA_ID = "urn:wijkanalyse:schema:profiel"
+#: How the published file is regenerated (its ``$comment``).
+REGENERATE = ('.venv/bin/python -c "from wijkanalyse.profiel.schema import write_schema; '
+              'write_schema()"')
 #: Where the schema is published, relative to the repository root.
 SCHEMA_FILE = Path("docs") / "profiel.schema.json"
 
@@ -495,6 +498,8 @@ def profile_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
+        "$comment": ("Generated from the dataclasses of wijkanalyse.model by "
+                     f"wijkanalyse.profiel.schema; do not edit. Regenerate: {REGENERATE}"),
         "title": "Wijkprofiel (wijkanalyse profiel --format json)",
         **root,
         "$defs": dict(sorted(defs.items())),
