@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from wijkanalyse import store
 from wijkanalyse.cli.main import app
 from wijkanalyse.gebieden.subjects import resolve_subject
+from wijkanalyse.kennis import apply_intervention
 from wijkanalyse.model import to_dict
 from wijkanalyse.profiel.assemble import build_profile
 from wijkanalyse.profiel.schema import REGENERATE, profile_schema, schema_text
@@ -84,7 +85,7 @@ def test_schema_documents_every_key(schema: dict) -> None:
     assert len(objects) == 24
     undocumented = []
     for name, obj in objects.items():
-        assert obj["description"], name
+        assert obj["description"] and obj["title"], name
         for key, prop in obj["properties"].items():
             if not prop.get("description"):
                 undocumented.append(f"{name}.{key}")
@@ -121,6 +122,8 @@ def test_schema_enums_and_nulls(schema: dict) -> None:
     assert "KWB edition" in figure["year"]["description"]
     assert defs["Location"]["properties"]["centroid"]["anyOf"][0]["minItems"] == 2
     assert schema["properties"]["kennis"]["type"] == ["object", "null"]
+    assert schema["properties"]["kennis"]["properties"]["basis"]["enum"] == [
+        "signalen", "preventief", "geen"]
 
 
 def test_schema_is_generated_from_the_model(schema: dict) -> None:
@@ -202,17 +205,34 @@ def test_cli_json_validates(built_db: Path, tmp_path: Path, validator) -> None:
     assert _errors(validator, data) == []
 
 
-def test_user_area_and_story_validate(rebuilt_db: dict, validator) -> None:
-    """A user area (Jol/Galjoen, added with ``gebied add``) and a wijk with a story."""
+def test_user_data_validate(rebuilt_db: dict, tmp_path: Path, validator) -> None:
+    """User data in the JSON: a user area (Jol/Galjoen, added with ``gebied add``), a wijk with
+    a story, and the kennis section with an application in the area and one of its first
+    recommendation in a similar wijk (``applied`` and ``peer_rows``)."""
     assert rebuilt_db["rebuilt"].exit_code == 0, rebuilt_db["rebuilt"].output
-    con = store.connect(rebuilt_db["path"], read_only=True)
+    db = tmp_path / "w.duckdb"
+    db.write_bytes(Path(rebuilt_db["path"]).read_bytes())
+    con = store.connect(db)
     try:
         area = build_profile(con, resolve_subject(con, "jol-galjoen"), with_peers=False)
-        angelslo = build_profile(con, resolve_subject(con, "WK011443"), with_peers=False)
+        angelslo = resolve_subject(con, "WK011443")
+        before = build_profile(con, angelslo)
+        first = before.section("kennis")["matches"][0]["id"]
+        peer = before.peers.peers[0].code
+        apply_intervention(con, intervention=first, area=peer, year_from=2017, year_to=2021,
+                           partners="gemeente", result="Meer contact tussen buren.",
+                           author="E. Smit")
+        apply_intervention(con, intervention="buurtbemiddeling", area="WK011443",
+                           year_from=2016, indicators=["lbm_soc"], author="E. Smit")
+        after = build_profile(con, angelslo)
     finally:
         con.close()
-    for prof in (area, angelslo):
+    for prof in (area, before, after):
         data = json.loads(json.dumps(to_dict(prof), allow_nan=False))
         assert _errors(validator, data) == []
     assert area.subject.kind == "gebied"
-    assert angelslo.stories and angelslo.stories[0].title == "Gesprek met de wijkagent"
+    assert after.stories and after.stories[0].title == "Gesprek met de wijkagent"
+    kennis = after.section("kennis")
+    assert [a["intervention_id"] for a in kennis["applied"]] == ["buurtbemiddeling"]
+    assert [(r["intervention_id"], r["peer_code"]) for r in kennis["peer_rows"]] == [
+        (first, peer)]
