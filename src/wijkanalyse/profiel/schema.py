@@ -9,8 +9,9 @@ value is missing), no other keys. Types come from the type hints (``X | None`` a
 each object has its Dutch name as ``title`` (:data:`TITLES`).
 Fixed sets of values (signal severities, oordeel levels, kinds) are enums taken from the code
 that defines them (:data:`ENUMS`). The sections other packages add (``segregatie``,
-``kennis``; :data:`~wijkanalyse.profiel.sections.SECTIONS`) are plain data: their top-level
-schemas are written in :data:`SECTION_SCHEMAS`.
+``kennis``; :data:`~wijkanalyse.profiel.sections.SECTIONS`) are plain data, not
+dataclasses: their schemas are written by hand in :data:`SECTION_SCHEMAS` (the tests validate
+real sections against them).
 
 The published file is ``docs/profiel.schema.json``; ``tests/profiel/test_schema.py`` fails
 when it differs from :func:`profile_schema`. Regenerate it with::
@@ -654,8 +655,19 @@ def schema_text() -> str:
 
 
 def write_schema(path: Path | str | None = None) -> Path:
-    """Write :func:`schema_text` to ``path`` (default ``docs/profiel.schema.json`` of the
-    repository this package is installed from in development mode)."""
+    """Write :func:`schema_text` to a file.
+
+    Parameters
+    ----------
+    path
+        The file; by default ``docs/profiel.schema.json`` of the repository the package is
+        installed from in development mode (``pip install -e``).
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
     target = Path(path) if path is not None else (
         Path(__file__).resolve().parents[3] / SCHEMA_FILE)
     target.write_text(schema_text(), encoding="utf-8")
