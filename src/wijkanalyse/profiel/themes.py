@@ -14,7 +14,9 @@ in the Excel file, never in the body. An indicator is in the body when
 A development chart can be drawn in the body only for a body indicator whose series has at
 least :data:`MIN_POINTS` measured years, or two with a change worth seeing
 (:func:`change_worth_seeing`); of those, at most :data:`MAX_CHARTS_PER_THEME` per theme are
-drawn (:func:`charted_in_body`): first those a signal cites, then the largest change.
+drawn (:func:`charted_in_body`): first a definition change (migratieachtergrond → herkomst:
+its chart marks the break, a table would join what is not comparable), then those a signal
+cites, then the largest change.
 
 Pure: reads the profile only.
 """
@@ -180,8 +182,8 @@ def _change_weight(series: Series) -> float:
 
 def charted_in_body(profile: Profile, body: dict[str, str]) -> set[str]:
     """The indicators whose series the body charts: per theme at most
-    :data:`MAX_CHARTS_PER_THEME` of those :func:`chart_in_body` allows, first those a signal
-    cites, then by the size of their change.
+    :data:`MAX_CHARTS_PER_THEME` of those :func:`chart_in_body` allows: first a
+    definition-change group, then those a signal cites, then by the size of their change.
 
     Parameters
     ----------
@@ -201,7 +203,7 @@ def charted_in_body(profile: Profile, body: dict[str, str]) -> set[str]:
     members: dict[str, list[str]] = {}
     for g in profile.series_groups:
         members[g.id] = [s.indicator_id for s in g.series]
-    candidates: dict[str, list[tuple[tuple[bool, float], str]]] = {}
+    candidates: dict[str, list[tuple[tuple[bool, bool, float], str]]] = {}
     seen: set[str] = set()
     for s in profile.series:
         key = groups.get(s.indicator_id, s.indicator_id)
@@ -215,14 +217,14 @@ def charted_in_body(profile: Profile, body: dict[str, str]) -> set[str]:
             seen.add(key)
             weight = max((_change_weight(x) for x in group_series), default=0.0)
             candidates.setdefault(body[in_body[0]], []).append(
-                ((bool(cited & set(members[key])), weight), key))
+                ((True, bool(cited & set(members[key])), weight), key))
         elif chart_in_body(s, body):
             seen.add(key)
             candidates.setdefault(body[s.indicator_id], []).append(
-                ((s.indicator_id in cited, _change_weight(s)), key))
+                ((False, s.indicator_id in cited, _change_weight(s)), key))
     out: set[str] = set()
     for ranked in candidates.values():
-        ranked.sort(key=lambda c: (not c[0][0], -c[0][1]))
+        ranked.sort(key=lambda c: (not c[0][0], not c[0][1], -c[0][2]))
         for _, key in ranked[:MAX_CHARTS_PER_THEME]:
             out.update(members.get(key, [key]))
     return out
