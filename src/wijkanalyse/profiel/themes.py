@@ -136,8 +136,8 @@ def body_indicators(profile: Profile) -> dict[str, str]:
             out[indicator_id] = _THEME_OF[indicator_id]
     for signal in profile.signals:
         for e in signal.evidence:
-            domain = domains.get(e.indicator_id)
-            theme = theme_of(e.indicator_id, domain) if domain is not None else None
+            known = domains.get(e.indicator_id)
+            theme = theme_of(e.indicator_id, known) if known is not None else None
             if theme is not None:
                 out.setdefault(e.indicator_id, theme)
     return out
