@@ -925,3 +925,49 @@ def test_real_profile_from_database(request: pytest.FixtureRequest, tmp_path: Pa
     assert not list(dom.iter("script"))
     text = "\n".join(pdf_pages_text(files["pdf"]))
     assert "Moerwijk" in text and "Bron:" in text and "pagina 1 van" in text
+
+
+# --------------------------------------------------------------------------------------------
+# the Excel file and the body's choice (issue 13, item 3)
+
+
+def test_excel_keeps_text_as_text_and_numbers_as_numbers(profile: Profile,
+                                                         tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    evil = replace(profile.key_figures[0], label='=HYPERLINK("http://x","klik")')
+    files = report.write_report(replace(profile, key_figures=[evil, *profile.key_figures[1:]]),
+                                tmp_path, formats=["xlsx"], generated_on=TODAY)
+    ws = load_workbook(files["xlsx"])["Indicatoren"]
+    header = [c.value for c in ws[1]]
+    label = ws.cell(row=2, column=header.index("omschrijving") + 1)
+    assert label.data_type == "s" and label.value == '=HYPERLINK("http://x","klik")'
+    assert ws.cell(row=2, column=header.index("gebied") + 1).value == 21300
+    assert [c.value for c in ws["A"]][1:] == [kf.indicator_id for kf in profile.key_figures]
+    in_report = {r[0]: r[header.index("in_rapport")]
+                 for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert in_report["a_inw"] == "hoofdtekst" and in_report["a_bedv"] == "bijlage"
+    assert in_report["g_pau_hh"] == "bijlage"  # cars: padding, never in the body
+
+
+def test_body_charts_need_three_years_or_a_change_worth_seeing() -> None:
+    from wijkanalyse.profiel.themes import change_worth_seeing, chart_in_body, theme_of
+
+    body = {"a_inw": "Bevolking", "p_hh_lkk": "Inkomen en werk"}
+    rows = [(2019, 100.0, None, None, KWB19), (2021, 105.0, None, None, KWB21)]
+    two = _series("a_inw", "Aantal inwoners", "aantal", "bevolking", None, "count", rows)
+    assert not change_worth_seeing(two) and not chart_in_body(two, body)  # +5%
+    grown = _series("a_inw", "Aantal inwoners", "aantal", "bevolking", None, "count",
+                    [rows[0], (2021, 110.0, None, None, KWB21)])
+    assert change_worth_seeing(grown) and chart_in_body(grown, body)  # +10%
+    three = _series("a_inw", "Aantal inwoners", "aantal", "bevolking", None, "count",
+                    [*rows, (2024, 105.0, None, None, KWB19)])
+    assert chart_in_body(three, body)
+    rate = _series("p_hh_lkk", "Huishoudens met een laag inkomen", "%", "inkomen", "lower",
+                   "rate", [(2019, 10.0, None, None, KWB19), (2021, 11.9, None, None, KWB21)])
+    assert not chart_in_body(rate, body)  # +1,9 procentpunt
+    assert not chart_in_body(three, {})  # not a body indicator
+    assert theme_of("a_bed_gi", "bedrijvigheid") is None
+    assert theme_of("p_gehuwd", "bevolking") is None
+    assert theme_of("a_opp_ha", "oppervlakte") is None
+    assert theme_of("g_ink_pi", "inkomen") == "Inkomen en werk"
