@@ -84,10 +84,13 @@ def test_no_number_faults_in_the_text(rendered: dict[str, tuple[Profile, str]],
 def _kerncijfers_rows(page: str) -> dict[str, list[str]]:
     """Label -> the texts of the cells of the subject, gemeente, Nederland and peers and the
     two differences (footnote marks and years left out)."""
-    start = page.find('<section id="kerncijfers">')
-    section = page[start:page.find("</section>", start)]
+    # the body's tables per theme and the appendix of every indicator (issue 13)
+    sections = []
+    for section_id in ("kerncijfers", "bijlage"):
+        start = page.find(f'<section id="{section_id}"')
+        sections.append(page[start:page.find("</section>", start)])
     rows: dict[str, list[str]] = {}
-    for row in re.findall(r"<tr class=\"[^\"]*\">(.*?)</tr>", section, flags=re.S):
+    for row in re.findall(r"<tr class=\"[^\"]*\">(.*?)</tr>", "".join(sections), flags=re.S):
         cells = re.findall(r"<td class=\"([^\"]*)\">(.*?)</td>", row, flags=re.S)
         if not cells or cells[0][0] != "label":
             continue

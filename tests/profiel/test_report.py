@@ -57,10 +57,12 @@ SECTION_HEADINGS = [
     "1 Kerncijfers",
     "2 Ontwikkeling",
     "3 Opgaven en signalen",
-    "4 Vergelijkbare wijken",
-    "5 Ligging",
-    "6 Aanpakken en verhalen",
-    "7 Bronnen",
+    "4 Aanpakken en verhalen",
+    # issue 13: the body answers the four questions; the rest is appendix
+    "Bijlage A Alle indicatoren",
+    "Bijlage B Vergelijkbare wijken",
+    "Bijlage C Ligging",
+    "Bijlage D Bronnen",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -459,16 +461,30 @@ def test_figures_of_another_year_say_which(profile: Profile) -> None:
 
 
 def test_key_figures_grouped_by_domain_in_catalogue_order(dom: Node) -> None:
+    # issue 13: the body shows the themes' indicators, the appendix every key figure per
+    # catalogue domain
     kern = section(dom, "kerncijfers")
     assert [squash(h.text()) for h in kern.iter("h3")] == [
+        "Bevolking", "Wonen", "Inkomen en werk", "Veiligheid en leefbaarheid"]
+    body_rows = [squash(next(tr.iter("td")).text()) for tr in kern.iter("tr")
+                 if list(tr.iter("td"))]
+    assert body_rows == [
+        "Aantal inwoners", "Gemiddelde huishoudensgrootte (personen per huishouden)",
+        "Woningvoorraad",
+        "Gemiddelde WOZ-waarde van woningen", "Koopwoningen",
+        "Huurwoningen in bezit van woningcorporaties", "Onbewoonde woningen",
+        "Huishoudens met een laag inkomen", "Leefbaarheid (Leefbaarometer-score)"]
+    bijlage = section(dom, "bijlage")
+    assert [squash(h.text()) for h in bijlage.iter("h3")] == [
         "Bevolking", "Huishoudens", "Wonen", "Onderwijs", "Inkomen", "Sociale zekerheid",
-        "Bedrijvigheid", "Mobiliteit", "Leefbaarheid"]
+        "Bedrijvigheid", "Mobiliteit", "Leefbaarheid", "Ontwikkeling van de andere indicatoren",
+        "Leefbaarometer per meetjaar"]
 
 
 def test_missing_and_incomplete_figures_are_explained_under_the_table(dom: Node) -> None:
     income = row_of(dom, "Gemiddeld inkomen per inwoner")
     assert income[1:4] == ["–1", "–2", "€ 27.100"]
-    inkomen_fig = [f for f in section(dom, "kerncijfers").iter("figure")
+    inkomen_fig = [f for f in section(dom, "bijlage").iter("figure")  # not in the body
                    if "Gemiddeld inkomen" in f.text()][0]
     notes = [squash(li.text()) for li in inkomen_fig.iter("li")]
     assert notes == ["Geheim (CBS-teken 'x') voor Moerwijk in 2019.",
@@ -485,8 +501,9 @@ def test_every_figure_and_table_names_its_source(dom: Node) -> None:
         captions = list(fig.iter("figcaption"))
         assert captions and "Bron:" in captions[-1].text(), squash(fig.text())[:80]
     tables = list(dom.iter("table"))
-    # summary, kerncijfers, lbm, evidence, peers, bronnen
-    assert len(tables) == 1 + 9 + 1 + 3 + 1 + 1
+    # summary, kerncijfers per theme, appendix (per domain, other series, lbm), evidence,
+    # peers, bronnen
+    assert len(tables) == 1 + 4 + (9 + 1 + 1) + 3 + 1 + 1
     for table in tables:
         fig = table.ancestor("figure")
         assert fig is not None and "Bron:" in next(fig.iter("figcaption")).text()
@@ -511,8 +528,9 @@ def test_source_captions_cite_each_source_once_with_its_years() -> None:
 
 def test_charts_inline_svg_with_unique_ids(dom: Node, page: str) -> None:
     svgs = [s for s in dom.iter("svg") if "chart" in s.classes()]
-    # 3 series + Leefbaarometer score + dimensions + peers
-    assert len(svgs) == 6
+    # 2 series (household size: 2 years, -5%, a line in the appendix) + Leefbaarometer
+    # score + dimensions (appendix) + peers
+    assert len(svgs) == 5
     labels = [s.attrs["aria-label"] for s in svgs]
     assert "Lijngrafiek: Huishoudens met een laag inkomen" in labels
     assert "Staafdiagram: dimensies van de Leefbaarometer per jaar" in labels
@@ -636,10 +654,21 @@ def test_series_captions_give_changes(dom: Node) -> None:
         title = next((d for d in fig.iter("div") if "chart-title" in d.classes()), None)
         if title is not None:
             caps[squash(title.text())] = squash(next(fig.iter("figcaption")).text())
-    assert list(caps) == ["Aantal inwoners", "Gemiddelde huishoudensgrootte",
-                          "Huishoudens met een laag inkomen", "Leefbaarometer-score",
-                          "De vijf dimensies: bijdrage aan de afwijking van het landelijk "
-                          "gemiddelde"]
+    # issue 13: only series with >= 3 years or a change worth seeing get a chart in the body
+    assert list(caps) == ["Aantal inwoners", "Huishoudens met een laag inkomen",
+                          "Leefbaarometer-score"]
+    # the others are a line of the appendix, with their values, change and source
+    other = section(dom, "bijlage")
+    rows = [[squash(td.text()) for td in tr.iter("td")] for tr in other.iter("tr")
+            if "ontwikkeling-bijlage" in (tr.ancestor("table").attrs.get("class") or "")]
+    assert [r[0] for r in rows if r] == ["Gemiddelde huishoudensgrootte"]
+    hh = next(r for r in rows if r)
+    assert hh[1] == ("2019: 1,9 personen per huishouden, 2021: 2,0 personen per huishouden "
+                     "Bron: CBS, Kerncijfers Wijken en Buurten 2019 en 2021")
+    assert hh[2] == "2019–2021: +5,3%"
+    dims = [squash(d.text()) for d in other.iter("div") if "chart-title" in d.classes()]
+    assert dims == ["De vijf dimensies: bijdrage aan de afwijking van het landelijk "
+                    "gemiddelde"]
     income = caps["Huishoudens met een laag inkomen"]
     assert "2015–2019: +2,5 procentpunt" in income
     assert "2017–2019: +1,1 procentpunt" in income
@@ -787,6 +816,7 @@ def test_write_report_names_and_json(written: dict[str, Path], profile: Profile)
         "html": "profiel-moerwijk-s-gravenhage-2019.html",
         "pdf": "profiel-moerwijk-s-gravenhage-2019.pdf",
         "json": "profiel-moerwijk-s-gravenhage-2019.json",
+        "xlsx": "profiel-moerwijk-s-gravenhage-2019.xlsx",
     }
     folder = written["html"].parent
     assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in written.values())
@@ -877,8 +907,9 @@ def test_real_profile_from_database(request: pytest.FixtureRequest, tmp_path: Pa
     dom = parse(files["html"].read_text(encoding="utf-8"))
     # a profile from the database also has the segregatie and kennisdossier sections
     assert [squash(h.text()) for h in dom.iter("h2")] == [
-        *SECTION_HEADINGS[:6], "6 Segregatie en menging", "7 Aanpakken en verhalen",
-        "8 Wat werkt: passende interventies", "9 Bronnen"]
+        *SECTION_HEADINGS[:5], "5 Wat werkt: passende interventies",
+        "Bijlage A Alle indicatoren", "Bijlage B Vergelijkbare wijken", "Bijlage C Ligging",
+        "Bijlage D Segregatie en menging", "Bijlage E Bronnen"]
     assert "21.300" in row_of(dom, "Aantal inwoners")  # KWB 2019, Moerwijk
     lbm = next(t for t in dom.iter("table") if "lbm" in (t.attrs.get("class") or ""))
     lbm_rows = {r[0]: r for r in ([squash(td.text()) for td in tr.iter("td")]
@@ -894,3 +925,49 @@ def test_real_profile_from_database(request: pytest.FixtureRequest, tmp_path: Pa
     assert not list(dom.iter("script"))
     text = "\n".join(pdf_pages_text(files["pdf"]))
     assert "Moerwijk" in text and "Bron:" in text and "pagina 1 van" in text
+
+
+# --------------------------------------------------------------------------------------------
+# the Excel file and the body's choice (issue 13, item 3)
+
+
+def test_excel_keeps_text_as_text_and_numbers_as_numbers(profile: Profile,
+                                                         tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    evil = replace(profile.key_figures[0], label='=HYPERLINK("http://x","klik")')
+    files = report.write_report(replace(profile, key_figures=[evil, *profile.key_figures[1:]]),
+                                tmp_path, formats=["xlsx"], generated_on=TODAY)
+    ws = load_workbook(files["xlsx"])["Indicatoren"]
+    header = [c.value for c in ws[1]]
+    label = ws.cell(row=2, column=header.index("omschrijving") + 1)
+    assert label.data_type == "s" and label.value == '=HYPERLINK("http://x","klik")'
+    assert ws.cell(row=2, column=header.index("gebied") + 1).value == 21300
+    assert [c.value for c in ws["A"]][1:] == [kf.indicator_id for kf in profile.key_figures]
+    in_report = {r[0]: r[header.index("in_rapport")]
+                 for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert in_report["a_inw"] == "hoofdtekst" and in_report["a_bedv"] == "bijlage"
+    assert in_report["g_pau_hh"] == "bijlage"  # cars: padding, never in the body
+
+
+def test_body_charts_need_three_years_or_a_change_worth_seeing() -> None:
+    from wijkanalyse.profiel.themes import change_worth_seeing, chart_in_body, theme_of
+
+    body = {"a_inw": "Bevolking", "p_hh_lkk": "Inkomen en werk"}
+    rows = [(2019, 100.0, None, None, KWB19), (2021, 105.0, None, None, KWB21)]
+    two = _series("a_inw", "Aantal inwoners", "aantal", "bevolking", None, "count", rows)
+    assert not change_worth_seeing(two) and not chart_in_body(two, body)  # +5%
+    grown = _series("a_inw", "Aantal inwoners", "aantal", "bevolking", None, "count",
+                    [rows[0], (2021, 110.0, None, None, KWB21)])
+    assert change_worth_seeing(grown) and chart_in_body(grown, body)  # +10%
+    three = _series("a_inw", "Aantal inwoners", "aantal", "bevolking", None, "count",
+                    [*rows, (2024, 105.0, None, None, KWB19)])
+    assert chart_in_body(three, body)
+    rate = _series("p_hh_lkk", "Huishoudens met een laag inkomen", "%", "inkomen", "lower",
+                   "rate", [(2019, 10.0, None, None, KWB19), (2021, 11.9, None, None, KWB21)])
+    assert not chart_in_body(rate, body)  # +1,9 procentpunt
+    assert not chart_in_body(three, {})  # not a body indicator
+    assert theme_of("a_bed_gi", "bedrijvigheid") is None
+    assert theme_of("p_gehuwd", "bevolking") is None
+    assert theme_of("a_opp_ha", "oppervlakte") is None
+    assert theme_of("g_ink_pi", "inkomen") == "Inkomen en werk"

@@ -421,8 +421,9 @@ def profiel(
                     "(standaard het laatste jaar met cijfers).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Map voor het rapport "
                    "(standaard ./rapporten).")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="rapport (HTML en PDF), html, pdf of "
-                   "json (JSON naar het scherm, of naar --out als die is opgegeven).")]
+    fmt: Annotated[str, typer.Option("--format", help="rapport (HTML, PDF en Excel met alle "
+                   "indicatoren), html, pdf, xlsx of json (JSON naar het scherm, of naar --out "
+                   "als die is opgegeven).")]
     = "rapport",
 ) -> None:
     """Maak het wijkprofiel: kerncijfers, ontwikkeling, signalen, vergelijkbare wijken,
@@ -431,10 +432,11 @@ def profiel(
     from wijkanalyse.model import to_dict
     from wijkanalyse.profiel.assemble import build_profile
 
-    formats = {"rapport": ("html", "pdf"), "html": ("html",), "pdf": ("pdf",),
-               "json": ("json",)}.get(fmt)
+    formats = {"rapport": ("html", "pdf", "xlsx"), "html": ("html",), "pdf": ("pdf",),
+               "xlsx": ("xlsx",), "json": ("json",)}.get(fmt)
     if formats is None:
-        _fail(WijkanalyseError(f"Onbekend formaat {fmt!r}: kies rapport, html, pdf of json."))
+        _fail(WijkanalyseError(f"Onbekend formaat {fmt!r}: kies rapport, html, pdf, xlsx of "
+                               "json."))
     if out is not None or formats != ("json",):
         _check_out(out or Path("rapporten"))
     with _read_db(_settings(ctx)) as con, err_console.status("Profiel samenstellen…"):

@@ -45,6 +45,7 @@ from wijkanalyse.present import charts
 from wijkanalyse.present.jinja import environment
 from wijkanalyse.profiel.sections import SECTIONS
 from wijkanalyse.profiel.summary import summarise
+from wijkanalyse.profiel.themes import body_indicators
 from wijkanalyse.profiel.views import (
     _UNKNOWN_SOURCE,
     _Chart,
@@ -52,10 +53,15 @@ from wijkanalyse.profiel.views import (
     _key_figure_tables,
     _leefbaarometer,
     _series_groups,
+    _series_rows,
     _source_caption,
+    _theme_tables,
 )
+from wijkanalyse.profiel.workbook import write_workbook
 
 __all__ = [
+    "APPENDIX_SECTIONS",
+    "APPENDIX_TITLE",
     "FORMATS",
     "environment",
     "render_html",
@@ -64,20 +70,31 @@ __all__ = [
     "write_report",
 ]
 
-#: The formats :func:`write_report` can write.
-FORMATS: tuple[str, ...] = ("html", "pdf", "json")
+#: The formats :func:`write_report` can write (``xlsx``: every indicator, the appendix as a
+#: workbook; :mod:`wijkanalyse.profiel.workbook`).
+FORMATS: tuple[str, ...] = ("html", "pdf", "json", "xlsx")
+
+#: The heading of the first appendix (every indicator; ``id="bijlage"``): where the body of
+#: the PDF ends, on a page of its own.
+APPENDIX_TITLE = "Bijlage A Alle indicatoren"
 
 #: The report's own sections, in order; the sections of other packages
 #: (:data:`wijkanalyse.profiel.sections.SECTIONS`) follow the one their ``after`` names.
+#: The body (issue 13: the four questions) runs up to :data:`APPENDIX_SECTIONS`; those,
+#: after the appendix of all indicators, are appendices too.
 BUILT_IN_SECTIONS: dict[str, str] = {
     "kerncijfers": "Kerncijfers",
     "ontwikkeling": "Ontwikkeling",
     "signalen": "Opgaven en signalen",
+    "verhalen": "Aanpakken en verhalen",
     "peers": "Vergelijkbare wijken",
     "ligging": "Ligging",
-    "verhalen": "Aanpakken en verhalen",
     "bronnen": "Bronnen",
 }
+
+#: The built-in sections printed as appendices (Bijlage B, C, ...) after
+#: :data:`APPENDIX_TITLE`, with the registered sections that follow them.
+APPENDIX_SECTIONS: frozenset[str] = frozenset({"peers", "ligging", "bronnen"})
 
 
 def _all_sections() -> list[tuple[str, str]]:
@@ -90,9 +107,31 @@ def _all_sections() -> list[tuple[str, str]]:
     return out
 
 
+def _in_appendix(key: str) -> bool:
+    """Whether a section (built-in or registered) is printed as an appendix."""
+    if key in BUILT_IN_SECTIONS:
+        return key in APPENDIX_SECTIONS
+    return any(s.key == key and s.after in APPENDIX_SECTIONS for s in SECTIONS)
+
+
+def _numbered(keys: list[tuple[str, str]]) -> dict[str, str]:
+    """Headings: body sections numbered 1, 2, ...; appendices lettered after "Bijlage A"
+    (:data:`APPENDIX_TITLE`): "Bijlage B Vergelijkbare wijken"."""
+    titles: dict[str, str] = {}
+    number = 0
+    letter = 1  # A is the appendix of all indicators
+    for key, title in keys:
+        if _in_appendix(key):
+            titles[key] = f"Bijlage {chr(ord('A') + letter)} {title}"
+            letter += 1
+        else:
+            number += 1
+            titles[key] = f"{number} {title}"
+    return titles
+
+
 #: Every section heading, numbered as when all sections are present.
-SECTION_TITLES: dict[str, str] = {
-    key: f"{n} {title}" for n, (key, title) in enumerate(_all_sections(), start=1)}
+SECTION_TITLES: dict[str, str] = _numbered(_all_sections())
 
 _SEVERITY_MARK = {3: "●●●", 2: "●●○", 1: "●○○"}
 _KIND_TEXT = {"wijk": "Wijk", "buurt": "Buurt", "gemeente": "Gemeente", "gebied": "Gebied"}
@@ -281,15 +320,9 @@ def _members_text(profile: Profile) -> str | None:
 
 def _section_titles(profile: Profile) -> dict[str, str]:
     """Section headings numbered over the sections this profile has (a registered section
-    that was not computed is left out)."""
-    titles: dict[str, str] = {}
-    number = 0
-    for key, title in _all_sections():
-        if key not in BUILT_IN_SECTIONS and profile.section(key) is None:
-            continue
-        number += 1
-        titles[key] = f"{number} {title}"
-    return titles
+    that was not computed is left out); appendices lettered (:func:`_numbered`)."""
+    return _numbered([(key, title) for key, title in _all_sections()
+                      if key in BUILT_IN_SECTIONS or profile.section(key) is not None])
 
 
 def _section_context(profile: Profile, titles: dict[str, str]) -> dict[str, Any]:
@@ -309,6 +342,8 @@ def _context(profile: Profile, generated_on: date) -> dict[str, Any]:
     titles = _section_titles(profile)
     # made by build_profile; a profile made by hand gets it here, from the same rules
     summary = profile.summary if profile.summary is not None else summarise(profile)
+    body = body_indicators(profile)  # the themes' indicators; every one is in the appendix
+    series_rows, series_caption = _series_rows(profile, body)
     return {
         "p": profile,
         "subject": s,
@@ -320,8 +355,10 @@ def _context(profile: Profile, generated_on: date) -> dict[str, Any]:
         "summary": summary,
         "summary_signals": _signal_views(summary.signals),
         "n_signals": len(profile.signals),
-        "kerncijfers": _key_figure_tables(profile),
-        "series_groups": _series_groups(profile),
+        "kerncijfers": _theme_tables(profile, body),
+        "series_groups": _series_groups(profile, body),
+        "appendix": {"title": APPENDIX_TITLE, "tables": _key_figure_tables(profile),
+                     "series": series_rows, "series_caption": series_caption},
         "area_notes": profile.area_notes,
         "lbm": _leefbaarometer(profile),
         "signals": _signals(profile),
@@ -397,7 +434,7 @@ def report_stem(profile: Profile) -> str:
 
 def write_report(profile: Profile, out_dir: Path, *, formats: Sequence[str] = FORMATS,
                  generated_on: date | None = None) -> dict[str, Path]:
-    """Write the profile as HTML, PDF and/or JSON into ``out_dir``.
+    """Write the profile as HTML, PDF, JSON and/or Excel (every indicator) into ``out_dir``.
 
     Parameters
     ----------
@@ -406,7 +443,7 @@ def write_report(profile: Profile, out_dir: Path, *, formats: Sequence[str] = FO
     out_dir
         Output folder (created when missing).
     formats
-        Any of ``"html"``, ``"pdf"``, ``"json"``.
+        Any of ``"html"``, ``"pdf"``, ``"json"``, ``"xlsx"``.
     generated_on
         Date shown in the report; today when not given.
 
@@ -423,4 +460,5 @@ def write_report(profile: Profile, out_dir: Path, *, formats: Sequence[str] = FO
     return write_report_files(
         out_dir, report_stem(profile), formats, allowed=FORMATS,
         html=lambda: render_html(profile, generated_on=generated_on),
-        writers={"json": lambda target: write_json(target, to_dict(profile))})
+        writers={"json": lambda target: write_json(target, to_dict(profile)),
+                 "xlsx": lambda target: write_workbook(profile, target)})

@@ -23,6 +23,7 @@ from wijkanalyse.fmt import (
 )
 from wijkanalyse.model import Figure, KeyFigure, Profile, Series, SeriesGroup, SeriesPoint
 from wijkanalyse.present import charts
+from wijkanalyse.profiel.themes import THEMES, charted_in_body
 
 _UNKNOWN_SOURCE = "Bron: niet vastgelegd"
 
@@ -193,37 +194,62 @@ def _marks(profile: Profile) -> dict[str, str]:
             for kf in profile.key_figures}
 
 
+def _table(title: str, kfs: Sequence[KeyFigure], profile: Profile,
+           marks: dict[str, str]) -> _Table:
+    """One Kerncijfers table of the given key figures, with its footnotes and source line."""
+    notes = _Footnotes()
+    rows = []
+    sources: list[str | None] = []
+    for kf in kfs:
+        rows.append(_Row(
+            label=kf.label,
+            unit=_label_unit(kf),
+            area=_cell(kf.area, kf, notes),
+            gemeente=_cell(kf.gemeente, kf, notes),
+            nederland=_cell(kf.nederland, kf, notes),
+            peers=_cell(kf.peers, kf, notes),
+            diff_gemeente=kf.diff_gemeente_text or "–",
+            diff_nederland=kf.diff_nederland_text or "–",
+            assessment=kf.assessment,
+            mark=marks.get(kf.indicator_id, ""),
+            year=kf.year if kf.year != profile.year else None,
+            note=notes.number(kf.note),
+            peiljaar=_peiljaar_text(kf),
+        ))
+        sources += [kf.area.source, kf.gemeente.source, kf.nederland.source,
+                    kf.peers.source]
+    return _Table(title=title, rows=rows, caption=_source_caption(sources),
+                  footnotes=notes.items)
+
+
 def _key_figure_tables(profile: Profile) -> list[_Table]:
+    """Every key figure, one table per catalogue domain (the appendix)."""
     marks = _marks(profile)
     by_domain: dict[str, list[KeyFigure]] = {}
     for kf in profile.key_figures:
         by_domain.setdefault(kf.domain, []).append(kf)
-    tables = []
-    for domain in sorted(by_domain, key=_domain_order):
-        notes = _Footnotes()
-        rows = []
-        sources: list[str | None] = []
-        for kf in by_domain[domain]:
-            rows.append(_Row(
-                label=kf.label,
-                unit=_label_unit(kf),
-                area=_cell(kf.area, kf, notes),
-                gemeente=_cell(kf.gemeente, kf, notes),
-                nederland=_cell(kf.nederland, kf, notes),
-                peers=_cell(kf.peers, kf, notes),
-                diff_gemeente=kf.diff_gemeente_text or "–",
-                diff_nederland=kf.diff_nederland_text or "–",
-                assessment=kf.assessment,
-                mark=marks.get(kf.indicator_id, ""),
-                year=kf.year if kf.year != profile.year else None,
-                note=notes.number(kf.note),
-                peiljaar=_peiljaar_text(kf),
-            ))
-            sources += [kf.area.source, kf.gemeente.source, kf.nederland.source,
-                        kf.peers.source]
-        tables.append(_Table(title=domain[:1].upper() + domain[1:], rows=rows,
-                             caption=_source_caption(sources), footnotes=notes.items))
-    return tables
+    return [_table(domain[:1].upper() + domain[1:], by_domain[domain], profile, marks)
+            for domain in sorted(by_domain, key=_domain_order)]
+
+
+def _theme_order(body: dict[str, str]) -> dict[str, int]:
+    """Indicator id -> place in the body: the themes' own order, cited ones after them."""
+    order = {i: n for n, i in enumerate(i for ids in THEMES.values() for i in ids)}
+    return {i: order.get(i, len(order)) for i in body}
+
+
+def _theme_tables(profile: Profile, body: dict[str, str]) -> list[_Table]:
+    """The key figures of the body (:func:`~wijkanalyse.profiel.themes.body_indicators`), one
+    table per theme in the order of :data:`~wijkanalyse.profiel.themes.THEMES`."""
+    marks = _marks(profile)
+    order = _theme_order(body)
+    by_theme: dict[str, list[KeyFigure]] = {}
+    for kf in profile.key_figures:
+        if kf.indicator_id in body:
+            by_theme.setdefault(body[kf.indicator_id], []).append(kf)
+    return [_table(theme, sorted(by_theme[theme], key=lambda k: order[k.indicator_id]),
+                   profile, marks)
+            for theme in THEMES if theme in by_theme]
 
 
 def _last_and_earlier(points: Sequence[SeriesPoint]) -> tuple[int | None, int | None,
@@ -302,10 +328,12 @@ def _derived_lines(points: Sequence[SeriesPoint], *, references: bool = True) ->
     return out
 
 
-def _group_chart(group: SeriesGroup, profile: Profile) -> _Chart:
+def _group_chart(group: SeriesGroup, profile: Profile, *, small: bool = False) -> _Chart:
     """The chart of rates across a definition change (migratieachtergrond → herkomst), with
-    the area notes (other names, other codes) of the years it shows."""
-    svg = charts.definition_break_chart(group)
+    the area notes (other names, other codes) of the years it shows; ``small``: the size of
+    a small multiple (the body's grid)."""
+    size = {"width": 3.4, "height": 2.3} if small else {}
+    svg = charts.definition_break_chart(group, **size)
     lines = []
     for s in group.series:
         measured = [p for p in s.points if not _is_missing(p.area)]
@@ -327,22 +355,77 @@ def _group_chart(group: SeriesGroup, profile: Profile) -> _Chart:
                   lines=lines, note=" ".join(notes) or None)
 
 
-def _series_groups(profile: Profile) -> list[tuple[str, list[_Chart], list[_Chart]]]:
-    """Charts per domain: (title, wide charts, small multiples). Every multi-year series is a
-    small chart, except the members of a definition-change group, which share one wide chart
-    (:func:`_group_chart`)."""
+def _series_groups(profile: Profile, body: dict[str, str] | None = None
+                   ) -> list[tuple[str, list[_Chart], list[_Chart]]]:
+    """Charts per theme (per domain without ``body``): (title, wide charts, small
+    multiples). A series is a small chart, except the members of a definition-change group,
+    which share one wide chart (:func:`_group_chart`).
+
+    With ``body`` (:func:`~wijkanalyse.profiel.themes.body_indicators`) only the series the
+    body charts (:func:`~wijkanalyse.profiel.themes.charted_in_body`), grouped by theme.
+    """
     in_group = {i for g in profile.series_groups for i in (*g.before, *g.after)}
     small: dict[str, list[_Chart]] = {}
     wide: dict[str, list[_Chart]] = {}
-    for s in profile.series:
-        if s.indicator_id not in in_group:
-            small.setdefault(s.domain, []).append(_series_chart(s, profile))
+    if body is None:
+        for s in profile.series:
+            if s.indicator_id not in in_group:
+                small.setdefault(s.domain, []).append(_series_chart(s, profile))
+        for group in profile.series_groups:
+            wide.setdefault(group.domain, []).append(_group_chart(group, profile))
+        return [
+            (domain[:1].upper() + domain[1:], wide.get(domain, []), small.get(domain, []))
+            for domain in sorted(set(small) | set(wide), key=_domain_order)
+        ]
+    order = _theme_order(body)
+    charted = charted_in_body(profile, body)
+    for s in sorted((s for s in profile.series if s.indicator_id in charted
+                     and s.indicator_id not in in_group),
+                    key=lambda s: order[s.indicator_id]):
+        small.setdefault(body[s.indicator_id], []).append(_series_chart(s, profile))
     for group in profile.series_groups:
-        wide.setdefault(group.domain, []).append(_group_chart(group, profile))
-    return [
-        (domain[:1].upper() + domain[1:], wide.get(domain, []), small.get(domain, []))
-        for domain in sorted(set(small) | set(wide), key=_domain_order)
-    ]
+        if any(s.indicator_id in charted for s in group.series):
+            theme = next(body[s.indicator_id] for s in group.series if s.indicator_id in body)
+            wide.setdefault(theme, []).append(_group_chart(group, profile, small=True))
+    return [(theme, wide.get(theme, []), small.get(theme, []))
+            for theme in THEMES if theme in small or theme in wide]
+
+
+@dataclass
+class _SeriesRow:
+    """One line of the appendix's development table: a series without a chart in the body."""
+
+    label: str
+    values: str
+    change: str
+    caption: str
+
+
+def _series_rows(profile: Profile, body: dict[str, str]) -> tuple[list[_SeriesRow], str]:
+    """Every series of the profile with two or more measured years that the body does not
+    chart (the Leefbaarometer has its own table), as a line of the appendix: the years and
+    values and the change since the first measurement, with its source line; and the source
+    line of the whole table."""
+    charted = charted_in_body(profile, body)
+    kinds = {kf.indicator_id: kf.kind for kf in profile.key_figures}
+    rows = []
+    sources: list[str | None] = []
+    for s in sorted(profile.series, key=lambda s: _domain_order(s.domain)):
+        measured = [p for p in s.points if not _is_missing(p.area)]
+        if s.indicator_id in charted or len(measured) < 2:
+            continue
+        first, _, last = _last_and_earlier(s.points)
+        kind = kinds.get(s.indicator_id, "rate")
+        values = ", ".join(
+            f"{p.year}: " + format_value(p.area, unit=s.unit, kind=kind, decimals=s.decimals,
+                                         signed=s.signed)
+            for p in measured)
+        change = (f"{first}–{last}: {s.change_first_text}"
+                  if s.change_first_text and first is not None else "–")
+        rows.append(_SeriesRow(label=s.label, values=values, change=change,
+                               caption=_source_caption(p.source for p in measured)))
+        sources += [p.source for p in measured]
+    return rows, _source_caption(sources)
 
 
 @dataclass
@@ -371,7 +454,7 @@ def _leefbaarometer(profile: Profile) -> _Leefbaarometer | None:
     caption = _source_caption(p.source for s in profile.leefbaarometer for p in s.points)
     score = None
     if "lbm" in series and any(not _is_missing(p.area) for p in series["lbm"].points):
-        score = _series_chart(series["lbm"], profile, wide=True)
+        score = _series_chart(series["lbm"], profile)
         score.title = "Leefbaarometer-score"
         if series["lbm"].geldt_voor is not None:
             score.title += f" ({series['lbm'].geldt_voor.text})"
