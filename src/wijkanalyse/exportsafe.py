@@ -67,3 +67,40 @@ def text_cells(workbook: Any) -> int:
                     cell.data_type = "s"
                     changed += 1
     return changed
+
+
+def write_sheets(path: Any, frames: dict[str, pd.DataFrame], *, header: bool = False,
+                 fit_columns: bool = False) -> None:
+    """Write ``frames`` as the sheets of one ``.xlsx`` file, text kept as text
+    (:func:`text_cells`).
+
+    Parameters
+    ----------
+    path
+        The file to write (callers write a temporary file and swap it in).
+    frames
+        Sheet name -> table, in sheet order; written without the index.
+    header
+        Bold header row, frozen below it.
+    fit_columns
+        Also wrap the header text and set each column's width from its first 200 values
+        (8 to 60 characters).
+    """
+    from openpyxl.styles import Alignment, Font
+
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, frame in frames.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+            ws = writer.sheets[name]
+            if header or fit_columns:
+                ws.freeze_panes = "A2"
+                for cell in ws[1]:
+                    cell.font = Font(bold=True)
+                    if fit_columns:
+                        cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if fit_columns:
+                for i, col in enumerate(frame.columns, start=1):
+                    values = [str(col)] + [str(v) for v in frame[col].head(200).tolist()]
+                    width = min(60, max(8, max(len(v) for v in values) + 2))
+                    ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
+        text_cells(writer.book)  # names from files and users stay text, never formulas

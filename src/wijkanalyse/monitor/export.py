@@ -44,7 +44,7 @@ import pandas as pd
 from wijkanalyse.atomicio import write_atomic as _write_atomic
 from wijkanalyse.atomicio import write_json, write_report_files
 from wijkanalyse.errors import WijkanalyseError
-from wijkanalyse.exportsafe import csv_frame, text_cells
+from wijkanalyse.exportsafe import csv_frame, write_sheets
 from wijkanalyse.monitor.availability import STATUS_LABELS
 from wijkanalyse.monitor.render import render_html
 from wijkanalyse.monitor.result import (
@@ -181,22 +181,7 @@ def _availability_sheets(result: MonitorResult) -> tuple[pd.DataFrame, pd.DataFr
 
 
 def _write_xlsx(result: MonitorResult, tmp: Path) -> None:
-    from openpyxl.styles import Alignment, Font
-
-    frames = _sheet_frames(result)
-    with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-        for name, frame in frames.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
-            ws = writer.sheets[name]
-            ws.freeze_panes = "A2"
-            for cell in ws[1]:
-                cell.font = Font(bold=True)
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-            for i, col in enumerate(frame.columns, start=1):
-                values = [str(col)] + [str(v) for v in frame[col].head(200).tolist()]
-                width = min(60, max(8, max(len(v) for v in values) + 2))
-                ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
-        text_cells(writer.book)  # names from files and users stay text, never formulas
+    write_sheets(tmp, _sheet_frames(result), fit_columns=True)
 
 
 def _write_gpkg(result: MonitorResult, target: Path) -> Path:

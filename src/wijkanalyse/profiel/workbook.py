@@ -4,7 +4,7 @@ Two sheets: ``Indicatoren`` (every key figure of the profile: the area, the geme
 and the similar wijken, the differences, the Oordeel, whether the body of the report shows it
 and under which theme, and the source) and ``Ontwikkeling`` (every point of every series,
 the Leefbaarometer included). Numbers are stored as numbers; names and texts go through
-:func:`wijkanalyse.exportsafe.text_cells`, so a spreadsheet never reads them as formulas.
+:func:`wijkanalyse.exportsafe.write_sheets`, so a spreadsheet never reads them as formulas.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from wijkanalyse.atomicio import write_atomic
-from wijkanalyse.exportsafe import text_cells
+from wijkanalyse.exportsafe import write_sheets
 from wijkanalyse.model import Figure, Profile
 from wijkanalyse.profiel.themes import body_indicators
 
@@ -119,15 +119,6 @@ def write_workbook(profile: Profile, target: Path) -> Path:
     sheets = {"Indicatoren": indicator_frame(profile), "Ontwikkeling": series_frame(profile)}
 
     def write(tmp: Path) -> None:
-        from openpyxl.styles import Font
-
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, frame in sheets.items():
-                frame.to_excel(writer, sheet_name=name, index=False)
-                ws = writer.sheets[name]
-                ws.freeze_panes = "A2"
-                for cell in ws[1]:
-                    cell.font = Font(bold=True)
-            text_cells(writer.book)  # names and texts stay text, never formulas
+        write_sheets(tmp, sheets, header=True)
 
     return write_atomic(Path(target), write)

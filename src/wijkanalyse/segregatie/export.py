@@ -11,7 +11,7 @@ import pandas as pd
 
 from wijkanalyse.atomicio import write_atomic as _write_atomic
 from wijkanalyse.atomicio import write_report_files, write_text
-from wijkanalyse.exportsafe import csv_frame, text_cells
+from wijkanalyse.exportsafe import csv_frame, write_sheets
 from wijkanalyse.segregatie.analyse import SegregationResult
 from wijkanalyse.segregatie.render import render_html, report_stem
 
@@ -44,10 +44,7 @@ def write_xlsx(result: SegregationResult, path: Path) -> Path:
     }
 
     def write(tmp: Path) -> None:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            for name, df in sheets.items():
-                _xlsx_frame(df).to_excel(xw, sheet_name=name, index=False)
-            text_cells(xw.book)  # names from files stay text, never formulas
+        write_sheets(tmp, {name: _xlsx_frame(df) for name, df in sheets.items()})
 
     return _write_atomic(Path(path), write)
 
