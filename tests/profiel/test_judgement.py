@@ -253,3 +253,19 @@ def test_the_assessment_is_the_only_judgement(schildersbuurt: Profile) -> None:
                            band=3.0) == "ongunstig"  # on the threshold: not neutral
     fys = schildersbuurt.judgement("lbm_fys")
     assert fys.level == "ongunstig" and fys.signals == ["fysieke_omgeving_leefbaarometer"]
+
+
+def test_the_stand_counts_ten_or_none_unfavourable_figures(schildersbuurt: Profile) -> None:
+    """Hand-set judgements: "10 cijfers" stays "10 cijfers" (a "0 cijfers" -> "geen cijfers"
+    replacement once turned it into "1geen cijfers"), and none reads "geen cijfers"."""
+    from dataclasses import replace
+
+    from wijkanalyse.profiel.summary import _stand
+
+    figures = {kf.indicator_id: kf for kf in schildersbuurt.key_figures}
+    base = schildersbuurt.judgements[0]
+    ten = [replace(base, indicator_id=f"x{i}", level="ongunstig") for i in range(10)]
+    assert "zijn 10 cijfers ongunstig en geen gunstig" in _stand(schildersbuurt, figures, ten)
+    one_good = [replace(base, indicator_id="x", level="gunstig")]
+    assert "zijn geen cijfers ongunstig en 1 gunstig" in _stand(schildersbuurt, figures,
+                                                                 one_good)

@@ -70,10 +70,6 @@ _CORE = ("a_inw", "p_hh_lkk", "p_soz_wb_afgeleid", "g_ink_pi", "g_woz", "p_arb_p
 _REFERENCE_WORDS = {"gemeente": "in de gemeente", "Nederland": "in Nederland"}
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def _value(kf: KeyFigure, value: float | None) -> str:
     return fmt.format_value(value, unit=kf.unit, kind=kf.kind, decimals=kf.decimals,
                             signed=kf.signed)
@@ -181,7 +177,7 @@ def _kind_phrase(profile: Profile) -> str:
         return f"{s.name} is een gemeente"
     plural = {"wijk": "wijken", "buurt": "buurten"}.get(s.level, s.level)
     if s.kind == "gebied":
-        what = f"een gebied van {_plural(len(s.members), s.level, plural)}"
+        what = f"een gebied van {fmt.count_text(len(s.members), s.level, plural)}"
     else:
         what = f"een {s.kind}"
     return f"{s.name} is {what}" + (f" in de gemeente {s.gemeente_name}" if s.gemeente_name
@@ -204,7 +200,7 @@ def _stand(profile: Profile, figures: dict[str, KeyFigure],
     if compared:
         sentences.append(
             f"{against} {'is' if len(bad) == 1 else 'zijn'} "
-            f"{_plural(len(bad), 'cijfer', 'cijfers').replace('0 cijfers', 'geen cijfers')} "
+            f"{fmt.count_text(len(bad), 'cijfer', 'cijfers') if bad else 'geen cijfers'} "
             f"ongunstig en {len(good) or 'geen'} gunstig (kolom Oordeel bij de kerncijfers); "
             "de andere liggen binnen de neutrale marge.")
     else:
@@ -274,7 +270,7 @@ def _problems(profile: Profile) -> str:
         (sum(s.severity == 2 for s in signals), "aandacht"),
         (sum(s.severity == 1 for s in signals), "om te volgen")) if n]
     strongest = [f"{s.title.lower()} ({s.severity_label})" for s in signals[:3]]
-    return (f"{_plural(len(signals), 'signaal', 'signalen')} "
+    return (f"{fmt.count_text(len(signals), 'signaal', 'signalen')} "
             f"({join_nl([f'{n} {label}' for n, label in counts])}). "
             f"{'Het sterkste' if len(strongest) == 1 else 'De sterkste'}: "
             f"{join_nl(strongest)}.")
@@ -287,7 +283,7 @@ def _approaches(profile: Profile) -> str:
         titles = [a.title for a in profile.approaches]
         sentences.append(f"Voor {name} "
                          f"{'is' if len(titles) == 1 else 'zijn'} "
-                         f"{_plural(len(titles), 'aanpak', 'aanpakken')} vastgelegd: "
+                         f"{fmt.count_text(len(titles), 'aanpak', 'aanpakken')} vastgelegd: "
                          f"{join_nl(titles)}.")
     kennis = profile.section("kennis")
     applied = kennis.get("applied") if kennis else None
