@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 
 from wijkanalyse.cli import kennis as cli_kennis
 from wijkanalyse.cli import monitor as cli_monitor
+from wijkanalyse.cli import programma as cli_programma
 from wijkanalyse.cli import segregatie as cli_segregatie
 from wijkanalyse.cli import sets as cli_sets
 from wijkanalyse.cli.util import check_out as _check_out
@@ -83,6 +84,7 @@ app.add_typer(aanpak_app, name="aanpak")
 app.add_typer(cli_sets.app, name="sets")
 app.add_typer(cli_kennis.app, name="kennis")
 app.add_typer(cli_segregatie.app, name="segregatie")
+app.add_typer(cli_programma.app, name="programma")
 app.command("monitor")(cli_monitor.monitor_command)
 
 
