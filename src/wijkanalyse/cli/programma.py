@@ -205,20 +205,6 @@ def selectie(ctx: typer.Context, programma: Annotated[str, _PROG],
     console.print(spread)
 
 
-def _rankings(path: Path) -> dict[str, list[str]]:
-    from wijkanalyse.programma import read_rows
-
-    out: dict[str, list[str]] = {}
-    for i, row in enumerate(read_rows(path), start=2):
-        r = {k.strip().lower(): (v or "").strip() for k, v in row.items()}
-        who, ranked = r.get("deelnemer", ""), r.get("themas", "")
-        if not who or not ranked:
-            raise WijkanalyseError(f"{path}, rij {i}: vul 'deelnemer' en 'themas' in (thema's "
-                                   "in volgorde van voorkeur, gescheiden door |).")
-        out[who] = [t.strip() for t in ranked.replace(";", "|").split("|") if t.strip()]
-    return out
-
-
 @app.command("bijeenkomsten")
 def bijeenkomsten(
     ctx: typer.Context,
@@ -232,13 +218,19 @@ def bijeenkomsten(
 ) -> None:
     """Plan de themabijeenkomsten (thema's uit de voorkeuren, data in het venster, een
     passende wijk per bijeenkomst, verspreid over het land) of toon de planning."""
-    from wijkanalyse.programma import attendance_rows, meetings_ics, plan_meetings, rank_themes
+    from wijkanalyse.programma import (
+        attendance_rows,
+        meetings_ics,
+        plan_meetings,
+        rank_themes,
+        read_rankings,
+    )
 
     _check_format(fmt)
     store = _store(ctx)
     prog = store.load(programma)
     if voorkeuren is not None:
-        ranked = rank_themes(_rankings(voorkeuren))
+        ranked = rank_themes(read_rankings(voorkeuren))
         themes = [t for t, _ in ranked[:prog.n_meetings]]
         from wijkanalyse.programma.database import centroids
 

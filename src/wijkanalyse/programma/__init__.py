@@ -26,6 +26,7 @@ from wijkanalyse.programma.meetings import (
     meetings_ics,
     plan_meetings,
     rank_themes,
+    read_rankings,
     set_attendance,
 )
 from wijkanalyse.programma.model import (
@@ -61,6 +62,7 @@ __all__ = [
     "default_attendance", "default_folder", "generate_registrations", "import_registrations",
     "invoices", "is_partner", "load_selection_config", "mark_paid", "meeting_dates",
     "meetings_ics", "new_programme", "plan_meetings", "programme_from_dict",
-    "programme_to_dict", "rank_themes", "read_definition", "read_rows", "register", "score",
+    "programme_to_dict", "rank_themes", "read_definition", "read_rankings", "read_rows",
+    "register", "score",
     "select_for_spread", "set_attendance", "solve", "spread_table", "write_invoices",
 ]

@@ -12,7 +12,7 @@ import random
 from wijkanalyse.programma.model import Participant, Registration
 from wijkanalyse.programma.regions import load_regions
 
-__all__ = ["THEMES", "TREND_CLASSES", "generate_registrations"]
+__all__ = ["THEMES", "TREND_CLASSES", "generate_registrations", "to_rows"]
 
 THEMES = ("openbare ruimte", "menging", "verdichting", "participatie", "armoede en schulden",
           "veiligheid", "zorg en welzijn", "onderwijs", "werk en economie", "energietransitie",
@@ -67,3 +67,24 @@ def generate_registrations(n: int, *, seed: int = 2016, received_from: dt.date =
             trend_class=rng.choice(TREND_CLASSES), wijk_note="gegenereerd",
             source="gegenereerd", generated=True))
     return out
+
+
+def to_rows(regs: list[Registration]) -> list[dict[str, str]]:
+    """Registrations as rows of an import file (the columns of
+    :data:`wijkanalyse.programma.registration.COLUMNS`; lists joined with ``|``)."""
+    rows = []
+    for r in regs:
+        row = {"id": r.id, "gemeente": r.gemeente, "wijk": r.wijk,
+               "themas": "|".join(r.themes), "contactpersoon": r.contact,
+               "email": r.contact_email, "datum": r.received.isoformat(),
+               "partner": "ja" if r.partner else "nee", "provincie": r.provincie,
+               "inwoners": "" if r.inwoners is None else str(r.inwoners),
+               "wijkcodes": "|".join(r.wijk_codes), "trendklasse": r.trend_class,
+               "gegenereerd": "ja" if r.generated else "nee"}
+        for i in (1, 2, 3):
+            p = r.participants[i - 1] if len(r.participants) >= i else None
+            row[f"deelnemer{i}_naam"] = p.name if p else ""
+            row[f"deelnemer{i}_organisatie"] = p.organisation if p else ""
+            row[f"deelnemer{i}_discipline"] = p.discipline if p else ""
+        rows.append(row)
+    return rows

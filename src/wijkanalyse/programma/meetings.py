@@ -7,13 +7,14 @@ import datetime as dt
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
 from wijkanalyse.codes import name_key
-from wijkanalyse.errors import WijkanalyseError
+from wijkanalyse.errors import DataFileError, WijkanalyseError
 from wijkanalyse.programma.model import Attendance, Meeting, Outcome, Programme, Registration
 
 __all__ = ["add_outcome", "attendance_rows", "default_attendance", "meeting_dates",
-           "meetings_ics", "plan_meetings", "rank_themes", "set_attendance"]
+           "meetings_ics", "plan_meetings", "rank_themes", "read_rankings", "set_attendance"]
 
 
 def rank_themes(rankings: Mapping[str, Sequence[str]]) -> list[tuple[str, int]]:
@@ -46,6 +47,30 @@ def rank_themes(rankings: Mapping[str, Sequence[str]]) -> list[tuple[str, int]]:
             seen.add(key)
             points[key] += m - p
     return sorted(((names[k], v) for k, v in points.items()), key=lambda kv: (-kv[1], kv[0]))
+
+
+def read_rankings(path: Path) -> dict[str, list[str]]:
+    """Theme rankings from a CSV/xlsx file: columns ``deelnemer`` (a person or a city) and
+    ``themas`` (most wanted first, separated by ``|``).
+
+    Raises
+    ------
+    DataFileError
+        A row without participant or themes (names file, row and column).
+    """
+    from wijkanalyse.programma.registration import read_rows
+
+    out: dict[str, list[str]] = {}
+    for i, row in enumerate(read_rows(path, required="deelnemer"), start=2):
+        r = {k.strip().lower(): (v or "").strip() for k, v in row.items()}
+        for col in ("deelnemer", "themas"):
+            if not r.get(col):
+                raise DataFileError(path, f"{col!r} is leeg.", line=i, column=col,
+                                    hint="Vul de deelnemer en de thema's in volgorde van "
+                                         "voorkeur in, gescheiden door |.")
+        out[r["deelnemer"]] = [t.strip() for t in r["themas"].replace(";", "|").split("|")
+                               if t.strip()]
+    return out
 
 
 def meeting_dates(start: dt.date, end: dt.date, n: int) -> list[dt.date]:

@@ -193,13 +193,14 @@ def register(
     return reg
 
 
-def read_rows(path: Path) -> list[dict[str, str]]:
+def read_rows(path: Path, *, required: str = "gemeente") -> list[dict[str, str]]:
     """The rows of a CSV (``,`` or ``;``, UTF-8 with or without BOM) or ``.xlsx`` file.
 
     Raises
     ------
     DataFileError
-        Unknown extension, unreadable file, or no ``gemeente`` column (names the columns found).
+        Unknown extension, unreadable file, or no ``required`` column (names the columns
+        found).
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -230,8 +231,8 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         raise DataFileError(path, f"kan niet worden gelezen ({exc}).",
                             hint="Controleer of het een CSV- of Excel-bestand is.") from exc
     found = {k.strip().lower() for r in rows for k in r}
-    if rows and "gemeente" not in found:
-        raise DataFileError(path, "geen kolom 'gemeente'.", line=1,
+    if rows and required not in found:
+        raise DataFileError(path, f"geen kolom {required!r}.", line=1,
                             hint="Gevonden kolommen: " + ", ".join(sorted(found)) + ". Gebruik "
                             "de kolomnamen uit docs/programma.md.")
     return rows

@@ -1,0 +1,83 @@
+"""`wijkanalyse programma` end to end: the 2016 programme entered through the CLI (without a
+database), the generated 40 selected to 15, fees exported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from wijkanalyse.cli.main import app
+
+from .conftest import DATA
+
+runner = CliRunner()
+
+
+def _run(tmp: Path, *args: str) -> str:
+    result = runner.invoke(app, ["--db", str(tmp / "geen.duckdb"), "programma", "--map",
+                                 str(tmp / "prog"), *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_2016_end_to_end(tmp_path: Path) -> None:
+    out = _run(tmp_path, "nieuw", str(DATA / "programma-2016.yaml"))
+    assert "aanmelden tot 14-10-2016" in out and "29-11-2016" in out
+    out = _run(tmp_path, "aanmelding", "import", str(DATA / "aanmeldingen-2016.csv"),
+               "--programma", "programma-2016", "--zonder-database")
+    assert "12 aanmeldingen aangenomen, 0 afgewezen" in out
+    data = json.loads(_run(tmp_path, "aanmeldingen", "-p", "programma-2016", "--format",
+                           "json"))
+    assert len(data["aanmeldingen"]) == 12
+    assert data["aanmeldingen"][11]["wijk_codes"] == ["WK092800"]
+    out = _run(tmp_path, "selectie", "-p", "programma-2016")
+    assert "geen selectie nodig" in out
+    fees = json.loads(_run(tmp_path, "facturen", "-p", "programma-2016", "--betaald", "p02",
+                           "--op", "2016-12-01", "--out", str(tmp_path / "f.xlsx"),
+                           "--format", "json"))
+    assert sum(f["bedrag"] for f in fees) == 39000
+    assert [f["id"] for f in fees if f["betaald"] == "ja"] == ["p02"]
+    assert load_workbook(tmp_path / "f.xlsx").worksheets[0].max_row == 14
+    listing = json.loads(_run(tmp_path, "lijst", "--format", "json"))
+    assert listing == [{"slug": "programma-2016", "naam":
+                        "Nieuwe perspectieven voor stedelijke vernieuwing", "aanmeldingen": 12,
+                        "afgewezen": 0, "geselecteerd": True, "bijeenkomsten": 0}]
+    saved = json.loads((tmp_path / "prog" / "programma-2016.json").read_text(encoding="utf-8"))
+    assert [h["what"].split(":")[0] for h in saved["history"]] == [
+        "programma aangemaakt uit programma-2016.yaml",
+        "12 aanmeldingen en 0 afgewezen rijen uit aanmeldingen-2016.csv", "selectie",
+        "betaling p02 op 2016-12-01"]
+
+
+def test_second_import_is_rejected_as_duplicate_and_kept(tmp_path: Path) -> None:
+    _run(tmp_path, "nieuw", str(DATA / "programma-2016.yaml"))
+    args = ("aanmelding", "import", str(DATA / "aanmeldingen-2016.csv"), "-p",
+            "programma-2016", "--zonder-database")
+    _run(tmp_path, *args)
+    out = _run(tmp_path, *args)
+    assert "0 aanmeldingen aangenomen, 12 afgewezen" in out
+    data = json.loads(_run(tmp_path, "aanmeldingen", "-p", "programma-2016", "--afgewezen",
+                           "--format", "json"))
+    assert len(data["aanmeldingen"]) == 12 and len(data["afgewezen"]) == 12
+    assert data["afgewezen"][0]["reason"].startswith(
+        "aanmeldingen-2016.csv, rij 2, kolom 'gemeente': Groningen heeft zich al aangemeld")
+
+
+def test_generated_40_selected_to_15(tmp_path: Path) -> None:
+    _run(tmp_path, "nieuw", str(DATA / "programma-2016.yaml"))
+    _run(tmp_path, "aanmelding", "import", str(DATA / "aanmeldingen-gegenereerd-40.csv"),
+         "-p", "programma-2016", "--zonder-database")
+    data = json.loads(_run(tmp_path, "selectie", "-p", "programma-2016", "--format", "json"))
+    assert data["needed"] and len(data["selected"]) == 15 and len(data["decisions"]) == 40
+    text = _run(tmp_path, "selectie", "-p", "programma-2016")
+    assert "Spreiding voor en na" in text and "Beste ruil" in text
+
+
+def test_unknown_programme_is_a_dutch_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["programma", "--map", str(tmp_path), "aanmeldingen", "-p",
+                                 "bestaat-niet"])
+    assert result.exit_code == 1
+    assert "Programma 'bestaat-niet' bestaat niet" in result.output
