@@ -140,3 +140,10 @@ def test_generated_file_is_labelled() -> None:
     rows = text.strip().splitlines()[1:]
     assert len(rows) == 40 and all(r.endswith(";ja") for r in rows)
     assert all("Gegenereerde wijk" in r for r in rows)
+
+
+def test_an_id_used_twice_is_rejected(programme_2016: Programme) -> None:
+    out = register(programme_2016, {**GOOD, "gemeente": "Utrecht", "id": "p01"},
+                   source="b.csv", row=5)
+    assert isinstance(out, RejectedRow)
+    assert out.reason.startswith("b.csv, rij 5, kolom 'id': id 'p01' is al in gebruik")

@@ -20,7 +20,9 @@ from wijkanalyse.cli.util import console, err_console, fail, read_db, safe, safe
 from wijkanalyse.errors import WijkanalyseError
 
 if TYPE_CHECKING:
-    from wijkanalyse.programma import FileStore, Resolver
+    import duckdb
+
+    from wijkanalyse.programma import FileStore
 
 app = typer.Typer(help="Het kennisprogramma: aanmelden, selectie op spreiding, "
                   "themabijeenkomsten en facturen.", no_args_is_help=True)
@@ -54,8 +56,8 @@ def _json(data: Any) -> None:
 
 
 @contextmanager
-def _resolver(ctx: typer.Context, use_db: bool) -> Iterator[Resolver | None]:
-    """A database resolver when the database exists (and is wanted), else ``None``."""
+def _database(ctx: typer.Context, use_db: bool) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """A read-only connection when the database exists (and is wanted), else ``None``."""
     settings = settings_from(ctx)
     if not use_db or not Path(settings.db_path).is_file():
         if use_db:
@@ -64,10 +66,8 @@ def _resolver(ctx: typer.Context, use_db: bool) -> Iterator[Resolver | None]:
                                         "bestand)."))
         yield None
         return
-    from wijkanalyse.programma.database import db_resolver
-
     with read_db(settings) as con:
-        yield db_resolver(con)
+        yield con
 
 
 @app.command("nieuw")
@@ -126,8 +126,14 @@ def aanmelding_import(
     _check_format(fmt)
     store = _store(ctx)
     prog = store.load(programma)
-    with _resolver(ctx, not zonder_database) as resolver:
-        result = import_registrations(prog, bestand, resolver=resolver)
+    from wijkanalyse.programma.database import complete_from_database, db_resolver
+
+    with _database(ctx, not zonder_database) as con:
+        result = import_registrations(prog, bestand,
+                                      resolver=db_resolver(con) if con is not None else None)
+        if con is not None:
+            result = dataclasses.replace(result, accepted=complete_from_database(
+                con, result.accepted))
     prog.registrations += result.accepted
     prog.rejected += result.rejected
     prog.selection = None if result.accepted else prog.selection
@@ -232,10 +238,10 @@ def bijeenkomsten(
     if voorkeuren is not None:
         ranked = rank_themes(read_rankings(voorkeuren))
         themes = [t for t, _ in ranked[:prog.n_meetings]]
-        from wijkanalyse.programma.database import centroids
+        from wijkanalyse.programma.database import centroids, with_gemeente_codes
 
         with read_db(settings_from(ctx)) as con:
-            coords = centroids(con, _with_gemeente_codes(con, prog.participating()))
+            coords = centroids(con, with_gemeente_codes(con, prog.participating()))
         prog.meetings = plan_meetings(prog, themes, coords=coords)
         store.save(prog, what="bijeenkomsten gepland: " + ", ".join(themes))
     if ics is not None:
@@ -259,25 +265,6 @@ def bijeenkomsten(
     console.print(table)
 
 
-def _with_gemeente_codes(con: Any, regs: list[Any]) -> list[Any]:
-    """Registrations without GM codes (imported without a database) get them now."""
-    from wijkanalyse.gebieden.subjects import SubjectError, resolve_gemeente
-    from wijkanalyse.programma.regions import load_regions
-
-    out = []
-    for r in regs:
-        if not r.gemeente_codes:
-            codes = []
-            for name in load_regions().region(r.gemeente) or (r.gemeente,):
-                try:
-                    codes.append(resolve_gemeente(con, name)[0])
-                except SubjectError:
-                    continue
-            r = dataclasses.replace(r, gemeente_codes=tuple(codes))
-        out.append(r)
-    return out
-
-
 @app.command("uitkomst")
 def uitkomst(ctx: typer.Context, programma: Annotated[str, _PROG],
              bijeenkomst: Annotated[int, typer.Option("--bijeenkomst", help="Nummer.")],
@@ -299,6 +286,30 @@ def uitkomst(ctx: typer.Context, programma: Annotated[str, _PROG],
     add_outcome(meeting, tekst, kennis_ids=kennis or (), wijk_codes=wijk or ())
     store.save(prog, what=f"uitkomst bij bijeenkomst {bijeenkomst}")
     console.print(safe(f"Vastgelegd bij bijeenkomst {bijeenkomst} ({meeting.theme})."))
+
+
+@app.command("aanwezig")
+def aanwezig(ctx: typer.Context, programma: Annotated[str, _PROG],
+             bijeenkomst: Annotated[int, typer.Option("--bijeenkomst", help="Nummer.")],
+             aanmelding: Annotated[str, typer.Option(
+                 "--aanmelding", help="Id van de aanmelding (stad of regio).")],
+             naam: Annotated[list[str], typer.Option(
+                 "--naam", help="Naam van een aanwezige (twee of drie keer).")]) -> None:
+    """Leg vast wie van een stad of regio een bijeenkomst bijwoont (twee of drie mensen)."""
+    from wijkanalyse.programma import set_attendance
+
+    store = _store(ctx)
+    prog = store.load(programma)
+    meeting = next((m for m in prog.meetings if m.number == bijeenkomst), None)
+    reg = next((r for r in prog.participating() if r.id == aanmelding), None)
+    if meeting is None or reg is None:
+        fail(WijkanalyseError(f"Bijeenkomst {bijeenkomst} of aanmelding {aanmelding!r} bestaat "
+                              f"niet in {programma}; zie 'wijkanalyse programma bijeenkomsten' "
+                              "en 'wijkanalyse programma aanmeldingen'."))
+    set_attendance(meeting, reg, naam)
+    store.save(prog, what=f"aanwezigheid {reg.gemeente} bij bijeenkomst {bijeenkomst}")
+    console.print(safe(f"Bijeenkomst {bijeenkomst}: {reg.gemeente} met " + ", ".join(naam)
+                       + "."))
 
 
 @app.command("facturen")
@@ -338,4 +349,5 @@ def facturen(ctx: typer.Context, programma: Annotated[str, _PROG],
     console.print(table)
     total, open_ = int(frame["bedrag"].sum()), int(frame.loc[frame["betaald"] == "nee",
                                                                  "bedrag"].sum())
-    console.print(safe(f"Totaal € {total:,}, nog open € {open_:,}".replace(",", ".")))
+    console.print(safe(f"Totaal € {total:,}".replace(",", ".") + ", nog open "
+                       + f"€ {open_:,}".replace(",", ".")))

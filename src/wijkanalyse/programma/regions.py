@@ -19,6 +19,7 @@ class RegionTable:
     """The shipped table: regions (name -> gemeenten), province per gemeente, landsdelen."""
 
     regions: dict[str, tuple[str, ...]]
+    region_codes: dict[str, tuple[str, ...]]
     region_provinces: dict[str, str]
     provinces: dict[str, str]  # name_key(gemeente) -> provincie
     landsdelen: dict[str, str]  # provincie -> landsdeel
@@ -32,6 +33,14 @@ class RegionTable:
             if name_key(region) == key:
                 return members
         return None
+
+    def region_gm_codes(self, name: str) -> tuple[str, ...]:
+        """The GM codes of a region's gemeenten (all years), ``()`` when it is no region."""
+        key = name_key(name)
+        for region, codes in self.region_codes.items():
+            if name_key(region) == key:
+                return codes
+        return ()
 
     def provincie(self, name: str) -> str:
         """The province of a gemeente or region, ``""`` when the table does not know it."""
@@ -49,12 +58,15 @@ def load_regions() -> RegionTable:
         encoding="utf-8")
     data = safeyaml.load(text, origin="data/programma/regios.yaml", trusted=True)
     regions = {str(k): tuple(str(g) for g in v["gemeenten"]) for k, v in data["regios"].items()}
+    region_codes = {str(k): tuple(str(c) for c in v["gemeenten"].values())
+                    for k, v in data["regios"].items()}
     region_prov = {str(k): str(v["provincie"]) for k, v in data["regios"].items()}
     provinces = {name_key(str(g)): str(p) for p, gs in data["provincies"].items() for g in gs}
     landsdelen = {str(p): str(ld) for ld, ps in data["landsdelen"].items() for p in ps}
     classes = tuple((str(c["naam"]), int(c["vanaf"])) for c in data["grootteklassen"])
     names = tuple((str(g), str(p)) for p, gs in data["provincies"].items() for g in gs)
-    return RegionTable(regions, region_prov, provinces, landsdelen, classes, names)
+    return RegionTable(regions, region_codes, region_prov, provinces, landsdelen, classes,
+                       names)
 
 
 def landsdeel_of(provincie: str) -> str:

@@ -153,6 +153,9 @@ def register(
                           f"aangemeld ({other.source or 'eerder'}, wijk {other.wijk}); elke stad "
                           "of regio brengt één wijk in. Trek de eerdere aanmelding in of "
                           "verwijder deze rij.")
+    if f.get("id") and any(o.id == f["id"] for o in [*programme.registrations, *seen]):
+        return reject(f"{_where(source, row, 'id')}: id {f['id']!r} is al in gebruik; geef "
+                      "elke aanmelding een eigen id of laat de kolom leeg.")
     warnings: list[str] = []
     if len({name_key(p.organisation) for p in participants}) == 1:
         warnings.append(f"Alle deelnemers komen van {participants[0].organisation}; bij voorkeur "
