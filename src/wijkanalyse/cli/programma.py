@@ -61,7 +61,7 @@ def _database(ctx: typer.Context, use_db: bool) -> Iterator[duckdb.DuckDBPyConne
     settings = settings_from(ctx)
     if not use_db or not Path(settings.db_path).is_file():
         if use_db:
-            err_console.print(safe_line("Let op", f"geen database in {settings.db_path}: wijken "
+            err_console.print(safe_line("Let op: ", f"geen database in {settings.db_path}: wijken "
                                         "worden niet opgezocht (alleen de codes uit het "
                                         "bestand)."))
         yield None
@@ -147,9 +147,9 @@ def aanmelding_import(
                        f"{len(result.rejected)} afgewezen (bewaard met de reden)."))
     for r in result.accepted:
         for w in r.warnings:
-            console.print(safe_line(f"{r.gemeente}", w))
+            console.print(safe_line("Let op: ", f"{r.gemeente}: {w}"))
     for rej in result.rejected:
-        console.print(safe_line("Afgewezen", rej.reason, style="red"))
+        console.print(safe_line("Afgewezen: ", rej.reason, style="red"))
 
 
 @app.command("aanmeldingen")
@@ -174,19 +174,28 @@ def aanmeldingen(ctx: typer.Context, programma: Annotated[str, _PROG],
     console.print(table)
     if afgewezen:
         for rej in prog.rejected:
-            console.print(safe_line("Afgewezen", rej.reason, style="red"))
+            console.print(safe_line("Afgewezen: ", rej.reason, style="red"))
 
 
 @app.command("selectie")
 def selectie(ctx: typer.Context, programma: Annotated[str, _PROG],
+             zonder_database: Annotated[bool, typer.Option(
+                 "--zonder-database", help="Ontbrekende trendklassen en inwoners niet uit de "
+                                           "database aanvullen.")] = False,
              fmt: Annotated[str, _FORMAT] = "text") -> None:
     """Selecteer op spreiding (alleen boven het maximum), met uitleg per aanmelding en de
-    spreiding voor en na; de selectie wordt bewaard."""
+    spreiding voor en na; de selectie wordt bewaard. Ontbrekende trendklassen (monitor) en
+    inwoners worden eerst uit de database aangevuld."""
     from wijkanalyse.programma import select_for_spread
+    from wijkanalyse.programma.database import complete_from_database
 
     _check_format(fmt)
     store = _store(ctx)
     prog = store.load(programma)
+    if any(not r.trend_class or r.inwoners is None for r in prog.registrations):
+        with _database(ctx, not zonder_database) as con:
+            if con is not None:
+                prog.registrations = complete_from_database(con, prog.registrations)
     result = select_for_spread(prog)
     prog.selection = result.record()
     store.save(prog, what=f"selectie: {len(result.selected)} van {len(prog.registrations)}")

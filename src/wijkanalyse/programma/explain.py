@@ -133,7 +133,7 @@ def select_for_spread(programme: Programme, *, config: SelectionConfig | None = 
                     best = (t, j)
             sole = _sole_values(regs, chosen, i)
             reason = "Gekozen" + (": enige met " + ", ".join(sole) if sole else
-                                  ": draagt bij aan de spreiding en de preventieve insteek")
+                                  ": hoort bij de set met de beste spreiding")
             reason += f" (trendklasse {r.trend_class or 'onbekend'})."
             swap, delta = "", None
             if best is not None:
