@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 
 from wijkanalyse.errors import WijkanalyseError
@@ -102,3 +104,14 @@ def test_ics_has_four_all_day_events(programme_2016: Programme) -> None:
     assert str(events[0]["summary"]) == "Themabijeenkomst 1: wonen"
     assert str(events[0]["uid"]) == "programma-2016-bijeenkomst-1@wijkanalyse"
     assert data == meetings_ics(programme_2016, stamp=dt.datetime(2016, 10, 20, tzinfo=dt.UTC))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2030, 1, 1)),
+       st.integers(min_value=21, max_value=400), st.integers(min_value=1, max_value=4))
+def test_dates_lie_in_the_window_on_one_weekday(start: dt.date, days: int, n: int) -> None:
+    end = start + dt.timedelta(days=days)
+    out = meeting_dates(start, end, n)
+    assert out[0] == start and len(out) == n
+    assert all(start <= d <= end and d.weekday() == start.weekday() for d in out)
+    assert out == sorted(set(out))
