@@ -85,3 +85,38 @@ def test_new_programme_checks_rules() -> None:
                       meeting_start=dt.date(2016, 11, 29), meeting_end=dt.date(2017, 3, 31))
     with pytest.raises(WijkanalyseError, match="Ongeldige programmanaam"):
         FileStore(Path(".")).load("../etc")
+
+
+def test_two_editors_at_once_lose_nothing(programme_2016: Programme, tmp_path: Path) -> None:
+    """The second editor waits for the first (the programme's lock) and sees its change."""
+    import threading
+
+    store = FileStore(tmp_path)
+    store.save(programme_2016, what="aangemaakt")
+    inside = threading.Event()
+
+    def first() -> None:
+        with store.editing("programma-2016", purpose="eerste") as prog:
+            inside.set()
+            threading.Event().wait(0.3)  # the second one tries meanwhile
+            prog.paid["p01"] = "2016-12-01"
+            store.save(prog, what="betaling p01")
+
+    def second() -> None:
+        inside.wait()
+        from wijkanalyse import dblock
+
+        path = tmp_path / "programma-2016.json"
+        with dblock.hold(path, exclusive=True, purpose="tweede", on_wait=None):
+            prog = store.load("programma-2016")
+            prog.paid["p02"] = "2016-12-02"
+            store.save(prog, what="betaling p02")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    final = store.load("programma-2016")
+    assert final.paid == {"p01": "2016-12-01", "p02": "2016-12-02"}
+    assert [h["what"] for h in final.history] == ["aangemaakt", "betaling p01", "betaling p02"]

@@ -125,31 +125,31 @@ def aanmelding_import(
 
     _check_format(fmt)
     store = _store(ctx)
-    prog = store.load(programma)
-    from wijkanalyse.programma.database import complete_from_database, db_resolver
+    with store.editing(programma, purpose="programma aanmelding import") as prog:
+        from wijkanalyse.programma.database import complete_from_database, db_resolver
 
-    with _database(ctx, not zonder_database) as con:
-        result = import_registrations(prog, bestand,
-                                      resolver=db_resolver(con) if con is not None else None)
-        if con is not None:
-            result = dataclasses.replace(result, accepted=complete_from_database(
-                con, result.accepted))
-    prog.registrations += result.accepted
-    prog.rejected += result.rejected
-    prog.selection = None if result.accepted else prog.selection
-    store.save(prog, what=f"{len(result.accepted)} aanmeldingen en {len(result.rejected)} "
-                          f"afgewezen rijen uit {bestand.name}")
-    if fmt == "json":
-        _json({"aangenomen": [dataclasses.asdict(r) for r in result.accepted],
-               "afgewezen": [dataclasses.asdict(r) for r in result.rejected]})
-        return
-    console.print(safe(f"{len(result.accepted)} aanmeldingen aangenomen, "
-                       f"{len(result.rejected)} afgewezen (bewaard met de reden)."))
-    for r in result.accepted:
-        for w in r.warnings:
-            console.print(safe_line("Let op: ", f"{r.gemeente}: {w}"))
-    for rej in result.rejected:
-        console.print(safe_line("Afgewezen: ", rej.reason, style="red"))
+        with _database(ctx, not zonder_database) as con:
+            result = import_registrations(prog, bestand,
+                                          resolver=db_resolver(con) if con is not None else None)
+            if con is not None:
+                result = dataclasses.replace(result, accepted=complete_from_database(
+                    con, result.accepted))
+        prog.registrations += result.accepted
+        prog.rejected += result.rejected
+        prog.selection = None if result.accepted else prog.selection
+        store.save(prog, what=f"{len(result.accepted)} aanmeldingen en {len(result.rejected)} "
+                              f"afgewezen rijen uit {bestand.name}")
+        if fmt == "json":
+            _json({"aangenomen": [dataclasses.asdict(r) for r in result.accepted],
+                   "afgewezen": [dataclasses.asdict(r) for r in result.rejected]})
+            return
+        console.print(safe(f"{len(result.accepted)} aanmeldingen aangenomen, "
+                           f"{len(result.rejected)} afgewezen (bewaard met de reden)."))
+        for r in result.accepted:
+            for w in r.warnings:
+                console.print(safe_line("Let op: ", f"{r.gemeente}: {w}"))
+        for rej in result.rejected:
+            console.print(safe_line("Afgewezen: ", rej.reason, style="red"))
 
 
 @app.command("aanmeldingen")
@@ -191,33 +191,33 @@ def selectie(ctx: typer.Context, programma: Annotated[str, _PROG],
 
     _check_format(fmt)
     store = _store(ctx)
-    prog = store.load(programma)
-    if any(not r.trend_class or r.inwoners is None for r in prog.registrations):
-        with _database(ctx, not zonder_database) as con:
-            if con is not None:
-                prog.registrations = complete_from_database(con, prog.registrations)
-    result = select_for_spread(prog)
-    prog.selection = result.record()
-    store.save(prog, what=f"selectie: {len(result.selected)} van {len(prog.registrations)}")
-    if fmt == "json":
-        _json(dataclasses.asdict(result))
-        return
-    if not result.needed:
-        console.print(safe(result.decisions[0].reason if result.decisions else
-                           "Geen aanmeldingen."))
-        return
-    table = Table("id", "gemeente", "wijk", "gekozen", "waarom", "ruil",
-                  title=f"Selectie: {len(result.selected)} van {len(prog.registrations)}, "
-                        f"spreiding {result.objective:.2f} punten".replace(".", ","))
-    for d in result.decisions:
-        table.add_row(safe(d.registration_id), safe(d.gemeente), safe(d.wijk),
-                      "ja" if d.chosen else "nee", safe(d.reason), safe(d.swap))
-    console.print(table)
-    spread = Table("dimensie", "waarde", "aangemeld", "gekozen", title="Spreiding voor en na")
-    for row in result.table:
-        spread.add_row(safe(row["dimensie"]), safe(row["waarde"]), str(row["aangemeld"]),
-                       str(row["gekozen"]))
-    console.print(spread)
+    with store.editing(programma, purpose="programma selectie") as prog:
+        if any(not r.trend_class or r.inwoners is None for r in prog.registrations):
+            with _database(ctx, not zonder_database) as con:
+                if con is not None:
+                    prog.registrations = complete_from_database(con, prog.registrations)
+        result = select_for_spread(prog)
+        prog.selection = result.record()
+        store.save(prog, what=f"selectie: {len(result.selected)} van {len(prog.registrations)}")
+        if fmt == "json":
+            _json(dataclasses.asdict(result))
+            return
+        if not result.needed:
+            console.print(safe(result.decisions[0].reason if result.decisions else
+                               "Geen aanmeldingen."))
+            return
+        table = Table("id", "gemeente", "wijk", "gekozen", "waarom", "ruil",
+                      title=f"Selectie: {len(result.selected)} van {len(prog.registrations)}, "
+                            f"spreiding {result.objective:.2f} punten".replace(".", ","))
+        for d in result.decisions:
+            table.add_row(safe(d.registration_id), safe(d.gemeente), safe(d.wijk),
+                          "ja" if d.chosen else "nee", safe(d.reason), safe(d.swap))
+        console.print(table)
+        spread = Table("dimensie", "waarde", "aangemeld", "gekozen", title="Spreiding voor en na")
+        for row in result.table:
+            spread.add_row(safe(row["dimensie"]), safe(row["waarde"]), str(row["aangemeld"]),
+                           str(row["gekozen"]))
+        console.print(spread)
 
 
 @app.command("bijeenkomsten")
@@ -243,35 +243,35 @@ def bijeenkomsten(
 
     _check_format(fmt)
     store = _store(ctx)
-    prog = store.load(programma)
-    if voorkeuren is not None:
-        ranked = rank_themes(read_rankings(voorkeuren))
-        themes = [t for t, _ in ranked[:prog.n_meetings]]
-        from wijkanalyse.programma.database import centroids, with_gemeente_codes
+    with store.editing(programma, purpose="programma bijeenkomsten") as prog:
+        if voorkeuren is not None:
+            ranked = rank_themes(read_rankings(voorkeuren))
+            themes = [t for t, _ in ranked[:prog.n_meetings]]
+            from wijkanalyse.programma.database import centroids, with_gemeente_codes
 
-        with read_db(settings_from(ctx)) as con:
-            coords = centroids(con, with_gemeente_codes(con, prog.participating()))
-        prog.meetings = plan_meetings(prog, themes, coords=coords)
-        store.save(prog, what="bijeenkomsten gepland: " + ", ".join(themes))
-    if ics is not None:
-        import pandas as pd
+            with read_db(settings_from(ctx)) as con:
+                coords = centroids(con, with_gemeente_codes(con, prog.participating()))
+            prog.meetings = plan_meetings(prog, themes, coords=coords)
+            store.save(prog, what="bijeenkomsten gepland: " + ", ".join(themes))
+        if ics is not None:
+            import pandas as pd
 
-        from wijkanalyse.atomicio import write_atomic
-        from wijkanalyse.exportsafe import csv_frame
+            from wijkanalyse.atomicio import write_atomic
+            from wijkanalyse.exportsafe import csv_frame
 
-        data = meetings_ics(prog)
-        write_atomic(ics / "bijeenkomsten.ics", lambda tmp: tmp.write_bytes(data))
-        frame = csv_frame(pd.DataFrame(attendance_rows(prog)))
-        write_atomic(ics / "aanwezigheid.csv", lambda tmp: frame.to_csv(tmp, index=False))
-    if fmt == "json":
-        _json([dataclasses.asdict(m) for m in prog.meetings])
-        return
-    table = Table("nr", "datum", "thema", "wijk", "gemeente", "aanwezig", "uitkomsten")
-    for m in prog.meetings:
-        table.add_row(str(m.number), f"{m.date:%d-%m-%Y}", safe(m.theme), safe(m.host_wijk),
-                      safe(m.host_gemeente), str(sum(len(a.names) for a in m.attendance)),
-                      str(len(m.outcomes)))
-    console.print(table)
+            data = meetings_ics(prog)
+            write_atomic(ics / "bijeenkomsten.ics", lambda tmp: tmp.write_bytes(data))
+            frame = csv_frame(pd.DataFrame(attendance_rows(prog)))
+            write_atomic(ics / "aanwezigheid.csv", lambda tmp: frame.to_csv(tmp, index=False))
+        if fmt == "json":
+            _json([dataclasses.asdict(m) for m in prog.meetings])
+            return
+        table = Table("nr", "datum", "thema", "wijk", "gemeente", "aanwezig", "uitkomsten")
+        for m in prog.meetings:
+            table.add_row(str(m.number), f"{m.date:%d-%m-%Y}", safe(m.theme), safe(m.host_wijk),
+                          safe(m.host_gemeente), str(sum(len(a.names) for a in m.attendance)),
+                          str(len(m.outcomes)))
+        console.print(table)
 
 
 @app.command("uitkomst")
@@ -287,14 +287,14 @@ def uitkomst(ctx: typer.Context, programma: Annotated[str, _PROG],
     from wijkanalyse.programma import add_outcome
 
     store = _store(ctx)
-    prog = store.load(programma)
-    meeting = next((m for m in prog.meetings if m.number == bijeenkomst), None)
-    if meeting is None:
-        fail(WijkanalyseError(f"Bijeenkomst {bijeenkomst} bestaat niet in {programma}; plan "
-                              "eerst met 'wijkanalyse programma bijeenkomsten --voorkeuren'."))
-    add_outcome(meeting, tekst, kennis_ids=kennis or (), wijk_codes=wijk or ())
-    store.save(prog, what=f"uitkomst bij bijeenkomst {bijeenkomst}")
-    console.print(safe(f"Vastgelegd bij bijeenkomst {bijeenkomst} ({meeting.theme})."))
+    with store.editing(programma, purpose="programma uitkomst") as prog:
+        meeting = next((m for m in prog.meetings if m.number == bijeenkomst), None)
+        if meeting is None:
+            fail(WijkanalyseError(f"Bijeenkomst {bijeenkomst} bestaat niet in {programma}; plan "
+                                  "eerst met 'wijkanalyse programma bijeenkomsten --voorkeuren'."))
+        add_outcome(meeting, tekst, kennis_ids=kennis or (), wijk_codes=wijk or ())
+        store.save(prog, what=f"uitkomst bij bijeenkomst {bijeenkomst}")
+        console.print(safe(f"Vastgelegd bij bijeenkomst {bijeenkomst} ({meeting.theme})."))
 
 
 @app.command("aanwezig")
@@ -308,17 +308,17 @@ def aanwezig(ctx: typer.Context, programma: Annotated[str, _PROG],
     from wijkanalyse.programma import set_attendance
 
     store = _store(ctx)
-    prog = store.load(programma)
-    meeting = next((m for m in prog.meetings if m.number == bijeenkomst), None)
-    reg = next((r for r in prog.participating() if r.id == aanmelding), None)
-    if meeting is None or reg is None:
-        fail(WijkanalyseError(f"Bijeenkomst {bijeenkomst} of aanmelding {aanmelding!r} bestaat "
-                              f"niet in {programma}; zie 'wijkanalyse programma bijeenkomsten' "
-                              "en 'wijkanalyse programma aanmeldingen'."))
-    set_attendance(meeting, reg, naam)
-    store.save(prog, what=f"aanwezigheid {reg.gemeente} bij bijeenkomst {bijeenkomst}")
-    console.print(safe(f"Bijeenkomst {bijeenkomst}: {reg.gemeente} met " + ", ".join(naam)
-                       + "."))
+    with store.editing(programma, purpose="programma aanwezig") as prog:
+        meeting = next((m for m in prog.meetings if m.number == bijeenkomst), None)
+        reg = next((r for r in prog.participating() if r.id == aanmelding), None)
+        if meeting is None or reg is None:
+            fail(WijkanalyseError(f"Bijeenkomst {bijeenkomst} of aanmelding {aanmelding!r} bestaat "
+                                  f"niet in {programma}; zie 'wijkanalyse programma bijeenkomsten' "
+                                  "en 'wijkanalyse programma aanmeldingen'."))
+        set_attendance(meeting, reg, naam)
+        store.save(prog, what=f"aanwezigheid {reg.gemeente} bij bijeenkomst {bijeenkomst}")
+        console.print(safe(f"Bijeenkomst {bijeenkomst}: {reg.gemeente} met " + ", ".join(naam)
+                           + "."))
 
 
 @app.command("facturen")
@@ -335,28 +335,28 @@ def facturen(ctx: typer.Context, programma: Annotated[str, _PROG],
 
     _check_format(fmt)
     store = _store(ctx)
-    prog = store.load(programma)
-    if betaald is not None:
-        try:
-            day = dt.date.fromisoformat(op) if op else dt.date.today()
-        except ValueError:
-            fail(WijkanalyseError(f"--op {op!r} is geen datum; schrijf bijvoorbeeld "
-                                  "2016-12-01."))
-        mark_paid(prog, betaald, on=day)
-        store.save(prog, what=f"betaling {betaald} op {day.isoformat()}")
-    frame = invoices(prog)
-    if out is not None:
-        write_invoices(prog, out)
-        err_console.print(safe(f"Geschreven: {out}"))
-    if fmt == "json":
-        _json(frame.to_dict(orient="records"))
-        return
-    table = Table("id", "gemeente", "wijk", "partner", "bedrag", "betaald")
-    for r in frame.itertuples(index=False):
-        table.add_row(safe(r.id), safe(r.gemeente), safe(r.wijk), safe(r.partner),
-                      f"€ {int(r.bedrag):,}".replace(",", "."), safe(r.betaald_op or "nee"))
-    console.print(table)
-    total, open_ = int(frame["bedrag"].sum()), int(frame.loc[frame["betaald"] == "nee",
-                                                                 "bedrag"].sum())
-    console.print(safe(f"Totaal € {total:,}".replace(",", ".") + ", nog open "
-                       + f"€ {open_:,}".replace(",", ".")))
+    with store.editing(programma, purpose="programma facturen") as prog:
+        if betaald is not None:
+            try:
+                day = dt.date.fromisoformat(op) if op else dt.date.today()
+            except ValueError:
+                fail(WijkanalyseError(f"--op {op!r} is geen datum; schrijf bijvoorbeeld "
+                                      "2016-12-01."))
+            mark_paid(prog, betaald, on=day)
+            store.save(prog, what=f"betaling {betaald} op {day.isoformat()}")
+        frame = invoices(prog)
+        if out is not None:
+            write_invoices(prog, out)
+            err_console.print(safe(f"Geschreven: {out}"))
+        if fmt == "json":
+            _json(frame.to_dict(orient="records"))
+            return
+        table = Table("id", "gemeente", "wijk", "partner", "bedrag", "betaald")
+        for r in frame.itertuples(index=False):
+            table.add_row(safe(r.id), safe(r.gemeente), safe(r.wijk), safe(r.partner),
+                          f"€ {int(r.bedrag):,}".replace(",", "."), safe(r.betaald_op or "nee"))
+        console.print(table)
+        total, open_ = int(frame["bedrag"].sum()), int(frame.loc[frame["betaald"] == "nee",
+                                                                     "bedrag"].sum())
+        console.print(safe(f"Totaal € {total:,}".replace(",", ".") + ", nog open "
+                           + f"€ {open_:,}".replace(",", ".")))

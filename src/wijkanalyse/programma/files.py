@@ -13,6 +13,8 @@ import datetime as dt
 import json
 import os
 import re
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -50,6 +52,11 @@ class ProgrammeStore(Protocol):
 
     def save(self, programme: Programme, *, what: str, who: str = "") -> None:
         """Save the programme, adding ``what`` (and who) to its history."""
+        ...
+
+    def editing(self, slug: str, *, purpose: str) -> AbstractContextManager[Programme]:
+        """Load the programme for a change that the block saves; no one else changes it
+        meanwhile (no lost updates)."""
         ...
 
 
@@ -104,6 +111,26 @@ class FileStore:
             raise DataFileError(path, f"het programmabestand is beschadigd ({exc}).",
                                 hint="Zet een reservekopie terug; het bestand wordt alleen "
                                      "in zijn geheel vervangen.") from exc
+
+    @contextmanager
+    def editing(self, slug: str, *, purpose: str) -> Iterator[Programme]:
+        """Hold the programme's lock (:func:`wijkanalyse.dblock.hold` on ``<slug>.json``,
+        exclusive; a second process waits with a message) while the block loads, changes and
+        saves it, so that two commands at the same time never lose each other's changes.
+
+        Parameters
+        ----------
+        slug
+            The programme.
+        purpose
+            The command, in Dutch, shown to a process that has to wait.
+        """
+        from wijkanalyse.dblock import hold
+
+        path = self._path(slug)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with hold(path, exclusive=True, purpose=purpose):
+            yield self.load(slug)
 
     def save(self, programme: Programme, *, what: str, who: str = "") -> None:
         """Append ``what`` to the history and write the file atomically."""
