@@ -3,6 +3,7 @@ database), the generated 40 selected to 15, fees exported."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -81,3 +82,35 @@ def test_unknown_programme_is_a_dutch_error(tmp_path: Path) -> None:
                                  "bestaat-niet"])
     assert result.exit_code == 1
     assert "Programma 'bestaat-niet' bestaat niet" in result.output
+
+
+def test_outcome_and_attendance_through_the_cli(tmp_path: Path) -> None:
+    """Meetings planned with the library (hand-given centroids), then recorded via the CLI;
+    kennisdossier ids checked against the shipped catalogue (no database)."""
+    from wijkanalyse.programma import FileStore, import_registrations, plan_meetings
+    from wijkanalyse.programma import read_definition as read_def
+
+    from .test_meetings import COORDS
+
+    prog = read_def(DATA / "programma-2016.yaml")
+    prog.registrations = import_registrations(prog, DATA / "aanmeldingen-2016.csv").accepted
+    prog.meetings = plan_meetings(prog, ["wonen", "participatie"], coords=COORDS,
+                                  dates=[dt.date(2016, 11, 29), dt.date(2017, 1, 10)])
+    FileStore(tmp_path / "prog").save(prog, what="gepland")
+    _run(tmp_path, "uitkomst", "-p", "programma-2016", "--bijeenkomst", "2", "--tekst",
+         "Achter de voordeur werkt samen met het wijkteam.", "--kennis", "achter-de-voordeur",
+         "--wijk", "WK011443")
+    bad = runner.invoke(app, ["--db", str(tmp_path / "geen.duckdb"), "programma", "--map",
+                              str(tmp_path / "prog"), "uitkomst", "-p", "programma-2016",
+                              "--bijeenkomst", "2", "--tekst", "x", "--kennis", "verzonnen-id"])
+    assert bad.exit_code == 1 and "Onbekende kennisdossier-id(s): verzonnen-id" in bad.output
+    bad = runner.invoke(app, ["--db", str(tmp_path / "geen.duckdb"), "programma", "--map",
+                              str(tmp_path / "prog"), "aanwezig", "-p", "programma-2016",
+                              "--bijeenkomst", "1", "--aanmelding", "p02", "--naam", "Alleen"])
+    assert bad.exit_code == 1 and "twee of drie" in bad.output
+    meetings = json.loads(_run(tmp_path, "bijeenkomsten", "-p", "programma-2016", "--ics",
+                               str(tmp_path / "ics"), "--format", "json"))
+    assert meetings[1]["outcomes"] == [{"text": "Achter de voordeur werkt samen met het "
+                                        "wijkteam.", "kennis_ids": ["achter-de-voordeur"],
+                                        "wijk_codes": ["WK011443"]}]
+    assert (tmp_path / "ics" / "bijeenkomsten.ics").read_bytes().count(b"BEGIN:VEVENT") == 2

@@ -292,7 +292,18 @@ def uitkomst(ctx: typer.Context, programma: Annotated[str, _PROG],
         if meeting is None:
             fail(WijkanalyseError(f"Bijeenkomst {bijeenkomst} bestaat niet in {programma}; plan "
                                   "eerst met 'wijkanalyse programma bijeenkomsten --voorkeuren'."))
-        add_outcome(meeting, tekst, kennis_ids=kennis or (), wijk_codes=wijk or ())
+        known = None
+        if kennis:
+            from wijkanalyse.programma.database import known_kennis_ids
+
+            settings = settings_from(ctx)
+            if Path(settings.db_path).is_file():
+                with read_db(settings) as con:
+                    known = known_kennis_ids(con)
+            else:
+                known = known_kennis_ids(None)
+        add_outcome(meeting, tekst, kennis_ids=kennis or (), wijk_codes=wijk or (),
+                    known_kennis=known)
         store.save(prog, what=f"uitkomst bij bijeenkomst {bijeenkomst}")
         console.print(safe(f"Vastgelegd bij bijeenkomst {bijeenkomst} ({meeting.theme})."))
 

@@ -21,6 +21,7 @@ from wijkanalyse.programma.model import Registration
 from wijkanalyse.programma.registration import Resolution, Resolver
 
 __all__ = ["centroids", "complete_from_database", "db_resolver", "gemeente_inwoners",
+           "known_kennis_ids",
            "trend_classes", "wijk_codes_of", "with_gemeente_codes"]
 
 
@@ -188,3 +189,15 @@ def with_gemeente_codes(con: duckdb.DuckDBPyConnection, regs: Sequence[Registrat
             r = dataclasses.replace(r, gemeente_codes=tuple(codes))
         out.append(r)
     return out
+
+
+def known_kennis_ids(con: duckdb.DuckDBPyConnection | None) -> set[str]:
+    """The ids of the kennisdossier: the current interventions in the database, or the shipped
+    ones when there is no database (``con`` None)."""
+    if con is None:
+        from wijkanalyse.kennis.files import shipped_files
+
+        return {p.stem for p in shipped_files()}
+    from wijkanalyse.kennis import all_interventions
+
+    return {iv.id for iv in all_interventions(con)}
