@@ -273,3 +273,46 @@ def _explain(name: str, f: pd.Series, p: pd.Series, model: RiskModel,
         parts.append("Leefbaarometer van de wijk(en) waarin het gebied ligt.")
     parts.append("Bron: Leefbaarometer 3.0, ministerie van BZK.")
     return " ".join(parts)
+
+
+# ------------------------------------------------------------------------------ early signals
+
+
+def unit_signals(
+    con: duckdb.DuckDBPyConnection,
+    units: pd.DataFrame,
+    *,
+    year: int | None = None,
+    config: EarlyWarningConfig | None = None,
+    history: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The descriptive early signals of the units (:func:`.signals.early_signals`).
+
+    Parameters
+    ----------
+    con
+        A database connection (read-only is fine).
+    units
+        Units as :func:`wijkanalyse.gebieden.sets.resolve_set` gives them.
+    year
+        The last year that may be used (default: every year).
+    config
+        Settings; default the shipped file.
+    history
+        :func:`lbm_history` of ``con`` when the caller already has it: the gemeente means.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`.signals.early_signals`.
+    """
+    from wijkanalyse.monitor.earlywarning.signals import early_signals
+
+    cfg = _cfg(config)
+    units = _check_units(units)
+    if history is None:
+        history = lbm_history(con)
+    as_of = int(year) if year is not None else 9999
+    series = _units_series(con, units, history)
+    return early_signals(series, units, as_of=as_of, reference=history,
+                         indicators=kwb_indicators(con, units), config=cfg)
