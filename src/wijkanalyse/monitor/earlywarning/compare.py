@@ -23,7 +23,7 @@ before the origin.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -216,8 +216,17 @@ def compare_backtest(
     Comparison
     """
     from sklearn.metrics import roc_auc_score
+    from threadpoolctl import threadpool_limits
 
-    cfg = _cfg(config)
+    # small data: one thread is faster than OpenMP's threads on a shared machine
+    with threadpool_limits(limits=1):
+        return _compare(series, shipped=shipped, neighbours=neighbours,
+                        indicators=indicators, cfg=_cfg(config), auc=roc_auc_score)
+
+
+def _compare(series: pd.DataFrame, *, shipped: BacktestResult,
+             neighbours: pd.DataFrame | None, indicators: pd.DataFrame | None,
+             cfg: EarlyWarningConfig, auc: Callable[..., float]) -> Comparison:
     s = _check_series(series)
     years = [int(y) for y in sorted(s.loc[s["lbm_afw"].notna(), "year"].unique())]
     base = shipped.predictions
@@ -251,13 +260,12 @@ def compare_backtest(
             pred[f"{name}_flag"] = prob >= rate
             if t == origins[-1]:
                 y_test = base.loc[base["origin"] == t, "decline"].to_numpy(dtype=bool)
-                ref = roc_auc_score(y_test, prob)
+                ref = auc(y_test, prob)
                 rng = np.random.default_rng(0)
                 for j, feat in enumerate(kept):
                     xp = x_test.copy()
                     xp[:, j] = rng.permutation(xp[:, j])
-                    got = roc_auc_score(
-                        y_test, model.predict_proba(xp)[:, 1])  # type: ignore[attr-defined]
+                    got = auc(y_test, model.predict_proba(xp)[:, 1])  # type: ignore[attr-defined]
                     importance.append({"learner": name, "feature": feat,
                                        "auc_drop": float(ref - got)})
         parts.append(pred)

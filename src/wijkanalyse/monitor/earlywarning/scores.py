@@ -210,11 +210,10 @@ def _no_score(name: str, f: pd.Series | None, cfg: EarlyWarningConfig, *, as_of:
 _NOTABLE = 0.02
 #: (below the training mean, above it) per feature, for the explanation.
 _DIRECTION = {
-    "lbm_afw": ("lager niveau dan gemiddeld", "hoger niveau dan gemiddeld; hoog scorende "
-                "wijken vallen vaker terug"),
-    "change_per_year": ("recente daling", "recente stijging; na een stijging volgt vaker "
-                        "terugval"),
-    "slope3": ("dalende trend", "stijgende trend; na een stijging volgt vaker terugval"),
+    # plain facts only: a pattern of all wijken (regression to the mean) is no reason for one
+    "lbm_afw": ("lager niveau dan gemiddeld", "hoger niveau dan gemiddeld"),
+    "change_per_year": ("recente daling", "recente stijging"),
+    "slope3": ("dalende trend", "stijgende trend"),
     "dim_min": ("zwakkere dimensie dan gemiddeld", "sterkere dimensies dan gemiddeld"),
     "p_hh_li": ("minder lage inkomens dan gemiddeld", "meer lage inkomens dan gemiddeld"),
     "p_bijstand": ("minder bijstand dan gemiddeld", "meer bijstand dan gemiddeld"),
