@@ -427,7 +427,7 @@ def test_failing_parts_become_notes(con, monkeypatch: pytest.MonkeyPatch) -> Non
         raise WijkanalyseError("testfout: geen gegevens")
 
     for mod, name in ((composite, "composite_index"), (typology, "structural_features"),
-                      (earlywarning, "unit_signals"), (earlywarning, "backtest")):
+                      (earlywarning, "unit_signals"), (earlywarning, "history_backtest")):
         monkeypatch.setattr(mod, name, broken)
     result = monitor.run_monitor(con, "programma-2016")
     assert result.n_classified == 10

@@ -187,7 +187,7 @@ def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None =
     say("Vroegsignalering")
     history = earlywarning.lbm_history(con)
     bt = _try("De terugtoets van de vroegsignalering", notes,
-              lambda: earlywarning.backtest(history[history["year"] <= report_year]))
+              lambda: earlywarning.history_backtest(con, history, year=report_year))
     skill = earlywarning.skill_of(bt.pooled, bt.intervals) if bt is not None else None
     ranking = skill is not None and skill.shows_skill
     # a risk (a probability per wijk) only when the backtest of the model shows skill

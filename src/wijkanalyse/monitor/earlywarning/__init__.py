@@ -89,6 +89,7 @@ from wijkanalyse.monitor.earlywarning.config import (
 )
 from wijkanalyse.monitor.earlywarning.data import (
     database_backtest,
+    history_backtest,
     kwb_indicators,
     lbm_history,
     unit_series,
@@ -123,6 +124,7 @@ __all__ = [
     "database_backtest",
     "early_signals",
     "fit_model",
+    "history_backtest",
     "kwb_indicators",
     "lbm_history",
     "load_config",

@@ -288,3 +288,24 @@ def database_backtest(con: duckdb.DuckDBPyConnection) -> tuple[BacktestResult, s
     if history.empty:
         raise EarlyWarningError("de database bevat geen Leefbaarometer.")
     return backtest(history), _data_note(con, history)
+
+
+_BACKTESTS: dict[tuple[Any, ...], BacktestResult] = {}
+
+
+def history_backtest(con: duckdb.DuckDBPyConnection, history: pd.DataFrame, *, year: int
+                     ) -> BacktestResult:
+    """The backtest of the shipped model on ``history`` up to ``year``, kept per database
+    build: the key is the sha256 of the loaded Leefbaarometer files, the year and the units
+    and measurements of the history, so a rebuilt database from other files is computed anew
+    (the monitor's skill rule reads it on every run).
+    """
+    cut = history[history["year"] <= year]
+    shas = tuple(sorted(str(sha) for _, _, sha in load.source_files(con, kind="leefbaarometer")))
+    key = (shas, int(year), len(cut), int(cut["unit_id"].nunique()),
+           float(cut["lbm_afw"].sum(skipna=True)))
+    if key not in _BACKTESTS:
+        if len(_BACKTESTS) >= 4:
+            _BACKTESTS.pop(next(iter(_BACKTESTS)))
+        _BACKTESTS[key] = backtest(cut)
+    return _BACKTESTS[key]

@@ -374,9 +374,12 @@ def _limitations(result: BacktestResult) -> list[str]:
         "- **Regressie naar het gemiddelde**: wijken die net sterk stegen dalen vaker, en "
         "omgekeerd; een deel van het voorspellend vermogen is dat meetpatroon, geen "
         "wijkdynamiek.",
-        "- **Geen KWB**: inkomen, uitkeringen en woningvoorraad zitten niet in de score, omdat "
-        "de database ze voor te weinig wijken en jaren heeft. Met landelijke KWB-reeksen kan "
-        "dezelfde backtest ze toetsen (`features` in de instellingen).",
+        "- **Weinig KWB**: inkomen, uitkeringen en woningvoorraad zitten niet in het model van "
+        "de monitor. De vergelijking met alle kenmerken gebruikt ze waar de database ze heeft "
+        "op de wijkcode van 2024 (dezelfde code in eerdere jaren; niet omgerekend met "
+        "`gebieden.harmonise`), en dat is voor een klein deel van de overgangen (zie de "
+        "dekking hierboven). Met landelijke KWB-reeksen op de indeling van 2024 kan dezelfde "
+        "backtest ze beter toetsen.",
         "- **Drempel**: terugval = daling van meer dan "
         f"{_num(result.config.delta)}; een andere drempel geeft andere aantallen (instelbaar).",
     ]
