@@ -354,6 +354,35 @@ def test_real_backtest_pooled_numbers(real_backtest: ew.BacktestResult) -> None:
     assert r.calibration["n"].sum() == 1669
 
 
+def test_real_backtest_shows_no_skill(real_backtest: ew.BacktestResult) -> None:
+    """The rule on the loaded data: the model does not beat chance nor the regression-to-
+    the-mean rules, so every monitor of this database shows signals, not a ranking."""
+    sk = ew.skill_of(real_backtest.pooled, real_backtest.intervals)
+    assert not sk.shows_skill
+    assert sk.auc == pytest.approx(0.530, abs=5e-4)
+    assert sk.auc_low == pytest.approx(0.492, abs=0.01) and sk.auc_low < 0.5
+    assert sk.best_baseline == "recente_stijging"
+    assert sk.best_baseline_auc == pytest.approx(0.572, abs=5e-4)
+    pooled = real_backtest.pooled.set_index("method")
+    assert pooled.loc["hoog_niveau", "auc"] == pytest.approx(0.568, abs=5e-4)
+    assert pooled.loc["model", "precision_top"] == pytest.approx(0.30, abs=0.005)
+    assert len(sk.failed) == 2  # chance and the best rule; the Brier equals the base rate's
+
+
+def test_den_haag_signals(con, history: pd.DataFrame) -> None:
+    from wijkanalyse.gebieden.sets import resolve_set
+
+    units = resolve_set(con, "gemeente:Den Haag").units
+    got = ew.unit_signals(con, units, year=2024, history=history)
+    named = got.assign(name=units["name"].to_numpy()).set_index("name")
+    assert int((got["n_signals"] > 0).sum()) == 15
+    assert named.loc["Binckhorst", "n_signals"] == 4
+    assert named.loc["Binckhorst", "signal_text"].startswith(
+        "Leefbaarometer -0,091 sinds 2022 (afwijking van het landelijk gemiddelde van +0,031 "
+        "naar -0,060 in 2024)")
+    assert not any("kans" in t or "risico" in t for t in got["signal_text"])
+
+
 def test_backtest_markdown_and_doc(real_backtest: ew.BacktestResult) -> None:
     md = ew.backtest_markdown(real_backtest, data_note="testgegevens")
     for heading in ("## Resultaten per peiljaar", "## Alle peiljaren samen",
@@ -368,6 +397,10 @@ def test_backtest_markdown_and_doc(real_backtest: ew.BacktestResult) -> None:
                if line.startswith("| model (logistische regressie) | 1.669"))
     assert row in doc
     assert "335 wijken in 15 gemeenten" in doc and "2002, 2008, 2012" in doc
+    assert "## Regel: wanneer toont de monitor een risicorangorde?" in md
+    assert "| model (logistische regressie) | 0,53 (0,49 tot 0,56) |" in doc
+    assert "| gradient boosting (alle kenmerken) | 0,52 (0,48 tot 0,56) |" in doc
+    assert "## Regressie naar het gemiddelde: wat het model leert" in doc
 
 
 def test_monitor_backtest_md_writes_the_document(built_db: Path, tmp_path: Path) -> None:
@@ -386,6 +419,8 @@ def test_monitor_backtest_md_writes_the_document(built_db: Path, tmp_path: Path)
     assert "| model (logistische regressie) | 1.669 | 17,4% |" in text
     assert "Geschreven:" in result.output
     assert "model (logistische regressie): n 1669, terugval 17,4%" in result.output
+    assert "geen betrouwbare voorspelling van terugval" in " ".join(result.output.split())
+    assert "## Alles wat geladen is: twee leermodellen" in text
     assert not ew.__dict__.get("main")  # one way in: the main CLI
     missing = runner.invoke(app, ["--db", str(tmp_path / "geen.duckdb"), "monitor",
                                   "--backtest-md", str(out)])

@@ -155,14 +155,67 @@ def test_periods_sentence_is_traceable(prog: monitor.MonitorResult) -> None:
     assert f["period_early"] == "2002–2012" and f["period_late"] == "2012–2024"
 
 
-def test_warning_list_holds_only_high_risk_sorted(prog: monitor.MonitorResult) -> None:
+def test_no_skill_means_signals_and_no_probability(prog: monitor.MonitorResult) -> None:
+    """The backtest of the model on the real data shows no skill (docs/backtest.md): the
+    monitor shows the descriptive early signals, no risk, and says why with the figures."""
+    ew = prog.early_warning
+    assert ew["mode"] == "signalen" and ew["skill"]["shows_skill"] is False
+    assert ew["skill"]["auc"] == pytest.approx(0.530, abs=5e-4)
+    assert ew["skill"]["best_baseline"] == "recente_stijging"
+    assert ew["statement"].startswith("Met deze gegevens is geen betrouwbare voorspelling "
+                                      "van terugval te maken. In de terugtoets op 1.669 ")
+    assert prog.units["risk"].isna().all() and (prog.units["risk_class"] == "").all()
+    assert prog.risk_info["n"] == 0
+    # Selwerd fell -0,047 since 2022: its descriptive signal
     w = prog.warnings
-    assert set(w["risk_class"]) <= {"hoog", "verhoogd"}
-    expected = prog.units[prog.units["risk_class"].isin(["hoog", "verhoogd"])]
-    assert set(w["unit_id"]) == set(expected["unit_id"])
-    rank = w["risk_class"].map({"hoog": 0, "verhoogd": 1}).tolist()
-    assert rank == sorted(rank)
-    assert prog.facts["n_warn"] == len(w)
+    assert w["unit_id"].tolist() == ["BU00141000"]
+    selwerd = w.iloc[0]
+    assert selwerd["lbm_change"] == pytest.approx(-0.0467, abs=5e-5)
+    assert selwerd["signals"].startswith(
+        "Leefbaarometer -0,047 sinds 2022 (afwijking van het landelijk gemiddelde van -0,094 "
+        "naar -0,141 in 2024)")
+    assert int(selwerd["n_signals"]) == 3 and prog.facts["n_warn"] == 1
+    text = " ".join(prog.summary)
+    assert "Een betrouwbare voorspelling van terugval is met deze gegevens niet te maken" in text
+    assert "de meeste bij Selwerd (3 signalen)" in text
+    assert "risico op terugval" not in text and "volgt vaker terugval" not in text
+    assert int(prog.gemeenten["n_warn"].sum()) == 1
+
+
+def test_both_modes_render(prog: monitor.MonitorResult) -> None:
+    """Signal mode: no risk column, the statement and the signals; ranking mode (a backtest
+    with skill, built by hand here): the risk per wijk and no statement."""
+    import dataclasses
+
+    from wijkanalyse.monitor.export import _sheet_frames
+    from wijkanalyse.monitor.tables import warning_list
+
+    html = monitor.render_html(prog, generated_on=GENERATED_ON)
+    assert "4 Vroegsignalering: vroege signalen" in html
+    assert "Met deze gegevens is geen betrouwbare voorspelling" in html
+    assert "Leefbaarometer -0,047 sinds 2022" in html
+    assert "risico op terugval</h2>" not in html and "kans op terugval" not in html
+    sheets = _sheet_frames(prog)
+    assert "Risicoscore (kans op terugval)" not in sheets["vroegsignalering"].columns
+    assert "Vroege signalen" in sheets["vroegsignalering"].columns
+    assert "Wijken met een vroeg signaal" in sheets["gemeenten"].columns
+    assert any(sheets["toelichting"]["Onderdeel"] == "Vroegsignalering")
+
+    units = prog.units.copy()
+    scored = units["lbm_afw"].notna()
+    units.loc[scored, "risk"] = 0.40
+    units.loc[scored, "risk_class"] = "hoog"
+    units.loc[scored, "risk_explanation"] = "X: kans 40%. Niveau laag."
+    ranked = dataclasses.replace(
+        prog, units=units, warnings=warning_list(units, ranking=True),
+        early_warning={"mode": "ranking", "skill": None, "statement": "", "n_signals": 1},
+        risk_info={"as_of": 2024, "base_rate": 0.17, "n": int(scored.sum())})
+    html = monitor.render_html(ranked, generated_on=GENERATED_ON)
+    assert "4 Vroegsignalering: risico op terugval" in html
+    assert "hoog (40%)" in html and "Met deze gegevens is geen" not in html
+    sheets = _sheet_frames(ranked)
+    assert "Risicoscore (kans op terugval)" in sheets["vroegsignalering"].columns
+    assert len(sheets["vroegsignalering"]) == int(scored.sum())
 
 
 def test_notes_say_what_is_missing(prog: monitor.MonitorResult) -> None:
@@ -374,12 +427,15 @@ def test_failing_parts_become_notes(con, monkeypatch: pytest.MonkeyPatch) -> Non
         raise WijkanalyseError("testfout: geen gegevens")
 
     for mod, name in ((composite, "composite_index"), (typology, "structural_features"),
-                      (earlywarning, "risk_scores"), (earlywarning, "backtest")):
+                      (earlywarning, "unit_signals"), (earlywarning, "history_backtest")):
         monkeypatch.setattr(mod, name, broken)
     result = monitor.run_monitor(con, "programma-2016")
     assert result.n_classified == 10
     assert result.types.empty and result.warnings.empty and result.backtest is None
-    assert sum("testfout" in n for n in result.notes) == 4  # index, typology, risk, backtest
+    # index, typology, backtest, signals; without a backtest no risk is computed at all
+    assert sum("testfout" in n for n in result.notes) == 4
+    assert result.early_warning["mode"] == "signalen" and result.risk_info["n"] == 0
+    assert "de terugtoets kon niet worden uitgevoerd" in result.early_warning["statement"]
     html = monitor.render_html(result, generated_on=GENERATED_ON)
     assert "Er is geen typologie gemaakt" in html
 

@@ -96,21 +96,28 @@ def _write_backtest(ctx: typer.Context, path: Path) -> None:
     from wijkanalyse.monitor.earlywarning import (
         backtest_markdown,
         backtest_summary,
-        database_backtest,
+        no_skill_text,
+        skill_of,
     )
+    from wijkanalyse.monitor.earlywarning.data import database_comparison
 
     with read_db(settings_from(ctx)) as con, \
             err_console.status("Terugtoets van de vroegsignalering…"):
         try:
-            result, note = database_backtest(con)
+            comparison, note = database_comparison(con)
         except WijkanalyseError as exc:
             fail(exc)
-    for line in backtest_summary(result):
+    result = comparison.shipped
+    for line in backtest_summary(comparison.result):
         console.print(safe(line))
+    skill = skill_of(result.pooled, result.intervals)
+    console.print(safe("Voorspellende waarde van het model: ja; de monitor toont de "
+                       "risicorangorde." if skill.shows_skill else no_skill_text(skill)))
     command = f"wijkanalyse monitor --backtest-md {path}"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(backtest_markdown(result, data_note=note, command=command) + "\n",
+        path.write_text(backtest_markdown(comparison.result, data_note=note, command=command,
+                                          comparison=comparison) + "\n",
                         encoding="utf-8")
     except OSError as exc:
         fail(WijkanalyseError(f"kan {path} niet schrijven ({exc.strerror or exc})."))

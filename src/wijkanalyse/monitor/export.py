@@ -99,10 +99,13 @@ def export_units(result: MonitorResult, *, headers: str = "fields") -> pd.DataFr
 
 def _sheet_frames(result: MonitorResult) -> dict[str, pd.DataFrame]:
     """The Excel sheets, in order, with Dutch headers."""
+    ranking = result.early_warning.get("mode", "ranking") == "ranking"
     lines = ([("Titel", result.title), ("Omschrijving", result.description),
               ("Set", result.spec), ("Jaar", result.year),
               ("Gemaakt met", result.generated_with)]
              + [("Samenvatting", s) for s in result.summary]
+             + ([("Vroegsignalering", result.early_warning["statement"])]
+                if result.early_warning.get("statement") else [])
              + [("Opmerking", n) for n in result.notes]
              + [("Probleem met de set", n) for n in result.problems]
              + [("Klasse: " + v["label"], v["definition"]) for v in
@@ -118,12 +121,19 @@ def _sheet_frames(result: MonitorResult) -> dict[str, pd.DataFrame]:
         "gemeente_code": "Gemeentecode", "gemeente": "Gemeente", "n_units": "Wijken",
         "n_lbm": "Wijken met Leefbaarometer-reeks",
         "mean_afw": "Gemiddelde afwijking Leefbaarometer",
-        "n_warn": "Wijken met hoog of verhoogd risico"})
-    warnings = result.warnings.rename(columns={
+        "n_warn": ("Wijken met hoog of verhoogd risico" if ranking
+                   else "Wijken met een vroeg signaal")})
+    warn = result.warnings
+    if not ranking:  # no probability for a single wijk when the backtest shows no skill
+        warn = warn.drop(columns=[c for c in ("risk", "risk_class", "risk_explanation")
+                                  if c in warn.columns])
+    warnings = warn.rename(columns={
         "unit_id": "Code", "name": "Naam", "gemeente": "Gemeente", "klasse_label": "Klasse",
         "klasse_geldt_voor_tekst": "Klasse geldt voor", "lbm_afw": "Afwijking Leefbaarometer",
         "risk": "Risicoscore (kans op terugval)",
-        "risk_class": "Risicoklasse", "risk_explanation": "Toelichting"})
+        "risk_class": "Risicoklasse", "risk_explanation": "Toelichting",
+        "lbm_change": "Verandering Leefbaarometer sinds vorige meting",
+        "n_signals": "Vroege signalen (aantal)", "signals": "Vroege signalen"})
     types = result.types.rename(columns={
         "type_id": "Type (nummer)", "type_name": "Type", "n": "Aantal wijken",
         "share": "Aandeel (%)", "mean_afw": "Gemiddelde afwijking Leefbaarometer"})

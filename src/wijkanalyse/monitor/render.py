@@ -160,12 +160,16 @@ def _context(result: MonitorResult, generated_on: date) -> dict[str, Any]:
                             note="bewerking wijkanalyse")
     periods = (result.facts.get("period_early") or "periode 1",
                result.facts.get("period_late") or "periode 2")
-    warn_svg = risk_chart(result.warnings, base_rate=result.risk_info.get("base_rate"))
+    ranking = result.early_warning.get("mode", "ranking") == "ranking"
+    warn_svg = (risk_chart(result.warnings, base_rate=result.risk_info.get("base_rate"))
+                if ranking else None)
     warn_fig = _Figure(
         title="Wijken met een hoog of verhoogd risico op terugval",
         svg=Markup(warn_svg) if warn_svg else None,
-        caption=f"{lbm_caption} (risicomodel getraind op de Leefbaarometer-reeksen van alle "
-                "wijken in de database)",
+        caption=(f"{lbm_caption} (risicomodel getraind op de Leefbaarometer-reeksen van alle "
+                 "wijken in de database)" if ranking else
+                 f"{lbm_caption}; CBS, Kerncijfers Wijken en Buurten (lage inkomens, "
+                 "bijstand); vroege signalen: bewerking wijkanalyse"),
         lines=([f"De {min(20, len(result.warnings))} wijken met het hoogste risico van "
                 f"{nl_number(len(result.warnings))}."] if len(result.warnings) > 20 else []))
     agree_svg = agreement_chart(result.agreement, units, result.class_info)
@@ -211,8 +215,9 @@ def _context(result: MonitorResult, generated_on: date) -> dict[str, Any]:
         "gemeenten": to_plain(gemeenten),
         "gm_hidden": gm_hidden,
         "gm_class_cols": gm_class_cols,
-        "gm_caption": lbm_caption + ("; risico: model wijkanalyse" if len(
+        "gm_caption": lbm_caption + ("; risico: model wijkanalyse" if ranking and len(
             result.warnings) else ""),
+        "ranking": ranking,
         "warn_fig": warn_fig,
         "warn_rows": to_plain(result.warnings.head(MAX_WARN_ROWS).assign(
             risk_explanation=result.warnings["risk_explanation"].head(MAX_WARN_ROWS).map(

@@ -185,10 +185,20 @@ def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None =
     typ, features, typ_extra = typ_out or (None, None, {})
 
     say("Vroegsignalering")
-    risk = _try("De risicoscore", notes,
-                lambda: earlywarning.risk_scores(con, units, year=report_year))
-    backtest = _try("De terugtoets van de vroegsignalering", notes,
-                    lambda: _backtest(con, report_year))
+    history = earlywarning.lbm_history(con)
+    bt = _try("De terugtoets van de vroegsignalering", notes,
+              lambda: earlywarning.history_backtest(con, history, year=report_year))
+    skill = earlywarning.skill_of(bt.pooled, bt.intervals) if bt is not None else None
+    ranking = skill is not None and skill.shows_skill
+    # a risk (a probability per wijk) only when the backtest of the model shows skill
+    risk = (_try("De risicoscore", notes,
+                 lambda: earlywarning.risk_scores(con, units, year=report_year,
+                                                  history=history))
+            if ranking else None)
+    signals = _try("De vroege signalen", notes,
+                   lambda: earlywarning.unit_signals(con, units, year=report_year,
+                                                     history=history))
+    backtest = _backtest_plain(bt) if bt is not None else None
 
     say("Grenzen")
     src = load.source_table(con)
@@ -208,13 +218,14 @@ def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None =
     say("Samenvatten")
     table = unit_table(units, series, trend, latest_total_index(index, report_year, total),
                        typ, risk, unit_geoms, avail,
-                       containing=trends.containing_wijken(con, units))
+                       containing=trends.containing_wijken(con, units), signals=signals)
     order = class_order(table["klasse"].unique().tolist())
     class_info = class_info_of(table, order, class_definitions())
     classes = class_distribution(table, order)
     class_series = class_series_of(series, table, order)
-    gemeenten = gemeente_summary(table, order, class_info)
-    warnings = warning_list(table)
+    gemeenten = gemeente_summary(table, order, class_info, ranking=ranking)
+    warnings = warning_list(table, ranking=ranking)
+    early_warning = early_warning_info(skill, bt, table)
     types = type_summary(table, order, class_info)
     typology_info = typology_info_of(typ, features, typ_extra)
     index_info = index_info_of(index, table)
@@ -222,7 +233,7 @@ def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None =
              + geo_notes + availability_notes(avail, table) + notes)
     sources = sources_used(src, series, index, typology_info, geo, report_year)
     summary, facts = summarise(mset.title, table, classes, warnings, types, agreement,
-                               report_year)
+                               report_year, early_warning=early_warning)
     return MonitorResult(
         set_name=mset.name, title=mset.title, description=mset.description,
         level_note=mset.level_note, set_kind=mset.kind, spec=mset.spec or spec,
@@ -233,7 +244,7 @@ def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None =
         typology_info=typology_info, class_info=class_info, index_info=index_info,
         risk_info=risk_info_of(risk), sources=sources, notes=notes,
         problems=list(mset.problems), summary=summary, facts=facts, geo=geo,
-        availability=avail, divisions=_divisions(mset))
+        availability=avail, divisions=_divisions(mset), early_warning=early_warning)
 
 
 def _divisions(mset: Any) -> dict[str, list[dict[str, Any]]]:
@@ -301,12 +312,27 @@ def _typology(con: duckdb.DuckDBPyConnection, units: pd.DataFrame, year: int,
     return typ, features, extra
 
 
-def _backtest(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, Any]:
-    """The rolling-origin backtest on every Leefbaarometer series in the database up to
-    ``year`` (the history the risk model is fitted on), as plain tables."""
-    history = earlywarning.lbm_history(con)
-    history = history[history["year"] <= year]
-    bt = earlywarning.backtest(history)
+def early_warning_info(skill: Any, bt: Any, table: pd.DataFrame) -> dict[str, Any]:
+    """:attr:`MonitorResult.early_warning`: the mode, the skill verdict and the statement."""
+    ranking = skill is not None and skill.shows_skill
+    statement = ""
+    if skill is None:
+        statement = ("Met deze gegevens is geen voorspelling van terugval te maken: de "
+                     "terugtoets kon niet worden uitgevoerd (zie de opmerkingen). Daarom "
+                     "staan hier alleen de vroege signalen die de cijfers zelf laten zien.")
+    elif not ranking:
+        pooled = bt.pooled.set_index("method")
+        statement = earlywarning.no_skill_text(skill, n=int(pooled.loc["model", "n"]),
+                                               n_units=int(bt.n_units))
+    return {"mode": "ranking" if ranking else "signalen",
+            "skill": skill.to_plain() if skill is not None else None,
+            "statement": statement,
+            "n_signals": int((table["n_signals"] > 0).sum()) if len(table) else 0}
+
+
+def _backtest_plain(bt: Any) -> dict[str, Any]:
+    """The rolling-origin backtest (on every Leefbaarometer series in the database up to the
+    report year: the history the risk model is fitted on) as plain tables."""
     labels = earlywarning.METHOD_LABELS
     pooled = bt.pooled.copy()
     pooled.insert(1, "label", pooled["method"].map(lambda m: labels.get(m, m)))

@@ -57,6 +57,10 @@ EXPORT_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("risk", "risico", "Risicoscore"),
     ("risk_class", "risicoklasse", "Risicoklasse"),
     ("risk_explanation", "risico_toelichting", "Toelichting risico"),
+    ("lbm_change", "lbm_verandering_laatst",
+     "Leefbaarometer: verandering afwijking sinds vorige meting"),
+    ("n_signals", "vroege_signalen_aantal", "Vroege signalen (aantal)"),
+    ("signals", "vroege_signalen", "Vroege signalen"),
     ("has_geometry", "heeft_grens", "Grens beschikbaar"),
     ("codes_year", "indeling_jaar", "CBS-indeling van de codes (jaar)"),
     ("uncertain", "onzeker", "Onzeker afgebakend"),
@@ -135,8 +139,11 @@ class MonitorResult:
         per class label, ``mean_afw``, ``n_warn`` (units on the early-warning list).
     warnings
         The early-warning list: ``unit_id``, ``name``, ``gemeente``, ``klasse_label``,
-        ``lbm_afw``, ``risk``, ``risk_class``, ``risk_explanation``; ``hoog`` before
-        ``verhoogd``, then by falling risk.
+        ``lbm_afw``, ``lbm_change``, ``risk``, ``risk_class``, ``risk_explanation``,
+        ``n_signals``, ``signals``. Ranking mode (``early_warning["mode"]``): the units of
+        risk class ``hoog`` before ``verhoogd``, then by falling risk. Signal mode: the units
+        with at least one descriptive early signal, most signals first, then the largest
+        decline; ``risk`` is empty.
     types
         Typology summary: ``type_id``, ``type_name``, ``n``, ``share``, ``mean_afw`` and one
         count column per class label.
@@ -161,6 +168,12 @@ class MonitorResult:
     risk_info
         ``as_of`` (Leefbaarometer year the risk starts from), ``base_rate`` (the average
         risk in the training history), ``n`` (units with a score).
+    early_warning
+        Which early warning is shown: ``mode`` (``"ranking"``: the risk ranking, the
+        backtest of the model shows skill; ``"signalen"``: the descriptive early signals
+        only), ``skill`` (the verdict of :func:`wijkanalyse.monitor.earlywarning.skill_of`,
+        ``None`` without a backtest), ``statement`` (Dutch: why no prediction is shown; ""
+        in ranking mode) and ``n_signals`` (units with at least one early signal).
     sources
         The sources used: ``label``, ``kind``, ``year``, ``file``, ``used_for`` (Dutch).
     notes
@@ -211,6 +224,7 @@ class MonitorResult:
     geo: MonitorGeo = field(default_factory=MonitorGeo)
     availability: Availability | None = None
     divisions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    early_warning: dict[str, Any] = field(default_factory=dict)
     generated_with: str = f"wijkanalyse {__version__}"
 
     @property

@@ -136,8 +136,15 @@ def sources_used(src: pd.DataFrame, series: pd.DataFrame, index: pd.DataFrame | 
 
 def summarise(title: str, table: pd.DataFrame, classes: pd.DataFrame, warnings: pd.DataFrame,
               types: pd.DataFrame, agreement: dict[str, Any],
-              year: int) -> tuple[list[str], dict[str, Any]]:
-    """Three to six Dutch sentences, every number taken from ``facts``."""
+              year: int, *, early_warning: dict[str, Any] | None = None
+              ) -> tuple[list[str], dict[str, Any]]:
+    """Three to six Dutch sentences, every number taken from ``facts``.
+
+    ``early_warning`` (:attr:`MonitorResult.early_warning`) decides the sentence on the early
+    warning: in ranking mode the units of high or raised risk, otherwise that no reliable
+    prediction can be made (with the pooled AUC and its interval) and the units with the
+    most descriptive early signals.
+    """
     n = len(table)
     n_gm = int(table["gemeente_code"].nunique())
     classified = table[table["klasse"] != NO_CLASS]
@@ -188,7 +195,10 @@ def summarise(title: str, table: pd.DataFrame, classes: pd.DataFrame, warnings: 
                    "wel de andere cijfers.")
     n_warn = len(warnings)
     facts["n_warn"] = n_warn
-    if table["risk"].notna().any():
+    ew = early_warning or {}
+    if ew.get("mode", "ranking") != "ranking":
+        out.append(_signals_sentence(warnings, ew, facts))
+    elif table["risk"].notna().any():
         if n_warn:
             n_high = int((warnings["risk_class"] == "hoog").sum())
             top = [f"{r.name} ({r.gemeente})" for r in warnings.head(3).itertuples()]
@@ -224,3 +234,28 @@ def summarise(title: str, table: pd.DataFrame, classes: pd.DataFrame, warnings: 
                    f"grootste is ‘{big['type_name']}’ ({n_wijken(int(big['n']))}).")
     return out[:6], facts
 
+
+
+def _signals_sentence(warnings: pd.DataFrame, ew: dict[str, Any], facts: dict[str, Any]) -> str:
+    """The early warning without skill: no prediction, and the descriptive signals."""
+    skill = ew.get("skill") or {}
+    facts["early_warning_mode"] = "signalen"
+    if skill:
+        facts.update({"ew_auc": skill["auc"], "ew_auc_low": skill["auc_low"],
+                      "ew_auc_high": skill["auc_high"]})
+        lead = ("Een betrouwbare voorspelling van terugval is met deze gegevens niet te maken "
+                f"(de terugtoets haalt een AUC van {nl_number(skill['auc'], decimals=2)}, "
+                f"95%-interval {nl_number(skill['auc_low'], decimals=2)} tot "
+                f"{nl_number(skill['auc_high'], decimals=2)}; 0,5 is gokken)")
+    else:
+        lead = "Een voorspelling van terugval is met deze gegevens niet te maken"
+    if not len(warnings):
+        return lead + "; geen enkele wijk toont een vroeg signaal in de cijfers zelf."
+    top = [f"{r.name} ({count_text(int(r.n_signals), 'signaal', 'signalen')})"
+           for r in warnings.head(3).itertuples()]
+    facts["signal_top"] = top
+    n = len(warnings)
+    return (f"{lead}; {n_wijken(n)} {'toont' if n == 1 else 'tonen'} wel een vroeg signaal in "
+            f"de cijfers zelf (een daling van de Leefbaarometer of een dimensie, achterop "
+            f"raken bij de gemeente, meer lage inkomens of bijstand), de meeste bij "
+            f"{join_nl(top)}.")

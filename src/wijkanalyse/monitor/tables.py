@@ -149,13 +149,16 @@ def unit_table(units: pd.DataFrame, series: pd.DataFrame, trend: pd.DataFrame,
                index: pd.DataFrame, typ: Any, risk: pd.DataFrame | None,
                geoms: dict[str, BaseGeometry],
                avail: Availability | None = None,
-               containing: pd.DataFrame | None = None) -> pd.DataFrame:
+               containing: pd.DataFrame | None = None,
+               signals: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per unit with class, Leefbaarometer, index, type, risk and what data exist.
 
     ``containing`` (:func:`wijkanalyse.monitor.trends.containing_wijken`) names, per unit
     that is a buurt or a set of buurten, the wijk(en) whose Leefbaarometer and class it shows:
     ``klasse_geldt_voor`` (codes) and ``klasse_geldt_voor_tekst`` ("klasse van wijk Kustwijk
-    (WK099506, 13.000 inw.)"), also at the start of its evidence."""
+    (WK099506, 13.000 inw.)"), also at the start of its evidence. ``signals``
+    (:func:`wijkanalyse.monitor.earlywarning.unit_signals`) gives ``n_signals``, ``signals``
+    (text) and ``lbm_change``."""
     base = pd.DataFrame({
         "unit_id": units["unit_id"].astype(str),
         "name": units["name"].astype(str),
@@ -231,6 +234,16 @@ def unit_table(units: pd.DataFrame, series: pd.DataFrame, trend: pd.DataFrame,
         df["risk"] = np.nan
         df["risk_class"] = ""
         df["risk_explanation"] = ""
+    if signals is not None and len(signals):
+        sg = signals.assign(unit_id=signals["unit_id"].astype(str)).drop_duplicates("unit_id")
+        sg = sg.set_index("unit_id")
+        df["n_signals"] = df["unit_id"].map(sg["n_signals"]).fillna(0).astype(int)
+        df["signals"] = df["unit_id"].map(sg["signal_text"]).fillna("")
+        df["lbm_change"] = pd.to_numeric(df["unit_id"].map(sg["lbm_change"]), errors="coerce")
+    else:
+        df["n_signals"] = 0
+        df["signals"] = ""
+        df["lbm_change"] = np.nan
     df["has_geometry"] = df["unit_id"].isin(list(geoms))
     ids = units["unit_id"].astype(str).tolist()
     df["codes_year"] = (units["codes_year"].astype("Int64").tolist() if "codes_year" in units
@@ -300,8 +313,11 @@ def class_series_of(series: pd.DataFrame, table: pd.DataFrame, order: list[str])
 
 
 def gemeente_summary(table: pd.DataFrame, order: list[str],
-                     class_info: dict[str, dict[str, Any]]) -> pd.DataFrame:
-    """:attr:`MonitorResult.gemeenten`: units, classes and warnings per gemeente."""
+                     class_info: dict[str, dict[str, Any]], *, ranking: bool = True
+                     ) -> pd.DataFrame:
+    """:attr:`MonitorResult.gemeenten`: units, classes and warnings per gemeente (``n_warn``:
+    with ``ranking`` the units of risk class hoog/verhoogd, else those with an early signal).
+    """
     classes = [k for k in order if k in class_info and k != NO_CLASS]
     labels = [class_info[k]["label"] for k in classes]
     cols = ["gemeente_code", "gemeente", "n_units", "n_lbm"] + labels + ["mean_afw", "n_warn"]
@@ -309,7 +325,8 @@ def gemeente_summary(table: pd.DataFrame, order: list[str],
         return pd.DataFrame(columns=cols)
     t = table.assign(gemeente_code=table["gemeente_code"].fillna(""),
                      _lbm=(table["klasse"] != NO_CLASS).astype(int),
-                     _warn=table["risk_class"].isin(WARN_CLASSES).astype(int))
+                     _warn=(table["risk_class"].isin(WARN_CLASSES) if ranking
+                            else table["n_signals"] > 0).astype(int))
     g = t.groupby("gemeente_code", sort=False)
     out = pd.DataFrame({"gemeente": g["gemeente"].first(), "n_units": g.size(),
                         "n_lbm": g["_lbm"].sum()})
@@ -324,10 +341,16 @@ def gemeente_summary(table: pd.DataFrame, order: list[str],
     return out.sort_values(["n_lbm", "gemeente"], ascending=[False, True]).reset_index(drop=True)
 
 
-def warning_list(table: pd.DataFrame) -> pd.DataFrame:
-    """:attr:`MonitorResult.warnings`: units with risk class ``hoog`` or ``verhoogd``."""
+def warning_list(table: pd.DataFrame, *, ranking: bool = True) -> pd.DataFrame:
+    """:attr:`MonitorResult.warnings`: with ``ranking`` the units with risk class ``hoog`` or
+    ``verhoogd``; without it (no skill) the units with a descriptive early signal."""
     cols = ["unit_id", "name", "gemeente", "klasse_label", "klasse_geldt_voor_tekst", "lbm_afw",
-            "risk", "risk_class", "risk_explanation"]
+            "lbm_change", "risk", "risk_class", "risk_explanation", "n_signals", "signals"]
+    if not ranking:
+        df = table[table["n_signals"] > 0][cols].copy()
+        df = df.sort_values(["n_signals", "lbm_change", "name"], ascending=[False, True, True],
+                            na_position="last")
+        return df.reset_index(drop=True)
     df = table[table["risk_class"].isin(WARN_CLASSES)][cols].copy()
     df["_rank"] = df["risk_class"].map({c: i for i, c in enumerate(WARN_CLASSES)})
     df = df.sort_values(["_rank", "risk", "name"], ascending=[True, False, True])

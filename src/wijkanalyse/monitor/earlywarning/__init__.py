@@ -1,9 +1,12 @@
 """Early warning: the risk that a neighbourhood's Leefbaarometer falls back, and its backtest.
 
 Modules: :mod:`.config` (constants, ``data/earlywarning.yaml``), :mod:`.features` (pure),
-:mod:`.model` (the logistic model, metrics), :mod:`.backtest`, :mod:`.markdown` (the backtest
-document), :mod:`.data` (series and indicators read from the database, the backtest on the
-whole database) and :mod:`.scores` (risk scores of units with their explanation).
+:mod:`.model` (the logistic model, metrics), :mod:`.backtest`, :mod:`.compare` (every loaded
+feature, a regularised logistic regression and gradient boosting in the same backtest),
+:mod:`.skill` (the rule deciding whether a risk ranking may be shown), :mod:`.signals`
+(descriptive early signals, shown instead when it may not), :mod:`.markdown` (the backtest
+document), :mod:`.data` (series, indicators and neighbours read from the database, the
+backtests on the whole database) and :mod:`.scores` (risk scores and early signals of units).
 
 What is predicted
 -----------------
@@ -86,6 +89,7 @@ from wijkanalyse.monitor.earlywarning.config import (
 )
 from wijkanalyse.monitor.earlywarning.data import (
     database_backtest,
+    history_backtest,
     kwb_indicators,
     lbm_history,
     unit_series,
@@ -93,7 +97,9 @@ from wijkanalyse.monitor.earlywarning.data import (
 from wijkanalyse.monitor.earlywarning.features import risk_features, transitions
 from wijkanalyse.monitor.earlywarning.markdown import backtest_markdown, backtest_summary
 from wijkanalyse.monitor.earlywarning.model import RiskModel, classification_metrics, fit_model
-from wijkanalyse.monitor.earlywarning.scores import risk_scores
+from wijkanalyse.monitor.earlywarning.scores import risk_scores, unit_signals
+from wijkanalyse.monitor.earlywarning.signals import SIGNAL_KINDS, early_signals
+from wijkanalyse.monitor.earlywarning.skill import Skill, no_skill_text, skill_of, skill_verdict
 
 __all__ = [
     "COMPARED",
@@ -105,21 +111,29 @@ __all__ = [
     "METHOD_LABELS",
     "METRICS",
     "RISK_CLASSES",
+    "SIGNAL_KINDS",
     "BacktestResult",
     "EarlyWarningConfig",
     "EarlyWarningError",
     "RiskModel",
+    "Skill",
     "backtest",
     "backtest_markdown",
     "backtest_summary",
     "classification_metrics",
     "database_backtest",
+    "early_signals",
     "fit_model",
+    "history_backtest",
     "kwb_indicators",
     "lbm_history",
     "load_config",
+    "no_skill_text",
     "risk_features",
     "risk_scores",
+    "skill_of",
+    "skill_verdict",
     "transitions",
     "unit_series",
+    "unit_signals",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -13,6 +13,7 @@ from wijkanalyse.fmt import nl_number
 from wijkanalyse.monitor.earlywarning.config import (
     COMPARED,
     METHODS,
+    TOP_SHARE,
     EarlyWarningConfig,
     EarlyWarningError,
     _cfg,
@@ -62,6 +63,10 @@ class BacktestResult:
         Units and measurement years in the series.
     skipped
         Dutch notes on folds that could not be run.
+    intervals
+        Per ``method`` and ``metric`` (``auc``, ``auc_within``, ``brier``): ``value`` on all
+        predictions and ``low``/``high``, the 2.5 and 97.5 percentiles of the same bootstrap
+        over units (the input of the skill rule, :mod:`.skill`).
     """
 
     folds: pd.DataFrame
@@ -74,6 +79,7 @@ class BacktestResult:
     n_units: int
     years: tuple[int, ...]
     skipped: tuple[str, ...] = ()
+    intervals: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _rate_by(frame: pd.DataFrame, mask: np.ndarray, base: float) -> tuple[float, float]:
@@ -151,34 +157,91 @@ def backtest(
         raise EarlyWarningError("Geen enkele backtest-ronde kon worden uitgevoerd. "
                                 + " ".join(skipped))
     predictions = pd.concat(preds, ignore_index=True)
-    fold_rows = []
-    for t, p in predictions.groupby("origin", sort=True):
-        for method in METHODS:
-            m = classification_metrics(p["decline"], flag=p[f"{method}_flag"],
-                                       score=p[f"{method}_score"], prob=p[f"{method}_prob"])
-            fold_rows.append({"origin": int(t), "target": _targets(p),
-                              "n_train": models[int(t)].n_train, "method": method, **m})
-    pooled_rows = []
-    for method in METHODS:
-        m = classification_metrics(predictions["decline"],
-                                   flag=predictions[f"{method}_flag"],
-                                   score=predictions[f"{method}_score"],
-                                   prob=predictions[f"{method}_prob"])
-        m["auc_within"] = float(np.nanmean(_within_auc(predictions, method,
-                                                       np.ones((1, len(predictions))))))
-        pooled_rows.append({"method": method, **m})
+    n_train = {t: m.n_train for t, m in models.items()}
+    fold_table, pooled, comparison, intervals = score_predictions(
+        predictions, methods=METHODS, n_train=n_train, config=cfg)
     return BacktestResult(
-        folds=pd.DataFrame(fold_rows),
-        pooled=pd.DataFrame(pooled_rows),
-        comparison=_bootstrap_comparison(predictions, cfg),
-        calibration=_calibration(predictions, cfg),
+        folds=fold_table,
+        pooled=pooled,
+        comparison=comparison,
+        calibration=calibration_table(predictions, cfg),
         predictions=predictions,
         models=models,
         config=cfg,
         n_units=int(s.loc[s["lbm_afw"].notna(), "unit_id"].nunique()),
         years=years,
         skipped=tuple(skipped),
+        intervals=intervals,
     )
+
+
+def score_predictions(
+    predictions: pd.DataFrame,
+    *,
+    methods: Sequence[str],
+    n_train: Mapping[int, int],
+    config: EarlyWarningConfig | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Per-fold and pooled metrics, model-minus-baseline differences and intervals.
+
+    Parameters
+    ----------
+    predictions
+        One row per predicted transition: ``origin``, ``unit_id``, ``next_year``,
+        ``decline`` and per method ``<method>_prob``, ``<method>_score``, ``<method>_flag``.
+    methods
+        The methods; the first is the model compared with each of the others.
+    n_train
+        Training transitions per origin.
+    config
+        Settings (bootstrap size and seed).
+
+    Returns
+    -------
+    tuple of DataFrame
+        ``(folds, pooled, comparison, intervals)`` as in :class:`BacktestResult`.
+    """
+    cfg = _cfg(config)
+    fold_rows = []
+    for t, p in predictions.groupby("origin", sort=True):
+        for method in methods:
+            m = classification_metrics(p["decline"], flag=p[f"{method}_flag"],
+                                       score=p[f"{method}_score"], prob=p[f"{method}_prob"])
+            m["precision_top"] = _top_precision(p, method)
+            fold_rows.append({"origin": int(t), "target": _targets(p),
+                              "n_train": n_train.get(int(t)), "method": method, **m})
+    pooled_rows = []
+    for method in methods:
+        m = classification_metrics(predictions["decline"],
+                                   flag=predictions[f"{method}_flag"],
+                                   score=predictions[f"{method}_score"],
+                                   prob=predictions[f"{method}_prob"])
+        m["precision_top"] = _top_precision(predictions, method)
+        m["auc_within"] = float(np.nanmean(_within_auc(predictions, method,
+                                                       np.ones((1, len(predictions))))))
+        pooled_rows.append({"method": method, **m})
+    comparison, intervals = _bootstrap_comparison(predictions, cfg, methods=tuple(methods))
+    return pd.DataFrame(fold_rows), pd.DataFrame(pooled_rows), comparison, intervals
+
+
+def _top_precision(pred: pd.DataFrame, method: str, share: float = TOP_SHARE) -> float:
+    """Share of declines among the top ``share`` of units by score within each origin
+    (ties at the cut all count, weighted so that exactly ``share`` is taken)."""
+    hits = 0.0
+    taken = 0.0
+    for _, p in pred.groupby("origin", sort=True):
+        k = max(1, math.ceil(share * len(p)))
+        score = p[f"{method}_score"].to_numpy(dtype="float64")
+        score = np.where(np.isnan(score), -np.inf, score)
+        y = p["decline"].to_numpy(dtype=bool)
+        cut = np.sort(score)[::-1][k - 1]
+        above = score > cut
+        at = score == cut
+        rest = k - int(above.sum())
+        frac = rest / int(at.sum())
+        hits += float(y[above].sum()) + frac * float(y[at].sum())
+        taken += k
+    return hits / taken if taken else math.nan
 
 
 def _targets(p: pd.DataFrame) -> str:
@@ -224,14 +287,37 @@ def _fold_predictions(t: int, test: pd.DataFrame, train: pd.DataFrame, model: Ri
     out["laagste_kwart_flag"] = low
     out["laagste_kwart_score"] = -test["lbm_afw"].to_numpy(dtype="float64")
     out["laagste_kwart_prob"] = np.where(low, p_in, p_out)
+    # (c1) regression to the mean: a high level falls back (the highest quarter)
+    train_high = _high_mask(train_rows, cfg.low_quantile, "as_of")
+    p_in, p_out = _rate_by(train_rows, train_high, base)
+    high = _high_mask(test, cfg.low_quantile, "as_of")
+    out["hoog_niveau_flag"] = high
+    out["hoog_niveau_score"] = test["lbm_afw"].to_numpy(dtype="float64")
+    out["hoog_niveau_prob"] = np.where(high, p_in, p_out)
+    # (c2) regression to the mean: after a rise comes a fall
+    train_rise = (train_rows["change_last"] > cfg.delta).to_numpy(dtype=bool)
+    p_in, p_out = _rate_by(train_rows, train_rise, base)
+    rise = (test["change_last"] > cfg.delta).to_numpy(dtype=bool)
+    out["recente_stijging_flag"] = rise
+    out["recente_stijging_score"] = test["change_per_year"].to_numpy(dtype="float64")
+    out["recente_stijging_prob"] = np.where(rise, p_in, p_out)
     return out
+
+
+def _high_mask(frame: pd.DataFrame, q: float, by: str) -> np.ndarray:
+    """Rows in the highest ``q`` of ``lbm_afw`` within each group of ``by``."""
+    cut = frame.groupby(by)["lbm_afw"].transform(lambda v: v.quantile(1.0 - q))
+    return np.asarray((frame["lbm_afw"] >= cut).to_numpy(dtype=bool))
 
 
 _BOOTSTRAP_CELLS = 4_000_000
 
 
-def _bootstrap_comparison(pred: pd.DataFrame, cfg: EarlyWarningConfig) -> pd.DataFrame:
-    """Model minus each baseline, with a bootstrap over units (all their transitions)."""
+def _bootstrap_comparison(pred: pd.DataFrame, cfg: EarlyWarningConfig, *,
+                          methods: tuple[str, ...] = METHODS
+                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Model (the first method) minus each other method, and each method's interval, with
+    a bootstrap over units (all their transitions)."""
     y = pred["decline"].to_numpy(dtype=bool)
     codes, uniques = pd.factorize(pred["unit_id"])
     rng = np.random.default_rng(cfg.bootstrap_seed)
@@ -245,9 +331,9 @@ def _bootstrap_comparison(pred: pd.DataFrame, cfg: EarlyWarningConfig) -> pd.Dat
         out["auc_within"] = _within_auc(pred, method, w)
         return out
 
-    point = {m: metrics(m, ones) for m in METHODS}
+    point = {m: metrics(m, ones) for m in methods}
     parts: dict[str, dict[str, list[np.ndarray]]] = {m: {k: [] for k in COMPARED}
-                                                     for m in METHODS}
+                                                     for m in methods}
     n_boot = cfg.bootstrap_n if n_units > 0 else 0
     # resamples in chunks so that a chunk's weight matrix stays near 4 million cells
     chunk = max(1, min(max(n_boot, 1), _BOOTSTRAP_CELLS // max(1, len(y))))
@@ -256,18 +342,19 @@ def _bootstrap_comparison(pred: pd.DataFrame, cfg: EarlyWarningConfig) -> pd.Dat
         draws = rng.integers(0, n_units, size=(m, n_units))
         counts = np.stack([np.bincount(d, minlength=n_units) for d in draws])
         weights = counts[:, codes].astype("float64")
-        for method in METHODS:
+        for method in methods:
             got = metrics(method, weights)
             for k in COMPARED:
                 parts[method][k].append(got[k])
     boot = ({method: {k: np.concatenate(v) for k, v in d.items()}
              for method, d in parts.items()} if n_boot else {})
+    first = methods[0]
     rows = []
-    for baseline in METHODS[1:]:
+    for baseline in methods[1:]:
         for metric in COMPARED:
-            diff = float(point["model"][metric][0] - point[baseline][metric][0])
+            diff = float(point[first][metric][0] - point[baseline][metric][0])
             if boot:
-                d = boot["model"][metric] - boot[baseline][metric]
+                d = boot[first][metric] - boot[baseline][metric]
                 d = d[np.isfinite(d)]
             else:
                 d = np.empty(0)
@@ -280,7 +367,18 @@ def _bootstrap_comparison(pred: pd.DataFrame, cfg: EarlyWarningConfig) -> pd.Dat
                 "high": float(np.percentile(d, 97.5)) if len(d) else math.nan,
                 "share_better": float(better.mean()) if len(d) else math.nan,
             })
-    return pd.DataFrame(rows)
+    intervals = []
+    for method in methods:
+        for metric in ("auc", "auc_within", "brier"):
+            v = boot[method][metric] if boot else np.empty(0)
+            v = v[np.isfinite(v)]
+            intervals.append({
+                "method": method, "metric": metric,
+                "value": float(point[method][metric][0]),
+                "low": float(np.percentile(v, 2.5)) if len(v) else math.nan,
+                "high": float(np.percentile(v, 97.5)) if len(v) else math.nan,
+            })
+    return pd.DataFrame(rows), pd.DataFrame(intervals)
 
 
 def _within_auc(pred: pd.DataFrame, method: str, weights: np.ndarray) -> np.ndarray:
@@ -297,15 +395,18 @@ def _within_auc(pred: pd.DataFrame, method: str, weights: np.ndarray) -> np.ndar
     return np.where(n > 0, total / np.where(n > 0, n, 1), np.nan)
 
 
-def _calibration(pred: pd.DataFrame, cfg: EarlyWarningConfig) -> pd.DataFrame:
+def calibration_table(pred: pd.DataFrame, cfg: EarlyWarningConfig, *, method: str = "model"
+                      ) -> pd.DataFrame:
+    """Reliability table of ``<method>_prob``: ``band, n, mean_risk, observed``."""
     bins = list(cfg.calibration_bins)
     labels = [f"{nl_number(a, decimals=2)}–{nl_number(b, decimals=2)}"
               for a, b in zip(bins, bins[1:], strict=False)]
-    band = pd.cut(pred["model_prob"], bins=bins, labels=labels, include_lowest=True,
+    prob = pred[f"{method}_prob"]
+    band = pd.cut(prob, bins=bins, labels=labels, include_lowest=True,
                   right=False)
     # the last band includes 1.0
-    band = band.where(pred["model_prob"] < 1.0, labels[-1])
-    frame = pd.DataFrame({"band": band, "risk": pred["model_prob"],
+    band = band.where(prob < 1.0, labels[-1])
+    frame = pd.DataFrame({"band": band, "risk": prob,
                           "decline": pred["decline"].astype(float)})
     out = frame.groupby("band", observed=False).agg(
         n=("risk", "size"), mean_risk=("risk", "mean"), observed=("decline", "mean"))

@@ -29,14 +29,22 @@ KWB_INDICATORS = ("p_hh_li", "p_wcorpw", "a_soz_wb", "a_inw")
 #: Risk classes, highest first.
 RISK_CLASSES = ("hoog", "verhoogd", "laag")
 #: The model and the naive baselines of the backtest, in report order.
-METHODS = ("model", "laatste_verandering", "basispercentage", "laagste_kwart")
+METHODS = ("model", "laatste_verandering", "basispercentage", "laagste_kwart", "hoog_niveau",
+           "recente_stijging")
 METHOD_LABELS = {
     "model": "model (logistische regressie)",
     "laatste_verandering": "baseline: laatste verandering zet door",
     "basispercentage": "baseline: altijd het basispercentage",
     "laagste_kwart": "baseline: laagste kwart blijft achter",
+    "hoog_niveau": "baseline: hoog niveau valt terug",
+    "recente_stijging": "baseline: na een stijging volgt terugval",
+    "gbm": "gradient boosting (alle kenmerken)",
+    "logit_alles": "logistische regressie (alle kenmerken)",
 }
-METRICS = ("n", "n_decline", "base_rate", "flagged", "recall", "precision", "f1", "auc", "brier")
+#: Share of the units per origin counted as "top" for :data:`METRICS` ``precision_top``.
+TOP_SHARE = 0.10
+METRICS = ("n", "n_decline", "base_rate", "flagged", "recall", "precision", "f1", "auc", "brier",
+           "precision_top")
 #: Metrics compared between the model and each baseline (``auc_within``: the mean over
 #: origins of the AUC within one origin, which ignores differences between periods).
 COMPARED = ("auc_within", "auc", "f1", "brier")
@@ -73,6 +81,9 @@ class EarlyWarningConfig:
     calibration_bins: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 1.0)
     bootstrap_n: int = 1000
     bootstrap_seed: int = 2016
+    signal_dimension_delta: float = 0.015
+    signal_kwb_rise: float = 1.0
+    signal_kwb_window: int = 5
     labels: Mapping[str, str] = field(default_factory=dict)
     dimension_labels: Mapping[str, str] = field(default_factory=dict)
 
@@ -164,7 +175,19 @@ def _parse_config(text: str, *, origin: str) -> EarlyWarningConfig:
     if not (isinstance(max_age, int) and max_age >= 0 and isinstance(window, int)
             and window >= 1):
         raise bad("kwb", "max_age (>= 0) en change_window (>= 1) moeten gehele getallen zijn")
+    sig = data.get("signals") or {}
+    if not isinstance(sig, dict):
+        raise bad("signals", "moet een mapping zijn")
+    sig_dim, sig_rise, sig_window = (sig.get("dimension_delta", 0.015),
+                                     sig.get("kwb_rise", 1.0), sig.get("kwb_window", 5))
+    if not (all(isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
+                for v in (sig_dim, sig_rise))
+            and isinstance(sig_window, int) and sig_window >= 1):
+        raise bad("signals", "dimension_delta en kwb_rise (>= 0) en kwb_window (geheel, >= 1)")
     return EarlyWarningConfig(
+        signal_dimension_delta=float(sig_dim),
+        signal_kwb_rise=float(sig_rise),
+        signal_kwb_window=sig_window,
         delta=number("delta", low=0.0, high=10.0),
         min_history=number("min_history", low=2, high=50, integer=True),
         features=features,

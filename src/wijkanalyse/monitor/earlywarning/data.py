@@ -191,6 +191,63 @@ def kwb_indicators(con: duckdb.DuckDBPyConnection, units: pd.DataFrame) -> pd.Da
 
 
 
+def wijk_neighbours(con: duckdb.DuckDBPyConnection, codes: list[str], *,
+                    tolerance_m: float = 25.0) -> pd.DataFrame:
+    """Adjacent wijken among ``codes``: boundaries (RD New, the latest map of each gemeente,
+    :func:`wijkanalyse.gebieden.layers.gemeente_layers`) within ``tolerance_m`` metres of each
+    other, across gemeente borders too.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unit_id, neighbour`` (both directions); codes without a boundary have no rows.
+    """
+    import shapely
+
+    from wijkanalyse.gebieden.layers import gemeente_layers
+
+    cache: dict[str, Any] = {}
+    shapes = {}
+    for gm in sorted({f"GM{c[2:6]}" for c in codes}):
+        layers = gemeente_layers(con, gm, cache)
+        for c in codes:
+            if c[2:6] == gm[2:]:
+                shape = layers.get(c)
+                if shape is not None and shape.geom is not None:
+                    shapes[c] = shape.geom
+    ids = sorted(shapes)
+    cols = ["unit_id", "neighbour"]
+    if not ids:
+        return pd.DataFrame(columns=cols)
+    geoms = np.array([shapes[c] for c in ids], dtype=object)
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="dwithin", distance=tolerance_m)
+    pairs = [(ids[a], ids[b]) for a, b in zip(left, right, strict=True) if a != b]
+    return pd.DataFrame(pairs, columns=cols).drop_duplicates().reset_index(drop=True)
+
+
+def database_comparison(con: duckdb.DuckDBPyConnection) -> tuple[Any, str]:
+    """The backtest of :mod:`.compare` (every feature, two learners) on the database.
+
+    Returns
+    -------
+    tuple of (:class:`.compare.Comparison`, str)
+        The comparison and the data note.
+    """
+    from wijkanalyse.monitor.earlywarning.compare import compare_backtest
+
+    history = lbm_history(con)
+    if history.empty:
+        raise EarlyWarningError("de database bevat geen Leefbaarometer.")
+    codes = sorted(history["unit_id"].astype(str).unique())
+    units = _lbm_wijk_units(con)
+    shipped = backtest(history)
+    comp = compare_backtest(history, shipped=shipped,
+                            neighbours=wijk_neighbours(con, codes),
+                            indicators=kwb_indicators(con, units))
+    return comp, _data_note(con, history)
+
+
 # ----------------------------------------------------------------------------------------- CLI
 
 
@@ -231,3 +288,24 @@ def database_backtest(con: duckdb.DuckDBPyConnection) -> tuple[BacktestResult, s
     if history.empty:
         raise EarlyWarningError("de database bevat geen Leefbaarometer.")
     return backtest(history), _data_note(con, history)
+
+
+_BACKTESTS: dict[tuple[Any, ...], BacktestResult] = {}
+
+
+def history_backtest(con: duckdb.DuckDBPyConnection, history: pd.DataFrame, *, year: int
+                     ) -> BacktestResult:
+    """The backtest of the shipped model on ``history`` up to ``year``, kept per database
+    build: the key is the sha256 of the loaded Leefbaarometer files, the year and the units
+    and measurements of the history, so a rebuilt database from other files is computed anew
+    (the monitor's skill rule reads it on every run).
+    """
+    cut = history[history["year"] <= year]
+    shas = tuple(sorted(str(sha) for _, _, sha in load.source_files(con, kind="leefbaarometer")))
+    key = (shas, int(year), len(cut), int(cut["unit_id"].nunique()),
+           float(cut["lbm_afw"].sum(skipna=True)))
+    if key not in _BACKTESTS:
+        if len(_BACKTESTS) >= 4:
+            _BACKTESTS.pop(next(iter(_BACKTESTS)))
+        _BACKTESTS[key] = backtest(cut)
+    return _BACKTESTS[key]

@@ -12,25 +12,30 @@ from wijkanalyse.fmt import nl_number
 from wijkanalyse.monitor.earlywarning.backtest import (
     BacktestResult,
 )
+from wijkanalyse.monitor.earlywarning.compare import Comparison
 from wijkanalyse.monitor.earlywarning.config import (
     METHOD_LABELS,
-    METHODS,
     _num,
     _pct,
+)
+from wijkanalyse.monitor.earlywarning.markdown_skill import (
+    comparison_markdown,
+    skill_rule_markdown,
 )
 
 
 def _metric_table(rows: pd.DataFrame, lead: list[str]) -> list[str]:
     within = "auc_within" in rows.columns
     head = [*lead, "n", "terugval", "gesignaleerd", "trefkans (recall)", "precisie", "F1",
-            *(["AUC binnen peiljaar", "AUC alles samen"] if within else ["AUC"]), "Brier"]
+            *(["AUC binnen peiljaar", "AUC alles samen"] if within else ["AUC"]), "Brier",
+            "precisie top 10%"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows.to_dict("records"):
         cells = [str(r[c]) if c != "method" else METHOD_LABELS[r[c]] for c in _lead_keys(lead)]
         cells += [nl_number(r["n"]), _pct(r["base_rate"], 1), _pct(r["flagged"]),
                   _pct(r["recall"]), _pct(r["precision"]), _num(r["f1"]),
                   *([_num(r["auc_within"])] if within else []), _num(r["auc"]),
-                  _num(r["brier"], 3)]
+                  _num(r["brier"], 3), _pct(r.get("precision_top", math.nan))]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
@@ -50,6 +55,7 @@ def backtest_markdown(
     data_note: str | None = None,
     generated: date | None = None,
     command: str = "wijkanalyse monitor --backtest-md docs/backtest.md",
+    comparison: Comparison | None = None,
 ) -> str:
     """The backtest as a Markdown document (Dutch), with tables and an honest reading.
 
@@ -64,6 +70,10 @@ def backtest_markdown(
         Date of the run, printed in the document (default today).
     command
         The command that made the document.
+    comparison
+        :func:`.compare.compare_backtest` of the same data: adds the sections on every
+        loaded feature, two learners and regression to the mean; the section on the skill
+        rule is always there.
 
     Returns
     -------
@@ -199,7 +209,10 @@ def backtest_markdown(
                          + "; ".join(f"{cfg.label(f)}: {why}" for f, why in d.items()))
     if result.skipped:
         lines += ["", *[f"- {s}" for s in result.skipped]]
-    lines += ["", "## Eerlijke lezing", "", *_reading(result, pooled, model), ""]
+    if comparison is not None:
+        lines += ["", *comparison_markdown(comparison)]
+    lines += ["", *skill_rule_markdown(result, comparison)]
+    lines += ["## Eerlijke lezing", "", *_reading(result, pooled, model), ""]
     lines += ["## Beperkingen", "", *_limitations(result), ""]
     return "\n".join(lines)
 
@@ -361,9 +374,12 @@ def _limitations(result: BacktestResult) -> list[str]:
         "- **Regressie naar het gemiddelde**: wijken die net sterk stegen dalen vaker, en "
         "omgekeerd; een deel van het voorspellend vermogen is dat meetpatroon, geen "
         "wijkdynamiek.",
-        "- **Geen KWB**: inkomen, uitkeringen en woningvoorraad zitten niet in de score, omdat "
-        "de database ze voor te weinig wijken en jaren heeft. Met landelijke KWB-reeksen kan "
-        "dezelfde backtest ze toetsen (`features` in de instellingen).",
+        "- **Weinig KWB**: inkomen, uitkeringen en woningvoorraad zitten niet in het model van "
+        "de monitor. De vergelijking met alle kenmerken gebruikt ze waar de database ze heeft "
+        "op de wijkcode van 2024 (dezelfde code in eerdere jaren; niet omgerekend met "
+        "`gebieden.harmonise`), en dat is voor een klein deel van de overgangen (zie de "
+        "dekking hierboven). Met landelijke KWB-reeksen op de indeling van 2024 kan dezelfde "
+        "backtest ze beter toetsen.",
         "- **Drempel**: terugval = daling van meer dan "
         f"{_num(result.config.delta)}; een andere drempel geeft andere aantallen (instelbaar).",
     ]
@@ -376,9 +392,9 @@ def backtest_summary(result: BacktestResult) -> list[str]:
     F1, AUC, Brier), as ``wijkanalyse monitor --backtest-md`` prints them."""
     pooled = result.pooled.set_index("method")
     lines = []
-    for method in METHODS:
+    for method in pooled.index:
         r = pooled.loc[method]
-        lines.append(f"{METHOD_LABELS[method]}: n {int(r['n'])}, terugval "
+        lines.append(f"{METHOD_LABELS.get(method, method)}: n {int(r['n'])}, terugval "
                      f"{_pct(r['base_rate'], 1)}, trefkans {_pct(r['recall'])}, precisie "
                      f"{_pct(r['precision'])}, F1 {_num(r['f1'])}, AUC {_num(r['auc'])}, "
                      f"Brier {_num(r['brier'], 3)}")

@@ -210,11 +210,10 @@ def _no_score(name: str, f: pd.Series | None, cfg: EarlyWarningConfig, *, as_of:
 _NOTABLE = 0.02
 #: (below the training mean, above it) per feature, for the explanation.
 _DIRECTION = {
-    "lbm_afw": ("lager niveau dan gemiddeld", "hoger niveau dan gemiddeld; hoog scorende "
-                "wijken vallen vaker terug"),
-    "change_per_year": ("recente daling", "recente stijging; na een stijging volgt vaker "
-                        "terugval"),
-    "slope3": ("dalende trend", "stijgende trend; na een stijging volgt vaker terugval"),
+    # plain facts only: a pattern of all wijken (regression to the mean) is no reason for one
+    "lbm_afw": ("lager niveau dan gemiddeld", "hoger niveau dan gemiddeld"),
+    "change_per_year": ("recente daling", "recente stijging"),
+    "slope3": ("dalende trend", "stijgende trend"),
     "dim_min": ("zwakkere dimensie dan gemiddeld", "sterkere dimensies dan gemiddeld"),
     "p_hh_li": ("minder lage inkomens dan gemiddeld", "meer lage inkomens dan gemiddeld"),
     "p_bijstand": ("minder bijstand dan gemiddeld", "meer bijstand dan gemiddeld"),
@@ -273,3 +272,46 @@ def _explain(name: str, f: pd.Series, p: pd.Series, model: RiskModel,
         parts.append("Leefbaarometer van de wijk(en) waarin het gebied ligt.")
     parts.append("Bron: Leefbaarometer 3.0, ministerie van BZK.")
     return " ".join(parts)
+
+
+# ------------------------------------------------------------------------------ early signals
+
+
+def unit_signals(
+    con: duckdb.DuckDBPyConnection,
+    units: pd.DataFrame,
+    *,
+    year: int | None = None,
+    config: EarlyWarningConfig | None = None,
+    history: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The descriptive early signals of the units (:func:`.signals.early_signals`).
+
+    Parameters
+    ----------
+    con
+        A database connection (read-only is fine).
+    units
+        Units as :func:`wijkanalyse.gebieden.sets.resolve_set` gives them.
+    year
+        The last year that may be used (default: every year).
+    config
+        Settings; default the shipped file.
+    history
+        :func:`lbm_history` of ``con`` when the caller already has it: the gemeente means.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`.signals.early_signals`.
+    """
+    from wijkanalyse.monitor.earlywarning.signals import early_signals
+
+    cfg = _cfg(config)
+    units = _check_units(units)
+    if history is None:
+        history = lbm_history(con)
+    as_of = int(year) if year is not None else 9999
+    series = _units_series(con, units, history)
+    return early_signals(series, units, as_of=as_of, reference=history,
+                         indicators=kwb_indicators(con, units), config=cfg)
