@@ -182,19 +182,29 @@ def _index_tables(result: SegregationResult) -> list[tuple[Family, list[_TableVi
 
 
 def _change_view(result: SegregationResult) -> tuple[_TableView | None, list[str]]:
+    """The table of computed changes, and one line per group and pair of years that has no
+    change, saying why (never a row of dashes)."""
     ch = result.change
     if ch.empty:
         return None, []
-    done = ch[ch["year_from"].notna()]
-    missing = ch[ch["year_from"].isna()].drop_duplicates("group")
-    lines = [f"{r.group_label}: {r.note}." for r in missing.itertuples(index=False)]
+    computed = ch["change"].map(lambda v: _float(v) is not None)
+    done = ch[computed]
+    lines = []
+    for r in ch[~computed].drop_duplicates(["group", "year_from", "year_to", "reason"]) \
+            .itertuples(index=False):
+        years = (f"{r.year_from}–{r.year_to}" if not pd.isna(r.year_from)
+                 else str(r.year_to))
+        why = str(r.reason or "").strip() or str(r.note)
+        lines.append(f"{r.group_label}, {years}: geen verandering: {why}.")
     if done.empty:
         return None, lines
     rows = []
     for r in done.itertuples(index=False):
         rows.append([r.group_label, r.index, f"{r.year_from}–{r.year_to}", _fmt3(r.value_from),
-                     _fmt3(r.value_to), _signed(r.change), _signed(r.compositional),
-                     _signed(r.redistribution), f"{r.n_used} van {r.n_matched}"])
+                     _fmt3(r.value_to), _signed(r.change),
+                     _signed(r.compositional, missing="niet gesplitst"),
+                     _signed(r.redistribution, missing="niet gesplitst"),
+                     f"{r.n_used} van {r.n_matched}"])
     notes = list(dict.fromkeys(r.note for r in done.itertuples(index=False)
                                if "afwijken" in r.note))
     table = _TableView(
@@ -206,9 +216,9 @@ def _change_view(result: SegregationResult) -> tuple[_TableView | None, list[str
     return table, lines
 
 
-def _signed(v: Any) -> str:
+def _signed(v: Any, *, missing: str = "–") -> str:
     f = _float(v)
-    return "–" if f is None else nl_number(f, decimals=3, sign=True)
+    return missing if f is None else nl_number(f, decimals=3, sign=True)
 
 
 def _local_view(result: SegregationResult, *, per_group: int = 5) -> tuple[
@@ -271,8 +281,7 @@ def _housing_view(result: SegregationResult) -> tuple[_TableView | None, _TableV
              _fmt_pct(r.share_private_rental), _fmt_pct(r.share_owner_occupied),
              _fmt_pct(r.share_unknown), nl_number(r.tenure_diversity, decimals=2)
              if _float(r.tenure_diversity) is not None else "–",
-             "ja" if r.corporatiebuurt is True else ("–" if pd.isna(r.corporatiebuurt)
-                                                      else "")]
+             corporatiebuurt_text(r.corporatiebuurt)]
             for r in latest.itertuples(index=False)]
     notes = [f"{r.name}: {r.note}" for r in latest.itertuples(index=False) if r.note]
     unit_table = _TableView(
@@ -288,6 +297,14 @@ def _housing_view(result: SegregationResult) -> tuple[_TableView | None, _TableV
         lines=["Gesorteerd op het aandeel corporatiewoningen; rechts van de streep (twee derde) "
                "ligt een corporatiebuurt."])
     return spread_table, unit_table, chart
+
+
+def corporatiebuurt_text(flag: Any) -> str:
+    """``"ja"``, ``"nee"`` or ``"onbekend"`` (corporation share secret or missing) for a
+    corporatiebuurt flag (``bool``, ``numpy.bool_`` or ``pandas.NA``)."""
+    if flag is None or flag is pd.NA or (isinstance(flag, float) and flag != flag):
+        return "onbekend"
+    return "ja" if bool(flag) else "nee"
 
 
 def _cell(value: Any) -> str:

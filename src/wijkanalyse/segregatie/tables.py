@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -82,6 +83,9 @@ class _Dropped:
     mask: np.ndarray
     n: np.ndarray
     total: np.ndarray
+    #: per partition: the left-out totals as a share of the smallest group (0 when none);
+    #: D changes by at most this much (a unit holds at most its total of any group)
+    share: np.ndarray | None = None
 
     def apply(self, *arrays: np.ndarray) -> list[np.ndarray]:
         """The arrays with the left-out units set to zero (a unit without population, which
@@ -125,9 +129,12 @@ def _negligible(years: Sequence[tuple[np.ndarray, np.ndarray]], by: np.ndarray,
     blocked = np.bincount(by, weights=unknown.astype(float), minlength=n) > 0
     droppable = has & ~blocked & np.isfinite(limit) & (t_sup <= MAX_SUPPRESSED_SHARE * limit)
     mask = sup & droppable[by]
+    total = np.bincount(by, weights=np.where(mask, t_max, 0.0), minlength=n)
+    share = np.where(droppable, total / np.where(np.isfinite(limit) & (limit > 0), limit, 1.0),
+                     0.0)
     return _Dropped(mask=mask,
                     n=np.bincount(by, weights=mask.astype(float), minlength=n).astype(int),
-                    total=np.bincount(by, weights=np.where(mask, t_max, 0.0), minlength=n))
+                    total=total, share=share)
 
 
 def _two(x: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -137,10 +144,21 @@ def _two(x: np.ndarray, t: np.ndarray) -> np.ndarray:
 def _dropped_note(dropped: _Dropped, k: int, level: str, counted: str) -> str:
     if not dropped.n[k]:
         return ""
+    share = float(dropped.share[k]) if dropped.share is not None else MAX_SUPPRESSED_SHARE
     return (f"{_unit_words(level, int(dropped.n[k]))} zonder cijfer (geheim of ontbrekend) "
-            f"met samen {nl_number(float(dropped.total[k]))} {counted} weggelaten: minder dan "
-            f"{nl_number(MAX_SUPPRESSED_SHARE * 100)}% van elke groep, de index verandert "
-            "daardoor hoogstens ongeveer 0,01")
+            f"met samen {nl_number(float(dropped.total[k]))} {counted} weggelaten: "
+            f"{suppressed_bound_text(share)}")
+
+
+def suppressed_bound_text(share: float) -> str:
+    """Dutch: how much leaving out units of ``share`` (of the smallest group) can change the
+    index — D by at most ``share`` (a unit holds at most its total of any group), rounded up
+    to two decimals (at least 0,01)."""
+    bound = max(math.ceil(share * 100 - 1e-9), 1) / 100
+    pct = nl_number(share * 100, decimals=1)
+    return (f"samen {'minder dan 0,1' if share < 0.001 else pct}% van de kleinste groep, D "
+            f"verandert daardoor hoogstens {nl_number(bound, decimals=2)} (de andere indexen "
+            "ongeveer evenveel)")
 
 
 @dataclass
