@@ -224,30 +224,30 @@ def _pair_rows(data: _Data, g: GroupDef, frame: pd.DataFrame, y0: int, y1: int,
 
 
 def _year_reason(both: pd.DataFrame, y0: int, y1: int, g: GroupDef, plural: str) -> str:
-    """Why the index of one gemeente cannot be computed in a year of a pair (Dutch): the
-    suppressed units of that year, their total and its share of the smallest group."""
-    parts = []
-    for y, sx, st in ((y0, "x0", "t0"), (y1, "x1", "t1")):
-        x = both[sx].to_numpy(float)
-        t = both[st].to_numpy(float)
-        sup = (~np.isfinite(x) | ~np.isfinite(t)) & ~(t == 0)
+    """Why the change of one gemeente cannot be computed (Dutch), by the rule of
+    :func:`~wijkanalyse.segregatie.tables._negligible`: the units without a figure in either
+    year, their largest total and its share of the smallest group of the two years."""
+    x0, t0, x1, t1 = (both[c].to_numpy(float) for c in ("x0", "t0", "x1", "t1"))
+    sup = np.zeros(len(both), dtype=bool)
+    for x, t in ((x0, t0), (x1, t1)):
+        sup |= (~np.isfinite(x) | ~np.isfinite(t)) & ~(t == 0)
+    if not sup.any():
+        return ("de index is in een van de jaren niet te berekenen (alle groepsleden in één "
+                "gebied, of een groep van nul)")
+    smallest = np.inf
+    for x, t in ((x0, t0), (x1, t1)):
         ok = ~sup & np.isfinite(t) & (t > 0)
-        if not ok.any():
-            parts.append(f"in {y} geen {plural} met cijfers (geheim of ontbrekend)")
-            continue
-        if not sup.any():
-            continue
-        smallest = min(float(x[ok].sum()), float((t - x)[ok].sum()))
-        t_sup = float(np.where(sup & np.isfinite(t), t, 0.0).sum())
-        share = t_sup / smallest if smallest > 0 else np.inf
-        pct = nl_number(share * 100, decimals=1) if np.isfinite(share) else "onbekend"
-        parts.append(f"in {y} {int(sup.sum())} {plural} geheim (samen "
-                     f"{nl_number(t_sup)} {g.counted}, {pct}% van de kleinste groep: meer "
-                     f"dan {nl_number(MAX_SUPPRESSED_SHARE * 100)}%)")
-    if not parts:
-        return "de index is in een van de jaren niet te berekenen (alle groepsleden in één " \
-            "gebied, of een groep van nul)"
-    return "; ".join(parts)
+        for part in (x[ok].sum(), (t - x)[ok].sum()):
+            if part > 0:
+                smallest = min(smallest, float(part))
+    if (~np.isfinite(t0[sup]) | ~np.isfinite(t1[sup])).any() or not np.isfinite(smallest):
+        return (f"{int(sup.sum())} {plural} zonder cijfer in {y0} of {y1}, ook zonder "
+                f"totaal ({g.counted}): niet te zeggen hoeveel ze wegen")
+    t_sup = float(np.maximum(np.nan_to_num(t0[sup]), np.nan_to_num(t1[sup])).sum())
+    pct = nl_number(t_sup / smallest * 100, decimals=1)
+    return (f"{int(sup.sum())} {plural} zonder cijfer (geheim) in {y0} of {y1}, samen tot "
+            f"{nl_number(t_sup)} {g.counted}: {pct}% van de kleinste groep, meer dan de "
+            f"{nl_number(MAX_SUPPRESSED_SHARE * 100)}% die weggelaten mag worden")
 
 
 def _shapley_present(both: pd.DataFrame, part_of: dict[str, int], n: int, idx: str
