@@ -111,7 +111,7 @@ def _lacking_text(g: GroupDef, lacking: Sequence[int]) -> str:
     if not lacking:
         return ""
     cat = load_catalogue().indicators
-    names = join_nl([f"{cat[i].label.lower() if i in cat else i} ({i})" for i in g.numerator])
+    names = join_nl([f"{cat[i].label if i in cat else i} ({i})" for i in g.numerator])
     return (f"{names} ontbreekt in de gegevens van {year_list(lacking)} (die jaren hebben wel "
             "andere cijfers per gebied)")
 
