@@ -82,7 +82,8 @@ class SegregationResult:
     indices
         :func:`segregation_table` for the gemeente (columns :data:`INDEX_COLUMNS`).
     local
-        :func:`local_table` (columns :data:`LOCAL_COLUMNS`).
+        :func:`local_table` (columns :data:`LOCAL_COLUMNS`) plus ``special_housing``: the
+        kind of special-purpose housing of the unit (``""`` for none).
     change
         :func:`change_table` (columns :data:`CHANGE_COLUMNS`).
     housing_mix, housing_spread
