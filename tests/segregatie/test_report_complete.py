@@ -133,6 +133,11 @@ def test_bijstand_has_indices_per_buurt_with_the_bound_stated(
     assert ("35 buurten zonder cijfer (geheim of ontbrekend) met samen 705 inwoners "
             "weggelaten: samen 1,7% van de kleinste groep, D verandert daardoor hoogstens "
             "0,02") in row["note"]
+    # WW: the same 705 inhabitants are 5,4% of the persons with WW, too many to leave out
+    ww = ams.indices[(ams.indices["group"] == "ww_uitkering")
+                     & (ams.indices["index"] == "D")].iloc[0]
+    assert np.isnan(ww["value"])
+    assert "(samen 705 inwoners, 5,4% van de kleinste groep, weglaten mag tot 5%)" in ww["note"]
 
 
 def test_bijstand_uitkeringen_2015_per_buurt_in_another_gemeente(

@@ -274,7 +274,7 @@ def _shapley_present(both: pd.DataFrame, part_of: dict[str, int], n: int, idx: s
         out[k][present] = got[k]
     out["n_dropped"][present] = dropped.n
     if dropped.share is not None:
-        out["share_dropped"][present] = dropped.share
+        out["share_dropped"][present] = np.nan_to_num(dropped.share)
     return out
 
 
