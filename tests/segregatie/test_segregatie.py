@@ -134,7 +134,7 @@ def test_suppressed_buurt_with_few_inhabitants_is_left_out_and_said(
 
 def test_too_many_suppressed_buurten_give_nan_with_dutch_reason(
         den_haag: sg.SegregationResult) -> None:
-    low = den_haag.indices[den_haag.indices["group"] == "laag_inkomen"]
+    low = den_haag.indices[den_haag.indices["group"] == "inkomen_onder_p40"]
     assert len(low) == 6 and low["value"].isna().all()
     assert low["n_suppressed"].iloc[0] == 111
     assert "geheimgehouden" in low["note"].iloc[0] and "afgeleid" in low["note"].iloc[0]
@@ -220,7 +220,11 @@ def test_change_amsterdam_age_2019_2021(con: duckdb.DuckDBPyConnection) -> None:
 def test_change_says_when_there_is_only_one_year(den_haag: sg.SegregationResult) -> None:
     her = den_haag.change[den_haag.change["group"] == "herkomst_buiten_europa"]
     assert len(her) == 2 and her["year_from"].isna().all() and (her["year_to"] == 2024).all()
-    assert her["note"].iloc[0] == "alleen cijfers voor 2024: geen verandering te berekenen"
+    assert her["note"].iloc[0] == (
+        "alleen cijfers voor 2024: Herkomst buiten Europa (a_neu_al) ontbreekt in de gegevens "
+        "van 2015, 2019 en 2021 (die jaren hebben wel andere cijfers per gebied); geen "
+        "verandering te berekenen")
+    assert her["reason"].iloc[0].startswith("alleen cijfers voor 2024: Herkomst buiten")
 
 
 # ------------------------------------------------------------------------------ API, profile

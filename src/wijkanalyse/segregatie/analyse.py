@@ -41,10 +41,12 @@ import duckdb
 import pandas as pd
 
 from wijkanalyse.errors import WijkanalyseError
-from wijkanalyse.fmt import year_list
+from wijkanalyse.fmt import count_text, join_nl, year_list
 from wijkanalyse.segregatie.change import _change_rows
 from wijkanalyse.segregatie.data import _Data, _indicators_of
 from wijkanalyse.segregatie.groups import (
+    _GROUP_BY_ID,
+    _PLURAL,
     _TENURE_ALL,
     FAMILIES,
     GroupDef,
@@ -64,6 +66,7 @@ from wijkanalyse.segregatie.load import (
 )
 from wijkanalyse.segregatie.local import _local_rows
 from wijkanalyse.segregatie.tables import _derivation_text, _index_rows
+from wijkanalyse.segregatie.woonvormen import SPECIAL_INDICATORS, special_housing, without_units
 
 # one gemeente
 
@@ -79,7 +82,8 @@ class SegregationResult:
     indices
         :func:`segregation_table` for the gemeente (columns :data:`INDEX_COLUMNS`).
     local
-        :func:`local_table` (columns :data:`LOCAL_COLUMNS`).
+        :func:`local_table` (columns :data:`LOCAL_COLUMNS`) plus ``special_housing``: the
+        kind of special-purpose housing of the unit (``""`` for none).
     change
         :func:`change_table` (columns :data:`CHANGE_COLUMNS`).
     housing_mix, housing_spread
@@ -90,6 +94,12 @@ class SegregationResult:
         Dutch statements of what is missing or derived.
     sources
         The sources used: label (the citation), file, CBS table and year.
+    special
+        :func:`~wijkanalyse.segregatie.woonvormen.special_housing`: the units dominated by
+        special-purpose housing (student housing, institutions), per year.
+    without_special
+        Whether those units were left out of the indices, the local figures and the change
+        (``--zonder-bijzondere-woonvormen``).
     """
 
     gemeente_code: str
@@ -104,6 +114,8 @@ class SegregationResult:
     groups: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     sources: pd.DataFrame = field(default_factory=pd.DataFrame)
+    special: pd.DataFrame = field(default_factory=pd.DataFrame)
+    without_special: bool = False
 
 
 def group_table(groups: Iterable[str] | str | None = None) -> pd.DataFrame:
@@ -116,29 +128,62 @@ def group_table(groups: Iterable[str] | str | None = None) -> pd.DataFrame:
 
 
 def _analyse(con: duckdb.DuckDBPyConnection, code: str, *, year: int | None, level: str,
-             groups: Sequence[GroupDef]) -> SegregationResult:
-    data = _load(con, level=level, gemeente_codes=[code], years=None,
-                 indicators=_indicators_of(groups) | set(_TENURE_ALL))
-    gname = data.gemeente_names.get(code, code)
+             groups: Sequence[GroupDef], without_special: bool = False) -> SegregationResult:
+    full = _load(con, level=level, gemeente_codes=[code], years=None,
+                 indicators=_indicators_of(groups) | set(_TENURE_ALL)
+                 | set(SPECIAL_INDICATORS))
+    gname = full.gemeente_names.get(code, code)
+    special = special_housing(full, code)
+    if year is not None:
+        special = special[special["year"] == year].reset_index(drop=True)
+    data = without_units(full, special) if without_special else full
     year_data = data.only_year(year)
     indices = _index_rows(year_data, groups)
     local = _local_rows(data, code, groups, year)
+    local["special_housing"] = _special_column(local, special)
     data.lineage = _lineage(con)  # the change table on harmonised counts (issue 12)
     change = _change_rows(data, groups, end_year=year)
-    mix = _housing_rows(data, code, year)
+    mix = _housing_rows(full, code, year)
     spread = housing_spread(mix, gemeente_shares=_gemeente_tenure(con, code))
     notes = _notes(con, data, code, gname, level=level, year=year, groups=groups,
                    indices=indices, mix=mix)
+    notes.extend(_special_notes(special, level=level, without_special=without_special))
     used = set(data.long.loc[data.long["value"].notna()
                              & (year is None or data.long["year"] == year), "source_id"])
     sources = _source_rows(con, used)
     gtab = group_table([g.id for g in groups])
     years_of = _years_per_group(data, groups)
     gtab["years"] = gtab["group"].map(lambda gid: year_list(years_of.get(gid, [])) or "–")
+    gtab["definition"] = gtab["group"].map(lambda gid: _GROUP_BY_ID[gid].definition)
     return SegregationResult(
         gemeente_code=code, gemeente_name=gname, level=level, year=year, indices=indices,
         local=local, change=change, housing_mix=mix, housing_spread=spread, groups=gtab,
-        notes=notes, sources=sources)
+        notes=notes, sources=sources, special=special, without_special=without_special)
+
+
+def _special_column(local: pd.DataFrame, special: pd.DataFrame) -> list[str]:
+    """Per row of the local table the kind of special-purpose housing of its unit ("")."""
+    kinds = {(int(y), str(c)): str(k) for y, c, k in zip(special["year"], special["code"],
+                                                         special["kind"], strict=True)}
+    return [kinds.get((int(y), str(c)), "") for y, c in zip(local["year"], local["code"],
+                                                            strict=True)]
+
+
+def _special_notes(special: pd.DataFrame, *, level: str, without_special: bool) -> list[str]:
+    if special.empty:
+        return []
+    notes = []
+    for y, part in special.groupby("year", sort=True):
+        names = join_nl([f"{n} ({k})" for n, k in zip(part["name"], part["kind"],
+                                                        strict=True)])
+        what = count_text(len(part), level, _PLURAL[level])
+        if without_special:
+            notes.append(f"{y}: {what} met vooral bijzondere woonvormen weggelaten uit de "
+                         f"indexen, concentraties en verandering: {names}.")
+        else:
+            notes.append(f"{y}: {what} met vooral bijzondere woonvormen (gemarkeerd; weglaten "
+                         f"met --zonder-bijzondere-woonvormen): {names}.")
+    return notes
 
 
 def _years_per_group(data: _Data, groups: Sequence[GroupDef]) -> dict[str, list[int]]:
@@ -198,6 +243,7 @@ def segregatie(
     level: str = "buurt",
     db: str | Path | duckdb.DuckDBPyConnection | None = None,
     groups: Iterable[str] | str | None = None,
+    without_special: bool = False,
 ) -> SegregationResult:
     """Segregation and housing-stock mix of one gemeente, as DataFrames.
 
@@ -214,6 +260,10 @@ def segregatie(
         database).
     groups
         Group or family ids; all when ``None``.
+    without_special
+        Leave the units dominated by special-purpose housing (student housing,
+        institutions; :func:`~wijkanalyse.segregatie.woonvormen.special_housing`) out of the
+        indices, the local figures and the change; they are flagged either way.
 
     Returns
     -------
@@ -229,17 +279,20 @@ def segregatie(
     chosen = _check_groups(groups)
     yr = None if year is None else _check_years(year)[0]  # type: ignore[index]
     if isinstance(db, duckdb.DuckDBPyConnection):
-        return _analyse_checked(db, gemeente, year=yr, level=lvl, groups=chosen)
+        return _analyse_checked(db, gemeente, year=yr, level=lvl, groups=chosen,
+                                without_special=without_special)
     from wijkanalyse import store
     from wijkanalyse.settings import resolve_settings
 
     settings = resolve_settings(db=db)
     with store.reading(settings.db_path) as con:
-        return _analyse_checked(con, gemeente, year=yr, level=lvl, groups=chosen)
+        return _analyse_checked(con, gemeente, year=yr, level=lvl, groups=chosen,
+                                without_special=without_special)
 
 
 def _analyse_checked(con: duckdb.DuckDBPyConnection, gemeente: str, *, year: int | None,
-                     level: str, groups: Sequence[GroupDef]) -> SegregationResult:
+                     level: str, groups: Sequence[GroupDef],
+                     without_special: bool = False) -> SegregationResult:
     code, name = resolve_gemeente(con, gemeente)
     numerators = sorted({i for g in groups for i in g.numerator})
     years = _numerator_years(con, code, level, numerators)
@@ -251,7 +304,8 @@ def _analyse_checked(con: duckdb.DuckDBPyConnection, gemeente: str, *, year: int
         elif level == "buurt":
             message += " Probeer --niveau wijk, of laad de gegevens met 'wijkanalyse data build'."
         raise WijkanalyseError(message)
-    return _analyse(con, code, year=year, level=level, groups=groups)
+    return _analyse(con, code, year=year, level=level, groups=groups,
+                    without_special=without_special)
 
 
 # ------------------------------------------------------------------------------------------

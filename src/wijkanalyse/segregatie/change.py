@@ -10,7 +10,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from wijkanalyse.fmt import nl_number
+from wijkanalyse.fmt import join_nl, nl_number, year_list
 from wijkanalyse.segregatie.data import _Data, _empty, _group_counts, _indicators_of, _typed
 from wijkanalyse.segregatie.groups import (
     _INDEX_BY_ID,
@@ -31,6 +31,7 @@ from wijkanalyse.segregatie.tables import (
     _order_key,
     _shapley,
     _two,
+    suppressed_bound_text,
 )
 
 # change over time
@@ -61,6 +62,7 @@ def _change_rows(data: _Data, groups: Sequence[GroupDef],
         if frame.empty:
             continue
         years_per_gm = frame.groupby("gemeente_code")["year"].agg(lambda v: sorted(set(v)))
+        all_years = _unit_years(data, end_year)
         sources = data.sources(g.indicators).to_dict()
         pair_gms: dict[tuple[int, int], list[str]] = {}
         for gm, ys in years_per_gm.items():
@@ -68,7 +70,9 @@ def _change_rows(data: _Data, groups: Sequence[GroupDef],
             if end_year is not None:
                 pairs = [p for p in pairs if p[1] == ys[-1]]
             if not pairs:
-                rows.append(_no_pair_rows(g, gm, ys[-1], sources.get((gm, ys[-1]), "")))
+                rows.append(_no_pair_rows(g, gm, ys[-1], sources.get((gm, ys[-1]), ""),
+                                          lacking=[y for y in all_years.get(gm, [])
+                                                   if y not in ys]))
             for pair in pairs:
                 pair_gms.setdefault(pair, []).append(gm)
         for (y0, y1), gms in sorted(pair_gms.items()):
@@ -93,14 +97,36 @@ def _change_rows(data: _Data, groups: Sequence[GroupDef],
                           "redistribution"))
 
 
-def _no_pair_rows(g: GroupDef, gm: str, year: int, source: str) -> pd.DataFrame:
+def _unit_years(data: _Data, end_year: int | None) -> dict[str, list[int]]:
+    """Per gemeente the years with any figure of its units (up to ``end_year``)."""
+    long = data.long if end_year is None else data.long[data.long["year"] <= end_year]
+    return {str(gm): sorted(int(y) for y in ys)
+            for gm, ys in long.groupby("gemeente_code")["year"].unique().items()}
+
+
+def _lacking_text(g: GroupDef, lacking: Sequence[int]) -> str:
+    """Dutch: which indicator the years without the group lack."""
+    from wijkanalyse.catalogue import load_catalogue
+
+    if not lacking:
+        return ""
+    cat = load_catalogue().indicators
+    names = join_nl([f"{cat[i].label if i in cat else i} ({i})" for i in g.numerator])
+    return (f"{names} ontbreekt in de gegevens van {year_list(lacking)} (die jaren hebben wel "
+            "andere cijfers per gebied)")
+
+
+def _no_pair_rows(g: GroupDef, gm: str, year: int, source: str, *,
+                  lacking: Sequence[int] = ()) -> pd.DataFrame:
+    why = _lacking_text(g, lacking)
+    reason = f"alleen cijfers voor {year}" + (f": {why}" if why else "")
     return pd.DataFrame([{
         "gemeente_code": gm, "group": g.id, "group_label": g.label, "index": idx,
         "year_from": None, "year_to": year, "value_from": np.nan, "value_to": np.nan,
         "change": np.nan, "compositional": np.nan, "redistribution": np.nan,
         "n_units_from": None, "n_units_to": None, "n_matched": None, "n_used": None,
         "source": source,
-        "note": f"alleen cijfers voor {year}: geen verandering te berekenen"}
+        "note": f"{reason}; geen verandering te berekenen", "reason": reason}
         for idx in _CHANGE_INDICES])
 
 
@@ -168,20 +194,22 @@ def _pair_rows(data: _Data, g: GroupDef, frame: pd.DataFrame, y0: int, y1: int,
                 left_out = int(res["n_dropped"][k])
                 note.append(f"{nm - nu} gekoppelde {plural} zonder cijfer in een van de jaren "
                             "(geheim of ontbrekend)" + (
-                                f"; {left_out} daarvan weggelaten (samen minder dan "
-                                f"{nl_number(MAX_SUPPRESSED_SHARE * 100)}% van elke groep)"
+                                f"; {left_out} daarvan weggelaten: "
+                                f"{suppressed_bound_text(float(res['share_dropped'][k]))}"
                                 if left_out else ""))
             if g.derived:
                 note.append(_derivation_text(g))
+            reason = ""
             if nm == 0:
-                note.append("niet berekend: geen buurten of wijken met dezelfde code in beide "
-                            "jaren" if moved is None else "niet berekend: geen buurten of "
-                            f"wijken van {y0} volledig om te rekenen naar {y1} (zie "
-                            "'wijkanalyse data lineage')")
+                reason = (f"geen {plural} met dezelfde code in {y0} en {y1}" if moved is None
+                          else f"grenswijziging: geen {plural} van {y0} volledig om te rekenen "
+                          f"naar de grenzen van {y1} (zie 'wijkanalyse data lineage')")
             elif not np.isfinite(res["total_change"][k]):
-                note.append("niet berekend: de index is in een van de jaren niet te berekenen")
+                reason = _year_reason(both[both["gemeente_code"] == gm], y0, y1, g, plural)
             elif not np.isfinite(res["composition"][k]):
-                note.append("splitsing niet berekend: de herschaling (IPF) convergeerde niet")
+                reason = "splitsing niet te berekenen: de herschaling (IPF) convergeerde niet"
+            if reason:
+                note.append(f"niet berekend: {reason}")
             src = "; ".join(sorted({s for y in (y0, y1)
                                     for s in sources.get((gm, y), "").split("; ") if s}))
             recs.append({
@@ -191,8 +219,35 @@ def _pair_rows(data: _Data, g: GroupDef, frame: pd.DataFrame, y0: int, y1: int,
                 "compositional": res["composition"][k],
                 "redistribution": res["redistribution"][k], "n_units_from": nf,
                 "n_units_to": nt, "n_matched": nm, "n_used": nu, "source": src,
-                "note": _join_notes(note)})
+                "note": _join_notes(note), "reason": reason})
     return pd.DataFrame(recs)
+
+
+def _year_reason(both: pd.DataFrame, y0: int, y1: int, g: GroupDef, plural: str) -> str:
+    """Why the change of one gemeente cannot be computed (Dutch), by the rule of
+    :func:`~wijkanalyse.segregatie.tables._negligible`: the units without a figure in either
+    year, their largest total and its share of the smallest group of the two years."""
+    x0, t0, x1, t1 = (both[c].to_numpy(float) for c in ("x0", "t0", "x1", "t1"))
+    sup = np.zeros(len(both), dtype=bool)
+    for x, t in ((x0, t0), (x1, t1)):
+        sup |= (~np.isfinite(x) | ~np.isfinite(t)) & ~(t == 0)
+    if not sup.any():
+        return ("de index is in een van de jaren niet te berekenen (alle groepsleden in één "
+                "gebied, of een groep van nul)")
+    smallest = np.inf
+    for x, t in ((x0, t0), (x1, t1)):
+        ok = ~sup & np.isfinite(t) & (t > 0)
+        for part in (x[ok].sum(), (t - x)[ok].sum()):
+            if part > 0:
+                smallest = min(smallest, float(part))
+    if (~np.isfinite(t0[sup]) | ~np.isfinite(t1[sup])).any() or not np.isfinite(smallest):
+        return (f"{int(sup.sum())} {plural} zonder cijfer in {y0} of {y1}, ook zonder "
+                f"totaal ({g.counted}): niet te zeggen hoeveel ze wegen")
+    t_sup = float(np.maximum(np.nan_to_num(t0[sup]), np.nan_to_num(t1[sup])).sum())
+    pct = nl_number(t_sup / smallest * 100, decimals=1)
+    return (f"{int(sup.sum())} {plural} zonder cijfer (geheim) in {y0} of {y1}, samen tot "
+            f"{nl_number(t_sup)} {g.counted}: {pct}% van de kleinste groep, meer dan de "
+            f"{nl_number(MAX_SUPPRESSED_SHARE * 100)}% die weggelaten mag worden")
 
 
 def _shapley_present(both: pd.DataFrame, part_of: dict[str, int], n: int, idx: str
@@ -203,6 +258,7 @@ def _shapley_present(both: pd.DataFrame, part_of: dict[str, int], n: int, idx: s
     names = ("index0", "index1", "total_change", "composition", "redistribution")
     out = {k: np.full(n, np.nan) for k in names}
     out["n_dropped"] = np.zeros(n)
+    out["share_dropped"] = np.zeros(n)
     if both.empty:
         return out
     by_full = both["gemeente_code"].map(part_of).to_numpy(dtype=np.int64)
@@ -217,6 +273,8 @@ def _shapley_present(both: pd.DataFrame, part_of: dict[str, int], n: int, idx: s
     for k in names:
         out[k][present] = got[k]
     out["n_dropped"][present] = dropped.n
+    if dropped.share is not None:
+        out["share_dropped"][present] = np.nan_to_num(dropped.share)
     return out
 
 

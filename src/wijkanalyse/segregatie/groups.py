@@ -41,6 +41,12 @@ class GroupDef:
         ``numerator × total / 100``; ``"rest"``: derived count ``total − Σ numerator``.
     counted
         What is counted, in Dutch plural (``"inwoners"``, ``"huishoudens"``, ``"woningen"``).
+    definition
+        The definition of the group as CBS gives it (Dutch), shown in the table of groups;
+        empty when the label says it all.
+    in_profile
+        Whether the wijkprofiel's segregation section shows the group (the report of
+        ``wijkanalyse segregatie`` shows every group).
     """
 
     id: str
@@ -50,6 +56,8 @@ class GroupDef:
     total: str
     derivation: str
     counted: str
+    definition: str = ""
+    in_profile: bool = True
 
     @property
     def derived(self) -> bool:
@@ -88,10 +96,34 @@ GROUPS: tuple[GroupDef, ...] = (
              "inwoners"),
     GroupDef("leeftijd_65_plus", "65 jaar of ouder", "leeftijd", ("a_65_oo",), "a_inw",
              "aantal", "inwoners"),
-    GroupDef("laag_inkomen", "Huishoudens met een laag inkomen", "inkomen", ("p_hh_li",),
-             "a_hh", "aandeel", "huishoudens"),
+    GroupDef("inkomen_onder_p40",
+             "Huishoudens met een inkomen onder het landelijke 40%-percentiel", "inkomen",
+             ("p_hh_li",), "a_hh", "aandeel", "huishoudens",
+             "CBS '40% huishoudens met laagste inkomen' (p_hh_li): particuliere huishoudens "
+             "waarvan het gestandaardiseerd besteedbaar inkomen tot de landelijk laagste 40% "
+             "behoort. Geen armoedemaat: landelijk valt per definitie 40% in deze groep."),
+    GroupDef("laag_inkomen", "Huishoudens met een laag inkomen", "inkomen", ("p_hh_lkk",),
+             "a_hh", "aandeel", "huishoudens",
+             "CBS 'Huishoudens met een laag inkomen' (p_hh_lkk): huishoudens (zonder "
+             "studenten, met een inkomen over het hele jaar) met een besteedbaar inkomen "
+             "onder de lage-inkomensgrens van CBS (een vast koopkrachtbedrag). CBS rekent het "
+             "aandeel over die huishoudens, niet over alle huishoudens."),
+    GroupDef("sociaal_minimum_110", "Huishoudens tot 110% van het sociaal minimum", "inkomen",
+             ("p_hh_110",), "a_hh", "aandeel", "huishoudens",
+             "CBS 'Huishoudens tot 110% van sociaal minimum' (p_hh_110): huishoudens (zonder "
+             "studenten, met een inkomen over het hele jaar) met een besteedbaar inkomen tot "
+             "110% van het sociaal minimum; CBS rekent het aandeel over die huishoudens.",
+             False),
     GroupDef("bijstand", "Personen met bijstand", "uitkeringen", ("a_soz_wb",), "a_inw",
-             "aantal", "inwoners"),
+             "aantal", "inwoners",
+             "CBS 'Personen per soort uitkering; Bijstand' (a_soz_wb): personen met een "
+             "bijstandsuitkering (Participatiewet), stand eind december, afgerond op "
+             "tientallen."),
+    GroupDef("bijstand_uitkeringen", "Bijstandsuitkeringen (WWB, tot en met 2015)",
+             "uitkeringen", ("wwb_uittot",), "a_inw", "aantal", "inwoners",
+             "CBS 'Bijstandsuitkeringen' (WWB_UITTOT, Wijk- en Buurtkaart 2015): aantal "
+             "uitkeringen, niet personen (één uitkering kan een paar dekken), afgerond op "
+             "tientallen; geen doorlopende reeks met personen met bijstand.", False),
     GroupDef("ao_uitkering", "Personen met een arbeidsongeschiktheidsuitkering", "uitkeringen",
              ("a_soz_ao",), "a_inw", "aantal", "inwoners"),
     GroupDef("ww_uitkering", "Personen met een WW-uitkering", "uitkeringen", ("a_soz_ww",),
@@ -103,6 +135,8 @@ GROUPS: tuple[GroupDef, ...] = (
     GroupDef("koopwoningen", "Koopwoningen", "woningvoorraad", ("p_koopw",), "a_woning",
              "aandeel", "woningen"),
 )
+#: The groups the wijkprofiel's segregation section shows (:attr:`GroupDef.in_profile`).
+PROFILE_GROUPS: tuple[GroupDef, ...] = tuple(g for g in GROUPS if g.in_profile)
 _GROUP_BY_ID = {g.id: g for g in GROUPS}
 _GROUP_ORDER = {g.id: i for i, g in enumerate(GROUPS)}
 
@@ -127,8 +161,8 @@ FAMILIES: dict[str, Family] = {f.id: f for f in (
            "migratieachtergrond' is berekend als inwoners min beide groepen."),
     Family("leeftijd", "Leeftijd", True),
     Family("inkomen", "Inkomen", False,
-           "Aantal huishoudens met een laag inkomen afgeleid als aandeel × aantal "
-           "huishoudens / 100."),
+           "Drie verschillende CBS-groepen, elk met zijn eigen definitie (zie 'De groepen'); "
+           "aantallen huishoudens afgeleid als aandeel × aantal particuliere huishoudens / 100."),
     Family("uitkeringen", "Uitkeringen", False,
            "Personen met een uitkering als deel van alle inwoners."),
     Family("woningvoorraad", "Eigendom van woningen", True,
@@ -206,11 +240,13 @@ ATKINSON_B = 0.5
 #: Units with a suppressed group count are left out of a partition when, together, their
 #: totals (which CBS does publish) are at most this share of the smallest group of the
 #: partition (for two groups: of the group and of the rest). A unit holds at most its total of
-#: any group, so leaving them out changes D by at most about this much (0.01); above it, the
-#: index is NaN as :mod:`wijkanalyse.segregatie.indices` decides for suppressed counts. CBS
-#: suppresses figures of tiny buurten (a few dozen dwellings or inhabitants), which would
-#: otherwise make the index of a whole gemeente unknown.
-MAX_SUPPRESSED_SHARE = 0.01
+#: any group, so leaving them out changes D by at most that share (the note of each row
+#: states the bound, rounded up to two decimals); above it, the index is NaN as
+#: :mod:`wijkanalyse.segregatie.indices` decides for suppressed counts. CBS suppresses figures
+#: of tiny buurten (a few dozen dwellings or inhabitants), which would otherwise make the index
+#: of a whole gemeente unknown (Amsterdam 2019: 35 buurten without a bijstand count hold 705
+#: inhabitants, 1,7% of the 40.340 persons with bijstand: D changes by at most 0,02).
+MAX_SUPPRESSED_SHARE = 0.05
 #: More than two thirds corporation housing makes a *corporatiebuurt* (convention in housing
 #: research, e.g. the studies of "eenzijdige" neighbourhoods of the Platform31/RIGO tradition).
 CORPORATIEBUURT_THRESHOLD = 200.0 / 3.0
@@ -228,7 +264,8 @@ LOCAL_COLUMNS: tuple[str, ...] = (
 CHANGE_COLUMNS: tuple[str, ...] = (
     "gemeente_code", "gemeente_name", "level", "group", "group_label", "index", "index_label",
     "year_from", "year_to", "value_from", "value_to", "change", "compositional",
-    "redistribution", "n_units_from", "n_units_to", "n_matched", "n_used", "source", "note")
+    "redistribution", "n_units_from", "n_units_to", "n_matched", "n_used", "source", "note",
+    "reason")
 #: Columns of :func:`housing_mix`.
 HOUSING_COLUMNS: tuple[str, ...] = (
     "gemeente_code", "gemeente_name", "year", "level", "code", "name", "dwellings",

@@ -27,6 +27,7 @@ from wijkanalyse.segregatie.groups import (
     INDICES,
     LQ_MIN_COUNT,
     LQ_THRESHOLD,
+    MAX_SUPPRESSED_SHARE,
     Family,
 )
 from wijkanalyse.segregatie.tables import _order_key
@@ -182,19 +183,29 @@ def _index_tables(result: SegregationResult) -> list[tuple[Family, list[_TableVi
 
 
 def _change_view(result: SegregationResult) -> tuple[_TableView | None, list[str]]:
+    """The table of computed changes, and one line per group and pair of years that has no
+    change, saying why (never a row of dashes)."""
     ch = result.change
     if ch.empty:
         return None, []
-    done = ch[ch["year_from"].notna()]
-    missing = ch[ch["year_from"].isna()].drop_duplicates("group")
-    lines = [f"{r.group_label}: {r.note}." for r in missing.itertuples(index=False)]
+    computed = ch["change"].map(lambda v: _float(v) is not None)
+    done = ch[computed]
+    lines = []
+    for r in ch[~computed].drop_duplicates(["group", "year_from", "year_to", "reason"]) \
+            .itertuples(index=False):
+        years = (f"{r.year_from}–{r.year_to}" if not pd.isna(r.year_from)
+                 else str(r.year_to))
+        why = str(r.reason or "").strip() or str(r.note)
+        lines.append(f"{r.group_label}, {years}: geen verandering: {why}.")
     if done.empty:
         return None, lines
     rows = []
     for r in done.itertuples(index=False):
         rows.append([r.group_label, r.index, f"{r.year_from}–{r.year_to}", _fmt3(r.value_from),
-                     _fmt3(r.value_to), _signed(r.change), _signed(r.compositional),
-                     _signed(r.redistribution), f"{r.n_used} van {r.n_matched}"])
+                     _fmt3(r.value_to), _signed(r.change),
+                     _signed(r.compositional, missing="niet gesplitst"),
+                     _signed(r.redistribution, missing="niet gesplitst"),
+                     f"{r.n_used} van {r.n_matched}"])
     notes = list(dict.fromkeys(r.note for r in done.itertuples(index=False)
                                if "afwijken" in r.note))
     table = _TableView(
@@ -206,9 +217,38 @@ def _change_view(result: SegregationResult) -> tuple[_TableView | None, list[str
     return table, lines
 
 
-def _signed(v: Any) -> str:
+def _special_mark(kind: Any) -> str:
+    """The kind of special-purpose housing as a short mark (``""`` for none)."""
+    text = str(kind or "")
+    return text.replace("studentenhuisvesting", "studenten").replace(
+        "instellingen", "instelling")
+
+
+def _special_view(result: SegregationResult) -> _TableView | None:
+    """The units dominated by special-purpose housing, with the figures of the rule."""
+    sp = result.special
+    if sp is None or sp.empty:
+        return None
+    rows = [[r.name, str(r.year), nl_number(r.inhabitants), _fmt_pct(r.share_15_24),
+             _fmt_pct(r.share_one_person), _fmt_pct(r.share_outside_households), r.kind]
+            for r in sp.itertuples(index=False)]
+    action = ("weggelaten uit de indexen, de concentraties en de verandering"
+              if result.without_special else "meegeteld; weglaten met "
+              "--zonder-bijzondere-woonvormen")
+    return _TableView(
+        title=f"{_PLURAL[result.level].capitalize()} met vooral bijzondere woonvormen "
+              f"({len(sp)}, {action})",
+        columns=[result.level.capitalize(), "Jaar", "Inwoners", "15 tot 25 jaar",
+                 "Eenpersoonshuishoudens", "Buiten particuliere huishoudens (minstens)",
+                 "Woonvorm"], rows=rows,
+        caption="Bron: CBS, Kerncijfers Wijken en Buurten (inwoners, leeftijd, huishoudens, "
+                "gemiddelde huishoudensgrootte); berekend door wijkanalyse",
+        numeric=[False, True, True, True, True, True, False])
+
+
+def _signed(v: Any, *, missing: str = "–") -> str:
     f = _float(v)
-    return "–" if f is None else nl_number(f, decimals=3, sign=True)
+    return missing if f is None else nl_number(f, decimals=3, sign=True)
 
 
 def _local_view(result: SegregationResult, *, per_group: int = 5) -> tuple[
@@ -226,18 +266,22 @@ def _local_view(result: SegregationResult, *, per_group: int = 5) -> tuple[
             rows.append([r.group_label, str(r.year), r.name, _fmt_pct(r.share),
                          _fmt_pct(r.share_gemeente), nl_number(r.lq, decimals=2),
                          nl_number(r.local_entropy, decimals=2)
-                         if _float(r.local_entropy) is not None else "–"])
+                         if _float(r.local_entropy) is not None else "–",
+                         _special_mark(getattr(r, "special_housing", ""))])
     table = None
     if rows:
         table = _TableView(
             title="Concentraties", columns=["Groep", "Jaar", result.level.capitalize(),
                                             "Aandeel", "Aandeel gemeente", "LQ",
-                                            "Lokale entropie"],
+                                            "Lokale entropie", "Bijzondere woonvorm"],
             rows=rows, caption=source_caption(flagged["source"]),
-            numeric=[False, True, False, True, True, True, True],
+            numeric=[False, True, False, True, True, True, True, False],
             notes=[f"Per groep de {per_group} {_PLURAL[result.level]} met het hoogste "
                    "locatiequotiënt; alle "
-                   f"{_PLURAL[result.level]} staan in de Excel-uitvoer (blad 'lokaal')."])
+                   f"{_PLURAL[result.level]} staan in de Excel-uitvoer (blad 'lokaal').",
+                   "Bijzondere woonvorm: het gebied wordt gedomineerd door "
+                   "studentenhuisvesting of instellingen (regel in hoofdstuk 4); een "
+                   "concentratie daar zegt vooral iets over die woonvorm."])
     svg = _lq_chart(loc, level=result.level)
     chart = None if svg is None else _ChartView(
         title="Hoogste concentraties", svg=Markup(svg), caption=source_caption(
@@ -271,8 +315,7 @@ def _housing_view(result: SegregationResult) -> tuple[_TableView | None, _TableV
              _fmt_pct(r.share_private_rental), _fmt_pct(r.share_owner_occupied),
              _fmt_pct(r.share_unknown), nl_number(r.tenure_diversity, decimals=2)
              if _float(r.tenure_diversity) is not None else "–",
-             "ja" if r.corporatiebuurt is True else ("–" if pd.isna(r.corporatiebuurt)
-                                                      else "")]
+             corporatiebuurt_text(r.corporatiebuurt)]
             for r in latest.itertuples(index=False)]
     notes = [f"{r.name}: {r.note}" for r in latest.itertuples(index=False) if r.note]
     unit_table = _TableView(
@@ -288,6 +331,23 @@ def _housing_view(result: SegregationResult) -> tuple[_TableView | None, _TableV
         lines=["Gesorteerd op het aandeel corporatiewoningen; rechts van de streep (twee derde) "
                "ligt een corporatiebuurt."])
     return spread_table, unit_table, chart
+
+
+def _corporatiebuurt_count(result: SegregationResult) -> int:
+    """Corporatiebuurten in the latest year of the housing mix (the rows the table marks)."""
+    mix = result.housing_mix
+    if mix.empty:
+        return 0
+    latest = mix[mix["year"] == mix["year"].max()]
+    return sum(corporatiebuurt_text(v) == "ja" for v in latest["corporatiebuurt"])
+
+
+def corporatiebuurt_text(flag: Any) -> str:
+    """``"ja"``, ``"nee"`` or ``"onbekend"`` (corporation share secret or missing) for a
+    corporatiebuurt flag (``bool``, ``numpy.bool_`` or ``pandas.NA``)."""
+    if flag is None or flag is pd.NA or (isinstance(flag, float) and flag != flag):
+        return "onbekend"
+    return "ja" if bool(flag) else "nee"
 
 
 def _cell(value: Any) -> str:
@@ -315,6 +375,7 @@ def render_html(result: SegregationResult, *, generated_on: date | None = None) 
     change_table_view, change_lines = _change_view(result)
     local_tab, local_chart = _local_view(result)
     spread_tab, unit_tab, tenure_chart = _housing_view(result)
+    from wijkanalyse.segregatie.woonvormen import rule_text
     years = sorted(set(result.indices["year"].tolist()) if not result.indices.empty else [])
     sources = [{"label": r.get("label") or "–", "file": _cell(r.get("file")),
                 "table_id": _cell(r.get("table_id")), "year": _cell(r.get("year"))}
@@ -335,8 +396,12 @@ def render_html(result: SegregationResult, *, generated_on: date | None = None) 
         "spread": spread_tab,
         "units": unit_tab,
         "tenure_chart": tenure_chart,
+        "special": _special_view(result),
+        "special_rule": rule_text(),
+        "n_corporatiebuurten": _corporatiebuurt_count(result),
         "lq_threshold": nl_number(LQ_THRESHOLD, decimals=1),
         "lq_min_count": int(LQ_MIN_COUNT),
+        "max_suppressed": nl_number(MAX_SUPPRESSED_SHARE * 100),
         "sources": sources,
         "groups": groups,
         "notes": result.notes,

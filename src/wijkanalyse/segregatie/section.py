@@ -32,6 +32,7 @@ from wijkanalyse.segregatie.groups import (
     LEVELS,
     LQ_MIN_COUNT,
     LQ_THRESHOLD,
+    PROFILE_GROUPS,
 )
 from wijkanalyse.segregatie.housing import _housing_rows, _tenure_entropy, housing_spread
 from wijkanalyse.segregatie.load import (
@@ -85,7 +86,7 @@ def _part(lookup: _Lookup, gm: str, housing_data: _Data, year: int | None,
     """The gemeente part of the section (JSON-able; see :func:`gemeente_part`)."""
     data = lookup.data
     groups: list[dict[str, Any]] = []
-    for g in GROUPS:
+    for g in PROFILE_GROUPS:
         if g.family == "woningvoorraad":
             continue
         c = _group_counts(data, g)
@@ -131,8 +132,8 @@ def _part(lookup: _Lookup, gm: str, housing_data: _Data, year: int | None,
 def _load_level(con: duckdb.DuckDBPyConnection, level: str,
                 gemeente_codes: list[str] | None) -> tuple[_Data, pd.DataFrame]:
     data = _load(con, level=level, gemeente_codes=gemeente_codes, years=None,
-                 indicators=_indicators_of(GROUPS) | set(_TENURE_ALL))
-    return data, _index_rows(data, list(GROUPS), indices=("D", "H"))
+                 indicators=_indicators_of(PROFILE_GROUPS) | set(_TENURE_ALL))
+    return data, _index_rows(data, list(PROFILE_GROUPS), indices=("D", "H"))
 
 
 def gemeente_part(con: duckdb.DuckDBPyConnection, gemeente_code: str, level: str, *,

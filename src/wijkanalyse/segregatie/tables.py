@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -82,6 +83,13 @@ class _Dropped:
     mask: np.ndarray
     n: np.ndarray
     total: np.ndarray
+    #: per partition: the left-out totals as a share of the smallest group (0 when none);
+    #: D changes by at most this much (a unit holds at most its total of any group)
+    share: np.ndarray | None = None
+    #: per partition: the totals of all suppressed units and their share of the smallest group
+    #: (also where they are too many to leave out; NaN when unknown)
+    sup_total: np.ndarray | None = None
+    sup_share: np.ndarray | None = None
 
     def apply(self, *arrays: np.ndarray) -> list[np.ndarray]:
         """The arrays with the left-out units set to zero (a unit without population, which
@@ -125,9 +133,13 @@ def _negligible(years: Sequence[tuple[np.ndarray, np.ndarray]], by: np.ndarray,
     blocked = np.bincount(by, weights=unknown.astype(float), minlength=n) > 0
     droppable = has & ~blocked & np.isfinite(limit) & (t_sup <= MAX_SUPPRESSED_SHARE * limit)
     mask = sup & droppable[by]
+    total = np.bincount(by, weights=np.where(mask, t_max, 0.0), minlength=n)
+    known = has & ~blocked & np.isfinite(limit) & (limit > 0)
+    share = np.where(known, t_sup / np.where(known, limit, 1.0), np.nan)
     return _Dropped(mask=mask,
                     n=np.bincount(by, weights=mask.astype(float), minlength=n).astype(int),
-                    total=np.bincount(by, weights=np.where(mask, t_max, 0.0), minlength=n))
+                    total=total, share=np.where(droppable, share, np.nan), sup_total=t_sup,
+                    sup_share=share)
 
 
 def _two(x: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -137,10 +149,22 @@ def _two(x: np.ndarray, t: np.ndarray) -> np.ndarray:
 def _dropped_note(dropped: _Dropped, k: int, level: str, counted: str) -> str:
     if not dropped.n[k]:
         return ""
+    share = float(dropped.share[k]) if dropped.share is not None else MAX_SUPPRESSED_SHARE
+    share = share if np.isfinite(share) else MAX_SUPPRESSED_SHARE
     return (f"{_unit_words(level, int(dropped.n[k]))} zonder cijfer (geheim of ontbrekend) "
-            f"met samen {nl_number(float(dropped.total[k]))} {counted} weggelaten: minder dan "
-            f"{nl_number(MAX_SUPPRESSED_SHARE * 100)}% van elke groep, de index verandert "
-            "daardoor hoogstens ongeveer 0,01")
+            f"met samen {nl_number(float(dropped.total[k]))} {counted} weggelaten: "
+            f"{suppressed_bound_text(share)}")
+
+
+def suppressed_bound_text(share: float) -> str:
+    """Dutch: how much leaving out units of ``share`` (of the smallest group) can change the
+    index — D by at most ``share`` (a unit holds at most its total of any group), rounded up
+    to two decimals (at least 0,01)."""
+    bound = max(math.ceil(share * 100 - 1e-9), 1) / 100
+    pct = nl_number(share * 100, decimals=1)
+    return (f"samen {'minder dan 0,1' if share < 0.001 else pct}% van de kleinste groep, D "
+            f"verandert daardoor hoogstens {nl_number(bound, decimals=2)} (de andere indexen "
+            "ongeveer evenveel)")
 
 
 @dataclass
@@ -204,9 +228,21 @@ def _zero_note(level: str, n_zero: int, counted: str) -> str:
     return f"{_unit_words(level, n_zero)} zonder {counted}, niet meegeteld" if n_zero else ""
 
 
-def _nan_note(valid: _Valid, index: str, k: int, level: str) -> str:
+def _too_many_text(dropped: _Dropped, k: int, counted: str) -> str:
+    """Dutch: the suppressed units' total and share when they are too many to leave out."""
+    if dropped.sup_share is None or dropped.sup_total is None or dropped.n[k]:
+        return ""
+    share = float(dropped.sup_share[k])
+    if not np.isfinite(share) or share <= MAX_SUPPRESSED_SHARE:
+        return ""
+    return (f" (samen {nl_number(float(dropped.sup_total[k]))} {counted}, "
+            f"{nl_number(share * 100, decimals=1)}% van de kleinste groep, weglaten mag tot "
+            f"{nl_number(MAX_SUPPRESSED_SHARE * 100)}%)")
+
+
+def _nan_note(valid: _Valid, index: str, k: int, level: str, extra: str = "") -> str:
     reason = valid.reason(index, k) or "niet te berekenen met deze cijfers"
-    text = f"niet berekend: {reason}"
+    text = f"niet berekend: {reason}{extra}"
     if int(valid.frame["n_suppressed"][k]) and level == "buurt":
         text += " (op wijkniveau zijn minder cijfers geheim: probeer --niveau wijk)"
     return text
@@ -252,7 +288,8 @@ def _two_group_rows(data: _Data, counts: _Counts,
         values = _per_partition(_TWO_GROUP_FUNCS[idx](x, t, by=by), n)
         notes = [
             _join_notes(base_notes[k] + ([] if np.isfinite(values[k]) else [
-                _nan_note(valid, idx, k, data.level)]))
+                _nan_note(valid, idx, k, data.level,
+                          _too_many_text(dropped, k, g.counted))]))
             for k in range(n)]
         frames.append(pd.DataFrame({
             "gemeente_code": parts["gemeente_code"], "year": parts["year"], "group": g.id,
@@ -332,7 +369,8 @@ def _multigroup_rows(data: _Data, family: Family, groups: Sequence[GroupDef]) ->
             if n_valid[k] == 1:
                 parts_k.append(f"maar één {data.level} met cijfers: de index zegt dan niets")
             if not np.isfinite(values[k]):
-                parts_k.append(_nan_note(valid, idx, k, data.level))
+                parts_k.append(_nan_note(valid, idx, k, data.level,
+                                         _too_many_text(dropped, k, counted)))
             notes.append(_join_notes(parts_k))
         frames.append(pd.DataFrame({
             "gemeente_code": parts["gemeente_code"], "year": parts["year"], "group": family.id,
