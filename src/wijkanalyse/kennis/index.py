@@ -5,9 +5,13 @@ The search index
 ----------------
 DuckDB's full-text extension has to be downloaded, which is not possible offline, so the index
 is built here, in memory, from the current catalogue (:func:`build_index`). It is cached per
-process under a fingerprint of the records, so a changed catalogue gives a new index and
-nothing has to be stored (a read-only connection is enough). With some fifty interventions
-building it takes well under a second.
+process under a fingerprint of the records, so a changed catalogue gives a new index (a
+read-only connection is enough). Building it takes one to two seconds, so ``data build``
+stores the index of the catalogue it loads (:func:`stored_index_part`, table
+``stored_parts``, kind ``kennis_index``) under that fingerprint and a hash of the shipped files
+it is made from (:func:`files_hash`); :func:`_cached_index` reads it when both match and
+builds the index otherwise (a user's new version of an intervention, an edited YAML file, a
+database of an older version).
 
 Words are folded (lower case, accents removed: "geïsoleerd" = "geisoleerd"), Dutch stopwords
 (:data:`STOPWORDS`) are dropped and every remaining word is indexed under several *terms*:
@@ -477,7 +481,7 @@ def files_hash() -> str:
 
 
 def encode_index(index: SearchIndex) -> str:
-    """A search index as JSON (sets as sorted lists; dicts keep their order)."""
+    """A search index as JSON (sets as sorted lists, keys sorted)."""
     docs = [{
         "id": d.id, "name": d.name, "themes": list(d.themes), "partners": list(d.partners),
         "evidence_level": d.evidence_level, "summary": d.summary, "tf": d.tf,
@@ -485,7 +489,8 @@ def encode_index(index: SearchIndex) -> str:
         "kind": d.kind, "words": sorted(d.words)} for d in index.docs]
     return json.dumps({"docs": docs, "df": index.df, "avgdl": index.avgdl,
                        "fingerprint": index.fingerprint,
-                       "vocabulary": sorted(index.vocabulary)}, ensure_ascii=False)
+                       "vocabulary": sorted(index.vocabulary)}, ensure_ascii=False,
+                      sort_keys=True)  # the same text in every process (set order varies)
 
 
 def decode_index(payload: str) -> SearchIndex:
