@@ -5,9 +5,13 @@ The search index
 ----------------
 DuckDB's full-text extension has to be downloaded, which is not possible offline, so the index
 is built here, in memory, from the current catalogue (:func:`build_index`). It is cached per
-process under a fingerprint of the records, so a changed catalogue gives a new index and
-nothing has to be stored (a read-only connection is enough). With some fifty interventions
-building it takes well under a second.
+process under a fingerprint of the records, so a changed catalogue gives a new index (a
+read-only connection is enough). Building it takes one to two seconds, so ``data build``
+stores the index of the catalogue it loads (:func:`stored_index_part`, table
+``stored_parts``, kind ``kennis_index``) under that fingerprint and a hash of the shipped files
+it is made from (:func:`files_hash`); :func:`_cached_index` reads it when both match and
+builds the index otherwise (a user's new version of an intervention, an edited YAML file, a
+database of an older version).
 
 Words are folded (lower case, accents removed: "geïsoleerd" = "geisoleerd"), Dutch stopwords
 (:data:`STOPWORDS`) are dropped and every remaining word is indexed under several *terms*:
@@ -62,14 +66,17 @@ import copy
 import dataclasses
 import hashlib
 import json
+import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from wijkanalyse import store
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.kennis import load
 from wijkanalyse.kennis.dossier import current_rows, interventions_from_rows
@@ -87,6 +94,8 @@ from wijkanalyse.kennis.text import (
     tokenize,
 )
 from wijkanalyse.kennis.vocab import FUNDING, PARTNERS, THEMES, KennisError
+
+LOG = logging.getLogger("wijkanalyse.kennis")
 
 # ------------------------------------------------------------------------------ constants
 
@@ -422,20 +431,94 @@ _INDEX_CACHE: dict[str, SearchIndex] = {}
 _INDEX_CACHE_SIZE = 4
 
 
-def _cached_index(records: Sequence[Mapping[str, Any]]) -> SearchIndex:
+def _cached_index(records: Sequence[Mapping[str, Any]],
+                  con: duckdb.DuckDBPyConnection | None = None) -> SearchIndex:
+    """The index of ``records``: from this process's cache, else (with ``con``) the index
+    stored by ``data build`` when it was built from the same records and shipped files
+    (:func:`stored_index_part`), else built here."""
     key = _fingerprint(records)
     index = _INDEX_CACHE.get(key)
     if index is None:
-        index = build_index(records)
+        payload = (store.read_stored_part(con, "kennis_index", key, files_hash())
+                   if con is not None else None)
+        if payload is None:
+            if con is not None:
+                LOG.info("De zoekindex van het kennisdossier wordt nu gemaakt (niet opgeslagen "
+                         "in deze database, of voor andere interventies of bestanden); "
+                         "'wijkanalyse data build' slaat hem op.")
+            index = build_index(records)
+        else:
+            index = decode_index(payload)
         while len(_INDEX_CACHE) >= _INDEX_CACHE_SIZE:
             _INDEX_CACHE.pop(next(iter(_INDEX_CACHE)))
         _INDEX_CACHE[key] = index
     return index
 
 
+# ------------------------------------------------------------------------------ stored index
+
+#: The shipped files and modules the index is made from (besides the records themselves):
+#: an edit of any of them gives another :func:`files_hash`, so a stored index is not used.
+INDEX_FILES = ("data/kennis_thesaurus.yaml", "data/indicators.yaml", "data/signalen.yaml",
+               "kennis/index.py", "kennis/text.py", "kennis/vocab.py")
+#: Raise to invalidate stored indexes (a change of their format).
+INDEX_STORE_VERSION = 1
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@lru_cache(maxsize=1)
+def files_hash() -> str:
+    """A hash of :data:`INDEX_FILES`, the shipped interventions (``data/interventies``) and
+    :data:`INDEX_STORE_VERSION`: the fingerprint of a stored index."""
+    h = hashlib.sha1(f"v{INDEX_STORE_VERSION}".encode())
+    folder = _PACKAGE / "data" / "interventies"
+    paths = [_PACKAGE / f for f in INDEX_FILES] + sorted(
+        p for p in folder.iterdir() if p.is_file())
+    for path in paths:
+        h.update(path.relative_to(_PACKAGE).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def encode_index(index: SearchIndex) -> str:
+    """A search index as JSON (sets as sorted lists, keys sorted)."""
+    docs = [{
+        "id": d.id, "name": d.name, "themes": list(d.themes), "partners": list(d.partners),
+        "evidence_level": d.evidence_level, "summary": d.summary, "tf": d.tf,
+        "length": d.length, "sentences": [[text, sorted(terms)] for text, terms in d.sentences],
+        "kind": d.kind, "words": sorted(d.words)} for d in index.docs]
+    return json.dumps({"docs": docs, "df": index.df, "avgdl": index.avgdl,
+                       "fingerprint": index.fingerprint,
+                       "vocabulary": sorted(index.vocabulary)}, ensure_ascii=False,
+                      sort_keys=True)  # the same text in every process (set order varies)
+
+
+def decode_index(payload: str) -> SearchIndex:
+    """The search index of :func:`encode_index` (equal to the one encoded)."""
+    data = json.loads(payload)
+    docs = tuple(_Doc(
+        id=d["id"], name=d["name"], themes=tuple(d["themes"]), partners=tuple(d["partners"]),
+        evidence_level=d["evidence_level"], summary=d["summary"],
+        tf={str(k): float(v) for k, v in d["tf"].items()}, length=float(d["length"]),
+        sentences=tuple((str(t), frozenset(terms)) for t, terms in d["sentences"]),
+        kind=d["kind"], words=frozenset(d["words"])) for d in data["docs"])
+    return SearchIndex(docs=docs, df={str(k): int(v) for k, v in data["df"].items()},
+                       avgdl=float(data["avgdl"]), fingerprint=str(data["fingerprint"]),
+                       vocabulary=frozenset(data["vocabulary"]))
+
+
+def stored_index_part(con: duckdb.DuckDBPyConnection) -> tuple[str, str, str]:
+    """The search index of the database's current interventions as a ``stored_parts`` row
+    ``(records fingerprint, files hash, JSON)`` (``data build``, after the kennisdossier is
+    loaded)."""
+    records, _ = _catalogue(con)
+    index = build_index(records)
+    return index.fingerprint, files_hash(), encode_index(index)
+
 
 def _labels(ids: Iterable[str], vocab: Mapping[str, str]) -> list[str]:
     return [str(vocab.get(i, i)) for i in ids]
 
 
-__all__ = ["BM25_B", "BM25_K1", "FIELD_WEIGHTS", "PART_WEIGHT", "SearchIndex", "build_index"]
+__all__ = ["BM25_B", "BM25_K1", "FIELD_WEIGHTS", "INDEX_FILES", "PART_WEIGHT", "SearchIndex",
+           "build_index", "decode_index", "encode_index", "files_hash", "stored_index_part"]

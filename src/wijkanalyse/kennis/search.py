@@ -355,7 +355,7 @@ def search(
     else:
         levels = [normalise_evidence(e) for e in evidence]
     records, _ = _catalogue(con)
-    return search_index(_cached_index(records), query, themes=theme_ids, partners=partner_ids,
+    return search_index(_cached_index(records, con), query, themes=theme_ids, partners=partner_ids,
                         evidence=levels, limit=limit)
 
 

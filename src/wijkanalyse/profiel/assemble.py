@@ -84,7 +84,7 @@ from wijkanalyse.model import (
     Series,
     Subject,
 )
-from wijkanalyse.profiel import load
+from wijkanalyse.profiel import load, stored
 from wijkanalyse.profiel.cells import (
     GEMEENTEN_PER_JAAR,
     LBM_INDICATORS,
@@ -178,26 +178,59 @@ def _fetch(con: duckdb.DuckDBPyConnection, codes: Iterable[str]) -> list[_Row]:
 
 def _nederland_from_gemeenten(con: duckdb.DuckDBPyConnection, year: int,
                               catalogue: Catalogue, meta: Mapping[str, _Meta],
-                              cache: dict[Any, Any] | None) -> tuple[_Table, str | None]:
+                              cache: dict[Any, Any] | None, *,
+                              packaged: bool = False) -> tuple[_Table, str | None]:
     """Nederland of a year without a national row, computed from that year's gemeenten.
 
     Only when the database holds every gemeente of the year (:data:`GEMEENTEN_PER_JAAR`)
     with inhabitants; per indicator only when every one of them has a value (counts summed,
     rates and means weighted by their base, :func:`~wijkanalyse.gebieden.aggregate.aggregate_many`).
     Returns the cells (``derived`` says so) and the Dutch description, or ``({}, None)``.
+    With the ``packaged`` catalogue the part stored by ``data build`` is read when it is
+    current (:mod:`~wijkanalyse.profiel.stored`).
     """
     key = f"nederland:{year}"
     if cache is not None and key in cache:
         cached: tuple[_Table, str | None] = cache[key]
         return cached
-    result: tuple[_Table, str | None] = ({}, None)
-    expected = GEMEENTEN_PER_JAAR.get(year)
-    sids = load.kwb_source_ids(con, year)
-    if expected and sids:
-        result = _nederland_cells(load.gemeente_values(con, sids, year), year, expected, meta)
+    payload = (stored.read_part(con, "nederland", str(year), _nederland_fingerprint(con, cache))
+               if packaged else None)
+    result = (stored.decode_cells(payload) if payload is not None
+              else _compute_nederland(con, year, meta))
     if cache is not None:
         cache[key] = result
     return result
+
+
+def _compute_nederland(con: duckdb.DuckDBPyConnection, year: int,
+                       meta: Mapping[str, _Meta]) -> tuple[_Table, str | None]:
+    expected = GEMEENTEN_PER_JAAR.get(year)
+    sids = load.kwb_source_ids(con, year)
+    if expected and sids:
+        return _nederland_cells(load.gemeente_values(con, sids, year), year, expected, meta)
+    return {}, None
+
+
+#: The files whose content makes the stored Nederland parts (a change invalidates them).
+_NEDERLAND_CODE = ("profiel/cells.py", "profiel/load.py", "catalogue.py", "data/indicators.yaml")
+
+
+def _nederland_fingerprint(con: duckdb.DuckDBPyConnection,
+                           cache: dict[Any, Any] | None = None) -> str:
+    memo: dict[Any, Any] = cache if cache is not None else {}
+    if "source_fingerprint" not in memo:
+        memo["source_fingerprint"] = load.source_fingerprint(con)
+    return f"{stored.code_hash(*_NEDERLAND_CODE)}|{memo['source_fingerprint']}"
+
+
+def nederland_parts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """Nederland from its gemeenten for every year of :data:`GEMEENTEN_PER_JAAR`, as rows
+    ``(year, fingerprint, payload)`` for ``stored_parts`` (``data build``; the packaged
+    catalogue)."""
+    meta = _meta_table(load_catalogue())
+    fingerprint = _nederland_fingerprint(con)
+    return [(str(y), fingerprint, stored.encode_cells(*_compute_nederland(con, y, meta)))
+            for y in sorted(GEMEENTEN_PER_JAAR)]
 
 
 def _names_by_year(con: duckdb.DuckDBPyConnection, codes: Sequence[str],
@@ -402,7 +435,8 @@ def build_profile(
     nl_derived: dict[int, str] = {}
     for y in sorted(set(kwb_years) - nl_years):
         cells, text = _nederland_from_gemeenten(
-            con, y, cat, meta, None if cache is None else cache.setdefault("nederland", {}))
+            con, y, cat, meta, None if cache is None else cache.setdefault("nederland", {}),
+            packaged=catalogue is None)
         if text:
             nederland.update(cells)
             nl_derived[y] = text

@@ -394,8 +394,11 @@ def _peer_figures(obs: Sequence[_Row], codes: Sequence[str], year: int,
         (r.indicator_id, r.code): (r.value, r.source_id)
         for r in obs if r.year == year and r.code in wanted and r.value is not None
     }
+    # summed in the order of ``codes``, not of the query's rows (which DuckDB does not fix):
+    # the same peers give the same float, to the last bit
+    order = {c: i for i, c in enumerate(codes)}
     by_ind: dict[str, list[str]] = {}
-    for ind, code in values:
+    for ind, code in sorted(values, key=lambda k: (k[0], order[k[1]])):
         by_ind.setdefault(ind, []).append(code)
     figures: dict[str, Figure] = {}
     used: set[str] = set()

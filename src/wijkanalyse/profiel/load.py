@@ -164,6 +164,18 @@ def source_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     return str(row[0])
 
 
+def levels_with_inhabitants(con: duckdb.DuckDBPyConnection,
+                             prefixes: dict[str, str]) -> list[tuple[str, int]]:
+    """``(level, year)`` of every level (``level -> code prefix``) and year with an inhabitant
+    count, in level order then year."""
+    rows = con.execute(
+        "SELECT DISTINCT substr(code, 1, 2), year FROM observations "
+        "WHERE indicator_id = 'a_inw' AND value IS NOT NULL").fetchall()
+    found = {(str(p), int(y)) for p, y in rows}
+    return [(level, year) for level, prefix in prefixes.items()
+            for year in sorted(y for p, y in found if p == prefix)]
+
+
 def level_values(con: duckdb.DuckDBPyConnection, year: int, prefix: str,
                  indicators: Sequence[str]) -> pd.DataFrame:
     """Values of ``indicators`` of every region whose code starts with ``prefix`` in ``year``,

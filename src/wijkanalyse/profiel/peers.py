@@ -71,6 +71,7 @@ tiny query and some numpy (about 5 ms); a gebied adds one query for its members.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import weakref
@@ -84,7 +85,7 @@ import pandas as pd
 
 from wijkanalyse.fmt import change, nl_number
 from wijkanalyse.model import Peer, PeerGroup, SeriesPoint, Subject
-from wijkanalyse.profiel import load
+from wijkanalyse.profiel import load, stored
 from wijkanalyse.profiel.features import (
     FEATURE_BY_ID,
     FEATURE_MIN_COVERAGE,
@@ -192,14 +193,26 @@ def _per_connection(con: duckdb.DuckDBPyConnection) -> dict[Any, Any]:
 def _level_data(
     con: duckdb.DuckDBPyConnection, level: str, year: int, *, fingerprint: str | None = None
 ) -> _LevelData:
-    """Read (or take from the per-connection cache) the features of a level and year."""
+    """Read (or take from the per-connection cache) the features of a level and year: the
+    part stored by ``data build`` when its fingerprint matches, else computed."""
     if level not in _LEVEL_PREFIX:
         raise ValueError(f"onbekend niveau {level!r}; kies uit {sorted(_LEVEL_PREFIX)}")
-    key = ("features", fingerprint or _fingerprint(con), level, int(year))
+    fingerprint = fingerprint or _fingerprint(con)
+    key = ("features", fingerprint, level, int(year))
     per_con = _per_connection(con)
     if key in per_con:
         cached: _LevelData = per_con[key]
         return cached
+    payload = stored.read_part(con, "peer_features", f"{level}:{int(year)}",
+                               _stored_fingerprint(fingerprint))
+    data = (_decode_level(payload) if payload is not None
+            else _compute_level_data(con, level, int(year)))
+    per_con[key] = data
+    return data
+
+
+def _compute_level_data(con: duckdb.DuckDBPyConnection, level: str, year: int) -> _LevelData:
+    """The features of a level and year from the observations (one query, vectorised)."""
     long = load.level_values(con, int(year), _LEVEL_PREFIX[level], INPUT_INDICATORS)
     wide = long.pivot(index="code", columns="indicator_id", values="value")
     wide.columns = [str(c) for c in wide.columns]
@@ -213,10 +226,50 @@ def _level_data(
         wide["a_inw"].astype("float64") if "a_inw" in wide.columns
         else pd.Series(np.nan, index=wide.index, dtype="float64")
     )
-    data = _LevelData(features_from_indicators(wide), inhabitants, labels,
+    return _LevelData(features_from_indicators(wide), inhabitants, labels,
                       n_gemeenten=load.gemeenten_with_inhabitants(con, int(year)))
-    per_con[key] = data
-    return data
+
+
+#: The modules whose code makes the stored peer parts (a change invalidates them).
+_PEER_CODE = ("profiel/features.py", "profiel/peers.py", "profiel/load.py")
+
+
+def _stored_fingerprint(source_fingerprint: str) -> str:
+    return f"{stored.code_hash(*_PEER_CODE)}|{source_fingerprint}"
+
+
+def _encode_level(data: _LevelData) -> str:
+    inw = data.inhabitants
+    return json.dumps({
+        "features": stored.encode_frame(data.features),
+        "inhabitants": stored.encode_frame(inw.to_frame(name="v")),
+        "inhabitants_name": inw.name,
+        "labels": {k: list(v) for k, v in data.labels.items()},
+        "n_gemeenten": data.n_gemeenten,
+    }, ensure_ascii=False)
+
+
+def _decode_level(payload: dict[str, Any]) -> _LevelData:
+    inw = stored.decode_frame(payload["inhabitants"])["v"]
+    inw.name = payload["inhabitants_name"]
+    return _LevelData(stored.decode_frame(payload["features"]), inw,
+                      {str(k): tuple(v) for k, v in payload["labels"].items()},
+                      n_gemeenten=int(payload["n_gemeenten"]))
+
+
+def stored_parts(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str, str]]]:
+    """The peer parts ``data build`` stores (see :mod:`~wijkanalyse.profiel.stored`): per kind
+    the rows ``(key, fingerprint, payload)``; the features of every level and year with an
+    inhabitant count, and the names of all regions."""
+    fingerprint = _stored_fingerprint(_fingerprint(con))
+    features = [
+        (f"{level}:{year}", fingerprint, _encode_level(_compute_level_data(con, level, year)))
+        for level, year in load.levels_with_inhabitants(con, _LEVEL_PREFIX)]
+    rows = [(code, y, n) for code, by_year in sorted(load.best_names(con).items())
+            for y, n in sorted(by_year.items())]
+    names = json.dumps({"codes": [r[0] for r in rows], "years": [r[1] for r in rows],
+                        "names": [r[2] for r in rows]}, ensure_ascii=False)
+    return {"peer_features": features, "peer_names": [("", fingerprint, names)]}
 
 
 def structural_features(
@@ -348,9 +401,18 @@ def _all_names(
     key = ("names", fingerprint)
     per_con = _per_connection(con)
     if key not in per_con:
-        per_con[key] = load.best_names(con)
+        payload = stored.read_part(con, "peer_names", "", _stored_fingerprint(fingerprint))
+        per_con[key] = load.best_names(con) if payload is None else _decode_names(payload)
     found: dict[str, dict[int, str]] = per_con[key]
     return found
+
+
+def _decode_names(payload: dict[str, list[Any]]) -> dict[str, dict[int, str]]:
+    names: dict[str, dict[int, str]] = {}
+    for code, year, name in zip(payload["codes"], payload["years"], payload["names"],
+                                strict=True):
+        names.setdefault(code, {})[year] = name
+    return names
 
 
 def _names(

@@ -297,6 +297,7 @@ def build_database(
             started = time.perf_counter()
             with store.transaction(cur):
                 report.n_derived = store_gemeente_parts(cur)
+                report.n_derived += _store_profile_parts(cur)
             report.derived_seconds = time.perf_counter() - started
 
         # the conflicts between sources, the lineage and the derived tables are made while
@@ -344,7 +345,19 @@ def build_database(
 
 
 #: Tables computed from the figures by every build (never carried over: they are rebuilt).
-_DERIVED_TABLES = ("segregatie_gemeente",)
+_DERIVED_TABLES = ("segregatie_gemeente", "stored_parts")
+
+
+def _store_profile_parts(con: duckdb.DuckDBPyConnection) -> int:
+    """The peer features and names and Nederland from its gemeenten, stored for every profile
+    (``stored_parts``, :mod:`wijkanalyse.profiel.stored`). Returns the rows written."""
+    from wijkanalyse.profiel.assemble import nederland_parts
+    from wijkanalyse.profiel.peers import stored_parts
+
+    n = 0
+    for kind, rows in stored_parts(con).items():
+        n += store.write_stored_parts(con, kind, rows)
+    return n + store.write_stored_parts(con, "nederland", nederland_parts(con))
 
 #: The large tables every source adds to, copied into the file while the build goes on.
 _GROWING_TABLES = ("observations", "region_sources", "geometries")
@@ -429,8 +442,11 @@ def _record_conflicts(con: duckdb.DuckDBPyConnection) -> None:
 def _load_kennis_catalogue(con: duckdb.DuckDBPyConnection) -> None:
     """Load the shipped interventions (idempotent; user versions carried over stay current)."""
     from wijkanalyse.kennis import ensure_catalogue
+    from wijkanalyse.kennis.index import stored_index_part
 
     ensure_catalogue(con)
+    # the search index of the catalogue just loaded, so that 'kennis zoek' need not make it
+    store.write_stored_parts(con, "kennis_index", [stored_index_part(con)])
 
 
 def _carry_over_user_tables(

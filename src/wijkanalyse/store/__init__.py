@@ -18,6 +18,7 @@ Data model (see docs/architecture.md):
 ``load_issues``        what readers and the build noticed (unmapped columns, unmatched names, ...)
 ``documents``          documentation found next to the data (PDF, Markdown, metadata), not read
 ``lineage``            which region of one division year becomes which of the next (issue 12)
+``stored_parts``       parts every profile needs, computed once by ``data build`` (issue 13)
 ``areas``, ``area_members``  user-defined areas (kept across rebuilds)
 """
 
@@ -73,6 +74,11 @@ from wijkanalyse.store.sourcedata import (
     write_issues,
     write_source_table,
 )
+from wijkanalyse.store.storedparts import (
+    read_stored_part,
+    read_stored_parts,
+    write_stored_parts,
+)
 from wijkanalyse.store.versions import (
     append_version,
     next_version,
@@ -107,6 +113,8 @@ __all__ = [
     "is_read_only",
     "missing_database_message",
     "next_version",
+    "read_stored_part",
+    "read_stored_parts",
     "reading",
     "record_conflicts",
     "recognised_error",
@@ -120,5 +128,6 @@ __all__ = [
     "write_issues",
     "write_protected",
     "write_source_table",
+    "write_stored_parts",
     "writing",
 ]

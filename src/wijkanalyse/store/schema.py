@@ -117,6 +117,8 @@ CREATE TABLE IF NOT EXISTS lineage (
     target_code VARCHAR, weight DOUBLE, evidence VARCHAR, certainty VARCHAR, note VARCHAR);
 CREATE TABLE IF NOT EXISTS segregatie_gemeente (
     level VARCHAR, gemeente_code VARCHAR, part VARCHAR, PRIMARY KEY (level, gemeente_code));
+CREATE TABLE IF NOT EXISTS stored_parts (
+    kind VARCHAR, key VARCHAR, fingerprint VARCHAR, payload VARCHAR, PRIMARY KEY (kind, key));
 CREATE TABLE IF NOT EXISTS areas (
     area_id VARCHAR PRIMARY KEY, name VARCHAR, gemeente_code VARCHAR, description VARCHAR,
     created_by VARCHAR, created_at VARCHAR);
