@@ -356,3 +356,30 @@ def test_compare_with_lbm_concordant_and_too_few():
     assert "te weinig gebieden (2)" in res["note"]
     res = compare_with_lbm(index.assign(year=2010), lbm)
     assert res["per_year"].empty and "Geen vergelijking mogelijk" in res["note"]
+
+
+def test_wk091710_2019_pinned_rows(index):
+    """Every field of one wijk's 2019 rows, pinned from the index before it was vectorised
+    (issue 14: the same values, notes, reasons and sources after the rewrite)."""
+    rows = {d: _row(index, "WK091710", 2019, d) for d in
+            ("sociaal", "economisch", "fysiek/wonen", TOTAL)}
+    assert rows["sociaal"]["index"] == pytest.approx(96.74201105380862, abs=1e-9)
+    assert rows["fysiek/wonen"]["index"] == pytest.approx(100.07402054313327, abs=1e-9)
+    assert rows[TOTAL]["index"] == pytest.approx(98.40801579847096, abs=1e-9)
+    assert math.isnan(rows["economisch"]["index"])
+    assert rows["economisch"]["indicators_used"] == ["p_arb_pp"]
+    assert rows[TOTAL]["indicators_used"] == ["p_jz_tn", "p_wmo_t", "p_leegsw", "g_afs_hp",
+                                              "g_afs_gs", "g_afs_kv", "g_afs_sc"]
+    assert [rows[d]["complete"] for d in rows] == [True, False, True, False]
+    assert rows["economisch"]["note"] == (
+        "Geen domeinindex: de beschikbare indicatoren (1 van 4) dragen minder dan 50% van het "
+        "gewicht. Ontbreekt in 2019: p_hh_li (1 van 1 wijk: leeg in bron), p_hh_osm (1 van 1 "
+        "wijk: leeg in bron) en g_ink_pi (1 van 1 wijk: leeg in bron). Niet in de index: "
+        "p_n_act (geen waarde voor wijken in basisjaar 2019). Referentie: Nederland 2019 voor "
+        "p_hh_li, p_hh_osm, g_ink_pi en p_arb_pp. Spreiding over 96–115 wijken in 1–2 "
+        "gemeenten.")
+    assert rows[TOTAL]["note"] == (
+        "Gemiddelde van sociaal en fysiek/wonen. Zonder domeinindex in 2019: economisch. Niet "
+        "te berekenen (geen bruikbare indicator in basisjaar 2019): veiligheid.")
+    assert {rows[d]["source"] for d in rows} == {"Bron: CBS, Kerncijfers Wijken en Buurten 2019"}
+    assert rows[TOTAL]["band"] == "rond het gemiddelde" and rows["economisch"]["band"] is None

@@ -38,7 +38,8 @@ aggregate is incomplete or not aggregatable, else ``None``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -258,38 +259,32 @@ def aggregate_many(
     missing_text = counts.groupby(_KEY, sort=True)["text"].agg("; ".join)
     missing_parts = miss.groupby(_KEY, sort=True)["code"].agg(list)
 
-    ind_ids = res.index.get_level_values("indicator_id").to_series(index=res.index).astype(object)
-    base_r = res["base"].astype(object).where(res["base"].notna(), "?")
-    units = _unit_text(res["unit"], res["n_parts"])
-    parts_text = pd.DataFrame(index=res.index)
-    parts_text["not_aggregatable"] = np.where(
-        r_agg == "none",
-        "niet samen te voegen: " + ind_ids + " is een code of klasse",
-        np.where(
-            r_agg == "unknown",
-            "niet samen te voegen: " + ind_ids + " staat niet in de indicatorcatalogus",
-            None,
-        ),
-    )
-    parts_text.loc[aggregatable, "not_aggregatable"] = None
-    parts_text["missing"] = missing_text.reindex(res.index)
-    parts_text["weights"] = np.where(
-        zero_weight,
-        "totaal gewicht (" + base_r + ") is 0: geen gewogen gemiddelde mogelijk",
-        np.where(
-            all_empty,
-            "alle " + _unit_text(res["unit"], pd.Series(2, index=res.index)) + " hebben gewicht ("
-            + base_r + ") 0 en geen waarde",
-            None,
-        ),
-    )
-    parts_text["partial"] = np.where(
-        partial & aggregatable & ~complete & ~np.isnan(value),
-        "gedeeltelijke waarde over " + res["n_present"].astype(str) + " van "
-        + res["n_parts"].astype(str) + " " + units,
-        None,
-    )
-    reason = parts_text.stack().dropna().groupby(level=[0, 1, 2]).agg("; ".join)
+    # the texts are built only for the rows they apply to (most aggregates have none)
+    ind_ids = res.index.get_level_values("indicator_id").to_numpy(dtype=object)
+    base_r = res["base"].astype(object).where(res["base"].notna(), "?").to_numpy(dtype=object)
+    texts: list[pd.Series] = []
+
+    def _text(mask: np.ndarray, make: Callable[[np.ndarray], Any]) -> None:
+        rows = np.flatnonzero(mask)
+        texts.append(pd.Series(make(rows), index=rows, dtype=object))
+
+    _text((r_agg == "none") & ~aggregatable,
+          lambda i: "niet samen te voegen: " + ind_ids[i] + " is een code of klasse")
+    _text((r_agg == "unknown") & ~aggregatable,
+          lambda i: "niet samen te voegen: " + ind_ids[i] + " staat niet in de indicatorcatalogus")
+    has_missing = missing_text.reindex(res.index)
+    _text(has_missing.notna().to_numpy(), lambda i: has_missing.to_numpy(dtype=object)[i])
+    _text(zero_weight, lambda i: "totaal gewicht (" + base_r[i]
+          + ") is 0: geen gewogen gemiddelde mogelijk")
+    _text(all_empty & ~zero_weight, lambda i: "alle " + _unit_text(
+        res["unit"].iloc[i], pd.Series(2, index=i)).to_numpy(dtype=object) + " hebben gewicht ("
+        + base_r[i] + ") 0 en geen waarde")
+    _text(partial & aggregatable & ~complete & ~np.isnan(value), lambda i: (
+        "gedeeltelijke waarde over " + n_present[i].astype(str).astype(object) + " van "
+        + n_parts[i].astype(str).astype(object) + " "
+        + _unit_text(res["unit"].iloc[i], res["n_parts"].iloc[i]).to_numpy(dtype=object)))
+    # in column order per aggregate: not aggregatable, missing, weights, partial
+    reason = pd.concat(texts).groupby(level=0, sort=True).agg("; ".join)
 
     out = pd.DataFrame(index=res.index)
     out["value"] = value.astype("float64")
@@ -300,8 +295,9 @@ def aggregate_many(
     out["missing_parts"] = pd.Series(
         [x if isinstance(x, list) else [] for x in mp], index=res.index, dtype=object
     )
-    out["reason"] = reason.reindex(res.index).astype(object)
-    out["reason"] = out["reason"].where(out["reason"].notna(), None)
+    reasons = np.full(len(res), None, dtype=object)
+    reasons[reason.index.to_numpy(dtype=np.int64)] = reason.to_numpy(dtype=object)
+    out["reason"] = pd.Series(reasons, index=out.index, dtype=object)
     out = out.reset_index()
     out["area_id"] = out["area_id"].astype(object)
     out["indicator_id"] = out["indicator_id"].astype(object)
@@ -410,7 +406,7 @@ def _values_frame(values: pd.DataFrame) -> pd.DataFrame:
         {
             "indicator_id": values["indicator_id"].astype(object),
             "year": pd.to_numeric(values["year"]).astype("int64"),
-            "code": values["code"].astype(str).str.strip().str.upper().astype(object),
+            "code": _normalised_codes(values["code"]),
             "value": pd.to_numeric(values["value"], errors="coerce").astype("float64"),
             "missing_reason": (
                 values["missing_reason"].astype(object)
@@ -425,3 +421,11 @@ def _values_frame(values: pd.DataFrame) -> pd.DataFrame:
         example = vals.loc[dup, _OBS_KEY].head(3).to_dict("records")
         raise ValueError(f"values hold more than one row per (indicator_id, year, code): {example}")
     return vals.reset_index(drop=True)
+
+
+def _normalised_codes(codes: pd.Series) -> np.ndarray:
+    """``str``, stripped and upper-case; computed once per distinct code."""
+    number, distinct = pd.factorize(codes, use_na_sentinel=False)
+    clean = pd.Series(distinct, dtype=object).astype(str).str.strip().str.upper()
+    out: np.ndarray = clean.to_numpy(dtype=object)[number]
+    return out

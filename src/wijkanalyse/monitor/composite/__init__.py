@@ -1,7 +1,8 @@
 """Samengestelde wijkindex: a composite index of KWB indicators per domain.
 
 Modules: :mod:`.config` (``data/composite.yaml``), :mod:`.compute` (pure: members, references,
-aggregation, scores, domain and total indices), :mod:`.index` (the index of units read from
+aggregation, scores, domain and total indices), :mod:`.groupsets` (the indicators, sources and
+reasons of each row as numbered sets, with NumPy), :mod:`.index` (the index of units read from
 the database, the default base year) and :mod:`.lbm` (the Leefbaarometer beside the index).
 
 In the style of Rotterdam's Wijkprofiel (100 = the city average of the base year 2014, scores

@@ -23,6 +23,12 @@ from wijkanalyse.monitor.composite.config import (
     CompositeConfig,
     load_config,
 )
+from wijkanalyse.monitor.composite.groupsets import (
+    expand_sets,
+    group_numbers,
+    joined_labels,
+    set_numbers,
+)
 
 # --------------------------------------------------------------------------- units
 
@@ -126,6 +132,9 @@ def compute_references(
     national = v[(v["code"] == NATIONAL_CODE) & v["value"].notna()]
     nat_value = dict(zip(national["indicator_id"], national["value"], strict=True))
     nat_label = dict(zip(national["indicator_id"], national["label"], strict=True))
+    gemeente = pd.Series(wide.index.astype(str).str[2:6], index=wide.index)
+    labelled = regions.loc[regions["label"].notna(), ["indicator_id", "code", "label"]]
+    labels_of = dict(tuple(labelled.groupby("indicator_id", sort=False)))
     rows = []
     for ind in cfg.indicators:
         col = (wide[ind.id] if ind.id in wide.columns
@@ -134,11 +143,11 @@ def compute_references(
         vals = col[eligible].to_numpy(dtype="float64")
         codes = col.index[eligible]
         n = int(len(vals))
-        n_gm = int(len({c[2:6] for c in codes}))
+        n_gm = int(gemeente[eligible].nunique())
         sd = float(np.std(vals)) if n else math.nan
-        spread_labels = sorted({str(x) for x in regions.loc[
-            (regions["indicator_id"] == ind.id) & regions["code"].isin(codes), "label"]
-            .dropna()})
+        lab = labels_of.get(ind.id)
+        spread_labels = [] if lab is None else sorted(
+            {str(x) for x in pd.unique(lab.loc[lab["code"].isin(codes), "label"])})
         if ind.id in nat_value:
             ref, kind = float(nat_value[ind.id]), "nationaal"
             ref_text = f"Nederland {base_year}"
@@ -198,19 +207,53 @@ def aggregate_unit_values(
     agg = aggregate_many(values, areas=members, indicators=cat)
     agg = agg[agg["indicator_id"].isin(ids)].rename(columns={"area_id": "unit_id"})
     if "label" in values.columns:
-        hit = values[values["indicator_id"].isin(ids) & values["value"].notna()]
-        mem = pd.DataFrame([(u, c) for u, cs in members.items() for c in cs],
-                           columns=["unit_id", "code"])
-        hit = hit.merge(mem, on="code")
-        src = (hit.dropna(subset=["label"]).groupby(["unit_id", "indicator_id", "year"])["label"]
-               .agg(lambda s: "; ".join(sorted(set(map(str, s))))).rename("source"))
-        agg = agg.merge(src.reset_index(), on=["unit_id", "indicator_id", "year"], how="left")
+        agg["source"] = _member_sources(values, members=members, ids=ids,
+                                        agg=agg[["unit_id", "indicator_id", "year"]])
     else:
         agg = agg.assign(source=None)
     agg["level"] = agg["unit_id"].map(dict(levels))
     agg["source"] = agg["source"].astype(object).where(agg["source"].notna(), None)
     cols = ["unit_id", "level", "indicator_id", "year", "value", "complete", "reason", "source"]
     return agg[cols].reset_index(drop=True)
+
+
+def _member_sources(values: pd.DataFrame, *, members: Mapping[str, Sequence[str]],
+                    ids: Sequence[str], agg: pd.DataFrame) -> np.ndarray:
+    """Per row of ``agg`` (``unit_id, indicator_id, year``) the sorted distinct labels of the
+    members' observations with a value, joined with ``"; "`` (``None`` without a label).
+
+    Keys are numbered (unit x indicator x year as one integer) so that no frame is grouped or
+    merged on text columns.
+    """
+    hit = values.loc[values["indicator_id"].isin(ids) & values["value"].notna()
+                     & values["label"].notna(), ["indicator_id", "year", "code", "label"]]
+    code_no, code_ids = pd.factorize(hit["code"].to_numpy(dtype=object))
+    unit_ids = pd.Index(list(members), dtype=object)
+    mem_unit = np.repeat(np.arange(len(unit_ids)), [len(cs) for cs in members.values()])
+    mem_code = pd.Index(code_ids, dtype=object).get_indexer(
+        [c for cs in members.values() for c in cs])
+    pairs = pd.DataFrame({"c": mem_code[mem_code >= 0], "u": mem_unit[mem_code >= 0]})
+    joined = pd.DataFrame({"c": code_no, "row": np.arange(len(code_no))}).merge(pairs, on="c")
+    row = joined["row"].to_numpy(dtype=np.int64)
+    ind_ids = pd.Index(ids, dtype=object)
+    year_ids = pd.Index(pd.unique(np.concatenate([hit["year"].to_numpy(dtype=np.int64),
+                                                  agg["year"].to_numpy(dtype=np.int64)])))
+    n_ind, n_year = len(ind_ids), len(year_ids)
+    ind_no = ind_ids.get_indexer(hit["indicator_id"].to_numpy(dtype=object))
+    year_no = year_ids.get_indexer(hit["year"].to_numpy(dtype=np.int64))
+    key = (joined["u"].to_numpy(dtype=np.int64) * n_ind + ind_no[row]) * n_year + year_no[row]
+    keys, gid = np.unique(key, return_inverse=True)
+    texts = joined_labels(gid.reshape(-1), hit["label"].to_numpy(dtype=object)[row],
+                          n_groups=len(keys), split=False)
+    a_key = ((unit_ids.get_indexer(agg["unit_id"].to_numpy(dtype=object)) * n_ind
+              + ind_ids.get_indexer(agg["indicator_id"].to_numpy(dtype=object))) * n_year
+             + year_ids.get_indexer(agg["year"].to_numpy(dtype=np.int64)))
+    out = np.full(len(agg), None, dtype=object)
+    if len(keys):
+        at = np.minimum(np.searchsorted(keys, a_key), len(keys) - 1)
+        found = keys[at] == a_key
+        out[found] = texts[at[found]]
+    return out
 
 
 # --------------------------------------------------------------------------- scores
@@ -287,20 +330,6 @@ def _reference_summary(refs: pd.DataFrame, level: str) -> str:
     return (f"Referentie: {'; '.join(parts)}. Spreiding over {n_text} {plural} in {g_text}.")
 
 
-def _labels_by_group(frame: pd.DataFrame, key: list[str], column: str,
-                     name: str) -> pd.DataFrame:
-    """Per group (``key`` columns) the sorted labels of the "; "-separated ``column``, as a
-    list in column ``name``."""
-    lab = frame[[*key, column]].dropna(subset=[column])
-    if lab.empty:
-        return pd.DataFrame({**{k: pd.Series(dtype=frame[k].dtype) for k in key},
-                             name: pd.Series(dtype=object)})
-    lab = lab.assign(**{column: lab[column].astype(str).str.split("; ")}).explode(column)
-    lab = lab.drop_duplicates()
-    out = lab.groupby(key, sort=False)[column].agg(lambda c: sorted(set(c)))
-    return out.rename(name).reset_index()
-
-
 def combine_scores(
     scores: pd.DataFrame,
     references: pd.DataFrame,
@@ -366,21 +395,44 @@ def combine_scores(
     s["_wi"] = np.where(present, s["weight"].to_numpy(dtype="float64")
                         * s["index"].fillna(0.0).to_numpy(dtype="float64"), 0.0)
     s["_has"] = s["value"].notna()
-    dom = s.groupby(key, sort=False).agg(has=("_has", "any"), w_present=("_wp", "sum"),
-                                         w_index=("_wi", "sum"), n=("_present", "sum"))
+    groups = s.groupby(key, sort=False)
+    gid = groups.ngroup().to_numpy(dtype=np.int64)  # row i of the aggregate is group i
+    dom = groups.agg(has=("_has", "any"), w_present=("_wp", "sum"), w_index=("_wi", "sum"),
+                     n=("_present", "sum"))
+    n_groups = len(dom)
+    io = s["_io"].to_numpy(dtype=np.int64)
+    ids = list(ind_order)
+    # per group: the set of indicators used, of (indicator, reason) missing, of sources
+    used_no, used_sets = set_numbers(gid[present], io[present], n_groups=n_groups)
+    used_names = [tuple(ids[i] for i in x) for x in used_sets]
+    with_reason = s["usable"].to_numpy(dtype=bool) & ~present & s["reason"].notna().to_numpy()
+    frag_no, frags = pd.factorize(pd.MultiIndex.from_arrays(
+        [io[with_reason], s.loc[with_reason, "reason"].astype(str).to_numpy(dtype=object)]))
+    reason_no, reason_sets = set_numbers(gid[with_reason], frag_no, n_groups=n_groups)
+    frag_list = list(frags)
+    level_no, level_ids = pd.factorize(s["level"].astype(object))
+    ref_text = np.full(len(level_ids) * len(ids), None, dtype=object)
+    for lv_no, lv in enumerate(level_ids):
+        for i, ind in enumerate(ids):
+            sel = references.loc[(references["level"] == lv)
+                                 & (references["indicator_id"] == ind), "source"].dropna()
+            if len(sel):
+                ref_text[lv_no * len(ids) + i] = "; ".join(map(str, sel))
+    src_labels = np.concatenate([s["source"].to_numpy(dtype=object)[present],
+                                 ref_text[level_no[present] * len(ids) + io[present]]])
+    dom["used_no"] = used_no
+    dom["reason_no"] = reason_no
+    dom["src_text"] = joined_labels(np.concatenate([gid[present], gid[present]]), src_labels,
+                                    n_groups=n_groups, split=True)
     dom = dom[dom["has"]].reset_index().merge(info, on=["level", "domain"], how="inner")
-    ps = s[present]
-    used = ps.groupby(key, sort=False)["indicator_id"].agg(list).rename("indicators_used")
-    dom = dom.merge(used.reset_index(), on=key, how="left")
-    dom["indicators_used"] = [x if isinstance(x, list) else [] for x in dom["indicators_used"]]
-    miss = s[s["usable"].to_numpy(dtype=bool) & ~present & s["reason"].notna().to_numpy()]
-    reasons = dict(zip(zip(miss["unit_id"], miss["year"], miss["indicator_id"], strict=True),
-                       miss["reason"].astype(str), strict=True))
+    dom["indicators_used"] = pd.Series([list(used_names[n]) for n in dom["used_no"]],
+                                       index=dom.index, dtype=object)
     usable_ids = {(r.level, r.domain): [i for i in cfg.domain(r.domain).indicators
                                          if i.id in set(references.loc[
                                              (references["level"] == r.level)
                                              & references["usable"], "indicator_id"])]
                   for r in info.itertuples()}
+    info_text = {(r.level, r.domain): (r.unusable_text, r.ref_text) for r in info.itertuples()}
 
     share = np.where(dom["w_usable"] > 0, dom["w_present"] / dom["w_usable"].where(
         dom["w_usable"] > 0, 1.0), 0.0)
@@ -392,36 +444,31 @@ def combine_scores(
     dom["complete"] = (dom["n_usable"] > 0) & (dom["n"] == dom["n_usable"])
     dom["n_indicators"] = dom["n"].astype("int64")
     pct = nl_number(cfg.min_weight_share * 100)
+    # one note per distinct (level, domain, year, indicators used, reasons); shared strings
+    note_no, firsts = group_numbers(dom, ["level", "domain", "year", "used_no", "reason_no",
+                                          "n", "n_usable", "w_present", "w_usable"])
     notes = []
-    for r in dom.itertuples(index=False):
+    for r in firsts.itertuples(index=False):
         parts = []
         if r.n_usable == 0:
             parts.append(f"Geen indicator van dit domein is bruikbaar in basisjaar {base_year}.")
         elif not (r.w_present > 0 and r.w_present / r.w_usable + 1e-12 >= cfg.min_weight_share):
             parts.append(f"Geen domeinindex: de beschikbare indicatoren ({r.n} van "
                          f"{r.n_usable}) dragen minder dan {pct}% van het gewicht.")
+        reason_of = {ids[frag_list[k][0]]: frag_list[k][1] for k in reason_sets[r.reason_no]}
         missing = [i.id for i in usable_ids[(r.level, r.domain)]
-                   if i.id not in r.indicators_used]
+                   if i.id not in used_names[r.used_no]]
         if missing:
             parts.append(f"Ontbreekt in {r.year}: " + join_nl([
-                f"{i} ({reasons[(r.unit_id, r.year, i)]})" if (r.unit_id, r.year, i) in reasons
-                else f"{i} (geen gegevens)" for i in missing]) + ".")
-        if r.unusable_text:
-            parts.append(r.unusable_text)
-        if r.ref_text:
-            parts.append(r.ref_text)
+                f"{i} ({reason_of[i]})" if i in reason_of else f"{i} (geen gegevens)"
+                for i in missing]) + ".")
+        unusable_text, ref_summary = info_text[(r.level, r.domain)]
+        if unusable_text:
+            parts.append(unusable_text)
+        if ref_summary:
+            parts.append(ref_summary)
         notes.append(" ".join(parts))
-    dom["note"] = notes
-    ref_src = references[["level", "indicator_id", "source"]].rename(
-        columns={"source": "ref_source"})
-    src_rows = ps[[*key, "indicator_id", "source"]].merge(ref_src, on=["level", "indicator_id"],
-                                                          how="left")
-    src_long = pd.concat([
-        src_rows[[*key, "source"]],
-        src_rows[[*key, "ref_source"]].rename(columns={"ref_source": "source"}),
-    ])
-    dom = dom.merge(_labels_by_group(src_long, key, "source", "sources"), on=key, how="left")
-    dom["sources"] = [x if isinstance(x, list) else [] for x in dom["sources"]]
+    dom["note"] = np.array(notes, dtype=object)[note_no] if notes else None
     dom["_o"] = dom["domain"].map(order)
     dom = dom.sort_values(["unit_id", "year", "_o"], kind="stable", ignore_index=True)
 
@@ -429,14 +476,17 @@ def combine_scores(
     ukey = ["unit_id", "year"]
     avail = dom[dom["index"].notna()].copy()
     avail["_wd"] = avail["dom_weight"] * avail["index"]
-    tot = avail.groupby(ukey, sort=False).agg(
-        n_dom=("domain", "size"), wd=("_wd", "sum"), w=("dom_weight", "sum"),
-        domains=("domain", list), used=("indicators_used", lambda c: [i for x in c for i in x]),
-        n_complete=("complete", "sum"))
-    tsrc = _labels_by_group(
-        avail[[*ukey, "sources"]].explode("sources").rename(columns={"sources": "source"}),
-        ukey, "source", "sources")
-    tot = tot.reset_index().merge(tsrc, on=ukey, how="left").set_index(ukey)
+    tgroups = avail.groupby(ukey, sort=False)
+    tgid = tgroups.ngroup().to_numpy(dtype=np.int64)
+    tot = tgroups.agg(n_dom=("domain", "size"), wd=("_wd", "sum"), w=("dom_weight", "sum"),
+                      n_complete=("complete", "sum"))
+    dom_ids = [d.id for d in cfg.domains]
+    tot["dom_no"], dom_sets = set_numbers(tgid, avail["_o"].to_numpy(dtype=np.int64),
+                                          n_groups=len(tot))
+    rows, items = expand_sets(avail["used_no"].to_numpy(dtype=np.int64), used_sets)
+    tot["tused_no"], tused_sets = set_numbers(tgid[rows], items, n_groups=len(tot))
+    tot["sources"] = joined_labels(tgid, avail["src_text"].to_numpy(dtype=object),
+                                   n_groups=len(tot), split=True)
     any_dom = dom.groupby(ukey, sort=False).size().rename("n_rows")
     g = grid.drop_duplicates(ukey)[["unit_id", "year", "level"]].copy()
     g["unit_id"] = g["unit_id"].astype(str)
@@ -445,20 +495,24 @@ def combine_scores(
                                                               how="left")
     g["n_dom"] = g["n_dom"].fillna(0).astype("int64")
     g["n_rows"] = g["n_rows"].fillna(0).astype("int64")
+    g["dom_no"] = g["dom_no"].fillna(-1).astype("int64")
+    g["tused_no"] = g["tused_no"].fillna(-1).astype("int64")
     with np.errstate(invalid="ignore", divide="ignore"):
         g["index"] = np.where(g["n_dom"] >= cfg.min_domains,
                               g["wd"] / g["w"].where(g["w"] > 0, 1.0), np.nan)
     n_usable_dom = g["level"].map({lv: len(v) for lv, v in usable_domains.items()})
     g["complete"] = (n_usable_dom > 0) & (g["n_complete"].fillna(0) == n_usable_dom) & (
         g["n_dom"] == n_usable_dom)
-    tnotes, used_out = [], []
-    for r in g.itertuples(index=False):
-        doms = r.domains if isinstance(r.domains, list) else []
+    g["has_rows"] = g["n_rows"] > 0
+    tnote_no, tfirsts = group_numbers(g, ["level", "year", "has_rows", "n_dom", "dom_no"])
+    tnotes = []
+    for r in tfirsts.itertuples(index=False):
+        doms = [dom_ids[i] for i in dom_sets[r.dom_no]] if r.dom_no >= 0 else []
         parts = []
         if base_year is None:
             parts.append("Geen basisjaar: geen van de indexindicatoren heeft een bruikbare "
                          "referentie in de database.")
-        elif r.n_rows == 0:
+        elif not r.has_rows:
             parts.append(f"Geen van de indexindicatoren heeft in {r.year} een waarde voor dit "
                          "gebied.")
         elif r.n_dom < cfg.min_domains:
@@ -467,30 +521,32 @@ def combine_scores(
         if doms:
             parts.append("Gemiddelde van " + join_nl(doms) + ".")
         absent = [x for x in usable_domains.get(r.level, []) if x not in doms]
-        if absent and base_year is not None and r.n_rows:
+        if absent and base_year is not None and r.has_rows:
             parts.append(f"Zonder domeinindex in {r.year}: " + join_nl(absent) + ".")
         never = [d.id for d in cfg.domains if d.id not in usable_domains.get(r.level, [])]
         if never and base_year is not None:
             parts.append(f"Niet te berekenen (geen bruikbare indicator in basisjaar {base_year})"
                          ": " + join_nl(never) + ".")
         tnotes.append(" ".join(parts))
-        used_out.append(sorted(set(r.used), key=ind_order.__getitem__)
-                        if isinstance(r.used, list) else [])
-    g["note"] = tnotes
-    g["indicators_used"] = used_out
-    g["n_indicators"] = [len(x) for x in used_out]
-    g["sources"] = [x if isinstance(x, list) else [] for x in g["sources"]]
+    g["note"] = np.array(tnotes, dtype=object)[tnote_no] if tnotes else None
+    tused_names = [tuple(ids[i] for i in x) for x in tused_sets]
+    g["indicators_used"] = pd.Series([list(tused_names[n]) if n >= 0 else []
+                                      for n in g["tused_no"]], index=g.index, dtype=object)
+    g["n_indicators"] = np.array([len(tused_names[n]) if n >= 0 else 0
+                                  for n in g["tused_no"]], dtype="int64")
+    g["sources"] = g["sources"].astype(object).where(g["sources"].notna(), None)
     g["domain"] = TOTAL
+    dom["sources"] = dom["src_text"]
     cols = ["unit_id", "year", "domain", "index", "n_indicators", "indicators_used", "complete",
             "note", "sources"]
     out = pd.concat([dom[cols], g[cols]], ignore_index=True)
     out["_o"] = out["domain"].map(order)
     out = out.sort_values(["unit_id", "year", "_o"], kind="stable", ignore_index=True)
-    out["band"] = pd.Series([cfg.band(x) for x in out["index"]], index=out.index,
-                            dtype=object)
+    out["band"] = _bands(out["index"].to_numpy(dtype="float64"), cfg)
     out["base_year"] = pd.array([base_year] * len(out), dtype="Int64")
-    out["source"] = pd.Series([("Bron: " + "; ".join(x)) if x else None
-                               for x in out["sources"]], index=out.index, dtype=object)
+    src_no, src_texts = pd.factorize(out["sources"].astype(object))
+    cited = np.array([f"Bron: {t}" for t in src_texts] + [None], dtype=object)
+    out["source"] = pd.Series(cited[src_no], index=out.index, dtype=object)
     out["index"] = out["index"].astype("float64")
     out["n_indicators"] = out["n_indicators"].astype("int64")
     out["year"] = out["year"].astype("int64")
@@ -498,6 +554,17 @@ def combine_scores(
     # text columns are plain objects whatever pandas infers (stable dtypes for callers)
     out = out.astype({"unit_id": object, "domain": object, "note": object})
     return out[list(INDEX_COLUMNS)]
+
+
+def _bands(index: np.ndarray, cfg: CompositeConfig) -> pd.Series:
+    """The band label of every index value (:meth:`CompositeConfig.band`, vectorised)."""
+    out = np.full(len(index), None, dtype=object)
+    todo = np.isfinite(index)
+    for low, label in cfg.bands:
+        hit = todo if low is None else todo & (index >= low)
+        out[hit] = label
+        todo = todo & ~hit
+    return pd.Series(out, dtype=object)
 
 
 # --------------------------------------------------------------------------- public API
