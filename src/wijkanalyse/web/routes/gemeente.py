@@ -14,7 +14,7 @@ from wijkanalyse.catalogue import load_catalogue
 from wijkanalyse.codes import normalise_code
 from wijkanalyse.fmt import format_value
 from wijkanalyse.gebieden.layers import gemeente_layers
-from wijkanalyse.gebieden.subjects import SubjectError, resolve_gemeente
+from wijkanalyse.gebieden.subjects import SubjectError, display_name, resolve_gemeente
 from wijkanalyse.segregatie.groups import GROUPS
 from wijkanalyse.web import load
 from wijkanalyse.web.deps import Database, get_db
@@ -50,7 +50,8 @@ def _data(db: Database, code: str, level: str, indicator: str) -> dict[str, Any]
     def make(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         gm, name = _gemeente(con, code)
         year = load.latest_year(con, gm, level)
-        units = load.gemeente_units(con, gm, level, year) if year is not None else []
+        units = [(c, display_name(n, code=c)) for c, n in
+                 (load.gemeente_units(con, gm, level, year) if year is not None else [])]
         codes = [c for c, _ in units]
         value_year, values = load.indicator_values(con, indicator, codes)
         layers = gemeente_layers(con, gm, db.shared.setdefault("location", {}))
