@@ -36,7 +36,7 @@ SEARCHES = ("Angelslo", "Schildersbuurt", "Schilderbuurt", "Meerwijk", "Den Haag
 MONITOR_SORTS = ("name", "-name", "risk", "-risk", "lbm_afw", "klasse_label", "gemeente")
 GEMEENTEN = ("GM0518", "GM0014", "GM0114", "GM0392", "GM0995", "GM0363", "GM0599",
              "GM0772", "GM0344", "GM0935")
-INDICATORS = ("a_inw", "p_hh_li", "g_woz", "p_wcorpw")
+INDICATORS = ("a_inw", "p_hh_li")
 
 
 def _pages(db: Path, n_wijken: int, seed: int) -> dict[str, list[str]]:

@@ -259,13 +259,13 @@ class _Gate:
 # dependencies
 
 
-def get_settings(request: Request) -> WebSettings:
+async def get_settings(request: Request) -> WebSettings:
     """The app's settings."""
     settings: WebSettings = request.app.state.settings
     return settings
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     """The app's read-only database (see :class:`Database`)."""
     db: Database = request.app.state.db
     return db
