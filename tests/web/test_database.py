@@ -71,3 +71,13 @@ def test_a_crash_shows_no_stack_trace(built_db: Path) -> None:
         j = client.get("/kapot.json")
         assert j.status_code == 500 and j.json()["fout"].startswith("Er ging iets mis")
         assert client.get("/bestaat-niet").status_code == 404
+
+
+def test_behind_a_reverse_proxy_under_a_path(built_db: Path) -> None:
+    app = create_app(WebSettings(db_path=built_db, base_path="/wijkanalyse"))
+    with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as client:
+        home = client.get("/")
+        assert 'href="/wijkanalyse/static/site.css"' in home.text
+        assert 'action="/wijkanalyse/zoek"' in home.text
+        r = client.get("/zoek", params={"q": "Angelslo"})
+        assert r.status_code == 303 and r.headers["location"] == "/wijkanalyse/wijk/WK011443"

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import duckdb
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from wijkanalyse.catalogue import load_catalogue
 from wijkanalyse.codes import normalise_code
@@ -21,7 +21,7 @@ from wijkanalyse.web.deps import Database, get_db
 from wijkanalyse.web.jinja import render, url_for_subject
 from wijkanalyse.web.maps import choropleth_svg
 from wijkanalyse.web.models import GemeentePage, SegregationFigure, UnitValue
-from wijkanalyse.web.routes.common import search_url
+from wijkanalyse.web.routes.common import redirect, search_url
 from wijkanalyse.web.security import NotFound
 
 __all__ = ["DEFAULT_INDICATOR", "router"]
@@ -107,7 +107,7 @@ def gemeente_page(request: Request, code: str, db: Database = Depends(get_db),
                   niveau: Level = Query("wijk")) -> Response:
     data = _data(db, normalise_code(code) or code, niveau, indicator)
     if data["code"] != code:
-        return RedirectResponse(f"/gemeente/{data['code']}?indicator={indicator}"
+        return redirect(request, f"/gemeente/{data['code']}?indicator={indicator}"
                                 f"&niveau={niveau}", status_code=308)
     cat = load_catalogue()
     ind = cat.indicators[indicator]

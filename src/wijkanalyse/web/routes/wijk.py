@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from wijkanalyse.gebieden.layers import gemeente_layers
 from wijkanalyse.model import Profile, to_dict
@@ -28,7 +28,7 @@ from wijkanalyse.web import load
 from wijkanalyse.web.deps import Database, get_db
 from wijkanalyse.web.jinja import render, report_body, url_for_subject
 from wijkanalyse.web.maps import choropleth_svg
-from wijkanalyse.web.routes.common import subject_or_404, subject_url
+from wijkanalyse.web.routes.common import redirect, subject_or_404, subject_url
 
 __all__ = ["PROFILE_ROUTES", "profile_of", "router"]
 
@@ -91,7 +91,7 @@ def _page(request: Request, db: Database, ref: str, kind: str | None) -> Respons
     profile = profile_of(db, ref, kind)
     canonical = subject_url(profile.subject)
     if kind is not None and canonical.rsplit("/", 1)[-1] != ref:
-        return RedirectResponse(canonical, status_code=308)
+        return redirect(request, canonical, status_code=308)
     body = report_body(render_html(profile))
     map_svg = _gemeente_map(db, profile)
     peers = sorted(profile.peers.peers, key=lambda p: p.rank) if profile.peers else []
