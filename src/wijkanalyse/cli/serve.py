@@ -42,5 +42,5 @@ def serve_command(
         base_path = "/" + base_path
     app = create_app(WebSettings(db_path=settings.db_path, base_path=base_path.rstrip("/")))
     typer.echo(f"wijkanalyse draait op http://{host}:{port}{base_path}/ (stoppen: Ctrl+C)")
-    uvicorn.run(app, host=host, port=port, proxy_headers=True,
+    uvicorn.run(app, host=host, port=port, proxy_headers=True, root_path=base_path.rstrip("/"),
                 forwarded_allow_ips=forwarded_allow_ips, log_level="warning")

@@ -80,8 +80,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app = FastAPI(title="wijkanalyse", version=__version__, lifespan=lifespan,
                   description="Wijkprofielen, monitor, gemeenten en kennisdossier: elke pagina "
                   "heeft een JSON-tweeling (zelfde adres met .json).",
-                  docs_url=None, redoc_url=None, openapi_url="/openapi.json",
-                  root_path=settings.base_path.rstrip("/"))
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.settings = settings
     app.state.db = db
     security.install(app)

@@ -75,12 +75,14 @@ class Database:
     cache_size
         Results kept per process (least recently used dropped first).
     workers
-        Database threads, each with its own connection (a long monitor run does not hold up
-        the other pages).
+        Database threads, each with its own connection. One by default: DuckDB shares one
+        database instance between the connections of a process to one path, so a second
+        thread that still has the old file open would hand the old file to a connection opened
+        after an ``os.replace``. More than one only for a file that is never replaced.
     """
 
     def __init__(self, path: Path, *, idle_s: float = _IDLE_S, cache_size: int = 4000,
-                 workers: int = 2) -> None:
+                 workers: int = 1) -> None:
         self.path = Path(path)
         self.idle_s = idle_s
         self._jobs: queue.Queue[_Job | None] = queue.Queue()

@@ -4,18 +4,20 @@ are reused, not written a second time), and helpers to embed a rendered report."
 
 from __future__ import annotations
 
+import gzip
 import re
 from functools import lru_cache
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import ChoiceLoader, Environment, PackageLoader
 from markupsafe import Markup
 
 from wijkanalyse.present.jinja import environment as report_environment
 
-__all__ = ["environment", "render", "report_body", "report_css", "url_for_subject"]
+__all__ = ["cached_page", "environment", "keep_page", "render", "report_body", "report_css",
+           "url_for_subject"]
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S)
 _STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S)
@@ -77,3 +79,21 @@ def url_for_subject(code: str, kind: str | None = None) -> str:
     if upper.startswith("GM") and kind in (None, "gemeente"):
         return f"/gemeente/{upper}"
     return f"/gebied/{code}"
+
+
+def keep_page(db: Any, key: tuple[Any, ...], response: HTMLResponse) -> None:
+    """Keep a made page (its bytes, and gzipped) in ``db``'s cache under ``key``."""
+    body = bytes(response.body)
+    db.remember(key, (body, gzip.compress(body, compresslevel=6)))
+
+
+def cached_page(request: Request, db: Any, key: tuple[Any, ...]) -> Response | None:
+    """A page kept by :func:`keep_page`, gzipped when the client accepts it; else ``None``."""
+    kept = db.lookup(key)
+    if kept is None:
+        return None
+    body, zipped = kept
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(zipped, media_type="text/html; charset=utf-8",
+                        headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+    return HTMLResponse(body, headers={"Vary": "Accept-Encoding"})

@@ -31,7 +31,13 @@ from wijkanalyse.monitor import (
     write_monitor,
 )
 from wijkanalyse.web.deps import Database, get_db
-from wijkanalyse.web.jinja import render, report_body, url_for_subject
+from wijkanalyse.web.jinja import (
+    cached_page,
+    keep_page,
+    render,
+    report_body,
+    url_for_subject,
+)
 from wijkanalyse.web.models import MonitorPage
 from wijkanalyse.web.security import NotFound
 
@@ -149,9 +155,9 @@ def monitor_csv(spec: str, db: Database = Depends(get_db)) -> Response:
 @router.get("/monitor/{spec}", response_class=HTMLResponse, include_in_schema=False)
 async def monitor_page(request: Request, spec: str, db: Database = Depends(get_db),
                        sort: str = Query("name", max_length=40)) -> Response:
-    html = db.lookup(("monitor-page", spec, sort))  # a made page: no thread needed
-    if html is not None:
-        return HTMLResponse(html)
+    made = cached_page(request, db, ("monitor-page", spec, sort))  # no thread needed
+    if made is not None:
+        return made
     return await run_in_threadpool(_monitor_page, request, spec, db, sort)
 
 
@@ -165,5 +171,5 @@ def _monitor_page(request: Request, spec: str, db: Database, sort: str) -> Respo
     response = render(request, "site_monitor.html", {
         "title": f"Monitor {result.title}", "r": result, "spec": spec, "report": body,
         "rows": _rows(result, sort), "columns": TABLE_COLUMNS, "sort": sort})
-    db.remember(("monitor-page", spec, sort), bytes(response.body))
+    keep_page(db, ("monitor-page", spec, sort), response)
     return response

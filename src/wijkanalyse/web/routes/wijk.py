@@ -26,7 +26,13 @@ from wijkanalyse.profiel.report import report_stem
 from wijkanalyse.profiel.workbook import write_workbook
 from wijkanalyse.web import load
 from wijkanalyse.web.deps import Database, get_db
-from wijkanalyse.web.jinja import render, report_body, url_for_subject
+from wijkanalyse.web.jinja import (
+    cached_page,
+    keep_page,
+    render,
+    report_body,
+    url_for_subject,
+)
 from wijkanalyse.web.maps import choropleth_svg
 from wijkanalyse.web.routes.common import redirect, subject_or_404, subject_url
 
@@ -103,7 +109,7 @@ def _page(request: Request, db: Database, ref: str, kind: str | None) -> Respons
                          if profile.subject.gemeente_code else None),
         "downloads": [("HTML", f"{canonical}.html"), ("PDF", f"{canonical}.pdf"),
                       ("Excel", f"{canonical}.xlsx"), ("JSON", f"{canonical}.json")]})
-    db.remember(page_key, bytes(response.body))
+    keep_page(db, page_key, response)
     return response
 
 
@@ -174,9 +180,9 @@ def _register(prefix: str, kind: str | None) -> None:
                 name=f"{prefix}_page")
     async def profile_page(request: Request, ref: str,
                            db: Database = Depends(get_db)) -> Response:
-        html = db.lookup(_page_key(ref, kind))  # a made page: no thread needed
-        if html is not None:
-            return HTMLResponse(html)
+        made = cached_page(request, db, _page_key(ref, kind))  # no thread needed
+        if made is not None:
+            return made
         return await run_in_threadpool(_page, request, db, ref, kind)
 
 
