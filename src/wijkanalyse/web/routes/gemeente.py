@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 import duckdb
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from wijkanalyse.catalogue import load_catalogue
@@ -18,7 +19,7 @@ from wijkanalyse.gebieden.subjects import SubjectError, display_name, resolve_ge
 from wijkanalyse.segregatie.groups import GROUPS
 from wijkanalyse.web import load
 from wijkanalyse.web.deps import Database, get_db
-from wijkanalyse.web.jinja import render, url_for_subject
+from wijkanalyse.web.jinja import cached_page, keep_page, render, url_for_subject
 from wijkanalyse.web.maps import choropleth_svg
 from wijkanalyse.web.models import GemeentePage, SegregationFigure, UnitValue
 from wijkanalyse.web.routes.common import redirect, search_url
@@ -102,9 +103,17 @@ def gemeente_json(code: str, db: Database = Depends(get_db),
 
 
 @router.get("/gemeente/{code}", response_class=HTMLResponse, include_in_schema=False)
-def gemeente_page(request: Request, code: str, db: Database = Depends(get_db),
-                  indicator: str = Query(DEFAULT_INDICATOR, max_length=80),
-                  niveau: Level = Query("wijk")) -> Response:
+async def gemeente_page(request: Request, code: str, db: Database = Depends(get_db),
+                        indicator: str = Query(DEFAULT_INDICATOR, max_length=80),
+                        niveau: Level = Query("wijk")) -> Response:
+    made = cached_page(request, db, ("gemeente-page", code, indicator, niveau))
+    if made is not None:
+        return made
+    return await run_in_threadpool(_gemeente_page, request, code, db, indicator, niveau)
+
+
+def _gemeente_page(request: Request, code: str, db: Database, indicator: str,
+                   niveau: str) -> Response:
     data = _data(db, normalise_code(code) or code, niveau, indicator)
     if data["code"] != code:
         return redirect(request, f"/gemeente/{data['code']}?indicator={indicator}"
@@ -122,6 +131,8 @@ def gemeente_page(request: Request, code: str, db: Database = Depends(get_db),
         url=lambda c: url_for_subject(c, niveau),
         label=f"Kaart van {data['name']}: {ind.label}", value_text=text)
     choices = [(i, cat.indicators[i].label) for i in data["choices"] if i in cat.indicators]
-    return render(request, "site_gemeente.html", {
+    response = render(request, "site_gemeente.html", {
         "title": f"Gemeente {data['name']}", "g": model, "map_svg": map_svg,
         "choices": choices, "value_text": text, "unit_label": ind.label})
+    keep_page(db, ("gemeente-page", code, indicator, niveau), response)
+    return response

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import duckdb
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from wijkanalyse.gebieden.subjects import (
@@ -17,7 +18,7 @@ from wijkanalyse.gebieden.subjects import (
 )
 from wijkanalyse.kennis import search as kennis_search
 from wijkanalyse.web.deps import Database, get_db
-from wijkanalyse.web.jinja import render
+from wijkanalyse.web.jinja import cached_page, keep_page, render
 from wijkanalyse.web.models import AreaLink, Candidate, InterventionHit, SearchResult
 from wijkanalyse.web.routes.common import (
     ambiguous_text,
@@ -81,10 +82,17 @@ def search_json(db: Database = Depends(get_db),
 
 
 @router.get("/zoek", response_class=HTMLResponse, include_in_schema=False)
-def search_page(request: Request, db: Database = Depends(get_db),
-                q: str = Query("", max_length=200)) -> Response:
-    result = find(db, q)
-    if result.gevonden is not None:
-        return redirect(request, result.gevonden.url, status_code=303)
-    return render(request, "site_zoek.html", {"title": f"Zoeken: {result.zoekterm}",
-                                              "r": result, "q": result.zoekterm})
+async def search_page(request: Request, db: Database = Depends(get_db),
+                      q: str = Query("", max_length=200)) -> Response:
+    found = db.lookup(("zoek", " ".join(q.split()).lower()))
+    if found is None:
+        found = await run_in_threadpool(find, db, q)
+    if found.gevonden is not None:
+        return redirect(request, found.gevonden.url, status_code=303)
+    made = cached_page(request, db, ("zoek-page", found.zoekterm))
+    if made is not None:
+        return made
+    response = render(request, "site_zoek.html", {"title": f"Zoeken: {found.zoekterm}",
+                                                  "r": found, "q": found.zoekterm})
+    keep_page(db, ("zoek-page", found.zoekterm), response)
+    return response
