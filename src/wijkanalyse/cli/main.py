@@ -19,6 +19,7 @@ from wijkanalyse.cli import kennis as cli_kennis
 from wijkanalyse.cli import monitor as cli_monitor
 from wijkanalyse.cli import programma as cli_programma
 from wijkanalyse.cli import segregatie as cli_segregatie
+from wijkanalyse.cli import serve as cli_serve
 from wijkanalyse.cli import sets as cli_sets
 from wijkanalyse.cli.util import check_out as _check_out
 from wijkanalyse.cli.util import clean_text as _clean
@@ -89,6 +90,7 @@ app.add_typer(cli_programma.app, name="programma")
 app.add_typer(cli_content.gebruiker_app, name="gebruiker")
 app.add_typer(cli_content.content_app, name="content")
 app.command("monitor")(cli_monitor.monitor_command)
+app.command("serve")(cli_serve.serve_command)
 
 
 
