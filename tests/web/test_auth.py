@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -214,3 +216,27 @@ def test_has_role_is_ordered():
     user = User(1, "R", "r@x.nl", Role.REDACTEUR)
     assert [auth.has_role(user, r) for r in Role] == [True, True, True, False]
     assert not auth.has_role(None, Role.LEZER)
+
+
+def test_base_path_prefixes_links_and_redirects(store):
+    """Behind a reverse proxy at /wijkanalyse the forms, links and redirects keep the prefix
+    (the proxy strips it from the request path)."""
+
+    @dataclass(frozen=True)
+    class Proxied(Settings):
+        base_path: str = "/wijkanalyse/"
+
+    client = TestClient(make_app(store, Proxied()))
+    first = client.get("/gebied/WK011443/verhalen/nieuw", follow_redirects=False)
+    assert first.headers["location"] == \
+        "/wijkanalyse/inloggen?volgende=%2Fgebied%2FWK011443%2Fverhalen%2Fnieuw"
+    page = client.get("/inloggen")
+    assert 'action="/wijkanalyse/inloggen"' in page.text
+    response = client.post("/inloggen", data={"email": "emmen@example.nl", "wachtwoord": PASSWORD,
+                                              "volgende": "/gebied/WK011443/verhalen/nieuw",
+                                              "csrf_token": page_token(client)},
+                           follow_redirects=False)
+    assert response.headers["location"] == "/wijkanalyse/gebied/WK011443/verhalen/nieuw"
+    html = client.get("/gebied/WK011443/verhalen").text
+    assert 'href="/wijkanalyse/verhalen/1/bewerken"' in html
+    assert 'action="/wijkanalyse/uitloggen"' in html

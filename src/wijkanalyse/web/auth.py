@@ -71,6 +71,17 @@ def settings_of(request: Request) -> AuthSettings:
     return cast(AuthSettings, request.app.state.settings)
 
 
+def base_path(request: Request) -> str:
+    """The path prefix of the site behind a reverse proxy (``settings.base_path``, no
+    trailing slash; ``""`` at the root)."""
+    return str(getattr(settings_of(request), "base_path", "") or "").rstrip("/")
+
+
+def url(request: Request, path: str) -> str:
+    """A local ``path`` (starting with ``/``) under the site's base path."""
+    return base_path(request) + path
+
+
 def content_of(request: Request) -> AccountStore:
     """The app's content store (``app.state.content``)."""
     return cast(AccountStore, request.app.state.content)
@@ -392,7 +403,7 @@ async def _login_required(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, LoginRequired)
     if request.method in ("GET", "HEAD"):
         target = urlencode({"volgende": exc.next_url})
-        return RedirectResponse(f"/inloggen?{target}", status_code=303)
+        return RedirectResponse(url(request, f"/inloggen?{target}"), status_code=303)
     return PlainTextResponse(str(exc.detail), status_code=401)
 
 

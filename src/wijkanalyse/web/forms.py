@@ -51,6 +51,8 @@ def render(request: Request, template: str, context: Mapping[str, Any] | None = 
     user = auth.user_from_request(request)
     values: dict[str, Any] = {
         "request": request,
+        "base": auth.base_path(request),
+        "q": "",
         "user": user,
         "csrf_field": auth.CSRF_FIELD,
         "csrf_token": auth.csrf_token(request),

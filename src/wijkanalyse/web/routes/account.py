@@ -61,7 +61,7 @@ async def login(request: Request) -> Response:
         return render(request, "account/inloggen.html",
                       {**context, "errors": {"algemeen": _WRONG}}, status_code=400)
     limiter.success(email, ip)
-    response = RedirectResponse(target, status_code=303)
+    response = RedirectResponse(auth.url(request, target), status_code=303)
     auth.start_session(response, auth.settings_of(request), store, user)
     return response
 
@@ -75,6 +75,6 @@ def logout_page(request: Request) -> Response:
 @router.post("/uitloggen", dependencies=[Depends(auth.check_csrf)])
 def logout(request: Request) -> Response:
     """End the session and go to the home page."""
-    response = RedirectResponse("/", status_code=303)
+    response = RedirectResponse(auth.url(request, "/"), status_code=303)
     auth.end_session(request, response, auth.settings_of(request), auth.content_of(request))
     return response

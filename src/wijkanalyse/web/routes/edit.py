@@ -36,8 +36,23 @@ router = APIRouter()
 _csrf = [Depends(auth.check_csrf)]
 
 
-def _store(request: Request) -> EditStore:
-    return cast(EditStore, auth.content_of(request))
+def editor_of(request: Request) -> EditStore:
+    """What the edit routes write through: ``app.state.editor`` when set, else the content
+    store itself (the tests' fake implements both).
+
+    TO BE WIRED AT MERGE: an adapter over ``deps.get_db`` + ``deps.get_content`` that calls
+    ``verhalen.add_story(con, content, ..., user_id=)`` and the kennis functions.
+    """
+    editor = getattr(request.app.state, "editor", None)
+    return cast(EditStore, editor if editor is not None else auth.content_of(request))
+
+
+_store = editor_of
+
+
+def _go(request: Request, path: str) -> RedirectResponse:
+    """303 to a local path under the base path (after a POST)."""
+    return RedirectResponse(auth.url(request, path), status_code=303)
 
 
 def _area(code: str) -> str:
@@ -105,7 +120,7 @@ async def add_story(request: Request, code: str,
         return render(request, "edit/verhaal.html",
                       {"area": area, "story": None, "form": dict(form), "errors": errors},
                       status_code=400)
-    return RedirectResponse(f"/gebied/{area}/verhalen", status_code=303)
+    return _go(request, f"/gebied/{area}/verhalen")
 
 
 def _story_or_404(request: Request, story_id: int) -> Any:
@@ -144,7 +159,7 @@ async def update_story(request: Request, story_id: int,
         return render(request, "edit/verhaal.html",
                       {"area": story.area_code, "story": story, "form": dict(form),
                        "errors": errors}, status_code=400)
-    return RedirectResponse(f"/gebied/{story.area_code}/verhalen", status_code=303)
+    return _go(request, f"/gebied/{story.area_code}/verhalen")
 
 
 # --------------------------------------------------------------------------- applied
@@ -179,7 +194,7 @@ async def add_applied(request: Request, code: str,
         return render(request, "edit/toepassing.html",
                       {"area": area, "interventions": known, "form": dict(form),
                        "errors": errors}, status_code=400)
-    return RedirectResponse(f"/gebied/{area}/verhalen", status_code=303)
+    return _go(request, f"/gebied/{area}/verhalen")
 
 
 # --------------------------------------------------------------------------- kennis
@@ -222,7 +237,7 @@ async def update_intervention(request: Request, iid: str,
         return render(request, "edit/kennis.html",
                       {"record": record, "form": dict(form), "errors": errors},
                       status_code=400)
-    return RedirectResponse(f"/kennis/{iid}/bewerken?opgeslagen=1", status_code=303)
+    return _go(request, f"/kennis/{iid}/bewerken?opgeslagen=1")
 
 
 # --------------------------------------------------------------------------- accounts
@@ -259,7 +274,7 @@ async def add_user(request: Request, _user: User = Depends(_beheerder)) -> Respo
     if errors:
         shown = {k: v for k, v in form.items() if k != "wachtwoord"}
         return _users_page(request, form=shown, errors=errors, status_code=400)
-    return RedirectResponse("/beheer/gebruikers", status_code=303)
+    return _go(request, "/beheer/gebruikers")
 
 
 @router.post("/beheer/gebruikers/rol", dependencies=_csrf)
@@ -277,7 +292,7 @@ async def set_role(request: Request, user: User = Depends(_beheerder)) -> Respon
     if errors:
         return _users_page(request, errors=errors, status_code=400)
     store.set_role(email, role, gemeenten=gemeenten)
-    return RedirectResponse("/beheer/gebruikers", status_code=303)
+    return _go(request, "/beheer/gebruikers")
 
 
 @router.post("/beheer/gebruikers/verwijderen", dependencies=_csrf)
@@ -293,4 +308,4 @@ async def remove_user(request: Request, user: User = Depends(_beheerder)) -> Res
         return _users_page(request, errors={"algemeen": f"Er is geen account met het "
                                             f"e-mailadres {email!r}."}, status_code=400)
     store.remove_user(email)
-    return RedirectResponse("/beheer/gebruikers", status_code=303)
+    return _go(request, "/beheer/gebruikers")
