@@ -212,6 +212,19 @@ def test_reader_pages_need_login_when_not_public(store):
     assert public.get("/gebied/WK011443/verhalen").status_code == 200
 
 
+def test_private_site_asks_login_for_every_page_but_login(store):
+    """With public off the middleware guards pages of other routers too (here the test app's
+    home page, standing in for the read-only pages)."""
+    client = TestClient(make_app(store, Settings(public=False)))
+    home = client.get("/", follow_redirects=False)
+    assert (home.status_code, home.headers["location"]) == (303, "/inloggen?volgende=%2F")
+    assert client.get("/inloggen").status_code == 200
+    assert client.post("/gebied/WK011443/verhalen/nieuw", data={}).status_code == 401
+    login(client, "lezer@example.nl")
+    assert client.get("/").status_code == 200
+    assert "<h1>wijkanalyse</h1>" in TestClient(make_app(store)).get("/").text
+
+
 def test_has_role_is_ordered():
     user = User(1, "R", "r@x.nl", Role.REDACTEUR)
     assert [auth.has_role(user, r) for r in Role] == [True, True, True, False]

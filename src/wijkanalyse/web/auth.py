@@ -29,7 +29,7 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Protocol, cast
 from urllib.parse import urlencode
 
@@ -407,7 +407,22 @@ async def _login_required(request: Request, exc: Exception) -> Response:
     return PlainTextResponse(str(exc.detail), status_code=401)
 
 
+#: Paths a visitor may open without login on a site that is not public.
+OPEN_PATHS = ("/inloggen", "/uitloggen", "/static/")
+
+
 def install(app: FastAPI) -> None:
     """Register what this module needs on the app: the handler of :class:`LoginRequired`
-    (a GET goes to ``/inloggen?volgende=…``, other methods get a 401)."""
+    (a GET goes to ``/inloggen?volgende=…``, other methods get a 401) and, for a site that
+    is not public (``settings.public`` false), a middleware that asks for login on every
+    page but :data:`OPEN_PATHS` (the read-only routers need no dependency of their own)."""
     app.add_exception_handler(LoginRequired, _login_required)
+
+    @app.middleware("http")
+    async def private_site(request: Request,
+                           call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if settings_of(request).public or request.url.path.startswith(OPEN_PATHS):
+            return await call_next(request)
+        if user_from_request(request) is None:
+            return await _login_required(request, LoginRequired(_here(request)))
+        return await call_next(request)
