@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 from wijkanalyse.cli import kennis as cli_kennis
 from wijkanalyse.cli import monitor as cli_monitor
 from wijkanalyse.cli import segregatie as cli_segregatie
+from wijkanalyse.cli import serve as cli_serve
 from wijkanalyse.cli import sets as cli_sets
 from wijkanalyse.cli.util import check_out as _check_out
 from wijkanalyse.cli.util import clean_text as _clean
@@ -84,6 +85,7 @@ app.add_typer(cli_sets.app, name="sets")
 app.add_typer(cli_kennis.app, name="kennis")
 app.add_typer(cli_segregatie.app, name="segregatie")
 app.command("monitor")(cli_monitor.monitor_command)
+app.command("serve")(cli_serve.serve_command)
 
 
 

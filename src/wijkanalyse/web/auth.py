@@ -82,9 +82,28 @@ def url(request: Request, path: str) -> str:
     return base_path(request) + path
 
 
+class NoContentStore(HTTPException):
+    """The app has no content store: nobody can log in or edit (503)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=503,
+                         detail="Inloggen en bewerken zijn niet beschikbaar: de site heeft geen "
+                                "inhoudsdatabase. Start de server met een inhoudsdatabase "
+                                "(zie docs/accounts.md).")
+
+
+def content_or_none(request: Request) -> AccountStore | None:
+    """The app's content store (``app.state.content``), ``None`` when it has none."""
+    return cast(AccountStore | None, getattr(request.app.state, "content", None))
+
+
 def content_of(request: Request) -> AccountStore:
-    """The app's content store (``app.state.content``)."""
-    return cast(AccountStore, request.app.state.content)
+    """The app's content store (``app.state.content``); :class:`NoContentStore` (503) when it
+    has none."""
+    store = content_or_none(request)
+    if store is None:
+        raise NoContentStore()
+    return store
 
 
 # --------------------------------------------------------------------------- cookies
@@ -139,7 +158,8 @@ def user_from_request(request: Request) -> User | None:
         return cast(User | None, request.state.auth_user)
     settings = settings_of(request)
     token = session_token(request, settings)
-    user = content_of(request).session_user(token) if token is not None else None
+    store = content_or_none(request)
+    user = store.session_user(token) if token is not None and store is not None else None
     request.state.auth_user = user
     return user
 
@@ -385,8 +405,13 @@ def require_reader(request: Request) -> User | None:
 
 
 def _here(request: Request) -> str:
+    """The request's path and query without the base path (``volgende`` after login)."""
+    path = request.url.path
+    prefix = base_path(request)
+    if prefix and (path == prefix or path.startswith(prefix + "/")):
+        path = path[len(prefix):] or "/"
     query = request.url.query
-    return request.url.path + (f"?{query}" if query else "")
+    return path + (f"?{query}" if query else "")
 
 
 def safe_next(target: object) -> str:

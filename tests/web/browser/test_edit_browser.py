@@ -82,11 +82,12 @@ def test_deelnemer_cannot_edit_other_gemeente(page: Page, edit_server, edit_stor
 def test_keyboard_login_and_form_errors(page: Page, edit_server):
     base = edit_server.url
     page.goto(f"{base}/inloggen")
-    page.keyboard.press("Tab")  # skip link first
-    expect(page.get_by_role("link", name="Naar de inhoud")).to_be_focused()
     email = page.get_by_label("E-mailadres")
-    while not email.evaluate("e => e === document.activeElement"):
+    for _ in range(20):  # through the site header to the form
         page.keyboard.press("Tab")
+        if email.evaluate("e => e === document.activeElement"):
+            break
+    expect(email).to_be_focused()
     page.keyboard.type("redacteur@example.nl")
     page.keyboard.press("Tab")
     expect(page.get_by_label("Wachtwoord")).to_be_focused()

@@ -1,1 +1,1 @@
-"""Routers of the web app (placeholder of the auth branch; the web helper's version wins)."""
+"""The routers of the site: one module per kind of page, each page with its JSON twin."""

@@ -1,0 +1,178 @@
+"""The wijkprofiel pages: ``/wijk/CODE``, ``/buurt/CODE`` and ``/gebied/ID`` (own areas and
+the areas of the shipped sets), with the JSON twin (``.json``, the profile JSON of
+``docs/profiel.schema.json``) and downloads made on request and cached per database build
+(``.html`` the standalone report, ``.pdf``, ``.xlsx``).
+
+The page embeds the report as :func:`wijkanalyse.profiel.render_html` renders it (the same
+templates, not a second rendering), after a short part of the site's own: downloads, links to
+the gemeente and the similar wijken, and a map of the gemeente on which every area is a link.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from wijkanalyse.gebieden.layers import gemeente_layers
+from wijkanalyse.model import Profile, to_dict
+from wijkanalyse.profiel import build_profile, render_html
+from wijkanalyse.profiel.report import report_stem
+from wijkanalyse.profiel.workbook import write_workbook
+from wijkanalyse.web import load
+from wijkanalyse.web.deps import Database, get_db
+from wijkanalyse.web.jinja import render, report_body, url_for_subject
+from wijkanalyse.web.maps import choropleth_svg
+from wijkanalyse.web.routes.common import subject_or_404, subject_url
+
+__all__ = ["PROFILE_ROUTES", "profile_of", "router"]
+
+router = APIRouter()
+
+#: (path prefix, subject kind) of the profile pages; ``None``: any kind (own areas, sets).
+PROFILE_ROUTES: tuple[tuple[str, str | None], ...] = (
+    ("wijk", "wijk"), ("buurt", "buurt"), ("gebied", None))
+_MEDIA = {"pdf": "application/pdf",
+          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+          "html": "text/html; charset=utf-8"}
+
+
+def _key(ref: str) -> str:
+    return ref.strip().upper() if ref.strip()[:2].upper() in ("WK", "BU", "GM") else ref.strip()
+
+
+def profile_of(db: Database, ref: str, kind: str | None) -> Profile:
+    """The profile of ``ref`` (cached per database build); :class:`NotFound` when unknown."""
+    key = _key(ref)
+
+    def make(con: duckdb.DuckDBPyConnection) -> Profile:
+        subject = subject_or_404(con, key, kind=kind)
+        return build_profile(con, subject, cache=db.shared)
+
+    profile: Profile = db.cached(("profile", key, kind), make)
+    return profile
+
+
+def _gemeente_map(db: Database, profile: Profile) -> str | None:
+    """The map of the subject's gemeente (wijken, or buurten for a buurt), areas as links."""
+    s = profile.subject
+    gm = s.gemeente_code
+    if not gm:
+        return None
+    level = "buurt" if s.level == "buurt" else "wijk"
+
+    def make(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple[str, str, Any]], dict[str, float]]:
+        layers = gemeente_layers(con, gm, db.shared.setdefault("location", {}))
+        shapes = layers.buurten if level == "buurt" else layers.wijk_layer
+        areas = [(code, sh.name, sh.geom) for code, sh in sorted(shapes.items())]
+        _, values = load.indicator_values(con, "a_inw", [c for c, _, _ in areas])
+        return areas, values
+
+    areas, values = db.cached(("gemeente-areas", gm, level), make)
+    highlight = s.members[0] if len(s.members) == 1 else None
+    return choropleth_svg(
+        areas, values, url=lambda c: url_for_subject(c, level),
+        label=f"Kaart van {s.gemeente_name or gm}: {level}en naar aantal inwoners",
+        value_text=lambda v: f"{round(v):,}".replace(",", ".") + " inwoners",
+        highlight=highlight)
+
+
+def _page(request: Request, db: Database, ref: str, kind: str | None) -> Response:
+    profile = profile_of(db, ref, kind)
+    canonical = subject_url(profile.subject)
+    if kind is not None and canonical.rsplit("/", 1)[-1] != ref:
+        return RedirectResponse(canonical, status_code=308)
+    key = ("profile-html", _key(ref), kind)
+    cached = db.lookup(key)
+    if cached is None:
+        body = report_body(render_html(profile))
+        map_svg = _gemeente_map(db, profile)
+        cached = (body, map_svg)
+        db.remember(key, cached)
+    body, map_svg = cached
+    peers = sorted(profile.peers.peers, key=lambda p: p.rank) if profile.peers else []
+    return render(request, "site_profiel.html", {
+        "title": f"Wijkprofiel {profile.subject.name}",
+        "p": profile, "subject": profile.subject, "url": canonical, "report": body,
+        "map_svg": map_svg, "peers": peers,
+        "gemeente_url": (url_for_subject(profile.subject.gemeente_code, "gemeente")
+                         if profile.subject.gemeente_code else None),
+        "downloads": [("HTML", f"{canonical}.html"), ("PDF", f"{canonical}.pdf"),
+                      ("Excel", f"{canonical}.xlsx"), ("JSON", f"{canonical}.json")]})
+
+
+def _json(db: Database, ref: str, kind: str | None) -> JSONResponse:
+    key = ("profile-json", _key(ref), kind)
+    data = db.lookup(key)
+    if data is None:
+        data = to_dict(profile_of(db, ref, kind))
+        db.remember(key, data)
+    return JSONResponse(data)
+
+
+def _download(db: Database, ref: str, kind: str | None, fmt: str) -> Response:
+    profile = profile_of(db, ref, kind)
+    key = ("profile-file", _key(ref), kind, fmt)
+    content = db.lookup(key)
+    if content is None:
+        if fmt == "html":
+            content = render_html(profile).encode("utf-8")
+        else:
+            with tempfile.TemporaryDirectory(prefix="wijkanalyse-web-") as tmp:
+                target = Path(tmp) / f"bestand.{fmt}"
+                if fmt == "pdf":
+                    from wijkanalyse.atomicio import write_pdf
+
+                    write_pdf(target, render_html(profile))
+                else:
+                    write_workbook(profile, target)
+                content = target.read_bytes()
+        db.remember(key, content)
+    name = f"{report_stem(profile)}.{fmt}"
+    disposition = "inline" if fmt == "html" else "attachment"
+    return Response(content, media_type=_MEDIA[fmt],
+                    headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
+
+
+def _profile_schema_ref() -> dict[str, Any]:
+    return {"200": {"description": "Het wijkprofiel als JSON (docs/profiel.schema.json)",
+                    "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/Profiel"}}}},
+            "404": {"description": "Onbekende code, met suggesties",
+                    "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/Fout"}}}}}
+
+
+def _download_route(kind: str | None, fmt: str) -> Any:
+    def download(ref: str, db: Database = Depends(get_db)) -> Response:
+        return _download(db, ref, kind, fmt)
+
+    return download
+
+
+def _register(prefix: str, kind: str | None) -> None:
+    what = kind or "gebied (eigen gebied of gebied van een set)"
+
+    @router.get(f"/{prefix}/{{ref}}.json", tags=["wijkprofiel"], response_class=JSONResponse,
+                summary=f"Wijkprofiel van een {what} als JSON",
+                openapi_extra={"responses": _profile_schema_ref()},
+                name=f"{prefix}_json")
+    def profile_json(ref: str, db: Database = Depends(get_db)) -> Response:
+        return _json(db, ref, kind)
+
+    for fmt in ("pdf", "xlsx", "html"):
+        router.add_api_route(f"/{prefix}/{{ref}}.{fmt}", _download_route(kind, fmt),
+                             methods=["GET"], include_in_schema=False, name=f"{prefix}_{fmt}")
+
+    @router.get(f"/{prefix}/{{ref}}", response_class=HTMLResponse, include_in_schema=False,
+                name=f"{prefix}_page")
+    def profile_page(request: Request, ref: str, db: Database = Depends(get_db)) -> Response:
+        return _page(request, db, ref, kind)
+
+
+for _prefix, _kind in PROFILE_ROUTES:
+    _register(_prefix, _kind)
