@@ -101,21 +101,43 @@ def screenshot(page: Page, name: str) -> Path:
     return path
 
 
-def axe_violations(page: Page, *, impacts: tuple[str, ...] = ("serious", "critical")
-                   ) -> list[dict[str, object]]:
+def axe_violations(page: Page, *, impacts: tuple[str, ...] = ("serious", "critical"),
+                   exclude: tuple[str, ...] = ()) -> list[dict[str, object]]:
     """Run axe-core (WCAG 2 A/AA rules and best practices) on the page; the violations with
-    one of ``impacts``, each with its id, impact, help text and offending elements."""
+    one of ``impacts``, each with its id, impact, help text and offending elements.
+    ``exclude``: CSS selectors of parts left out of the check."""
     if not AXE.exists():
         pytest.fail(f"{AXE} ontbreekt: draai `npm ci` in de repository (zie .ci/run).")
     page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate(
-        """async () => {
-            const r = await axe.run(document, {runOnly: {type: 'tag', values:
+        """async (exclude) => {
+            const context = exclude.length ? {include: [document],
+                                              exclude: exclude.map(s => [s])} : document;
+            const r = await axe.run(context, {runOnly: {type: 'tag', values:
                 ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}});
             return {rules: r.passes.length + r.violations.length,
                     violations: r.violations.map(v => ({id: v.id, impact: v.impact,
                         help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))};
-        }"""
+        }""",
+        list(exclude),
     )
     assert result["rules"] > 20, "axe heeft (bijna) geen regels uitgevoerd"
     return [v for v in result["violations"] if v["impact"] in impacts]
+
+
+@pytest.fixture(scope="session")
+def site_store() -> FakeStore:
+    """The content store behind :func:`site_server` (its own, apart from edit_store)."""
+    return seeded_store()
+
+
+@pytest.fixture(scope="session")
+def site_server(built_db: Path, site_store: FakeStore) -> Iterator[LiveServer]:
+    """The whole site (``create_app``) over the test database, with the accounts and edit
+    pages on :func:`site_store`, served for the session."""
+    from wijkanalyse.web import WebSettings, create_app
+
+    app = create_app(WebSettings(db_path=built_db, secret_key="browser-test-" + "k" * 20))
+    app.state.content = site_store
+    with LiveServer(app) as server:
+        yield server
