@@ -46,6 +46,16 @@ def con(built_db: Path, tmp_path: Path):
     connection.close()
 
 
+@pytest.fixture
+def cs(tmp_path: Path):
+    """The content store next to the copy (applied interventions are written there)."""
+    from wijkanalyse.content import open_content
+
+    store_ = open_content(db_path=tmp_path / "w.duckdb")
+    yield store_
+    store_.close()
+
+
 def _edited(tmp_path: Path, iv_id: str, *, old: str, new: str, name: str | None = None) -> Path:
     """A copy of a shipped file with one text replaced."""
     text = SHIPPED[iv_id].read_text(encoding="utf-8")
@@ -615,7 +625,7 @@ def test_build_loads_the_catalogue_and_read_only_use_works(built_db: Path) -> No
     try:
         assert kennis.catalogue_in_sync(ro)  # data build loads the shipped catalogue
         assert len(kennis.list_interventions(ro)) == len(SHIPPED)
-        assert kennis.applied_for(ro, resolve_subject(ro, "WK011443")) == []
+        assert kennis.applied_for(ro, None, resolve_subject(ro, "WK011443")) == []
     finally:
         ro.close()
 
@@ -759,9 +769,9 @@ def test_shipped_changes_do_not_overwrite_user_versions(con, tmp_path: Path,
 # ----------------------------------------------------------------------------- applied
 
 
-def test_applied_on_angelslo_shows_for_wijk_and_buurt(con) -> None:
+def test_applied_on_angelslo_shows_for_wijk_and_buurt(con, cs) -> None:
     applied = kennis.apply_intervention(
-        con, intervention="buurtbemiddeling", area="WK011443", year_from=2016, year_to=2020,
+        con, cs, intervention="buurtbemiddeling", area="WK011443", year_from=2016, year_to=2020,
         partners=["Lefier", "gemeente", "Woningcorporatie"], funding="gemeente, corporatie",
         result="Minder burenruzies gemeld bij de corporatie.", indicators=["lbm_soc"],
         author="E. Smit")
@@ -770,64 +780,64 @@ def test_applied_on_angelslo_shows_for_wijk_and_buurt(con) -> None:
     assert applied.partners == ("Lefier", "gemeente", "woningcorporatie")
     assert applied.funding == ("gemeente", "corporatie")
     assert applied.period_text() == "2016-2020"
-    wijk = kennis.applied_for(con, resolve_subject(con, "WK011443"))
+    wijk = kennis.applied_for(con, cs, resolve_subject(con, "WK011443"))
     assert [(a.applied_id, a.relation, a.relation_text) for a in wijk] == [
         (1, "eigen", "Toegepast in deze wijk.")]
-    buurt = kennis.applied_for(con, resolve_subject(con, "BU01144300"))
+    buurt = kennis.applied_for(con, cs, resolve_subject(con, "BU01144300"))
     assert [(a.applied_id, a.relation, a.relation_text) for a in buurt] == [
         (1, "omvattend", "Toegepast in wijk Angelslo, waarin deze buurt ligt.")]
     # an approach in a buurt shows in the wijk as a part; a gemeente-wide one only in the
     # gemeente's own profile
-    kennis.apply_intervention(con, intervention="housing-first", area="BU01144300",
+    kennis.apply_intervention(con, cs, intervention="housing-first", area="BU01144300",
                               year_from=2021, author="E. Smit")
-    kennis.apply_intervention(con, intervention="vroegsignalering-schulden", area="GM0114",
+    kennis.apply_intervention(con, cs, intervention="vroegsignalering-schulden", area="GM0114",
                               year_from=2021, author="E. Smit")
-    wijk = kennis.applied_for(con, resolve_subject(con, "WK011443"))
+    wijk = kennis.applied_for(con, cs, resolve_subject(con, "WK011443"))
     assert [(a.intervention_id, a.relation) for a in wijk] == [
         ("housing-first", "deel"), ("buurtbemiddeling", "eigen")]
     assert wijk[0].relation_text == "Toegepast in buurt Angelslo, een deel van deze wijk."
-    gm = kennis.applied_for(con, resolve_subject(con, "GM0114"))
+    gm = kennis.applied_for(con, cs, resolve_subject(con, "GM0114"))
     assert [a.intervention_id for a in gm] == ["vroegsignalering-schulden", "housing-first",
                                                "buurtbemiddeling"]
-    assert kennis.applied_for(con, resolve_subject(con, "Selwerd")) == []
-    df = kennis.applied_anywhere(con, "buurtbemiddeling")
+    assert kennis.applied_for(con, cs, resolve_subject(con, "Selwerd")) == []
+    df = kennis.applied_anywhere(con, cs, "buurtbemiddeling")
     assert list(df.columns) == kennis.APPLIED_COLUMNS
     row = df.iloc[0]
     assert (row["area_code"], row["year_from"], row["year_to"], row["result_indicators"]) == (
         "WK011443", 2016, 2020, ["lbm_soc"])
-    kennis.remove_applied(con, 1, removed_by="E. Smit")
-    assert kennis.applied_anywhere(con, "buurtbemiddeling").empty
-    assert con.execute("SELECT list(action ORDER BY version) FROM applied_approach_history "
-                       "WHERE applied_id = 1").fetchone()[0] == ["add", "remove"]
+    kennis.remove_applied(cs, 1, removed_by="E. Smit")
+    assert kennis.applied_anywhere(con, cs, "buurtbemiddeling").empty
+    assert [v["action"] for v in cs.applied_versions(1)] == ["add", "remove"]
 
 
-def test_applied_on_programme_area_and_errors(con) -> None:
-    applied = kennis.apply_intervention(con, intervention="klushuizen", area="Jol/Galjoen",
+def test_applied_on_programme_area_and_errors(con, cs) -> None:
+    applied = kennis.apply_intervention(con, cs, intervention="klushuizen", area="Jol/Galjoen",
                                         year_from=2018, author="F. Mulder")
     assert (applied.area_code, applied.area_kind, len(applied.area_members)) == (
         "jol-galjoen", "gebied", 4)
     buurt = resolve_subject(con, "BU09950633")
-    (found,) = kennis.applied_for(con, buurt)
+    (found,) = kennis.applied_for(con, cs, buurt)
     assert found.relation == "omvattend"
     with pytest.raises(kennis.KennisError, match="ligt voor het beginjaar"):
-        kennis.apply_intervention(con, intervention="klushuizen", area="WK011443",
+        kennis.apply_intervention(con, cs, intervention="klushuizen", area="WK011443",
                                   year_from=2018, year_to=2010, author="F. Mulder")
     with pytest.raises(kennis.KennisError, match="niet eenduidig"):
-        kennis.apply_intervention(con, intervention="klushuizen", area="Vogelwijk",
+        kennis.apply_intervention(con, cs, intervention="klushuizen", area="Vogelwijk",
                                   year_from=2018, author="F. Mulder")
     with pytest.raises(kennis.KennisError, match="onbekende indicator 'p_xyz'"):
-        kennis.apply_intervention(con, intervention="klushuizen", area="WK011443",
+        kennis.apply_intervention(con, cs, intervention="klushuizen", area="WK011443",
                                   year_from=2018, indicators=["p_xyz"], author="F. Mulder")
     with pytest.raises(kennis.KennisError, match="staat er al in als nummer 1"):
-        kennis.apply_intervention(con, intervention="klushuizen", area="jol-galjoen",
+        kennis.apply_intervention(con, cs, intervention="klushuizen", area="jol-galjoen",
                                   year_from=2018, author="F. Mulder")
 
 
-def test_rebuild_keeps_user_tables(con, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rebuild_keeps_user_tables(con, cs, tmp_path: Path,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
     edited = _edited(tmp_path, "klushuizen", old="naam: Klushuizen", new="naam: Klushuizen Zuid")
     kennis.add_or_update(con, edited, author="G. de Boer")
-    kennis.apply_intervention(con, intervention="klushuizen", area="WK011443", year_from=2016,
-                              author="G. de Boer")
+    kennis.apply_intervention(con, cs, intervention="klushuizen", area="WK011443",
+                              year_from=2016, author="G. de Boer")
     old_path = Path(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = "
                                 "current_database()").fetchone()[0])
     con.execute("CHECKPOINT")
@@ -842,7 +852,8 @@ def test_rebuild_keeps_user_tables(con, tmp_path: Path, monkeypatch: pytest.Monk
     counts = _carry_over_user_tables(fresh, old_path)
     assert counts["interventions"] == len(SHIPPED)
     assert counts["intervention_history"] == len(SHIPPED) + 1
-    assert counts["applied_approaches"] == counts["applied_approach_history"] == 1
+    assert "applied_approaches" not in counts  # in the content store, which stays
+    assert [a["intervention_id"] for a in cs.applied_rows()] == ["klushuizen"]
     assert kennis.catalogue_in_sync(fresh)
     assert kennis.ensure_catalogue(fresh) == kennis.CatalogueSync()
     assert kennis.get_intervention(fresh, "klushuizen").name == "Klushuizen Zuid"

@@ -25,6 +25,7 @@ from hypothesis import strategies as hs
 from wijkanalyse import kennis, store
 from wijkanalyse import kennis as kz
 from wijkanalyse.catalogue import load_catalogue
+from wijkanalyse.content import open_content
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.gebieden.subjects import resolve_subject
 from wijkanalyse.kennis.evaluate import _ndcg
@@ -778,25 +779,28 @@ def applied_db(kdb: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("toegepast") / "wijkanalyse.duckdb"
     shutil.copy(kdb, path)
     con = store.connect(path)
+    content = open_content(db_path=path)
     try:
-        kennis.apply_intervention(con, intervention="vergroening-openbare-ruimte",
+        kennis.apply_intervention(con, content, intervention="vergroening-openbare-ruimte",
                                   area=MOERWIJK, year_from=2014, year_to=2019,
                                   partners=["gemeente", "bewoners"], funding="gemeente",
                                   result="Twee pleinen vergroend.", indicators=["a_inw"],
                                   author="Test")
-        kennis.apply_intervention(con, intervention="vroegsignalering-schulden", area=MOERWIJK,
-                                  year_from=2024, author="Test")
-        kennis.apply_intervention(con, intervention="vroegsignalering-schulden",
+        kennis.apply_intervention(con, content, intervention="vroegsignalering-schulden",
+                                  area=MOERWIJK, year_from=2024, author="Test")
+        kennis.apply_intervention(con, content, intervention="vroegsignalering-schulden",
                                   area="WK003401", year_from=2016, author="Test")
-        kennis.apply_intervention(con, intervention="buurtbemiddeling", area=MOLENBERG,
+        kennis.apply_intervention(con, content, intervention="buurtbemiddeling", area=MOLENBERG,
                                   year_from=2015, author="Test")
-        kennis.apply_intervention(con, intervention="herstructurering", area=SCHILDERSBUURT,
-                                  year_from=2010, year_to=2020, partners="woningcorporatie",
+        kennis.apply_intervention(con, content, intervention="herstructurering",
+                                  area=SCHILDERSBUURT, year_from=2010, year_to=2020,
+                                  partners="woningcorporatie",
                                   funding=["corporatie", "rijk"],
                                   result="<script>alert('x')</script> Sloop en nieuwbouw.",
                                   author="A. de Vries")
     finally:
         con.close()
+        content.close()
     return path
 
 
@@ -808,15 +812,25 @@ def acon(applied_db: Path):
 
 
 @pytest.fixture(scope="module")
-def schilders(acon) -> Profile:
+def acontent(applied_db: Path):
+    """The content store with the recorded applications."""
+    content = open_content(db_path=applied_db)
+    yield content
+    content.close()
+
+
+@pytest.fixture(scope="module")
+def schilders(acon, acontent) -> Profile:
     subject = resolve_subject(acon, SCHILDERSBUURT)
-    return build_profile(acon, subject, with_location=False)
+    return build_profile(acon, subject, with_location=False, content=acontent)
 
 
-def test_peer_application_and_leefbaarometer_since_the_start(acon, schilders) -> None:
+def test_peer_application_and_leefbaarometer_since_the_start(acon, acontent,
+                                                              schilders) -> None:
     assert MOERWIJK in [p.code for p in schilders.peers.peers]
     matches = {m.intervention_id: m for m in kz.match(acon, schilders.subject,
-                                                      profile=schilders, limit=None).all()}
+                                                      profile=schilders, limit=None,
+                                                      content=acontent).all()}
     [app] = matches["vergroening-openbare-ruimte"].peer_applications
     assert (app.peer_code, app.peer_name, app.start_year, app.end_year) == (
         MOERWIJK, "Moerwijk", 2014, 2019)
@@ -841,7 +855,7 @@ def test_peer_application_and_leefbaarometer_since_the_start(acon, schilders) ->
     assert matches["buurtbemiddeling"].peer_applications == []
 
 
-def test_peer_without_leefbaarometer_says_geen_gegevens(acon) -> None:
+def test_peer_without_leefbaarometer_says_geen_gegevens(acon, acontent) -> None:
     peers = PeerGroup(level="wijk", year=2024, indicators=[], method="gegenereerd", peers=[
         Peer(code="WK003401", name="Centrum Almere Haven", gemeente_name="Almere",
              distance=0.4, rank=1, reasons=[]),
@@ -849,7 +863,7 @@ def test_peer_without_leefbaarometer_says_geen_gegevens(acon) -> None:
              rank=2, reasons=[]),
     ])
     prof = generated_profile([LOW_INCOME_SIGNAL], [LOW_INCOME_FIGURE], peers)
-    [m] = [m for m in kz.match(acon, SUBJECT, profile=prof, limit=None).all()
+    [m] = [m for m in kz.match(acon, SUBJECT, profile=prof, limit=None, content=acontent).all()
            if m.intervention_id == "vroegsignalering-schulden"]
     assert [(a.peer_code, a.start_year) for a in m.peer_applications] == [
         ("WK003401", 2016), (MOERWIJK, 2024)]
@@ -886,8 +900,8 @@ def _render(section: dict) -> str:
     return _environment().get_template("_kennis.html").render(kennis=section)
 
 
-def test_profile_section_and_partial(acon, schilders) -> None:
-    section = kz.profile_section(acon, schilders.subject, profile=schilders)
+def test_profile_section_and_partial(acon, acontent, schilders) -> None:
+    section = kz.profile_section(acon, schilders.subject, profile=schilders, content=acontent)
     assert section["catalogue_from_database"] is True
     assert section["catalogue_size"] == len(kennis.shipped_catalogue())
     # since issue 13 the corporation share (the signal corporatiewijk) and the bijstand share

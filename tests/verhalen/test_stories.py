@@ -21,19 +21,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as hs
 
 from wijkanalyse import store
+from wijkanalyse.content import open_content
 from wijkanalyse.errors import DataFileError, WijkanalyseError
 from wijkanalyse.gebieden.areas import define_area
 from wijkanalyse.model import Story, Subject
 from wijkanalyse.verhalen import (
     HISTORY_COLUMNS,
     LIST_COLUMNS,
-    SCHEMA,
     TABLES,
     StoryError,
     StoryFileError,
     add_story,
     add_story_from_file,
-    ensure_tables,
     get_story,
     list_stories,
     remove_story,
@@ -76,57 +75,58 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def _add(con, **kw) -> Story:
+def _add(con, cs, **kw) -> Story:
     values = {"area": JOL, "title": "Titel", "author": "A. de Vries",
               "body_markdown": "Tekst.", "date": "2024-05-01"}
     values.update(kw)
-    return add_story(con, **values)
+    return add_story(con, cs, **values)
+
+
+@pytest.fixture
+def cs(tmp_path: Path):
+    """The content store next to the copy (SQLite, empty): the stories are written here."""
+    c = open_content(db_path=tmp_path / "wijkanalyse.duckdb")
+    yield c
+    c.close()
 
 
 # --------------------------------------------------------------------------- tables
 
 
-def test_ensure_tables_is_idempotent_and_keeps_rows(con) -> None:
-    ensure_tables(con)
-    ensure_tables(con)
-    story = _add(con)
-    ensure_tables(con)
-    con.execute(SCHEMA)  # the DDL for store.SCHEMA is itself repeatable
-    tables = {r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE list_contains(?, table_name)",
-        [list(TABLES)]).fetchall()}
-    assert tables == {"stories", "story_history"}
-    assert con.execute("SELECT count(*), min(story_id) FROM stories").fetchone() == (
-        1, story.story_id)
-    assert [r[0] for r in con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'stories' "
-        "ORDER BY column_index").fetchall()] == [
+def test_stories_live_in_the_content_store_not_in_the_analytical_database(con, cs) -> None:
+    story = _add(con, cs)
+    assert TABLES == ("stories", "story_history")
+    assert not store.tables_exist(con, ("stories",))
+    assert not store.tables_exist(con, ("story_history",))
+    assert [r["story_id"] for r in cs.story_rows()] == [story.story_id]
+    assert list(cs.story(story.story_id)) == [
         "story_id", "kind", "area_code", "title", "author", "story_date", "body_markdown",
         "tags", "meta", "created_at", "updated_at", "source_file", "removed_at", "removed_by"]
-    assert con.execute(
-        "SELECT data_type FROM duckdb_columns() WHERE table_name = 'stories' "
-        "AND column_name IN ('story_date', 'tags') ORDER BY column_name").fetchall() == [
-        ("DATE",), ("VARCHAR[]",)]
+    assert (cs.story(story.story_id)["story_date"], cs.story(story.story_id)["tags"]) == (
+        "2024-05-01", [])
 
 
-def test_read_only_database(built_db: Path) -> None:
+def test_read_only_database(built_db: Path, tmp_path: Path) -> None:
+    """The analytical database is only read: a read-only connection is enough to add."""
     ro = store.connect(built_db, read_only=True)
+    cs = open_content(f"sqlite:///{tmp_path / 'inhoud.sqlite'}")
     try:
-        frame = list_stories(ro)
+        frame = list_stories(ro, cs)
         assert frame.empty and list(frame.columns) == LIST_COLUMNS
-        assert stories_for(ro, KUSTWIJK_SUBJECT) == ([], [])
-        with pytest.raises(StoryError, match="alleen-lezen"):
-            _add(ro)
+        assert list_stories(ro, None).empty
+        assert stories_for(ro, cs, KUSTWIJK_SUBJECT) == ([], [])
+        assert stories_for(ro, None, KUSTWIJK_SUBJECT) == ([], [])
         with pytest.raises(StoryError, match="verhaal 1 bestaat niet"):
-            get_story(ro, 1)
+            get_story(cs, 1)
+        story = _add(ro, cs, area=KUSTWIJK)
+        assert get_story(cs, story.story_id) == story
+        assert [s.title for s in stories_for(ro, cs, KUSTWIJK_SUBJECT)[0]] == ["Titel"]
     finally:
         ro.close()
+        cs.close()
 
 
-# --------------------------------------------------------------------------- adding
-
-
-def test_add_story_from_file_with_front_matter(con, tmp_path: Path) -> None:
+def test_add_story_from_file_with_front_matter(con, cs, tmp_path: Path) -> None:
     path = _write(tmp_path / "jol.md", (
         "---\n"
         "titel: Gesprek met bewoners van de Jol\n"
@@ -141,7 +141,7 @@ def test_add_story_from_file_with_front_matter(con, tmp_path: Path) -> None:
         "- meer licht\n"
         "- minder overlast\n"
     ))
-    story = add_story_from_file(con, path)
+    story = add_story_from_file(con, cs, path)
     assert story.story_id == 1
     assert (story.kind, story.area_code, story.title, story.author, story.date) == (
         "verhaal", JOL, "Gesprek met bewoners van de Jol", "A. de Vries", "2024-05-01")
@@ -152,18 +152,18 @@ def test_add_story_from_file_with_front_matter(con, tmp_path: Path) -> None:
     assert story.body_html == (
         "<p>Bewoners vertellen over <strong>de speeltuin</strong>.</p>\n"
         "<ul>\n<li>meer licht</li>\n<li>minder overlast</li>\n</ul>\n")
-    assert get_story(con, 1) == story
-    row = list_stories(con).iloc[0]
+    assert get_story(cs, 1) == story
+    row = list_stories(con, cs).iloc[0]
     assert row["source_file"] == str(path.resolve())
     assert row["area_name"] == "Jol"
     assert row["version"] == 1
-    history = story_history(con, 1)
+    history = story_history(cs, 1)
     assert history[["version", "changed_by", "action"]].values.tolist() == [
         [1, "A. de Vries", "add"]]
     assert json.loads(history.iloc[0]["snapshot"])["title"] == "Gesprek met bewoners van de Jol"
 
 
-def test_add_aanpak_from_file_with_dutch_meta_keys(con, tmp_path: Path) -> None:
+def test_add_aanpak_from_file_with_dutch_meta_keys(con, cs, tmp_path: Path) -> None:
     path = _write(tmp_path / "aanpak.md", (
         "---\n"
         "titel: Wijkaanpak Kustwijk\n"
@@ -181,7 +181,7 @@ def test_add_aanpak_from_file_with_dutch_meta_keys(con, tmp_path: Path) -> None:
         "---\n"
         "Samenwerking van corporatie, gemeente en politie.\n"
     ))
-    story = add_story_from_file(con, path)
+    story = add_story_from_file(con, cs, path)
     assert (story.kind, story.area_code, story.date) == ("aanpak", KUSTWIJK, "2023-01-15")
     assert story.tags == ["fysiek", "sociaal"]
     assert story.meta == {
@@ -190,70 +190,70 @@ def test_add_aanpak_from_file_with_dutch_meta_keys(con, tmp_path: Path) -> None:
         "result": "120 woningen gerenoveerd"}
 
 
-def test_title_from_heading_and_options_override_the_file(con, tmp_path: Path) -> None:
+def test_title_from_heading_and_options_override_the_file(con, cs, tmp_path: Path) -> None:
     path = _write(tmp_path / "notitie.md", (
         "---\nauteur: Uit het bestand\ngebied: WK011443\nsoort: aanpak\n---\n\n"
         "# Veldnotitie Galjoen\n\nRondgang met de wijkagent.\n"
     ))
-    story = add_story_from_file(con, path, area=GALJOEN, author="C. Bakker", kind="verhaal")
+    story = add_story_from_file(con, cs, path, area=GALJOEN, author="C. Bakker", kind="verhaal")
     assert (story.title, story.area_code, story.author, story.kind) == (
         "Veldnotitie Galjoen", GALJOEN, "C. Bakker", "verhaal")
     assert story.body_markdown == "Rondgang met de wijkagent."
     assert story.date == date.today().isoformat()  # no datum: today
 
 
-def test_gemeente_in_front_matter_settles_an_ambiguous_name(con, tmp_path: Path) -> None:
+def test_gemeente_in_front_matter_settles_an_ambiguous_name(con, cs, tmp_path: Path) -> None:
     path = _write(tmp_path / "meerwijk.md", (
         "---\ntitel: Brug naar Meerwijk\nauteur: E\ngebied: Meerwijk\ngemeente: Haarlem\n"
         "datum: 2022-11-11\n---\nTekst\n"))
-    assert add_story_from_file(con, path).area_code == "WK039221"
+    assert add_story_from_file(con, cs, path).area_code == "WK039221"
     # in Uithoorn, Meerwijk is a wijk and a buurt of another wijk: still ambiguous
     with pytest.raises(StoryFileError, match=r"2 gebieden passen:\n  - WK045165") as exc:
-        add_story_from_file(con, path, gemeente="Uithoorn")
+        add_story_from_file(con, cs, path, gemeente="Uithoorn")
     assert exc.value.line == 4
 
 
-def test_file_without_front_matter(con, tmp_path: Path) -> None:
+def test_file_without_front_matter(con, cs, tmp_path: Path) -> None:
     path = _write(tmp_path / "kaal.md", "# Gesprek in de Jol\n\nKorte notitie.\n")
     # "Jol" is also the 2015 code BU09952333 (recoded buurt: a name would need --jaar)
-    story = add_story_from_file(con, path, area="BU09950633", author="D")
+    story = add_story_from_file(con, cs, path, area="BU09950633", author="D")
     assert (story.title, story.area_code, story.body_markdown) == (
         "Gesprek in de Jol", JOL, "Korte notitie.")
 
 
-def test_add_story_to_user_area_and_duplicate_refused(con) -> None:
+def test_add_story_to_user_area_and_duplicate_refused(con, cs) -> None:
     define_area(con, name="Jol/Galjoen", codes=JOL_GALJOEN)
-    story = _add(con, area="Jol/Galjoen", tags="a, b, a")
+    story = _add(con, cs, area="Jol/Galjoen", tags="a, b, a")
     assert story.area_code == "jol-galjoen"
-    assert _add(con, area="jol galjoen", title="Via de id").area_code == "jol-galjoen"
+    assert _add(con, cs, area="jol galjoen", title="Via de id").area_code == "jol-galjoen"
     assert story.tags == ["a", "b"]
     with pytest.raises(StoryError, match=r"staat er al in als nummer 1 .*verhaal update 1"):
-        _add(con, area="jol-galjoen", tags="a, b, a")
-    assert len(list_stories(con)) == 2
+        _add(con, cs, area="jol-galjoen", tags="a, b, a")
+    assert len(list_stories(con, cs)) == 2
 
 
 # --------------------------------------------------------------------------- validation
 
 
-def test_unknown_area_suggests_close_names_and_codes(con) -> None:
+def test_unknown_area_suggests_close_names_and_codes(con, cs) -> None:
     with pytest.raises(StoryError) as exc:
-        _add(con, area="Kustwyk")
+        _add(con, cs, area="Kustwyk")
     assert exc.value.field == "area"
     assert "gebied 'Kustwyk' bestaat niet" in str(exc.value)
     assert "Bedoelt u WK099506 (wijk Kustwijk, Lelystad)?" in str(exc.value)
     with pytest.raises(StoryError) as exc:
-        _add(con, area="WK011499")
+        _add(con, cs, area="WK011499")
     assert ("Bedoelt u WK011449 (wijk Delftlanden, Emmen) of WK011409 (wijk Zwartemeer, "
             "Emmen)") in str(exc.value)
     with pytest.raises(StoryError) as exc:
-        _add(con, area="Angelsloo")
+        _add(con, cs, area="Angelsloo")
     assert "Bedoelt u WK011443 (wijk Angelslo, Emmen) of BU01144300 (buurt Angelslo, Emmen)" \
         in str(exc.value)
 
 
-def test_ambiguous_area_name_lists_candidates_and_gemeente_settles_it(con) -> None:
+def test_ambiguous_area_name_lists_candidates_and_gemeente_settles_it(con, cs) -> None:
     with pytest.raises(StoryError) as exc:
-        _add(con, area="Vogelwijk")
+        _add(con, cs, area="Vogelwijk")
     assert exc.value.field == "area"
     message = str(exc.value)
     assert "'Vogelwijk' is niet eenduidig; 6 gebieden passen:" in message
@@ -261,23 +261,23 @@ def test_ambiguous_area_name_lists_candidates_and_gemeente_settles_it(con) -> No
                  "WK055314: Vogelwijk (wijk in Lisse", "BU00803004: Vogelwijk (buurt in Leeuwarden",
                  "BU03550304: Vogelwijk (buurt in Zeist)", "--gemeente"):
         assert part in message
-    assert _add(con, area="Vogelwijk", gemeente="Den Haag").area_code == "WK051813"
+    assert _add(con, cs, area="Vogelwijk", gemeente="Den Haag").area_code == "WK051813"
     # a name unique in a shipped set is that set's area, as for the profile (rule 6)
-    assert _add(con, area="Meerwijk", title="Via de programmanaam").area_code == "WK039221"
+    assert _add(con, cs, area="Meerwijk", title="Via de programmanaam").area_code == "WK039221"
     with pytest.raises(StoryError, match="'Kustwijk' ligt niet in gemeente Emmen"):
-        _add(con, area="Kustwijk", gemeente="Emmen")
+        _add(con, cs, area="Kustwijk", gemeente="Emmen")
 
 
-def test_area_resolved_as_the_profile_subject(con) -> None:
+def test_area_resolved_as_the_profile_subject(con, cs) -> None:
     # the wijk is preferred over its same-named buurt, as in 'wijkanalyse profiel Angelslo'
-    assert _add(con, area="Angelslo", title="a").area_code == "WK011443"
-    assert _add(con, area="Emmen - Angelslo", title="b").area_code == "WK011443"
+    assert _add(con, cs, area="Angelslo", title="a").area_code == "WK011443"
+    assert _add(con, cs, area="Emmen - Angelslo", title="b").area_code == "WK011443"
     # areas of the shipped programme set: one region gives its code, several the area id
-    assert _add(con, area="Selwerd", title="c").area_code == "BU00141000"
-    assert _add(con, area="Jol/Galjoen", title="d").area_code == "jol-galjoen"
-    assert list_stories(con, area="jol-galjoen")["area_name"].tolist() == ["Jol/Galjoen"]
+    assert _add(con, cs, area="Selwerd", title="c").area_code == "BU00141000"
+    assert _add(con, cs, area="Jol/Galjoen", title="d").area_code == "jol-galjoen"
+    assert list_stories(con, cs, area="jol-galjoen")["area_name"].tolist() == ["Jol/Galjoen"]
     with pytest.raises(StoryError, match="NL00 is Nederland als geheel"):
-        _add(con, area="NL00")
+        _add(con, cs, area="NL00")
 
 
 @pytest.mark.parametrize(
@@ -300,19 +300,19 @@ def test_area_resolved_as_the_profile_subject(con) -> None:
         ({"kind": "aanpak", "meta": {"budget": 5}}, r"onbekend gegeven 'budget'", "meta"),
     ],
 )
-def test_invalid_values_are_named(con, kwargs: dict, pattern: str, field: str) -> None:
+def test_invalid_values_are_named(con, cs, kwargs: dict, pattern: str, field: str) -> None:
     with pytest.raises(StoryError, match=pattern) as exc:
-        _add(con, **kwargs)
+        _add(con, cs, **kwargs)
     assert exc.value.field == field
     assert isinstance(exc.value, WijkanalyseError)
-    assert con.execute("SELECT count(*) FROM stories").fetchone()[0] == 0
+    assert cs.story_rows(include_removed=True) == []
 
 
-def test_bad_date_in_file_names_value_file_and_line(con, tmp_path: Path) -> None:
+def test_bad_date_in_file_names_value_file_and_line(con, cs, tmp_path: Path) -> None:
     path = _write(tmp_path / "datum.md", (
         "---\ntitel: Gesprek\nauteur: A\ngebied: WK099506\ndatum: 2024-13-01\n---\nTekst\n"))
     with pytest.raises(StoryFileError) as exc:
-        add_story_from_file(con, path)
+        add_story_from_file(con, cs, path)
     assert exc.value.line == 5
     assert isinstance(exc.value, DataFileError) and isinstance(exc.value, StoryError)
     assert str(exc.value) == (
@@ -339,74 +339,74 @@ def test_bad_date_in_file_names_value_file_and_line(con, tmp_path: Path) -> None
         ("---\ntitel: [a, b]\nauteur: A\n---\nTekst\n", 2, r"'titel' moet één waarde zijn"),
     ],
 )
-def test_file_errors_name_file_and_line(con, tmp_path: Path, text: str, line: int,
+def test_file_errors_name_file_and_line(con, cs, tmp_path: Path, text: str, line: int,
                                         pattern: str) -> None:
     path = _write(tmp_path / "fout.md", text)
     with pytest.raises(StoryFileError, match=pattern) as exc:
-        add_story_from_file(con, path)
+        add_story_from_file(con, cs, path)
     assert exc.value.path == path
     assert exc.value.line == line
     assert str(exc.value).startswith(f"{path}, regel {line}: ")
 
 
-def test_missing_file_and_override_errors(con, tmp_path: Path) -> None:
+def test_missing_file_and_override_errors(con, cs, tmp_path: Path) -> None:
     with pytest.raises(StoryFileError, match="bestand bestaat niet"):
-        add_story_from_file(con, tmp_path / "weg.md")
+        add_story_from_file(con, cs, tmp_path / "weg.md")
     path = _write(tmp_path / "ok.md", "---\ntitel: T\nauteur: A\ngebied: WK099506\n---\nTekst\n")
     with pytest.raises(StoryFileError, match=r"onbekende soort 'x'.*opgegeven bij de opdracht"
                        ) as exc:
-        add_story_from_file(con, path, kind="x")
+        add_story_from_file(con, cs, path, kind="x")
     assert exc.value.line is None
 
 
 # --------------------------------------------------------------------------- listing
 
 
-def test_list_by_area_and_kind_newest_first(con) -> None:
-    a = _add(con, area=JOL, title="Oud", date="2019-03-01")
-    b = _add(con, area=JOL, title="Nieuw", date="2024-03-01")
-    c = _add(con, area=KUSTWIJK, title="Aanpak", date="2021-06-30", kind="aanpak",
+def test_list_by_area_and_kind_newest_first(con, cs) -> None:
+    a = _add(con, cs, area=JOL, title="Oud", date="2019-03-01")
+    b = _add(con, cs, area=JOL, title="Nieuw", date="2024-03-01")
+    c = _add(con, cs, area=KUSTWIJK, title="Aanpak", date="2021-06-30", kind="aanpak",
              meta={"status": "lopend"})
-    d = _add(con, area="BU01144300", title="Angelslo", date="2022-01-01")
-    frame = list_stories(con)
+    d = _add(con, cs, area="BU01144300", title="Angelslo", date="2022-01-01")
+    frame = list_stories(con, cs)
     assert list(frame.columns) == LIST_COLUMNS
     assert frame["story_id"].tolist() == [b.story_id, d.story_id, c.story_id, a.story_id]
-    jol = list_stories(con, area=JOL)
+    jol = list_stories(con, cs, area=JOL)
     assert jol[["story_id", "title", "story_date", "area_name"]].values.tolist() == [
         [b.story_id, "Nieuw", "2024-03-01", "Jol"], [a.story_id, "Oud", "2019-03-01", "Jol"]]
-    assert list_stories(con, area="kustwijk")["story_id"].tolist() == [c.story_id]
-    assert list_stories(con, kind="aanpak")["meta"].tolist() == [{"status": "lopend"}]
-    assert list_stories(con, area=JOL, kind="aanpak").empty
-    assert list_stories(con, area=GALJOEN).empty
+    assert list_stories(con, cs, area="kustwijk")["story_id"].tolist() == [c.story_id]
+    assert list_stories(con, cs, kind="aanpak")["meta"].tolist() == [{"status": "lopend"}]
+    assert list_stories(con, cs, area=JOL, kind="aanpak").empty
+    assert list_stories(con, cs, area=GALJOEN).empty
     with pytest.raises(StoryError, match="gebied 'Kustwyk' bestaat niet"):
-        list_stories(con, area="Kustwyk")
+        list_stories(con, cs, area="Kustwyk")
 
 
 # --------------------------------------------------------------------------- profiles
 
 
-def _setup_lelystad(con) -> dict[str, int]:
+def _setup_lelystad(con, cs) -> dict[str, int]:
     """Stories on Jol/Galjoen, around it, elsewhere; returns their ids by name."""
     define_area(con, name="Jol/Galjoen", codes=JOL_GALJOEN)
     ids = {
-        "jol": _add(con, area=JOL, title="Jol", date="2024-05-01").story_id,
-        "kustwijk": _add(con, area=KUSTWIJK, title="Kustwijk", date="2023-01-15",
+        "jol": _add(con, cs, area=JOL, title="Jol", date="2024-05-01").story_id,
+        "kustwijk": _add(con, cs, area=KUSTWIJK, title="Kustwijk", date="2023-01-15",
                          kind="aanpak", meta={"start_year": 2016}).story_id,
-        "gebied": _add(con, area="jol-galjoen", title="Gebied", date="2024-06-01").story_id,
-        "galjoen": _add(con, area=GALJOEN, title="Galjoen", date="2020-02-02",
+        "gebied": _add(con, cs, area="jol-galjoen", title="Gebied", date="2024-06-01").story_id,
+        "galjoen": _add(con, cs, area=GALJOEN, title="Galjoen", date="2020-02-02",
                         kind="aanpak").story_id,
-        "karveel": _add(con, area=KARVEEL_OOST, title="Karveel", date="2024-06-02").story_id,
-        "lelystad": _add(con, area=LELYSTAD, title="Lelystad", date="2024-06-03").story_id,
-        "angelslo": _add(con, area="WK011443", title="Angelslo", date="2024-06-04").story_id,
-        "weg": _add(con, area=PARK, title="Verwijderd", date="2024-07-01").story_id,
+        "karveel": _add(con, cs, area=KARVEEL_OOST, title="Karveel", date="2024-06-02").story_id,
+        "lelystad": _add(con, cs, area=LELYSTAD, title="Lelystad", date="2024-06-03").story_id,
+        "angelslo": _add(con, cs, area="WK011443", title="Angelslo", date="2024-06-04").story_id,
+        "weg": _add(con, cs, area=PARK, title="Verwijderd", date="2024-07-01").story_id,
     }
-    remove_story(con, ids["weg"], removed_by="beheerder")
+    remove_story(cs, ids["weg"], removed_by="beheerder")
     return ids
 
 
-def test_stories_for_a_set_of_buurten(con) -> None:
-    ids = _setup_lelystad(con)
-    verhalen, aanpakken = stories_for(con, JOL_GALJOEN_SUBJECT)
+def test_stories_for_a_set_of_buurten(con, cs) -> None:
+    ids = _setup_lelystad(con, cs)
+    verhalen, aanpakken = stories_for(con, cs, JOL_GALJOEN_SUBJECT)
     assert [s.story_id for s in verhalen] == [ids["gebied"], ids["jol"]]  # newest first
     assert [s.story_id for s in aanpakken] == [ids["kustwijk"], ids["galjoen"]]
     links = {s.title: (s.meta["gekoppeld_aan"], s.meta["koppeling"], s.meta["koppeling_tekst"])
@@ -421,35 +421,35 @@ def test_stories_for_a_set_of_buurten(con) -> None:
     assert kustwijk.meta["start_year"] == 2016
     assert kustwijk.meta["gekoppeld_aan_naam"] == "Kustwijk"
     # the stored meta is not changed by the profile's annotations
-    assert get_story(con, ids["kustwijk"]).meta == {"start_year": 2016}
+    assert get_story(cs, ids["kustwijk"]).meta == {"start_year": 2016}
 
 
-def test_stories_for_a_shipped_programme_area(con) -> None:
+def test_stories_for_a_shipped_programme_area(con, cs) -> None:
     from wijkanalyse.gebieden.subjects import resolve_subject
 
-    gebied = _add(con, area="Lelystad - Jol/Galjoen", title="Programma", date="2016-09-01",
+    gebied = _add(con, cs, area="Lelystad - Jol/Galjoen", title="Programma", date="2016-09-01",
                   kind="aanpak", meta={"start_year": 2016, "status": "afgerond"})
-    jol = _add(con, area=JOL, title="Jol", date="2024-05-01")
-    _add(con, area="BU09950638", title="Bedrijventerrein Jol", date="2024-05-02")
+    jol = _add(con, cs, area=JOL, title="Jol", date="2024-05-01")
+    _add(con, cs, area="BU09950638", title="Bedrijventerrein Jol", date="2024-05-02")
     subject = resolve_subject(con, "Jol/Galjoen")
-    verhalen, aanpakken = stories_for(con, subject)
+    verhalen, aanpakken = stories_for(con, cs, subject)
     assert [s.story_id for s in verhalen] == [jol.story_id]  # BU09950638 is not a member
     assert [(s.story_id, s.meta["koppeling_tekst"]) for s in aanpakken] == [
         (gebied.story_id, "Over dit gebied.")]
-    _, aanpakken = stories_for(con, JOL_SUBJECT)
+    _, aanpakken = stories_for(con, cs, JOL_SUBJECT)
     assert [(s.story_id, s.meta["koppeling_tekst"]) for s in aanpakken] == [
         (gebied.story_id, "Over gebied Jol/Galjoen, waarin deze buurt ligt.")]
 
 
-def test_stories_for_a_wijk_and_a_buurt(con) -> None:
-    ids = _setup_lelystad(con)
-    verhalen, aanpakken = stories_for(con, KUSTWIJK_SUBJECT)
+def test_stories_for_a_wijk_and_a_buurt(con, cs) -> None:
+    ids = _setup_lelystad(con, cs)
+    verhalen, aanpakken = stories_for(con, cs, KUSTWIJK_SUBJECT)
     assert [s.story_id for s in verhalen] == [ids["karveel"], ids["gebied"], ids["jol"]]
     assert [s.story_id for s in aanpakken] == [ids["kustwijk"], ids["galjoen"]]
     assert verhalen[1].meta["koppeling_tekst"] == "Over gebied Jol/Galjoen, een deel van deze wijk."
     assert aanpakken[0].meta["koppeling"] == "eigen"
 
-    verhalen, aanpakken = stories_for(con, JOL_SUBJECT)
+    verhalen, aanpakken = stories_for(con, cs, JOL_SUBJECT)
     assert [(s.story_id, s.meta["koppeling"]) for s in verhalen] == [
         (ids["gebied"], "omvattend"), (ids["jol"], "eigen")]
     assert [(s.story_id, s.meta["koppeling_tekst"]) for s in aanpakken] == [
@@ -457,7 +457,7 @@ def test_stories_for_a_wijk_and_a_buurt(con) -> None:
 
     lelystad = Subject(kind="gemeente", id=LELYSTAD, name="Lelystad", gemeente_code=LELYSTAD,
                        gemeente_name="Lelystad", level="gemeente", members=[LELYSTAD])
-    verhalen, _ = stories_for(con, lelystad)
+    verhalen, _ = stories_for(con, cs, lelystad)
     assert [s.story_id for s in verhalen] == [
         ids["lelystad"], ids["karveel"], ids["gebied"], ids["jol"]]
 
@@ -465,17 +465,17 @@ def test_stories_for_a_wijk_and_a_buurt(con) -> None:
 # --------------------------------------------------------------------------- history
 
 
-def test_history_keeps_every_version_after_update_and_remove(con) -> None:
-    story = _add(con, title="Eerste titel", tags=["a"], body_markdown="Versie één.")
-    update_story(con, story.story_id, changed_by="Redactie", title="Tweede titel",
+def test_history_keeps_every_version_after_update_and_remove(con, cs) -> None:
+    story = _add(con, cs, title="Eerste titel", tags=["a"], body_markdown="Versie één.")
+    update_story(con, cs, story.story_id, changed_by="Redactie", title="Tweede titel",
                  date=None, tags=None)  # None: not given
-    changed = update_story(con, story.story_id, changed_by="Redactie", tags=["a", "b"],
+    changed = update_story(con, cs, story.story_id, changed_by="Redactie", tags=["a", "b"],
                            date="2024-05-02", body_markdown="Versie **twee**.")
     assert (changed.title, changed.tags, changed.date) == ("Tweede titel", ["a", "b"],
                                                            "2024-05-02")
-    remove_story(con, story.story_id, removed_by="Beheer")
+    remove_story(cs, story.story_id, removed_by="Beheer")
 
-    history = story_history(con, story.story_id)
+    history = story_history(cs, story.story_id)
     assert list(history.columns) == HISTORY_COLUMNS
     assert history[["version", "changed_by", "action", "changed_fields", "title"]
                    ].values.tolist() == [
@@ -491,60 +491,59 @@ def test_history_keeps_every_version_after_update_and_remove(con) -> None:
     assert snaps[3]["removed_by"] == "Beheer"
 
     # soft delete: row kept, no longer listed or shown, history intact
-    assert con.execute("SELECT removed_by FROM stories WHERE story_id = ?",
-                       [story.story_id]).fetchone() == ("Beheer",)
-    assert list_stories(con).empty
-    assert list_stories(con, include_removed=True)["removed_by"].tolist() == ["Beheer"]
+    assert cs.story(story.story_id)["removed_by"] == "Beheer"
+    assert list_stories(con, cs).empty
+    assert list_stories(con, cs, include_removed=True)["removed_by"].tolist() == ["Beheer"]
     with pytest.raises(StoryError, match=r"verhaal 1 is verwijderd op .* door Beheer"):
-        get_story(con, story.story_id)
-    assert get_story(con, story.story_id, include_removed=True).title == "Tweede titel"
+        get_story(cs, story.story_id)
+    assert get_story(cs, story.story_id, include_removed=True).title == "Tweede titel"
     with pytest.raises(StoryError, match="is verwijderd"):
-        update_story(con, story.story_id, changed_by="X", title="Derde")
+        update_story(con, cs, story.story_id, changed_by="X", title="Derde")
     with pytest.raises(StoryError, match="is verwijderd"):
-        remove_story(con, story.story_id, removed_by="X")
-    assert len(story_history(con, story.story_id)) == 4
+        remove_story(cs, story.story_id, removed_by="X")
+    assert len(story_history(cs, story.story_id)) == 4
     # numbers are never reused
-    assert _add(con, title="Nieuw").story_id == 2
+    assert _add(con, cs, title="Nieuw").story_id == 2
 
 
-def test_update_meta_merges_and_validates(con) -> None:
-    story = _add(con, area=KUSTWIJK, kind="aanpak", meta={"partners": ["Centrada"],
+def test_update_meta_merges_and_validates(con, cs) -> None:
+    story = _add(con, cs, area=KUSTWIJK, kind="aanpak", meta={"partners": ["Centrada"],
                                                           "startjaar": 2016})
-    new = update_story(con, story.story_id, changed_by="B",
+    new = update_story(con, cs, story.story_id, changed_by="B",
                        meta={"eindjaar": 2024, "status": "afgerond"})
     assert new.meta == {"partners": ["Centrada"], "start_year": 2016, "end_year": 2024,
                         "status": "afgerond"}
-    new = update_story(con, story.story_id, changed_by="B", meta={"partners": None})
+    new = update_story(con, cs, story.story_id, changed_by="B", meta={"partners": None})
     assert "partners" not in new.meta
-    assert story_history(con, story.story_id)["changed_fields"].tolist() == [
+    assert story_history(cs, story.story_id)["changed_fields"].tolist() == [
         "", "eindjaar, status", "partners"]
     with pytest.raises(StoryError, match="hoort bij een aanpak, niet bij een verhaal"):
-        update_story(con, story.story_id, changed_by="B", kind="verhaal")
+        update_story(con, cs, story.story_id, changed_by="B", kind="verhaal")
     with pytest.raises(StoryError, match="niet gewijzigd"):
-        update_story(con, story.story_id, changed_by="B", meta={"status": "afgerond"})
+        update_story(con, cs, story.story_id, changed_by="B", meta={"status": "afgerond"})
     with pytest.raises(StoryError, match="onbekend\\(e\\) veld\\(en\\) status"):
-        update_story(con, story.story_id, changed_by="B", status="afgerond")
+        update_story(con, cs, story.story_id, changed_by="B", status="afgerond")
     with pytest.raises(StoryError, match="de naam van wie wijzigt is verplicht"):
-        update_story(con, story.story_id, changed_by=" ", title="X")
+        update_story(con, cs, story.story_id, changed_by=" ", title="X")
     with pytest.raises(StoryError, match="verhaal 9 bestaat niet"):
-        update_story(con, 9, changed_by="B", title="X")
-    assert len(story_history(con, story.story_id)) == 3
+        update_story(con, cs, 9, changed_by="B", title="X")
+    assert len(story_history(cs, story.story_id)) == 3
 
 
-def test_update_from_file(con, tmp_path: Path) -> None:
+def test_update_from_file(con, cs, tmp_path: Path) -> None:
     first = _write(tmp_path / "v1.md", (
         "---\ntitel: Gesprek\nauteur: A\ngebied: WK099506\ndatum: 2024-05-01\n---\nEen.\n"))
-    story = add_story_from_file(con, first)
+    story = add_story_from_file(con, cs, first)
     second = _write(tmp_path / "v2.md", "# Gesprek, uitgewerkt\n\nEen en twee.\n")
-    new = update_story_from_file(con, story.story_id, second, changed_by="Redactie")
+    new = update_story_from_file(con, cs, story.story_id, second, changed_by="Redactie")
     assert (new.title, new.body_markdown, new.date, new.area_code) == (
         "Gesprek, uitgewerkt", "Een en twee.", "2024-05-01", KUSTWIJK)
-    history = story_history(con, story.story_id)
+    history = story_history(cs, story.story_id)
     assert history["changed_fields"].tolist() == ["", "titel, tekst, bestand"]
     assert json.loads(history["snapshot"].iloc[1])["source_file"] == str(second.resolve())
     bad = _write(tmp_path / "v3.md", "---\ndatum: gisteren\n---\nTekst\n")
     with pytest.raises(StoryFileError) as exc:
-        update_story_from_file(con, story.story_id, bad, changed_by="Redactie")
+        update_story_from_file(con, cs, story.story_id, bad, changed_by="Redactie")
     assert (exc.value.line, exc.value.field) == (2, "date")
 
 
@@ -640,10 +639,10 @@ def test_render_markdown_links_images_and_headings() -> None:
     assert_safe(table)
 
 
-def test_stored_script_is_escaped_in_stories_and_profiles(con) -> None:
-    story = _add(con, body_markdown="Hallo <script>alert(1)</script> [x](javascript:alert(1))")
-    assert get_story(con, story.story_id).body_markdown.startswith("Hallo <script>")
-    for s in [get_story(con, story.story_id), *stories_for(con, JOL_SUBJECT)[0]]:
+def test_stored_script_is_escaped_in_stories_and_profiles(con, cs) -> None:
+    story = _add(con, cs, body_markdown="Hallo <script>alert(1)</script> [x](javascript:alert(1))")
+    assert get_story(cs, story.story_id).body_markdown.startswith("Hallo <script>")
+    for s in [get_story(cs, story.story_id), *stories_for(con, cs, JOL_SUBJECT)[0]]:
         assert s.body_html == (
             "<p>Hallo &lt;script&gt;alert(1)&lt;/script&gt; [x](javascript:alert(1))</p>\n")
 

@@ -28,6 +28,7 @@ from wijkanalyse.cli.util import (
     check_out,
     clean_text,
     console,
+    content_db,
     err_console,
     fail,
     nl_cell,
@@ -161,9 +162,9 @@ def kennis_show(ctx: typer.Context, interventie: Annotated[str, _ID]) -> None:
 
     from wijkanalyse import kennis
 
-    with _db(ctx) as con:
+    with _db(ctx) as con, content_db(settings_from(ctx), create=False) as content:
         iv = kennis.get_intervention(con, interventie)
-        applied = kennis.applied_anywhere(con, iv.id)
+        applied = kennis.applied_anywhere(con, content, iv.id)
     console.print(Text.assemble((iv.name, "bold"), f"  ({iv.id}, versie {iv.version}, "
                                 f"{kennis.ORIGINS.get(iv.origin or '', iv.origin)}, vastgelegd "
                                 f"{iv.updated_at} door {iv.updated_by})"))
@@ -268,7 +269,9 @@ def kennis_match(
         subject = resolve_subject(con, gebied, gemeente=gemeente)
         if subject.resolution:
             err_console.print(Text(clean_text(subject.resolution), style="yellow"))
-        result = match(con, subject, profile=build_profile(con, subject), limit=max_aantal)
+        with content_db(settings_from(ctx), create=False) as content:
+            result = match(con, subject, profile=build_profile(con, subject, content=content),
+                           limit=max_aantal, content=content)
     if fmt == "json":
         _json_out({"subject": {"id": subject.id, "name": subject.name, "kind": subject.kind,
                                "gemeente": subject.gemeente_name}, **result.to_dict()})
@@ -381,9 +384,10 @@ def kennis_toepassen(
     """Leg vast dat een interventie in een gebied is (of wordt) toegepast."""
     from wijkanalyse import kennis
 
-    with _db(ctx, write="kennis toepassen") as con:
+    with _db(ctx) as con, content_db(settings_from(ctx)) as content:
+        assert content is not None
         applied = kennis.apply_intervention(
-            con, intervention=interventie, area=gebied, year_from=van, year_to=tot,
+            con, content, intervention=interventie, area=gebied, year_from=van, year_to=tot,
             partners=partner or (), funding=financiering or (), result=resultaat,
             indicators=indicator or (), author=auteur, gemeente=gemeente)
     console.print(Text(f"Toepassing {applied.applied_id} vastgelegd: {applied.intervention_name} "
@@ -405,8 +409,8 @@ def kennis_toepassingen(
     """Toon waar interventies zijn toegepast."""
     from wijkanalyse import kennis
 
-    with _db(ctx) as con:
-        items = kennis.list_applied(con, area=gebied, gemeente=gemeente)
+    with _db(ctx) as con, content_db(settings_from(ctx), create=False) as content:
+        items = kennis.list_applied(con, content, area=gebied, gemeente=gemeente)
         if interventie is not None:
             wanted = kennis.get_intervention(con, interventie, include_removed=True).id
             items = [a for a in items if a.intervention_id == wanted]
@@ -434,8 +438,12 @@ def kennis_toepassing_verwijder(
     """Verwijder een toepassing (de geschiedenis blijft bewaard)."""
     from wijkanalyse import kennis
 
-    with _db(ctx, write="kennis toepassing-verwijder") as con:
-        kennis.remove_applied(con, nummer, removed_by=door)
+    with content_db(settings_from(ctx)) as content:
+        assert content is not None
+        try:
+            kennis.remove_applied(content, nummer, removed_by=door)
+        except WijkanalyseError as exc:
+            fail(exc)
     console.print(f"Toepassing {nummer} verwijderd (de geschiedenis blijft bewaard).")
 
 

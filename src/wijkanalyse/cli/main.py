@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
+from wijkanalyse.cli import content as cli_content
 from wijkanalyse.cli import kennis as cli_kennis
 from wijkanalyse.cli import monitor as cli_monitor
 from wijkanalyse.cli import segregatie as cli_segregatie
@@ -21,7 +22,7 @@ from wijkanalyse.cli import serve as cli_serve
 from wijkanalyse.cli import sets as cli_sets
 from wijkanalyse.cli.util import check_out as _check_out
 from wijkanalyse.cli.util import clean_text as _clean
-from wijkanalyse.cli.util import console, err_console
+from wijkanalyse.cli.util import console, content_db, err_console
 from wijkanalyse.cli.util import fail as _fail
 from wijkanalyse.cli.util import nl_cell as _nl_number
 from wijkanalyse.cli.util import nl_int as _nl
@@ -84,6 +85,8 @@ app.add_typer(aanpak_app, name="aanpak")
 app.add_typer(cli_sets.app, name="sets")
 app.add_typer(cli_kennis.app, name="kennis")
 app.add_typer(cli_segregatie.app, name="segregatie")
+app.add_typer(cli_content.gebruiker_app, name="gebruiker")
+app.add_typer(cli_content.content_app, name="content")
 app.command("monitor")(cli_monitor.monitor_command)
 app.command("serve")(cli_serve.serve_command)
 
@@ -445,7 +448,8 @@ def profiel(
         subject = resolve_subject(con, naam, gemeente=gemeente, year=jaar)
         if subject.resolution:
             err_console.print(_safe(subject.resolution, style="yellow"))
-        prof = build_profile(con, subject, year=jaar)
+        with content_db(_settings(ctx), create=False) as content:
+            prof = build_profile(con, subject, year=jaar, content=content)
     if formats == ("json",) and out is None:
         sys.stdout.write(json.dumps(to_dict(prof), ensure_ascii=False, indent=2) + "\n")
         return
@@ -466,9 +470,11 @@ def _add_story_cmd(ctx: typer.Context, bestand: Path, gebied: str | None, auteur
                    gemeente: str | None, kind: str) -> None:
     from wijkanalyse.verhalen import add_story_from_file
 
-    with _write_db(_settings(ctx), purpose=f"{kind} add") as con:
-        story = add_story_from_file(con, bestand, area=gebied, author=auteur, kind=kind,
-                                    gemeente=gemeente)
+    settings = _settings(ctx)
+    with _read_db(settings) as con, content_db(settings) as content:
+        assert content is not None
+        story = add_story_from_file(con, content, bestand, area=gebied, author=auteur,
+                                    kind=kind, gemeente=gemeente)
     console.print(_safe(f"{kind.capitalize()} {story.story_id} toegevoegd bij "
                         f"{story.area_code}: {story.title} ({story.author}, {story.date})."))
 
@@ -476,8 +482,9 @@ def _add_story_cmd(ctx: typer.Context, bestand: Path, gebied: str | None, auteur
 def _list_stories_cmd(ctx: typer.Context, gebied: str | None, kind: str) -> None:
     from wijkanalyse.verhalen.stories import list_stories
 
-    with _read_db(_settings(ctx)) as con:
-        df = list_stories(con, area=gebied, kind=kind)
+    settings = _settings(ctx)
+    with _read_db(settings) as con, content_db(settings, create=False) as content:
+        df = list_stories(con, content, area=gebied, kind=kind)
     if df.empty:
         console.print(f"Nog geen {_plural(kind)}. Voeg er een toe met 'wijkanalyse {kind} add "
                       "bestand.md --gebied CODE'.", highlight=False, markup=False)
@@ -492,8 +499,10 @@ def _list_stories_cmd(ctx: typer.Context, gebied: str | None, kind: str) -> None
 def _remove_story_cmd(ctx: typer.Context, story_id: int, door: str, kind: str) -> None:
     from wijkanalyse.verhalen.stories import remove_story
 
-    with _write_db(_settings(ctx), purpose=f"{kind} remove") as con:
-        remove_story(con, story_id, removed_by=door)
+    settings = _settings(ctx)
+    with _read_db(settings), content_db(settings) as content:
+        assert content is not None
+        remove_story(content, story_id, removed_by=door)
     console.print(f"{kind.capitalize()} {story_id} verwijderd (de geschiedenis blijft bewaard).")
 
 
@@ -508,9 +517,11 @@ _GEMEENTE = typer.Option("--gemeente", help="Gemeente, als de gebiedsnaam in mee
 def _show_story_cmd(ctx: typer.Context, story_id: int, history: bool) -> None:
     from wijkanalyse.verhalen.stories import get_story, story_history
 
-    with _read_db(_settings(ctx)) as con:
-        story = get_story(con, story_id, include_removed=history)
-        hist = story_history(con, story_id) if history else None
+    settings = _settings(ctx)
+    with _read_db(settings), content_db(settings) as content:
+        assert content is not None
+        story = get_story(content, story_id, include_removed=history)
+        hist = story_history(content, story_id) if history else None
     console.print(Text.assemble((_clean(story.title), "bold"), _clean(
         f" ({story.kind} {story.story_id}, {story.area_code}) — {story.author}, {story.date}")))
     if hist is None:

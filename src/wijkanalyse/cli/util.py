@@ -25,6 +25,8 @@ from wijkanalyse.settings import Settings, resolve_settings
 if TYPE_CHECKING:
     import duckdb
 
+    from wijkanalyse.content import ContentStore
+
 console = Console()
 err_console = Console(stderr=True)
 
@@ -80,6 +82,36 @@ def write_db(settings: Settings, *, purpose: str) -> Iterator[duckdb.DuckDBPyCon
             yield con
     except WijkanalyseError as exc:
         fail(exc)
+
+
+@contextmanager
+def content_db(settings: Settings, *, create: bool = True) -> Iterator[ContentStore | None]:
+    """The content store of the database (``WIJKANALYSE_CONTENT_URL`` or the SQLite file next
+    to the DuckDB file), closed afterwards; errors end the command.
+
+    With ``create=False`` (commands that only read) it is ``None`` when there is none yet.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from wijkanalyse.content import open_content, open_content_if_present, resolve_url
+    from wijkanalyse.store import disk_full_message, is_disk_full
+
+    where: str | Path = settings.db_path
+    try:
+        where = resolve_url(None, db_path=settings.db_path).removeprefix("sqlite:///")
+        content = (open_content(db_path=settings.db_path) if create
+                   else open_content_if_present(db_path=settings.db_path))
+    except WijkanalyseError as exc:
+        fail(exc)
+    try:
+        yield content
+    except (SQLAlchemyError, OSError) as exc:
+        if is_disk_full(exc):
+            fail(WijkanalyseError(disk_full_message(where)))
+        raise
+    finally:
+        if content is not None:
+            content.close()
 
 
 #: Terminal escape sequences (CSI, OSC, and two-byte ESC sequences), removed as a whole.

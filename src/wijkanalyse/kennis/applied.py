@@ -1,5 +1,8 @@
 """Applied approaches: recording that an intervention was (or is) applied in an area, removing
-such a record, and finding the records that concern a profile's subject."""
+such a record, and finding the records that concern a profile's subject.
+
+The records live in the content store (:class:`wijkanalyse.content.ContentStore`, passed in);
+the analytical database is read for the catalogue and to resolve the area."""
 
 from __future__ import annotations
 
@@ -16,13 +19,12 @@ from wijkanalyse.codes import (
     gemeente_code_of,
     relation_sentence,
 )
+from wijkanalyse.content import ContentStore, DuplicateRecordError
 from wijkanalyse.gebieden.subjects import SubjectError, resolve_subject
 from wijkanalyse.kennis import load
 from wijkanalyse.kennis.dossier import (
     _clean_author,
-    _ensure_writable,
     _now,
-    _tables_exist,
     ensure_catalogue,
     get_intervention,
 )
@@ -38,7 +40,6 @@ from wijkanalyse.kennis.vocab import (
     _suggest,
 )
 from wijkanalyse.model import Subject
-from wijkanalyse.store import transaction
 
 # --------------------------------------------------------------------------- applied
 
@@ -77,6 +78,7 @@ def _clean_year(value: object, what: str) -> int:
 
 def apply_intervention(
     con: duckdb.DuckDBPyConnection,
+    content: ContentStore,
     *,
     intervention: str,
     area: str,
@@ -88,13 +90,17 @@ def apply_intervention(
     indicators: Iterable[str] | str = (),
     author: str,
     gemeente: str | None = None,
+    user_id: int | None = None,
 ) -> AppliedApproach:
     """Record that an intervention was (or is) applied in an area.
 
     Parameters
     ----------
     con
-        A writable connection.
+        A connection to the analytical database: the catalogue and the area (a writable one
+        first loads the shipped catalogue when it is missing).
+    content
+        The content store the record is written to.
     intervention
         Id (or name) of a current intervention.
     area
@@ -116,15 +122,18 @@ def apply_intervention(
         Who records it (required).
     gemeente
         Settles an area name used in several gemeenten.
+    user_id
+        The account that records it (web), or ``None``.
 
     Raises
     ------
     KennisError
-        Unknown intervention, area or indicator, invalid years, no author, read-only database.
+        Unknown intervention, area or indicator, invalid years, no author, or the same
+        application is already stored.
     """
     who = _clean_author(author)
-    _ensure_writable(con)
-    ensure_catalogue(con)
+    if not store.is_read_only(con):
+        ensure_catalogue(con)
     iv = get_intervention(con, intervention)
     start = _clean_year(year_from, "beginjaar")
     end = None if year_to is None else _clean_year(year_to, "eindjaar")
@@ -159,28 +168,19 @@ def apply_intervention(
         "result_text": result_text, "result_indicators": list(inds), "author": who,
         "removed_at": None, "removed_by": None,
     }
-    with transaction(con):
-        same = load.same_applied(con, iv.id, subject.id, start, end)
-        if same is not None:
-            raise KennisError(f"deze toepassing staat er al in als nummer {same} (zelfde "
-                              "interventie, gebied en jaren).")
-        now = _now()
-        data["applied_id"] = load.next_applied_id(con)
-        data["created_at"] = data["updated_at"] = now
-        load.insert_applied(con, data)
-        _write_applied_history(con, data, action="add", who=who, now=now)
+    now = _now()
+    data["created_at"] = data["updated_at"] = now
+    try:
+        data["applied_id"] = content.add_applied(data, changed_by=who, changed_at=now,
+                                                 user_id=user_id)
+    except DuplicateRecordError as exc:
+        raise KennisError(f"deze toepassing staat er al in als nummer {exc.existing} (zelfde "
+                          "interventie, gebied en jaren).") from exc
     return _applied(data, iv.name)
 
 
-def _write_applied_history(con: duckdb.DuckDBPyConnection, data: Mapping[str, Any], *,
-                           action: str, who: str, now: str) -> None:
-    store.append_version(con, "applied_approach_history", "applied_id", data["applied_id"],
-                         {c: data[c] for c in load.APPLIED_FIELDS}, action=action,
-                         changed_by=who, changed_at=now)
-
-
-def remove_applied(con: duckdb.DuckDBPyConnection, applied_id: int, *,
-                   removed_by: str) -> None:
+def remove_applied(content: ContentStore, applied_id: int, *, removed_by: str,
+                   user_id: int | None = None) -> None:
     """Remove an applied approach (soft delete; its history is kept).
 
     Raises
@@ -189,22 +189,20 @@ def remove_applied(con: duckdb.DuckDBPyConnection, applied_id: int, *,
         Unknown or already removed, or no name given.
     """
     who = _clean_author(removed_by, "naam van wie verwijdert")
-    _ensure_writable(con)
-    data = _load_applied(con, applied_id)
-    with transaction(con):
-        now = _now()
-        data["removed_at"] = data["updated_at"] = now
-        data["removed_by"] = who
-        load.mark_applied_removed(con, data["applied_id"], now=now, who=who)
-        _write_applied_history(con, data, action="remove", who=who, now=now)
+    data = _load_applied(content, applied_id)
+    now = _now()
+    data["removed_at"] = data["updated_at"] = now
+    data["removed_by"] = who
+    content.save_applied(data, action="remove", changed_by=who, changed_at=now,
+                         user_id=user_id)
 
 
-def _load_applied(con: duckdb.DuckDBPyConnection, applied_id: object) -> dict[str, Any]:
+def _load_applied(content: ContentStore, applied_id: object) -> dict[str, Any]:
     try:
         aid = int(str(applied_id))
     except ValueError as exc:
         raise KennisError(f"ongeldig nummer {applied_id!r}: geef een getal.") from exc
-    data = load.applied_row(con, aid)
+    data = content.applied(aid)
     if data is None:
         raise KennisError(f"toepassing {aid} bestaat niet.")
     if data["removed_at"] is not None:
@@ -229,11 +227,17 @@ def _applied(data: Mapping[str, Any], name: str, *, relation: str | None = None,
     )
 
 
-def _applied_rows(con: duckdb.DuckDBPyConnection, intervention_id: str | None = None
-                  ) -> list[tuple[dict[str, Any], str]]:
-    if not _tables_exist(con):
+def _applied_rows(con: duckdb.DuckDBPyConnection, content: ContentStore | None,
+                  intervention_id: str | None = None) -> list[tuple[dict[str, Any], str]]:
+    """The current applications (of one intervention), newest start first, each with the
+    intervention's name (its id when it is not in the catalogue)."""
+    if content is None:
         return []
-    return load.applied_rows(con, intervention_id)
+    rows = content.applied_rows(intervention_id)
+    if not rows:
+        return []
+    names = load.intervention_names(con)
+    return [(r, names.get(r["intervention_id"], r["intervention_id"])) for r in rows]
 
 
 def _relation(data: Mapping[str, Any], subject: Subject) -> str | None:
@@ -248,16 +252,17 @@ def _relation_text(relation: str, data: Mapping[str, Any], subject: Subject) -> 
                              subject_kind=subject.kind)
 
 
-def applied_for(con: duckdb.DuckDBPyConnection, subject: Subject) -> list[AppliedApproach]:
+def applied_for(con: duckdb.DuckDBPyConnection, content: ContentStore | None,
+                subject: Subject) -> list[AppliedApproach]:
     """The applied approaches of a profile: on the subject, on its members, on a wijk that
     contains it, on a region inside it or on an area that overlaps it (approaches for a whole
     gemeente only in that gemeente's profile). Newest start first.
 
     Each result carries ``relation`` and ``relation_text`` ("Toegepast in wijk Angelslo,
-    waarin deze buurt ligt."). Works on a read-only connection (empty without the tables).
+    waarin deze buurt ligt."). Works on a read-only connection; empty without a content store.
     """
     out = []
-    for data, name in _applied_rows(con):
+    for data, name in _applied_rows(con, content):
         rel = _relation(data, subject)
         if rel is not None:
             out.append(_applied(data, name, relation=rel,
@@ -265,7 +270,8 @@ def applied_for(con: duckdb.DuckDBPyConnection, subject: Subject) -> list[Applie
     return out
 
 
-def applied_anywhere(con: duckdb.DuckDBPyConnection, intervention_id: str) -> pd.DataFrame:
+def applied_anywhere(con: duckdb.DuckDBPyConnection, content: ContentStore | None,
+                     intervention_id: str) -> pd.DataFrame:
     """Where an intervention was applied (not removed records), newest start first.
 
     Returns
@@ -279,7 +285,7 @@ def applied_anywhere(con: duckdb.DuckDBPyConnection, intervention_id: str) -> pd
         Unknown intervention.
     """
     iv = get_intervention(con, intervention_id, include_removed=True)
-    rows = _applied_rows(con, iv.id)
+    rows = _applied_rows(con, content, iv.id)
     records = []
     for data, _ in rows:
         rec = {c: data[c] for c in APPLIED_COLUMNS}
@@ -290,16 +296,16 @@ def applied_anywhere(con: duckdb.DuckDBPyConnection, intervention_id: str) -> pd
     return df.astype({"year_to": "Int64"}) if len(df) else df
 
 
-def list_applied(con: duckdb.DuckDBPyConnection, *, area: str | None = None,
-                 gemeente: str | None = None) -> list[AppliedApproach]:
+def list_applied(con: duckdb.DuckDBPyConnection, content: ContentStore | None, *,
+                 area: str | None = None, gemeente: str | None = None) -> list[AppliedApproach]:
     """All applied approaches, or those of a profile of ``area`` (as :func:`applied_for`)."""
     if area is None:
-        return [_applied(d, n) for d, n in _applied_rows(con)]
+        return [_applied(d, n) for d, n in _applied_rows(con, content)]
     try:
         subject = resolve_subject(con, area, gemeente=gemeente)
     except SubjectError as exc:
         raise KennisError(str(exc), field="gebied") from exc
-    return applied_for(con, subject)
+    return applied_for(con, content, subject)
 
 
 __all__ = [

@@ -1,14 +1,15 @@
 """All SQL of the kennisdossier: the tables (:data:`TABLES`, DDL :data:`SCHEMA`), reading and
-writing interventions and applied approaches, and the observations the peer applications
-compare. Functions take a connection and return plain values or DataFrames; the rules (what
-to write when) live in :mod:`~wijkanalyse.kennis.dossier` and
+writing interventions, and the observations the peer applications compare. Applied
+approaches are kept in the content store (:class:`wijkanalyse.content.ContentStore`).
+Functions take a connection and return plain values or DataFrames; the rules (what to write
+when) live in :mod:`~wijkanalyse.kennis.dossier` and
 :mod:`~wijkanalyse.kennis.applied`. The version history is written with the store's helpers
 (``store.append_version``, ``store.next_version``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import duckdb
@@ -17,8 +18,7 @@ import pandas as pd
 from wijkanalyse import store
 
 #: The user tables of this package (to be listed in ``store.USER_TABLES``).
-TABLES = ("interventions", "intervention_history", "applied_approaches",
-          "applied_approach_history")
+TABLES = ("interventions", "intervention_history")
 
 #: DDL of :data:`TABLES` (part of ``store.SCHEMA``).
 SCHEMA = store.KENNIS_SCHEMA
@@ -29,11 +29,6 @@ ROW_COLUMNS = ("intervention_id", "name", "summary", "description", "themes", "p
                "signals", "related", "search_text", "record", "origin", "version",
                "shipped_sha256", "updated_at", "updated_by", "removed_at", "removed_by")
 
-#: Columns of a row of ``applied_approaches`` (and of its history snapshots).
-APPLIED_FIELDS = ("applied_id", "intervention_id", "area_code", "area_name", "area_kind",
-                  "area_members", "gemeente_code", "year_from", "year_to", "partners",
-                  "funding", "result_text", "result_indicators", "author", "created_at",
-                  "updated_at", "removed_at", "removed_by")
 
 
 # --------------------------------------------------------------------------- tables
@@ -158,56 +153,12 @@ def history_rows(con: duckdb.DuckDBPyConnection, intervention_id: str
 # --------------------------------------------------------------------------- applied
 
 
-def same_applied(con: duckdb.DuckDBPyConnection, intervention_id: str, area_code: str,
-                 year_from: int, year_to: int | None) -> int | None:
-    """The number of a current application with the same intervention, area and years."""
-    row = con.execute(
-        "SELECT applied_id FROM applied_approaches WHERE removed_at IS NULL AND "
-        "intervention_id = ? AND area_code = ? AND year_from = ? "
-        "AND year_to IS NOT DISTINCT FROM ?",
-        [intervention_id, area_code, year_from, year_to]).fetchone()
-    return None if row is None else int(row[0])
-
-
-def next_applied_id(con: duckdb.DuckDBPyConnection) -> int:
-    """The number for a new application."""
-    return int(con.execute(
-        "SELECT coalesce(max(applied_id), 0) + 1 FROM applied_approaches").fetchall()[0][0])
-
-
-def insert_applied(con: duckdb.DuckDBPyConnection, data: Mapping[str, Any]) -> None:
-    """Insert an application (``data`` holds :data:`APPLIED_FIELDS`)."""
-    con.execute(f"INSERT INTO applied_approaches ({', '.join(APPLIED_FIELDS)}) VALUES "
-                f"({', '.join('?' for _ in APPLIED_FIELDS)})",
-                [data[c] for c in APPLIED_FIELDS])
-
-
-def mark_applied_removed(con: duckdb.DuckDBPyConnection, applied_id: int, *, now: str,
-                         who: str) -> None:
-    """Soft-delete an application."""
-    con.execute("UPDATE applied_approaches SET removed_at = ?, removed_by = ?, "
-                "updated_at = ? WHERE applied_id = ?", [now, who, now, applied_id])
-
-
-def applied_row(con: duckdb.DuckDBPyConnection, applied_id: int) -> dict[str, Any] | None:
-    """One application (removed ones too) as :data:`APPLIED_FIELDS` -> value, or ``None``."""
-    row = con.execute(f"SELECT {', '.join(APPLIED_FIELDS)} FROM applied_approaches "
-                      "WHERE applied_id = ?", [applied_id]).fetchone()
-    return None if row is None else dict(zip(APPLIED_FIELDS, row, strict=True))
-
-
-def applied_rows(con: duckdb.DuckDBPyConnection, intervention_id: str | None = None
-                 ) -> list[tuple[dict[str, Any], str]]:
-    """The current applications (of one intervention), newest start first, each with the
-    intervention's name (its id when it is not stored)."""
-    cols = ", ".join(f"a.{c}" for c in APPLIED_FIELDS)
-    where, params = ("AND a.intervention_id = ?", [intervention_id]) \
-        if intervention_id is not None else ("", [])
-    rows = con.execute(
-        f"SELECT {cols}, coalesce(i.name, a.intervention_id) FROM applied_approaches a "
-        "LEFT JOIN interventions i USING (intervention_id) WHERE a.removed_at IS NULL "
-        f"{where} ORDER BY a.year_from DESC, a.applied_id DESC", params).fetchall()
-    return [(dict(zip(APPLIED_FIELDS, r[:-1], strict=True)), r[-1]) for r in rows]
+def intervention_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Id -> name of every stored intervention (empty without the table)."""
+    if not tables_exist(con):
+        return {}
+    return {str(i): str(n) for i, n in con.execute(
+        "SELECT intervention_id, name FROM interventions").fetchall()}
 
 
 # --------------------------------------------------------------------------- observations

@@ -13,6 +13,7 @@ import duckdb
 
 from wijkanalyse import fmt
 from wijkanalyse.codes import wijk_code_of
+from wijkanalyse.content import ContentStore
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.kennis import load
 from wijkanalyse.kennis.applied import list_applied
@@ -129,14 +130,14 @@ def _peer_of(members: Sequence[str], peers: Mapping[str, Any]) -> str | None:
 
 
 def _peer_applications(con: duckdb.DuckDBPyConnection, profile: Profile,
-                       matches: Sequence[Match]) -> None:
+                       matches: Sequence[Match], content: ContentStore | None) -> None:
     """Fill ``peer_applications`` of ``matches`` (see :class:`PeerApplication`)."""
     peers = {p.code: p for p in (profile.peers.peers if profile.peers is not None else [])}
     if not peers or not matches:
         return
     wanted = {m.intervention_id for m in matches}
     found: dict[str, list[tuple[Any, str]]] = {}
-    for app in list_applied(con):
+    for app in list_applied(con, content):
         if app.intervention_id not in wanted:
             continue
         peer_code = _peer_of([app.area_code, *app.area_members], peers)
@@ -180,6 +181,7 @@ def match(
     *,
     profile: Profile,
     limit: int | None = 10,
+    content: ContentStore | None = None,
 ) -> MatchResult:
     """Interventions from the kennisdossier that fit a neighbourhood, best first.
 
@@ -195,6 +197,9 @@ def match(
         signals, unfavourable key figures and peer group are used.
     limit
         Maximum number of matches per list (``None``: all).
+    content
+        The content store with the applied approaches (for the applications in the peer
+        group); ``None``: none.
 
     Returns
     -------
@@ -211,7 +216,7 @@ def match(
     profile = _profile_for(con, subject, profile)
     records, _ = _catalogue(con)
     result = match_profile(records, profile, limit=limit)
-    _peer_applications(con, profile, result.all())
+    _peer_applications(con, profile, result.all(), content)
     return result
 
 

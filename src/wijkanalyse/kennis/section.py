@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 
 from wijkanalyse import fmt
+from wijkanalyse.content import ContentStore
 from wijkanalyse.kennis.applied import applied_for
 from wijkanalyse.kennis.index import _catalogue, _indicator_labels, _labels
 from wijkanalyse.kennis.match import _peer_applications, _profile_for
@@ -83,6 +84,7 @@ def profile_section(
     *,
     profile: Profile,
     limit: int = 5,
+    content: ContentStore | None = None,
 ) -> dict[str, Any]:
     """The "Wat werkt hier" section of the wijkprofiel as plain data (JSON-able).
 
@@ -98,6 +100,8 @@ def profile_section(
     limit
         Number of recommendations (and of preventive suggestions) shown; the examples "ter
         inspiratie" are at most :data:`INSPIRATION_SHOWN`.
+    content
+        The content store with the applied approaches; ``None``: none are shown.
 
     Returns
     -------
@@ -120,7 +124,7 @@ def profile_section(
     records, from_db = _catalogue(con)
     result = match_profile(records, profile, limit=limit)
     matches = result.all()
-    _peer_applications(con, profile, matches)
+    _peer_applications(con, profile, matches, content)
     names = {str(r["id"]): str(r.get("name") or r["id"]) for r in records}
     notes: list[str] = []
     if not from_db:
@@ -186,7 +190,7 @@ def profile_section(
         "indicators": [_indicator_labels().get(i, i) for i in a.result_indicators],
         "author": a.author,
         "recorded": str(a.created_at)[:10],
-    } for a in applied_for(con, subject)]
+    } for a in applied_for(con, content, subject)]
 
     catalogue = (f"{_CATALOGUE_LABEL} ({len(records)} interventies"
                  + (")" if from_db else ", meegeleverde catalogus)"))

@@ -75,6 +75,7 @@ import pandas as pd
 
 from wijkanalyse import __version__
 from wijkanalyse.catalogue import Catalogue, load_catalogue
+from wijkanalyse.content import ContentStore
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.fmt import join_nl
 from wijkanalyse.gebieden.location import locate
@@ -319,6 +320,7 @@ def build_profile(
     with_segregatie: bool = True,
     with_kennis: bool = True,
     cache: dict[Any, Any] | None = None,
+    content: ContentStore | None = None,
 ) -> Profile:
     """Assemble the wijkprofiel of ``subject``.
 
@@ -344,6 +346,9 @@ def build_profile(
     cache
         A dict kept between calls when many profiles are made from one connection (bench,
         monitor): boundaries per gemeente are then read once.
+    content
+        The content store (:func:`wijkanalyse.content.open_content`) with the stories,
+        approaches and applied interventions; ``None``: the profile has none.
 
     Returns
     -------
@@ -477,7 +482,7 @@ def build_profile(
     stories: list[Any] = []
     approaches: list[Any] = []
     if with_stories:
-        stories, approaches = stories_for(con, subject)
+        stories, approaches = stories_for(con, content, subject)
 
     extra = [location.source if location is not None else None,
              peer_group.source if peer_group is not None else None]
@@ -507,7 +512,7 @@ def build_profile(
     for kf, judgement in zip(result.key_figures, assessment.judgements, strict=True):
         kf.assessment = judgement.verdict
     add_sections(result, con, enabled={"segregatie": with_segregatie, "kennis": with_kennis},
-                 cache=cache)
+                 cache=cache, content=content)
     result.summary = summarise(result)
     return result
 
@@ -547,11 +552,17 @@ def profile(
     from wijkanalyse.settings import resolve_settings
 
     settings = resolve_settings(db=db)
+    from wijkanalyse.content import open_content_if_present
     from wijkanalyse.gebieden.subjects import resolve_subject
 
-    with store.reading(settings.db_path) as con:
-        subject = resolve_subject(con, query, gemeente=gemeente, year=year)
-        return build_profile(con, subject, year=year)
+    content = open_content_if_present(db_path=settings.db_path)
+    try:
+        with store.reading(settings.db_path) as con:
+            subject = resolve_subject(con, query, gemeente=gemeente, year=year)
+            return build_profile(con, subject, year=year, content=content)
+    finally:
+        if content is not None:
+            content.close()
 
 
 

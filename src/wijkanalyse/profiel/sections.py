@@ -20,6 +20,7 @@ from typing import Any
 
 import duckdb
 
+from wijkanalyse.content import ContentStore
 from wijkanalyse.kennis import profile_section as kennis_section
 from wijkanalyse.model import Profile, SectionData
 from wijkanalyse.segregatie import profile_section as segregatie_section
@@ -39,11 +40,14 @@ class SectionRequest:
     cache
         The cache of :func:`~wijkanalyse.profiel.assemble.build_profile` (many profiles from
         one connection), or ``None``.
+    content
+        The content store (stories, applied approaches), or ``None``.
     """
 
     con: duckdb.DuckDBPyConnection
     profile: Profile
     cache: dict[Any, Any] | None = None
+    content: ContentStore | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,8 @@ def _segregatie(req: SectionRequest) -> SectionData | None:
 
 
 def _kennis(req: SectionRequest) -> SectionData | None:
-    return kennis_section(req.con, req.profile.subject, profile=req.profile)
+    return kennis_section(req.con, req.profile.subject, profile=req.profile,
+                          content=req.content)
 
 
 #: The sections, in the order they are made and shown.
@@ -91,10 +96,12 @@ SECTIONS: tuple[ProfileSection, ...] = (
 
 
 def add_sections(profile: Profile, con: duckdb.DuckDBPyConnection, *,
-                 enabled: Mapping[str, bool], cache: dict[Any, Any] | None = None) -> None:
+                 enabled: Mapping[str, bool], cache: dict[Any, Any] | None = None,
+                 content: ContentStore | None = None) -> None:
     """Make every section of :data:`SECTIONS` into ``profile.sections``, in order; a section
     whose key is ``False`` in ``enabled`` is ``None`` (not computed)."""
     for spec in SECTIONS:
         profile.sections[spec.key] = (
-            spec.build(SectionRequest(con, profile, cache)) if enabled.get(spec.key, True)
+            spec.build(SectionRequest(con, profile, cache, content))
+            if enabled.get(spec.key, True)
             else None)

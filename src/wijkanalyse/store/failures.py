@@ -90,7 +90,8 @@ def is_disk_full(exc: BaseException) -> bool:
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return True
     text = str(exc)
-    return "No space left on device" in text or "Disk quota exceeded" in text
+    return ("No space left on device" in text or "Disk quota exceeded" in text
+            or "database or disk is full" in text)
 
 
 def disk_full_message(path: str | Path) -> str:

@@ -14,13 +14,14 @@ import duckdb
 
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.store.failures import database_error
-from wijkanalyse.store.schema import USER_TABLES
+from wijkanalyse.store.schema import LEGACY_TABLES, USER_TABLES
 
 __all__ = ["NotWijkanalyseDatabaseError", "carry_over_user_tables", "checkpoint",
            "conflicting_sources", "record_conflicts", "row_count", "use_one_thread"]
 
 #: The tables a build may count (names are put into SQL, so only these are accepted).
-_COUNTED = frozenset({"observations", "regions", "load_issues", "sources", *USER_TABLES})
+_COUNTED = frozenset({"observations", "regions", "load_issues", "sources", *USER_TABLES,
+                      *LEGACY_TABLES})
 
 
 class NotWijkanalyseDatabaseError(WijkanalyseError):
@@ -133,6 +134,11 @@ def carry_over_user_tables(
         for name in USER_TABLES:
             if name in existing:
                 con.execute(f"INSERT INTO main.{name} BY NAME SELECT * FROM previous.{name}")
+                counts[name] = row_count(con, name)
+        for name in LEGACY_TABLES:  # not yet copied to the content store: kept as they are
+            if name in existing and int(con.execute(
+                    f"SELECT count(*) FROM previous.{name}").fetchall()[0][0]):
+                con.execute(f"CREATE TABLE main.{name} AS SELECT * FROM previous.{name}")
                 counts[name] = row_count(con, name)
         for name in ("observations", "sources"):
             if name in existing:

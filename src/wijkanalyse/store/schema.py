@@ -6,9 +6,16 @@ import duckdb
 
 SCHEMA_VERSION = "1"
 
-#: Tables that hold what users made themselves; ``data build`` carries them over.
-USER_TABLES = ("areas", "area_members", "stories", "story_history", "interventions",
-               "intervention_history", "applied_approaches", "applied_approach_history")
+#: Tables that hold what users made themselves and stay in the analytical database (user
+#: areas are analytical definitions; the kennisdossier is seeded by the build); ``data build``
+#: carries them over. Stories and applied approaches live in the content store
+#: (:mod:`wijkanalyse.content`), a file ``data build`` never touches.
+USER_TABLES = ("areas", "area_members", "interventions", "intervention_history")
+
+#: Tables of stories and applied approaches that databases before the content store had. The
+#: schema no longer makes them; ``data build`` copies them as they are when the previous file
+#: has them (so nothing is lost before ``wijkanalyse content migreer`` copied them over).
+LEGACY_TABLES = ("stories", "story_history", "applied_approaches", "applied_approach_history")
 
 #: Lower is preferred when two sources give the same figure.
 LAYOUT_PRIORITY = {
@@ -35,8 +42,9 @@ LAYOUT_PRIORITY = {
     "ggd_gezondheidsmonitor_csv": 12,
 }
 
-#: Verhalen and aanpakken with their full history (see :mod:`wijkanalyse.verhalen.stories`).
-STORIES_SCHEMA = """
+#: DDL of :data:`LEGACY_TABLES` as databases before the content store had them (tests make an
+#: old database with it; ``content migreer`` reads such tables).
+LEGACY_SCHEMA = """
 CREATE TABLE IF NOT EXISTS stories (
     story_id INTEGER PRIMARY KEY,
     kind VARCHAR NOT NULL CHECK (kind IN ('verhaal', 'aanpak')),
@@ -49,10 +57,23 @@ CREATE TABLE IF NOT EXISTS story_history (
     changed_by VARCHAR NOT NULL,
     action VARCHAR NOT NULL CHECK (action IN ('add', 'update', 'remove')),
     snapshot VARCHAR NOT NULL, PRIMARY KEY (story_id, version));
+CREATE TABLE IF NOT EXISTS applied_approaches (
+    applied_id INTEGER PRIMARY KEY, intervention_id VARCHAR NOT NULL,
+    area_code VARCHAR NOT NULL, area_name VARCHAR NOT NULL, area_kind VARCHAR NOT NULL,
+    area_members VARCHAR[] NOT NULL, gemeente_code VARCHAR, year_from INTEGER NOT NULL,
+    year_to INTEGER, partners VARCHAR[] NOT NULL, funding VARCHAR[] NOT NULL,
+    result_text VARCHAR NOT NULL, result_indicators VARCHAR[] NOT NULL,
+    author VARCHAR NOT NULL, created_at VARCHAR NOT NULL, updated_at VARCHAR NOT NULL,
+    removed_at VARCHAR, removed_by VARCHAR);
+CREATE TABLE IF NOT EXISTS applied_approach_history (
+    applied_id INTEGER NOT NULL, version INTEGER NOT NULL, changed_at VARCHAR NOT NULL,
+    changed_by VARCHAR NOT NULL,
+    action VARCHAR NOT NULL CHECK (action IN ('add', 'update', 'remove')),
+    snapshot VARCHAR NOT NULL, PRIMARY KEY (applied_id, version));
 """
 
-#: Kennisdossier: interventions (shipped and user versions), their history and the approaches
-#: applied in areas (see :mod:`wijkanalyse.kennis.dossier`).
+#: Kennisdossier: interventions (shipped and user versions) and their history (see
+#: :mod:`wijkanalyse.kennis.dossier`).
 KENNIS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS interventions (
     intervention_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, summary VARCHAR NOT NULL,
@@ -71,22 +92,9 @@ CREATE TABLE IF NOT EXISTS intervention_history (
         CHECK (action IN ('add', 'update', 'remove', 'restore', 'shipped_skipped')),
     origin VARCHAR NOT NULL CHECK (origin IN ('pakket', 'gebruiker')), note VARCHAR,
     snapshot VARCHAR NOT NULL, PRIMARY KEY (intervention_id, version));
-CREATE TABLE IF NOT EXISTS applied_approaches (
-    applied_id INTEGER PRIMARY KEY, intervention_id VARCHAR NOT NULL,
-    area_code VARCHAR NOT NULL, area_name VARCHAR NOT NULL, area_kind VARCHAR NOT NULL,
-    area_members VARCHAR[] NOT NULL, gemeente_code VARCHAR, year_from INTEGER NOT NULL,
-    year_to INTEGER, partners VARCHAR[] NOT NULL, funding VARCHAR[] NOT NULL,
-    result_text VARCHAR NOT NULL, result_indicators VARCHAR[] NOT NULL,
-    author VARCHAR NOT NULL, created_at VARCHAR NOT NULL, updated_at VARCHAR NOT NULL,
-    removed_at VARCHAR, removed_by VARCHAR);
-CREATE TABLE IF NOT EXISTS applied_approach_history (
-    applied_id INTEGER NOT NULL, version INTEGER NOT NULL, changed_at VARCHAR NOT NULL,
-    changed_by VARCHAR NOT NULL,
-    action VARCHAR NOT NULL CHECK (action IN ('add', 'update', 'remove')),
-    snapshot VARCHAR NOT NULL, PRIMARY KEY (applied_id, version));
 """
 
-SCHEMA = STORIES_SCHEMA + KENNIS_SCHEMA + """
+SCHEMA = KENNIS_SCHEMA + """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS sources (
     source_id VARCHAR PRIMARY KEY, file_name VARCHAR, path VARCHAR, sha256 VARCHAR,

@@ -4,9 +4,10 @@ per area.
 Modules: ``stories`` (add, get, update, remove, list, history), ``profile`` (the stories
 of a profile), ``files`` (from Markdown files), ``validate`` (constants, errors, cleaning
 of fields), ``areas`` (the area a story is attached to), ``markdown`` (safe rendering),
-``load`` (all SQL).
+``load`` (the SQL on the analytical database: areas). The stories are kept in the content
+store (:mod:`wijkanalyse.content`), passed in by the caller.
 
-May import the kernel and :mod:`~wijkanalyse.gebieden`.
+May import the kernel, :mod:`~wijkanalyse.gebieden` and :mod:`~wijkanalyse.content`.
 """
 
 from wijkanalyse.verhalen.files import (
@@ -14,7 +15,6 @@ from wijkanalyse.verhalen.files import (
     add_story_from_file,
     update_story_from_file,
 )
-from wijkanalyse.verhalen.load import ensure_tables
 from wijkanalyse.verhalen.markdown import render_markdown
 from wijkanalyse.verhalen.profile import stories_for
 from wijkanalyse.verhalen.stories import (
@@ -31,7 +31,6 @@ from wijkanalyse.verhalen.validate import (
     KINDS,
     LIST_COLUMNS,
     META_LABELS,
-    SCHEMA,
     STATUSES,
     TABLES,
     UPDATE_FIELDS,
@@ -46,7 +45,6 @@ __all__ = [
     "KINDS",
     "LIST_COLUMNS",
     "META_LABELS",
-    "SCHEMA",
     "STATUSES",
     "TABLES",
     "UPDATE_FIELDS",
@@ -54,7 +52,6 @@ __all__ = [
     "StoryFileError",
     "add_story",
     "add_story_from_file",
-    "ensure_tables",
     "get_story",
     "list_stories",
     "remove_story",

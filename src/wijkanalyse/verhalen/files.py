@@ -12,6 +12,7 @@ import duckdb
 import yaml
 
 from wijkanalyse import safeyaml
+from wijkanalyse.content import ContentStore
 from wijkanalyse.model import Story
 from wijkanalyse.verhalen.stories import _add, _update
 from wijkanalyse.verhalen.validate import (
@@ -200,6 +201,7 @@ def _file_meta(parsed: _Parsed) -> dict[str, Any]:
 
 def add_story_from_file(
     con: duckdb.DuckDBPyConnection,
+    content: ContentStore,
     path: Path,
     *,
     area: str | None = None,
@@ -229,7 +231,10 @@ def add_story_from_file(
     Parameters
     ----------
     con
-        A writable connection.
+        A connection to the analytical database (read-only is fine): the area is resolved
+        there.
+    content
+        The content store the story is written to.
     path
         The Markdown file (UTF-8).
     area, author, kind, gemeente
@@ -257,6 +262,7 @@ def add_story_from_file(
                              "de opdracht.", field="author")
         return _add(
             con,
+            content,
             area=values["area"],
             title=values["title"],
             author=values["author"],
@@ -276,6 +282,7 @@ def add_story_from_file(
 
 def update_story_from_file(
     con: duckdb.DuckDBPyConnection,
+    content: ContentStore,
     story_id: int,
     path: Path,
     *,
@@ -296,7 +303,7 @@ def update_story_from_file(
     fields = {k: v for k, v in parsed.fields.items() if not k.startswith("meta.")}
     meta = _file_meta(parsed)
     try:
-        return _update(con, story_id, changed_by=changed_by,
+        return _update(con, content, story_id, changed_by=changed_by,
                        fields={**fields, "body_markdown": parsed.body, "meta": meta or None},
                        source_file=str(path.resolve()))
     except StoryError as exc:

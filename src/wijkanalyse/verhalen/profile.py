@@ -8,6 +8,7 @@ import duckdb
 from wijkanalyse.codes import (
     is_valid_code,
 )
+from wijkanalyse.content import ContentStore
 from wijkanalyse.model import Story, Subject
 from wijkanalyse.verhalen.areas import (
     _area_infos,
@@ -15,16 +16,11 @@ from wijkanalyse.verhalen.areas import (
     _relation,
     _relation_text,
 )
-from wijkanalyse.verhalen.load import (
-    _current_rows,
-    _readable,
-    _row_dict,
-)
 from wijkanalyse.verhalen.stories import _story
 
 
 def stories_for(
-    con: duckdb.DuckDBPyConnection, subject: Subject
+    con: duckdb.DuckDBPyConnection, content: ContentStore | None, subject: Subject
 ) -> tuple[list[Story], list[Story]]:
     """The verhalen and aanpakken of a profile, newest first.
 
@@ -37,7 +33,9 @@ def stories_for(
     Parameters
     ----------
     con
-        A connection (read-only is fine; without the story tables the lists are empty).
+        A connection to the analytical database (read-only is fine): areas and their names.
+    content
+        The content store with the stories; ``None``: no stories (both lists empty).
     subject
         The profile's subject.
 
@@ -49,12 +47,11 @@ def stories_for(
         ``"omvattend"``, ``"deel"`` or ``"overlappend"``) and ``koppeling_tekst`` (Dutch, e.g.
         "Over wijk Kustwijk, waarin dit gebied ligt.").
     """
-    if not _readable(con):
+    if content is None:
         return [], []
-    rows = _current_rows(con)
-    if not rows:
+    records = content.story_rows()
+    if not records:
         return [], []
-    records = [_row_dict(r) for r in rows]
     infos = _area_infos(con, {r["area_code"] for r in records})
     own = {c for c in [*subject.members, subject.id] if c and is_valid_code(c)}
     if subject.kind == "gebied" and subject.members:

@@ -2,13 +2,14 @@
 
 A *verhaal* is an interview, a field note or an observation; an *aanpak* is an approach used
 in the neighbourhood (with partners, funding, start and end year, status and result). Both are
-written in Markdown, attached to one area and kept in two user tables of the store, which
-``data build`` carries over (:data:`~wijkanalyse.verhalen.validate.TABLES`). The area is named
+written in Markdown, attached to one area and kept in the content store
+(:class:`wijkanalyse.content.ContentStore`, a file of its own that ``data build`` never
+touches; the analytical database is only read, to resolve the area). The area is named
 as for ``wijkanalyse profiel`` (:func:`wijkanalyse.gebieden.subjects.resolve_subject`) and
 stored under the profile subject's id: a CBS code, the id of a user-defined area (``areas``) or
 of an area of a shipped set (``jol-galjoen``).
 
-Tables:
+Tables (in the content store):
 
 ``stories``        the current version of every story; a removed story keeps its row with
                    ``removed_at``/``removed_by`` set (soft delete) and is no longer listed;
@@ -38,28 +39,12 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from wijkanalyse import store
+from wijkanalyse.content import STORY_COLUMNS as _COLUMNS
+from wijkanalyse.content import ContentStore, DuplicateRecordError
 from wijkanalyse.model import Story
-from wijkanalyse.store import transaction
 from wijkanalyse.verhalen.areas import (
     _area_infos,
     _resolve_area,
-)
-from wijkanalyse.verhalen.load import (
-    _COLUMNS,
-    _count_for_area,
-    _ensure_writable,
-    _history_rows,
-    _list_rows,
-    _mark_removed,
-    _max_story_id,
-    _next_story_id,
-    _readable,
-    _row_dict,
-    _same_story,
-    _story_row,
-    _update_row,
-    _write_row,
 )
 from wijkanalyse.verhalen.markdown import excerpt_markdown, render_markdown
 from wijkanalyse.verhalen.validate import (
@@ -79,9 +64,6 @@ from wijkanalyse.verhalen.validate import (
     _nl,
     _now,
 )
-
-#: Kinds of story.
-
 
 # --------------------------------------------------------------------------- rows
 
@@ -114,20 +96,20 @@ def _story(data: Mapping[str, Any], *, extra_meta: Mapping[str, Any] | None = No
     )
 
 
-def _load(con: duckdb.DuckDBPyConnection, story_id: object, *,
+def _load(content: ContentStore, story_id: object, *,
           include_removed: bool = False) -> dict[str, Any]:
     try:
         sid = int(story_id)  # type: ignore[call-overload]
     except (TypeError, ValueError) as exc:
         raise StoryError(f"ongeldig verhaalnummer {story_id!r}: geef een getal.") from exc
-    row = _story_row(con, sid)
+    row = content.story(sid)
     if row is None:
-        last = _max_story_id(con)
+        last = content.max_story_id()
         known = f"de nummers lopen van 1 tot en met {last}" if last else "er zijn nog geen verhalen"
         raise StoryError(
             f"verhaal {sid} bestaat niet ({known}); zie 'wijkanalyse verhaal list'."
         )
-    data = _row_dict(row)
+    data = row
     if data["removed_at"] and not include_removed:
         raise StoryError(
             f"verhaal {sid} is verwijderd op {data['removed_at']} door {data['removed_by']}; de "
@@ -136,11 +118,11 @@ def _load(con: duckdb.DuckDBPyConnection, story_id: object, *,
     return data
 
 
-def _write_history(con: duckdb.DuckDBPyConnection, data: Mapping[str, Any], *,
-                   action: str, changed_by: str, changed_at: str) -> None:
-    store.append_version(con, "story_history", "story_id", data["story_id"],
-                         {k: data[k] for k in _COLUMNS}, action=action,
-                         changed_by=changed_by, changed_at=changed_at)
+def _write_history(content: ContentStore, data: Mapping[str, Any], *, action: str,
+                   changed_by: str, changed_at: str, user_id: int | None) -> None:
+    """Write a changed story (``update``/``remove``) with its new version."""
+    content.save_story(data, action=action, changed_by=changed_by, changed_at=changed_at,
+                       user_id=user_id)
 
 
 # --------------------------------------------------------------------------- public API
@@ -148,6 +130,7 @@ def _write_history(con: duckdb.DuckDBPyConnection, data: Mapping[str, Any], *,
 
 def add_story(
     con: duckdb.DuckDBPyConnection,
+    content: ContentStore,
     *,
     area: str,
     title: str,
@@ -158,13 +141,17 @@ def add_story(
     tags: Iterable[str] | str = (),
     meta: Mapping[str, Any] | None = None,
     gemeente: str | None = None,
+    user_id: int | None = None,
 ) -> Story:
     """Validate and store a new verhaal or aanpak (one transaction, with its history entry).
 
     Parameters
     ----------
     con
-        A writable connection from :func:`wijkanalyse.store.connect`.
+        A connection to the analytical database (read-only is fine): the area is resolved
+        there.
+    content
+        The content store the story is written to.
     area
         Resolved exactly as ``wijkanalyse profiel`` resolves its subject
         (:func:`wijkanalyse.gebieden.subjects.resolve_subject`): a CBS code known in the ``regions``
@@ -187,6 +174,8 @@ def add_story(
         (``financiering``, ``startjaar``, ...) are accepted too.
     gemeente
         Settles an area name used in several gemeenten ("Meerwijk"), by name or GM code.
+    user_id
+        The account that adds it (web), recorded with the version; ``None`` from the CLI.
 
     Returns
     -------
@@ -199,13 +188,14 @@ def add_story(
         A value is invalid (the message names it; unknown areas get suggestions), or the same
         story (kind, area, title, date, text) is already stored.
     """
-    return _add(con, area=area, title=title, author=author, body_markdown=body_markdown,
-                date=date, kind=kind, tags=tags, meta=meta, gemeente=gemeente,
-                source_file=None)
+    return _add(con, content, area=area, title=title, author=author,
+                body_markdown=body_markdown, date=date, kind=kind, tags=tags, meta=meta,
+                gemeente=gemeente, source_file=None, user_id=user_id)
 
 
 def _add(
     con: duckdb.DuckDBPyConnection,
+    content: ContentStore,
     *,
     area: object,
     title: object,
@@ -217,8 +207,8 @@ def _add(
     meta: Mapping[str, Any] | None,
     gemeente: object,
     source_file: str | None,
+    user_id: int | None = None,
 ) -> Story:
-    _ensure_writable(con)
     clean_kind = _clean_kind(kind)
     info = _resolve_area(con, area, gemeente=_clean_line(gemeente, field="gemeente",
                                                          required=False) or None)
@@ -235,40 +225,39 @@ def _add(
         "removed_at": None,
         "removed_by": None,
     }
-    with transaction(con):
-        same = _same_story(con, data)
-        if same is not None:
-            raise StoryError(
-                f"dit {data['kind']} staat er al in als nummer {same[0]} (zelfde gebied, titel, "
-                f"datum en tekst). Wijzig het met 'wijkanalyse verhaal update {same[0]}'."
-            )
-        now = _now()
-        data["story_id"] = _next_story_id(con)
-        data["created_at"] = data["updated_at"] = now
-        _write_row(con, data)
-        _write_history(con, data, action="add", changed_by=data["author"], changed_at=now)
+    now = _now()
+    data["created_at"] = data["updated_at"] = now
+    try:
+        data["story_id"] = content.add_story(data, changed_by=data["author"], changed_at=now,
+                                             user_id=user_id)
+    except DuplicateRecordError as exc:
+        same = exc.existing
+        raise StoryError(
+            f"dit {data['kind']} staat er al in als nummer {same} (zelfde gebied, titel, "
+            f"datum en tekst). Wijzig het met 'wijkanalyse verhaal update {same}'."
+        ) from exc
     return _story(data)
 
 
-def get_story(con: duckdb.DuckDBPyConnection, story_id: int, *,
+def get_story(content: ContentStore, story_id: int, *,
               include_removed: bool = False) -> Story:
-    """One story by number.
+    """One story by number, from the content store.
 
     Raises
     ------
     StoryError
         When it does not exist, or was removed (unless ``include_removed``).
     """
-    if not _readable(con):
-        raise StoryError(f"verhaal {story_id} bestaat niet; er zijn nog geen verhalen.")
-    return _story(_load(con, story_id, include_removed=include_removed))
+    return _story(_load(content, story_id, include_removed=include_removed))
 
 
 def update_story(
     con: duckdb.DuckDBPyConnection,
+    content: ContentStore,
     story_id: int,
     *,
     changed_by: str,
+    user_id: int | None = None,
     **fields: Any,
 ) -> Story:
     """Change fields of a story; the previous version stays in ``story_history``.
@@ -276,11 +265,15 @@ def update_story(
     Parameters
     ----------
     con
-        A writable connection.
+        A connection to the analytical database (to resolve a new area).
+    content
+        The content store.
     story_id
         The story's number.
     changed_by
         Who makes the change (required).
+    user_id
+        The account that makes it (web), or ``None``.
     **fields
         Any of :data:`UPDATE_FIELDS` (``area``, ``gemeente``, ``title``, ``author``,
         ``body_markdown``, ``date``, ``kind``, ``tags``, ``meta``), validated as in
@@ -299,16 +292,19 @@ def update_story(
     StoryError
         Unknown or invalid field, unknown or removed story, or nothing would change.
     """
-    return _update(con, story_id, changed_by=changed_by, fields=fields, source_file=None)
+    return _update(con, content, story_id, changed_by=changed_by, fields=fields,
+                   source_file=None, user_id=user_id)
 
 
 def _update(
     con: duckdb.DuckDBPyConnection,
+    content: ContentStore,
     story_id: int,
     *,
     changed_by: str,
     fields: Mapping[str, Any],
     source_file: str | None,
+    user_id: int | None = None,
 ) -> Story:
     """:func:`update_story`; ``source_file`` (when given) is recorded with the new version."""
     unknown = sorted(set(fields) - set(UPDATE_FIELDS))
@@ -317,9 +313,8 @@ def _update(
             f"onbekend(e) veld(en) {', '.join(unknown)}; te wijzigen zijn "
             f"{', '.join(UPDATE_FIELDS)}."
         )
-    _ensure_writable(con)
     who = _clean_line(changed_by, field="changed_by")
-    old = _load(con, story_id)
+    old = _load(content, story_id)
     new = dict(old)
     given = {k: v for k, v in fields.items() if v is not None}
     if "kind" in given:
@@ -354,26 +349,26 @@ def _update(
     new["meta"] = _clean_meta(merged, kind=new["kind"])
     if source_file is not None:
         new["source_file"] = source_file
-    return _save_update(con, old, new, who)
+    return _save_update(content, old, new, who, user_id=user_id)
 
 
-def _save_update(con: duckdb.DuckDBPyConnection, old: Mapping[str, Any],
-                 new: dict[str, Any], who: str) -> Story:
+def _save_update(content: ContentStore, old: Mapping[str, Any],
+                 new: dict[str, Any], who: str, *, user_id: int | None) -> Story:
     changed = [k for k in _COLUMNS if k not in ("updated_at", "source_file") and old[k] != new[k]]
     if not changed:
         raise StoryError(
             f"verhaal {old['story_id']} is niet gewijzigd: de opgegeven waarden zijn al de "
             "huidige."
         )
-    with transaction(con):
-        now = _now()
-        new["updated_at"] = now
-        _update_row(con, new, now)
-        _write_history(con, new, action="update", changed_by=who, changed_at=now)
+    now = _now()
+    new["updated_at"] = now
+    _write_history(content, new, action="update", changed_by=who, changed_at=now,
+                   user_id=user_id)
     return _story(new)
 
 
-def remove_story(con: duckdb.DuckDBPyConnection, story_id: int, *, removed_by: str) -> None:
+def remove_story(content: ContentStore, story_id: int, *, removed_by: str,
+                 user_id: int | None = None) -> None:
     """Remove a story from lists and profiles; its row and history are kept (soft delete).
 
     Raises
@@ -381,19 +376,18 @@ def remove_story(con: duckdb.DuckDBPyConnection, story_id: int, *, removed_by: s
     StoryError
         Unknown or already removed story, or ``removed_by`` empty.
     """
-    _ensure_writable(con)
     who = _clean_line(removed_by, field="removed_by")
-    data = _load(con, story_id)
-    with transaction(con):
-        now = _now()
-        data["removed_at"] = data["updated_at"] = now
-        data["removed_by"] = who
-        _mark_removed(con, data["story_id"], who, now)
-        _write_history(con, data, action="remove", changed_by=who, changed_at=now)
+    data = _load(content, story_id)
+    now = _now()
+    data["removed_at"] = data["updated_at"] = now
+    data["removed_by"] = who
+    _write_history(content, data, action="remove", changed_by=who, changed_at=now,
+                   user_id=user_id)
 
 
 def list_stories(
     con: duckdb.DuckDBPyConnection,
+    content: ContentStore | None,
     *,
     area: str | None = None,
     kind: str | None = None,
@@ -405,7 +399,9 @@ def list_stories(
     Parameters
     ----------
     con
-        A connection (read-only is fine).
+        A connection to the analytical database (read-only is fine): areas and their names.
+    content
+        The content store (``None``: no stories yet; an unknown ``area`` is still an error).
     area
         Only stories attached to exactly this area (code, user area id or name, or a unique
         region name). A story attached to a wijk is not listed under its buurten here; use
@@ -426,23 +422,18 @@ def list_stories(
     empty = pd.DataFrame({c: pd.Series(dtype="object") for c in LIST_COLUMNS})
     if kind is not None:
         kind = _clean_kind(kind)
-    if not _readable(con):
+    if content is None:
         if area is not None:
             _resolve_area(con, area, gemeente=gemeente)
         return empty
     code: str | None = None
     if area is not None:
         text = str(area).strip()
-        direct = _count_for_area(con, text)
+        direct = content.count_stories_for_area(text)
         code = text if direct else _resolve_area(con, text, gemeente=gemeente).code
-    rows = _list_rows(con, area_code=code, kind=kind, include_removed=include_removed)
-    if not rows:
+    records = content.story_rows(area_code=code, kind=kind, include_removed=include_removed)
+    if not records:
         return empty
-    records = []
-    for row in rows:
-        data = _row_dict(row[:-1])
-        data["version"] = int(row[-1])
-        records.append(data)
     infos = _area_infos(con, {r["area_code"] for r in records})
     for r in records:
         info = infos.get(r["area_code"])
@@ -450,7 +441,7 @@ def list_stories(
     return pd.DataFrame.from_records(records)[LIST_COLUMNS]
 
 
-def story_history(con: duckdb.DuckDBPyConnection, story_id: int) -> pd.DataFrame:
+def story_history(content: ContentStore, story_id: int) -> pd.DataFrame:
     """Every version of a story, oldest first (also of a removed story).
 
     Returns
@@ -465,13 +456,13 @@ def story_history(con: duckdb.DuckDBPyConnection, story_id: int) -> pd.DataFrame
     StoryError
         When the story does not exist.
     """
-    if not _readable(con):
-        raise StoryError(f"verhaal {story_id} bestaat niet; er zijn nog geen verhalen.")
-    data = _load(con, story_id, include_removed=True)
-    rows = _history_rows(con, data["story_id"])
+    data = _load(content, story_id, include_removed=True)
     records = []
     previous: dict[str, Any] | None = None
-    for sid, version, changed_at, changed_by, action, snapshot in rows:
+    for row in content.story_versions(data["story_id"]):
+        sid, version, changed_at, changed_by, action, snapshot = (
+            row[k] for k in ("story_id", "version", "changed_at", "changed_by", "action",
+                             "snapshot"))
         snap = json.loads(snapshot)
         changed = ""
         if action == "update" and previous is not None:

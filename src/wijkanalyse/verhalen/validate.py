@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from wijkanalyse import store
 from wijkanalyse.errors import DataFileError, WijkanalyseError
 
 #: Kinds of story.
@@ -46,11 +45,9 @@ FIELD_LABELS = {
     "removed_by": "naam van wie verwijdert",
 }
 
-#: The user tables of this module (to be listed in ``store.USER_TABLES``).
+#: The tables of this module in the content store (:mod:`wijkanalyse.content.models`; older
+#: analytical databases had them too, see ``store.LEGACY_TABLES``).
 TABLES = ("stories", "story_history")
-
-#: DDL of :data:`TABLES` (part of ``store.SCHEMA``).
-SCHEMA = store.STORIES_SCHEMA
 
 #: Columns of :func:`list_stories`.
 LIST_COLUMNS = [

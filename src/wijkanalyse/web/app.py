@@ -16,7 +16,8 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from wijkanalyse import __version__
-from wijkanalyse.web import auth, security
+from wijkanalyse.content import open_content
+from wijkanalyse.web import auth, editing, security
 from wijkanalyse.web.deps import Database
 from wijkanalyse.web.jinja import report_css
 from wijkanalyse.web.routes import (
@@ -69,11 +70,13 @@ def create_app(settings: WebSettings) -> FastAPI:
         An ASGI app (``uvicorn``, or ``httpx.ASGITransport`` in tests).
     """
     db = Database(settings.db_path)
+    content = open_content(settings.content_url, db_path=settings.db_path)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         db.close()
+        content.close()
 
     app = FastAPI(title="wijkanalyse", version=__version__, lifespan=lifespan,
                   description="Wijkprofielen, monitor, gemeenten en kennisdossier: elke pagina "
@@ -84,6 +87,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.state.db = db
     security.install(app)
     auth.install(app)
+    editing.install(app, db, content)
 
     @app.get("/static/report.css", include_in_schema=False)
     def _report_css() -> Response:

@@ -1,41 +1,23 @@
 """The part of the content store (``wijkanalyse.content``) that login, permissions and the
-edit forms use, written against the issue-15 contract while that package is built on another
-branch.
+edit forms use.
 
-TO BE REPLACED AT MERGE: ``Role`` and ``User`` come from ``wijkanalyse.content``; the
-protocols stay as the typed view of ``ContentStore`` that :mod:`wijkanalyse.web.auth` and
-:mod:`wijkanalyse.web.routes.edit` need (the real store satisfies them structurally). The
-story, application and kennis methods are the edit routes' assumptions of the store's API;
-an adapter can map them at merge if the content helper named them differently.
+``Role`` and ``User`` are ``wijkanalyse.content``'s. :class:`AccountStore` is the part of
+``ContentStore`` that :mod:`wijkanalyse.web.auth` uses (the real store satisfies it
+structurally); :class:`EditStore` adds what the edit routes write through, implemented over
+verhalen/kennis and the content store by :class:`wijkanalyse.web.editing.ContentEditor` (the
+tests' in-memory fake implements both).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Protocol
 
+from wijkanalyse.content import Role, User
 
-class Role(StrEnum):
-    """What a user may do (contract: ``wijkanalyse.content.Role``)."""
-
-    LEZER = "lezer"
-    DEELNEMER = "deelnemer"
-    REDACTEUR = "redacteur"
-    BEHEERDER = "beheerder"
-
-
-@dataclass(frozen=True)
-class User:
-    """An account (contract: ``wijkanalyse.content.User``); ``gemeenten`` are the GM codes
-    a deelnemer may edit."""
-
-    id: int
-    name: str
-    email: str
-    role: Role
-    gemeenten: tuple[str, ...] = ()
+__all__ = ["AccountStore", "AppliedRecord", "EditStore", "InterventionRecord", "Role",
+           "StoryRecord", "User"]
 
 
 @dataclass(frozen=True)

@@ -181,7 +181,7 @@ def clean_intervention(form: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]
     name = _line(text(form, "naam"), "naam", errors, "naam")
     summary = _body(text(form, "samenvatting"), errors, "samenvatting", "samenvatting",
                     limit=MAX_TEXT)
-    evidence = _body(text(form, "bewijs"), errors, "bewijs", "beschrijving van het bewijs",
+    evidence = _body(text(form, "bewijs"), errors, "bewijs", "beschrijving",
                      limit=MAX_TEXT, required=False)
     return {"name": name, "summary": summary, "evidence": evidence}, errors
 

@@ -20,7 +20,7 @@ import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from web.auth_fakes import FakeStore, make_app, seeded_store
+from web.auth_fakes import ACCOUNTS, PASSWORD, FakeStore, make_app, seeded_store
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -126,18 +126,21 @@ def axe_violations(page: Page, *, impacts: tuple[str, ...] = ("serious", "critic
 
 
 @pytest.fixture(scope="session")
-def site_store() -> FakeStore:
-    """The content store behind :func:`site_server` (its own, apart from edit_store)."""
-    return seeded_store()
-
-
-@pytest.fixture(scope="session")
-def site_server(built_db: Path, site_store: FakeStore) -> Iterator[LiveServer]:
-    """The whole site (``create_app``) over the test database, with the accounts and edit
-    pages on :func:`site_store`, served for the session."""
+def site_server(built_db: Path, tmp_path_factory: pytest.TempPathFactory
+                ) -> Iterator[LiveServer]:
+    """The whole site (``create_app``) over the test database, with a real content store of
+    its own (SQLite in a temporary folder, so the shared database gets no content file) that
+    has the accounts of ``web.auth_fakes.ACCOUNTS``; served for the session. The store is
+    ``server.app.state.content``."""
     from wijkanalyse.web import WebSettings, create_app
 
-    app = create_app(WebSettings(db_path=built_db, secret_key="browser-test-" + "k" * 20))
-    app.state.content = site_store
+    folder = tmp_path_factory.mktemp("inhoud")
+    app = create_app(WebSettings(db_path=built_db, content_url=f"sqlite:///{folder}/c.sqlite",
+                                 secret_key="browser-test-" + "k" * 20))
+    for email, role, gemeenten in ACCOUNTS:
+        app.state.content.add_user(name=email.split("@")[0].title(), email=email,
+                                   password=PASSWORD, role=role, gemeenten=gemeenten)
     with LiveServer(app) as server:
+        server.app = app
         yield server
+    app.state.content.close()

@@ -10,6 +10,8 @@ import re
 import openpyxl
 from playwright.sync_api import Page, expect
 
+from web.auth_fakes import PASSWORD
+
 from .conftest import axe_violations, screenshot
 
 
@@ -79,3 +81,41 @@ def test_map_links_are_nested_in_an_image_role(page: Page, site_server):
     page.goto(f"{site_server.url}/wijk/WK011443")
     ids = [v["id"] for v in axe_violations(page)]
     assert ids == ["nested-interactive"]
+
+
+def test_real_store_login_add_story_and_refusal(page: Page, site_server):
+    """On the whole site with the real content store: the deelnemer of Emmen adds a story to
+    Angelslo through the form (verhalen resolves the area in the test database, the content
+    store records the account), sees it on the area's page, and is refused (403, Dutch error
+    page) on a Den Haag wijk."""
+    base = site_server.url
+    content = site_server.app.state.content
+    page.goto(f"{base}/gebied/WK011443/verhalen/nieuw")
+    page.get_by_label("E-mailadres").fill("emmen@example.nl")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_label("Titel (verplicht)").fill("Buurtfeest in Angelslo")
+    page.get_by_label("Datum").fill("2024-06-22")
+    page.get_by_label("Tekst (verplicht)").fill("Met *muziek* en 300 bezoekers.")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page).to_have_url(f"{base}/gebied/WK011443/verhalen")
+    article = page.get_by_role("article").filter(has_text="Buurtfeest in Angelslo")
+    expect(article.locator("em")).to_have_text("muziek")
+    expect(article).to_contain_text("verhaal · 2024-06-22 · door Emmen")
+    screenshot(page, "echte-inhoud-verhaal")
+    rows = content.story_rows(area_code="WK011443")
+    assert [(r["title"], r["author"]) for r in rows] == [("Buurtfeest in Angelslo", "Emmen")]
+    versions = content.story_versions(rows[0]["story_id"])
+    user = content.find_user("emmen@example.nl")
+    assert [(v["action"], v["changed_by"], v["user_id"]) for v in versions] == [
+        ("add", "Emmen", user.id)]
+    # another gemeente: no button, and the POST is refused with the site's error page
+    page.goto(f"{base}/gebied/WK051829/verhalen")
+    expect(page.get_by_role("link", name="Verhaal of aanpak toevoegen")).to_have_count(0)
+    token = page.locator('input[name="csrf_token"]').first.get_attribute("value") or ""
+    response = page.request.post(f"{base}/gebied/WK051829/verhalen/nieuw", form={
+        "csrf_token": token, "soort": "verhaal", "titel": "Niet van mij",
+        "datum": "2024-01-01", "tekst": "x"}, max_redirects=0)
+    assert response.status == 403
+    assert "U mag de verhalen en aanpakken van gemeente GM0518 niet wijzigen" in response.text()
+    assert content.story_rows(area_code="WK051829") == []
