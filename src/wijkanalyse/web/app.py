@@ -56,6 +56,18 @@ def openapi_profile_components() -> dict[str, Any]:
     return out
 
 
+def _errors_as_fout(schema: dict[str, Any]) -> None:
+    """Invalid input (422) answers with the site's JSON error body, not FastAPI's."""
+    fout = {"application/json": {"schema": {"$ref": "#/components/schemas/Fout"}}}
+    for methods in schema.get("paths", {}).values():
+        for operation in methods.values():
+            responses = operation.get("responses", {})
+            if "422" in responses:
+                responses["422"] = {"description": "Ongeldige invoer", "content": fout}
+    for name in ("HTTPValidationError", "ValidationError"):
+        schema["components"]["schemas"].pop(name, None)
+
+
 def create_app(settings: WebSettings) -> FastAPI:
     """The site for the database of ``settings``.
 
@@ -109,6 +121,7 @@ def create_app(settings: WebSettings) -> FastAPI:
                                  description=app.description, routes=app.routes)
             schema.setdefault("components", {}).setdefault("schemas", {}).update(
                 openapi_profile_components())
+            _errors_as_fout(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

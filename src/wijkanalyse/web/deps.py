@@ -74,17 +74,23 @@ class Database:
         Seconds without work after which the connection (and the shared lock) is released.
     cache_size
         Results kept per process (least recently used dropped first).
+    workers
+        Database threads, each with its own connection (a long monitor run does not hold up
+        the other pages).
     """
 
-    def __init__(self, path: Path, *, idle_s: float = _IDLE_S, cache_size: int = 4000) -> None:
+    def __init__(self, path: Path, *, idle_s: float = _IDLE_S, cache_size: int = 4000,
+                 workers: int = 2) -> None:
         self.path = Path(path)
         self.idle_s = idle_s
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
+        self._n_workers = max(1, workers)
         self._start_lock = threading.Lock()
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._cache_size = cache_size
+        self._inflight: dict[tuple[Any, ...], Future[Any]] = {}
         self._identity: Identity | None = None  # of the cached results
         self.shared: dict[Any, Any] = {}  # the build_profile cache of this database build
         self.opened = 0  # connections opened (tests)
@@ -101,7 +107,8 @@ class Database:
         return ident
 
     def cached(self, key: tuple[Any, ...], fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-        """``fn(con)`` once per database build: the result is kept under ``key``."""
+        """``fn(con)`` once per database build: the result is kept under ``key``; requests
+        for a key that is being computed wait for that computation."""
         ident = self.identity()
         full = (ident, *key)
         with self._cache_lock:
@@ -109,16 +116,23 @@ class Database:
                 self._cache.move_to_end(full)
                 hit: T = self._cache[full]
                 return hit
-
-        def job(con: duckdb.DuckDBPyConnection) -> T:
+            running = self._inflight.get(full)
+            if running is None:
+                mine: Future[Any] = Future()
+                self._inflight[full] = mine
+        if running is not None:
+            waited: T = running.result()
+            return waited
+        try:
+            value = self.run(fn)
+        except BaseException as exc:
+            mine.set_exception(exc)
+            raise
+        finally:
             with self._cache_lock:
-                if full in self._cache:
-                    again: T = self._cache[full]
-                    return again
-            return fn(con)
-
-        value = self.run(job)
+                self._inflight.pop(full, None)
         self.remember(key, value, ident)
+        mine.set_result(value)
         return value
 
     def lookup(self, key: tuple[Any, ...]) -> Any:
@@ -149,19 +163,23 @@ class Database:
         return result
 
     def close(self) -> None:
-        """Stop the worker thread (its connection is closed)."""
-        thread = self._thread
-        if thread is not None and thread.is_alive():
-            self._jobs.put(None)
-            thread.join(timeout=10)
-        self._thread = None
+        """Stop the worker threads (their connections are closed)."""
+        with self._start_lock:
+            alive = [t for t in self._threads if t.is_alive()]
+            for _ in alive:
+                self._jobs.put(None)
+            for thread in alive:
+                thread.join(timeout=10)
+            self._threads = []
 
     def _ensure_thread(self) -> None:
         with self._start_lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._work, name="wijkanalyse-web-db",
-                                                daemon=True)
-                self._thread.start()
+            self._threads = [t for t in self._threads if t.is_alive()]
+            while len(self._threads) < self._n_workers:
+                thread = threading.Thread(target=self._work, daemon=True,
+                                          name=f"wijkanalyse-web-db-{len(self._threads)}")
+                thread.start()
+                self._threads.append(thread)
 
     def _work(self) -> None:
         stack: contextlib.ExitStack | None = None
@@ -196,8 +214,9 @@ class Database:
                             raise
                         opened_as = ident
                         self.opened += 1
-                        if self.shared.get("_identity") != ident:
-                            self.shared = {"_identity": ident}
+                        with self._cache_lock:
+                            if self.shared.get("_identity") != ident:
+                                self.shared = {"_identity": ident}
                     assert con is not None
                     job.future.set_result(job.fn(con))
                 except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
@@ -240,13 +259,13 @@ class _Gate:
 # dependencies
 
 
-def get_settings(request: Request) -> WebSettings:
+async def get_settings(request: Request) -> WebSettings:
     """The app's settings."""
     settings: WebSettings = request.app.state.settings
     return settings
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     """The app's read-only database (see :class:`Database`)."""
     db: Database = request.app.state.db
     return db

@@ -7,6 +7,8 @@ from typing import Any
 from urllib.parse import quote
 
 import duckdb
+from fastapi import Request
+from fastapi.responses import RedirectResponse
 
 from wijkanalyse.gebieden.subjects import (
     AmbiguousSubjectError,
@@ -18,7 +20,7 @@ from wijkanalyse.model import Subject
 from wijkanalyse.web.jinja import url_for_subject
 from wijkanalyse.web.security import NotFound
 
-__all__ = ["ambiguous_text", "candidate_links", "not_found_text", "search_url",
+__all__ = ["ambiguous_text", "redirect", "candidate_links", "not_found_text", "search_url",
            "subject_or_404", "subject_url"]
 
 _DID_YOU_MEAN = re.compile(r"\s*Bedoelt u .*\?\s*$", re.S)
@@ -35,6 +37,13 @@ def ambiguous_text(exc: AmbiguousSubjectError) -> str:
     add --gemeente does not apply)."""
     return (f"{exc.query!r} is niet eenduidig: {len(exc.candidates)} gebieden passen. "
             "Kies er een.")
+
+
+def redirect(request: Request, path: str, *, status_code: int) -> RedirectResponse:
+    """A redirect to a page of the site, under the path prefix of a reverse proxy."""
+    settings = getattr(request.app.state, "settings", None)
+    base = settings.base_path.rstrip("/") if settings is not None else ""
+    return RedirectResponse(base + path, status_code=status_code)
 
 
 def search_url(text: str) -> str:

@@ -29,6 +29,16 @@ LICENCES: tuple[str, ...] = (
     "geen tellingen).",
 )
 
+#: Dutch column headers of the status tables.
+HEADERS: dict[str, str] = {
+    "source_id": "Bron", "kind": "Soort", "layout": "Indeling", "table_id": "CBS-tabel",
+    "year": "Jaar", "n_regions": "Gebieden", "n_values": "Cijfers", "label": "Naam",
+    "level": "Niveau", "n_with_value": "Gebieden met cijfers", "n_indicators": "Indicatoren",
+    "id": "Indicator", "domain": "Domein", "rel_path": "Bestand", "description": "Beschrijving",
+    "title": "Titel", "size_bytes": "Grootte (bytes)", "message": "Melding", "name": "Naam",
+    "column": "Kolom", "source_column": "Kolom", "n": "Aantal",
+}
+
 
 def _status(db: Database) -> dict[str, Any]:
     def make(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -51,4 +61,4 @@ def data_page(request: Request, db: Database = Depends(get_db)) -> Response:
     report = status["report"]
     return render(request, "site_data.html", {
         "title": "Gegevens", "report": report, "status": status["dict"],
-        "licences": LICENCES})
+        "licences": LICENCES, "headers": HEADERS})

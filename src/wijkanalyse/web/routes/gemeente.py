@@ -8,20 +8,20 @@ from typing import Any, Literal
 
 import duckdb
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from wijkanalyse.catalogue import load_catalogue
 from wijkanalyse.codes import normalise_code
 from wijkanalyse.fmt import format_value
 from wijkanalyse.gebieden.layers import gemeente_layers
-from wijkanalyse.gebieden.subjects import SubjectError, resolve_gemeente
+from wijkanalyse.gebieden.subjects import SubjectError, display_name, resolve_gemeente
 from wijkanalyse.segregatie.groups import GROUPS
 from wijkanalyse.web import load
 from wijkanalyse.web.deps import Database, get_db
 from wijkanalyse.web.jinja import render, url_for_subject
 from wijkanalyse.web.maps import choropleth_svg
 from wijkanalyse.web.models import GemeentePage, SegregationFigure, UnitValue
-from wijkanalyse.web.routes.common import search_url
+from wijkanalyse.web.routes.common import redirect, search_url
 from wijkanalyse.web.security import NotFound
 
 __all__ = ["DEFAULT_INDICATOR", "router"]
@@ -50,7 +50,8 @@ def _data(db: Database, code: str, level: str, indicator: str) -> dict[str, Any]
     def make(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         gm, name = _gemeente(con, code)
         year = load.latest_year(con, gm, level)
-        units = load.gemeente_units(con, gm, level, year) if year is not None else []
+        units = [(c, display_name(n, code=c)) for c, n in
+                 (load.gemeente_units(con, gm, level, year) if year is not None else [])]
         codes = [c for c, _ in units]
         value_year, values = load.indicator_values(con, indicator, codes)
         layers = gemeente_layers(con, gm, db.shared.setdefault("location", {}))
@@ -106,7 +107,7 @@ def gemeente_page(request: Request, code: str, db: Database = Depends(get_db),
                   niveau: Level = Query("wijk")) -> Response:
     data = _data(db, normalise_code(code) or code, niveau, indicator)
     if data["code"] != code:
-        return RedirectResponse(f"/gemeente/{data['code']}?indicator={indicator}"
+        return redirect(request, f"/gemeente/{data['code']}?indicator={indicator}"
                                 f"&niveau={niveau}", status_code=308)
     cat = load_catalogue()
     ind = cat.indicators[indicator]

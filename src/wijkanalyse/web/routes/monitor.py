@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from wijkanalyse.errors import WijkanalyseError
@@ -146,14 +147,23 @@ def monitor_csv(spec: str, db: Database = Depends(get_db)) -> Response:
 
 
 @router.get("/monitor/{spec}", response_class=HTMLResponse, include_in_schema=False)
-def monitor_page(request: Request, spec: str, db: Database = Depends(get_db),
-                 sort: str = Query("name", max_length=40)) -> Response:
+async def monitor_page(request: Request, spec: str, db: Database = Depends(get_db),
+                       sort: str = Query("name", max_length=40)) -> Response:
+    html = db.lookup(("monitor-page", spec, sort))  # a made page: no thread needed
+    if html is not None:
+        return HTMLResponse(html)
+    return await run_in_threadpool(_monitor_page, request, spec, db, sort)
+
+
+def _monitor_page(request: Request, spec: str, db: Database, sort: str) -> Response:
     result = monitor_of(db, spec)
     key = ("monitor-html", spec.lower())
     body = db.lookup(key)
     if body is None:
         body = report_body(render_html(result))
         db.remember(key, body)
-    return render(request, "site_monitor.html", {
+    response = render(request, "site_monitor.html", {
         "title": f"Monitor {result.title}", "r": result, "spec": spec, "report": body,
         "rows": _rows(result, sort), "columns": TABLE_COLUMNS, "sort": sort})
+    db.remember(("monitor-page", spec, sort), bytes(response.body))
+    return response

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import duckdb
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from wijkanalyse.gebieden.subjects import (
     AmbiguousSubjectError,
@@ -23,6 +23,7 @@ from wijkanalyse.web.routes.common import (
     ambiguous_text,
     candidate_links,
     not_found_text,
+    redirect,
     search_url,
     subject_url,
 )
@@ -84,6 +85,6 @@ def search_page(request: Request, db: Database = Depends(get_db),
                 q: str = Query("", max_length=200)) -> Response:
     result = find(db, q)
     if result.gevonden is not None:
-        return RedirectResponse(result.gevonden.url, status_code=303)
+        return redirect(request, result.gevonden.url, status_code=303)
     return render(request, "site_zoek.html", {"title": f"Zoeken: {result.zoekterm}",
                                               "r": result, "q": result.zoekterm})

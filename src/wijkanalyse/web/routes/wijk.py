@@ -16,7 +16,8 @@ from typing import Any
 
 import duckdb
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from wijkanalyse.gebieden.layers import gemeente_layers
 from wijkanalyse.model import Profile, to_dict
@@ -27,7 +28,7 @@ from wijkanalyse.web import load
 from wijkanalyse.web.deps import Database, get_db
 from wijkanalyse.web.jinja import render, report_body, url_for_subject
 from wijkanalyse.web.maps import choropleth_svg
-from wijkanalyse.web.routes.common import subject_or_404, subject_url
+from wijkanalyse.web.routes.common import redirect, subject_or_404, subject_url
 
 __all__ = ["PROFILE_ROUTES", "profile_of", "router"]
 
@@ -81,21 +82,20 @@ def _gemeente_map(db: Database, profile: Profile) -> str | None:
         highlight=highlight)
 
 
+def _page_key(ref: str, kind: str | None) -> tuple[str, str, str | None]:
+    return ("profile-page", ref, kind)  # the address as asked: "wk…" redirects
+
+
 def _page(request: Request, db: Database, ref: str, kind: str | None) -> Response:
+    page_key = _page_key(ref, kind)
     profile = profile_of(db, ref, kind)
     canonical = subject_url(profile.subject)
     if kind is not None and canonical.rsplit("/", 1)[-1] != ref:
-        return RedirectResponse(canonical, status_code=308)
-    key = ("profile-html", _key(ref), kind)
-    cached = db.lookup(key)
-    if cached is None:
-        body = report_body(render_html(profile))
-        map_svg = _gemeente_map(db, profile)
-        cached = (body, map_svg)
-        db.remember(key, cached)
-    body, map_svg = cached
+        return redirect(request, canonical, status_code=308)
+    body = report_body(render_html(profile))
+    map_svg = _gemeente_map(db, profile)
     peers = sorted(profile.peers.peers, key=lambda p: p.rank) if profile.peers else []
-    return render(request, "site_profiel.html", {
+    response = render(request, "site_profiel.html", {
         "title": f"Wijkprofiel {profile.subject.name}",
         "p": profile, "subject": profile.subject, "url": canonical, "report": body,
         "map_svg": map_svg, "peers": peers,
@@ -103,6 +103,8 @@ def _page(request: Request, db: Database, ref: str, kind: str | None) -> Respons
                          if profile.subject.gemeente_code else None),
         "downloads": [("HTML", f"{canonical}.html"), ("PDF", f"{canonical}.pdf"),
                       ("Excel", f"{canonical}.xlsx"), ("JSON", f"{canonical}.json")]})
+    db.remember(page_key, bytes(response.body))
+    return response
 
 
 def _json(db: Database, ref: str, kind: str | None) -> JSONResponse:
@@ -170,8 +172,12 @@ def _register(prefix: str, kind: str | None) -> None:
 
     @router.get(f"/{prefix}/{{ref}}", response_class=HTMLResponse, include_in_schema=False,
                 name=f"{prefix}_page")
-    def profile_page(request: Request, ref: str, db: Database = Depends(get_db)) -> Response:
-        return _page(request, db, ref, kind)
+    async def profile_page(request: Request, ref: str,
+                           db: Database = Depends(get_db)) -> Response:
+        html = db.lookup(_page_key(ref, kind))  # a made page: no thread needed
+        if html is not None:
+            return HTMLResponse(html)
+        return await run_in_threadpool(_page, request, db, ref, kind)
 
 
 for _prefix, _kind in PROFILE_ROUTES:
