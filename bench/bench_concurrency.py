@@ -6,7 +6,7 @@ The case of issue 10, as a user would run it, repeated ``--rounds`` times::
 
 Every ``verhaal add`` is a separate process, as in a shell loop; a story counts as
 acknowledged when the command exits 0 and printed "Verhaal N toegevoegd". After each round
-the database must hold every acknowledged story. Prints per round the build time, the number
+the content store must hold every acknowledged story. Prints per round the build time, the number
 of stories acknowledged during the build and how many are missing, and exits 1 on any loss.
 
 By default the source folder is a temporary folder of symbolic links to two real files in
@@ -24,8 +24,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-import duckdb
 
 CLI = [sys.executable, "-c", "from wijkanalyse.cli.main import main; main()"]
 REAL_FILES = ("kwb/kwb_2024_nl_all_levels_pop_sex_age.csv",
@@ -51,11 +49,11 @@ def add_story(db: Path, work: Path, title: str, area: str) -> bool:
 
 
 def stored_titles(db: Path) -> set[str]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return {r[0] for r in con.execute("SELECT title FROM stories").fetchall()}
-    finally:
-        con.close()
+    """The titles in the content store next to ``db`` (where stories live since issue 15)."""
+    from wijkanalyse.content import open_content
+
+    with open_content(db_path=db) as content:
+        return {r["title"] for r in content.story_rows(include_removed=True)}
 
 
 def main() -> int:

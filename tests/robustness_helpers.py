@@ -56,7 +56,7 @@ class Result:
         self.output = " ".join(raw.output.split())
 
 
-def run(*args: str, width: int = 400) -> Result:
+def run(*args: str, width: int = 400, input: str | None = None) -> Result:
     """The CLI in-process (Typer's CliRunner), printed ``width`` columns wide (long paths and
     messages on one line, so that assertions do not depend on where Rich wraps)."""
     from wijkanalyse.cli.util import console, err_console
@@ -64,7 +64,7 @@ def run(*args: str, width: int = 400) -> Result:
     before = console.width, err_console.width
     console.width = err_console.width = width
     try:
-        return Result(_runner.invoke(app, list(args)))
+        return Result(_runner.invoke(app, list(args), input=input))
     finally:
         console.width, err_console.width = before
 

@@ -286,11 +286,12 @@ ESCAPES = "\x1b[31mRood\x1b[0m \x1b]8;;http://evil.example\x07link\x1b]8;;\x07 \
 
 
 def test_story_title_with_escapes_and_markup_is_printed_as_text(db: Path) -> None:
+    from wijkanalyse.content import open_content
     from wijkanalyse.verhalen.stories import add_story
 
     title = "[bold red]Kop[/bold red] [link=http://evil.example]x[/link] " + ESCAPES
-    with store.writing(db, purpose="test", on_wait=None) as con:
-        add_story(con, area="WK990101", title=title, author="\x1b[2JAuteur",
+    with store.reading(db, on_wait=None) as con, open_content(db_path=db) as content:
+        add_story(con, content, area="WK990101", title=title, author="\x1b[2JAuteur",
                   body_markdown="Tekst \x1b]0;venstertitel\x07 hier.", date="2024-05-01")
     for args in (["verhaal", "list"], ["verhaal", "show", "1"],
                  ["verhaal", "show", "1", "--geschiedenis"]):
@@ -390,25 +391,29 @@ def test_report_shows_an_excerpt_of_a_long_stored_story(db: Path) -> None:
     """A story stored before the limit existed (or through Python) is rendered bounded."""
     import duckdb
 
+    from wijkanalyse.content import open_content
     from wijkanalyse.model import Subject
     from wijkanalyse.verhalen import add_story, stories_for
     from wijkanalyse.verhalen.markdown import REPORT_BODY_CHARS
 
-    with store.writing(db, purpose="test", on_wait=None) as con:
-        story = add_story(con, area="WK990101", title="Lang", author="T",
+    content = open_content(db_path=db)
+    with store.reading(db, on_wait=None) as con:
+        story = add_story(con, content, area="WK990101", title="Lang", author="T",
                           body_markdown="Alinea.\n\n" * 10, date="2024-05-01")
-        con.execute("UPDATE stories SET body_markdown = ? WHERE story_id = ?",
-                    ["Een zin met woorden. " * 250_000, story.story_id])  # 5 MB
+    with content.engine.begin() as conn:  # stored without the input limit, as through SQL
+        conn.exec_driver_sql("UPDATE stories SET body_markdown = ? WHERE story_id = ?",
+                             ("Een zin met woorden. " * 250_000, story.story_id))  # 5 MB
     con = duckdb.connect(str(db), read_only=True)
     try:
         subject = Subject(kind="wijk", id="WK990101", name="Proefwijk 1",
                           gemeente_code="GM9901", gemeente_name="Proefstad", level="wijk",
                           members=["WK990101"], wijk_codes=["WK990101"])
         started = time.perf_counter()
-        verhalen, _ = stories_for(con, subject)
+        verhalen, _ = stories_for(con, content, subject)
         assert time.perf_counter() - started < 5
     finally:
         con.close()
+        content.close()
     html = verhalen[0].body_html
     assert len(html) < REPORT_BODY_CHARS + 500
     assert "ingekort: nog 5.244.0" in html and "wijkanalyse verhaal show 1" in html

@@ -68,6 +68,33 @@ def test_migrations_reach_head_match_the_models_and_rerun_safely(content, conten
         again.close()
 
 
+def test_processes_opening_a_new_store_at_once_migrate_once(content_url) -> None:
+    """Several app processes starting on an empty database: one migrates, the others wait
+    and find the schema up to date (threads here, each with its own engine)."""
+    stores: list = []
+    errors: list[BaseException] = []
+
+    def opener() -> None:
+        try:
+            stores.append(open_content(content_url))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=opener) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert errors == []
+        assert [current_revision(s.engine) for s in stores] == ["0001"] * 4
+        stores[0].add_user(name="Eva", email="eva@example.nl", password=PASSWORD, role="lezer")
+        assert [len(s.list_users()) for s in stores] == [1, 1, 1, 1]
+    finally:
+        for s in stores:
+            s.close()
+
+
 def test_sqlite_file_next_to_the_database_in_wal_mode(tmp_path, monkeypatch) -> None:
     monkeypatch.delenv("WIJKANALYSE_CONTENT_URL", raising=False)
     db = tmp_path / "w.duckdb"

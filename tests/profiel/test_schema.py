@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from wijkanalyse import store
 from wijkanalyse.cli.main import app
+from wijkanalyse.content import open_content
 from wijkanalyse.gebieden.subjects import resolve_subject
 from wijkanalyse.kennis import apply_intervention
 from wijkanalyse.model import to_dict
@@ -212,21 +213,26 @@ def test_user_data_validate(rebuilt_db: dict, tmp_path: Path, validator) -> None
     assert rebuilt_db["rebuilt"].exit_code == 0, rebuilt_db["rebuilt"].output
     db = tmp_path / "w.duckdb"
     db.write_bytes(Path(rebuilt_db["path"]).read_bytes())
+    content_file = Path(str(rebuilt_db["path"]) + ".content.sqlite")
+    Path(str(db) + ".content.sqlite").write_bytes(content_file.read_bytes())
     con = store.connect(db)
+    content = open_content(db_path=db)
     try:
-        area = build_profile(con, resolve_subject(con, "jol-galjoen"), with_peers=False)
+        area = build_profile(con, resolve_subject(con, "jol-galjoen"), with_peers=False,
+                             content=content)
         angelslo = resolve_subject(con, "WK011443")
-        before = build_profile(con, angelslo)
+        before = build_profile(con, angelslo, content=content)
         first = before.section("kennis")["matches"][0]["id"]
         peer = before.peers.peers[0].code
-        apply_intervention(con, intervention=first, area=peer, year_from=2017, year_to=2021,
-                           partners="gemeente", result="Meer contact tussen buren.",
-                           author="E. Smit")
-        apply_intervention(con, intervention="buurtbemiddeling", area="WK011443",
+        apply_intervention(con, content, intervention=first, area=peer, year_from=2017,
+                           year_to=2021, partners="gemeente",
+                           result="Meer contact tussen buren.", author="E. Smit")
+        apply_intervention(con, content, intervention="buurtbemiddeling", area="WK011443",
                            year_from=2016, indicators=["lbm_soc"], author="E. Smit")
-        after = build_profile(con, angelslo)
+        after = build_profile(con, angelslo, content=content)
     finally:
         con.close()
+        content.close()
     for prof in (area, before, after):
         data = json.loads(json.dumps(to_dict(prof), allow_nan=False))
         assert _errors(validator, data) == []

@@ -14,6 +14,7 @@ import pytest
 from robustness_helpers import CLI, generated_source, run, story_file
 
 from wijkanalyse import dblock, store
+from wijkanalyse.content import open_content
 from wijkanalyse.settings import resolve_settings
 from wijkanalyse.sources import build
 from wijkanalyse.sources.build import BuildRefusedError, build_database
@@ -34,11 +35,17 @@ def built(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def _titles(db: Path) -> list[str]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return [r[0] for r in con.execute("SELECT title FROM stories ORDER BY story_id").fetchall()]
-    finally:
-        con.close()
+    """The titles of the stories in the content store next to ``db``, by number."""
+    with open_content(db_path=db) as content:
+        return [r["title"] for r in sorted(content.story_rows(include_removed=True),
+                                           key=lambda r: r["story_id"])]
+
+
+def _add(con: duckdb.DuckDBPyConnection, db: Path, title: str) -> None:
+    """Add a story (the area resolved through ``con``) to the content store next to ``db``."""
+    with open_content(db_path=db) as content:
+        add_story(con, content, area="WK990101", title=title, author="T", body_markdown="x",
+                  date="2024-05-01")
 
 
 def _count(db: Path, table: str) -> int:
@@ -99,9 +106,8 @@ def test_concurrent_build_and_writers_lose_nothing(built) -> None:
         i = 0
         while proc.poll() is None or i < 3:
             title = f"ronde {round_} verhaal {i}"
-            with store.writing(db, purpose="test", on_wait=None) as con:
-                add_story(con, area="WK990101", title=title, author="Test",
-                          body_markdown="Tekst.", date="2024-05-01")
+            with store.reading(db, on_wait=None) as con:
+                _add(con, db, title)
             acknowledged.append(title)  # acknowledged only after the connection is closed
             i += 1
         _, err = proc.communicate(timeout=60)
@@ -116,8 +122,7 @@ def test_writer_waits_for_another_writer_then_both_are_kept(built) -> None:
 
     def slow_writer() -> None:
         with store.writing(db, purpose="trage schrijver", on_wait=None) as con:
-            add_story(con, area="WK990101", title="eerste", author="T", body_markdown="x",
-                      date="2024-05-01")
+            _add(con, db, "eerste")
             started.set()
             release.wait(10)
 
@@ -127,8 +132,7 @@ def test_writer_waits_for_another_writer_then_both_are_kept(built) -> None:
     messages: list[str] = []
     threading.Timer(0.5, release.set).start()
     with store.writing(db, purpose="tweede", on_wait=messages.append) as con:
-        add_story(con, area="WK990101", title="tweede", author="T", body_markdown="x",
-                  date="2024-05-01")
+        _add(con, db, "tweede")
     t.join()
     assert _titles(db) == ["eerste", "tweede"]
     assert len(messages) == 1 and "trage schrijver" in messages[0] and str(db) in messages[0]
@@ -181,8 +185,7 @@ def test_empty_source_folder_is_refused(built, tmp_path: Path) -> None:
     assert _count(db, "observations") == before == 4
     # with --vervang-toch the user asked for it: an empty database, user tables kept
     with store.writing(db, purpose="test", on_wait=None) as con:
-        add_story(con, area="WK990101", title="bewaard", author="T", body_markdown="x",
-                  date="2024-05-01")
+        _add(con, db, "bewaard")
     result = run("--db", str(db), "data", "build", "--source", str(empty), "--vervang-toch")
     assert result.exit_code == 0, result.output
     assert _count(db, "observations") == 0
@@ -335,14 +338,14 @@ def test_disk_full_during_build_leaves_database_and_no_temporary(built, monkeypa
 def test_disk_full_while_writing_a_story(built, tmp_path: Path, monkeypatch) -> None:
     import errno
 
-    from wijkanalyse.verhalen import stories
+    from wijkanalyse.content import ContentStore
 
     db, _ = built
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(stories, "_write_history", full)
+    monkeypatch.setattr(ContentStore, "add_story", full)
     md = story_file(tmp_path / "v.md", title="Vol")
     result = run("--db", str(db), "verhaal", "add", str(md))
     assert result.exit_code == 1

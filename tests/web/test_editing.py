@@ -72,3 +72,19 @@ def test_story_applied_and_kennis_through_the_real_store(site):
     assert (version["origin"], version["changed_by"], version["user_id"]) == (
         "web", "Redacteur", redacteur.id)
     assert 'value="Nieuwe naam"' in client.get(f"/kennis/{iid}/bewerken").text
+
+
+def test_without_content_store_reading_works_and_login_is_503(client, built_db):
+    """The site on the session database has no content store (none configured, no file next
+    to the database): pages are read as before, no file is made, login and edits say why they
+    are not available."""
+    from wijkanalyse.content import content_path
+
+    assert not content_path(built_db).exists()
+    assert client.get("/inloggen").status_code == 200
+    response = client.post("/inloggen", data={"email": "a@b.nl", "wachtwoord": "x" * 12,
+                                              "csrf_token": page_token(client, "/inloggen")})
+    assert response.status_code == 503
+    assert "Inloggen en bewerken zijn niet beschikbaar" in response.text
+    assert client.get("/gebied/WK011443/verhalen").status_code == 503
+    assert not content_path(built_db).exists()

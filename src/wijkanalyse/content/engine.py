@@ -13,9 +13,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import NullPool
 
 from wijkanalyse.errors import WijkanalyseError
@@ -107,16 +107,33 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+#: Key of the PostgreSQL advisory lock held while migrating (two app processes starting at once).
+MIGRATION_LOCK = 150_000
+
+
 def upgrade(engine: Engine) -> None:
-    """Migrate the database to the newest schema (does nothing when it is already there)."""
-    with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
-    if current == head_revision():
+    """Migrate the database to the newest schema (does nothing when it is already there).
+
+    Processes starting at the same time migrate one after the other and the later ones find
+    the schema up to date: on PostgreSQL the migration holds an advisory lock, on SQLite it
+    runs in one ``BEGIN IMMEDIATE`` transaction (the file's write lock; DDL is transactional
+    there too).
+    """
+    head = head_revision()
+    if current_revision(engine) == head:
         return
     cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    try:
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            elif conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except DBAPIError:
+        if current_revision(engine) != head:
+            raise
 
 
 def current_revision(engine: Engine) -> str | None:

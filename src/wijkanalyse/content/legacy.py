@@ -75,17 +75,26 @@ def _renumbered(snapshot: str, key: str, new: int) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
+def _without(snapshot: str, key: str) -> dict[str, Any]:
+    data = json.loads(snapshot)
+    data.pop(key, None)
+    return dict(data)
+
+
 def _target_id(s: Session, model: Any, version_model: Any, key: str, old: int,
-               first_snapshot: str | None) -> int | None:
-    """The number to copy a record under: ``old`` when free, ``None`` when the same record is
-    already there, else the next free number."""
+               first: Mapping[str, Any] | None) -> int | None:
+    """The number to copy a record under: ``None`` when the same record is already there
+    (under its own or another number: same first version), ``old`` when free, else the next
+    free number."""
+    if first is not None:
+        candidates = s.execute(select(getattr(version_model, key), version_model.snapshot).where(
+            version_model.version == 1, version_model.changed_at == str(first["changed_at"]),
+            version_model.changed_by == first["changed_by"])).all()
+        mine = _without(first["snapshot"], key)
+        if any(_without(snap, key) == mine for _, snap in candidates):
+            return None
     if s.get(model, old) is None:
         return old
-    first = s.scalar(select(version_model.snapshot).where(
-        getattr(version_model, key) == old, version_model.version == 1))
-    if first is not None and first_snapshot is not None and (
-            json.loads(first) == json.loads(first_snapshot)):
-        return None
     return int(s.scalar(select(func.coalesce(func.max(getattr(model, key)), 0) + 1)) or 1)
 
 
@@ -103,14 +112,26 @@ def _story_values(row: Mapping[str, Any], sid: int) -> dict[str, Any]:
 def _copy_records(s: Session, report: MigrationReport, *, rows: list[dict[str, Any]],
                   versions: Mapping[Any, list[dict[str, Any]]], key: str, model: Any,
                   version_model: Any, values: Any, table: str) -> None:
+    # records whose number is free keep it; the others get new numbers after all of them
+    # (else one renumbered record would take the number of the next)
+    plan: list[tuple[dict[str, Any], int | None]] = []
+    deferred: list[dict[str, Any]] = []
     for row in rows:
         old = int(row[key])
         history = versions.get(row[key], [])
-        first = history[0]["snapshot"] if history else None
-        new = _target_id(s, model, version_model, key, old, first)
+        new = _target_id(s, model, version_model, key, old, history[0] if history else None)
         if new is None:
             report.count(table, skipped=True)
-            continue
+        elif new == old:
+            plan.append((row, old))
+        else:
+            deferred.append(row)
+    plan += [(row, None) for row in deferred]
+    for row, target in plan:
+        old = int(row[key])
+        history = versions.get(row[key], [])
+        new = target if target is not None else int(s.scalar(select(
+            func.coalesce(func.max(getattr(model, key)), 0) + 1)) or 1)
         if new != old:
             report.renumbered.setdefault(table, []).append((old, new))
         s.add(model(**values(row, new)))

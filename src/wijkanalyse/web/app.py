@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from wijkanalyse import __version__
-from wijkanalyse.content import open_content
+from wijkanalyse.content import open_content, open_content_if_present
 from wijkanalyse.web import auth, editing, security
 from wijkanalyse.web.deps import Database
 from wijkanalyse.web.jinja import report_css
@@ -82,13 +82,17 @@ def create_app(settings: WebSettings) -> FastAPI:
         An ASGI app (``uvicorn``, or ``httpx.ASGITransport`` in tests).
     """
     db = Database(settings.db_path)
-    content = open_content(settings.content_url, db_path=settings.db_path)
+    # the content store (accounts, edits): the configured one, else the one next to the
+    # database when it exists (made by 'wijkanalyse gebruiker add'); none: reading only
+    content = (open_content(settings.content_url, db_path=settings.db_path)
+               if settings.content_url else open_content_if_present(db_path=settings.db_path))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         db.close()
-        content.close()
+        if content is not None:
+            content.close()
 
     app = FastAPI(title="wijkanalyse", version=__version__, lifespan=lifespan,
                   description="Wijkprofielen, monitor, gemeenten en kennisdossier: elke pagina "
@@ -99,7 +103,8 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.state.db = db
     security.install(app)
     auth.install(app)
-    editing.install(app, db, content)
+    if content is not None:
+        editing.install(app, db, content)
 
     @app.get("/static/report.css", include_in_schema=False)
     def _report_css() -> Response:

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse
 from wijkanalyse.web import auth
 from wijkanalyse.web.forms import render, text
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # HTML forms, no JSON twins
 
 _WRONG = "Het e-mailadres of het wachtwoord klopt niet. Controleer beide en probeer het opnieuw."
 

@@ -31,7 +31,7 @@ from wijkanalyse.web import auth, forms
 from wijkanalyse.web.contentapi import EditStore, Role, User
 from wijkanalyse.web.forms import render
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # HTML forms, no JSON twins
 
 _csrf = [Depends(auth.check_csrf)]
 
