@@ -18,8 +18,9 @@
   :func:`require_reader` are the FastAPI dependencies that enforce them.
 
 The settings and the store come from ``request.app.state.settings`` / ``.content``
-(:func:`settings_of`, :func:`content_of`). TO BE WIRED AT MERGE: ``deps.get_settings`` /
-``deps.get_content`` of the web helper; ``deps.current_user`` returns :func:`user_from_request`.
+(:func:`settings_of`, :func:`content_of`; no content store: nobody is logged in and login and
+edits answer 503); ``deps.current_user`` returns :func:`user_from_request`. ``create_app``
+calls :func:`install`.
 """
 
 from __future__ import annotations

@@ -5,8 +5,9 @@ user, the CSRF token and the permission checks in its context (and sets a new CS
 when the visitor had none). The ``clean_*`` functions check a submitted form and return the
 cleaned values and a dict of Dutch errors per field, shown next to the field.
 
-TO BE WIRED AT MERGE: the Jinja environment becomes the web helper's (``web.jinja``) and
-``edit/_layout.html`` extends its ``base.html``.
+The templates extend the site's ``site_base.html`` (through ``edit/_layout.html``, which adds
+the account bar); the environment is this module's own (autoescape, strict undefined, the
+``markdown`` filter of :func:`wijkanalyse.verhalen.render_markdown`).
 """
 
 from __future__ import annotations

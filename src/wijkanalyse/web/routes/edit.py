@@ -40,8 +40,8 @@ def editor_of(request: Request) -> EditStore:
     """What the edit routes write through: ``app.state.editor`` when set, else the content
     store itself (the tests' fake implements both).
 
-    TO BE WIRED AT MERGE: an adapter over ``deps.get_db`` + ``deps.get_content`` that calls
-    ``verhalen.add_story(con, content, ..., user_id=)`` and the kennis functions.
+    ``create_app`` sets :class:`wijkanalyse.web.editing.ContentEditor` (verhalen and kennis
+    over the read-only database and the content store).
     """
     editor = getattr(request.app.state, "editor", None)
     return cast(EditStore, editor if editor is not None else auth.content_of(request))
