@@ -443,6 +443,9 @@ def install(app: FastAPI) -> None:
     is not public (``settings.public`` false), a middleware that asks for login on every
     page but :data:`OPEN_PATHS` (the read-only routers need no dependency of their own)."""
     app.add_exception_handler(LoginRequired, _login_required)
+    settings = getattr(app.state, "settings", None)
+    if settings is not None and settings.public:
+        return  # settings are fixed per app: a public site needs no guard
 
     @app.middleware("http")
     async def private_site(request: Request,
