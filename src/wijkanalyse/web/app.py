@@ -16,10 +16,21 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from wijkanalyse import __version__
-from wijkanalyse.web import security
+from wijkanalyse.content import open_content, open_content_if_present
+from wijkanalyse.web import auth, editing, security
 from wijkanalyse.web.deps import Database
 from wijkanalyse.web.jinja import report_css
-from wijkanalyse.web.routes import data, gemeente, home, kennis, monitor, search, wijk
+from wijkanalyse.web.routes import (
+    account,
+    data,
+    edit,
+    gemeente,
+    home,
+    kennis,
+    monitor,
+    search,
+    wijk,
+)
 from wijkanalyse.web.settings import WebSettings
 
 __all__ = ["create_app", "openapi_profile_components"]
@@ -71,11 +82,17 @@ def create_app(settings: WebSettings) -> FastAPI:
         An ASGI app (``uvicorn``, or ``httpx.ASGITransport`` in tests).
     """
     db = Database(settings.db_path)
+    # the content store (accounts, edits): the configured one, else the one next to the
+    # database when it exists (made by 'wijkanalyse gebruiker add'); none: reading only
+    content = (open_content(settings.content_url, db_path=settings.db_path)
+               if settings.content_url else open_content_if_present(db_path=settings.db_path))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         db.close()
+        if content is not None:
+            content.close()
 
     app = FastAPI(title="wijkanalyse", version=__version__, lifespan=lifespan,
                   description="Wijkprofielen, monitor, gemeenten en kennisdossier: elke pagina "
@@ -84,6 +101,9 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     security.install(app)
+    auth.install(app)
+    if content is not None:
+        editing.install(app, db, content)
 
     @app.get("/static/report.css", include_in_schema=False)
     def _report_css() -> Response:
@@ -96,7 +116,7 @@ def create_app(settings: WebSettings) -> FastAPI:
                         headers={"Cache-Control": "public, max-age=3600"})
 
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
-    for module in (home, search, wijk, gemeente, monitor, kennis, data):
+    for module in (home, search, wijk, gemeente, monitor, kennis, data, account, edit):
         app.include_router(module.router)
 
     def openapi() -> dict[str, Any]:

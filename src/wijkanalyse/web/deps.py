@@ -276,8 +276,11 @@ async def get_db(request: Request) -> Database:
 class User(Protocol):
     """A logged-in user (the content helper's ``wijkanalyse.content.User``)."""
 
-    id: int
-    name: str
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
 
 
 class ContentStore(Protocol):
@@ -294,5 +297,7 @@ def get_content(request: Request) -> ContentStore | None:
 
 
 def current_user(request: Request) -> User | None:
-    """The logged-in user; this stub returns ``None`` (the auth helper replaces its body)."""
-    return None
+    """The logged-in user (:func:`wijkanalyse.web.auth.user_from_request`), or ``None``."""
+    from wijkanalyse.web.auth import user_from_request
+
+    return user_from_request(request)

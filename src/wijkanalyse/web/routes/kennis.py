@@ -12,6 +12,7 @@ import duckdb
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from wijkanalyse.content import ContentStore
 from wijkanalyse.kennis import (
     KennisError,
     get_intervention,
@@ -93,14 +94,21 @@ def kennis_page(request: Request, db: Database = Depends(get_db),
         "levels": EVIDENCE_LEVELS})
 
 
-def _intervention(db: Database, ident: str) -> InterventionPage:
+def _content(request: Request) -> ContentStore | None:
+    """The site's content store (applied interventions), ``None`` without one."""
+    found: ContentStore | None = getattr(request.app.state, "content", None)
+    return found
+
+
+def _intervention(db: Database, ident: str, content: ContentStore | None) -> InterventionPage:
     def make(con: duckdb.DuckDBPyConnection) -> InterventionPage:
         try:
             iv = get_intervention(con, ident)
         except KennisError as exc:
             raise NotFound(str(exc), [("Zoek in het kennisdossier", f"/kennis?q={ident}")]
                            ) from exc
-        applied = [dataclasses.asdict(a) for a in list_applied(con) if a.intervention_id == iv.id]
+        applied = [dataclasses.asdict(a) for a in list_applied(con, content)
+                   if a.intervention_id == iv.id]
         for a in applied:
             a["url"] = url_for_subject(str(a["area_code"]), str(a.get("area_kind") or ""))
         return InterventionPage(interventie=intervention_dict(iv), toepassingen=applied)
@@ -112,13 +120,14 @@ def _intervention(db: Database, ident: str) -> InterventionPage:
 @router.get("/kennis/{ident}.json", response_model=InterventionPage, tags=["kennisdossier"],
             summary="Eén interventie met waar ze is toegepast",
             responses={404: {"description": "Onbekende interventie"}})
-def intervention_json(ident: str, db: Database = Depends(get_db)) -> InterventionPage:
-    return _intervention(db, ident)
+def intervention_json(request: Request, ident: str,
+                      db: Database = Depends(get_db)) -> InterventionPage:
+    return _intervention(db, ident, _content(request))
 
 
 @router.get("/kennis/{ident}", response_class=HTMLResponse, include_in_schema=False)
 def intervention_page(request: Request, ident: str, db: Database = Depends(get_db)) -> Response:
-    page = _intervention(db, ident)
+    page = _intervention(db, ident, _content(request))
     iv = page.interventie
     return render(request, "site_interventie.html", {
         "title": str(iv.get("name")), "iv": iv, "applied": page.toepassingen,
