@@ -208,7 +208,7 @@ def aggregate_unit_values(
     cfg = config if config is not None else load_config()
     cat = catalogue if catalogue is not None else load_catalogue()
     ids = cfg.indicator_ids
-    agg = aggregate_many(values, areas=members, indicators=cat)
+    agg = aggregate_many(values, areas=members, indicators=cat, indicator_ids=ids)
     agg = agg[agg["indicator_id"].isin(ids)].rename(columns={"area_id": "unit_id"})
     if "label" in values.columns:
         agg["source"] = _member_sources(values, members=members, ids=ids,
