@@ -298,10 +298,12 @@ def aggregate_many(
     out["complete"] = complete.astype(bool)
     out["n_parts"] = n_parts.astype("int64")
     out["n_present"] = n_present.astype("int64")
-    mp = missing_parts.reindex(res.index)
-    out["missing_parts"] = pd.Series(
-        [x if isinstance(x, list) else [] for x in mp], index=res.index, dtype=object
-    )
+    # an empty list for every aggregate, the members' codes where parts are missing
+    parts: list[list[str]] = [[] for _ in range(len(res))]
+    for at, codes in zip(res.index.get_indexer(missing_parts.index),
+                         missing_parts.to_numpy(dtype=object), strict=True):
+        parts[at] = codes
+    out["missing_parts"] = pd.Series(parts, index=res.index, dtype=object)
     reasons = np.full(len(res), None, dtype=object)
     reasons[reason.index.to_numpy(dtype=np.int64)] = reason.to_numpy(dtype=object)
     out["reason"] = pd.Series(reasons, index=out.index, dtype=object)
