@@ -37,10 +37,19 @@ process, ``composite_index`` only, 2 cores shared by ~8 busy processes, so CPU t
 comparable figure): before the vectorisation 142 s CPU (483 s wall), peak RSS 4.0 GB; after
 (sets per group with NumPy in ``monitor.composite.groupsets``, one note text per distinct
 case, text only for rows that need it in ``gebieden.aggregate``) 66 s CPU (228 s wall), peak
-RSS 3.2 GB, with an identical result (900,000 rows). Still above the target of 30 s / 2 GB:
-at 5,000 units (22 s CPU) the time is ``aggregate_many`` 6 s, ``combine_scores`` 6 s,
-``default_base_year`` 5 s (references for all 12 years, each read from the database) and
-reading the unit values 2.6 s.
+RSS 3.2 GB, with an identical result (900,000 rows). Then (``default_base_year`` reads every
+candidate year once per level; ``aggregate_many(indicator_ids=...)`` aggregates only the
+configured indicators; its ``missing_parts`` placed by position), measured back to back under
+the same load: 66 s CPU / 3.6 GB peak RSS before, 62 s CPU / 3.1 GB after, identical result.
+Still above the target of 30 s / 2 GB. At 2,000 units (about 6.5 s CPU) the steps take:
+``default_base_year`` 1.8 s, unit values 2.6 s (reading 0.75 s, the rest ``aggregate_many``,
+where the merges of its member grid and the per-row lists of ``missing_parts`` cost most),
+``combine_scores`` 1.5 s (``set_numbers`` 0.7 s), ``score_values`` 0.2 s. Peak RSS per step
+at 5,000 units (``VmHWM`` reset before each step): unit values 1.27 GB (from 0.59 GB),
+``default_base_year`` 0.90 GB (from 0.18 GB: all 12 years of the level's regions are now read
+at once; reading them in a few slices would lower this), ``combine_scores`` 0.99 GB (from
+0.73 GB); so the unit values (read as object strings, then ``aggregate_many``'s member grid)
+are the step to shrink for the 2 GB target.
 
 Usage: ``python bench/bench_monitor.py [--db wijkanalyse.duckdb] [--source ../shared/data]
 [--sizes 1000,5000,15000] [--years 12] [--alleen-echt | --alleen-gegenereerd]

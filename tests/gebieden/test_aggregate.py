@@ -245,6 +245,31 @@ def test_aggregate_many_matches_single_areas_and_accepts_a_catalogue() -> None:
         )
 
 
+def test_indicator_ids_gives_those_rows_of_the_full_result_with_the_other_rows_as_weights(
+) -> None:
+    # p_wcorpw is weighted by a_woning, which is not asked for: its rows still weigh
+    catalogue = load_catalogue()
+    values = obs(
+        ("a_woning", 2019, "BU03630001", 200), ("a_woning", 2019, "BU03630002", 600),
+        ("p_wcorpw", 2019, "BU03630001", 50.0), ("p_wcorpw", 2019, "BU03630002", None, SECRET),
+        ("p_wcorpw", 2020, "BU03630001", 40.0), ("a_inw", 2019, "BU03630002", 900),
+    )
+    areas = {"noord": ["BU03630001", "BU03630002"], "een": ["BU03630001"]}
+    full = aggregate_many(values, areas=areas, indicators=catalogue, partial=True)
+    only = aggregate_many(values, areas=areas, indicators=catalogue, partial=True,
+                          indicator_ids=["p_wcorpw"])
+    expected = full[full["indicator_id"] == "p_wcorpw"]
+    assert len(expected) == 4
+    # een 2019, een 2020 (one member: itself), noord 2019 (the secret part left out), noord
+    # 2020 (no a_woning that year: no weight, no value)
+    assert only["area_id"].tolist() == ["een", "een", "noord", "noord"]
+    np.testing.assert_array_equal(only["value"].to_numpy(), [50.0, 40.0, 50.0, np.nan])
+    assert only["complete"].tolist() == [True, True, False, False]
+    pd.testing.assert_frame_equal(only.reset_index(drop=True), expected.reset_index(drop=True))
+    none = aggregate_many(values, areas=areas, indicators=catalogue, indicator_ids=["a_xyz"])
+    assert none.empty and list(none.columns) == list(full.columns)
+
+
 def test_no_rows_for_members_gives_empty_result() -> None:
     values = obs(("a_inw", 2024, "BU00010001", 100))
     res = aggregate_many(values, areas={"x": ["BU99990001"]}, indicators=INDICATORS)

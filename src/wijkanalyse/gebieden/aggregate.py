@@ -120,6 +120,7 @@ def aggregate_many(
     areas: Mapping[str, Sequence[str]],
     indicators: pd.DataFrame | Catalogue,
     partial: bool = False,
+    indicator_ids: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Aggregate observations into many areas in one vectorised pass.
 
@@ -133,6 +134,10 @@ def aggregate_many(
         The catalogue table or a catalogue, see :func:`aggregate`.
     partial
         See :func:`aggregate`.
+    indicator_ids
+        Aggregate only these indicators (default: every indicator in ``values``); the other
+        rows of ``values`` still serve as weights (bases). The result is the same as filtering
+        the full result, without building the rows of the others.
 
     Returns
     -------
@@ -145,7 +150,9 @@ def aggregate_many(
     vals = _values_frame(values)
     vals = vals[vals["code"].isin(members["code"].unique())]
 
-    hit = vals[_OBS_KEY].merge(members[["area_id", "code"]], on="code")
+    wanted = vals if indicator_ids is None else vals[
+        vals["indicator_id"].isin(list(indicator_ids))]
+    hit = wanted[_OBS_KEY].merge(members[["area_id", "code"]], on="code")
     keys = hit[_KEY].drop_duplicates()
     if keys.empty:
         return _empty_result()
@@ -291,10 +298,12 @@ def aggregate_many(
     out["complete"] = complete.astype(bool)
     out["n_parts"] = n_parts.astype("int64")
     out["n_present"] = n_present.astype("int64")
-    mp = missing_parts.reindex(res.index)
-    out["missing_parts"] = pd.Series(
-        [x if isinstance(x, list) else [] for x in mp], index=res.index, dtype=object
-    )
+    # an empty list for every aggregate, the members' codes where parts are missing
+    parts: list[list[str]] = [[] for _ in range(len(res))]
+    for at, codes in zip(res.index.get_indexer(missing_parts.index),
+                         missing_parts.to_numpy(dtype=object), strict=True):
+        parts[at] = codes
+    out["missing_parts"] = pd.Series(parts, index=res.index, dtype=object)
     reasons = np.full(len(res), None, dtype=object)
     reasons[reason.index.to_numpy(dtype=np.int64)] = reason.to_numpy(dtype=object)
     out["reason"] = pd.Series(reasons, index=out.index, dtype=object)

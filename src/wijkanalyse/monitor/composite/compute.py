@@ -124,7 +124,11 @@ def compute_references(
     v = values[values["year"] == base_year]
     if "label" not in v.columns:
         v = v.assign(label=None)
-    regions = v[v["code"].str.startswith(_PREFIX[level])]
+    # the prefix test once per distinct code (the codes repeat for every indicator)
+    code_no, distinct = pd.factorize(v["code"])
+    of_level = np.array([str(c).startswith(_PREFIX[level]) for c in distinct] + [False],
+                        dtype=bool)
+    regions = v[of_level[code_no]]
     wide = regions.pivot_table(index="code", columns="indicator_id", values="value",
                                aggfunc="first", dropna=False)
     inhabitants = (wide["a_inw"] if "a_inw" in wide.columns
@@ -204,7 +208,7 @@ def aggregate_unit_values(
     cfg = config if config is not None else load_config()
     cat = catalogue if catalogue is not None else load_catalogue()
     ids = cfg.indicator_ids
-    agg = aggregate_many(values, areas=members, indicators=cat)
+    agg = aggregate_many(values, areas=members, indicators=cat, indicator_ids=ids)
     agg = agg[agg["indicator_id"].isin(ids)].rename(columns={"area_id": "unit_id"})
     if "label" in values.columns:
         agg["source"] = _member_sources(values, members=members, ids=ids,

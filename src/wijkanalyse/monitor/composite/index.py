@@ -47,14 +47,23 @@ def index_references(
     calls :func:`compute_references` (see there for the columns).
     """
     cfg = _config(config)
+    return _references_of_years(con, level=level, years=[int(base_year)], config=cfg)[
+        int(base_year)]
+
+
+def _references_of_years(con: duckdb.DuckDBPyConnection, *, level: str, years: Sequence[int],
+                         config: CompositeConfig) -> dict[int, pd.DataFrame]:
+    """:func:`index_references` of ``level`` for every year of ``years``, from one read."""
     cat = load_catalogue()
     if level not in _PREFIX:
         raise ValueError(f"onbekend niveau {level!r}; kies uit {', '.join(_PREFIX)}")
     values = load.indicator_values(con, codes=None, prefix=_PREFIX[level],
-                                   indicator_ids=_needed_indicators(cfg, cat),
-                                   years=[int(base_year)], national_code=NATIONAL_CODE)
-    return compute_references(values, level=level, base_year=int(base_year), config=cfg,
-                              catalogue=cat)
+                                   indicator_ids=_needed_indicators(config, cat),
+                                   years=[int(y) for y in years], national_code=NATIONAL_CODE)
+    by_year = dict(tuple(values.groupby("year", sort=False)))
+    return {int(y): compute_references(by_year.get(int(y), values.iloc[:0]), level=level,
+                                       base_year=int(y), config=config, catalogue=cat)
+            for y in years}
 
 
 def default_base_year(
@@ -80,10 +89,12 @@ def default_base_year(
     years = load.years_with_regions(con, indicator_ids=cfg.indicator_ids,
                                     prefixes=[_PREFIX[lvl] for lvl in lv],
                                     min_regions=cfg.min_regions)
+    if not years:
+        return None
     best: tuple[int, int, int, int] | None = None
+    per_level = [_references_of_years(con, level=lvl, years=years, config=cfg) for lvl in lv]
     for year in years:
-        refs = pd.concat([index_references(con, level=lvl, base_year=int(year), config=cfg)
-                          for lvl in lv])
+        refs = pd.concat([of_level[int(year)] for of_level in per_level])
         usable = refs[refs["usable"]]
         key = (int((usable["reference_kind"] == "nationaal").sum()),
                int(usable.groupby("level")["domain"].nunique().sum()), len(usable), int(year))
