@@ -255,5 +255,6 @@ def test_segregation_change_on_harmonised_counts(built_db: Path) -> None:
     assert d.loc[(2019, 2021), "note"].startswith(
         "op de grenzen van 2021; 2019 omgerekend: 479 van de 479 buurten van 2021")
     assert np.isnan(d.loc[(2021, 2024), "change"])
-    assert "geen buurten of wijken van 2021 volledig om te rekenen naar 2024" in \
+    assert "geen buurten van 2021 volledig om te rekenen naar de grenzen van 2024" in \
         d.loc[(2021, 2024), "note"]
+    assert "0 van de 517 buurten van 2024 met cijfers uit 2021" in d.loc[(2021, 2024), "note"]

@@ -60,6 +60,8 @@ TABLES: tuple[str, ...] = ("indices", "lokaal", "verandering", "woningvoorraad",
 def _housing_text(mix: pd.DataFrame) -> pd.DataFrame:
     """The housing mix with ``corporatiebuurt`` as ja, nee or onbekend."""
     out = mix.copy()
+    if "corporatiebuurt" not in mix.columns:  # no housing figures (an empty mix)
+        return out
     out["corporatiebuurt"] = [corporatiebuurt_text(v) for v in mix["corporatiebuurt"]]
     return out
 
