@@ -172,7 +172,10 @@ def _monitor_body(result: MonitorResult, generated_on: dt.date) -> Markup:
 
     page = render_html(result, generated_on=generated_on)
     m = _BODY.search(page)
-    return Markup(m.group(1) if m else "")  # noqa: S704 - rendered by the autoescaping templates
+    if m is None:  # the report's base template changed: say so rather than drop the monitor
+        raise RuntimeError("monitor.render_html gaf geen <body> met colofon; pas _BODY in "
+                           "programma/publicatie.py aan.")
+    return Markup(m.group(1))  # noqa: S704 - rendered by the autoescaping templates
 
 
 def _euro(amount: int) -> str:
