@@ -371,3 +371,145 @@ def facturen(ctx: typer.Context, programma: Annotated[str, _PROG],
                                                                      "bedrag"].sum())
         console.print(safe(f"Totaal € {total:,}".replace(",", ".") + ", nog open "
                            + f"€ {open_:,}".replace(",", ".")))
+
+
+partner_app = typer.Typer(help="Partijen in de deelnemende wijken (actief of uit te dagen).",
+                          no_args_is_help=True)
+geld_app = typer.Typer(help="Geldstromen in de deelnemende wijken.", no_args_is_help=True)
+app.add_typer(partner_app, name="partner")
+app.add_typer(geld_app, name="geld")
+_WIJK = typer.Option("--wijk", help="Aanmelding (id), wijknaam of CBS-code van een "
+                                    "deelnemende wijk.")
+
+
+def _euro(amount: int) -> str:
+    return f"€ {amount:,}".replace(",", ".")
+
+
+@partner_app.command("add")
+def partner_add(ctx: typer.Context, programma: Annotated[str, _PROG],
+                wijk: Annotated[str, _WIJK],
+                naam: Annotated[str, typer.Option("--naam", help="Naam van de partij.")],
+                soort: Annotated[str, typer.Option(
+                    "--soort", help="gemeente, corporatie, zorg, welzijn, onderwijs, bewoners, "
+                                    "ondernemers, energiebedrijf, politie of overig.")],
+                rol: Annotated[str, typer.Option(
+                    "--rol", help="'actief' of 'uit te dagen'.")] = "actief",
+                notitie: Annotated[str, typer.Option(
+                    "--notitie", help="Wat de partij doet of zou moeten doen.")] = "") -> None:
+    """Leg een partij in een deelnemende wijk vast, met soort en rol."""
+    from wijkanalyse.programma import add_party
+
+    store = _store(ctx)
+    with store.editing(programma, purpose="programma partner add") as prog:
+        party = add_party(prog, wijk=wijk, name=naam, kind=soort, role=rol, note=notitie)
+        store.save(prog, what=f"partij {party.name} ({party.role}) bij {party.registration_id}")
+    console.print(safe(f"Vastgelegd: {party.name} ({party.kind}, {party.role}) bij "
+                       f"{party.registration_id}."))
+
+
+@partner_app.command("list")
+def partner_list(ctx: typer.Context, programma: Annotated[str, _PROG],
+                 fmt: Annotated[str, _FORMAT] = "text") -> None:
+    """De partijen per wijk, wie in meerdere wijken zit en welke soorten ontbreken."""
+    from wijkanalyse.programma import overview
+
+    _check_format(fmt)
+    prog = _store(ctx).load(programma)
+    ov = overview(prog)
+    if fmt == "json":
+        _json({"partijen": [dataclasses.asdict(p) for p in prog.parties],
+               "per_wijk": ov.per_wijk, "in_meerdere_wijken": ov.parties_in_several})
+        return
+    table = Table("id", "gemeente", "wijk", "actief", "uit te dagen", "ontbreekt",
+                  title=f"Partijen in {prog.name}")
+    for r in ov.per_wijk:
+        table.add_row(safe(r["id"]), safe(r["gemeente"]), safe(r["wijk"]),
+                      safe(", ".join(r["actief"]) or "–"),
+                      safe(", ".join(r["uit_te_dagen"]) or "–"),
+                      safe(", ".join(r["ontbreekt"]) or "–"))
+    console.print(table)
+    for r in ov.parties_in_several:
+        console.print(safe(f"{r['naam']} is actief in " + ", ".join(r["wijken"]) + "."))
+
+
+@geld_app.command("add")
+def geld_add(ctx: typer.Context, programma: Annotated[str, _PROG],
+             wijk: Annotated[str, _WIJK],
+             bron: Annotated[str, typer.Option("--bron", help="Wie betaalt.")],
+             bedrag: Annotated[int, typer.Option(
+                 "--bedrag", help="Hele euro's over de hele periode.")],
+             van: Annotated[int, typer.Option("--van", help="Eerste jaar.")],
+             doel: Annotated[str, typer.Option("--doel", help="Waarvoor het geld is.")],
+             tot: Annotated[int | None, typer.Option(
+                 "--tot", help="Laatste jaar (standaard het eerste).")] = None,
+             model: Annotated[str, typer.Option(
+                 "--model", help="Financieringsmodel (subsidie, fonds, investering, ...).")
+             ] = "") -> None:
+    """Leg een geldstroom voor een deelnemende wijk vast (bron, bedrag, periode, doel)."""
+    from wijkanalyse.programma import add_money
+
+    store = _store(ctx)
+    with store.editing(programma, purpose="programma geld add") as prog:
+        flow = add_money(prog, wijk=wijk, source=bron, amount=bedrag, start=van, end=tot,
+                         purpose=doel, model=model)
+        store.save(prog, what=f"geldstroom {flow.source} {flow.amount} bij "
+                              f"{flow.registration_id}")
+    console.print(safe(f"Vastgelegd: {_euro(flow.amount)} van {flow.source} "
+                       f"({flow.start}-{flow.end}) bij {flow.registration_id}."))
+
+
+@geld_app.command("list")
+def geld_list(ctx: typer.Context, programma: Annotated[str, _PROG],
+              fmt: Annotated[str, _FORMAT] = "text") -> None:
+    """De geldstromen per wijk en de financieringsmodellen die terugkomen."""
+    from wijkanalyse.programma import overview
+
+    _check_format(fmt)
+    prog = _store(ctx).load(programma)
+    ov = overview(prog)
+    if fmt == "json":
+        _json({"geldstromen": [dataclasses.asdict(m) for m in prog.money],
+               "modellen": ov.models})
+        return
+    table = Table("id", "bron", "bedrag", "periode", "doel", "model",
+                  title=f"Geldstromen in {prog.name}")
+    for m in prog.money:
+        table.add_row(safe(m.registration_id), safe(m.source), _euro(m.amount),
+                      f"{m.start}-{m.end}", safe(m.purpose), safe(m.model or "–"))
+    console.print(table)
+    for r in ov.recurring:
+        console.print(safe(f"{r['model']}: in {r['wijken']} wijken, samen {_euro(r['bedrag'])}."))
+
+
+@app.command("publicatie")
+def publicatie(ctx: typer.Context, programma: Annotated[str, _PROG],
+               set_: Annotated[str, typer.Option(
+                   "--set", help="De set voor de stand van de aandachtswijken; de deelnemende "
+                                 "wijken komen erbij.")] = "krachtwijken-2007",
+               jaar: Annotated[int | None, typer.Option(
+                   "--jaar", help="Jaar van de monitor (standaard het laatste "
+                                  "Leefbaarometer-jaar).")] = None,
+               out: Annotated[Path, typer.Option(
+                   "--out", help="Map voor de HTML en PDF.")] = Path("rapporten")) -> None:
+    """De publicatie van het programma als HTML en PDF: de stand van de aandachtswijken, een
+    korte wijkanalyse per deelnemende wijk, de uitkomsten van de bijeenkomsten en partners en
+    geld, met bronnen."""
+    from wijkanalyse.cli.util import check_out
+    from wijkanalyse.programma.publicatie import build_publication, write_publication
+
+    prog = _store(ctx).load(programma)
+    check_out(out)
+    with read_db(settings_from(ctx)) as con, \
+            err_console.status("Publicatie maken…") as status:
+        pub = build_publication(con, prog, set_spec=set_, year=jaar,
+                                progress=lambda text: status.update(f"Publicatie: {text}…"))
+    with err_console.status("HTML en PDF schrijven…"):
+        paths = write_publication(pub, out)
+    missing = [w.problem for w in pub.wijken if w.profile is None]
+    console.print(safe(f"Publicatie van {prog.name}: {len(pub.wijken)} wijken, monitor van "
+                       f"{pub.monitor.n_units if pub.monitor else 0} wijken."))
+    for problem in missing:
+        console.print(safe_line("Let op: ", problem))
+    for kind, path in paths.items():
+        console.print(safe(f"  {kind}: {path}"))

@@ -121,7 +121,8 @@ def _agreement(index: pd.DataFrame, series: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
-def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None = None,
+def run_monitor(con: duckdb.DuckDBPyConnection, spec: str | sets.MonitorSet, *,
+                year: int | None = None,
                 progress: Callable[[str], None] | None = None) -> MonitorResult:
     """Run the monitor for a set of neighbourhoods.
 
@@ -131,7 +132,8 @@ def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None =
         A store connection (read-only is enough).
     spec
         The set: ``programma-2016``, ``gemeente:<naam>``, ``nl`` or a CSV/YAML file
-        (:func:`wijkanalyse.gebieden.sets.resolve_set`).
+        (:func:`wijkanalyse.gebieden.sets.resolve_set`), or a set already resolved (a
+        :class:`~wijkanalyse.gebieden.sets.MonitorSet` made by the caller).
     year
         Report year; default the latest Leefbaarometer year in the database. Leefbaarometer
         measurements after this year are not used.
@@ -150,7 +152,7 @@ def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None =
     say = progress or (lambda _text: None)
 
     say("Set bepalen")
-    mset = sets.resolve_set(con, spec)
+    mset = spec if isinstance(spec, sets.MonitorSet) else sets.resolve_set(con, spec)
     units = mset.units.reset_index(drop=True)
     if units.empty:
         raise WijkanalyseError(
@@ -236,7 +238,7 @@ def run_monitor(con: duckdb.DuckDBPyConnection, spec: str, *, year: int | None =
                                report_year, early_warning=early_warning)
     return MonitorResult(
         set_name=mset.name, title=mset.title, description=mset.description,
-        level_note=mset.level_note, set_kind=mset.kind, spec=mset.spec or spec,
+        level_note=mset.level_note, set_kind=mset.kind, spec=mset.spec or str(spec),
         year=report_year, units=table, classes=classes, gemeenten=gemeenten,
         warnings=warnings, types=types,
         lbm_series=series[["unit_id", "year", "lbm", "lbm_afw"]].copy(),

@@ -396,6 +396,35 @@ def render_html(profile: Profile, *, generated_on: date | None = None) -> str:
     return template.render(**_context(profile, generated_on or date.today()))
 
 
+def render_summary_html(profile: Profile, *, generated_on: date | None = None) -> str:
+    """Only the profile's heading and summary page (``_kop.html``: the four questions, the
+    most important figures and the strongest signals, with their source lines), as an HTML
+    fragment to embed in another report (the programme's publication).
+
+    Parameters
+    ----------
+    profile
+        The filled profile (peers, map and the other sections are not needed).
+    generated_on
+        Date shown in the heading; today when not given.
+
+    Returns
+    -------
+    str
+        An HTML fragment (``<header>`` and ``<section id="samenvatting">``), autoescaped.
+    """
+    s = profile.subject
+    summary = profile.summary if profile.summary is not None else summarise(profile)
+    generated = (f"Gemaakt met {profile.generated_with or 'wijkanalyse'} op "
+                 f"{_dutch_date(generated_on or date.today())}")
+    template = environment().get_template("_kop.html")
+    return template.render(
+        p=profile, subject=s, subtitle=_subtitle(profile), members_text=_members_text(profile),
+        years_text=", ".join(str(y) for y in sorted(profile.years_available)),
+        generated=generated, summary=summary, summary_signals=_signal_views(summary.signals),
+        n_signals=len(profile.signals))
+
+
 def render_pdf(profile: Profile, path: Path, *, generated_on: date | None = None) -> Path:
     """Print the profile to an A4 PDF (WeasyPrint) from the same HTML as :func:`render_html`.
 

@@ -33,8 +33,10 @@ from wijkanalyse.programma.model import (
     Attendance,
     FeeRules,
     Meeting,
+    MoneyFlow,
     Outcome,
     Participant,
+    Party,
     Programme,
     Registration,
     RejectedRow,
@@ -42,6 +44,14 @@ from wijkanalyse.programma.model import (
     is_partner,
     programme_from_dict,
     programme_to_dict,
+)
+from wijkanalyse.programma.partners import (
+    KINDS,
+    ROLES,
+    PartnerOverview,
+    add_money,
+    add_party,
+    overview,
 )
 from wijkanalyse.programma.registration import (
     COLUMNS,
@@ -55,7 +65,9 @@ from wijkanalyse.programma.registration import (
 from wijkanalyse.programma.selection import brute_force, load_selection_config, score, solve
 
 __all__ = [
-    "COLUMNS", "ENV_VAR", "INVOICE_COLUMNS", "THEMES", "Attendance", "Decision", "FeeRules",
+    "COLUMNS", "ENV_VAR", "KINDS", "ROLES", "MoneyFlow", "PartnerOverview", "Party",
+    "add_money", "add_party", "overview", "INVOICE_COLUMNS", "THEMES", "Attendance",
+    "Decision", "FeeRules",
     "FileStore", "ImportResult", "Meeting", "Outcome", "Participant", "Programme",
     "ProgrammeStore", "Registration", "RejectedRow", "Resolution", "Resolver",
     "SelectionRecord", "SelectionResult", "add_outcome", "attendance_rows", "brute_force",

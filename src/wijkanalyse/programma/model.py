@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
-    "Attendance", "FeeRules", "Meeting", "Outcome", "Participant", "Programme", "Registration",
-    "RejectedRow", "SelectionRecord", "programme_from_dict", "programme_to_dict",
+    "Attendance", "FeeRules", "Meeting", "MoneyFlow", "Outcome", "Participant", "Party",
+    "Programme", "Registration", "RejectedRow", "SelectionRecord", "programme_from_dict",
+    "programme_to_dict",
 ]
 
 
@@ -150,6 +151,32 @@ class Meeting:
     outcomes: list[Outcome] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Party:
+    """A party in a participating wijk: name, kind (corporatie, zorg, ...) and role
+    (``actief`` or ``uit te dagen``); see :mod:`wijkanalyse.programma.partners`."""
+
+    registration_id: str
+    name: str
+    kind: str
+    role: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class MoneyFlow:
+    """A money flow for a participating wijk: source, euros over the period (years
+    ``start``-``end``), purpose and financing model."""
+
+    registration_id: str
+    source: str
+    amount: int
+    start: int
+    end: int
+    purpose: str
+    model: str = ""
+
+
 @dataclass
 class Programme:
     """A knowledge programme: rules, registrations, selection, meetings, payments, history.
@@ -187,6 +214,8 @@ class Programme:
     selection: SelectionRecord | None = None
     meetings: list[Meeting] = field(default_factory=list)
     paid: dict[str, str] = field(default_factory=dict)
+    parties: list[Party] = field(default_factory=list)
+    money: list[MoneyFlow] = field(default_factory=list)
     history: list[dict[str, str]] = field(default_factory=list)
 
     def fee_for(self, reg: Registration) -> int:
@@ -277,4 +306,6 @@ def programme_from_dict(d: dict[str, Any]) -> Programme:
             str(sel["made"])),
         meetings=[_meeting(m) for m in d.get("meetings", ())],
         paid=dict(d.get("paid", {})),
+        parties=[Party(**p) for p in d.get("parties", ())],
+        money=[MoneyFlow(**m) for m in d.get("money", ())],
         history=[dict(h) for h in d.get("history", ())])
