@@ -28,6 +28,7 @@ from wijkanalyse.web.routes import (
     home,
     kennis,
     monitor,
+    programma,
     search,
     wijk,
 )
@@ -116,7 +117,7 @@ def create_app(settings: WebSettings) -> FastAPI:
                         headers={"Cache-Control": "public, max-age=3600"})
 
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
-    for module in (home, search, wijk, gemeente, monitor, kennis, data, account, edit):
+    for module in (home, search, wijk, gemeente, monitor, kennis, data, account, edit, programma):
         app.include_router(module.router)
 
     def openapi() -> dict[str, Any]:
