@@ -225,6 +225,17 @@ def test_private_site_asks_login_for_every_page_but_login(store):
     assert "<h1>wijkanalyse</h1>" in TestClient(make_app(store)).get("/").text
 
 
+def test_no_base_http_middleware_on_a_public_or_private_site(store):
+    """Every middleware is pure ASGI (BaseHTTPMiddleware buffers each response through an
+    extra task: slow for the cached pages); the private-site guard only on a private site."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+
+    for public, guards in ((True, 0), (False, 1)):
+        classes = [m.cls for m in make_app(store, Settings(public=public)).user_middleware]
+        assert BaseHTTPMiddleware not in classes
+        assert classes.count(auth._PrivateSite) == guards
+
+
 def test_has_role_is_ordered():
     user = User(1, "R", "r@x.nl", Role.REDACTEUR)
     assert [auth.has_role(user, r) for r in Role] == [True, True, True, False]

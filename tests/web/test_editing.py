@@ -64,7 +64,9 @@ def test_story_applied_and_kennis_through_the_real_store(site):
     assert [(r["intervention_id"], r["year_from"], r["year_to"], r["author"]) for r in rows] == [
         (iid, 2018, 2022, "Redacteur")]
     assert "Minder leegstand." in client.get("/gebied/WK051829/verhalen").text
-    # a kennis edit becomes a version in the content store and shows on the form
+    # a kennis edit becomes a version in the content store and shows on the form and, at once,
+    # on the dossier page (which was made and cached before the edit)
+    assert "Nieuwe naam" not in client.get(f"/kennis/{iid}").text
     edited = _post(client, f"/kennis/{iid}/bewerken", {
         "naam": "Nieuwe naam", "samenvatting": "Korte samenvatting.", "bewijs": "Uitleg."})
     assert edited.status_code == 303, edited.text
@@ -72,6 +74,28 @@ def test_story_applied_and_kennis_through_the_real_store(site):
     assert (version["origin"], version["changed_by"], version["user_id"]) == (
         "web", "Redacteur", redacteur.id)
     assert 'value="Nieuwe naam"' in client.get(f"/kennis/{iid}/bewerken").text
+    assert "<h1>Nieuwe naam</h1>" in client.get(f"/kennis/{iid}").text
+    assert client.get(f"/kennis/{iid}.json").json()["interventie"]["summary"] == (
+        "Korte samenvatting.")
+
+
+def test_a_story_added_on_the_site_shows_at_once_on_the_wijk_page(site):
+    """The wijk page and its JSON twin are built with the content store and cached per
+    database build and content-store change: made (and cached) before the story is added, they
+    show it right after."""
+    client, content = site
+    login(client, "redacteur@example.nl")
+    before = client.get("/wijk/WK011443.json").json()
+    assert "Buurtkamer open" not in client.get("/wijk/WK011443").text
+    added = _post(client, "/gebied/WK011443/verhalen/nieuw", {
+        "soort": "aanpak", "titel": "Buurtkamer open", "datum": "2024-03-05",
+        "tekst": "Elke woensdag koffie.", "tags": ""})
+    assert added.status_code == 303, added.text
+    after = client.get("/wijk/WK011443.json").json()
+    assert "Buurtkamer open" in [a["title"] for a in after["approaches"]]
+    assert len(after["approaches"]) == len(before["approaches"]) + 1
+    page = client.get("/wijk/WK011443")
+    assert "Buurtkamer open" in page.text and "Elke woensdag koffie." in page.text
 
 
 def test_without_content_store_reading_works_and_login_is_503(client, built_db):

@@ -108,6 +108,21 @@ class RecordsMixin:
 
     _sessions: sessionmaker[Session]
 
+    def last_change(self) -> tuple[tuple[int, str | None], ...]:
+        """A mark that changes with every change of a story, applied intervention or kennis
+        version: (number of versions, latest ``changed_at``) per history table, in one query.
+
+        The histories only grow (every add, update and removal writes a version), so readers
+        that cache what they made from the records (the site's pages) key the cache on this.
+        """
+        tables = (StoryVersionRow, AppliedVersionRow, KennisVersionRow)
+        with self._sessions() as s:
+            row = s.execute(select(
+                *[select(func.count()).select_from(m).scalar_subquery() for m in tables],
+                *[select(func.max(m.changed_at)).scalar_subquery() for m in tables])).one()
+        return tuple((int(row[i] or 0), None if row[i + 3] is None else str(row[i + 3]))
+                     for i in range(3))
+
     # ------------------------------------------------------------------ stories
 
     def story(self, story_id: int) -> dict[str, Any] | None:

@@ -30,13 +30,14 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol, cast
 from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from fastapi.responses import PlainTextResponse, RedirectResponse
 from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from wijkanalyse.codes import gemeente_code_of, normalise_code
 from wijkanalyse.web.contentapi import AccountStore, Role, User
@@ -437,6 +438,26 @@ async def _login_required(request: Request, exc: Exception) -> Response:
 OPEN_PATHS = ("/inloggen", "/uitloggen", "/static/")
 
 
+class _PrivateSite:
+    """Pure ASGI middleware of a site that is not public: a request for a page other than
+    :data:`OPEN_PATHS` without a logged-in user gets :func:`_login_required` (no body
+    buffering and no extra task per request, unlike ``BaseHTTPMiddleware``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request = Request(scope, receive)
+            if (not settings_of(request).public
+                    and not request.url.path.startswith(OPEN_PATHS)
+                    and user_from_request(request) is None):
+                response = await _login_required(request, LoginRequired(_here(request)))
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def install(app: FastAPI) -> None:
     """Register what this module needs on the app: the handler of :class:`LoginRequired`
     (a GET goes to ``/inloggen?volgende=…``, other methods get a 401) and, for a site that
@@ -447,11 +468,4 @@ def install(app: FastAPI) -> None:
     if settings is not None and settings.public:
         return  # settings are fixed per app: a public site needs no guard
 
-    @app.middleware("http")
-    async def private_site(request: Request,
-                           call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if settings_of(request).public or request.url.path.startswith(OPEN_PATHS):
-            return await call_next(request)
-        if user_from_request(request) is None:
-            return await _login_required(request, LoginRequired(_here(request)))
-        return await call_next(request)
+    app.add_middleware(_PrivateSite)

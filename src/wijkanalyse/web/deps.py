@@ -31,8 +31,8 @@ from wijkanalyse import dblock, store
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.web.settings import WebSettings
 
-__all__ = ["ContentStore", "Database", "Identity", "User", "current_user", "get_content",
-           "get_db", "get_settings"]
+__all__ = ["ContentMark", "ContentStore", "Database", "Identity", "User", "content_mark",
+           "current_user", "get_content", "get_db", "get_settings"]
 
 T = TypeVar("T")
 #: The identity of the database file: (device, inode, modification time in ns, size).
@@ -255,6 +255,49 @@ class _Gate:
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
+
+
+class _Changes(Protocol):
+    def last_change(self) -> tuple[tuple[int, str | None], ...]: ...
+
+
+class ContentMark:
+    """The content store's last change (:meth:`wijkanalyse.content.ContentStore.last_change`)
+    as part of the cache key of pages made from its records (stories, applied interventions,
+    kennis edits), so an edit shows at once.
+
+    The store is asked at most once per ``ttl_s`` seconds (a change by another process, such
+    as ``wijkanalyse verhaal add``, shows within that time); a change made through this site
+    calls :meth:`invalidate`, so the next request asks again.
+    """
+
+    def __init__(self, content: _Changes, *, ttl_s: float = 1.0) -> None:
+        self.content = content
+        self.ttl_s = ttl_s
+        self._lock = threading.Lock()
+        self._value: tuple[tuple[int, str | None], ...] | None = None
+        self._at = 0.0
+
+    def __call__(self) -> tuple[tuple[int, str | None], ...]:
+        now = time.monotonic()
+        with self._lock:
+            if self._value is not None and now - self._at < self.ttl_s:
+                return self._value
+        value = self.content.last_change()
+        with self._lock:
+            self._value, self._at = value, now
+        return value
+
+    def invalidate(self) -> None:
+        """Ask the store again at the next call (after a change through the site)."""
+        with self._lock:
+            self._value = None
+
+
+def content_mark(request: Request) -> tuple[tuple[int, str | None], ...] | None:
+    """The app's content mark (:class:`ContentMark`), ``None`` without a content store."""
+    mark: ContentMark | None = getattr(request.app.state, "content_mark", None)
+    return None if mark is None else mark()
 
 
 # ------------------------------------------------------------------------------------------

@@ -9,8 +9,9 @@ account's name and id), kennisdossier edits as versions in the content store.
 
 The kennisdossier itself lives in the analytical database, which the site only reads: an edit
 on the site is stored as a kennis version in the content store (``origin="web"``) and shown on
-the edit form; the dossier pages show it once ``wijkanalyse kennis`` takes it over (not yet
-done: see docs/accounts.md).
+the edit form and on the dossier page ``/kennis/ID`` (name, summary and description of the
+latest web edit); ``wijkanalyse kennis`` does not take it over into the analytical database
+yet (see docs/accounts.md).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from wijkanalyse.web.contentapi import (
     StoryRecord,
     User,
 )
-from wijkanalyse.web.deps import Database
+from wijkanalyse.web.deps import ContentMark, Database
 
 
 def _story(row: Mapping[str, Any]) -> StoryRecord:
@@ -55,11 +56,20 @@ class ContentEditor:
         The site's read-only analytical database (areas, the kennisdossier).
     content
         The content store the records are written to.
+    mark
+        The site's :class:`~wijkanalyse.web.deps.ContentMark`, invalidated after each write
+        so the pages made from the records show the change at once.
     """
 
-    def __init__(self, db: Database, content: ContentStore) -> None:
+    def __init__(self, db: Database, content: ContentStore, *,
+                 mark: ContentMark | None = None) -> None:
         self.db = db
         self.content = content
+        self.mark = mark
+
+    def _changed(self) -> None:
+        if self.mark is not None:
+            self.mark.invalidate()
 
     # ------------------------------------------------------------------ stories
 
@@ -82,6 +92,7 @@ class ContentEditor:
                              kind=kind, tags=list(tags), user_id=author.id).story_id
 
         story = self.get_story(self.db.run(write))
+        self._changed()
         assert story is not None
         return story
 
@@ -95,6 +106,7 @@ class ContentEditor:
                          body_markdown=body_markdown, date=story_date, tags=list(tags))
 
         self.db.run(write)
+        self._changed()
         story = self.get_story(story_id)
         assert story is not None
         return story
@@ -121,6 +133,7 @@ class ContentEditor:
                                result=result, author=author.name, user_id=author.id)
 
         self.db.run(write)
+        self._changed()
         return next(a for a in self.applied_for_area(area_code)
                     if a.intervention_id == intervention_id and a.year_from == year_from)
 
@@ -162,13 +175,16 @@ class ContentEditor:
                               "description": evidence},
             action="update", origin="web", changed_by=author.name,
             changed_at=datetime.now(UTC).isoformat(timespec="seconds"), user_id=author.id)
+        self._changed()
         record = self.get_intervention(intervention_id)
         assert record is not None
         return record
 
 
 def install(app: FastAPI, db: Database, content: ContentStore) -> None:
-    """Serve ``content`` as the app's content store and write edits through a
+    """Serve ``content`` as the app's content store (with its
+    :class:`~wijkanalyse.web.deps.ContentMark`) and write edits through a
     :class:`ContentEditor`."""
     app.state.content = content
-    app.state.editor = ContentEditor(db, content)
+    app.state.content_mark = mark = ContentMark(content)
+    app.state.editor = ContentEditor(db, content, mark=mark)

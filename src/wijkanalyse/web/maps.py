@@ -44,6 +44,8 @@ def choropleth_svg(areas: Sequence[tuple[str, str, Any]], values: Mapping[str, f
     """An SVG map of ``areas`` (code, name, shapely geometry in RD metres) coloured by
     ``values`` (quintiles), each a link (``url(code)``) with a tooltip ``name: value``.
 
+    The ``<svg>`` is a ``role="group"`` named by ``label`` (``aria-label``): it holds links, and
+    ``role="img"`` would hide them from assistive technology (axe: nested-interactive).
     Returns ``None`` when no area has a geometry.
     """
     shapes = [(c, n, g) for c, n, g in areas if g is not None and not g.is_empty]
@@ -75,5 +77,5 @@ def choropleth_svg(areas: Sequence[tuple[str, str, Any]], values: Mapping[str, f
                     f'<text x="{svg_num(x + 16)}" y="{svg_num(y + 10)}" font-size="10" '
                     f'fill="#222222">{escape(text)}</text>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-            f'width="{width}" height="{height}" role="img" aria-label="{escape(label)}">'
+            f'width="{width}" height="{height}" role="group" aria-label="{escape(label)}">'
             f'<title>{escape(label)}</title>{"".join(body)}</svg>')

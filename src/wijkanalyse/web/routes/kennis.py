@@ -5,6 +5,7 @@ intervention and where it was applied). JSON twins ``/kennis.json`` and ``/kenni
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from typing import Any
 
@@ -22,7 +23,7 @@ from wijkanalyse.kennis import (
 )
 from wijkanalyse.kennis.files import to_dict as intervention_dict
 from wijkanalyse.kennis.vocab import EVIDENCE_LEVELS, KINDS, THEMES
-from wijkanalyse.web.deps import Database, get_db
+from wijkanalyse.web.deps import Database, content_mark, get_db
 from wijkanalyse.web.jinja import render, url_for_subject
 from wijkanalyse.web.models import InterventionHit, InterventionPage, KennisPage
 from wijkanalyse.web.security import NotFound
@@ -100,7 +101,19 @@ def _content(request: Request) -> ContentStore | None:
     return found
 
 
-def _intervention(db: Database, ident: str, content: ContentStore | None) -> InterventionPage:
+def _with_web_edit(iv: dict[str, Any], content: ContentStore | None) -> dict[str, Any]:
+    """The intervention with the text of its latest edit on the site (a kennis version with
+    ``origin="web"`` in the content store), when there is one."""
+    versions = [] if content is None else content.kennis_versions(str(iv["id"]))
+    web = [v for v in versions if v.get("origin") == "web"]
+    if not web:
+        return iv
+    data = json.loads(web[-1]["snapshot"])
+    return {**iv, **{k: data[k] for k in ("name", "summary", "description") if k in data}}
+
+
+def _intervention(db: Database, ident: str, content: ContentStore | None,
+                  mark: Any = None) -> InterventionPage:
     def make(con: duckdb.DuckDBPyConnection) -> InterventionPage:
         try:
             iv = get_intervention(con, ident)
@@ -111,9 +124,10 @@ def _intervention(db: Database, ident: str, content: ContentStore | None) -> Int
                    if a.intervention_id == iv.id]
         for a in applied:
             a["url"] = url_for_subject(str(a["area_code"]), str(a.get("area_kind") or ""))
-        return InterventionPage(interventie=intervention_dict(iv), toepassingen=applied)
+        return InterventionPage(interventie=_with_web_edit(intervention_dict(iv), content),
+                                toepassingen=applied)
 
-    page: InterventionPage = db.cached(("interventie", ident), make)
+    page: InterventionPage = db.cached(("interventie", ident, mark), make)
     return page
 
 
@@ -122,12 +136,12 @@ def _intervention(db: Database, ident: str, content: ContentStore | None) -> Int
             responses={404: {"description": "Onbekende interventie"}})
 def intervention_json(request: Request, ident: str,
                       db: Database = Depends(get_db)) -> InterventionPage:
-    return _intervention(db, ident, _content(request))
+    return _intervention(db, ident, _content(request), content_mark(request))
 
 
 @router.get("/kennis/{ident}", response_class=HTMLResponse, include_in_schema=False)
 def intervention_page(request: Request, ident: str, db: Database = Depends(get_db)) -> Response:
-    page = _intervention(db, ident, _content(request))
+    page = _intervention(db, ident, _content(request), content_mark(request))
     iv = page.interventie
     return render(request, "site_interventie.html", {
         "title": str(iv.get("name")), "iv": iv, "applied": page.toepassingen,

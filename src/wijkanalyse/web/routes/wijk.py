@@ -19,13 +19,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from wijkanalyse.content import ContentStore
 from wijkanalyse.gebieden.layers import gemeente_layers
 from wijkanalyse.model import Profile, to_dict
 from wijkanalyse.profiel import build_profile, render_html
 from wijkanalyse.profiel.report import report_stem
 from wijkanalyse.profiel.workbook import write_workbook
 from wijkanalyse.web import load
-from wijkanalyse.web.deps import Database, get_db
+from wijkanalyse.web.deps import Database, content_mark, get_db
 from wijkanalyse.web.jinja import (
     cached_page,
     keep_page,
@@ -52,15 +53,27 @@ def _key(ref: str) -> str:
     return ref.strip().upper() if ref.strip()[:2].upper() in ("WK", "BU", "GM") else ref.strip()
 
 
-def profile_of(db: Database, ref: str, kind: str | None) -> Profile:
-    """The profile of ``ref`` (cached per database build); :class:`NotFound` when unknown."""
+class _Reader:
+    """What a profile request reads: the database, the content store and its mark."""
+
+    def __init__(self, request: Request, db: Database) -> None:
+        self.db = db
+        self.content: ContentStore | None = getattr(request.app.state, "content", None)
+        self.mark = content_mark(request)
+
+
+def profile_of(db: Database, ref: str, kind: str | None, *,
+               content: ContentStore | None = None, mark: Any = None) -> Profile:
+    """The profile of ``ref`` with the stories and approaches of ``content``, cached per
+    database build and ``mark`` (the content store's last change,
+    :class:`~wijkanalyse.web.deps.ContentMark`); :class:`NotFound` when unknown."""
     key = _key(ref)
 
     def make(con: duckdb.DuckDBPyConnection) -> Profile:
         subject = subject_or_404(con, key, kind=kind)
-        return build_profile(con, subject, cache=db.shared)
+        return build_profile(con, subject, cache=db.shared, content=content)
 
-    profile: Profile = db.cached(("profile", key, kind), make)
+    profile: Profile = db.cached(("profile", key, kind, mark), make)
     return profile
 
 
@@ -88,13 +101,14 @@ def _gemeente_map(db: Database, profile: Profile) -> str | None:
         highlight=highlight)
 
 
-def _page_key(ref: str, kind: str | None) -> tuple[str, str, str | None]:
-    return ("profile-page", ref, kind)  # the address as asked: "wk…" redirects
+def _page_key(ref: str, kind: str | None, mark: Any) -> tuple[Any, ...]:
+    return ("profile-page", ref, kind, mark)  # the address as asked: "wk…" redirects
 
 
-def _page(request: Request, db: Database, ref: str, kind: str | None) -> Response:
-    page_key = _page_key(ref, kind)
-    profile = profile_of(db, ref, kind)
+def _page(request: Request, r: _Reader, ref: str, kind: str | None) -> Response:
+    db = r.db
+    page_key = _page_key(ref, kind, r.mark)
+    profile = profile_of(db, ref, kind, content=r.content, mark=r.mark)
     canonical = subject_url(profile.subject)
     if kind is not None and canonical.rsplit("/", 1)[-1] != ref:
         return redirect(request, canonical, status_code=308)
@@ -113,18 +127,20 @@ def _page(request: Request, db: Database, ref: str, kind: str | None) -> Respons
     return response
 
 
-def _json(db: Database, ref: str, kind: str | None) -> JSONResponse:
-    key = ("profile-json", _key(ref), kind)
+def _json(r: _Reader, ref: str, kind: str | None) -> JSONResponse:
+    db = r.db
+    key = ("profile-json", _key(ref), kind, r.mark)
     data = db.lookup(key)
     if data is None:
-        data = to_dict(profile_of(db, ref, kind))
+        data = to_dict(profile_of(db, ref, kind, content=r.content, mark=r.mark))
         db.remember(key, data)
     return JSONResponse(data)
 
 
-def _download(db: Database, ref: str, kind: str | None, fmt: str) -> Response:
-    profile = profile_of(db, ref, kind)
-    key = ("profile-file", _key(ref), kind, fmt)
+def _download(r: _Reader, ref: str, kind: str | None, fmt: str) -> Response:
+    db = r.db
+    profile = profile_of(db, ref, kind, content=r.content, mark=r.mark)
+    key = ("profile-file", _key(ref), kind, fmt, r.mark)
     content = db.lookup(key)
     if content is None:
         if fmt == "html":
@@ -156,8 +172,8 @@ def _profile_schema_ref() -> dict[str, Any]:
 
 
 def _download_route(kind: str | None, fmt: str) -> Any:
-    def download(ref: str, db: Database = Depends(get_db)) -> Response:
-        return _download(db, ref, kind, fmt)
+    def download(request: Request, ref: str, db: Database = Depends(get_db)) -> Response:
+        return _download(_Reader(request, db), ref, kind, fmt)
 
     return download
 
@@ -169,8 +185,8 @@ def _register(prefix: str, kind: str | None) -> None:
                 summary=f"Wijkprofiel van een {what} als JSON",
                 openapi_extra={"responses": _profile_schema_ref()},
                 name=f"{prefix}_json")
-    def profile_json(ref: str, db: Database = Depends(get_db)) -> Response:
-        return _json(db, ref, kind)
+    def profile_json(request: Request, ref: str, db: Database = Depends(get_db)) -> Response:
+        return _json(_Reader(request, db), ref, kind)
 
     for fmt in ("pdf", "xlsx", "html"):
         router.add_api_route(f"/{prefix}/{{ref}}.{fmt}", _download_route(kind, fmt),
@@ -180,10 +196,11 @@ def _register(prefix: str, kind: str | None) -> None:
                 name=f"{prefix}_page")
     async def profile_page(request: Request, ref: str,
                            db: Database = Depends(get_db)) -> Response:
-        made = cached_page(request, db, _page_key(ref, kind))  # no thread needed
+        r = _Reader(request, db)
+        made = cached_page(request, db, _page_key(ref, kind, r.mark))  # no thread needed
         if made is not None:
             return made
-        return await run_in_threadpool(_page, request, db, ref, kind)
+        return await run_in_threadpool(_page, request, r, ref, kind)
 
 
 for _prefix, _kind in PROFILE_ROUTES:
