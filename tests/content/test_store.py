@@ -55,14 +55,14 @@ def _applied(**kw) -> dict:
 
 
 def test_migrations_reach_head_match_the_models_and_rerun_safely(content, content_url) -> None:
-    assert head_revision() == "0001"
-    assert current_revision(content.engine) == "0001"
+    assert head_revision() == "0002_programme"
+    assert current_revision(content.engine) == "0002_programme"
     with content.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     content.add_user(name="Eva", email="eva@example.nl", password=PASSWORD, role="lezer")
     again = open_content(content_url)  # upgrading an up-to-date database changes nothing
     try:
-        assert current_revision(again.engine) == "0001"
+        assert current_revision(again.engine) == "0002_programme"
         assert [u.email for u in again.list_users()] == ["eva@example.nl"]
     finally:
         again.close()
@@ -87,7 +87,7 @@ def test_processes_opening_a_new_store_at_once_migrate_once(content_url) -> None
         t.join()
     try:
         assert errors == []
-        assert [current_revision(s.engine) for s in stores] == ["0001"] * 4
+        assert [current_revision(s.engine) for s in stores] == ["0002_programme"] * 4
         stores[0].add_user(name="Eva", email="eva@example.nl", password=PASSWORD, role="lezer")
         assert [len(s.list_users()) for s in stores] == [1, 1, 1, 1]
     finally:

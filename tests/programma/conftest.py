@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from wijkanalyse.programma import Programme, import_registrations, read_definition
+from wijkanalyse.content import open_content
+from wijkanalyse.programma import (
+    ContentProgrammeStore,
+    Programme,
+    import_registrations,
+    read_definition,
+)
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -25,3 +33,14 @@ def programme_2016() -> Programme:
 def empty_2016() -> Programme:
     """The 2016 programme without registrations."""
     return read_definition(DATA / "programma-2016.yaml")
+
+
+@contextmanager
+def programme_store(db_path: Path) -> Iterator[ContentProgrammeStore]:
+    """The programmes in the content store next to ``db_path`` (as the CLI opens it), closed
+    afterwards."""
+    content = open_content(db_path=db_path)
+    try:
+        yield ContentProgrammeStore(content)
+    finally:
+        content.close()

@@ -148,8 +148,8 @@ def test_2016_end_to_end_through_the_cli(built_db: Path, tmp_path: Path) -> None
     runner = CliRunner()
 
     def run(*args: str) -> str:
-        result = runner.invoke(app, ["--db", str(built_db), "programma", "--map",
-                                     str(tmp_path / "prog"), *args])
+        result = runner.invoke(app, ["--db", str(built_db), "programma", *args], env={
+            "WIJKANALYSE_CONTENT_URL": f"sqlite:///{tmp_path / 'inhoud.sqlite'}"})
         assert result.exit_code == 0, result.output
         return result.stdout
 
@@ -171,7 +171,11 @@ def test_2016_end_to_end_through_the_cli(built_db: Path, tmp_path: Path) -> None
         "--naam", "Deelnemer Delft A", "--naam", "Deelnemer Delft C")
     run("uitkomst", "-p", "programma-2016", "--bijeenkomst", "1", "--tekst",
         "Afspraken over een gezamenlijk wijkbudget.", "--wijk", "WK050325")
-    saved = json.loads((tmp_path / "prog" / "programma-2016.json").read_text(encoding="utf-8"))
+    from wijkanalyse.content import open_content
+    from wijkanalyse.programma import ContentProgrammeStore, programme_to_dict
+
+    with open_content(f"sqlite:///{tmp_path / 'inhoud.sqlite'}") as content:
+        saved = programme_to_dict(ContentProgrammeStore(content).load("programma-2016"))
     first = saved["meetings"][0]
     assert {"registration_id": "p06", "names": ["Deelnemer Delft A", "Deelnemer Delft C"]
             } in first["attendance"]

@@ -20,6 +20,8 @@ from wijkanalyse.programma import (
     programme_to_dict,
 )
 
+from .conftest import programme_store
+
 
 def test_party_by_id_name_or_code_and_replaced_by_name(programme_2016: Programme) -> None:
     a = add_party(programme_2016, wijk="p02", name="Lefier", kind="corporatie", role="actief")
@@ -111,9 +113,10 @@ def test_parties_and_money_survive_the_programme_file(programme_2016: Programme,
 def test_cli_partner_and_geld(programme_2016: Programme, tmp_path: Path) -> None:
     from wijkanalyse.cli.main import app
 
-    FileStore(tmp_path).save(programme_2016, what="test")
+    with programme_store(tmp_path / "w.duckdb") as store:
+        store.save(programme_2016, what="test")
     runner = CliRunner()
-    base = ["programma", "--map", str(tmp_path)]
+    base = ["--db", str(tmp_path / "w.duckdb"), "programma"]
     r = runner.invoke(app, [*base, "partner", "add", "-p", "programma-2016", "--wijk",
                             "Meerwijk", "--naam", "Elan Wonen", "--soort", "corporatie",
                             "--rol", "uit te dagen"])

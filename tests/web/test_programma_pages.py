@@ -23,8 +23,9 @@ from fastapi.testclient import TestClient
 
 from web.auth_fakes import make_app, seeded_store
 from web.helpers import login, token_of
-from wijkanalyse.programma import FileStore, import_registrations, read_definition
-from wijkanalyse.web import WebSettings, security
+from wijkanalyse.content import open_content
+from wijkanalyse.programma import ContentProgrammeStore, import_registrations, read_definition
+from wijkanalyse.web import WebSettings, auth, security
 from wijkanalyse.web.deps import Database
 from wijkanalyse.web.routes import programma as routes
 
@@ -34,14 +35,15 @@ SECRET = "test-sleutel-" + "x" * 20
 EMAILS = [f"contact@{c}.example" for c in ("groningen", "emmen", "haarlem")]
 
 
-def _save_2016(folder: Path, *, maximum: int = 15) -> FileStore:
+def _save_2016(folder: Path, *, maximum: int = 15) -> ContentProgrammeStore:
+    """The 2016 programme in a content store (SQLite) in ``folder``."""
     prog = read_definition(DATA / "programma-2016.yaml")
     result = import_registrations(prog, DATA / "aanmeldingen-2016.csv")
     assert not result.rejected
     prog.registrations += result.accepted
     prog.maximum = maximum
-    store = FileStore(folder)
-    store.folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    store = ContentProgrammeStore(open_content(f"sqlite:///{folder / 'inhoud.sqlite'}"))
     store.save(prog, what="test")
     return store
 
@@ -53,21 +55,24 @@ def database(built_db: Path) -> Iterator[Database]:
     db.close()
 
 
-def _app(store: FileStore, db: Database | None) -> FastAPI:
-    """The account routers (fake store) plus the programme router; the programme folder
-    comes from the settings (``programma_dir``)."""
-    settings = WebSettings(db_path=store.folder / "geen.duckdb", secret_key=SECRET,
-                           programma_dir=store.folder)
+def _app(store: ContentProgrammeStore, db: Database | None) -> FastAPI:
+    """The account routers (fake store) plus the programme router over ``store``
+    (``app.state.programma_store``; a real site takes its content store, see
+    :func:`test_programmes_live_in_the_sites_content_store`)."""
+    settings = WebSettings(db_path=Path("geen.duckdb"), secret_key=SECRET)
     app = make_app(seeded_store(), settings)  # type: ignore[arg-type]
     security.install(app)
     app.include_router(routes.router)
     app.state.db = db
+    app.state.programma_store = store
     return app
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> FileStore:
-    return _save_2016(tmp_path / "programma")
+def store(tmp_path: Path) -> Iterator[ContentProgrammeStore]:
+    store = _save_2016(tmp_path / "programma")
+    yield store
+    store.content.close()
 
 
 @pytest.fixture
@@ -94,18 +99,27 @@ def _post(client: TestClient, form: dict[str, str]) -> object:
                        data={**form, "csrf_token": token_of(page.text)})
 
 
-def test_settings_folder_next_to_the_database(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("WIJKANALYSE_PROGRAMMA", raising=False)
-    settings = WebSettings(db_path=tmp_path / "w.duckdb")
-    assert settings.programme_folder() == tmp_path / "programma"
-    monkeypatch.setenv("WIJKANALYSE_PROGRAMMA", str(tmp_path / "elders"))
-    assert settings.programme_folder() == tmp_path / "elders"
-    assert WebSettings(db_path=tmp_path / "w.duckdb", programma_dir=tmp_path / "x"
-                       ).programme_folder() == tmp_path / "x"
+def test_programmes_live_in_the_sites_content_store(tmp_path: Path) -> None:
+    """Without ``app.state.programma_store`` the pages read the site's content store; a site
+    without one has no programmes (404 with what to do)."""
+    store = _save_2016(tmp_path / "programma")
+    app = FastAPI()
+    app.state.settings = WebSettings(db_path=tmp_path / "geen.duckdb", secret_key=SECRET)
+    app.state.content = store.content
+    app.state.db = None
+    auth.install(app)
+    security.install(app)
+    app.include_router(routes.router)
+    data = TestClient(app).get(f"/programma/{SLUG}.json").json()
+    assert data["naam"] == store.load(SLUG).name and len(data["wijken"]) == 12
+    assert isinstance(app.state.programma_store, ContentProgrammeStore)
+    app.state.content = app.state.programma_store = None
+    missing = TestClient(app).get(f"/programma/{SLUG}")
+    assert missing.status_code == 404 and "geen inhoudsdatabase" in missing.text
+    store.content.close()
 
 
-def test_the_form_has_honeypot_timestamp_and_csrf(store: FileStore) -> None:
+def test_the_form_has_honeypot_timestamp_and_csrf(store: ContentProgrammeStore) -> None:
     client = TestClient(_app(store, None))
     html = client.get(f"/programma/{SLUG}/aanmelden").text
     assert 'name="website"' in html and 'name="formtijd"' in html
@@ -115,7 +129,7 @@ def test_the_form_has_honeypot_timestamp_and_csrf(store: FileStore) -> None:
     assert client.get("/programma/bestaat-niet/aanmelden").status_code == 404
 
 
-def test_a_registration_is_stored_and_confirmed(store: FileStore, database: Database,
+def test_a_registration_is_stored_and_confirmed(store: ContentProgrammeStore, database: Database,
                                                 today_2016: None) -> None:
     client = TestClient(_app(store, database))
     response = _post(client, _form())
@@ -141,7 +155,7 @@ def test_a_registration_is_stored_and_confirmed(store: FileStore, database: Data
     ({"wijk": ""}, "wijk", "Leeg. Vul 'wijk' in."),
     ({"deelnemer2_organisatie": ""}, "deelnemer2_organisatie", "heeft geen organisatie"),
 ])
-def test_library_messages_next_to_the_field(store: FileStore, today_2016: None,
+def test_library_messages_next_to_the_field(store: ContentProgrammeStore, today_2016: None,
                                             changes: dict[str, str], field: str,
                                             words: str) -> None:
     client = TestClient(_app(store, None))
@@ -153,7 +167,7 @@ def test_library_messages_next_to_the_field(store: FileStore, today_2016: None,
     assert len(store.load(SLUG).registrations) == 12
 
 
-def test_late_registration_is_kept_for_the_team(store: FileStore,
+def test_late_registration_is_kept_for_the_team(store: ContentProgrammeStore,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(routes, "_today", lambda: dt.date(2016, 10, 20))
     client = TestClient(_app(store, None))
@@ -171,7 +185,7 @@ def test_late_registration_is_kept_for_the_team(store: FileStore,
     ({"formtijd": routes.fill_token(SECRET, at=time.time() - 3 * 24 * 3600)}, "verlopen"),
     ({"formtijd": routes.fill_token("een-andere-sleutel", at=time.time() - 30)}, "beschadigd"),
 ])
-def test_spam_is_refused_and_not_stored(store: FileStore, today_2016: None,
+def test_spam_is_refused_and_not_stored(store: ContentProgrammeStore, today_2016: None,
                                         changes: dict[str, str], words: str) -> None:
     client = TestClient(_app(store, None))
     response = _post(client, _form(**changes))
@@ -180,7 +194,8 @@ def test_spam_is_refused_and_not_stored(store: FileStore, today_2016: None,
     assert store.load(SLUG).rejected == []
 
 
-def test_a_form_without_csrf_token_is_refused(store: FileStore, today_2016: None) -> None:
+def test_a_form_without_csrf_token_is_refused(store: ContentProgrammeStore,
+                                              today_2016: None) -> None:
     client = TestClient(_app(store, None))
     client.get(f"/programma/{SLUG}/aanmelden")
     response = client.post(f"/programma/{SLUG}/aanmelden", data=_form())
@@ -189,7 +204,7 @@ def test_a_form_without_csrf_token_is_refused(store: FileStore, today_2016: None
 
 
 @pytest.mark.parametrize("email", [None, "lezer@example.nl", "emmen@example.nl"])
-def test_public_page_never_shows_fees_or_contact_data(store: FileStore,
+def test_public_page_never_shows_fees_or_contact_data(store: ContentProgrammeStore,
                                                       email: str | None) -> None:
     client = TestClient(_app(store, None))
     if email:
@@ -209,7 +224,7 @@ def test_public_page_never_shows_fees_or_contact_data(store: FileStore,
     assert 'href="/wijk/WK011443"' in html and "Nieuwe perspectieven" in html
 
 
-def test_dashboard_shows_registrations_and_fees(store: FileStore) -> None:
+def test_dashboard_shows_registrations_and_fees(store: ContentProgrammeStore) -> None:
     client = TestClient(_app(store, None), follow_redirects=False)
     login(client, "beheerder@example.nl")
     html = client.get(f"/programma/{SLUG}").text
@@ -236,7 +251,7 @@ def test_dashboard_shows_registrations_and_fees(store: FileStore) -> None:
 
 
 @pytest.mark.parametrize("email", [None, "lezer@example.nl", "redacteur@example.nl"])
-def test_team_actions_need_a_beheerder(store: FileStore, email: str | None) -> None:
+def test_team_actions_need_a_beheerder(store: ContentProgrammeStore, email: str | None) -> None:
     client = TestClient(_app(store, None), follow_redirects=False)
     if email:
         login(client, email)

@@ -1,6 +1,8 @@
 """``wijkanalyse programma``: the knowledge programme (registrations, selection, meetings,
 fees). Thin commands: each calls one library function of :mod:`wijkanalyse.programma` and
-saves the programme through its store (:mod:`wijkanalyse.programma.files`)."""
+saves the programme through its store: the content store of the database
+(:class:`wijkanalyse.programma.ContentProgrammeStore`); ``importeer-map`` moves the JSON files
+of the former file store in."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from wijkanalyse.errors import WijkanalyseError
 if TYPE_CHECKING:
     import duckdb
 
-    from wijkanalyse.programma import FileStore
+    from wijkanalyse.programma import ContentProgrammeStore
 
 app = typer.Typer(help="Het kennisprogramma: aanmelden, selectie op spreiding, "
                   "themabijeenkomsten en facturen.", no_args_is_help=True)
@@ -33,17 +35,18 @@ _PROG = typer.Option("--programma", "-p", help="De programmanaam (slug), bijv. p
 _FORMAT = typer.Option("--format", help="text of json")
 
 
-@app.callback()
-def _programma(ctx: typer.Context, map_: Annotated[Path | None, typer.Option(
-        "--map", help="Map met de programmabestanden (anders WIJKANALYSE_PROGRAMMA of de "
-                      "standaardplek).")] = None) -> None:
-    ctx.meta["programma_map"] = map_
+def _store(ctx: typer.Context) -> ContentProgrammeStore:
+    """The programmes in the content store of the database (``WIJKANALYSE_CONTENT_URL`` or the
+    SQLite file next to the DuckDB file), closed when the command ends."""
+    from wijkanalyse.content import open_content
+    from wijkanalyse.programma import ContentProgrammeStore
 
-
-def _store(ctx: typer.Context) -> FileStore:
-    from wijkanalyse.programma import FileStore
-
-    return FileStore(ctx.meta.get("programma_map"))
+    try:
+        content = open_content(db_path=settings_from(ctx).db_path)
+    except WijkanalyseError as exc:
+        fail(exc)
+    ctx.call_on_close(content.close)
+    return ContentProgrammeStore(content)
 
 
 def _check_format(fmt: str) -> None:
@@ -80,13 +83,47 @@ def nieuw(ctx: typer.Context, bestand: Annotated[Path, typer.Argument(
     store = _store(ctx)
     prog = read_definition(bestand)
     if store.exists(prog.slug):
-        fail(WijkanalyseError(f"Programma {prog.slug!r} bestaat al in {store.folder}; kies een "
+        fail(WijkanalyseError(f"Programma {prog.slug!r} bestaat al in {store.where}; kies een "
                               "andere slug. Een programma wordt nooit overschreven."))
     store.save(prog, what=f"programma aangemaakt uit {bestand.name}")
     console.print(safe(f"Programma {prog.slug} aangemaakt: {prog.name}; aanmelden tot "
                        f"{prog.deadline:%d-%m-%Y}, maximum {prog.maximum}, "
                        f"{prog.n_meetings} bijeenkomsten {prog.meeting_start:%d-%m-%Y} - "
                        f"{prog.meeting_end:%d-%m-%Y}."))
+
+
+@app.command("importeer-map")
+def importeer_map(ctx: typer.Context, map_: Annotated[Path | None, typer.Argument(
+        metavar="MAP", help="Map met programmabestanden <slug>.json (anders "
+                            "WIJKANALYSE_PROGRAMMA of de standaardplek).")] = None,
+                  fmt: Annotated[str, _FORMAT] = "text") -> None:
+    """Neem de programmabestanden (JSON) van een map over in de inhoudsdatabase, met hun
+    geschiedenis. Opnieuw draaien is veilig: wat er al staat wordt niet overschreven."""
+    from wijkanalyse.programma import default_folder, import_folder
+
+    _check_format(fmt)
+    folder = map_ if map_ is not None else default_folder()
+    store = _store(ctx)
+    try:
+        done = import_folder(store, folder)
+    except WijkanalyseError as exc:
+        fail(exc)
+    if fmt == "json":
+        _json([{"programma": d.slug, "bestand": str(d.path), "status": d.status,
+                "geschiedenis": d.history} for d in done])
+    else:
+        if not done:
+            console.print(safe(f"Geen programmabestanden (<slug>.json) in {folder}."))
+        for d in done:
+            line = {"overgenomen": f"overgenomen met {d.history} regels geschiedenis",
+                    "al aanwezig": "stond er al (gelijk); niets gedaan",
+                    "conflict": "NIET overgenomen: er staat al een ander programma met deze "
+                                "naam in de inhoudsdatabase"}[d.status]
+            console.print(safe(f"{d.slug} ({d.path.name}): {line}."))
+    if any(d.status == "conflict" for d in done):
+        fail(WijkanalyseError(f"Niet alles is overgenomen naar {store.where}: hernoem het "
+                              "bestand en de slug erin, of verwijder het programma dat er al "
+                              "staat, en draai de opdracht opnieuw."))
 
 
 @app.command("lijst")

@@ -11,7 +11,8 @@ schema; re-running is safe). Embedded default: a SQLite file (WAL) next to the D
 
 Modules: ``engine`` (URL, engine, migrations), ``models``, ``accounts`` (roles, ``User``,
 hashing, checks), ``records`` (versioned records), ``store`` (``ContentStore``), ``legacy``
-(copying the user tables of an older DuckDB database in).
+(copying the user tables of an older DuckDB database in), ``programmes`` (knowledge programmes:
+a document and a version per programme, a row per save, locking and stale-save refusal).
 
 May import only the kernel.
 """
@@ -31,6 +32,11 @@ from wijkanalyse.content.engine import (
     make_engine,
     resolve_url,
     upgrade,
+)
+from wijkanalyse.content.programmes import (
+    ProgrammeDocument,
+    ProgrammeTables,
+    StaleProgrammeError,
 )
 from wijkanalyse.content.records import (
     APPLIED_COLUMNS,
@@ -92,6 +98,9 @@ __all__ = [
     "ContentStore",
     "ContentStoreError",
     "DuplicateRecordError",
+    "ProgrammeDocument",
+    "ProgrammeTables",
+    "StaleProgrammeError",
     "Role",
     "User",
     "content_path",

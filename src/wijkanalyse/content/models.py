@@ -152,3 +152,31 @@ class KennisVersionRow(Base):
     origin: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
     snapshot: Mapped[str] = mapped_column(Text)
+
+
+class ProgrammeRow(Base):
+    """A knowledge programme (issue 16): its document (JSON, without the history) and the
+    version it is at (optimistic concurrency: a save names the version it started from)."""
+
+    __tablename__ = "programmes"
+    slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[str] = mapped_column(String(40))
+
+
+class ProgrammeVersionRow(Base):
+    """One save of a programme: when, who, what (the programme's history) and the document
+    as saved (``None`` for history imported from a JSON file, where only the last version's
+    document is known)."""
+
+    __tablename__ = "programme_history"
+    slug: Mapped[str] = mapped_column(
+        ForeignKey("programmes.slug", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    changed_at: Mapped[str] = mapped_column(String(40))
+    changed_by: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text)
+    document: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -1,12 +1,18 @@
 """The knowledge programme: a programme's rules, registrations, selection for spread, theme
 meetings and fees (issue 16). Pure functions on dataclasses (:mod:`.model`); the database is
-read only in :mod:`.database`, programmes are kept by :mod:`.files` (one module: the content
-store takes it over later).
+read only in :mod:`.database`, programmes are kept in the content store by :mod:`.contentstore`
+(behind the :class:`ProgrammeStore` interface of :mod:`.files`, whose JSON-file store remains
+as the source of ``programma importeer-map``).
 
-May import :mod:`~wijkanalyse.monitor` (trend classes), :mod:`~wijkanalyse.gebieden` and the
-kernel; the CLI imports it.
+May import :mod:`~wijkanalyse.monitor` (trend classes), :mod:`~wijkanalyse.gebieden`,
+:mod:`~wijkanalyse.content` and the kernel; the CLI imports it.
 """
 
+from wijkanalyse.programma.contentstore import (
+    ContentProgrammeStore,
+    ImportedProgramme,
+    import_folder,
+)
 from wijkanalyse.programma.explain import Decision, SelectionResult, select_for_spread, spread_table
 from wijkanalyse.programma.files import (
     ENV_VAR,
@@ -75,6 +81,6 @@ __all__ = [
     "invoices", "is_partner", "load_selection_config", "mark_paid", "meeting_dates",
     "meetings_ics", "new_programme", "plan_meetings", "programme_from_dict",
     "programme_to_dict", "rank_themes", "read_definition", "read_rankings", "read_rows",
-    "register", "score",
+    "register", "score", "ContentProgrammeStore", "ImportedProgramme", "import_folder",
     "select_for_spread", "set_attendance", "solve", "spread_table", "write_invoices",
 ]

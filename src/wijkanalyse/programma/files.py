@@ -1,10 +1,13 @@
-"""Persistence of programmes: ONE module behind a small interface (:class:`ProgrammeStore`).
+"""Persistence of programmes: a small interface (:class:`ProgrammeStore`) and the former
+file store.
 
-For now each programme is a JSON file ``<slug>.json`` in a folder (``--map``, else
-``WIJKANALYSE_PROGRAMMA``, else ``programma/`` in the per-user data folder), written atomically
-(:func:`wijkanalyse.atomicio.write_json`); every save appends to the programme's ``history``
-(when, what, who). The content store replaces this class later with the same four methods.
-A programme's definition can also be read from YAML (:func:`read_definition`).
+The programmes live in the content store (:class:`wijkanalyse.programma.contentstore.
+ContentProgrammeStore`, the default of the CLI and the site). :class:`FileStore` is the former
+place: each programme a JSON file ``<slug>.json`` in a folder (``WIJKANALYSE_PROGRAMMA``, else
+``programma/`` in the per-user data folder), written atomically
+(:func:`wijkanalyse.atomicio.write_json`), every save appending to the programme's ``history``
+(when, what, who). It stays as the source of ``wijkanalyse programma importeer-map``. A
+programme's definition can also be read from YAML (:func:`read_definition`).
 """
 
 from __future__ import annotations
@@ -28,8 +31,8 @@ from wijkanalyse.programma.model import (
     programme_to_dict,
 )
 
-__all__ = ["ENV_VAR", "FileStore", "ProgrammeStore", "default_folder", "new_programme",
-           "read_definition"]
+__all__ = ["ENV_VAR", "FileStore", "ProgrammeStore", "check_slug", "default_folder",
+           "new_programme", "read_definition"]
 
 ENV_VAR = "WIJKANALYSE_PROGRAMMA"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -60,6 +63,20 @@ class ProgrammeStore(Protocol):
         ...
 
 
+def check_slug(slug: str) -> str:
+    """The slug when it is valid (lower case letters, digits, hyphens; at most 64).
+
+    Raises
+    ------
+    WijkanalyseError
+        An invalid slug, with an example of a valid one.
+    """
+    if not _SLUG.match(slug):
+        raise WijkanalyseError(f"Ongeldige programmanaam {slug!r}: gebruik kleine letters, "
+                               "cijfers en streepjes (bijvoorbeeld 'programma-2016').")
+    return slug
+
+
 def default_folder() -> Path:
     """``WIJKANALYSE_PROGRAMMA`` or ``programma/`` in the per-user data folder."""
     env = os.environ.get(ENV_VAR)
@@ -77,10 +94,7 @@ class FileStore:
         self.folder = Path(folder) if folder is not None else default_folder()
 
     def _path(self, slug: str) -> Path:
-        if not _SLUG.match(slug):
-            raise WijkanalyseError(f"Ongeldige programmanaam {slug!r}: gebruik kleine letters, "
-                                   "cijfers en streepjes (bijvoorbeeld 'programma-2016').")
-        return self.folder / f"{slug}.json"
+        return self.folder / f"{check_slug(slug)}.json"
 
     def list(self) -> list[str]:
         """The slugs of all programmes in the folder, sorted."""

@@ -197,6 +197,10 @@ class Programme:
         Number of theme meetings (4); ``meeting_start``/``meeting_end`` their window.
     history
         What happened, in order: dicts with ``when``, ``what``, ``who``.
+    version
+        The store's version this programme was loaded at (0: not stored yet); a save based on
+        an older version than the stored one is refused. Not part of the document
+        (:func:`programme_to_dict` leaves it out) and not compared.
     """
 
     slug: str
@@ -217,6 +221,7 @@ class Programme:
     parties: list[Party] = field(default_factory=list)
     money: list[MoneyFlow] = field(default_factory=list)
     history: list[dict[str, str]] = field(default_factory=list)
+    version: int = field(default=0, compare=False)
 
     def fee_for(self, reg: Registration) -> int:
         """The fee of one registration: partner or not (the fee rules)."""
@@ -253,6 +258,7 @@ def _plain(value: Any) -> Any:
 def programme_to_dict(programme: Programme) -> dict[str, Any]:
     """The programme as JSON-able plain data (dates as ISO strings, tuples as lists)."""
     out: dict[str, Any] = _plain(programme)
+    out.pop("version", None)
     return out
 
 

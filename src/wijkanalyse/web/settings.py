@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,10 +28,6 @@ class WebSettings:
     base_path
         The path prefix under which a reverse proxy serves the site (``"/wijkanalyse"``);
         empty when served at the root.
-    programma_dir
-        The folder of the knowledge programmes (:class:`wijkanalyse.programma.FileStore`);
-        ``None``: ``WIJKANALYSE_PROGRAMMA``, else ``programma/`` next to the database
-        (:meth:`programme_folder`).
     """
 
     db_path: Path
@@ -41,12 +36,3 @@ class WebSettings:
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     secure_cookies: bool = False
     base_path: str = ""
-    programma_dir: Path | None = None
-
-    def programme_folder(self) -> Path:
-        """The programmes' folder: ``programma_dir``, else ``WIJKANALYSE_PROGRAMMA``, else
-        ``programma/`` next to the database."""
-        if self.programma_dir is not None:
-            return Path(self.programma_dir)
-        env = os.environ.get("WIJKANALYSE_PROGRAMMA")
-        return Path(env) if env else Path(self.db_path).parent / "programma"

@@ -19,7 +19,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from web.auth_fakes import ACCOUNTS, PASSWORD
-from wijkanalyse.programma import FileStore, import_registrations, new_programme
+from wijkanalyse.content import open_content
+from wijkanalyse.programma import ContentProgrammeStore, import_registrations, new_programme
 
 from .conftest import LiveServer, axe_violations, screenshot
 
@@ -29,10 +30,9 @@ SLUG = "browser-2016"
 
 @pytest.fixture(scope="module")
 def programme_server(built_db: Path, tmp_path_factory: pytest.TempPathFactory
-                     ) -> Iterator[tuple[LiveServer, FileStore]]:
+                     ) -> Iterator[tuple[LiveServer, ContentProgrammeStore]]:
     from wijkanalyse.web import WebSettings, create_app
 
-    folder = tmp_path_factory.mktemp("programma")
     today = dt.date.today()
     prog = new_programme(slug=SLUG, name="Kennisprogramma browsertest",
                          period_start=today, period_end=today + dt.timedelta(days=300),
@@ -42,17 +42,18 @@ def programme_server(built_db: Path, tmp_path_factory: pytest.TempPathFactory
                          partners=("Emmen",))
     result = import_registrations(prog, DATA / "aanmeldingen-2016.csv")
     prog.registrations += result.accepted
-    store = FileStore(folder)
+    url = f"sqlite:///{tmp_path_factory.mktemp('inhoud')}/c.sqlite"
+    store = ContentProgrammeStore(open_content(url))  # the site's content store: same file
     store.save(prog, what="browsertest")
-    content = tmp_path_factory.mktemp("inhoud")
-    app = create_app(WebSettings(db_path=built_db, content_url=f"sqlite:///{content}/c.sqlite",
-                                 secret_key="browser-test-" + "k" * 20, programma_dir=folder))
+    app = create_app(WebSettings(db_path=built_db, content_url=url,
+                                 secret_key="browser-test-" + "k" * 20))
     for email, role, gemeenten in ACCOUNTS:
         app.state.content.add_user(name=email.split("@")[0].title(), email=email,
                                    password=PASSWORD, role=role, gemeenten=gemeenten)
     with LiveServer(app) as server:
         yield server, store
     app.state.content.close()
+    store.content.close()
 
 
 def test_register_select_and_plan(page: Page, programme_server) -> None:

@@ -17,8 +17,8 @@ Routes (every page has a JSON twin, same address with ``.json``):
 
 The registration goes through :func:`wijkanalyse.programma.register` (its Dutch messages for a
 late, duplicate or incomplete form are shown next to the field they name) and is saved through
-the programme store (:class:`~wijkanalyse.programma.ProgrammeStore`; the folder of
-:meth:`WebSettings.programme_folder`, or ``app.state.programma_store``). Spam protection
+the programme store (:class:`~wijkanalyse.programma.ProgrammeStore`: the programmes in the
+site's content store, or ``app.state.programma_store``). Spam protection
 without third-party services: a honeypot field (``website``, hidden) and a minimum fill time
 (:data:`MIN_FILL_S`) from a timestamp signed with the site's secret key; plus the CSRF check of
 every form.
@@ -42,7 +42,7 @@ from starlette.background import BackgroundTask
 
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.programma import (
-    FileStore,
+    ContentProgrammeStore,
     Programme,
     ProgrammeStore,
     Registration,
@@ -88,14 +88,24 @@ def _today() -> dt.date:
 
 
 def store_of(request: Request) -> ProgrammeStore:
-    """``app.state.programma_store`` when set, else a :class:`FileStore` on the settings'
-    programme folder."""
-    store = getattr(request.app.state, "programma_store", None)
+    """``app.state.programma_store`` when set, else the programmes in the site's content store
+    (:class:`ContentProgrammeStore`, made once per app).
+
+    Raises
+    ------
+    NotFound
+        The site has no content store, so no programmes.
+    """
+    state = request.app.state
+    store = getattr(state, "programma_store", None)
     if store is not None:
         return store  # type: ignore[no-any-return]
-    settings = request.app.state.settings
-    folder = settings.programme_folder() if hasattr(settings, "programme_folder") else None
-    return FileStore(folder)
+    content = getattr(state, "content", None)
+    if content is None:
+        raise NotFound("Deze site heeft geen inhoudsdatabase en dus geen programma's. Maak een "
+                       "programma met 'wijkanalyse programma nieuw' en start de site opnieuw.")
+    state.programma_store = ContentProgrammeStore(content)
+    return state.programma_store  # type: ignore[no-any-return]
 
 
 def _load(request: Request, slug: str) -> Programme:
