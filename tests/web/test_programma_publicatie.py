@@ -101,6 +101,7 @@ def test_wijk_page_shows_partners_and_money(client: TestClient, programmes: File
                                    "vernieuwing, vastgelegd door team@example.nl")
     html = client.get("/wijk/WK011443").text
     assert 'id="partners-en-geld"' in html and "Enexis" in html and "€ 1.600.000" in html
-    _no_fees_or_contacts(html[html.index('id="partners-en-geld"'):])
+    start = html.index('id="partners-en-geld"')
+    _no_fees_or_contacts(html[start:html.index("</section>", start)])
     other = client.get("/wijk/WK051829.json").json()  # Schildersbuurt: in no programme
     assert other["programma"] is None
