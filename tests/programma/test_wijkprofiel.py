@@ -123,3 +123,17 @@ def test_cli_profiel_json_has_partners(store: FileStore, built_db: Path,
     (part,) = prof["programma"]["programmas"]
     assert (part["wijk"], part["totaal"]) == ("Angelslo", 1_600_000)
     assert [p["naam"] for p in part["uit_te_dagen"]] == ["Enexis"]
+
+
+def test_source_line_without_history(programme_2016: Programme, tmp_path: Path) -> None:
+    from wijkanalyse.programma import wijk_part
+
+    prog = _with_partners(programme_2016)
+    reg = next(r for r in prog.registrations if r.id == "p02")
+    assert wijk_part(prog, reg)["bron"] == ("Bron: programma Nieuwe perspectieven voor "
+                                             "stedelijke vernieuwing, vastgelegd door het "
+                                             "programmateam.")
+    prog.history = [{"when": "2016-11-02T10:00:00+00:00", "what": "partij Lefier (actief) "
+                     "bij p02", "who": ""}]
+    assert wijk_part(prog, reg)["bron"].endswith(
+        "vastgelegd door het programmateam, laatst bijgewerkt 02-11-2016.")

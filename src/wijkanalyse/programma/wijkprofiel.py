@@ -10,6 +10,7 @@ wijk, never the programme's fees or contact data.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -37,10 +38,11 @@ def _recorded_by(programme: Programme, reg: Registration) -> str:
     who = sorted({h["who"] for h in entries if h.get("who")})
     by = ", ".join(who) if who else "het programmateam"
     last = max((h.get("when", "")[:10] for h in entries), default="")
-    if last:
-        y, m, d = last.split("-")
-        return f"vastgelegd door {by}, laatst bijgewerkt {d}-{m}-{y}"
-    return f"vastgelegd door {by}"
+    try:
+        day = dt.date.fromisoformat(last)
+    except ValueError:  # no entry with a date (a programme file written by hand)
+        return f"vastgelegd door {by}"
+    return f"vastgelegd door {by}, laatst bijgewerkt {day:%d-%m-%Y}"
 
 
 def wijk_part(programme: Programme, reg: Registration) -> dict[str, Any]:
