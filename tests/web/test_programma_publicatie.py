@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -105,3 +106,33 @@ def test_wijk_page_shows_partners_and_money(client: TestClient, programmes: File
     _no_fees_or_contacts(html[start:html.index("</section>", start)])
     other = client.get("/wijk/WK051829.json").json()  # Schildersbuurt: in no programme
     assert other["programma"] is None
+
+
+def test_every_role_sees_the_same_publication(built_db: Path, programmes: FileStore,
+                                              client: TestClient) -> None:
+    """Only the programme team sees fees and contact data, and the publication is not part
+    of that: a beheerder, a deelnemer and a visitor get the same JSON (the app of the
+    permission tests, accounts in a fake store)."""
+    from web.helpers import login
+    from web.test_programma_pages import _app
+    from wijkanalyse.web.deps import Database
+    from wijkanalyse.web.routes import programma_publicatie
+
+    db = Database(built_db)
+    try:
+        seen = []
+        for email in (None, "emmen@example.nl", "beheerder@example.nl"):
+            app = _app(programmes, db)
+            app.include_router(programma_publicatie.router)
+            other = TestClient(app)
+            if email:
+                login(other, email)
+            response = other.get(f"/programma/{SLUG}/publicatie.json")
+            assert response.status_code == 200, email
+            _no_fees_or_contacts(response.text)
+            seen.append(response.json())
+        assert seen[0] == seen[1] == seen[2]
+        # the beheerder (still logged in) does see the contact data on the team's JSON
+        assert "contact@emmen.example" in other.get(f"/programma/{SLUG}.json").text
+    finally:
+        db.close()
