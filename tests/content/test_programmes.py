@@ -111,16 +111,20 @@ def test_save_then_load_gives_the_same_programme(content: ContentStore, prog: Pr
 
 def test_a_save_based_on_an_old_version_is_refused(content: ContentStore) -> None:
     store = ContentProgrammeStore(content)
+    assert store.marks() == ()
     store.save(_programme_2016(), what="nieuw")
+    assert store.marks() == ((SLUG, 1),)
     team, other = store.load(SLUG), store.load(SLUG)
     team.paid["p02"] = "2016-12-01"
     store.save(team, what="betaald p02", who="team@example.nl")
+    assert store.marks() == ((SLUG, 2),)  # the cache mark of the wijk pages moves on
     other.maximum = 10
     with pytest.raises(StaleProgrammeError, match=(
             r"programma 'programma-2016' is intussen gewijzigd: het staat op versie 2 "
             r"\(laatst: 'betaald p02' door team@example.nl op .*\), uw wijziging ging uit van "
             r"versie 1\. Er is niets bewaard; laad het programma opnieuw")):
         store.save(other, what="maximum 10")
+    assert store.marks() == ((SLUG, 2),)
     stored = store.load(SLUG)
     assert stored.version == 2 and stored.maximum == 15 and stored.paid == {"p02": "2016-12-01"}
     assert [h["what"] for h in stored.history] == ["nieuw", "betaald p02"]

@@ -96,7 +96,7 @@ def test_schema_documents_every_key(schema: dict) -> None:
     assert not undocumented, undocumented
     # the summary comes first, as in the JSON
     assert next(iter(schema["properties"])) == "summary"
-    assert list(schema["required"])[-2:] == ["segregatie", "kennis"]
+    assert list(schema["required"])[-3:] == ["segregatie", "kennis", "programma"]
 
 
 def test_schema_enums_and_nulls(schema: dict) -> None:

@@ -35,7 +35,11 @@ def test_openapi_describes_the_json_twins(web_app: Any) -> None:
         doc = client.get("/openapi.json").json()
     assert {"/wijk/{ref}.json", "/buurt/{ref}.json", "/gebied/{ref}.json",
             "/gemeente/{code}.json", "/monitor/{spec}.json", "/kennis.json",
-            "/kennis/{ident}.json", "/data.json", "/zoek.json"} <= set(doc["paths"])
+            "/kennis/{ident}.json", "/data.json", "/zoek.json", "/programma/{slug}.json",
+            "/programma/{slug}/aanmelden.json", "/programma/{slug}/publicatie.json"
+            } <= set(doc["paths"])
+    assert {"ProgrammaPagina", "Aanmeldformulier", "PublicatiePagina"} <= set(
+        doc["components"]["schemas"])
     ok = doc["paths"]["/wijk/{ref}.json"]["get"]["responses"]["200"]
     assert ok["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Profiel"}
     schemas = doc["components"]["schemas"]
@@ -66,3 +70,21 @@ def test_json_routes_never_fail(api_schema: Any) -> None:
         tested.append((operation.path, round(time.perf_counter() - start, 1)))
     print(tested)  # seconds per route, shown with -s
     assert len(tested) >= 8
+
+
+def test_programme_json_matches_its_schema(web_app: Any, api_schema: Any, tmp_path: Any
+                                           ) -> None:
+    """The programme routes with a real programme (the 2016 fixture; a generated slug only
+    finds none): status 200 and the body as documented."""
+    from web.test_programma_pages import SLUG, _save_2016
+
+    web_app.state.programma_store = _save_2016(tmp_path / "programma")
+    try:
+        for path in ("/programma/{slug}.json", "/programma/{slug}/aanmelden.json",
+                     "/programma/{slug}/publicatie.json"):
+            case = api_schema[path]["GET"].Case(path_parameters={"slug": SLUG})
+            response = case.call_and_validate(
+                checks=[not_a_server_error, response_schema_conformance], timeout=300)
+            assert response.status_code == 200, path
+    finally:
+        del web_app.state.programma_store

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import duckdb
 import typer
@@ -36,6 +36,10 @@ from wijkanalyse.cli.util import write_db as _write_db
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.exportsafe import csv_frame
 from wijkanalyse.settings import Settings, resolve_settings
+
+if TYPE_CHECKING:
+    from wijkanalyse.content import ContentStore
+    from wijkanalyse.model import Profile
 
 
 class _SafeGroup(TyperGroup):
@@ -452,6 +456,7 @@ def profiel(
             err_console.print(_safe(subject.resolution, style="yellow"))
         with content_db(_settings(ctx), create=False) as content:
             prof = build_profile(con, subject, year=jaar, content=content)
+            prof = _with_programmes(prof, content)
     if formats == ("json",) and out is None:
         sys.stdout.write(json.dumps(to_dict(prof), ensure_ascii=False, indent=2) + "\n")
         return
@@ -463,6 +468,19 @@ def profiel(
                                 _clean(f" ({prof.subject.gemeente_name}, {prof.year}):")))
     for kind, path in paths.items():
         console.print(_safe(f"  {kind}: {path}"))
+
+
+def _with_programmes(prof: Profile, content: ContentStore | None) -> Profile:
+    """The profile with the partners and money of the knowledge programmes its wijk takes
+    part in (the programmes of ``wijkanalyse programma`` in the content store), if any."""
+    if content is None:
+        return prof
+    from wijkanalyse.profiel import with_section
+    from wijkanalyse.programma import SECTION_KEY, ContentProgrammeStore, profile_section
+
+    s = prof.subject
+    section = profile_section(ContentProgrammeStore(content), subject_id=s.id, codes=s.members)
+    return prof if section is None else with_section(prof, SECTION_KEY, section)
 
 
 # --------------------------------------------------------------------------- verhalen

@@ -93,6 +93,13 @@ class ProgrammeTables:
         with self._sessions() as s:
             return list(s.scalars(select(ProgrammeRow.slug).order_by(ProgrammeRow.slug)))
 
+    def marks(self) -> list[tuple[str, int]]:
+        """(slug, version) of every programme, sorted by slug, in one query."""
+        with self._sessions() as s:
+            rows = s.execute(select(ProgrammeRow.slug, ProgrammeRow.version)
+                             .order_by(ProgrammeRow.slug))
+            return [(str(slug), int(version)) for slug, version in rows]
+
     def exists(self, slug: str) -> bool:
         """Whether a programme with this slug is stored."""
         with self._sessions() as s:

@@ -314,6 +314,28 @@ def _texts(description: str) -> dict[str, Any]:
 
 
 _PCT = "(%, 0-100; null when missing)"
+_PARTY = _obj("A party in the wijk.", {
+    "naam": _p("string", "Name."), "soort": _p("string", "Kind (corporatie, zorg, ...)."),
+    "toelichting": _p("string", "What it does or should do (may be empty)."),
+})
+_FLOW = _obj("A money flow for the wijk.", {
+    "bron": _p("string", "Who pays."), "bedrag": _p("integer", "Euros over the period."),
+    "bedrag_tekst": _p("string", "`bedrag` in Dutch."), "van": _p("integer", "First year."),
+    "tot": _p("integer", "Last year."), "periode": _p("string", "The years as text."),
+    "doel": _p("string", "Purpose."), "model": _p("string", "Financing model."),
+})
+_PROGRAMME_PART = _obj("Parties and money of the wijk in one programme.", {
+    "programma": _p("string", "Programme slug."), "naam": _p("string", "Programme name."),
+    "gemeente": _p("string", "Gemeente or region of the registration."),
+    "wijk": _p("string", "The wijk as registered."),
+    "actief": _p("array", "Parties active in the wijk.", items=_PARTY),
+    "uit_te_dagen": _p("array", "Parties the wijk has to challenge.", items=_PARTY),
+    "geld": _p("array", "Money flows.", items=_FLOW),
+    "totaal": _p("integer", "Sum of the money flows (euros)."),
+    "totaal_tekst": _p("string", "`totaal` in Dutch."),
+    "ontbreekt": _texts("Expected kinds of party with none recorded."),
+    "bron": _p("string", "Source line (\"Bron: programma ..., vastgelegd door ...\")."),
+})
 _MATCH = _obj("One intervention of the kennisdossier matched to the profile.", {
     "rank": _p("integer", "1 for the best match."),
     "id": _p("string", "Id of the intervention (`wijkanalyse kennis show ID`)."),
@@ -456,6 +478,16 @@ SECTION_SCHEMAS: dict[str, dict[str, Any]] = {
             "applied_caption": _p("string", "Source line of `applied`."),
             "apply_command": _p("string", "The command that records an application here."),
             "apply_command_peer": _p("string", "The same for any area (CODE)."),
+        }, nullable=True),
+    "programma": _obj(
+        "Partners en geld (`wijkanalyse.programma.wijkprofiel.profile_section`, passed in by the "
+        "caller): the parties and money flows a knowledge programme recorded for this wijk; "
+        "null when the wijk takes part in no programme. Never fees or contact data.", {
+            "title": _p("string", "Section title (Dutch)."),
+            "intro": _p("string", "Introduction (Dutch)."),
+            "ontbreekt_uitleg": _p("string", "What `ontbreekt` means (Dutch)."),
+            "programmas": _p("array", "One entry per programme the wijk takes part in.",
+                             items=_PROGRAMME_PART),
         }, nullable=True),
 }
 

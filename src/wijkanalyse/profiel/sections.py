@@ -7,6 +7,10 @@ in :attr:`Profile.sections <wijkanalyse.model.Profile.sections>` (in the JSON at
 profile's top level); :mod:`~wijkanalyse.profiel.report` numbers its heading after the report
 section named by ``after`` and passes the data, with ``title``, to the template under its key.
 
+A section made above this package (``programma``: partners and money of a knowledge
+programme) has a ``build`` that returns ``None``; the caller fills it in with
+:func:`with_section`.
+
 Adding a section: write its ``profile_section`` in its package and its partial template
 (``present/templates/_<key>.html``, included in ``profiel.html``), and add one
 :class:`ProfileSection` here.
@@ -15,7 +19,7 @@ Adding a section: write its ``profile_section`` in its package and its partial t
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import duckdb
@@ -87,11 +91,19 @@ def _kennis(req: SectionRequest) -> SectionData | None:
                           content=req.content)
 
 
+def _provided(req: SectionRequest) -> SectionData | None:
+    """A section the caller passes in (:func:`with_section`): ``None`` when building."""
+    return None
+
+
 #: The sections, in the order they are made and shown.
 SECTIONS: tuple[ProfileSection, ...] = (
     ProfileSection("segregatie", "Segregatie en menging", after="ligging", build=_segregatie),
     ProfileSection("kennis", "Wat werkt: passende interventies", after="verhalen",
                    build=_kennis),
+    # Partners and money of a knowledge programme (wijkanalyse.programma lies above this
+    # package: the CLI and the web pass the data in with with_section).
+    ProfileSection("programma", "Partners en geld", after="verhalen", build=_provided),
 )
 
 
@@ -105,3 +117,19 @@ def add_sections(profile: Profile, con: duckdb.DuckDBPyConnection, *,
             spec.build(SectionRequest(con, profile, cache, content))
             if enabled.get(spec.key, True)
             else None)
+
+
+def with_section(profile: Profile, key: str, data: SectionData | None) -> Profile:
+    """A copy of ``profile`` with section ``key`` set to ``data`` (the sections a caller
+    above this package makes, such as ``programma``); ``profile`` itself is not changed (it
+    may be cached). The summary is kept.
+
+    Raises
+    ------
+    KeyError
+        ``key`` is not a section of :data:`SECTIONS`.
+    """
+    if not any(s.key == key for s in SECTIONS):
+        raise KeyError(f"onbekende sectie {key!r}; kies uit "
+                       + ", ".join(s.key for s in SECTIONS))
+    return replace(profile, sections={**profile.sections, key: data})

@@ -69,9 +69,11 @@ from wijkanalyse.programma.registration import (
     register,
 )
 from wijkanalyse.programma.selection import brute_force, load_selection_config, score, solve
+from wijkanalyse.programma.wijkprofiel import SECTION_KEY, profile_section, wijk_part
 
 __all__ = [
-    "COLUMNS", "ENV_VAR", "KINDS", "ROLES", "MoneyFlow", "PartnerOverview", "Party",
+    "COLUMNS", "ENV_VAR", "SECTION_KEY", "profile_section", "wijk_part",
+    "KINDS", "ROLES", "MoneyFlow", "PartnerOverview", "Party",
     "add_money", "add_party", "overview", "INVOICE_COLUMNS", "THEMES", "Attendance",
     "Decision", "FeeRules",
     "FileStore", "ImportResult", "Meeting", "Outcome", "Participant", "Programme",

@@ -64,6 +64,10 @@ class ContentProgrammeStore:
         """The slugs of all programmes, sorted."""
         return self.tables.slugs()
 
+    def marks(self) -> tuple[tuple[str, int], ...]:
+        """(slug, version) of every programme, sorted by slug: one query, for cache keys."""
+        return tuple(self.tables.marks())
+
     def exists(self, slug: str) -> bool:
         """Whether a programme with this slug is stored."""
         return self.tables.exists(check_slug(slug))

@@ -62,6 +62,11 @@ class ProgrammeStore(Protocol):
         meanwhile (no lost updates)."""
         ...
 
+    def marks(self) -> tuple[tuple[str, int], ...]:
+        """(slug, a number that grows with every save) of every programme, sorted by slug:
+        cheap, for cache keys of pages that show programme data."""
+        ...
+
 
 def check_slug(slug: str) -> str:
     """The slug when it is valid (lower case letters, digits, hyphens; at most 64).
@@ -101,6 +106,10 @@ class FileStore:
         if not self.folder.is_dir():
             return []
         return sorted(p.stem for p in self.folder.glob("*.json") if _SLUG.match(p.stem))
+
+    def marks(self) -> tuple[tuple[str, int], ...]:
+        """(slug, number of history entries) of every programme, sorted by slug."""
+        return tuple((slug, len(self.load(slug).history)) for slug in self.list())
 
     def exists(self, slug: str) -> bool:
         """Whether ``<slug>.json`` exists."""

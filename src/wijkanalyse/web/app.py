@@ -29,6 +29,7 @@ from wijkanalyse.web.routes import (
     kennis,
     monitor,
     programma,
+    programma_publicatie,
     search,
     wijk,
 )
@@ -117,7 +118,8 @@ def create_app(settings: WebSettings) -> FastAPI:
                         headers={"Cache-Control": "public, max-age=3600"})
 
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
-    for module in (home, search, wijk, gemeente, monitor, kennis, data, account, edit, programma):
+    for module in (home, search, wijk, gemeente, monitor, kennis, data, account, edit, programma,
+                   programma_publicatie):
         app.include_router(module.router)
 
     def openapi() -> dict[str, Any]:

@@ -26,6 +26,7 @@ calls :func:`install`.
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 import threading
 import time
@@ -436,12 +437,29 @@ async def _login_required(request: Request, exc: Exception) -> Response:
 
 #: Paths a visitor may open without login on a site that is not public.
 OPEN_PATHS = ("/inloggen", "/uitloggen", "/static/")
+#: Further paths open without login on a site that is not public: the registration form of a
+#: knowledge programme and its JSON twin (the route itself asks for login when registration
+#: has closed; nothing else of the programme is open).
+OPEN_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"/programma/[a-z0-9][a-z0-9-]*/aanmelden(?:\.json)?"),)
+
+
+def is_open_path(request: Request) -> bool:
+    """Whether the request's path (without the base path) is open without login on a site
+    that is not public (:data:`OPEN_PATHS`, :data:`OPEN_PATTERNS`)."""
+    path = request.url.path
+    prefix = base_path(request)
+    if prefix and (path == prefix or path.startswith(prefix + "/")):
+        path = path[len(prefix):] or "/"
+    return (request.url.path.startswith(OPEN_PATHS) or path.startswith(OPEN_PATHS)
+            or any(p.fullmatch(path) for p in OPEN_PATTERNS))
 
 
 class _PrivateSite:
     """Pure ASGI middleware of a site that is not public: a request for a page other than
-    :data:`OPEN_PATHS` without a logged-in user gets :func:`_login_required` (no body
-    buffering and no extra task per request, unlike ``BaseHTTPMiddleware``)."""
+    :data:`OPEN_PATHS` (or :data:`OPEN_PATTERNS`) without a logged-in user gets
+    :func:`_login_required` (no body buffering and no extra task per request, unlike
+    ``BaseHTTPMiddleware``)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -450,7 +468,7 @@ class _PrivateSite:
         if scope["type"] == "http":
             request = Request(scope, receive)
             if (not settings_of(request).public
-                    and not request.url.path.startswith(OPEN_PATHS)
+                    and not is_open_path(request)
                     and user_from_request(request) is None):
                 response = await _login_required(request, LoginRequired(_here(request)))
                 await response(scope, receive, send)

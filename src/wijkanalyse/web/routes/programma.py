@@ -60,11 +60,12 @@ from wijkanalyse.web import auth
 from wijkanalyse.web.contentapi import Role
 from wijkanalyse.web.forms import render, text
 from wijkanalyse.web.jinja import url_for_subject
+from wijkanalyse.web.programma_models import Aanmeldformulier, ProgrammaPagina
 from wijkanalyse.web.security import NotFound
 
-__all__ = ["HONEYPOT", "MIN_FILL_S", "fill_token", "router", "store_of"]
+__all__ = ["HONEYPOT", "MIN_FILL_S", "fill_token", "load_programme", "router", "store_of"]
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter()
 
 #: Seconds a person needs at least to fill in the form (faster: a robot).
 MIN_FILL_S = 3.0
@@ -108,7 +109,8 @@ def store_of(request: Request) -> ProgrammeStore:
     return state.programma_store  # type: ignore[no-any-return]
 
 
-def _load(request: Request, slug: str) -> Programme:
+def load_programme(request: Request, slug: str) -> Programme:
+    """The programme ``slug`` from the store (:class:`NotFound` when unknown)."""
     store = store_of(request)
     try:
         if store.exists(slug):
@@ -151,6 +153,14 @@ def _open(programme: Programme) -> bool:
     return _today() <= programme.deadline
 
 
+def _visitor_may_register(request: Request, programme: Programme) -> None:
+    """On a site that is not public the form is open without login only while registration
+    is open (:data:`auth.OPEN_PATTERNS`); afterwards a visitor has to log in."""
+    if (not auth.settings_of(request).public and auth.user_from_request(request) is None
+            and not _open(programme)):
+        raise auth.LoginRequired(request.url.path[len(auth.base_path(request)):] or "/")
+
+
 def _form_context(request: Request, programme: Programme, form: dict[str, str],
                   errors: dict[str, str]) -> dict[str, Any]:
     return {"programme": programme, "form": form, "errors": errors, "open": _open(programme),
@@ -167,16 +177,22 @@ def _form_json(programme: Programme) -> dict[str, Any]:
                           "deelnemer2_organisatie"]}
 
 
-@router.get("/programma/{slug}/aanmelden.json")
+@router.get("/programma/{slug}/aanmelden.json", tags=["programma"],
+            response_model=Aanmeldformulier,
+            summary="De velden van het aanmeldformulier van een kennisprogramma en of "
+                    "aanmelden open is", responses={404: {"description": "Onbekend programma"}})
 def form_json(request: Request, slug: str) -> JSONResponse:
     """The form's fields and whether registration is open."""
-    return JSONResponse(_form_json(_load(request, slug)))
+    programme = load_programme(request, slug)
+    _visitor_may_register(request, programme)
+    return JSONResponse(_form_json(programme))
 
 
-@router.get("/programma/{slug}/aanmelden")
+@router.get("/programma/{slug}/aanmelden", include_in_schema=False)
 def form_page(request: Request, slug: str) -> Response:
     """The registration form."""
-    programme = _load(request, slug)
+    programme = load_programme(request, slug)
+    _visitor_may_register(request, programme)
     return render(request, "programma/aanmelden.html",
                   _form_context(request, programme, {}, {}))
 
@@ -246,11 +262,12 @@ def _register_locked(request: Request, slug: str, form: dict[str, str]
         return _field_errors(out.reason)
 
 
-@router.post("/programma/{slug}/aanmelden", dependencies=_csrf)
+@router.post("/programma/{slug}/aanmelden", dependencies=_csrf, include_in_schema=False)
 async def form_post(request: Request, slug: str) -> Response:
     """Check the form (spam, then the library's rules); save and confirm, or show the errors
     next to the fields (400)."""
-    programme = _load(request, slug)
+    programme = load_programme(request, slug)
+    _visitor_may_register(request, programme)
     raw = await request.form()
     form = {k: text(raw, k) for k in _TEXT_FIELDS}
     form["partner"] = "ja" if text(raw, "partner") == "ja" else "nee"
@@ -267,7 +284,9 @@ async def form_post(request: Request, slug: str) -> Response:
                       _form_context(request, programme, form, out), status_code=400)
     return render(request, "programma/bevestiging.html",
                   {"programme": programme, "reg": out, "title": "Aanmelding ontvangen",
-                   "mail": _confirmation_mail(programme, out)})
+                   "mail": _confirmation_mail(programme, out),
+                   "programme_link": auth.settings_of(request).public
+                   or auth.user_from_request(request) is not None})
 
 
 # --------------------------------------------------------------------------- programme pages
@@ -322,19 +341,22 @@ def team_view(programme: Programme) -> dict[str, Any]:
     }
 
 
-@router.get("/programma/{slug}.json")
+@router.get("/programma/{slug}.json", tags=["programma"], response_model=ProgrammaPagina,
+            summary="Een kennisprogramma als JSON: het openbare deel, voor een beheerder met "
+                    "aanmeldingen, selectie, aanwezigheid en bijdragen",
+            responses={404: {"description": "Onbekend programma"}})
 def programme_json(request: Request, slug: str) -> JSONResponse:
     """The dashboard's data for a beheerder, the public data for everyone else."""
-    programme = _load(request, slug)
+    programme = load_programme(request, slug)
     manager = auth.can_manage(auth.user_from_request(request))
     data = team_view(programme) if manager else public_view(programme)
     return JSONResponse(data)
 
 
-@router.get("/programma/{slug}")
+@router.get("/programma/{slug}", include_in_schema=False)
 def programme_page(request: Request, slug: str, melding: str = "") -> Response:
     """The dashboard (beheerder) or the public page."""
-    programme = _load(request, slug)
+    programme = load_programme(request, slug)
     if not auth.can_manage(auth.user_from_request(request)):
         return render(request, "programma/openbaar.html",
                       {"programme": programme, "view": public_view(programme),
@@ -383,10 +405,11 @@ def _run_selection(request: Request, slug: str) -> str:
             "aanmeldingen.")
 
 
-@router.post("/programma/{slug}/selectie", dependencies=[*_csrf, *_manage])
+@router.post("/programma/{slug}/selectie", dependencies=[*_csrf, *_manage],
+             include_in_schema=False)
 async def run_selection(request: Request, slug: str) -> Response:
     """Run the selection for spread and keep it."""
-    _load(request, slug)
+    load_programme(request, slug)
     return _go(request, slug, await run_in_threadpool(_run_selection, request, slug))
 
 
@@ -411,10 +434,11 @@ def _plan(request: Request, slug: str, themes: list[str]) -> str:
     return f"{len(themes)} bijeenkomsten gepland: " + ", ".join(themes) + "."
 
 
-@router.post("/programma/{slug}/bijeenkomsten", dependencies=[*_csrf, *_manage])
+@router.post("/programma/{slug}/bijeenkomsten", dependencies=[*_csrf, *_manage],
+             include_in_schema=False)
 async def plan(request: Request, slug: str) -> Response:
     """Plan the meetings: the themes given (comma-separated), else the most chosen ones."""
-    programme = _load(request, slug)
+    programme = load_programme(request, slug)
     raw = await request.form()
     themes = [t.strip() for t in text(raw, "themas").split(",") if t.strip()]
     try:
@@ -424,10 +448,11 @@ async def plan(request: Request, slug: str) -> Response:
     return _go(request, slug, melding)
 
 
-@router.post("/programma/{slug}/betaald", dependencies=[*_csrf, *_manage])
+@router.post("/programma/{slug}/betaald", dependencies=[*_csrf, *_manage],
+             include_in_schema=False)
 async def paid(request: Request, slug: str) -> Response:
     """Record that a participating city or region paid (today, or the date given)."""
-    programme = _load(request, slug)
+    programme = load_programme(request, slug)
     raw = await request.form()
     reg_id, day = text(raw, "id"), text(raw, "datum")
     try:
@@ -445,13 +470,14 @@ async def paid(request: Request, slug: str) -> Response:
     return _go(request, slug, f"Betaling van {reg_id} vastgelegd op {on:%d-%m-%Y}.")
 
 
-@router.get("/programma/{slug}/bijdragen.{ext}", dependencies=_manage)
+@router.get("/programma/{slug}/bijdragen.{ext}", dependencies=_manage,
+            include_in_schema=False)
 def fees_export(request: Request, slug: str, ext: str) -> Response:
     """The fees, paid and unpaid, as Excel or CSV (formula-safe, with a total row)."""
     if ext not in ("xlsx", "csv"):
         raise HTTPException(status_code=404, detail=f"Onbekend formaat {ext!r}: kies .xlsx of "
                                                     ".csv.")
-    programme = _load(request, slug)
+    programme = load_programme(request, slug)
     tmp = Path(tempfile.mkdtemp(prefix="bijdragen-"))
     path = write_invoices(programme, tmp / f"bijdragen-{slug}.{ext}")
     media = ("text/csv; charset=utf-8" if ext == "csv" else

@@ -20,11 +20,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from wijkanalyse.content import ContentStore
+from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.gebieden.layers import gemeente_layers
 from wijkanalyse.model import Profile, to_dict
-from wijkanalyse.profiel import build_profile, render_html
+from wijkanalyse.profiel import build_profile, render_html, with_section
 from wijkanalyse.profiel.report import report_stem
 from wijkanalyse.profiel.workbook import write_workbook
+from wijkanalyse.programma import SECTION_KEY, ProgrammeStore, profile_section
 from wijkanalyse.web import load
 from wijkanalyse.web.deps import Database, content_mark, get_db
 from wijkanalyse.web.jinja import (
@@ -36,6 +38,8 @@ from wijkanalyse.web.jinja import (
 )
 from wijkanalyse.web.maps import choropleth_svg
 from wijkanalyse.web.routes.common import redirect, subject_or_404, subject_url
+from wijkanalyse.web.routes.programma import store_of
+from wijkanalyse.web.security import NotFound
 
 __all__ = ["PROFILE_ROUTES", "profile_of", "router"]
 
@@ -53,25 +57,55 @@ def _key(ref: str) -> str:
     return ref.strip().upper() if ref.strip()[:2].upper() in ("WK", "BU", "GM") else ref.strip()
 
 
+def _programme_mark(store: ProgrammeStore | None) -> tuple[tuple[str, int], ...]:
+    """(slug, version) of every programme (:meth:`ProgrammeStore.marks`, one query): changes
+    with every save."""
+    if store is None:
+        return ()
+    try:
+        return store.marks()
+    except (OSError, WijkanalyseError):
+        return ()
+
+
+def _programmes_of(request: Request) -> ProgrammeStore | None:
+    """The site's programme store, ``None`` on a site without a content store (the wijk
+    pages then have no "Partners en geld" section; they are not a 404)."""
+    try:
+        return store_of(request)
+    except NotFound:
+        return None
+
+
 class _Reader:
-    """What a profile request reads: the database, the content store and its mark."""
+    """What a profile request reads: the database, the content store, the programme store
+    (partners and money of a participating wijk) and their marks."""
 
     def __init__(self, request: Request, db: Database) -> None:
         self.db = db
         self.content: ContentStore | None = getattr(request.app.state, "content", None)
-        self.mark = content_mark(request)
+        self.programmes: ProgrammeStore | None = _programmes_of(request)
+        self.mark = (content_mark(request), _programme_mark(self.programmes))
 
 
 def profile_of(db: Database, ref: str, kind: str | None, *,
-               content: ContentStore | None = None, mark: Any = None) -> Profile:
-    """The profile of ``ref`` with the stories and approaches of ``content``, cached per
-    database build and ``mark`` (the content store's last change,
-    :class:`~wijkanalyse.web.deps.ContentMark`); :class:`NotFound` when unknown."""
+               content: ContentStore | None = None, mark: Any = None,
+               programmes: ProgrammeStore | None = None) -> Profile:
+    """The profile of ``ref`` with the stories and approaches of ``content`` and, for a wijk
+    taking part in a programme of ``programmes``, its partners and money (section
+    ``programma``), cached per database build and ``mark`` (the content store's last change,
+    :class:`~wijkanalyse.web.deps.ContentMark`, and the programmes'); :class:`NotFound` when
+    unknown."""
     key = _key(ref)
 
     def make(con: duckdb.DuckDBPyConnection) -> Profile:
         subject = subject_or_404(con, key, kind=kind)
-        return build_profile(con, subject, cache=db.shared, content=content)
+        made = build_profile(con, subject, cache=db.shared, content=content)
+        if programmes is not None:
+            section = profile_section(programmes, subject_id=subject.id, codes=subject.members)
+            if section is not None:
+                made = with_section(made, SECTION_KEY, section)
+        return made
 
     profile: Profile = db.cached(("profile", key, kind, mark), make)
     return profile
@@ -108,7 +142,8 @@ def _page_key(ref: str, kind: str | None, mark: Any) -> tuple[Any, ...]:
 def _page(request: Request, r: _Reader, ref: str, kind: str | None) -> Response:
     db = r.db
     page_key = _page_key(ref, kind, r.mark)
-    profile = profile_of(db, ref, kind, content=r.content, mark=r.mark)
+    profile = profile_of(db, ref, kind, content=r.content, mark=r.mark,
+                         programmes=r.programmes)
     canonical = subject_url(profile.subject)
     if kind is not None and canonical.rsplit("/", 1)[-1] != ref:
         return redirect(request, canonical, status_code=308)
@@ -132,14 +167,16 @@ def _json(r: _Reader, ref: str, kind: str | None) -> JSONResponse:
     key = ("profile-json", _key(ref), kind, r.mark)
     data = db.lookup(key)
     if data is None:
-        data = to_dict(profile_of(db, ref, kind, content=r.content, mark=r.mark))
+        data = to_dict(profile_of(db, ref, kind, content=r.content, mark=r.mark,
+                         programmes=r.programmes))
         db.remember(key, data)
     return JSONResponse(data)
 
 
 def _download(r: _Reader, ref: str, kind: str | None, fmt: str) -> Response:
     db = r.db
-    profile = profile_of(db, ref, kind, content=r.content, mark=r.mark)
+    profile = profile_of(db, ref, kind, content=r.content, mark=r.mark,
+                         programmes=r.programmes)
     key = ("profile-file", _key(ref), kind, fmt, r.mark)
     content = db.lookup(key)
     if content is None:
