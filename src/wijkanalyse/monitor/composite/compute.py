@@ -125,41 +125,51 @@ def compute_references(
     if "label" not in v.columns:
         v = v.assign(label=None)
     # the prefix test once per distinct code (the codes repeat for every indicator)
-    code_no, distinct = pd.factorize(v["code"])
+    code_no, distinct = pd.factorize(v["code"].to_numpy(dtype=object))
     of_level = np.array([str(c).startswith(_PREFIX[level]) for c in distinct] + [False],
                         dtype=bool)
     regions = v[of_level[code_no]]
-    wide = regions.pivot_table(index="code", columns="indicator_id", values="value",
-                               aggfunc="first", dropna=False)
-    inhabitants = (wide["a_inw"] if "a_inw" in wide.columns
-                   else pd.Series(np.nan, index=wide.index, dtype="float64"))
+    # region x indicator table of values, regions and indicators sorted (first non-missing
+    # value of a region and indicator, as a pivot with "first" takes it)
+    r_code, r_codes = pd.factorize(regions["code"].to_numpy(dtype=object), sort=True)
+    r_ind, r_inds = pd.factorize(regions["indicator_id"].to_numpy(dtype=object), sort=True)
+    column = {str(x): j for j, x in enumerate(r_inds)}
+    wide = np.full((len(r_codes), len(r_inds)), np.nan)
+    r_val = regions["value"].to_numpy(dtype="float64")
+    filled = np.flatnonzero(~np.isnan(r_val))
+    cell = r_code[filled] * len(r_inds) + r_ind[filled]
+    _, first = np.unique(cell, return_index=True)
+    wide.reshape(-1)[cell[first]] = r_val[filled[first]]
+    no_values = np.full(len(r_codes), np.nan)
+    inhabitants = wide[:, column["a_inw"]] if "a_inw" in column else no_values
     national = v[(v["code"] == NATIONAL_CODE) & v["value"].notna()]
     nat_value = dict(zip(national["indicator_id"], national["value"], strict=True))
     nat_label = dict(zip(national["indicator_id"], national["label"], strict=True))
-    gemeente = pd.Series(wide.index.astype(str).str[2:6], index=wide.index)
-    labelled = regions.loc[regions["label"].notna(), ["indicator_id", "code", "label"]]
-    labels_of = dict(tuple(labelled.groupby("indicator_id", sort=False)))
+    gemeente = np.array([str(c)[2:6] for c in r_codes], dtype=object)
+    has_label = regions["label"].notna().to_numpy()
+    lab_code, lab_ind = r_code[has_label], r_ind[has_label]
+    lab_no, lab_texts = pd.factorize(regions["label"].to_numpy(dtype=object)[has_label])
+    lab_str = [str(x) for x in lab_texts]
     rows = []
     for ind in cfg.indicators:
-        col = (wide[ind.id] if ind.id in wide.columns
-               else pd.Series(np.nan, index=wide.index, dtype="float64"))
-        eligible = col.notna() & (inhabitants >= cfg.min_inhabitants)
-        vals = col[eligible].to_numpy(dtype="float64")
-        codes = col.index[eligible]
+        j = column.get(ind.id)
+        col = wide[:, j] if j is not None else no_values
+        with np.errstate(invalid="ignore"):
+            eligible = ~np.isnan(col) & (inhabitants >= cfg.min_inhabitants)
+        vals = col[eligible]
         n = int(len(vals))
-        n_gm = int(gemeente[eligible].nunique())
+        n_gm = len(set(gemeente[eligible]))
         sd = float(np.std(vals)) if n else math.nan
-        lab = labels_of.get(ind.id)
-        spread_labels = [] if lab is None else sorted(
-            {str(x) for x in pd.unique(lab.loc[lab["code"].isin(codes), "label"])})
+        spread_labels = [] if j is None else sorted({lab_str[k] for k in np.unique(
+            lab_no[(lab_ind == j) & eligible[lab_code]])})
         if ind.id in nat_value:
             ref, kind = float(nat_value[ind.id]), "nationaal"
             ref_text = f"Nederland {base_year}"
             ref_labels = [str(nat_label[ind.id])] if nat_label[ind.id] else []
         elif n:
             base = cat[ind.id].base
-            w = (wide[base][eligible].to_numpy(dtype="float64")
-                 if base and base in wide.columns else np.full(n, np.nan))
+            w = (wide[:, column[base]][eligible] if base and base in column
+                 else np.full(n, np.nan))
             ok = np.isfinite(w) & (w > 0)
             if base and ok.any():
                 ref = float(np.sum(vals[ok] * w[ok]) / np.sum(w[ok]))
