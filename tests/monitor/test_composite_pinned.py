@@ -19,7 +19,17 @@ import pytest
 
 from wijkanalyse import store
 from wijkanalyse.gebieden.sets import resolve_set
-from wijkanalyse.monitor.composite import composite_index, unit_values
+from wijkanalyse.monitor import load
+from wijkanalyse.monitor.composite import (
+    aggregate_unit_values,
+    composite_index,
+    index_references,
+    indicator_index,
+    load_config,
+    score_values,
+    unit_members,
+    unit_values,
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +40,10 @@ def con(built_db: Path):
 
 
 def digest(frame: pd.DataFrame) -> str:
-    """SHA-256 of every field in order (floats in their shortest exact form, lists as text)."""
-    text = frame.astype({c: str for c in frame.columns if frame[c].dtype == object}).to_csv(
+    """SHA-256 of the column types and every field in order (floats in their shortest exact
+    form, lists as text)."""
+    text = repr(list(frame.dtypes.astype(str).items())) + frame.astype(
+        {c: str for c in frame.columns if frame[c].dtype == object}).to_csv(
         index=False, lineterminator="\n")
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -62,9 +74,9 @@ def test_wijken_of_heerlen_and_amsterdam_pinned(con, wijken):
     out = composite_index(con, wijken)
     assert len(out) == 1500 and out.attrs["base_year"] == 2019
     assert digest(out) == (
-        "564d37caac26d2ae9d88d06cb34008652e11f765daacd932391d2f26df10ea80")
+        "a6b750b383e73bbb07384acf35467374c0e88098adc32edc9bfe78637c6ce71a")
     assert digest(unit_values(con, wijken)) == (
-        "8905dd6e8a66915819e239d61f4f1799f82371804556a08d8e23e0f86ff79900")
+        "af0ecf00f051db589865e474c4861a79338ceaf4334a7f90ed06f2bb22963b7b")
 
 
 def test_buurten_of_heerlen_per_wijk_pinned(con, heerlen_buurten):
@@ -73,9 +85,9 @@ def test_buurten_of_heerlen_per_wijk_pinned(con, heerlen_buurten):
     out = composite_index(con, heerlen_buurten)
     assert len(out) == 392 and int(out["index"].notna().sum()) == 238
     assert digest(out) == (
-        "f3e6548ba65d62879df2e2d2c608ea4fbd5252a8785358cb4f4ab816104edf32")
+        "f966f63f307623d8394bff23989428712bf0c7ba8e93addcac102e46c2e63a7d")
     assert digest(unit_values(con, heerlen_buurten)) == (
-        "75e8268221bb48a2a4062a90efda58065a3864504e27ee930eb118921ec963b5")
+        "f9590cc62a935e0f500f1b429d9a0c8a50f87331f63222c0cfbcbbcf787c4431")
 
 
 def test_mixed_levels_and_sets_pinned(con, wijken, heerlen_buurten):
@@ -90,12 +102,12 @@ def test_mixed_levels_and_sets_pinned(con, wijken, heerlen_buurten):
     out = composite_index(con, units)
     assert len(out) == 355
     assert digest(out) == (
-        "2ff83a469bd0a795afa845892473b9cf362c5424475112c1a8cb456c9005920f")
+        "4b4eeb3003a2259e1604e2cacea3d25450976b97ddff5843725c00fc1f866cac")
     assert digest(unit_values(con, units)) == (
-        "d77935bccfe3bd8e40aee04e2372e49332c8ae862c4899fd840d8f4dbda1272b")
+        "e99ab8d135f3859dc63b4c5522f4b5fa7312551d35a61fab8529492cbabaa666")
     fixed = composite_index(con, units, base_year=2017, years=[2016, 2017, 2020])
     assert digest(fixed) == (
-        "3c28576d1cc9d86f21df9126c232ea64bdea8b81d1bc7cf822328315219009dd")
+        "b9d0181becb00fd972fe783e9ea266b37cbcd7f020a6caa9d67e5248557d2399")
 
 
 def test_all_wijken_of_the_national_division_pinned(con):
@@ -104,4 +116,34 @@ def test_all_wijken_of_the_national_division_pinned(con):
     out = composite_index(con, units)
     assert len(out) == 20824
     assert digest(out) == (
-        "067435bbbae626a809543183c4604a8ceda60c92d5d4bf7cb62f4145b6eb4b61")
+        "db38bbbe5304527e5ee8deec85e6ab8582aed613ce82821b3f81461904648c6e")
+
+
+def test_indicator_scores_of_mixed_units_pinned(con, wijken):
+    units = pd.concat([wijken.iloc[::5], pd.DataFrame(
+        {"unit_id": ["samen"], "codes": [["WK091733", "WK091720"]], "level": "wijk"})],
+        ignore_index=True)
+    scores = indicator_index(con, units)
+    assert len(scores) == 820
+    assert digest(scores) == (
+        "8380015ebc79d681760c51267fa230b3b12c5c0e594d55cd8fe715905a172cc3")
+    # references with a repeated level and indicator: every value is scored against each
+    refs = index_references(con, level="wijk", base_year=2019)
+    values = unit_values(con, units)
+    twice = score_values(values, pd.concat([refs, refs], ignore_index=True))
+    once = score_values(values, refs)
+    assert len(twice) == 2 * len(once)
+    assert twice.iloc[::2].reset_index(drop=True).equals(once)
+
+
+def test_one_member_units_equal_the_general_aggregation(con, wijken):
+    """Units of one member are read as numbers; the result is that of aggregate_many."""
+    members, levels = unit_members(wijken)
+    cfg = load_config()
+    values = load.indicator_values(con, codes=sorted(c for m in members.values() for c in m),
+                                   prefix=None, indicator_ids=cfg.indicator_ids, years=None)
+    general = aggregate_unit_values(values, members=members, levels=levels, config=cfg)
+    fast = unit_values(con, wijken)
+    assert int((~fast["complete"]).sum()) > 100  # missing values, with their reasons
+    assert fast["reason"].str.startswith("1 van 1 wijk: ").sum() == (~fast["complete"]).sum()
+    pd.testing.assert_frame_equal(fast, general, check_exact=True)

@@ -302,13 +302,68 @@ def score_values(
     cfg = config if config is not None else load_config()
     meta = pd.DataFrame([(i.id, i.domain, i.weight, i.direction) for i in cfg.indicators],
                         columns=["indicator_id", "domain", "weight", "direction"])
+    refs = references[["level", "indicator_id", "reference", "reference_kind", "sd", "usable"]]
+    refs = refs.astype({"level": object, "indicator_id": object})
+    ref_keys = pd.MultiIndex.from_frame(refs[["level", "indicator_id"]])
+    if not ref_keys.is_unique:
+        return _score_values_merged(values, meta, refs, cfg)
+    # the rows of configured indicators in their order (an inner join on the indicator),
+    # each with the position of its indicator and of its reference (-1: none, a left join)
+    ind_no = pd.Index(meta["indicator_id"], dtype=object).get_indexer(
+        values["indicator_id"].to_numpy(dtype=object))
+    keep = np.flatnonzero(ind_no >= 0)
+    ind_no = ind_no[keep]
+    level = values["level"].to_numpy(dtype=object)[keep]
+    ind = values["indicator_id"].to_numpy(dtype=object)[keep]
+    ref_no = ref_keys.get_indexer(pd.MultiIndex.from_arrays([level, ind])) if len(refs) else (
+        np.full(len(keep), -1, dtype=np.int64))
+    # sorted by unit, year and indicator (stable), as one take of every column
+    year = values["year"].to_numpy()[keep].astype("int64")
+    unit = values["unit_id"].array.take(keep)
+    order = pd.DataFrame({"u": unit, "y": year, "i": ind}).sort_values(
+        ["u", "y", "i"], kind="stable").index.to_numpy()
+    rows, ind_no, ref_no = keep[order], ind_no[order], ref_no[order]
+    val = values["value"].to_numpy(dtype="float64")[rows]
+    ref = pd.api.extensions.take(refs["reference"].to_numpy(dtype="float64"), ref_no,
+                                 allow_fill=True)
+    sd = pd.api.extensions.take(refs["sd"].to_numpy(dtype="float64"), ref_no, allow_fill=True)
+    usable = np.where(ref_no >= 0, refs["usable"].to_numpy()[ref_no].astype(bool), False)
+    ok = usable & np.isfinite(val)
+    direction = meta["direction"].to_numpy()[ind_no]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(ok, direction * (val - ref) / np.where(ok, sd, 1.0), np.nan)
+    out = pd.DataFrame({
+        "unit_id": pd.Series(unit.take(order), dtype=values["unit_id"].dtype),
+        "year": year[order],
+        "level": pd.Series(level[order], dtype=object),
+        "domain": meta["domain"].array.take(ind_no),
+        "indicator_id": pd.Series(ind[order], dtype=object),
+        "weight": meta["weight"].to_numpy()[ind_no],
+        "value": pd.Series(values["value"].array.take(rows), dtype=values["value"].dtype),
+        "reference": ref,
+        "reference_kind": pd.api.extensions.take(refs["reference_kind"].array, ref_no,
+                                                 allow_fill=True),
+        "sd": sd,
+        "z": z,
+        "index": 100.0 + cfg.scale * np.clip(z, -cfg.clip_z, cfg.clip_z),
+        "usable": usable,
+    })
+    for col in ("reason", "source"):
+        out[col] = (pd.Series(values[col].array.take(rows), dtype=values[col].dtype)
+                    if col in values.columns
+                    else pd.Series(None, index=out.index, dtype=object))
+    return out[list(SCORE_COLUMNS)]
+
+
+def _score_values_merged(values: pd.DataFrame, meta: pd.DataFrame, refs: pd.DataFrame,
+                         cfg: CompositeConfig) -> pd.DataFrame:
+    """:func:`score_values` by merges, for references with a repeated level and indicator
+    (every value row is then scored against each of them)."""
     v = values.copy()
     for col in ("reason", "source"):
         if col not in v.columns:
             v[col] = None
     v = v.merge(meta, on="indicator_id", how="inner")
-    refs = references[["level", "indicator_id", "reference", "reference_kind", "sd", "usable"]]
-    refs = refs.astype({"level": object, "indicator_id": object})
     v = v.astype({"level": object, "indicator_id": object})
     v = v.merge(refs, on=["level", "indicator_id"], how="left")
     v["usable"] = v["usable"].fillna(False).astype(bool)

@@ -158,7 +158,11 @@ def unit_values(
     order = np.lexsort((out["year"].to_numpy(dtype=np.int64),
                         _ranks(out["indicator_id"].to_numpy(dtype=object)),
                         _ranks(out["unit_id"].to_numpy(dtype=object))))
-    return out.iloc[order].reset_index(drop=True)
+    if len(order) and not (np.diff(order) > 0).all():
+        out = out.iloc[order]
+    out = out.reset_index(drop=True)
+    out["level"] = out["unit_id"].map(dict(levels))  # the type the aggregation gives it
+    return out
 
 
 def _ranks(texts: np.ndarray) -> np.ndarray:
@@ -260,13 +264,16 @@ def composite_index(
     if years is None:
         years = sorted(int(y) for y in values.loc[values["value"].notna(), "year"].unique())
     years = [int(y) for y in years]
-    values = values[values["year"].isin(years)]
+    in_years = values["year"].isin(years).to_numpy()
+    if not in_years.all():
+        values = values[in_years]
     if base_year is None:
         refs = _empty_references()
     elif refs is None:
         refs = pd.concat([index_references(con, level=lvl, base_year=int(base_year),
                                            config=cfg) for lvl in lv], ignore_index=True)
     scores = score_values(values, refs, config=cfg)
+    del values  # the largest frame; not needed while the domains are combined
     grid = pd.DataFrame([(u, y, levels[u]) for u in members for y in years],
                         columns=["unit_id", "year", "level"])
     out = combine_scores(scores, refs, grid=grid, base_year=base_year, config=cfg)

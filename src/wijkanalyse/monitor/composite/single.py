@@ -54,31 +54,41 @@ def single_member_values(
     -------
     pandas.DataFrame
         Columns :data:`VALUE_COLUMNS`, one row per unit, indicator and year in which its
-        member has a row, in no particular order (the caller sorts).
+        member has a row, sorted by unit, indicator and year (in Python string order).
     """
-    unit_ids = np.array(list(members), dtype=object)
+    # units and indicators in (Python) sorted order, so that the rows can come sorted by
+    # unit, indicator and year, as the aggregation sorts them
+    unit_ids = np.array(sorted(members), dtype=object)
     codes = [members[u] for u in unit_ids]
-    ids = list(indicator_ids)
+    ids = sorted(indicator_ids)
     labels = [str(r[0]) for r in con.execute(
         "SELECT DISTINCT coalesce(label, file_name, source_id) FROM sources "
         "WHERE coalesce(label, file_name, source_id) IS NOT NULL").fetchall()]
-    where = ["list_contains(?, o.indicator_id)"]
-    params: list[object] = [codes, codes, ids, labels, ids]
-    if years is not None:
-        where.append("list_contains(?, o.year)")
-        params.append([int(y) for y in years])
-    frame = con.execute(
-        f"""WITH u AS (SELECT unnest(?::VARCHAR[]) AS code,
-                              generate_subscripts(?::VARCHAR[], 1) - 1 AS unit_no)
-            SELECT u.unit_no, list_position(?, o.indicator_id) - 1 AS ind_no, o.year,
-                   o.value, o.missing_reason,
-                   coalesce(list_position(?, coalesce(s.label, s.file_name, o.source_id)), 0)
-                       - 1 AS label_no
-            FROM observation o JOIN u ON u.code = o.code
-                 LEFT JOIN sources s USING (source_id)
-            WHERE {' AND '.join(where)}""",
-        params,
-    ).df()
+    if years is None:
+        years = [int(r[0]) for r in con.execute(
+            "SELECT DISTINCT year FROM observations WHERE list_contains(?, indicator_id) "
+            "ORDER BY year", [ids]).fetchall()]
+    # one year at a time: the observation view groups every row it reads, so a year's rows
+    # at a time keep DuckDB's memory to a twelfth; sorted afterwards
+    parts = [con.execute(
+        """WITH u AS (SELECT unnest(?::VARCHAR[]) AS code,
+                             generate_subscripts(?::VARCHAR[], 1) - 1 AS unit_no)
+           SELECT u.unit_no, list_position(?, o.indicator_id) - 1 AS ind_no, o.year,
+                  o.value, o.missing_reason,
+                  coalesce(list_position(?, coalesce(s.label, s.file_name, o.source_id)), 0)
+                      - 1 AS label_no
+           FROM observation o JOIN u ON u.code = o.code
+                LEFT JOIN sources s USING (source_id)
+           WHERE list_contains(?, o.indicator_id) AND o.year = ?""",
+        [codes, codes, ids, labels, ids, int(year)]).df() for year in dict.fromkeys(years)]
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        {c: pd.Series(dtype="int64") for c in ("unit_no", "ind_no", "year", "label_no")}
+        | {"value": pd.Series(dtype="float64"), "missing_reason": pd.Series(dtype=object)})
+    del parts
+    order = np.lexsort((frame["year"].to_numpy(dtype=np.int64),
+                        frame["ind_no"].to_numpy(dtype=np.int64),
+                        frame["unit_no"].to_numpy(dtype=np.int64)))
+    frame = frame.iloc[order].reset_index(drop=True)
     unit_no = frame["unit_no"].to_numpy(dtype=np.int64)
     ind_no = frame["ind_no"].to_numpy(dtype=np.int64)
     value = frame["value"].to_numpy(dtype="float64")
@@ -102,12 +112,12 @@ def single_member_values(
     source[has_v] = label_arr[label_no[has_v]]
     level_arr = np.array([levels[u] for u in unit_ids], dtype=object)
     return pd.DataFrame({
-        "unit_id": unit_ids[unit_no],
-        "level": level_arr[unit_no],
-        "indicator_id": np.array(ids, dtype=object)[ind_no],
+        "unit_id": pd.Series(unit_ids[unit_no], dtype=object),
+        "level": pd.Series(level_arr[unit_no], dtype=object),
+        "indicator_id": pd.Series(np.array(ids, dtype=object)[ind_no], dtype=object),
         "year": frame["year"].to_numpy(dtype=np.int64),
         "value": value,
         "complete": has_v,
-        "reason": reason,
-        "source": source,
+        "reason": pd.Series(reason, dtype=object),
+        "source": pd.Series(source, dtype=object),
     }, columns=VALUE_COLUMNS)
