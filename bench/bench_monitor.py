@@ -55,7 +55,10 @@ at a time and the chosen year's references reused; references from a region x in
 array; ``score_values`` by positions instead of merges; ``set_numbers`` by one bit mask per
 group; the unit values freed before ``combine_scores``), measured with this script under load
 8-9: 53.2 s CPU (210 s wall) / 3.02 GB peak RSS before, 24.5 s CPU (83 s wall) / 1.60 GB
-after, with an identical result (all 900,000 rows equal, exactly, with their column types).
+after (a second run at load 6-7: 20.4 s CPU, 1.62 GB), with an identical result (all 900,000
+rows equal, exactly, with their column types). Per step after, at 15,000 units (``VmHWM``
+reset before each step, load ~9): base year 7 s CPU, unit values 4.4 s, ``score_values`` 2.2 s,
+``combine_scores`` 7 s (now the largest peak, +0.63 GB over the frames it is given).
 
 Usage: ``python bench/bench_monitor.py [--db wijkanalyse.duckdb] [--source ../shared/data]
 [--sizes 1000,5000,15000] [--years 12] [--alleen-echt | --alleen-gegenereerd]
