@@ -49,7 +49,16 @@ at 5,000 units (``VmHWM`` reset before each step): unit values 1.27 GB (from 0.5
 ``default_base_year`` 0.90 GB (from 0.18 GB: all 12 years of the level's regions are now read
 at once; reading them in a few slices would lower this), ``combine_scores`` 0.99 GB (from
 0.73 GB); so the unit values (read as object strings, then ``aggregate_many``'s member grid)
-are the step to shrink for the 2 GB target.
+are the step to shrink for the 2 GB target. Then (``monitor.composite.single``: units of one
+member read as numbers, one query per year, no aggregation grid; candidate base years read one
+at a time and the chosen year's references reused; references from a region x indicator
+array; ``score_values`` by positions instead of merges; ``set_numbers`` by one bit mask per
+group; the unit values freed before ``combine_scores``), measured with this script under load
+8-9: 53.2 s CPU (210 s wall) / 3.02 GB peak RSS before, 24.5 s CPU (83 s wall) / 1.60 GB
+after (a second run at load 6-7: 20.4 s CPU, 1.62 GB), with an identical result (all 900,000
+rows equal, exactly, with their column types). Per step after, at 15,000 units (``VmHWM``
+reset before each step, load ~9): base year 7 s CPU, unit values 4.4 s, ``score_values`` 2.2 s,
+``combine_scores`` 7 s (now the largest peak, +0.63 GB over the frames it is given).
 
 Usage: ``python bench/bench_monitor.py [--db wijkanalyse.duckdb] [--source ../shared/data]
 [--sizes 1000,5000,15000] [--years 12] [--alleen-echt | --alleen-gegenereerd]

@@ -3,7 +3,8 @@
 Modules: :mod:`.config` (``data/composite.yaml``), :mod:`.compute` (pure: members, references,
 aggregation, scores, domain and total indices), :mod:`.groupsets` (the indicators, sources and
 reasons of each row as numbered sets, with NumPy), :mod:`.index` (the index of units read from
-the database, the default base year) and :mod:`.lbm` (the Leefbaarometer beside the index).
+the database, the default base year), :mod:`.single` (the values of units of one member code,
+read as numbers) and :mod:`.lbm` (the Leefbaarometer beside the index).
 
 In the style of Rotterdam's Wijkprofiel (100 = the city average of the base year 2014, scores
 90-110 read "rond het gemiddelde"), every indicator of a unit (a wijk, buurt or a set of them)

@@ -125,41 +125,51 @@ def compute_references(
     if "label" not in v.columns:
         v = v.assign(label=None)
     # the prefix test once per distinct code (the codes repeat for every indicator)
-    code_no, distinct = pd.factorize(v["code"])
+    code_no, distinct = pd.factorize(v["code"].to_numpy(dtype=object))
     of_level = np.array([str(c).startswith(_PREFIX[level]) for c in distinct] + [False],
                         dtype=bool)
     regions = v[of_level[code_no]]
-    wide = regions.pivot_table(index="code", columns="indicator_id", values="value",
-                               aggfunc="first", dropna=False)
-    inhabitants = (wide["a_inw"] if "a_inw" in wide.columns
-                   else pd.Series(np.nan, index=wide.index, dtype="float64"))
+    # region x indicator table of values, regions and indicators sorted (first non-missing
+    # value of a region and indicator, as a pivot with "first" takes it)
+    r_code, r_codes = pd.factorize(regions["code"].to_numpy(dtype=object), sort=True)
+    r_ind, r_inds = pd.factorize(regions["indicator_id"].to_numpy(dtype=object), sort=True)
+    column = {str(x): j for j, x in enumerate(r_inds)}
+    wide = np.full((len(r_codes), len(r_inds)), np.nan)
+    r_val = regions["value"].to_numpy(dtype="float64")
+    filled = np.flatnonzero(~np.isnan(r_val))
+    cell = r_code[filled] * len(r_inds) + r_ind[filled]
+    _, first = np.unique(cell, return_index=True)
+    wide.reshape(-1)[cell[first]] = r_val[filled[first]]
+    no_values = np.full(len(r_codes), np.nan)
+    inhabitants = wide[:, column["a_inw"]] if "a_inw" in column else no_values
     national = v[(v["code"] == NATIONAL_CODE) & v["value"].notna()]
     nat_value = dict(zip(national["indicator_id"], national["value"], strict=True))
     nat_label = dict(zip(national["indicator_id"], national["label"], strict=True))
-    gemeente = pd.Series(wide.index.astype(str).str[2:6], index=wide.index)
-    labelled = regions.loc[regions["label"].notna(), ["indicator_id", "code", "label"]]
-    labels_of = dict(tuple(labelled.groupby("indicator_id", sort=False)))
+    gemeente = np.array([str(c)[2:6] for c in r_codes], dtype=object)
+    has_label = regions["label"].notna().to_numpy()
+    lab_code, lab_ind = r_code[has_label], r_ind[has_label]
+    lab_no, lab_texts = pd.factorize(regions["label"].to_numpy(dtype=object)[has_label])
+    lab_str = [str(x) for x in lab_texts]
     rows = []
     for ind in cfg.indicators:
-        col = (wide[ind.id] if ind.id in wide.columns
-               else pd.Series(np.nan, index=wide.index, dtype="float64"))
-        eligible = col.notna() & (inhabitants >= cfg.min_inhabitants)
-        vals = col[eligible].to_numpy(dtype="float64")
-        codes = col.index[eligible]
+        j = column.get(ind.id)
+        col = wide[:, j] if j is not None else no_values
+        with np.errstate(invalid="ignore"):
+            eligible = ~np.isnan(col) & (inhabitants >= cfg.min_inhabitants)
+        vals = col[eligible]
         n = int(len(vals))
-        n_gm = int(gemeente[eligible].nunique())
+        n_gm = len(set(gemeente[eligible]))
         sd = float(np.std(vals)) if n else math.nan
-        lab = labels_of.get(ind.id)
-        spread_labels = [] if lab is None else sorted(
-            {str(x) for x in pd.unique(lab.loc[lab["code"].isin(codes), "label"])})
+        spread_labels = [] if j is None else sorted({lab_str[k] for k in np.unique(
+            lab_no[(lab_ind == j) & eligible[lab_code]])})
         if ind.id in nat_value:
             ref, kind = float(nat_value[ind.id]), "nationaal"
             ref_text = f"Nederland {base_year}"
             ref_labels = [str(nat_label[ind.id])] if nat_label[ind.id] else []
         elif n:
             base = cat[ind.id].base
-            w = (wide[base][eligible].to_numpy(dtype="float64")
-                 if base and base in wide.columns else np.full(n, np.nan))
+            w = (wide[:, column[base]][eligible] if base and base in column
+                 else np.full(n, np.nan))
             ok = np.isfinite(w) & (w > 0)
             if base and ok.any():
                 ref = float(np.sum(vals[ok] * w[ok]) / np.sum(w[ok]))
@@ -292,13 +302,68 @@ def score_values(
     cfg = config if config is not None else load_config()
     meta = pd.DataFrame([(i.id, i.domain, i.weight, i.direction) for i in cfg.indicators],
                         columns=["indicator_id", "domain", "weight", "direction"])
+    refs = references[["level", "indicator_id", "reference", "reference_kind", "sd", "usable"]]
+    refs = refs.astype({"level": object, "indicator_id": object})
+    ref_keys = pd.MultiIndex.from_frame(refs[["level", "indicator_id"]])
+    if not ref_keys.is_unique:
+        return _score_values_merged(values, meta, refs, cfg)
+    # the rows of configured indicators in their order (an inner join on the indicator),
+    # each with the position of its indicator and of its reference (-1: none, a left join)
+    ind_no = pd.Index(meta["indicator_id"], dtype=object).get_indexer(
+        values["indicator_id"].to_numpy(dtype=object))
+    keep = np.flatnonzero(ind_no >= 0)
+    ind_no = ind_no[keep]
+    level = values["level"].to_numpy(dtype=object)[keep]
+    ind = values["indicator_id"].to_numpy(dtype=object)[keep]
+    ref_no = ref_keys.get_indexer(pd.MultiIndex.from_arrays([level, ind])) if len(refs) else (
+        np.full(len(keep), -1, dtype=np.int64))
+    # sorted by unit, year and indicator (stable), as one take of every column
+    year = values["year"].to_numpy()[keep].astype("int64")
+    unit = values["unit_id"].array.take(keep)
+    order = pd.DataFrame({"u": unit, "y": year, "i": ind}).sort_values(
+        ["u", "y", "i"], kind="stable").index.to_numpy()
+    rows, ind_no, ref_no = keep[order], ind_no[order], ref_no[order]
+    val = values["value"].to_numpy(dtype="float64")[rows]
+    ref = pd.api.extensions.take(refs["reference"].to_numpy(dtype="float64"), ref_no,
+                                 allow_fill=True)
+    sd = pd.api.extensions.take(refs["sd"].to_numpy(dtype="float64"), ref_no, allow_fill=True)
+    usable = np.where(ref_no >= 0, refs["usable"].to_numpy()[ref_no].astype(bool), False)
+    ok = usable & np.isfinite(val)
+    direction = meta["direction"].to_numpy()[ind_no]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(ok, direction * (val - ref) / np.where(ok, sd, 1.0), np.nan)
+    out = pd.DataFrame({
+        "unit_id": pd.Series(unit.take(order), dtype=values["unit_id"].dtype),
+        "year": year[order],
+        "level": pd.Series(level[order], dtype=object),
+        "domain": meta["domain"].array.take(ind_no),
+        "indicator_id": pd.Series(ind[order], dtype=object),
+        "weight": meta["weight"].to_numpy()[ind_no],
+        "value": pd.Series(values["value"].array.take(rows), dtype=values["value"].dtype),
+        "reference": ref,
+        "reference_kind": pd.api.extensions.take(refs["reference_kind"].array, ref_no,
+                                                 allow_fill=True),
+        "sd": sd,
+        "z": z,
+        "index": 100.0 + cfg.scale * np.clip(z, -cfg.clip_z, cfg.clip_z),
+        "usable": usable,
+    })
+    for col in ("reason", "source"):
+        out[col] = (pd.Series(values[col].array.take(rows), dtype=values[col].dtype)
+                    if col in values.columns
+                    else pd.Series(None, index=out.index, dtype=object))
+    return out[list(SCORE_COLUMNS)]
+
+
+def _score_values_merged(values: pd.DataFrame, meta: pd.DataFrame, refs: pd.DataFrame,
+                         cfg: CompositeConfig) -> pd.DataFrame:
+    """:func:`score_values` by merges, for references with a repeated level and indicator
+    (every value row is then scored against each of them)."""
     v = values.copy()
     for col in ("reason", "source"):
         if col not in v.columns:
             v[col] = None
     v = v.merge(meta, on="indicator_id", how="inner")
-    refs = references[["level", "indicator_id", "reference", "reference_kind", "sd", "usable"]]
-    refs = refs.astype({"level": object, "indicator_id": object})
     v = v.astype({"level": object, "indicator_id": object})
     v = v.merge(refs, on=["level", "indicator_id"], how="left")
     v["usable"] = v["usable"].fillna(False).astype(bool)

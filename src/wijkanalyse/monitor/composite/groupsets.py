@@ -70,13 +70,15 @@ def set_numbers(group: np.ndarray, item: np.ndarray, *, n_groups: int
     if not len(group):
         return np.zeros(n_groups, dtype=np.int64), [()]
     n_items = int(item.max()) + 1
-    pairs = np.unique(group * n_items + item)  # sorted by group, then item
+    pairs = _sorted_distinct(group * n_items + item)  # sorted by group, then item
     g, it = np.divmod(pairs, n_items)
     counts = np.bincount(g, minlength=n_groups)
+    if n_items <= _MASK_BITS:
+        numbers, sets = _sets_by_mask(g, it, counts, n_groups=n_groups)
+        return numbers, sets
     position = np.arange(len(g)) - (np.cumsum(counts) - counts)[g]
     table = np.full((n_groups, int(counts.max())), -1, dtype=np.int64)
     table[g, position] = it
-    sets: list[tuple[int, ...]]
     if table.shape[1] == 1:
         distinct, numbers = np.unique(table[:, 0], return_inverse=True)
         sets = [(int(x),) if x >= 0 else () for x in distinct]
@@ -84,6 +86,36 @@ def set_numbers(group: np.ndarray, item: np.ndarray, *, n_groups: int
         distinct2d, numbers = np.unique(table, axis=0, return_inverse=True)
         sets = [tuple(int(x) for x in row if x >= 0) for row in distinct2d]
     return np.asarray(numbers, dtype=np.int64).reshape(-1), sets
+
+
+#: Sets of at most this many distinct items are numbered by a bit mask per group.
+_MASK_BITS = 62
+
+
+def _sorted_distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, ascending (as :func:`numpy.unique`, by one sort)."""
+    out = np.sort(values)
+    if len(out) > 1:
+        out = out[np.concatenate(([True], out[1:] != out[:-1]))]
+    return out
+
+
+def _sets_by_mask(g: np.ndarray, it: np.ndarray, counts: np.ndarray, *, n_groups: int
+                  ) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+    """:func:`set_numbers` for at most :data:`_MASK_BITS` items: each group's set as one
+    integer with a bit per item; the distinct sets in ascending tuple order (as the rows of
+    the padded table that :func:`numpy.unique` sorts)."""
+    mask = np.zeros(n_groups, dtype=np.int64)
+    nonempty = np.flatnonzero(counts)
+    starts = np.cumsum(counts) - counts
+    mask[nonempty] = np.add.reduceat(np.left_shift(np.int64(1), it), starts[nonempty])
+    distinct, inverse = np.unique(mask, return_inverse=True)
+    decoded = [tuple(i for i in range(_MASK_BITS) if (int(m) >> i) & 1) for m in distinct]
+    order = sorted(range(len(decoded)), key=lambda k: decoded[k])
+    renumber = np.empty(len(order), dtype=np.int64)
+    renumber[order] = np.arange(len(order))
+    sets = [decoded[k] for k in order]
+    return renumber[np.asarray(inverse, dtype=np.int64).reshape(-1)], sets
 
 
 def expand_sets(numbers: np.ndarray, sets: Sequence[tuple[int, ...]]

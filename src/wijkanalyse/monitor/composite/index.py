@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from wijkanalyse.catalogue import Catalogue, load_catalogue
@@ -25,6 +26,7 @@ from wijkanalyse.monitor.composite.config import (
     CompositeConfig,
     _config,
 )
+from wijkanalyse.monitor.composite.single import single_member_values
 
 
 def _needed_indicators(cfg: CompositeConfig, catalogue: Catalogue) -> list[str]:
@@ -53,17 +55,20 @@ def index_references(
 
 def _references_of_years(con: duckdb.DuckDBPyConnection, *, level: str, years: Sequence[int],
                          config: CompositeConfig) -> dict[int, pd.DataFrame]:
-    """:func:`index_references` of ``level`` for every year of ``years``, from one read."""
+    """:func:`index_references` of ``level`` for every year of ``years``, one year read at a
+    time (all regions of a level in all years at once are most of the index's memory)."""
     cat = load_catalogue()
     if level not in _PREFIX:
         raise ValueError(f"onbekend niveau {level!r}; kies uit {', '.join(_PREFIX)}")
-    values = load.indicator_values(con, codes=None, prefix=_PREFIX[level],
-                                   indicator_ids=_needed_indicators(config, cat),
-                                   years=[int(y) for y in years], national_code=NATIONAL_CODE)
-    by_year = dict(tuple(values.groupby("year", sort=False)))
-    return {int(y): compute_references(by_year.get(int(y), values.iloc[:0]), level=level,
-                                       base_year=int(y), config=config, catalogue=cat)
-            for y in years}
+    needed = _needed_indicators(config, cat)
+    out = {}
+    for year in years:
+        values = load.indicator_values(con, codes=None, prefix=_PREFIX[level],
+                                       indicator_ids=needed, years=[int(year)],
+                                       national_code=NATIONAL_CODE)
+        out[int(year)] = compute_references(values, level=level, base_year=int(year),
+                                            config=config, catalogue=cat)
+    return out
 
 
 def default_base_year(
@@ -79,18 +84,26 @@ def default_base_year(
     levels
         The levels of the units (the counts are summed over the levels).
     """
-    cfg = _config(config)
+    return _base_year_and_references(con, levels=levels, config=_config(config))[0]
+
+
+def _base_year_and_references(
+    con: duckdb.DuckDBPyConnection, *, levels: Sequence[str], config: CompositeConfig,
+) -> tuple[int | None, pd.DataFrame | None]:
+    """:func:`default_base_year` and the references of that year for ``levels`` (sorted, as
+    :func:`composite_index` concatenates them), so they are not computed twice."""
+    cfg = config
     lv = sorted(set(levels))
     for level in lv:
         if level not in _PREFIX:
             raise ValueError(f"onbekend niveau {level!r}; kies uit {', '.join(_PREFIX)}")
     if not lv:
-        return None
+        return None, None
     years = load.years_with_regions(con, indicator_ids=cfg.indicator_ids,
                                     prefixes=[_PREFIX[lvl] for lvl in lv],
                                     min_regions=cfg.min_regions)
     if not years:
-        return None
+        return None, None
     best: tuple[int, int, int, int] | None = None
     per_level = [_references_of_years(con, level=lvl, years=years, config=cfg) for lvl in lv]
     for year in years:
@@ -100,7 +113,9 @@ def default_base_year(
                int(usable.groupby("level")["domain"].nunique().sum()), len(usable), int(year))
         if key[2] and (best is None or key > best):
             best = key
-    return None if best is None else best[3]
+    if best is None:
+        return None, None
+    return best[3], pd.concat([of_level[best[3]] for of_level in per_level], ignore_index=True)
 
 
 # --------------------------------------------------------------------------- unit values
@@ -127,11 +142,36 @@ def unit_values(
     cfg = _config(config)
     cat = load_catalogue()
     members, levels = unit_members(units)
-    codes = sorted({c for m in members.values() for c in m})
-    values = load.indicator_values(con, codes=codes, prefix=None,
-                                   indicator_ids=_needed_indicators(cfg, cat), years=years)
-    return aggregate_unit_values(values, members=members, levels=levels, config=cfg,
-                                 catalogue=cat)
+    # units of one member are that member (read as numbers); the others are aggregated
+    single = {u: m[0] for u, m in members.items() if len(m) == 1}
+    several = {u: m for u, m in members.items() if len(m) > 1}
+    parts = [single_member_values(con, single, levels=levels,
+                                  indicator_ids=cfg.indicator_ids, years=years)]
+    if several or not single:
+        codes = sorted({c for m in several.values() for c in m})
+        values = load.indicator_values(con, codes=codes, prefix=None,
+                                       indicator_ids=_needed_indicators(cfg, cat), years=years)
+        parts.append(aggregate_unit_values(values, members=several, levels=levels, config=cfg,
+                                           catalogue=cat))
+    out = pd.concat([p for p in parts if len(p)] or parts[-1:], ignore_index=True)
+    # sorted by unit, indicator and year (as the aggregation sorts), on numbers
+    order = np.lexsort((out["year"].to_numpy(dtype=np.int64),
+                        _ranks(out["indicator_id"].to_numpy(dtype=object)),
+                        _ranks(out["unit_id"].to_numpy(dtype=object))))
+    if len(order) and not (np.diff(order) > 0).all():
+        out = out.iloc[order]
+    out = out.reset_index(drop=True)
+    out["level"] = out["unit_id"].map(dict(levels))  # the type the aggregation gives it
+    return out
+
+
+def _ranks(texts: np.ndarray) -> np.ndarray:
+    """The position of every text in the sorted distinct texts (Python string order)."""
+    number, distinct = pd.factorize(texts)
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[sorted(range(len(distinct)), key=lambda i: distinct[i])] = np.arange(len(distinct))
+    out: np.ndarray = rank[number]
+    return out
 
 
 
@@ -217,19 +257,23 @@ def composite_index(
     cfg = _config(config)
     members, levels = unit_members(units)
     lv = sorted(set(levels.values()))
+    refs: pd.DataFrame | None = None
     if base_year is None:
-        base_year = default_base_year(con, levels=lv, config=cfg)
+        base_year, refs = _base_year_and_references(con, levels=lv, config=cfg)
     values = unit_values(con, units, years=years, config=cfg)
     if years is None:
         years = sorted(int(y) for y in values.loc[values["value"].notna(), "year"].unique())
     years = [int(y) for y in years]
-    values = values[values["year"].isin(years)]
+    in_years = values["year"].isin(years).to_numpy()
+    if not in_years.all():
+        values = values[in_years]
     if base_year is None:
         refs = _empty_references()
-    else:
+    elif refs is None:
         refs = pd.concat([index_references(con, level=lvl, base_year=int(base_year),
                                            config=cfg) for lvl in lv], ignore_index=True)
     scores = score_values(values, refs, config=cfg)
+    del values  # the largest frame; not needed while the domains are combined
     grid = pd.DataFrame([(u, y, levels[u]) for u in members for y in years],
                         columns=["unit_id", "year", "level"])
     out = combine_scores(scores, refs, grid=grid, base_year=base_year, config=cfg)
