@@ -11,7 +11,8 @@ schema; re-running is safe). Embedded default: a SQLite file (WAL) next to the D
 
 Modules: ``engine`` (URL, engine, migrations), ``models``, ``accounts`` (roles, ``User``,
 hashing, checks), ``records`` (versioned records), ``store`` (``ContentStore``), ``legacy``
-(copying the user tables of an older DuckDB database in).
+(copying the user tables of an older DuckDB database in), ``transfer`` (copying a whole
+content store to another database, e.g. SQLite to PostgreSQL).
 
 May import only the kernel.
 """
@@ -38,6 +39,7 @@ from wijkanalyse.content.records import (
     DuplicateRecordError,
 )
 from wijkanalyse.content.store import SESSION_LIFETIME_S, ContentStore
+from wijkanalyse.content.transfer import CopyReport, copy_store
 
 
 def open_content(url: str | None = None, *, db_path: Path | None = None) -> ContentStore:
@@ -91,10 +93,12 @@ __all__ = [
     "AccountError",
     "ContentStore",
     "ContentStoreError",
+    "CopyReport",
     "DuplicateRecordError",
     "Role",
     "User",
     "content_path",
+    "copy_store",
     "current_revision",
     "head_revision",
     "make_engine",
