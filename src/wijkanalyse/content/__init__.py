@@ -30,6 +30,7 @@ from wijkanalyse.content.engine import (
     current_revision,
     head_revision,
     make_engine,
+    migrated_engine,
     resolve_url,
     upgrade,
 )
@@ -58,19 +59,8 @@ def open_content(url: str | None = None, *, db_path: Path | None = None) -> Cont
     ContentStoreError
         No place known, a bad URL, or the database cannot be reached or migrated.
     """
-    from sqlalchemy.exc import OperationalError
-
     resolved = resolve_url(url, db_path=db_path)
-    engine = make_engine(resolved)
-    try:
-        upgrade(engine)
-    except OperationalError as exc:
-        engine.dispose()
-        raise ContentStoreError(
-            f"de inhoudsdatabase {engine.url.render_as_string(hide_password=True)} is niet "
-            f"bereikbaar of niet te schrijven ({exc.orig}). Controleer {URL_ENV} of de map.",
-        ) from exc
-    return ContentStore(engine, url=resolved)
+    return ContentStore(migrated_engine(resolved), url=resolved)
 
 
 def open_content_if_present(*, db_path: Path) -> ContentStore | None:
@@ -102,6 +92,7 @@ __all__ = [
     "current_revision",
     "head_revision",
     "make_engine",
+    "migrated_engine",
     "open_content",
     "open_content_if_present",
     "resolve_url",

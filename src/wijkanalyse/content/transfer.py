@@ -18,9 +18,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, Table, func, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
-from wijkanalyse.content.engine import ContentStoreError, make_engine, resolve_url, upgrade
+from wijkanalyse.content.engine import ContentStoreError, migrated_engine, resolve_url
 from wijkanalyse.content.models import Base
 
 #: Rows inserted per statement (and per progress step).
@@ -80,15 +79,7 @@ def _move_sequences(conn: Connection, tables: list[Table]) -> None:
 
 
 def _open(url: str, what: str) -> Engine:
-    engine = make_engine(url)
-    try:
-        upgrade(engine)
-    except OperationalError as exc:
-        engine.dispose()
-        raise ContentStoreError(
-            f"de {what} {_shown(engine)} is niet bereikbaar of niet te schrijven "
-            f"({exc.orig}). Controleer de URL, de server en de rechten.") from exc
-    return engine
+    return migrated_engine(url, what=what, hint="Controleer de URL, de server en de rechten.")
 
 
 def copy_store(source_url: str, target_url: str, *, overwrite: bool = False,

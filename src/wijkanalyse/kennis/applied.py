@@ -134,7 +134,7 @@ def apply_intervention(
     who = _clean_author(author)
     if not store.is_read_only(con):
         ensure_catalogue(con)
-    iv = get_intervention(con, intervention)
+    iv = get_intervention(con, intervention, content=content)
     start = _clean_year(year_from, "beginjaar")
     end = None if year_to is None else _clean_year(year_to, "eindjaar")
     if end is not None and end < start:
@@ -284,7 +284,7 @@ def applied_anywhere(con: duckdb.DuckDBPyConnection, content: ContentStore | Non
     KennisError
         Unknown intervention.
     """
-    iv = get_intervention(con, intervention_id, include_removed=True)
+    iv = get_intervention(con, intervention_id, include_removed=True, content=content)
     rows = _applied_rows(con, content, iv.id)
     records = []
     for data, _ in rows:
