@@ -949,6 +949,7 @@ def test_cli_browse_and_maintain(built_db: Path, tmp_path: Path) -> None:
             in out)
     result, out = _run(db, "toepassingen", "--gebied", "BU01144300")
     assert result.exit_code == 0 and "waarin deze buurt ligt" in out
+    assert "Klushuizen Zuid" in out  # the current name, from the content store
     result, out = _run(db, "toepassen", "klushuizen", "--gebied", "Vogelwijk", "--van", "2016",
                        "--auteur", "I. Kok")
     assert result.exit_code == 1 and "--gemeente" in out

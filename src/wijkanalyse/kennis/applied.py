@@ -25,6 +25,7 @@ from wijkanalyse.kennis import load
 from wijkanalyse.kennis.dossier import (
     _clean_author,
     _now,
+    current_state,
     ensure_catalogue,
     get_intervention,
 )
@@ -230,13 +231,14 @@ def _applied(data: Mapping[str, Any], name: str, *, relation: str | None = None,
 def _applied_rows(con: duckdb.DuckDBPyConnection, content: ContentStore | None,
                   intervention_id: str | None = None) -> list[tuple[dict[str, Any], str]]:
     """The current applications (of one intervention), newest start first, each with the
-    intervention's name (its id when it is not in the catalogue)."""
+    intervention's current name (its id when it is not in the catalogue)."""
     if content is None:
         return []
     rows = content.applied_rows(intervention_id)
     if not rows:
         return []
-    names = load.intervention_names(con)
+    names = ({iid: str(cur.record["name"]) for iid, cur in current_state(con, content).items()}
+             if load.tables_exist(con) else {})
     return [(r, names.get(r["intervention_id"], r["intervention_id"])) for r in rows]
 
 

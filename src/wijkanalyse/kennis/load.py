@@ -83,17 +83,6 @@ def current_rows(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
                    "removed_at": r[4], "record": r[5]} for r in rows}
 
 
-# --------------------------------------------------------------------------- applied
-
-
-def intervention_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Id -> name of every stored intervention (empty without the table)."""
-    if not tables_exist(con):
-        return {}
-    return {str(i): str(n) for i, n in con.execute(
-        "SELECT intervention_id, name FROM interventions").fetchall()}
-
-
 # --------------------------------------------------------------------------- observations
 
 
