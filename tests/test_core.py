@@ -6,7 +6,6 @@ import math
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -115,24 +114,3 @@ def test_area_relation_by_the_code_hierarchy() -> None:
                              subject_kind="gebied") == "Toegepast in dit gebied."
     assert relation_sentence("overlappend", lead="Over", what="gebied X", subject_kind="wijk") \
         == "Over gebied X, dat deels samenvalt met deze wijk."
-
-
-def test_versioned_records_in_the_store() -> None:
-    import duckdb
-
-    from wijkanalyse import store
-
-    con = duckdb.connect()
-    con.execute("CREATE TABLE h (k INTEGER, version INTEGER, changed_at VARCHAR, "
-                "changed_by VARCHAR, action VARCHAR, note VARCHAR, snapshot VARCHAR)")
-    assert store.next_version(con, "h", "k", 7) == 1
-    assert store.append_version(con, "h", "k", 7, {"b": "é", "a": 1}, action="add",
-                                changed_by="ik", changed_at="t1", extra=("n",)) == 1
-    assert store.append_version(con, "h", "k", 7, {"a": 2}, action="update", changed_by="ik",
-                                changed_at="t2", extra=(None,)) == 2
-    assert store.next_version(con, "h", "k", 8) == 1
-    rows = con.execute("SELECT * FROM h ORDER BY version").fetchall()
-    assert rows == [(7, 1, "t1", "ik", "add", "n", '{"a": 1, "b": "é"}'),
-                    (7, 2, "t2", "ik", "update", None, '{"a": 2}')]
-    with pytest.raises(ValueError):
-        store.next_version(con, "h; DROP TABLE h", "k", 1)

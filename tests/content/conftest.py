@@ -117,3 +117,9 @@ def content(content_url: str):
     store = open_content(content_url)
     yield store
     store.close()
+
+
+@pytest.fixture
+def pg_database(pg_server: str) -> str:
+    """The URL of a new, empty PostgreSQL database on the session's cluster."""
+    return fresh_pg_database(pg_server)

@@ -231,14 +231,17 @@ def test_rebuild_keeps_unmigrated_tables_and_migreer_still_works(env_content: st
     rebuilt = run("--db", str(db), "data", "build", "--source", str(tmp_path / "bronnen"))
     assert rebuilt.exit_code == 0, rebuilt.output
     assert "3 rijen in stories" in rebuilt.output
+    assert "1 rijen in intervention_history" in rebuilt.output
     result = run("--db", str(db), "content", "migreer", "--db", str(db))
     assert result.exit_code == 0, result.output
     assert _content_state(env_content)["history"] == old["history"]
+    assert _content_state(env_content)["kennis"] == old["kennis"]
 
 
 def test_migreer_without_old_tables_says_so(env_content: str, db: Path) -> None:
-    con = store.connect(db)
-    con.execute("DELETE FROM intervention_history")
+    con = store.connect(db)  # a new build has no table of the older layout at all
+    assert not set(store.LEGACY_TABLES) & {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables()").fetchall()}
     con.close()
     result = run("--db", str(db), "content", "migreer")
     assert result.exit_code == 0

@@ -68,6 +68,18 @@ def test_migrations_reach_head_match_the_models_and_rerun_safely(content, conten
         again.close()
 
 
+def test_version_tables_share_the_mixin_columns_in_migration_order(content) -> None:
+    shared = ["version", "changed_at", "changed_by", "user_id", "action"]
+    expected = {"story_history": ["story_id", *shared, "snapshot"],
+                "applied_approach_history": ["applied_id", *shared, "snapshot"],
+                "kennis_history": ["intervention_id", *shared, "origin", "note", "snapshot"]}
+    migrated = sa.inspect(content.engine)
+    for table, names in expected.items():
+        assert [c["name"] for c in migrated.get_columns(table)] == names
+        assert [c.name for c in Base.metadata.tables[table].columns] == names
+        assert migrated.get_pk_constraint(table)["constrained_columns"] == names[:2]
+
+
 def test_processes_opening_a_new_store_at_once_migrate_once(content_url) -> None:
     """Several app processes starting on an empty database: one migrates, the others wait
     and find the schema up to date (threads here, each with its own engine)."""

@@ -613,11 +613,11 @@ def test_tables_and_catalogue_loading(con) -> None:
     n = len(SHIPPED)
     assert con.execute("SELECT count(*), count(DISTINCT origin), min(version), max(version) "
                        "FROM interventions").fetchone() == (n, 1, 1, 1)
-    assert con.execute("SELECT count(*) FROM intervention_history WHERE action = 'add' AND "
-                       "changed_by = ?", [kennis.SHIPPED_AUTHOR]).fetchone()[0] == n
+    # the versions people store live in the content store: no history table in DuckDB
+    assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = "
+                       "'intervention_history'").fetchone()[0] == 0
     assert kennis.catalogue_in_sync(con)
     assert kennis.ensure_catalogue(con) == kennis.CatalogueSync()
-    assert con.execute("SELECT count(*) FROM intervention_history").fetchone()[0] == n
 
 
 def test_build_loads_the_catalogue_and_read_only_use_works(built_db: Path) -> None:
@@ -681,61 +681,67 @@ def test_list_and_get(con) -> None:
         kennis.get_intervention(con, "housing-frist")
 
 
-def test_history_after_two_edits(con, tmp_path: Path) -> None:
+def test_history_after_two_edits(con, cs, tmp_path: Path) -> None:
     first = _edited(tmp_path, "buurtbemiddeling", old="naam: Buurtbemiddeling",
                     new="naam: Buurtbemiddeling in Emmen")
-    v2 = kennis.add_or_update(con, first, author="A. de Vries")
-    assert (v2.version, v2.origin, v2.updated_by, v2.name) == (
-        2, "gebruiker", "A. de Vries", "Buurtbemiddeling in Emmen")
+    v1 = kennis.add_or_update(con, cs, first, author="A. de Vries")
+    assert (v1.version, v1.origin, v1.updated_by, v1.name) == (
+        1, "gebruiker", "A. de Vries", "Buurtbemiddeling in Emmen")
+    # written to the content store only: the analytical database keeps the shipped record
+    assert kennis.get_intervention(con, "buurtbemiddeling").name == "Buurtbemiddeling"
+    assert kennis.catalogue_in_sync(con)
     with pytest.raises(kennis.KennisError, match="niet gewijzigd"):
-        kennis.add_or_update(con, first, author="A. de Vries")
+        kennis.add_or_update(con, cs, first, author="A. de Vries")
     second = _edited(tmp_path, "buurtbemiddeling", old="  niveau: laag", new="  niveau: midden",
                      name="tweede.yaml")
     second.write_text(second.read_text(encoding="utf-8").replace(
         "naam: Buurtbemiddeling", "id: buurtbemiddeling\nnaam: Buurtbemiddeling"),
         encoding="utf-8")
     with pytest.raises(kennis.InterventionFileError, match="verschilt van de bestandsnaam"):
-        kennis.add_or_update(con, second, author="B. Jansen")
+        kennis.add_or_update(con, cs, second, author="B. Jansen")
     md = tmp_path / "herziening.md"
     data = kennis.to_file_data(kennis.load_intervention_file(SHIPPED["buurtbemiddeling"]))
     body = data.pop("beschrijving")
     data["kosten"] = {"niveau": "midden", "toelichting": "Met betaalde coördinatie."}
     md.write_text("---\nid: buurtbemiddeling\n" + yaml.safe_dump(data, allow_unicode=True)
                   + "---\n" + body + "\n", encoding="utf-8")
-    v3 = kennis.add_or_update(con, md, author="B. Jansen")
-    assert (v3.version, v3.cost.level, v3.name) == (3, "midden", "Buurtbemiddeling")
-    hist = kennis.intervention_history(con, "buurtbemiddeling")
-    assert list(hist["version"]) == [1, 2, 3]
-    assert list(hist["action"]) == ["add", "update", "update"]
-    assert list(hist["changed_by"]) == [kennis.SHIPPED_AUTHOR, "A. de Vries", "B. Jansen"]
-    assert list(hist["changed_fields"]) == ["", "naam", "naam, kosten"]
-    assert list(hist["current"]) == [False, False, True]
-    assert json.loads(hist["snapshot"][1])["name"] == "Buurtbemiddeling in Emmen"
+    v2 = kennis.add_or_update(con, cs, md, author="B. Jansen")
+    assert (v2.version, v2.cost.level, v2.name) == (2, "midden", "Buurtbemiddeling")
+    hist = kennis.intervention_history(con, "buurtbemiddeling", content=cs)
+    assert list(hist["version"]) == [1, 2]
+    assert list(hist["action"]) == ["update", "update"]
+    assert list(hist["changed_by"]) == ["A. de Vries", "B. Jansen"]
+    assert list(hist["changed_fields"]) == ["naam", "naam, kosten"]
+    assert list(hist["current"]) == [False, True]
+    assert json.loads(hist["snapshot"][0])["name"] == "Buurtbemiddeling in Emmen"
+    assert kennis.intervention_history(con, "buurtbemiddeling").empty  # no content store
     with pytest.raises(kennis.KennisError, match="auteur is verplicht"):
-        kennis.add_or_update(con, md, author=" ")
+        kennis.add_or_update(con, cs, md, author=" ")
 
 
-def test_new_user_intervention_and_removal(con, tmp_path: Path) -> None:
+def test_new_user_intervention_and_removal(con, cs, tmp_path: Path) -> None:
     path = _edited(tmp_path, "taalcafe", old="naam: Taalcafés en taalmaatjes",
                    new="naam: Voorleesexpress", name="voorleesexpress.yaml")
-    iv = kennis.add_or_update(con, path, author="C. Bakker")
+    iv = kennis.add_or_update(con, cs, path, author="C. Bakker")
     assert (iv.id, iv.version, iv.origin) == ("voorleesexpress", 1, "gebruiker")
-    assert len(kennis.list_interventions(con)) == len(SHIPPED) + 1
-    kennis.remove_intervention(con, "voorleesexpress", removed_by="C. Bakker")
+    assert len(kennis.list_interventions(con, content=cs)) == len(SHIPPED) + 1
     assert len(kennis.list_interventions(con)) == len(SHIPPED)
+    kennis.remove_intervention(con, cs, "voorleesexpress", removed_by="C. Bakker")
+    assert len(kennis.list_interventions(con, content=cs)) == len(SHIPPED)
     with pytest.raises(kennis.KennisError, match="is verwijderd op"):
-        kennis.get_intervention(con, "voorleesexpress")
-    hist = kennis.intervention_history(con, "voorleesexpress")
+        kennis.get_intervention(con, "voorleesexpress", content=cs)
+    hist = kennis.intervention_history(con, "voorleesexpress", content=cs)
     assert list(hist["action"]) == ["add", "remove"]
-    back = kennis.add_or_update(con, path, author="C. Bakker")
+    back = kennis.add_or_update(con, cs, path, author="C. Bakker")
     assert back.version == 3
-    assert "was verwijderd" in kennis.intervention_history(con, "voorleesexpress")["note"][2]
+    assert "was verwijderd" in kennis.intervention_history(
+        con, "voorleesexpress", content=cs)["note"][2]
 
 
-def test_shipped_changes_do_not_overwrite_user_versions(con, tmp_path: Path,
+def test_shipped_changes_do_not_overwrite_user_versions(con, cs, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     edited = _edited(tmp_path, "klushuizen", old="naam: Klushuizen", new="naam: Klushuizen Zuid")
-    kennis.add_or_update(con, edited, author="D. Visser")
+    kennis.add_or_update(con, cs, edited, author="D. Visser")
     originals = {iv.id: iv for iv in kennis.shipped_catalogue()}
     changed = {
         "klushuizen": replace(originals["klushuizen"], summary="Nieuwe meegeleverde tekst."),
@@ -747,23 +753,23 @@ def test_shipped_changes_do_not_overwrite_user_versions(con, tmp_path: Path,
     monkeypatch.setattr(kennis.dossier, "_shipped_catalogue", lambda: new_catalogue)
     assert not kennis.catalogue_in_sync(con)
     sync = kennis.ensure_catalogue(con)
-    assert sync == kennis.CatalogueSync(updated=("taalcafe",), skipped=("klushuizen",),
+    assert sync == kennis.CatalogueSync(updated=("klushuizen", "taalcafe"),
                                         removed=("jogg-aanpak",))
     assert kennis.ensure_catalogue(con) == kennis.CatalogueSync()
-    # the user's version stays current; the shipped one is kept in the history
-    current = kennis.get_intervention(con, "klushuizen")
-    assert (current.name, current.version, current.origin) == ("Klushuizen Zuid", 2, "gebruiker")
-    hist = kennis.intervention_history(con, "klushuizen")
-    assert list(hist["action"]) == ["add", "update", "shipped_skipped"]
-    assert json.loads(hist["snapshot"][2])["summary"] == "Nieuwe meegeleverde tekst."
-    assert kennis.get_intervention(con, "taalcafe").summary == "Ook nieuw."
-    with pytest.raises(kennis.KennisError, match="verwijderd"):
-        kennis.get_intervention(con, "jogg-aanpak")
-    restored = kennis.restore_shipped(con, "klushuizen", author="D. Visser")
+    # the user's version (content store) stays current; the new shipped one is in the database
+    current = kennis.get_intervention(con, "klushuizen", content=cs)
+    assert (current.name, current.version, current.origin) == ("Klushuizen Zuid", 1, "gebruiker")
+    assert kennis.get_intervention(con, "klushuizen").summary == "Nieuwe meegeleverde tekst."
+    assert list(kennis.intervention_history(con, "klushuizen", content=cs)["action"]) == [
+        "update"]
+    assert kennis.get_intervention(con, "taalcafe", content=cs).summary == "Ook nieuw."
+    with pytest.raises(kennis.KennisError, match="'jogg-aanpak' bestaat niet"):
+        kennis.get_intervention(con, "jogg-aanpak", content=cs)
+    restored = kennis.restore_shipped(con, cs, "klushuizen", author="D. Visser")
     assert (restored.summary, restored.version, restored.origin) == (
-        "Nieuwe meegeleverde tekst.", 4, "pakket")
+        "Nieuwe meegeleverde tekst.", 2, "pakket")
     with pytest.raises(kennis.KennisError, match="al actueel"):
-        kennis.restore_shipped(con, "klushuizen", author="D. Visser")
+        kennis.restore_shipped(con, cs, "klushuizen", author="D. Visser")
 
 
 # ----------------------------------------------------------------------------- applied
@@ -832,49 +838,49 @@ def test_applied_on_programme_area_and_errors(con, cs) -> None:
                                   year_from=2018, author="F. Mulder")
 
 
-def test_rebuild_keeps_user_tables(con, cs, tmp_path: Path,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rebuild_keeps_user_versions(con, cs, tmp_path: Path) -> None:
     edited = _edited(tmp_path, "klushuizen", old="naam: Klushuizen", new="naam: Klushuizen Zuid")
-    kennis.add_or_update(con, edited, author="G. de Boer")
+    kennis.add_or_update(con, cs, edited, author="G. de Boer")
     kennis.apply_intervention(con, cs, intervention="klushuizen", area="WK011443",
                               year_from=2016, author="G. de Boer")
+    # a version written the old way (before the content store) waits for 'content migreer'
+    con.execute(store.LEGACY_SCHEMA)
+    con.execute("INSERT INTO intervention_history VALUES ('taalcafe', 2, 't1', 'G. de Boer', "
+                "'update', 'gebruiker', NULL, '{\"id\": \"taalcafe\"}')")
     old_path = Path(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = "
                                 "current_database()").fetchone()[0])
     con.execute("CHECKPOINT")
     con.close()
-    # what `data build` does: a fresh database with the schema, then the user tables of the
-    # previous one carried over (store.USER_TABLES must list kennis.TABLES)
-    monkeypatch.setattr(store, "USER_TABLES", tuple(dict.fromkeys(
-        store.USER_TABLES + kennis.TABLES)))
+    # what `data build` does: a fresh database with the schema, the user tables of the
+    # previous one carried over, then the shipped catalogue loaded
     fresh = duckdb.connect(str(tmp_path / "nieuw.duckdb"))
     store.init_schema(fresh)
-    kennis.ensure_tables(fresh)
     counts = _carry_over_user_tables(fresh, old_path)
-    assert counts["interventions"] == len(SHIPPED)
-    assert counts["intervention_history"] == len(SHIPPED) + 1
+    assert "interventions" not in counts and counts["intervention_history"] == 1
     assert "applied_approaches" not in counts  # in the content store, which stays
+    assert kennis.ensure_catalogue(fresh).added == tuple(sorted(SHIPPED))
     assert [a["intervention_id"] for a in cs.applied_rows()] == ["klushuizen"]
-    assert kennis.catalogue_in_sync(fresh)
-    assert kennis.ensure_catalogue(fresh) == kennis.CatalogueSync()
-    assert kennis.get_intervention(fresh, "klushuizen").name == "Klushuizen Zuid"
+    assert kennis.get_intervention(fresh, "klushuizen", content=cs).name == "Klushuizen Zuid"
+    assert kennis.get_intervention(fresh, "klushuizen").name == "Klushuizen"
     fresh.close()
 
 
-def test_export_round_trip(con, tmp_path: Path) -> None:
+def test_export_round_trip(con, cs, tmp_path: Path) -> None:
     edited = _edited(tmp_path, "klushuizen", old="naam: Klushuizen", new="naam: Klushuizen Zuid")
-    kennis.add_or_update(con, edited, author="H. Dekker")
+    kennis.add_or_update(con, cs, edited, author="H. Dekker")
     out = tmp_path / "export"
-    paths = kennis.export_catalogue(con, out, format="yaml")
+    paths = kennis.export_catalogue(con, out, format="yaml", content=cs)
     assert len(paths) == len(SHIPPED)
     assert kennis.check_catalogue(out) == []
     for path in paths:
-        assert kennis.load_intervention_file(path) == kennis.get_intervention(con, path.stem)
-    assert "versie 2 (gebruiker)" in (out / "klushuizen.yaml").read_text(encoding="utf-8")
-    (json_path,) = kennis.export_catalogue(con, out, format="json")
+        assert kennis.load_intervention_file(path) == kennis.get_intervention(con, path.stem,
+                                                                              content=cs)
+    assert "versie 1 (gebruiker)" in (out / "klushuizen.yaml").read_text(encoding="utf-8")
+    (json_path,) = kennis.export_catalogue(con, out, format="json", content=cs)
     data = json.loads(json_path.read_text(encoding="utf-8"))["interventies"]
     assert len(data) == len(SHIPPED)
     klus = next(d for d in data if d["id"] == "klushuizen")
-    assert klus["naam"] == "Klushuizen Zuid" and klus["versie"]["nummer"] == 2
+    assert klus["naam"] == "Klushuizen Zuid" and klus["versie"]["nummer"] == 1
     (csv_path,) = kennis.export_catalogue(con, out, format="csv")
     df = pd.read_csv(csv_path, sep=";", encoding="utf-8-sig", dtype=str)
     assert len(df) == len(SHIPPED)
@@ -929,9 +935,12 @@ def test_cli_browse_and_maintain(built_db: Path, tmp_path: Path) -> None:
     edited = _edited(tmp_path, "klushuizen", old="naam: Klushuizen", new="naam: Klushuizen Zuid")
     result, out = _run(db, "add", str(edited), "--auteur", "I. Kok")
     assert result.exit_code == 0, out
-    assert "Interventie klushuizen (Klushuizen Zuid) bijgewerkt naar versie 2." in out
+    assert ("Interventie klushuizen (Klushuizen Zuid) vastgelegd als versie 1 in de "
+            "inhoudsdatabase" in out)
     result, out = _run(db, "geschiedenis", "klushuizen")
-    assert result.exit_code == 0 and "I. Kok" in out and "2 (actueel)" in out
+    assert result.exit_code == 0 and "I. Kok" in out and "1 (actueel)" in out
+    result, out = _run(db, "geschiedenis", "taalcafe")
+    assert result.exit_code == 0 and "niemand heeft deze interventie gewijzigd" in out
     result, out = _run(db, "toepassen", "klushuizen", "--gebied", "Angelslo", "--van", "2016",
                        "--tot", "2019", "--partner", "Lefier", "--financiering", "corporatie",
                        "--resultaat", "Tien woningen opgeknapt.", "--auteur", "I. Kok")
@@ -940,13 +949,14 @@ def test_cli_browse_and_maintain(built_db: Path, tmp_path: Path) -> None:
             in out)
     result, out = _run(db, "toepassingen", "--gebied", "BU01144300")
     assert result.exit_code == 0 and "waarin deze buurt ligt" in out
+    assert "Klushuizen Zuid" in out  # the current name, from the content store
     result, out = _run(db, "toepassen", "klushuizen", "--gebied", "Vogelwijk", "--van", "2016",
                        "--auteur", "I. Kok")
     assert result.exit_code == 1 and "--gemeente" in out
     result, out = _run(db, "export", "--out", str(tmp_path / "exp"), "--format", "csv")
     assert result.exit_code == 0 and "1 bestand(en) geschreven" in out
     result, out = _run(db, "herstel", "klushuizen", "--auteur", "I. Kok")
-    assert result.exit_code == 0 and "hersteld als versie 3" in out
+    assert result.exit_code == 0 and "hersteld als versie 2" in out
     result, out = _run(db, "toepassing-verwijder", "1", "--door", "I. Kok")
     assert result.exit_code == 0, out
     result, out = _run(db, "verwijder", "taalcafe", "--door", "I. Kok")

@@ -1,6 +1,7 @@
 """Commands of the content store: ``wijkanalyse gebruiker add|list|remove|rol`` (accounts for
-the web app) and ``wijkanalyse content migreer`` (stories, applied interventions and kennis
-versions of an older DuckDB database into the content store)."""
+the web app), ``wijkanalyse content migreer`` (stories, applied interventions and kennis
+versions of an older DuckDB database into the content store) and ``wijkanalyse content
+kopieer`` (a whole content store to another database, e.g. SQLite to PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -167,3 +168,46 @@ def content_migreer(
             err_console.print(safe(
                 f"  {_TABLE_NAMES[key]}: nummer {old} was al in gebruik voor iets anders en is "
                 f"nu nummer {new}.", style="yellow"))
+
+
+@content_app.command("kopieer")
+def content_kopieer(
+    ctx: typer.Context,
+    naar: Annotated[str, typer.Option(
+        "--naar", help="De database waarheen gekopieerd wordt, bijv. "
+        "postgresql://gebruiker@server/wijkanalyse of sqlite:///pad/inhoud.sqlite.")],
+    van: Annotated[str | None, typer.Option(
+        "--van", help="De database waaruit gekopieerd wordt (standaard de inhoudsdatabase: "
+        "WIJKANALYSE_CONTENT_URL of het bestand naast de DuckDB-database).")] = None,
+    overschrijf: Annotated[bool, typer.Option(
+        "--overschrijf", help="Vervang wat al in de doeldatabase staat (anders weigert het "
+        "kopiëren als die niet leeg is).")] = False,
+) -> None:
+    """Kopieer de hele inhoudsdatabase (accounts, verhalen, toepassingen, versies) naar een
+    andere database, in één transactie; het aantal rijen wordt daarna gecontroleerd."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from wijkanalyse.content import copy_store, resolve_url
+
+    settings = settings_from(ctx)
+    try:
+        source = resolve_url(van, db_path=settings.db_path)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      console=err_console, transient=True) as bar:
+            task = bar.add_task("kopiëren", total=None)
+
+            def step(table: str, done: int, total: int) -> None:
+                bar.update(task, description=f"kopiëren: {table}", completed=done, total=total)
+
+            report = copy_store(source, naar, overwrite=overschrijf, progress=step)
+    except WijkanalyseError as exc:
+        fail(exc)
+    console.print(safe(f"Gekopieerd van {report.source} naar {report.target}: "
+                       f"{report.total} rijen in {len(report.rows)} tabellen, aantallen "
+                       "gecontroleerd."))
+    if report.deleted:
+        console.print(safe(f"  {report.deleted} rijen die al in het doel stonden zijn "
+                           "vervangen (--overschrijf)."))
+    for table, n in report.rows.items():
+        if n:
+            console.print(safe(f"  {table}: {n}"))

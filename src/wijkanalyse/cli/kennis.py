@@ -6,7 +6,9 @@ Browse (``list``, ``show``), search (``zoek``), match to an area (``match``), ad
 (``geschiedenis``, ``herstel``, ``verwijder``). Every command calls one function of
 :mod:`wijkanalyse.kennis` (search: :mod:`wijkanalyse.kennis.search`, matching:
 :mod:`wijkanalyse.kennis.match`). The shipped catalogue is loaded into the database when it is
-not there yet or has changed (:func:`wijkanalyse.kennis.ensure_catalogue`).
+not there yet or has changed (:func:`wijkanalyse.kennis.ensure_catalogue`); the versions
+people store (``add``, ``verwijder``, ``herstel``) go to the content store, where the web editor
+writes too, and every command reads the shipped catalogue with those versions applied.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ from wijkanalyse.errors import WijkanalyseError
 if TYPE_CHECKING:
     import duckdb
 
+    from wijkanalyse.content import ContentStore
+
 app = typer.Typer(
     help="Kennisdossier: interventies (wat werkt in de wijk), zoeken, koppelen aan een wijk en "
          "vastleggen waar ze zijn toegepast.",
@@ -49,12 +53,12 @@ app = typer.Typer(
 
 
 @contextmanager
-def _db(ctx: typer.Context, *, write: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection with the catalogue loaded; errors for people end the command.
+def _db(ctx: typer.Context) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection with the shipped catalogue loaded; errors for people end the command.
 
-    ``write`` is the command that writes (``'kennis add'``): its connection holds the
-    exclusive database lock; without it the connection reads under the shared lock, and the
-    shipped catalogue is brought up to date first (a short write) when it is not in sync.
+    The connection reads under the shared lock; the shipped catalogue is brought up to date
+    first (a short write) when it is not in sync. No command writes anything else to the
+    analytical database: the versions people store go to the content store (:func:`_kennis`).
     """
     import duckdb
 
@@ -62,14 +66,13 @@ def _db(ctx: typer.Context, *, write: str | None = None) -> Iterator[duckdb.Duck
 
     settings = settings_from(ctx)
     try:
-        if write is None:
+        with read_db(settings) as con:
+            in_sync = kennis.catalogue_in_sync(con)
+        if in_sync:
             with read_db(settings) as con:
-                in_sync = kennis.catalogue_in_sync(con)
-            if in_sync:
-                with read_db(settings) as con:
-                    yield con
-                return
-        with write_db(settings, purpose=write or "kennis (catalogus bijwerken)") as con:
+                yield con
+            return
+        with write_db(settings, purpose="kennis (catalogus bijwerken)") as con:
             kennis.ensure_catalogue(con)
             yield con
     except WijkanalyseError as exc:
@@ -78,6 +81,18 @@ def _db(ctx: typer.Context, *, write: str | None = None) -> Iterator[duckdb.Duck
         from wijkanalyse import store
 
         fail(store.database_error(settings.db_path, exc))
+
+
+@contextmanager
+def _kennis(ctx: typer.Context, *, create: bool = False
+            ) -> Iterator[tuple[duckdb.DuckDBPyConnection, ContentStore | None]]:
+    """:func:`_db` and the content store with the stored versions (``create``: made when
+    there is none yet, for the commands that write a version; else ``None`` without one)."""
+    with _db(ctx) as con, content_db(settings_from(ctx), create=create) as content:
+        try:
+            yield con, content
+        except WijkanalyseError as exc:
+            fail(exc)
 
 
 def _table(*headers: str, title: str | None = None, no_wrap: tuple[str, ...] = ()) -> Table:
@@ -133,9 +148,9 @@ def kennis_list(
     from wijkanalyse import kennis
 
     fmt = _check_format(formaat)
-    with _db(ctx) as con:
+    with _kennis(ctx) as (con, content):
         df = kennis.list_interventions(con, theme=thema, partner=partner, evidence=bewijs,
-                                       kind=soort)
+                                       kind=soort, content=content)
     if fmt == "json":
         _json_out([{"id": r.intervention_id, "name": r.name, "soort": r.kind,
                     "themes": list(r.themes), "evidence_level": r.evidence_level,
@@ -162,8 +177,8 @@ def kennis_show(ctx: typer.Context, interventie: Annotated[str, _ID]) -> None:
 
     from wijkanalyse import kennis
 
-    with _db(ctx) as con, content_db(settings_from(ctx), create=False) as content:
-        iv = kennis.get_intervention(con, interventie)
+    with _kennis(ctx) as (con, content):
+        iv = kennis.get_intervention(con, interventie, content=content)
         applied = kennis.applied_anywhere(con, content, iv.id)
     console.print(Text.assemble((iv.name, "bold"), f"  ({iv.id}, versie {iv.version}, "
                                 f"{kennis.ORIGINS.get(iv.origin or '', iv.origin)}, vastgelegd "
@@ -222,12 +237,12 @@ def kennis_zoek(
     from wijkanalyse.kennis import search
 
     fmt = _check_format(formaat)
-    with _db(ctx) as con:
+    with _kennis(ctx) as (con, content):
         themes = [kennis.normalise_theme(t) for t in thema] if thema else None
         partners = [kennis.normalise_partner(p) for p in partner] if partner else None
         evidence = kennis.normalise_evidence(bewijs) if bewijs else None
         df = search(con, vraag, themes=themes, partners=partners, evidence=evidence,
-                    limit=max_aantal)
+                    limit=max_aantal, content=content)
     if fmt == "json":
         _json_out({"query": vraag, "results": [
             {"rank": rank, "id": r.id, "name": r.name, "score": float(r.score),
@@ -318,10 +333,11 @@ def kennis_add(
     """Voeg een interventie toe of leg een nieuwe versie vast (de vorige blijft bewaard)."""
     from wijkanalyse import kennis
 
-    with _db(ctx, write="kennis add") as con:
-        iv = kennis.add_or_update(con, bestand, author=auteur)
-    what = "toegevoegd" if iv.version == 1 else f"bijgewerkt naar versie {iv.version}"
-    console.print(Text(f"Interventie {iv.id} ({iv.name}) {what}."))
+    with _kennis(ctx, create=True) as (con, content):
+        assert content is not None
+        iv = kennis.add_or_update(con, content, bestand, author=auteur)
+    console.print(Text(f"Interventie {iv.id} ({iv.name}) vastgelegd als versie {iv.version} "
+                       "in de inhoudsdatabase (eerdere versies blijven bewaard)."))
 
 
 @app.command("check")
@@ -356,8 +372,8 @@ def kennis_export(
     from wijkanalyse import kennis
 
     check_out(out)
-    with _db(ctx) as con:
-        paths = kennis.export_catalogue(con, out, format=formaat)
+    with _kennis(ctx) as (con, content):
+        paths = kennis.export_catalogue(con, out, format=formaat, content=content)
     console.print(Text(f"{len(paths)} bestand(en) geschreven naar {out}."))
 
 
@@ -452,8 +468,14 @@ def kennis_geschiedenis(ctx: typer.Context, interventie: Annotated[str, _ID]) ->
     """Toon alle versies van een interventie: wie, wanneer, wat."""
     from wijkanalyse import kennis
 
-    with _db(ctx) as con:
-        hist = kennis.intervention_history(con, interventie)
+    with _kennis(ctx) as (con, content):
+        hist = kennis.intervention_history(con, interventie, content=content)
+        shipped = kennis.get_intervention(con, interventie, include_removed=True)
+    if hist.empty:
+        console.print(Text(f"{shipped.id}: niemand heeft deze interventie gewijzigd; de "
+                           f"meegeleverde versie ({shipped.version}, vastgelegd "
+                           f"{shipped.updated_at}) is actueel."))
+        return
     table = _table("versie", "wanneer", "door", "actie", "gewijzigd", "toelichting",
                    title=f"Geschiedenis van {interventie}")
     for r in hist.itertuples(index=False):
@@ -473,8 +495,9 @@ def kennis_herstel(
     """Maak de meegeleverde versie weer actueel (na een eigen wijziging of verwijdering)."""
     from wijkanalyse import kennis
 
-    with _db(ctx, write="kennis herstel") as con:
-        iv = kennis.restore_shipped(con, interventie, author=auteur)
+    with _kennis(ctx, create=True) as (con, content):
+        assert content is not None
+        iv = kennis.restore_shipped(con, content, interventie, author=auteur)
     console.print(Text(f"Meegeleverde versie van {iv.id} hersteld als versie {iv.version}."))
 
 
@@ -487,7 +510,8 @@ def kennis_verwijder(
     """Verwijder een interventie uit lijsten en koppelingen (de geschiedenis blijft bewaard)."""
     from wijkanalyse import kennis
 
-    with _db(ctx, write="kennis verwijder") as con:
-        kennis.remove_intervention(con, interventie, removed_by=door)
+    with _kennis(ctx, create=True) as (con, content):
+        assert content is not None
+        kennis.remove_intervention(con, content, interventie, removed_by=door)
     console.print(Text(f"Interventie {interventie} verwijderd (de geschiedenis blijft bewaard; "
                        "'wijkanalyse kennis herstel' of 'add' maakt haar weer actueel)."))

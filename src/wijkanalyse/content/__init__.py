@@ -11,8 +11,10 @@ schema; re-running is safe). Embedded default: a SQLite file (WAL) next to the D
 
 Modules: ``engine`` (URL, engine, migrations), ``models``, ``accounts`` (roles, ``User``,
 hashing, checks), ``records`` (versioned records), ``store`` (``ContentStore``), ``legacy``
-(copying the user tables of an older DuckDB database in), ``programmes`` (knowledge programmes:
-a document and a version per programme, a row per save, locking and stale-save refusal).
+(copying the user tables of an older DuckDB database in), ``transfer`` (copying a whole
+content store to another database, e.g. SQLite to PostgreSQL), ``programmes`` (knowledge
+programmes: a document and a version per programme, a row per save, locking and stale-save
+refusal).
 
 May import only the kernel.
 """
@@ -30,6 +32,7 @@ from wijkanalyse.content.engine import (
     current_revision,
     head_revision,
     make_engine,
+    migrated_engine,
     resolve_url,
     upgrade,
 )
@@ -44,6 +47,7 @@ from wijkanalyse.content.records import (
     DuplicateRecordError,
 )
 from wijkanalyse.content.store import SESSION_LIFETIME_S, ContentStore
+from wijkanalyse.content.transfer import CopyReport, copy_store
 
 
 def open_content(url: str | None = None, *, db_path: Path | None = None) -> ContentStore:
@@ -62,19 +66,8 @@ def open_content(url: str | None = None, *, db_path: Path | None = None) -> Cont
     ContentStoreError
         No place known, a bad URL, or the database cannot be reached or migrated.
     """
-    from sqlalchemy.exc import OperationalError
-
     resolved = resolve_url(url, db_path=db_path)
-    engine = make_engine(resolved)
-    try:
-        upgrade(engine)
-    except OperationalError as exc:
-        engine.dispose()
-        raise ContentStoreError(
-            f"de inhoudsdatabase {engine.url.render_as_string(hide_password=True)} is niet "
-            f"bereikbaar of niet te schrijven ({exc.orig}). Controleer {URL_ENV} of de map.",
-        ) from exc
-    return ContentStore(engine, url=resolved)
+    return ContentStore(migrated_engine(resolved), url=resolved)
 
 
 def open_content_if_present(*, db_path: Path) -> ContentStore | None:
@@ -97,6 +90,7 @@ __all__ = [
     "AccountError",
     "ContentStore",
     "ContentStoreError",
+    "CopyReport",
     "DuplicateRecordError",
     "ProgrammeDocument",
     "ProgrammeTables",
@@ -104,9 +98,11 @@ __all__ = [
     "Role",
     "User",
     "content_path",
+    "copy_store",
     "current_revision",
     "head_revision",
     "make_engine",
+    "migrated_engine",
     "open_content",
     "open_content_if_present",
     "resolve_url",

@@ -136,6 +136,29 @@ def upgrade(engine: Engine) -> None:
             raise
 
 
+def migrated_engine(url: str, *, what: str = "inhoudsdatabase",
+                    hint: str = f"Controleer {URL_ENV} of de map.") -> Engine:
+    """An engine for ``url`` with the schema upgraded to the newest revision.
+
+    Raises
+    ------
+    ContentStoreError
+        The database cannot be reached or written (the message names it as ``what`` and ends
+        with ``hint``).
+    """
+    from sqlalchemy.exc import OperationalError
+
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        raise ContentStoreError(
+            f"de {what} {engine.url.render_as_string(hide_password=True)} is niet "
+            f"bereikbaar of niet te schrijven ({exc.orig}). {hint}") from exc
+    return engine
+
+
 def current_revision(engine: Engine) -> str | None:
     """The schema revision the database is at (``None`` for an empty database)."""
     with engine.connect() as conn:

@@ -36,6 +36,18 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+class VersionColumns:
+    """The columns every version table shares after its key: number, when, who (name and
+    account), what (``add``/``update``/``remove``/...) and the snapshot (JSON text)."""
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    changed_at: Mapped[str] = mapped_column(String(40))
+    changed_by: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(20))
+    snapshot: Mapped[str] = mapped_column(Text, sort_order=2)  # last, as in the migration
+
+
 class UserRow(Base):
     """An account: name, e-mail (lower case, unique), Argon2 hash, role."""
 
@@ -89,17 +101,11 @@ class StoryRow(Base):
     removed_by: Mapped[str | None] = mapped_column(Text)
 
 
-class StoryVersionRow(Base):
+class StoryVersionRow(VersionColumns, Base):
     """One version of a story: who, when, what (``add``/``update``/``remove``), snapshot."""
 
     __tablename__ = "story_history"
     story_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    changed_at: Mapped[str] = mapped_column(String(40))
-    changed_by: Mapped[str] = mapped_column(Text)
-    user_id: Mapped[int | None] = mapped_column(Integer)
-    action: Mapped[str] = mapped_column(String(20))
-    snapshot: Mapped[str] = mapped_column(Text)
 
 
 class AppliedRow(Base):
@@ -126,32 +132,20 @@ class AppliedRow(Base):
     removed_by: Mapped[str | None] = mapped_column(Text)
 
 
-class AppliedVersionRow(Base):
+class AppliedVersionRow(VersionColumns, Base):
     """One version of an applied intervention."""
 
     __tablename__ = "applied_approach_history"
     applied_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    changed_at: Mapped[str] = mapped_column(String(40))
-    changed_by: Mapped[str] = mapped_column(Text)
-    user_id: Mapped[int | None] = mapped_column(Integer)
-    action: Mapped[str] = mapped_column(String(20))
-    snapshot: Mapped[str] = mapped_column(Text)
 
 
-class KennisVersionRow(Base):
+class KennisVersionRow(VersionColumns, Base):
     """One version of a kennisdossier intervention written by a person (or the package)."""
 
     __tablename__ = "kennis_history"
     intervention_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    changed_at: Mapped[str] = mapped_column(String(40))
-    changed_by: Mapped[str] = mapped_column(Text)
-    user_id: Mapped[int | None] = mapped_column(Integer)
-    action: Mapped[str] = mapped_column(String(20))
-    origin: Mapped[str] = mapped_column(String(20))
-    note: Mapped[str | None] = mapped_column(Text)
-    snapshot: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(20), sort_order=1)
+    note: Mapped[str | None] = mapped_column(Text, sort_order=1)
 
 
 class ProgrammeRow(Base):

@@ -25,6 +25,7 @@ from wijkanalyse.kennis import load
 from wijkanalyse.kennis.dossier import (
     _clean_author,
     _now,
+    current_state,
     ensure_catalogue,
     get_intervention,
 )
@@ -134,7 +135,7 @@ def apply_intervention(
     who = _clean_author(author)
     if not store.is_read_only(con):
         ensure_catalogue(con)
-    iv = get_intervention(con, intervention)
+    iv = get_intervention(con, intervention, content=content)
     start = _clean_year(year_from, "beginjaar")
     end = None if year_to is None else _clean_year(year_to, "eindjaar")
     if end is not None and end < start:
@@ -230,13 +231,14 @@ def _applied(data: Mapping[str, Any], name: str, *, relation: str | None = None,
 def _applied_rows(con: duckdb.DuckDBPyConnection, content: ContentStore | None,
                   intervention_id: str | None = None) -> list[tuple[dict[str, Any], str]]:
     """The current applications (of one intervention), newest start first, each with the
-    intervention's name (its id when it is not in the catalogue)."""
+    intervention's current name (its id when it is not in the catalogue)."""
     if content is None:
         return []
     rows = content.applied_rows(intervention_id)
     if not rows:
         return []
-    names = load.intervention_names(con)
+    names = ({iid: str(cur.record["name"]) for iid, cur in current_state(con, content).items()}
+             if load.tables_exist(con) else {})
     return [(r, names.get(r["intervention_id"], r["intervention_id"])) for r in rows]
 
 
@@ -284,7 +286,7 @@ def applied_anywhere(con: duckdb.DuckDBPyConnection, content: ContentStore | Non
     KennisError
         Unknown intervention.
     """
-    iv = get_intervention(con, intervention_id, include_removed=True)
+    iv = get_intervention(con, intervention_id, include_removed=True, content=content)
     rows = _applied_rows(con, content, iv.id)
     records = []
     for data, _ in rows:

@@ -10,32 +10,24 @@ sources. The package ships a starter catalogue, one file per intervention, in
 explains the format (Dutch keys, :data:`FILE_KEYS`) and how to review a file.
 
 An *applied approach* (:class:`AppliedApproach`) records that an intervention was (or is)
-applied in an area from one year to another, by which partners, with which funding and with
-which observed result, so a profile can show "what is being done here" and the monitor what
-was done where neighbourhoods improved.
+applied in an area from one year to another (kept in the content store, see
+:mod:`~wijkanalyse.kennis.applied`).
 
-Storage (DDL in :data:`~wijkanalyse.kennis.load.SCHEMA`, all four tables in
-:data:`~wijkanalyse.kennis.load.TABLES` are user tables that ``data build`` carries over; the
-SQL is in :mod:`~wijkanalyse.kennis.load`):
+Storage
+-------
+``interventions`` (analytical DuckDB database, DDL in :data:`~wijkanalyse.kennis.load.SCHEMA`)
+    the shipped catalogue as loaded by :func:`ensure_catalogue` (``data build`` does it; a
+    changed file becomes a new row version; ``shipped_sha256`` makes reloading idempotent).
+``kennis_history`` (content store, :mod:`wijkanalyse.content`)
+    every version a person stored: :func:`add_or_update`, :func:`remove_intervention` and
+    :func:`restore_shipped` (the CLI) and the web editor write there, with who and when.
 
-``interventions``             the current version of every intervention: searchable columns
-                              plus the full record as JSON (``record``);
-``intervention_history``      every version ever stored, with who, when, what (``action``) and
-                              where it came from (``origin``);
-``applied_approaches``        the applied approaches (soft delete: ``removed_at``);
-``applied_approach_history``  every version of them.
-
-Shipped and user versions
--------------------------
-:func:`ensure_catalogue` (re)loads the shipped files. A shipped intervention that no user
-changed (``origin = 'pakket'``) follows the package: a changed file becomes a new version
-(``update`` by :data:`SHIPPED_AUTHOR`). Once a user stored a version (:func:`add_or_update`,
-``origin = 'gebruiker'``) or removed it, the user's version stays current: a changed shipped
-file is then recorded in the history as ``shipped_skipped`` with the shipped content as its
-snapshot, so it is never lost and never silently applied; :func:`restore_shipped` makes the
-shipped version current again. A shipped file that disappears from the package is removed
-(soft) unless a user version is current. ``interventions.shipped_sha256`` is the hash of the
-last shipped content seen for that id, so reloading is idempotent.
+Every reader takes the content store as ``content`` and sees the effective catalogue:
+the shipped rows with the stored versions applied (:mod:`~wijkanalyse.kennis.versions`). A
+user version stays current when the shipped file changes later (the new shipped version is
+what :func:`restore_shipped` brings back); without ``content`` (no content store) readers see
+the shipped catalogue. Databases made before the content store kept the versions in a DuckDB
+table ``intervention_history``; ``wijkanalyse content migreer`` copies them over.
 """
 
 from __future__ import annotations
@@ -51,9 +43,9 @@ import duckdb
 import pandas as pd
 
 from wijkanalyse import store
+from wijkanalyse.content import ContentStore
 from wijkanalyse.kennis import load
 from wijkanalyse.kennis.files import (
-    _legacy_kind,
     _parse_file,
     _shipped_catalogue,
     _shipped_ids,
@@ -61,6 +53,7 @@ from wijkanalyse.kennis.files import (
     to_dict,
 )
 from wijkanalyse.kennis.model import CatalogueSync, Intervention
+from wijkanalyse.kennis.versions import Current, apply_versions, record_json, whole_snapshot
 from wijkanalyse.kennis.vocab import (
     ACTIONS,
     FIELD_LABELS,
@@ -124,49 +117,37 @@ def _search_text(iv: Intervention) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _write_current(con: duckdb.DuckDBPyConnection, iv: Intervention, *, origin: str,
-                   version: int, shipped_sha: str | None, now: str, who: str) -> None:
+def _write_current(con: duckdb.DuckDBPyConnection, iv: Intervention, *, version: int,
+                   shipped_sha: str, now: str) -> None:
     values = [iv.id, iv.name, iv.summary, iv.description, list(iv.themes), list(iv.partners),
               list(iv.funding), iv.evidence.level, iv.cost.level, iv.horizon.term,
               list(iv.domains), list(iv.indicators), list(iv.signals), list(iv.related),
-              _search_text(iv), json.dumps(to_dict(iv), ensure_ascii=False, sort_keys=True),
-              origin, version, shipped_sha, now, who, None, None]
+              _search_text(iv), record_json(to_dict(iv)), "pakket", version, shipped_sha, now,
+              SHIPPED_AUTHOR, None, None]
     load.replace_intervention(con, values)
 
 
-def _next_version(con: duckdb.DuckDBPyConnection, iid: str) -> int:
-    return store.next_version(con, "intervention_history", "intervention_id", iid)
-
-
-def _write_history(con: duckdb.DuckDBPyConnection, iv: Intervention, *, version: int,
-                   now: str, who: str, action: str, origin: str, note: str | None) -> None:
-    store.append_version(con, "intervention_history", "intervention_id", iv.id, to_dict(iv),
-                         action=action, changed_by=who, changed_at=now, extra=(origin, note),
-                         version=version)
-
-
 def catalogue_in_sync(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the database holds the tables and every shipped file's current content has been
-    seen (so :func:`ensure_catalogue` would change nothing). Works on a read-only connection."""
+    """Whether ``interventions`` holds exactly the shipped catalogue's current content (so
+    :func:`ensure_catalogue` would change nothing). Works on a read-only connection."""
     if not _tables_exist(con):
         return False
     rows = load.current_rows(con)
     shipped = {iv.id: sha for iv, sha in _shipped_catalogue()}
-    for iid, sha in shipped.items():
-        row = rows.get(iid)
-        if row is None or row["shipped_sha256"] != sha:
-            return False
-    return not any(row["origin"] == "pakket" and row["removed_at"] is None
-                   and iid not in shipped for iid, row in rows.items())
+    if set(rows) != set(shipped):
+        return False
+    return all(row["shipped_sha256"] == shipped[iid] and row["origin"] == "pakket"
+               and row["removed_at"] is None for iid, row in rows.items())
 
 
 def ensure_catalogue(con: duckdb.DuckDBPyConnection) -> CatalogueSync:
-    """Load the shipped catalogue into the database (idempotent; rules in the module docstring).
+    """Load the shipped catalogue into ``interventions`` (idempotent, one transaction).
 
-    New shipped interventions are added; changed shipped files update interventions that no
-    user changed and are recorded as ``shipped_skipped`` where a user version (or a removal)
-    is current; shipped interventions no longer in the package are removed unless a user
-    version is current. One transaction.
+    New shipped interventions are added, changed files replace their row (a new row version),
+    rows of interventions no longer shipped are deleted. Rows an older version of wijkanalyse
+    wrote for a person's version are replaced by the shipped one too: those versions are in
+    the older ``intervention_history`` table, which ``wijkanalyse content migreer`` copies into
+    the content store (where every reader finds them).
 
     Parameters
     ----------
@@ -176,7 +157,7 @@ def ensure_catalogue(con: duckdb.DuckDBPyConnection) -> CatalogueSync:
     Returns
     -------
     CatalogueSync
-        The ids added, updated, skipped and removed.
+        The ids added, updated and removed.
 
     Raises
     ------
@@ -188,7 +169,6 @@ def ensure_catalogue(con: duckdb.DuckDBPyConnection) -> CatalogueSync:
         return CatalogueSync()
     added: list[str] = []
     updated: list[str] = []
-    skipped: list[str] = []
     removed: list[str] = []
     shipped = {iv.id: (iv, sha) for iv, sha in _shipped_catalogue()}
     with transaction(con):
@@ -197,43 +177,48 @@ def ensure_catalogue(con: duckdb.DuckDBPyConnection) -> CatalogueSync:
         for iid, (iv, sha) in shipped.items():
             row = rows.get(iid)
             if row is None:
-                version = _next_version(con, iid)
-                _write_current(con, iv, origin="pakket", version=version, shipped_sha=sha,
-                               now=now, who=SHIPPED_AUTHOR)
-                _write_history(con, iv, version=version, now=now, who=SHIPPED_AUTHOR,
-                               action="add", origin="pakket",
-                               note="uit de meegeleverde catalogus")
+                _write_current(con, iv, version=1, shipped_sha=sha, now=now)
                 added.append(iid)
-            elif row["shipped_sha256"] == sha:
-                continue
-            elif row["origin"] == "pakket" and row["removed_at"] is None:
-                version = _next_version(con, iid)
-                _write_current(con, iv, origin="pakket", version=version, shipped_sha=sha,
-                               now=now, who=SHIPPED_AUTHOR)
-                _write_history(con, iv, version=version, now=now, who=SHIPPED_AUTHOR,
-                               action="update", origin="pakket",
-                               note="nieuwe versie van de meegeleverde catalogus")
+            elif (row["shipped_sha256"], row["origin"], row["removed_at"]) != (sha, "pakket",
+                                                                               None):
+                _write_current(con, iv, version=int(row["version"]) + 1, shipped_sha=sha,
+                               now=now)
                 updated.append(iid)
-            else:
-                version = _next_version(con, iid)
-                why = ("verwijderd door een gebruiker" if row["removed_at"] is not None
-                       else "een versie van een gebruiker is actueel")
-                _write_history(con, iv, version=version, now=now, who=SHIPPED_AUTHOR,
-                               action="shipped_skipped", origin="pakket",
-                               note=f"nieuwe meegeleverde versie niet overgenomen: {why}; "
-                                    "'wijkanalyse kennis herstel' maakt haar actueel")
-                load.set_shipped_sha(con, iid, sha)
-                skipped.append(iid)
-        for iid, row in rows.items():
-            if row["origin"] == "pakket" and row["removed_at"] is None and iid not in shipped:
-                iv = from_dict(json.loads(row["record"]))
-                version = _next_version(con, iid)
-                _write_history(con, iv, version=version, now=now, who=SHIPPED_AUTHOR,
-                               action="remove", origin="pakket",
-                               note="niet meer in de meegeleverde catalogus")
-                load.mark_removed(con, iid, now=now, who=SHIPPED_AUTHOR, version=version)
+        for iid in rows:
+            if iid not in shipped:
+                load.delete_intervention(con, iid)
                 removed.append(iid)
-    return CatalogueSync(tuple(added), tuple(updated), tuple(skipped), tuple(removed))
+    return CatalogueSync(added=tuple(added), updated=tuple(updated), removed=tuple(removed))
+
+
+# --------------------------------------------------------------------------- the current state
+
+
+def current_state(con: duckdb.DuckDBPyConnection,
+                  content: ContentStore | None = None) -> dict[str, Current]:
+    """Id -> current state of every intervention (removed ones too): the shipped rows with
+    the content store's versions applied (:func:`~wijkanalyse.kennis.versions.apply_versions`).
+
+    Raises
+    ------
+    KennisError
+        The catalogue is not loaded in the database.
+    """
+    _require_loaded(con)
+    shipped = {str(r[0]): Current(record=json.loads(r[1]), version=int(r[2]), origin=str(r[3]),
+                                  updated_at=str(r[4]), updated_by=str(r[5]), removed_at=r[6],
+                                  removed_by=r[7]) for r in load.all_rows(con)}
+    if content is None:
+        return shipped
+    return apply_versions(shipped, content.kennis_versions())
+
+
+def _intervention(cur: Current) -> Intervention:
+    return from_dict(cur.record, version=cur.version, origin=cur.origin,
+                     updated_at=cur.updated_at, updated_by=cur.updated_by)
+
+
+# --------------------------------------------------------------------------- writing
 
 
 def _clean_author(author: object, what: str = "auteur") -> str:
@@ -245,9 +230,9 @@ def _clean_author(author: object, what: str = "auteur") -> str:
     return text
 
 
-def add_or_update(con: duckdb.DuckDBPyConnection, path: str | Path, *,
-                  author: str) -> Intervention:
-    """Store an intervention from a file as a new version by ``author`` (history kept).
+def add_or_update(con: duckdb.DuckDBPyConnection, content: ContentStore, path: str | Path, *,
+                  author: str, user_id: int | None = None) -> Intervention:
+    """Store an intervention from a file as a new version by ``author`` in the content store.
 
     A new id is added; an existing id gets a new version (``origin = 'gebruiker'``), which
     stays current when the shipped catalogue changes later (see the module docstring). A
@@ -256,12 +241,16 @@ def add_or_update(con: duckdb.DuckDBPyConnection, path: str | Path, *,
     Parameters
     ----------
     con
-        A writable connection.
+        A connection (read-only is fine) with the shipped catalogue loaded.
+    content
+        The content store the version is written to.
     path
         A YAML file (``<id>.yaml``) or Markdown with a YAML front matter (the text is the
         description; the id is ``id:`` from the front matter or the file name).
     author
         Who stores it (required).
+    user_id
+        The account that stores it, if any.
 
     Returns
     -------
@@ -274,41 +263,36 @@ def add_or_update(con: duckdb.DuckDBPyConnection, path: str | Path, *,
         The file is invalid (file, line, field named); ``verwant`` may name stored and shipped
         interventions.
     KennisError
-        No author, read-only database, or the content equals the current version.
+        No author, or the content equals the current version.
     """
     who = _clean_author(author)
-    _ensure_writable(con)
-    ensure_catalogue(con)
+    state = current_state(con, content)
     path = Path(path)
-    known = load.current_ids(con)
+    known = {iid for iid, cur in state.items() if cur.removed_at is None}
     known |= set(_shipped_ids()) | {slugify(path.stem)}
     iv, problems, _ = _parse_file(path, known)
     if problems:
         raise InterventionFileError(problems)
     assert iv is not None
-    with transaction(con):
-        row = load.current_rows(con).get(iv.id)
-        now = _now()
-        if row is not None and row["removed_at"] is None and \
-                row["record"] == json.dumps(to_dict(iv), ensure_ascii=False, sort_keys=True):
-            raise KennisError(f"interventie {iv.id!r} is niet gewijzigd: de inhoud van "
-                              f"{path} is gelijk aan de huidige versie {row['version']}.")
-        version = _next_version(con, iv.id)
-        action = "add" if row is None else "update"
-        note = f"uit bestand {path.name}"
-        if row is not None and row["removed_at"] is not None:
-            note += "; was verwijderd"
-        _write_current(con, iv, origin="gebruiker", version=version,
-                       shipped_sha=row["shipped_sha256"] if row else None, now=now, who=who)
-        _write_history(con, iv, version=version, now=now, who=who, action=action,
-                       origin="gebruiker", note=note)
-    return get_intervention(con, iv.id)
+    record = to_dict(iv)
+    cur = state.get(iv.id)
+    if cur is not None and cur.removed_at is None and cur.record_json == record_json(record):
+        raise KennisError(f"interventie {iv.id!r} is niet gewijzigd: de inhoud van "
+                          f"{path} is gelijk aan de huidige versie {cur.version}.")
+    note = f"uit bestand {path.name}"
+    if cur is not None and cur.removed_at is not None:
+        note += "; was verwijderd"
+    content.add_kennis_version(iv.id, record, action="add" if cur is None else "update",
+                               origin="gebruiker", changed_by=who, changed_at=_now(),
+                               note=note, user_id=user_id)
+    return get_intervention(con, iv.id, content=content)
 
 
-def restore_shipped(con: duckdb.DuckDBPyConnection, intervention_id: str, *,
-                    author: str) -> Intervention:
-    """Make the shipped version of an intervention current again (a new version by ``author``);
-    from then on it follows the package again.
+def restore_shipped(con: duckdb.DuckDBPyConnection, content: ContentStore,
+                    intervention_id: str, *, author: str,
+                    user_id: int | None = None) -> Intervention:
+    """Make the shipped version of an intervention current again (a new version by ``author``
+    in the content store); from then on it follows the package again.
 
     Raises
     ------
@@ -316,32 +300,26 @@ def restore_shipped(con: duckdb.DuckDBPyConnection, intervention_id: str, *,
         Not a shipped intervention, or the shipped version is already current.
     """
     who = _clean_author(author)
-    _ensure_writable(con)
-    ensure_catalogue(con)
-    shipped = {iv.id: (iv, sha) for iv, sha in _shipped_catalogue()}
+    shipped = {iv.id: iv for iv, _ in _shipped_catalogue()}
     iid = str(intervention_id).strip()
     if iid not in shipped:
         raise KennisError(f"{iid!r} is geen interventie uit de meegeleverde catalogus; er is "
                           "geen meegeleverde versie om te herstellen.")
-    iv, sha = shipped[iid]
-    with transaction(con):
-        row = load.current_rows(con)[iid]
-        if row["origin"] == "pakket" and row["removed_at"] is None:
-            raise KennisError(f"de meegeleverde versie van {iid!r} is al actueel "
-                              f"(versie {row['version']}).")
-        now = _now()
-        version = _next_version(con, iid)
-        _write_current(con, iv, origin="pakket", version=version, shipped_sha=sha, now=now,
-                       who=who)
-        _write_history(con, iv, version=version, now=now, who=who, action="restore",
-                       origin="pakket", note="meegeleverde versie hersteld")
-    return get_intervention(con, iid)
+    cur = current_state(con, content).get(iid)
+    if cur is not None and cur.origin == "pakket" and cur.removed_at is None:
+        raise KennisError(f"de meegeleverde versie van {iid!r} is al actueel "
+                          f"(versie {cur.version}).")
+    content.add_kennis_version(iid, to_dict(shipped[iid]), action="restore", origin="pakket",
+                               changed_by=who, changed_at=_now(),
+                               note="meegeleverde versie hersteld", user_id=user_id)
+    return get_intervention(con, iid, content=content)
 
 
-def remove_intervention(con: duckdb.DuckDBPyConnection, intervention_id: str, *,
-                        removed_by: str) -> None:
-    """Remove an intervention from lists and matching (soft delete; history kept). Applied
-    approaches that name it stay and keep naming it.
+def remove_intervention(con: duckdb.DuckDBPyConnection, content: ContentStore,
+                        intervention_id: str, *, removed_by: str,
+                        user_id: int | None = None) -> None:
+    """Remove an intervention from lists and matching (soft delete, a version in the content
+    store; history kept). Applied approaches that name it stay and keep naming it.
 
     Raises
     ------
@@ -349,24 +327,18 @@ def remove_intervention(con: duckdb.DuckDBPyConnection, intervention_id: str, *,
         Unknown or already removed intervention, or no name given.
     """
     who = _clean_author(removed_by, "naam van wie verwijdert")
-    _ensure_writable(con)
-    iv = get_intervention(con, intervention_id)
-    with transaction(con):
-        now = _now()
-        version = _next_version(con, iv.id)
-        row = load.current_rows(con)[iv.id]
-        _write_history(con, iv, version=version, now=now, who=who, action="remove",
-                       origin=row["origin"], note=None)
-        load.mark_removed(con, iv.id, now=now, who=who, version=version)
+    iv = get_intervention(con, intervention_id, content=content)
+    cur = current_state(con, content)[iv.id]
+    content.add_kennis_version(iv.id, cur.record, action="remove", origin=cur.origin,
+                               changed_by=who, changed_at=_now(), user_id=user_id)
 
 
 # --------------------------------------------------------------------------- reading
 
 
-def _unknown_intervention(con: duckdb.DuckDBPyConnection, iid: str) -> KennisError:
-    rows = load.current_names(con)
-    ids = [r[0] for r in rows]
-    by_name = {slugify(r[1]): r[0] for r in rows}
+def _unknown_intervention(state: dict[str, Current], iid: str) -> KennisError:
+    ids = [i for i, cur in state.items() if cur.removed_at is None]
+    by_name = {slugify(str(state[i].record["name"])): i for i in ids}
     close = difflib.get_close_matches(slugify(iid), ids + list(by_name), n=3, cutoff=0.5)
     hits = list(dict.fromkeys(by_name.get(c, c) for c in close))
     hint = f" Bedoelt u {' of '.join(repr(h) for h in hits)}?" if hits else ""
@@ -375,7 +347,8 @@ def _unknown_intervention(con: duckdb.DuckDBPyConnection, iid: str) -> KennisErr
 
 
 def get_intervention(con: duckdb.DuckDBPyConnection, intervention_id: str, *,
-                     include_removed: bool = False) -> Intervention:
+                     include_removed: bool = False,
+                     content: ContentStore | None = None) -> Intervention:
     """One intervention, current version, with its metadata.
 
     Parameters
@@ -386,33 +359,36 @@ def get_intervention(con: duckdb.DuckDBPyConnection, intervention_id: str, *,
         The id; a name whose slug is an id is accepted too ("Housing First").
     include_removed
         Also return a removed intervention.
+    content
+        The content store with the stored versions (``None``: the shipped catalogue).
 
     Raises
     ------
     KennisError
         Unknown (with suggestions) or removed intervention.
     """
-    _require_loaded(con)
+    state = current_state(con, content)
     text = str(intervention_id).strip()
     for candidate in dict.fromkeys((text, slugify(text))):
-        row = load.intervention_row(con, candidate)
-        if row is not None:
+        cur = state.get(candidate)
+        if cur is not None:
             break
     else:
-        raise _unknown_intervention(con, text)
-    if row[5] is not None and not include_removed:
-        raise KennisError(f"interventie {candidate!r} is verwijderd op {row[5]} door {row[6]}; "
-                          "de geschiedenis blijft bewaard ('wijkanalyse kennis geschiedenis "
-                          f"{candidate}').", field="intervention")
-    return from_dict(json.loads(row[0]), version=row[1], origin=row[2], updated_at=row[3],
-                     updated_by=row[4])
+        raise _unknown_intervention(state, text)
+    if cur.removed_at is not None and not include_removed:
+        raise KennisError(f"interventie {candidate!r} is verwijderd op {cur.removed_at} door "
+                          f"{cur.removed_by}; de geschiedenis blijft bewaard ('wijkanalyse "
+                          f"kennis geschiedenis {candidate}').", field="intervention")
+    return _intervention(cur)
 
 
-def current_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+def current_rows(con: duckdb.DuckDBPyConnection, *,
+                 content: ContentStore | None = None) -> list[tuple[Any, ...]]:
     """``record, version, origin, updated_at, updated_by`` of every current intervention, by
-    id (what :func:`all_interventions` is made from)."""
-    _require_loaded(con)
-    return load.current_records(con)
+    id (what :func:`all_interventions` is made from; ``record`` is JSON text)."""
+    state = current_state(con, content)
+    return [(cur.record_json, cur.version, cur.origin, cur.updated_at, cur.updated_by)
+            for _, cur in sorted(state.items()) if cur.removed_at is None]
 
 
 def interventions_from_rows(rows: Sequence[tuple[Any, ...]]) -> list[Intervention]:
@@ -421,9 +397,10 @@ def interventions_from_rows(rows: Sequence[tuple[Any, ...]]) -> list[Interventio
                       updated_by=r[4]) for r in rows]
 
 
-def all_interventions(con: duckdb.DuckDBPyConnection) -> list[Intervention]:
+def all_interventions(con: duckdb.DuckDBPyConnection, *,
+                      content: ContentStore | None = None) -> list[Intervention]:
     """Every current (not removed) intervention, sorted by id (for matching and search)."""
-    return interventions_from_rows(current_rows(con))
+    return interventions_from_rows(current_rows(con, content=content))
 
 
 def list_interventions(
@@ -433,6 +410,7 @@ def list_interventions(
     partner: str | None = None,
     evidence: str | None = None,
     kind: str | None = None,
+    content: ContentStore | None = None,
 ) -> pd.DataFrame:
     """The current interventions as a table, by name.
 
@@ -446,6 +424,8 @@ def list_interventions(
         Only interventions with at least this evidence level (:func:`evidence_at_least`).
     kind
         Only interventions of this kind (``soort``, :data:`KINDS`).
+    content
+        The content store with the stored versions (``None``: the shipped catalogue).
 
     Returns
     -------
@@ -458,61 +438,73 @@ def list_interventions(
     KennisError
         Unknown theme, partner, evidence level or kind (with the allowed values).
     """
-    stored = [c for c in LIST_COLUMNS if c not in ("kind", "evidence_effect")]
     wanted_kind = normalise_kind(kind) if kind is not None else None
     theme_id = normalise_theme(theme) if theme is not None else None
     partner_id = normalise_partner(partner) if partner is not None else None
     levels = evidence_at_least(evidence) if evidence is not None else None
-    _require_loaded(con)
-    df = load.intervention_table(con, stored, theme=theme_id, partner=partner_id,
-                                 evidence_levels=levels)
-    for col in ("themes", "partners", "funding", "domains", "indicators", "signals"):
-        df[col] = df[col].map(lambda v: list(v) if v is not None else [])
-    records = [json.loads(r) for r in df["record"]]
-    df["kind"] = [r.get("kind") or _legacy_kind(r["id"]) for r in records]
-    df["evidence_effect"] = [r["evidence"].get("effect") or "onbekend" for r in records]
-    if wanted_kind is not None:
-        df = df[df["kind"] == wanted_kind]
-    return df[LIST_COLUMNS].reset_index(drop=True)
+    records = []
+    for iv in all_interventions(con, content=content):
+        if (theme_id is not None and theme_id not in iv.themes) or \
+                (partner_id is not None and partner_id not in iv.partners) or \
+                (levels is not None and iv.evidence.level not in levels) or \
+                (wanted_kind is not None and iv.kind != wanted_kind):
+            continue
+        records.append({
+            "intervention_id": iv.id, "name": iv.name, "summary": iv.summary, "kind": iv.kind,
+            "themes": list(iv.themes), "evidence_level": iv.evidence.level,
+            "evidence_effect": iv.evidence.effect or "onbekend", "partners": list(iv.partners),
+            "funding": list(iv.funding), "cost_level": iv.cost.level,
+            "horizon": iv.horizon.term, "domains": list(iv.domains),
+            "indicators": list(iv.indicators), "signals": list(iv.signals),
+            "version": iv.version, "origin": iv.origin, "updated_at": iv.updated_at,
+            "updated_by": iv.updated_by})
+    records.sort(key=lambda r: (str(r["name"]).lower(), r["intervention_id"]))
+    return pd.DataFrame.from_records(records, columns=LIST_COLUMNS)
 
 
-def intervention_history(con: duckdb.DuckDBPyConnection, intervention_id: str) -> pd.DataFrame:
-    """Every version of an intervention, oldest first (also of a removed one).
+def intervention_history(con: duckdb.DuckDBPyConnection, intervention_id: str, *,
+                         content: ContentStore | None = None) -> pd.DataFrame:
+    """Every version of an intervention stored in the content store, oldest first (also of a
+    removed one); empty when nobody changed it (the shipped version is current).
 
     Returns
     -------
     pandas.DataFrame
         Columns :data:`HISTORY_COLUMNS`: ``action_label`` in Dutch, ``changed_fields`` the
-        Dutch names of the fields that differ from the previous version, ``current`` whether
-        this version is the current one, ``snapshot`` the content as JSON text.
+        Dutch names of the fields that differ from the version before (the first: from the
+        shipped version), ``current`` whether this version is the current one, ``snapshot``
+        the stored content as JSON text.
 
     Raises
     ------
     KennisError
         Unknown intervention.
     """
-    iv = get_intervention(con, intervention_id, include_removed=True)
-    current = load.current_version(con, iv.id)
-    rows = load.history_rows(con, iv.id)
+    iv = get_intervention(con, intervention_id, include_removed=True, content=content)
+    cur = current_state(con, content)[iv.id]
+    shipped = current_state(con).get(iv.id)
+    previous: dict[str, Any] | None = None if shipped is None else shipped.record
     records = []
-    previous: dict[str, Any] | None = None
-    for iid, version, changed_at, who, action, origin, note, snapshot in rows:
-        snap = json.loads(snapshot)
+    for v in [] if content is None else content.kennis_versions(iv.id):
+        snap = whole_snapshot(json.loads(v["snapshot"]), previous, iv.id) or {}
         changed = ""
-        if previous is not None and action in ("update", "restore", "shipped_skipped"):
+        if previous is not None and v["action"] in ("update", "restore", "shipped_skipped"):
             changed = ", ".join(label for k, label in FIELD_LABELS.items()
                                 if snap.get(k) != previous.get(k))
-        records.append({"intervention_id": iid, "version": version, "changed_at": changed_at,
-                        "changed_by": who, "action": action, "action_label": ACTIONS[action],
-                        "origin": origin, "note": note or "", "changed_fields": changed,
-                        "current": version == current, "snapshot": snapshot})
-        if action != "shipped_skipped":
+        records.append({"intervention_id": iv.id, "version": v["version"],
+                        "changed_at": v["changed_at"], "changed_by": v["changed_by"],
+                        "action": v["action"], "action_label": ACTIONS[v["action"]],
+                        "origin": v["origin"], "note": v["note"] or "",
+                        "changed_fields": changed,
+                        "current": cur.from_content and v["version"] == cur.version,
+                        "snapshot": v["snapshot"]})
+        if v["action"] != "shipped_skipped":
             previous = snap
     return pd.DataFrame.from_records(records, columns=HISTORY_COLUMNS)
 
 
 __all__ = [
-    "add_or_update", "all_interventions", "catalogue_in_sync",
+    "add_or_update", "all_interventions", "catalogue_in_sync", "current_state",
     "ensure_catalogue", "ensure_tables", "get_intervention", "intervention_history",
     "list_interventions", "remove_intervention", "restore_shipped",
 ]

@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 
 from wijkanalyse.atomicio import ensure_out_dir, write_atomic, write_json, write_text
+from wijkanalyse.content import ContentStore
 from wijkanalyse.exportsafe import csv_value
 from wijkanalyse.kennis.dossier import all_interventions
 from wijkanalyse.kennis.files import to_file_data, to_yaml
@@ -19,7 +20,7 @@ from wijkanalyse.kennis.vocab import FUNDING, ORIGINS, PARTNERS, KennisError
 
 
 def export_catalogue(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *,
-                     format: str = "yaml") -> list[Path]:
+                     format: str = "yaml", content: ContentStore | None = None) -> list[Path]:
     """Write the current catalogue (also user versions; not removed ones).
 
     Parameters
@@ -34,6 +35,8 @@ def export_catalogue(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *,
         ``"json"``: ``interventies.json`` with every record (file keys plus ``id``) and its
         version metadata; ``"csv"``: ``interventies.csv`` (``;``-separated, UTF-8 with BOM for
         Excel), one row per intervention, lists joined with ``"; "``.
+    content
+        The content store with the stored versions (``None``: the shipped catalogue).
 
     Returns
     -------
@@ -51,7 +54,7 @@ def export_catalogue(con: duckdb.DuckDBPyConnection, out_dir: str | Path, *,
     if fmt not in ("yaml", "json", "csv"):
         raise KennisError(f"onbekend formaat {format!r}; kies yaml, json of csv.",
                           field="format")
-    items = all_interventions(con)
+    items = all_interventions(con, content=content)
     out = ensure_out_dir(out_dir)
 
     if fmt == "yaml":

@@ -77,6 +77,7 @@ from typing import Any
 import duckdb
 
 from wijkanalyse import store
+from wijkanalyse.content import ContentStore
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.kennis import load
 from wijkanalyse.kennis.dossier import current_rows, interventions_from_rows
@@ -125,8 +126,10 @@ def _one_or_many(value: str | Sequence[str]) -> list[str]:
     return [value] if isinstance(value, str) else [str(v) for v in value]
 
 
-def _catalogue(con: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, Any]], bool]:
-    """The current interventions as plain dicts, and whether they came from the database.
+def _catalogue(con: duckdb.DuckDBPyConnection, content: ContentStore | None = None
+               ) -> tuple[list[dict[str, Any]], bool]:
+    """The current interventions as plain dicts (the shipped catalogue with the versions
+    stored in ``content``), and whether they came from the database.
 
     A database into which the kennisdossier was never loaded (no ``interventions`` table, or
     an empty one: a fresh build opened read-only) gets the catalogue shipped with the package
@@ -134,7 +137,7 @@ def _catalogue(con: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, Any]], bo
     """
     if load.catalogue_loaded(con):
         try:
-            rows = current_rows(con)
+            rows = current_rows(con, content=content)
         except KennisError:
             pass  # the other kennis tables are missing: not loaded by kennis itself
         else:

@@ -3,8 +3,8 @@ writing interventions, and the observations the peer applications compare. Appli
 approaches are kept in the content store (:class:`wijkanalyse.content.ContentStore`).
 Functions take a connection and return plain values or DataFrames; the rules (what to write
 when) live in :mod:`~wijkanalyse.kennis.dossier` and
-:mod:`~wijkanalyse.kennis.applied`. The version history is written with the store's helpers
-(``store.append_version``, ``store.next_version``).
+:mod:`~wijkanalyse.kennis.applied`. The versions people store are in the content store
+(``kennis_history``), not here.
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import duckdb
-import pandas as pd
 
 from wijkanalyse import store
 
-#: The user tables of this package (to be listed in ``store.USER_TABLES``).
-TABLES = ("interventions", "intervention_history")
+#: The table of this package: the shipped catalogue (``data build`` loads it).
+TABLES = ("interventions",)
 
 #: DDL of :data:`TABLES` (part of ``store.SCHEMA``).
 SCHEMA = store.KENNIS_SCHEMA
@@ -62,6 +61,19 @@ def replace_intervention(con: duckdb.DuckDBPyConnection, values: Sequence[Any]) 
                 f"({', '.join('?' for _ in ROW_COLUMNS)})", list(values))
 
 
+def all_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    """``intervention_id, record, version, origin, updated_at, updated_by, removed_at,
+    removed_by`` of every row of ``interventions``, by id."""
+    return [tuple(r) for r in con.execute(
+        "SELECT intervention_id, record, version, origin, updated_at, updated_by, removed_at, "
+        "removed_by FROM interventions ORDER BY intervention_id").fetchall()]
+
+
+def delete_intervention(con: duckdb.DuckDBPyConnection, intervention_id: str) -> None:
+    """Delete the row of an intervention that is no longer shipped."""
+    con.execute("DELETE FROM interventions WHERE intervention_id = ?", [intervention_id])
+
+
 def current_rows(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
     """Id -> ``origin``, ``version``, ``shipped_sha256``, ``removed_at``, ``record`` of every
     row of ``interventions`` (removed ones too)."""
@@ -69,96 +81,6 @@ def current_rows(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
                        "record FROM interventions").fetchall()
     return {r[0]: {"origin": r[1], "version": r[2], "shipped_sha256": r[3],
                    "removed_at": r[4], "record": r[5]} for r in rows}
-
-
-def set_shipped_sha(con: duckdb.DuckDBPyConnection, intervention_id: str, sha: str) -> None:
-    """Record the hash of the last shipped content seen for an intervention."""
-    con.execute("UPDATE interventions SET shipped_sha256 = ? WHERE intervention_id = ?",
-                [sha, intervention_id])
-
-
-def mark_removed(con: duckdb.DuckDBPyConnection, intervention_id: str, *, now: str, who: str,
-                 version: int) -> None:
-    """Soft-delete an intervention as ``version`` by ``who``."""
-    con.execute("UPDATE interventions SET removed_at = ?, removed_by = ?, version = ?, "
-                "updated_at = ?, updated_by = ? WHERE intervention_id = ?",
-                [now, who, version, now, who, intervention_id])
-
-
-def current_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """The ids of the interventions that are not removed."""
-    return {r[0] for r in con.execute(
-        "SELECT intervention_id FROM interventions WHERE removed_at IS NULL").fetchall()}
-
-
-def current_names(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
-    """(id, name) of the interventions that are not removed."""
-    return [(r[0], r[1]) for r in con.execute(
-        "SELECT intervention_id, name FROM interventions WHERE removed_at IS NULL").fetchall()]
-
-
-def intervention_row(con: duckdb.DuckDBPyConnection, intervention_id: str
-                     ) -> tuple[Any, ...] | None:
-    """``record, version, origin, updated_at, updated_by, removed_at, removed_by`` of one
-    intervention, or ``None``."""
-    row = con.execute("SELECT record, version, origin, updated_at, updated_by, removed_at, "
-                      "removed_by FROM interventions WHERE intervention_id = ?",
-                      [intervention_id]).fetchone()
-    return None if row is None else tuple(row)
-
-
-def current_records(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
-    """``record, version, origin, updated_at, updated_by`` of every intervention that is not
-    removed, by id."""
-    return [tuple(r) for r in con.execute(
-        "SELECT record, version, origin, updated_at, updated_by FROM interventions "
-        "WHERE removed_at IS NULL ORDER BY intervention_id").fetchall()]
-
-
-def intervention_table(con: duckdb.DuckDBPyConnection, columns: Sequence[str], *,
-                       theme: str | None = None, partner: str | None = None,
-                       evidence_levels: Sequence[str] | None = None) -> pd.DataFrame:
-    """The interventions that are not removed, by name: ``columns`` plus ``record``; only
-    those with ``theme`` / ``partner`` (ids) and an evidence level in ``evidence_levels``."""
-    sql = f"SELECT {', '.join(columns)}, record FROM interventions WHERE removed_at IS NULL"
-    params: list[Any] = []
-    if theme is not None:
-        sql += " AND list_contains(themes, ?)"
-        params.append(theme)
-    if partner is not None:
-        sql += " AND list_contains(partners, ?)"
-        params.append(partner)
-    if evidence_levels is not None:
-        sql += " AND list_contains(?, evidence_level)"
-        params.append(list(evidence_levels))
-    return con.execute(sql + " ORDER BY lower(name), intervention_id", params).df()
-
-
-def current_version(con: duckdb.DuckDBPyConnection, intervention_id: str) -> int:
-    """The version number of the current row of an intervention."""
-    return int(con.execute("SELECT version FROM interventions WHERE intervention_id = ?",
-                           [intervention_id]).fetchall()[0][0])
-
-
-def history_rows(con: duckdb.DuckDBPyConnection, intervention_id: str
-                 ) -> list[tuple[Any, ...]]:
-    """``intervention_id, version, changed_at, changed_by, action, origin, note, snapshot`` of
-    every version of an intervention, oldest first."""
-    return [tuple(r) for r in con.execute(
-        "SELECT intervention_id, version, changed_at, changed_by, action, origin, note, "
-        "snapshot FROM intervention_history WHERE intervention_id = ? ORDER BY version",
-        [intervention_id]).fetchall()]
-
-
-# --------------------------------------------------------------------------- applied
-
-
-def intervention_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Id -> name of every stored intervention (empty without the table)."""
-    if not tables_exist(con):
-        return {}
-    return {str(i): str(n) for i, n in con.execute(
-        "SELECT intervention_id, name FROM interventions").fetchall()}
 
 
 # --------------------------------------------------------------------------- observations

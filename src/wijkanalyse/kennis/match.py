@@ -214,7 +214,7 @@ def match(
         When ``profile`` is the profile of another subject, or ``limit`` is below 1.
     """
     profile = _profile_for(con, subject, profile)
-    records, _ = _catalogue(con)
+    records, _ = _catalogue(con, content)
     result = match_profile(records, profile, limit=limit)
     _peer_applications(con, profile, result.all(), content)
     return result

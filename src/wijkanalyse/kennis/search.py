@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from wijkanalyse.content import ContentStore
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.kennis.index import (
     PART_WEIGHT,
@@ -307,6 +308,7 @@ def search(
     partners: str | Sequence[str] | None = None,
     evidence: str | Sequence[str] | None = None,
     limit: int | None = 20,
+    content: ContentStore | None = None,
 ) -> pd.DataFrame:
     """Full-text search in the kennisdossier.
 
@@ -329,6 +331,8 @@ def search(
         keep exactly those levels.
     limit
         Maximum number of rows (``None``: all).
+    content
+        The content store with the stored versions (``None``: the shipped catalogue).
 
     Returns
     -------
@@ -354,7 +358,7 @@ def search(
         levels = list(evidence_at_least(evidence))
     else:
         levels = [normalise_evidence(e) for e in evidence]
-    records, _ = _catalogue(con)
+    records, _ = _catalogue(con, content)
     return search_index(_cached_index(records, con), query, themes=theme_ids, partners=partner_ids,
                         evidence=levels, limit=limit)
 

@@ -121,7 +121,7 @@ def profile_section(
         (the template variable is ``kennis``).
     """
     profile = _profile_for(con, subject, profile)
-    records, from_db = _catalogue(con)
+    records, from_db = _catalogue(con, content)
     result = match_profile(records, profile, limit=limit)
     matches = result.all()
     _peer_applications(con, profile, matches, content)

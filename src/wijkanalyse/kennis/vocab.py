@@ -181,7 +181,8 @@ ACTIONS: dict[str, str] = {
     "shipped_skipped": "nieuwe meegeleverde versie niet overgenomen",
 }
 #: Origins of a version -> Dutch label.
-ORIGINS: dict[str, str] = {"pakket": "meegeleverd", "gebruiker": "gebruiker"}
+ORIGINS: dict[str, str] = {"pakket": "meegeleverd", "gebruiker": "gebruiker",
+                           "web": "website"}
 
 
 

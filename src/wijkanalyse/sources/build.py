@@ -440,7 +440,8 @@ def _record_conflicts(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _load_kennis_catalogue(con: duckdb.DuckDBPyConnection) -> None:
-    """Load the shipped interventions (idempotent; user versions carried over stay current)."""
+    """Load the shipped interventions (idempotent; the versions people stored are in the
+    content store, which the build does not touch)."""
     from wijkanalyse.kennis import ensure_catalogue
     from wijkanalyse.kennis.index import stored_index_part
 

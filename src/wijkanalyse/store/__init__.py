@@ -2,7 +2,7 @@
 
 Modules: ``schema`` (tables, views, source priorities), ``connection`` (opening, ``writing``/
 ``reading``, transactions, copying into a file), ``failures`` (errors on the database file
-for people), ``versions`` (history tables of versioned records), ``rebuild`` (counts,
+for people), ``rebuild`` (counts,
 conflicts and the user tables a build carries over), ``sourcedata`` (writing what the build
 read, reference regions).
 
@@ -80,10 +80,6 @@ from wijkanalyse.store.storedparts import (
     read_stored_parts,
     write_stored_parts,
 )
-from wijkanalyse.store.versions import (
-    append_version,
-    next_version,
-)
 
 __all__ = [
     "ensure_feature_tables",
@@ -100,7 +96,6 @@ __all__ = [
     "LEGACY_SCHEMA",
     "LEGACY_TABLES",
     "USER_TABLES",
-    "append_version",
     "carry_over_user_tables",
     "checkpoint",
     "check_writable",
@@ -114,7 +109,6 @@ __all__ = [
     "is_disk_full",
     "is_read_only",
     "missing_database_message",
-    "next_version",
     "read_stored_part",
     "read_stored_parts",
     "reading",

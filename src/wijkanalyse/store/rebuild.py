@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from wijkanalyse.errors import WijkanalyseError
-from wijkanalyse.store.failures import database_error
+from wijkanalyse.store.failures import REBUILD_HINT, BadDatabaseError, database_error
 from wijkanalyse.store.schema import LEGACY_TABLES, USER_TABLES
 
 __all__ = ["NotWijkanalyseDatabaseError", "carry_over_user_tables", "checkpoint",
@@ -97,6 +97,19 @@ def conflicting_sources(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
     return frozenset(found)
 
 
+def _refuse_truncated(con: duckdb.DuckDBPyConnection, target: Path) -> None:
+    """Refuse a previous file that is shorter than the blocks its header names (broken off):
+    the tables a build reads from it may all lie before the break, the rest is lost."""
+    row = con.execute("SELECT block_size * total_blocks FROM pragma_database_size() "
+                      "WHERE database_name = 'previous'").fetchone()
+    size = target.stat().st_size
+    if row is not None and size < int(row[0]):
+        raise BadDatabaseError(
+            f"{target} is geen leesbare wijkanalyse-database: het bestand is afgebroken "
+            f"({size} bytes, de database beslaat er {int(row[0])}). "
+            + REBUILD_HINT.format(path=target))
+
+
 def carry_over_user_tables(
     con: duckdb.DuckDBPyConnection, target: Path, *, previous: dict[str, int] | None = None,
 ) -> dict[str, int]:
@@ -131,6 +144,7 @@ def carry_over_user_tables(
             raise NotWijkanalyseDatabaseError(
                 f"{target} is een DuckDB-database, maar niet van wijkanalyse; data build "
                 "vervangt hem niet. Kies een ander pad met --db.")
+        _refuse_truncated(con, target)
         for name in USER_TABLES:
             if name in existing:
                 con.execute(f"INSERT INTO main.{name} BY NAME SELECT * FROM previous.{name}")

@@ -7,15 +7,18 @@ import duckdb
 SCHEMA_VERSION = "1"
 
 #: Tables that hold what users made themselves and stay in the analytical database (user
-#: areas are analytical definitions; the kennisdossier is seeded by the build); ``data build``
-#: carries them over. Stories and applied approaches live in the content store
-#: (:mod:`wijkanalyse.content`), a file ``data build`` never touches.
-USER_TABLES = ("areas", "area_members", "interventions", "intervention_history")
+#: areas are analytical definitions); ``data build`` carries them over. Stories, applied
+#: approaches and kennisdossier versions live in the content store (:mod:`wijkanalyse.content`),
+#: a file ``data build`` never touches; the shipped kennisdossier (``interventions``) is loaded
+#: by every build.
+USER_TABLES = ("areas", "area_members")
 
-#: Tables of stories and applied approaches that databases before the content store had. The
-#: schema no longer makes them; ``data build`` copies them as they are when the previous file
-#: has them (so nothing is lost before ``wijkanalyse content migreer`` copied them over).
-LEGACY_TABLES = ("stories", "story_history", "applied_approaches", "applied_approach_history")
+#: Tables of stories, applied approaches and kennisdossier versions that databases before the
+#: content store had. The schema no longer makes them; ``data build`` copies them as they are
+#: when the previous file has them (so nothing is lost before ``wijkanalyse content migreer``
+#: copied them over).
+LEGACY_TABLES = ("stories", "story_history", "applied_approaches", "applied_approach_history",
+                 "intervention_history")
 
 #: Lower is preferred when two sources give the same figure.
 LAYOUT_PRIORITY = {
@@ -70,10 +73,18 @@ CREATE TABLE IF NOT EXISTS applied_approach_history (
     changed_by VARCHAR NOT NULL,
     action VARCHAR NOT NULL CHECK (action IN ('add', 'update', 'remove')),
     snapshot VARCHAR NOT NULL, PRIMARY KEY (applied_id, version));
+CREATE TABLE IF NOT EXISTS intervention_history (
+    intervention_id VARCHAR NOT NULL, version INTEGER NOT NULL, changed_at VARCHAR NOT NULL,
+    changed_by VARCHAR NOT NULL,
+    action VARCHAR NOT NULL
+        CHECK (action IN ('add', 'update', 'remove', 'restore', 'shipped_skipped')),
+    origin VARCHAR NOT NULL CHECK (origin IN ('pakket', 'gebruiker')), note VARCHAR,
+    snapshot VARCHAR NOT NULL, PRIMARY KEY (intervention_id, version));
 """
 
-#: Kennisdossier: interventions (shipped and user versions) and their history (see
-#: :mod:`wijkanalyse.kennis.dossier`).
+#: Kennisdossier: the shipped interventions (see :mod:`wijkanalyse.kennis.dossier`; the
+#: versions people store are in the content store). ``origin = 'gebruiker'`` rows are what
+#: databases before the content store had; ``ensure_catalogue`` replaces them.
 KENNIS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS interventions (
     intervention_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, summary VARCHAR NOT NULL,
@@ -85,13 +96,6 @@ CREATE TABLE IF NOT EXISTS interventions (
     origin VARCHAR NOT NULL CHECK (origin IN ('pakket', 'gebruiker')),
     version INTEGER NOT NULL, shipped_sha256 VARCHAR, updated_at VARCHAR NOT NULL,
     updated_by VARCHAR NOT NULL, removed_at VARCHAR, removed_by VARCHAR);
-CREATE TABLE IF NOT EXISTS intervention_history (
-    intervention_id VARCHAR NOT NULL, version INTEGER NOT NULL, changed_at VARCHAR NOT NULL,
-    changed_by VARCHAR NOT NULL,
-    action VARCHAR NOT NULL
-        CHECK (action IN ('add', 'update', 'remove', 'restore', 'shipped_skipped')),
-    origin VARCHAR NOT NULL CHECK (origin IN ('pakket', 'gebruiker')), note VARCHAR,
-    snapshot VARCHAR NOT NULL, PRIMARY KEY (intervention_id, version));
 """
 
 SCHEMA = KENNIS_SCHEMA + """

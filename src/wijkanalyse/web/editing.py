@@ -7,16 +7,14 @@ account's name and id), kennisdossier edits as versions in the content store.
 :class:`~wijkanalyse.web.contentapi.EditStore`; :func:`install` puts one on
 ``app.state.editor`` (read by :func:`wijkanalyse.web.routes.edit.editor_of`).
 
-The kennisdossier itself lives in the analytical database, which the site only reads: an edit
-on the site is stored as a kennis version in the content store (``origin="web"``) and shown on
-the edit form and on the dossier page ``/kennis/ID`` (name, summary and description of the
-latest web edit); ``wijkanalyse kennis`` does not take it over into the analytical database
-yet (see docs/accounts.md).
+An edit of the kennisdossier on the site is stored as a kennis version in the content store
+(``origin="web"``: name, summary and description), the same place ``wijkanalyse kennis
+add|verwijder|herstel`` write to; every reader (the dossier pages, search, matching, the CLI)
+sees the shipped catalogue with those versions applied (:mod:`wijkanalyse.kennis.versions`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -141,31 +139,21 @@ class ContentEditor:
 
     def intervention_ids(self) -> list[str]:
         """The ids of the current interventions of the kennisdossier."""
-        return self.db.run(lambda con: [iv.id for iv in all_interventions(con)])
+        return self.db.run(lambda con: [iv.id for iv in all_interventions(
+            con, content=self.content)])
 
     def get_intervention(self, intervention_id: str) -> InterventionRecord | None:
-        """An intervention's editable text: the dossier's, or the latest web edit."""
+        """An intervention's editable text, as every reader sees it (shipped or stored)."""
 
         def read(con: duckdb.DuckDBPyConnection) -> InterventionRecord | None:
             try:
-                iv = get_intervention(con, intervention_id)
+                iv = get_intervention(con, intervention_id, content=self.content)
             except KennisError:
                 return None
             return InterventionRecord(id=iv.id, name=iv.name, summary=iv.summary,
                                       evidence=iv.description, changed_by=iv.updated_by or "")
 
-        record = self.db.run(read)
-        if record is None:
-            return None
-        versions = self.content.kennis_versions(intervention_id)
-        if versions:
-            last = versions[-1]
-            data = json.loads(last["snapshot"])
-            record = InterventionRecord(id=record.id, name=str(data["name"]),
-                                        summary=str(data["summary"]),
-                                        evidence=str(data["description"]),
-                                        changed_by=str(last["changed_by"]))
-        return record
+        return self.db.run(read)
 
     def update_intervention(self, intervention_id: str, *, name: str, summary: str,
                             evidence: str, author: User) -> InterventionRecord:

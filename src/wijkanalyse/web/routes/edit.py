@@ -20,6 +20,7 @@ Routes:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
@@ -78,6 +79,28 @@ def _store_error(exc: Exception) -> dict[str, str]:
     return {"algemeen": f"Opslaan is niet gelukt: {exc}"}
 
 
+async def _save_form(
+    request: Request, *,
+    clean: Callable[[Mapping[str, Any]], tuple[dict[str, Any], dict[str, str]]],
+    save: Callable[[dict[str, Any]], object],
+    template: str, context: dict[str, Any], done: str,
+) -> Response:
+    """The steps every edit POST takes: read the form, ``clean`` it, ``save`` the values
+    through the store (an error of the store becomes a general field error), and either show
+    ``template`` again with the form, ``context`` and the errors (400) or go to ``done``."""
+    form = await request.form()
+    values, errors = clean(form)
+    if not errors:
+        try:
+            save(values)
+        except (WijkanalyseError, ValueError) as exc:
+            errors = _store_error(exc)
+    if errors:
+        return render(request, template, {**context, "form": dict(form), "errors": errors},
+                      status_code=400)
+    return _go(request, done)
+
+
 # --------------------------------------------------------------------------- stories
 
 
@@ -109,18 +132,11 @@ async def add_story(request: Request, code: str,
     """Store a new verhaal or aanpak."""
     area = _area(code)
     _may_edit_area(user, area)
-    form = await request.form()
-    values, errors = forms.clean_story(form)
-    if not errors:
-        try:
-            _store(request).add_story(area_code=area, author=user, **values)
-        except (WijkanalyseError, ValueError) as exc:
-            errors = _store_error(exc)
-    if errors:
-        return render(request, "edit/verhaal.html",
-                      {"area": area, "story": None, "form": dict(form), "errors": errors},
-                      status_code=400)
-    return _go(request, f"/gebied/{area}/verhalen")
+    return await _save_form(
+        request, clean=forms.clean_story,
+        save=lambda values: _store(request).add_story(area_code=area, author=user, **values),
+        template="edit/verhaal.html", context={"area": area, "story": None},
+        done=f"/gebied/{area}/verhalen")
 
 
 def _story_or_404(request: Request, story_id: int) -> Any:
@@ -148,18 +164,11 @@ async def update_story(request: Request, story_id: int,
     """Store a changed story (a new version; the store keeps the old ones)."""
     story = _story_or_404(request, story_id)
     _may_edit_area(user, story.area_code)
-    form = await request.form()
-    values, errors = forms.clean_story(form)
-    if not errors:
-        try:
-            _store(request).update_story(story_id, author=user, **values)
-        except (WijkanalyseError, ValueError) as exc:
-            errors = _store_error(exc)
-    if errors:
-        return render(request, "edit/verhaal.html",
-                      {"area": story.area_code, "story": story, "form": dict(form),
-                       "errors": errors}, status_code=400)
-    return _go(request, f"/gebied/{story.area_code}/verhalen")
+    return await _save_form(
+        request, clean=forms.clean_story,
+        save=lambda values: _store(request).update_story(story_id, author=user, **values),
+        template="edit/verhaal.html", context={"area": story.area_code, "story": story},
+        done=f"/gebied/{story.area_code}/verhalen")
 
 
 # --------------------------------------------------------------------------- applied
@@ -183,18 +192,11 @@ async def add_applied(request: Request, code: str,
     _may_edit_area(user, area)
     store = _store(request)
     known = store.intervention_ids()
-    form = await request.form()
-    values, errors = forms.clean_applied(form, known)
-    if not errors:
-        try:
-            store.add_applied(area_code=area, author=user, **values)
-        except (WijkanalyseError, ValueError) as exc:
-            errors = _store_error(exc)
-    if errors:
-        return render(request, "edit/toepassing.html",
-                      {"area": area, "interventions": known, "form": dict(form),
-                       "errors": errors}, status_code=400)
-    return _go(request, f"/gebied/{area}/verhalen")
+    return await _save_form(
+        request, clean=lambda form: forms.clean_applied(form, known),
+        save=lambda values: store.add_applied(area_code=area, author=user, **values),
+        template="edit/toepassing.html", context={"area": area, "interventions": known},
+        done=f"/gebied/{area}/verhalen")
 
 
 # --------------------------------------------------------------------------- kennis
@@ -226,18 +228,11 @@ async def update_intervention(request: Request, iid: str,
                               user: User = Depends(_redacteur)) -> Response:
     """Store a changed kennisdossier entry."""
     record = _intervention_or_404(request, iid)
-    form = await request.form()
-    values, errors = forms.clean_intervention(form)
-    if not errors:
-        try:
-            _store(request).update_intervention(iid, author=user, **values)
-        except (WijkanalyseError, ValueError) as exc:
-            errors = _store_error(exc)
-    if errors:
-        return render(request, "edit/kennis.html",
-                      {"record": record, "form": dict(form), "errors": errors},
-                      status_code=400)
-    return _go(request, f"/kennis/{iid}/bewerken?opgeslagen=1")
+    return await _save_form(
+        request, clean=forms.clean_intervention,
+        save=lambda values: _store(request).update_intervention(iid, author=user, **values),
+        template="edit/kennis.html", context={"record": record},
+        done=f"/kennis/{iid}/bewerken?opgeslagen=1")
 
 
 # --------------------------------------------------------------------------- accounts

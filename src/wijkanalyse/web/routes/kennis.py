@@ -5,7 +5,6 @@ intervention and where it was applied). JSON twins ``/kennis.json`` and ``/kenni
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from typing import Any
 
@@ -40,11 +39,13 @@ def _text(value: Any) -> str | None:
 
 
 def _hits(db: Database, q: str | None, thema: str | None, soort: str | None,
-          bewijs: str | None) -> list[InterventionHit]:
+          bewijs: str | None, content: ContentStore | None = None,
+          mark: Any = None) -> list[InterventionHit]:
     def make(con: duckdb.DuckDBPyConnection) -> list[InterventionHit]:
         try:
             if q:
-                frame = search(con, q, themes=thema, evidence=bewijs, limit=None)
+                frame = search(con, q, themes=thema, evidence=bewijs, limit=None,
+                               content=content)
                 rows = frame.to_dict("records")
                 if soort:
                     rows = [r for r in rows if r.get("soort") == soort]
@@ -53,7 +54,8 @@ def _hits(db: Database, q: str | None, thema: str | None, soort: str | None,
                                         bewijs=_text(r.get("evidence_level")),
                                         score=float(r["score"]), url=f"/kennis/{r['id']}")
                         for r in rows]
-            frame = list_interventions(con, theme=thema, evidence=bewijs, kind=soort)
+            frame = list_interventions(con, theme=thema, evidence=bewijs, kind=soort,
+                                       content=content)
             return [InterventionHit(id=str(r["intervention_id"]), naam=str(r["name"]),
                                     soort=_text(r.get("kind")),
                                     bewijs=_text(r.get("evidence_level")),
@@ -62,7 +64,7 @@ def _hits(db: Database, q: str | None, thema: str | None, soort: str | None,
         except KennisError as exc:
             raise NotFound(str(exc), [("Het hele kennisdossier", "/kennis")]) from exc
 
-    hits: list[InterventionHit] = db.cached(("kennis", q, thema, soort, bewijs), make)
+    hits: list[InterventionHit] = db.cached(("kennis", q, thema, soort, bewijs, mark), make)
     return hits
 
 
@@ -73,13 +75,15 @@ def _blank(value: str | None) -> str | None:
 @router.get("/kennis.json", response_model=KennisPage, tags=["kennisdossier"],
             summary="Het kennisdossier: bladeren op thema, soort en bewijskracht, of zoeken",
             responses={404: {"description": "Onbekend thema, soort of bewijsniveau"}})
-def kennis_json(db: Database = Depends(get_db), q: str | None = Query(None, max_length=200),
+def kennis_json(request: Request, db: Database = Depends(get_db),
+                q: str | None = Query(None, max_length=200),
                 thema: str | None = Query(None, max_length=60),
                 soort: str | None = Query(None, max_length=60),
                 bewijs: str | None = Query(None, max_length=60)) -> KennisPage:
     q, thema, soort, bewijs = _blank(q), _blank(thema), _blank(soort), _blank(bewijs)
     return KennisPage(zoekterm=q, thema=thema, soort=soort, bewijs=bewijs,
-                      interventies=_hits(db, q, thema, soort, bewijs))
+                      interventies=_hits(db, q, thema, soort, bewijs, _content(request),
+                                         content_mark(request)))
 
 
 @router.get("/kennis", response_class=HTMLResponse, include_in_schema=False)
@@ -90,7 +94,8 @@ def kennis_page(request: Request, db: Database = Depends(get_db),
                 bewijs: str | None = Query(None, max_length=60)) -> Response:
     q, thema, soort, bewijs = _blank(q), _blank(thema), _blank(soort), _blank(bewijs)
     return render(request, "site_kennis.html", {
-        "title": "Kennisdossier", "hits": _hits(db, q, thema, soort, bewijs), "kq": q or "",
+        "title": "Kennisdossier", "kq": q or "",
+        "hits": _hits(db, q, thema, soort, bewijs, _content(request), content_mark(request)),
         "thema": thema, "soort": soort, "bewijs": bewijs, "themes": THEMES, "kinds": KINDS,
         "levels": EVIDENCE_LEVELS})
 
@@ -101,22 +106,11 @@ def _content(request: Request) -> ContentStore | None:
     return found
 
 
-def _with_web_edit(iv: dict[str, Any], content: ContentStore | None) -> dict[str, Any]:
-    """The intervention with the text of its latest edit on the site (a kennis version with
-    ``origin="web"`` in the content store), when there is one."""
-    versions = [] if content is None else content.kennis_versions(str(iv["id"]))
-    web = [v for v in versions if v.get("origin") == "web"]
-    if not web:
-        return iv
-    data = json.loads(web[-1]["snapshot"])
-    return {**iv, **{k: data[k] for k in ("name", "summary", "description") if k in data}}
-
-
 def _intervention(db: Database, ident: str, content: ContentStore | None,
                   mark: Any = None) -> InterventionPage:
     def make(con: duckdb.DuckDBPyConnection) -> InterventionPage:
         try:
-            iv = get_intervention(con, ident)
+            iv = get_intervention(con, ident, content=content)
         except KennisError as exc:
             raise NotFound(str(exc), [("Zoek in het kennisdossier", f"/kennis?q={ident}")]
                            ) from exc
@@ -124,7 +118,7 @@ def _intervention(db: Database, ident: str, content: ContentStore | None,
                    if a.intervention_id == iv.id]
         for a in applied:
             a["url"] = url_for_subject(str(a["area_code"]), str(a.get("area_kind") or ""))
-        return InterventionPage(interventie=_with_web_edit(intervention_dict(iv), content),
+        return InterventionPage(interventie=intervention_dict(iv),
                                 toepassingen=applied)
 
     page: InterventionPage = db.cached(("interventie", ident, mark), make)

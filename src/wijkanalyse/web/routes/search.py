@@ -5,11 +5,14 @@ name: the candidates with links; nothing: suggestions. JSON twin ``/zoek.json?q=
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
+from wijkanalyse.content import ContentStore
 from wijkanalyse.gebieden.subjects import (
     AmbiguousSubjectError,
     SubjectError,
@@ -17,7 +20,7 @@ from wijkanalyse.gebieden.subjects import (
     resolve_subject,
 )
 from wijkanalyse.kennis import search as kennis_search
-from wijkanalyse.web.deps import Database, get_db
+from wijkanalyse.web.deps import Database, content_mark, get_db
 from wijkanalyse.web.jinja import cached_page, keep_page, render
 from wijkanalyse.web.models import AreaLink, Candidate, InterventionHit, SearchResult
 from wijkanalyse.web.routes.common import (
@@ -37,8 +40,16 @@ router = APIRouter()
 MAX_INTERVENTIONS = 5
 
 
-def find(db: Database, q: str) -> SearchResult:
-    """What ``q`` finds (cached per database build)."""
+def _content(request: Request) -> ContentStore | None:
+    """The site's content store (the kennisdossier's stored versions), ``None`` without one."""
+    found: ContentStore | None = getattr(request.app.state, "content", None)
+    return found
+
+
+def find(db: Database, q: str, content: ContentStore | None = None,
+         mark: Any = None) -> SearchResult:
+    """What ``q`` finds (cached per database build and content ``mark``; the kennisdossier
+    with the versions stored in ``content``)."""
     text = " ".join(q.split())
 
     def make(con: duckdb.DuckDBPyConnection) -> SearchResult:
@@ -59,7 +70,7 @@ def find(db: Database, q: str) -> SearchResult:
         except SubjectError as exc:
             result.melding = str(exc)
         try:
-            frame = kennis_search(con, text, limit=MAX_INTERVENTIONS)
+            frame = kennis_search(con, text, limit=MAX_INTERVENTIONS, content=content)
         except Exception:  # noqa: BLE001 - no kennisdossier: the areas still count
             frame = None
         if frame is not None:
@@ -70,23 +81,24 @@ def find(db: Database, q: str) -> SearchResult:
                 for r in frame.to_dict("records") if float(r["score"]) > 0]
         return result
 
-    found: SearchResult = db.cached(("zoek", text.lower()), make)
+    found: SearchResult = db.cached(("zoek", text.lower(), mark), make)
     return found
 
 
 @router.get("/zoek.json", response_model=SearchResult, tags=["zoeken"],
             summary="Zoek een wijk, buurt, gemeente, gebied of aanpak op naam of code")
-def search_json(db: Database = Depends(get_db),
+def search_json(request: Request, db: Database = Depends(get_db),
                 q: str = Query("", max_length=200)) -> SearchResult:
-    return find(db, q)
+    return find(db, q, _content(request), content_mark(request))
 
 
 @router.get("/zoek", response_class=HTMLResponse, include_in_schema=False)
 async def search_page(request: Request, db: Database = Depends(get_db),
                       q: str = Query("", max_length=200)) -> Response:
-    found = db.lookup(("zoek", " ".join(q.split()).lower()))
+    mark = content_mark(request)
+    found = db.lookup(("zoek", " ".join(q.split()).lower(), mark))
     if found is None:
-        found = await run_in_threadpool(find, db, q)
+        found = await run_in_threadpool(find, db, q, _content(request), mark)
     if found.gevonden is not None:
         return redirect(request, found.gevonden.url, status_code=303)
     made = cached_page(request, db, ("zoek-page", found.zoekterm))
