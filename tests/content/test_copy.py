@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from robustness_helpers import run
 
-from wijkanalyse.content import ContentStoreError, copy_store, open_content
+from wijkanalyse.content import ContentStoreError, ProgrammeTables, copy_store, open_content
 from wijkanalyse.content.models import Base
 
 PASSWORD = "correct paard batterij"
@@ -47,6 +47,11 @@ def _fill(url: str) -> None:
             content.add_kennis_version("klushuizen", {"id": "klushuizen", "n": n},
                                        action="update", origin="gebruiker", changed_by="R",
                                        changed_at=f"t{n}")
+        programmes = ProgrammeTables(content)
+        doc = {"slug": "proef", "name": "Proefprogramma", "maximum": 15, "paid": {}}
+        programmes.put("proef", doc, base_version=0, what="nieuw", who="team", when="t1")
+        programmes.put("proef", {**doc, "paid": {"p01": "2016-12-01"}}, base_version=1,
+                       what="betaald p01", who="team", when="t2")
 
 
 def _dump(url: str) -> dict[str, list[dict[str, Any]]]:
@@ -68,15 +73,15 @@ def test_sqlite_to_postgresql_and_back_is_equal_row_for_row(tmp_path: Path,
     assert {t: len(rows) for t, rows in original.items()} == {
         "users": 2, "applied_approaches": 1, "applied_approach_history": 1,
         "kennis_history": 2, "stories": 1, "story_history": 1, "sessions": 1,
-        "user_gemeenten": 0}
+        "user_gemeenten": 0, "programmes": 1, "programme_history": 2}
     pg_url = pg_database
     there = run("content", "kopieer", "--van", sqlite_url, "--naar", pg_url)
     assert there.exit_code == 0, there.output
-    assert "9 rijen in 8 tabellen, aantallen gecontroleerd" in there.output
+    assert "12 rijen in 10 tabellen, aantallen gecontroleerd" in there.output
     assert _dump(pg_url) == original
     back_url = f"sqlite:///{tmp_path / 'terug.sqlite'}"
     report = copy_store(pg_url, back_url)
-    assert report.total == 9 and report.deleted == 0
+    assert report.total == 12 and report.deleted == 0
     assert _dump(back_url) == original
     # the PostgreSQL sequence continues after the copied numbers (users 2 and 3)
     with open_content(pg_url) as content:
