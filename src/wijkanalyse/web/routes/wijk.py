@@ -23,7 +23,7 @@ from wijkanalyse.content import ContentStore
 from wijkanalyse.gebieden.layers import gemeente_layers
 from wijkanalyse.model import Profile, to_dict
 from wijkanalyse.profiel import build_profile, render_html
-from wijkanalyse.profiel.report import report_stem
+from wijkanalyse.profiel.report import render_pdf, report_stem
 from wijkanalyse.profiel.workbook import write_workbook
 from wijkanalyse.web import load
 from wijkanalyse.web.deps import Database, content_mark, get_db
@@ -149,9 +149,7 @@ def _download(r: _Reader, ref: str, kind: str | None, fmt: str) -> Response:
             with tempfile.TemporaryDirectory(prefix="wijkanalyse-web-") as tmp:
                 target = Path(tmp) / f"bestand.{fmt}"
                 if fmt == "pdf":
-                    from wijkanalyse.atomicio import write_pdf
-
-                    write_pdf(target, render_html(profile))
+                    render_pdf(profile, target)
                 else:
                     write_workbook(profile, target)
                 content = target.read_bytes()
