@@ -85,6 +85,18 @@ def test_wijk_page_is_the_profile_with_links(client: TestClient) -> None:
     assert any(t.startswith("Schildersbuurt: 30.700 inwoners") for t in page.titles)
 
 
+def test_wijk_pdf_download_is_the_printed_profile(client: TestClient) -> None:
+    r = client.get("/wijk/WK051829.pdf")
+    assert r.status_code == 200 and r.content[:5] == b"%PDF-"
+    assert r.headers["content-disposition"].startswith("attachment")
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(r.content))
+    first = reader.pages[0].extract_text()
+    assert "Schildersbuurt" in first and "30.700" in first
+    assert f"pagina 1 van {len(reader.pages)}" in first
+
+
 def test_wijk_json_follows_the_profile_schema(client: TestClient) -> None:
     data = client.get("/wijk/WK051829.json").json()
     jsonschema.validate(data, profile_schema())

@@ -43,6 +43,7 @@ from wijkanalyse.model import (
 )
 from wijkanalyse.present import charts
 from wijkanalyse.present.jinja import environment
+from wijkanalyse.present.printing import svg_as_images
 from wijkanalyse.profiel.sections import SECTIONS
 from wijkanalyse.profiel.summary import summarise
 from wijkanalyse.profiel.themes import body_indicators
@@ -426,7 +427,8 @@ def render_summary_html(profile: Profile, *, generated_on: date | None = None) -
 
 
 def render_pdf(profile: Profile, path: Path, *, generated_on: date | None = None) -> Path:
-    """Print the profile to an A4 PDF (WeasyPrint) from the same HTML as :func:`render_html`.
+    """Print the profile to an A4 PDF (WeasyPrint) from the same HTML as :func:`render_html`,
+    its SVG figures as images (:func:`wijkanalyse.present.printing.svg_as_images`).
 
     Parameters
     ----------
@@ -442,7 +444,7 @@ def render_pdf(profile: Profile, path: Path, *, generated_on: date | None = None
     Path
         ``path``.
     """
-    return write_pdf(Path(path), render_html(profile, generated_on=generated_on))
+    return write_pdf(Path(path), svg_as_images(render_html(profile, generated_on=generated_on)))
 
 
 def report_stem(profile: Profile) -> str:
@@ -490,4 +492,5 @@ def write_report(profile: Profile, out_dir: Path, *, formats: Sequence[str] = FO
         out_dir, report_stem(profile), formats, allowed=FORMATS,
         html=lambda: render_html(profile, generated_on=generated_on),
         writers={"json": lambda target: write_json(target, to_dict(profile)),
-                 "xlsx": lambda target: write_workbook(profile, target)})
+                 "xlsx": lambda target: write_workbook(profile, target)},
+        print_html=svg_as_images)

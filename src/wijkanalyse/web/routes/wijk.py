@@ -24,7 +24,7 @@ from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.gebieden.layers import gemeente_layers
 from wijkanalyse.model import Profile, to_dict
 from wijkanalyse.profiel import build_profile, render_html, with_section
-from wijkanalyse.profiel.report import report_stem
+from wijkanalyse.profiel.report import render_pdf, report_stem
 from wijkanalyse.profiel.workbook import write_workbook
 from wijkanalyse.programma import SECTION_KEY, ProgrammeStore, profile_section
 from wijkanalyse.web import load
@@ -186,9 +186,7 @@ def _download(r: _Reader, ref: str, kind: str | None, fmt: str) -> Response:
             with tempfile.TemporaryDirectory(prefix="wijkanalyse-web-") as tmp:
                 target = Path(tmp) / f"bestand.{fmt}"
                 if fmt == "pdf":
-                    from wijkanalyse.atomicio import write_pdf
-
-                    write_pdf(target, render_html(profile))
+                    render_pdf(profile, target)
                 else:
                     write_workbook(profile, target)
                 content = target.read_bytes()

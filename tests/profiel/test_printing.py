@@ -1,0 +1,75 @@
+"""The HTML printed to the PDF: inline SVG figures as ``<img>`` of the same, lighter SVG
+(:mod:`wijkanalyse.present.printing`)."""
+
+from __future__ import annotations
+
+import base64
+import re
+import xml.etree.ElementTree as ET
+
+from wijkanalyse.model import Series, SeriesPoint
+from wijkanalyse.present import charts
+from wijkanalyse.present.printing import slim_svg, svg_as_images
+
+NS = "{http://www.w3.org/2000/svg}"
+
+
+def _chart() -> str:
+    pts = [SeriesPoint(y, v, g, source="CBS 85984NED")
+           for y, v, g in [(2019, 10.0, 9.0), (2020, 12.5, 9.5), (2021, 11.0, 10.0),
+                           (2022, 14.0, 10.5)]]
+    series = Series("x", "Iets", "%", "bevolking", None, pts)
+    return charts.series_chart(series, area_label="Wijk A", gemeente_label="Gemeente B")
+
+
+def _shapes(svg: str) -> list[tuple[str, str | None]]:
+    """Every drawn element (not a group), in order, with its path data without spaces."""
+    root = ET.fromstring(svg)
+    return [(e.tag, re.sub(r"\s+", "", e.get("d") or "") or None) for e in root.iter()
+            if e.tag != f"{NS}g"]
+
+
+def test_slim_svg_keeps_every_drawn_element_and_drops_empty_groups() -> None:
+    svg = _chart()
+    slim = slim_svg(svg)
+    assert _shapes(slim) == _shapes(svg)
+    texts = [e.text for e in ET.fromstring(svg).iter(f"{NS}text")]
+    assert [e.text for e in ET.fromstring(slim).iter(f"{NS}text")] == texts
+    assert "Wijk A" in texts
+    groups_before = sum(1 for e in ET.fromstring(svg).iter(f"{NS}g"))
+    groups_after = [e for e in ET.fromstring(slim).iter(f"{NS}g")]
+    assert groups_before > 10 and len(groups_after) < groups_before / 2
+    # what is left of the groups carries something (a clip path, a style, a referenced id)
+    assert all(set(g.attrib) - {"id"} or g.get("id") in slim.split('"#')[1:] or
+               f'url(#{g.get("id")})' in slim for g in groups_after)
+    assert "rotate(-0 " in svg and "rotate(-0 " not in slim
+    assert "\n" not in slim
+
+
+def test_slim_svg_keeps_referenced_groups_and_bad_xml() -> None:
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+           '<g id="a"><path d="M 0 0\nL 1 1"/></g><g id="b"><rect/></g>'
+           '<use xlink:href="#b"/></svg>')
+    slim = slim_svg(svg)
+    assert '<g id="a">' not in slim and '<path d="M 0 0 L 1 1" />' in slim
+    assert '<g id="b"><rect /></g>' in slim
+    assert slim_svg("<svg><g></svg>") == "<svg><g></svg>"
+
+
+def test_svg_as_images_replaces_figures_with_the_same_svg() -> None:
+    chart = _chart()
+    inline_map = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" '
+                  'aria-label="Kaart &amp; omgeving" class="wa-kaart"><path d="M0 0L9 9"/>'
+                  '</svg>')
+    no_namespace = '<svg viewBox="0 0 1 1" class="x"><rect/></svg>'
+    page = (f"<html><body><p>voor</p>{chart}<figure class=\"map\">{inline_map}</figure>"
+            f"{no_namespace}<p>na</p></body></html>")
+    out = svg_as_images(page)
+    images = re.findall(r'<img class="([^"]*)" alt="([^"]*)" '
+                        r'src="data:image/svg\+xml;base64,([^"]+)">', out)
+    assert [(c, a) for c, a, _ in images] == [
+        ("chart", "Lijngrafiek: Iets"), ("wa-kaart", "Kaart &amp; omgeving")]
+    decoded = [base64.b64decode(d).decode("utf-8") for _, _, d in images]
+    assert decoded == [slim_svg(chart), inline_map]  # the map as it was, the chart slimmed
+    assert out.count("<svg") == 1 and no_namespace in out
+    assert out.startswith("<html><body><p>voor</p><img") and out.endswith("<p>na</p></body></html>")
