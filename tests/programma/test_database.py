@@ -180,4 +180,37 @@ def test_2016_end_to_end_through_the_cli(built_db: Path, tmp_path: Path) -> None
     assert {"registration_id": "p06", "names": ["Deelnemer Delft A", "Deelnemer Delft C"]
             } in first["attendance"]
     assert first["outcomes"][0]["wijk_codes"] == ["WK050325"]
+    assert len(saved["theme_rankings"]) == 12  # the preferences file is stored as well
+    assert saved["theme_rankings"]["Emmen"] == ["zorg en welzijn", "participatie", "wonen"]
     assert "Totaal € 39.000, nog open € 39.000" in run("facturen", "-p", "programma-2016")
+
+
+def test_cli_plans_with_the_stored_rankings(built_db: Path, tmp_path: Path) -> None:
+    """Without --voorkeuren and without meetings yet, 'programma bijeenkomsten' plans with the
+    rankings stored from the web form. Borda by hand (m = 4): menging 4 + 3 = 7, onderwijs
+    3 + 4 = 7 (equal: alphabetically), veiligheid 2, wonen 1."""
+    from typer.testing import CliRunner
+
+    from wijkanalyse.cli.main import app
+    from wijkanalyse.content import open_content
+    from wijkanalyse.programma import ContentProgrammeStore
+
+    url = f"sqlite:///{tmp_path / 'inhoud.sqlite'}"
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(app, ["--db", str(built_db), "programma", *args],
+                                    env={"WIJKANALYSE_CONTENT_URL": url})
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    run("nieuw", str(DATA / "programma-2016.yaml"))
+    run("aanmelding", "import", str(DATA / "aanmeldingen-2016.csv"), "-p", "programma-2016")
+    assert json.loads(run("bijeenkomsten", "-p", "programma-2016", "--format", "json")) == []
+    with open_content(url) as content:
+        store = ContentProgrammeStore(content)
+        prog = store.load("programma-2016")
+        prog.theme_rankings = {"p01": ["menging", "onderwijs", "veiligheid", "wonen"],
+                               "p02": ["onderwijs", "menging"]}
+        store.save(prog, what="themavoorkeuren")
+    meetings = json.loads(run("bijeenkomsten", "-p", "programma-2016", "--format", "json"))
+    assert [m["theme"] for m in meetings] == ["menging", "onderwijs", "veiligheid", "wonen"]

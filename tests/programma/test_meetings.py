@@ -15,12 +15,16 @@ from wijkanalyse.programma import (
     Programme,
     add_outcome,
     attendance_rows,
+    candidate_themes,
     meeting_dates,
     meetings_ics,
     plan_meetings,
+    programme_from_dict,
+    programme_to_dict,
     rank_themes,
     read_rankings,
     set_attendance,
+    theme_order,
 )
 
 from .conftest import DATA
@@ -115,3 +119,24 @@ def test_dates_lie_in_the_window_on_one_weekday(start: dt.date, days: int, n: in
     assert out[0] == start and len(out) == n
     assert all(start <= d <= end and d.weekday() == start.weekday() for d in out)
     assert out == sorted(set(out))
+
+
+def test_stored_theme_rankings(programme_2016: Programme) -> None:
+    """Candidates are the participants' themes; the stored rankings are kept in the document
+    (an old document without them loads as none) and decide the order, else the themes the
+    registrations bring."""
+    assert candidate_themes(programme_2016) == [
+        "armoede en schulden", "energietransitie", "menging", "onderwijs", "openbare ruimte",
+        "participatie", "veiligheid", "verdichting", "werk en economie", "wonen",
+        "zorg en welzijn"]
+    # no rankings: the registrations' own themes; wonen is named first twice (p03, p12) and
+    # second 3 times (p01, p06, p09); m = 11 themes: 2 * 11 + 3 * 10 = 52
+    assert theme_order(programme_2016)[0] == ("wonen", 52)
+    programme_2016.theme_rankings = {"p02": ["veiligheid", "onderwijs"], "p05": ["onderwijs"]}
+    # m = 2: onderwijs 1 + 2 = 3, veiligheid 2
+    assert theme_order(programme_2016) == [("onderwijs", 3), ("veiligheid", 2)]
+    data = programme_to_dict(programme_2016)
+    assert data["theme_rankings"] == {"p02": ["veiligheid", "onderwijs"], "p05": ["onderwijs"]}
+    assert programme_from_dict(data) == programme_2016
+    del data["theme_rankings"]
+    assert programme_from_dict(data).theme_rankings == {}

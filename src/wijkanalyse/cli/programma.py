@@ -263,27 +263,34 @@ def bijeenkomsten(
     programma: Annotated[str, _PROG],
     voorkeuren: Annotated[Path | None, typer.Option(
         "--voorkeuren", help="CSV/xlsx met 'deelnemer' en 'themas' (op volgorde): plant de "
-                             "bijeenkomsten opnieuw.")] = None,
+                             "bijeenkomsten opnieuw en bewaart de voorkeuren.")] = None,
     ics: Annotated[Path | None, typer.Option(
         "--ics", help="Map voor bijeenkomsten.ics en aanwezigheid.csv.")] = None,
     fmt: Annotated[str, _FORMAT] = "text",
 ) -> None:
     """Plan de themabijeenkomsten (thema's uit de voorkeuren, data in het venster, een
-    passende wijk per bijeenkomst, verspreid over het land) of toon de planning."""
+    passende wijk per bijeenkomst, verspreid over het land) of toon de planning. Zonder
+    --voorkeuren en nog zonder planning: met de opgeslagen voorkeuren (van de website)."""
     from wijkanalyse.programma import (
         attendance_rows,
         meetings_ics,
         plan_meetings,
         rank_themes,
         read_rankings,
+        theme_order,
     )
 
     _check_format(fmt)
     store = _store(ctx)
     with store.editing(programma, purpose="programma bijeenkomsten") as prog:
+        themes: list[str] = []
         if voorkeuren is not None:
-            ranked = rank_themes(read_rankings(voorkeuren))
-            themes = [t for t, _ in ranked[:prog.n_meetings]]
+            rankings = read_rankings(voorkeuren)
+            prog.theme_rankings.update(rankings)
+            themes = [t for t, _ in rank_themes(rankings)[:prog.n_meetings]]
+        elif prog.theme_rankings and not prog.meetings:
+            themes = [t for t, _ in theme_order(prog)[:prog.n_meetings]]
+        if themes:
             from wijkanalyse.programma.database import centroids, with_gemeente_codes
 
             with read_db(settings_from(ctx)) as con:

@@ -27,6 +27,7 @@ from wijkanalyse.programma.invoices import INVOICE_COLUMNS, invoices, mark_paid,
 from wijkanalyse.programma.meetings import (
     add_outcome,
     attendance_rows,
+    candidate_themes,
     default_attendance,
     meeting_dates,
     meetings_ics,
@@ -34,6 +35,7 @@ from wijkanalyse.programma.meetings import (
     rank_themes,
     read_rankings,
     set_attendance,
+    theme_order,
 )
 from wijkanalyse.programma.model import (
     Attendance,
@@ -85,4 +87,5 @@ __all__ = [
     "programme_to_dict", "rank_themes", "read_definition", "read_rankings", "read_rows",
     "register", "score", "ContentProgrammeStore", "ImportedProgramme", "import_folder",
     "select_for_spread", "set_attendance", "solve", "spread_table", "write_invoices",
+    "candidate_themes", "theme_order",
 ]

@@ -13,8 +13,9 @@ from wijkanalyse.codes import name_key
 from wijkanalyse.errors import DataFileError, WijkanalyseError
 from wijkanalyse.programma.model import Attendance, Meeting, Outcome, Programme, Registration
 
-__all__ = ["add_outcome", "attendance_rows", "default_attendance", "meeting_dates",
-           "meetings_ics", "plan_meetings", "rank_themes", "read_rankings", "set_attendance"]
+__all__ = ["add_outcome", "attendance_rows", "candidate_themes", "default_attendance",
+           "meeting_dates", "meetings_ics", "plan_meetings", "rank_themes", "read_rankings",
+           "set_attendance", "theme_order"]
 
 
 def rank_themes(rankings: Mapping[str, Sequence[str]]) -> list[tuple[str, int]]:
@@ -47,6 +48,26 @@ def rank_themes(rankings: Mapping[str, Sequence[str]]) -> list[tuple[str, int]]:
             seen.add(key)
             points[key] += m - p
     return sorted(((names[k], v) for k, v in points.items()), key=lambda kv: (-kv[1], kv[0]))
+
+
+def candidate_themes(programme: Programme) -> list[str]:
+    """The themes the participating registrations bring, each once (first spelling),
+    alphabetically: what participants rank on ``/programma/{slug}/themas``."""
+    names: dict[str, str] = {}
+    for reg in programme.participating():
+        for t in reg.themes:
+            if t.strip():
+                names.setdefault(name_key(t), t.strip())
+    return sorted(names.values(), key=name_key)
+
+
+def theme_order(programme: Programme) -> list[tuple[str, int]]:
+    """The Borda count (:func:`rank_themes`) of the stored rankings
+    (``programme.theme_rankings``); without any, of the themes each participating
+    registration brings (in the order it named them)."""
+    if programme.theme_rankings:
+        return rank_themes(programme.theme_rankings)
+    return rank_themes({r.id: list(r.themes) for r in programme.participating()})
 
 
 def read_rankings(path: Path) -> dict[str, list[str]]:

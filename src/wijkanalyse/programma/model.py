@@ -195,6 +195,11 @@ class Programme:
         Above this many valid registrations the participants are selected (15).
     n_meetings
         Number of theme meetings (4); ``meeting_start``/``meeting_end`` their window.
+    theme_rankings
+        The participants' theme rankings (most wanted first), keyed by registration id (from
+        the web form ``/programma/{slug}/themas``; a later ranking replaces the earlier) or
+        by the ``deelnemer`` of a preferences file; the meetings' themes are their Borda
+        count (:func:`~wijkanalyse.programma.rank_themes`).
     history
         What happened, in order: dicts with ``when``, ``what``, ``who``.
     version
@@ -220,6 +225,7 @@ class Programme:
     paid: dict[str, str] = field(default_factory=dict)
     parties: list[Party] = field(default_factory=list)
     money: list[MoneyFlow] = field(default_factory=list)
+    theme_rankings: dict[str, list[str]] = field(default_factory=dict)
     history: list[dict[str, str]] = field(default_factory=list)
     version: int = field(default=0, compare=False)
 
@@ -314,4 +320,6 @@ def programme_from_dict(d: dict[str, Any]) -> Programme:
         paid=dict(d.get("paid", {})),
         parties=[Party(**p) for p in d.get("parties", ())],
         money=[MoneyFlow(**m) for m in d.get("money", ())],
+        theme_rankings={str(k): [str(t) for t in v]
+                        for k, v in (d.get("theme_rankings") or {}).items()},
         history=[dict(h) for h in d.get("history", ())])

@@ -30,6 +30,7 @@ from wijkanalyse.web.routes import (
     monitor,
     programma,
     programma_publicatie,
+    programma_themas,
     search,
     wijk,
 )
@@ -119,7 +120,7 @@ def create_app(settings: WebSettings) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     for module in (home, search, wijk, gemeente, monitor, kennis, data, account, edit, programma,
-                   programma_publicatie):
+                   programma_publicatie, programma_themas):
         app.include_router(module.router)
 
     def openapi() -> dict[str, Any]:

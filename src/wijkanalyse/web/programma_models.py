@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 __all__ = ["Aanmeldformulier", "Bijeenkomst", "DeelnemendeWijk", "Periode", "ProgrammaPagina",
-           "PublicatiePagina"]
+           "PublicatiePagina", "ThemaPunten", "ThemaVoorkeuren", "VoorkeurDeelnemer"]
 
 
 class Periode(BaseModel):
@@ -96,3 +96,32 @@ class PublicatiePagina(BaseModel):
         description="Partijen per wijk (actief, uit te dagen, ontbreekt, geld), partijen in "
                     "meer wijken, financieringsmodellen (terugkerend) en geldstromen.")
     bronnen: list[str]
+
+
+class ThemaPunten(BaseModel):
+    """A theme with its Borda points."""
+
+    thema: str
+    punten: int
+
+
+class VoorkeurDeelnemer(BaseModel):
+    """A participating registration (no contact data)."""
+
+    id: str
+    gemeente: str
+    wijk: str
+
+
+class ThemaVoorkeuren(BaseModel):
+    """The participants' theme rankings: candidates, the Borda order, who has ranked."""
+
+    programma: str
+    naam: str
+    kandidaten: list[str]
+    ranglijst: list[ThemaPunten]
+    bijeenkomsten: list[str] = Field(description="De thema's die 'bijeenkomsten plannen' "
+                                                 "zonder opgegeven thema's kiest.")
+    rangschikkingen: int
+    gerangschikt: list[VoorkeurDeelnemer]
+    nog_niet: list[VoorkeurDeelnemer]

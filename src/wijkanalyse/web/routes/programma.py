@@ -51,9 +51,9 @@ from wijkanalyse.programma import (
     invoices,
     mark_paid,
     plan_meetings,
-    rank_themes,
     register,
     select_for_spread,
+    theme_order,
     write_invoices,
 )
 from wijkanalyse.web import auth
@@ -367,8 +367,7 @@ def programme_page(request: Request, slug: str, melding: str = "") -> Response:
 def _dashboard(request: Request, programme: Programme, *, melding: str = "",
                errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
     view = team_view(programme)
-    themes = [t for t, _ in rank_themes({r.id: list(r.themes)
-                                         for r in programme.participating()})]
+    themes = [t for t, _ in theme_order(programme)]
     return render(request, "programma/team.html",
                   {"programme": programme, "view": view, "melding": melding,
                    "errors": errors or {}, "themes": ", ".join(themes[:programme.n_meetings]),
@@ -423,8 +422,7 @@ def _plan(request: Request, slug: str, themes: list[str]) -> str:
 
     with store.editing(slug, purpose="bijeenkomsten plannen via de website") as programme:
         if not themes:
-            ranked = rank_themes({r.id: list(r.themes) for r in programme.participating()})
-            themes = [t for t, _ in ranked[:programme.n_meetings]]
+            themes = [t for t, _ in theme_order(programme)[:programme.n_meetings]]
         regs = programme.participating()
         coords = db.run(lambda con: centroids(con, with_gemeente_codes(con, regs)))
         programme.meetings = plan_meetings(programme, themes, coords=coords)
@@ -437,7 +435,8 @@ def _plan(request: Request, slug: str, themes: list[str]) -> str:
 @router.post("/programma/{slug}/bijeenkomsten", dependencies=[*_csrf, *_manage],
              include_in_schema=False)
 async def plan(request: Request, slug: str) -> Response:
-    """Plan the meetings: the themes given (comma-separated), else the most chosen ones."""
+    """Plan the meetings: the themes given (comma-separated), else the top of the stored
+    rankings (``/programma/{slug}/themas``), else the most chosen ones."""
     programme = load_programme(request, slug)
     raw = await request.form()
     themes = [t.strip() for t in text(raw, "themas").split(",") if t.strip()]
