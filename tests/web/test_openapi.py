@@ -36,9 +36,9 @@ def test_openapi_describes_the_json_twins(web_app: Any) -> None:
     assert {"/wijk/{ref}.json", "/buurt/{ref}.json", "/gebied/{ref}.json",
             "/gemeente/{code}.json", "/monitor/{spec}.json", "/kennis.json",
             "/kennis/{ident}.json", "/data.json", "/zoek.json", "/programma/{slug}.json",
-            "/programma/{slug}/aanmelden.json", "/programma/{slug}/publicatie.json"
-            } <= set(doc["paths"])
-    assert {"ProgrammaPagina", "Aanmeldformulier", "PublicatiePagina"} <= set(
+            "/programma/{slug}/aanmelden.json", "/programma/{slug}/publicatie.json",
+            "/programma/{slug}/themas.json"} <= set(doc["paths"])
+    assert {"ProgrammaPagina", "Aanmeldformulier", "PublicatiePagina", "ThemaVoorkeuren"} <= set(
         doc["components"]["schemas"])
     ok = doc["paths"]["/wijk/{ref}.json"]["get"]["responses"]["200"]
     assert ok["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Profiel"}
