@@ -14,14 +14,14 @@ import datetime as dt
 import io
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
-from web.auth_fakes import make_app, seeded_store
+from web.auth_fakes import FakeStore, make_app, seeded_store
 from web.helpers import login, token_of
 from wijkanalyse.content import open_content
 from wijkanalyse.programma import ContentProgrammeStore, import_registrations, read_definition
@@ -55,14 +55,17 @@ def database(built_db: Path) -> Iterator[Database]:
     db.close()
 
 
-def _app(store: ContentProgrammeStore, db: Database | None) -> FastAPI:
-    """The account routers (fake store) plus the programme router over ``store``
-    (``app.state.programma_store``; a real site takes its content store, see
-    :func:`test_programmes_live_in_the_sites_content_store`)."""
-    settings = WebSettings(db_path=Path("geen.duckdb"), secret_key=SECRET)
-    app = make_app(seeded_store(), settings)  # type: ignore[arg-type]
+def _app(store: ContentProgrammeStore, db: Database | None, *, public: bool = True,
+         accounts: FakeStore | None = None, routers: Sequence[APIRouter] = ()) -> FastAPI:
+    """The account routers (``accounts``, default the seeded fake store) plus the programme
+    router (and ``routers``) over ``store`` (``app.state.programma_store``; a real site takes
+    its content store, see :func:`test_programmes_live_in_the_sites_content_store`); also
+    used by the tests of the private site and the theme rankings."""
+    settings = WebSettings(db_path=Path("geen.duckdb"), secret_key=SECRET, public=public)
+    app = make_app(accounts or seeded_store(), settings)  # type: ignore[arg-type]
     security.install(app)
-    app.include_router(routes.router)
+    for router in (routes.router, *routers):
+        app.include_router(router)
     app.state.db = db
     app.state.programma_store = store
     return app

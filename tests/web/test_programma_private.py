@@ -13,22 +13,16 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from web.auth_fakes import make_app, seeded_store
 from web.helpers import login, page_token, token_of
-from web.test_programma_pages import SECRET, SLUG, _form, _save_2016
+from web.test_programma_pages import SLUG, _form, _save_2016
+from web.test_programma_pages import _app as programme_app
 from wijkanalyse.programma import ContentProgrammeStore
-from wijkanalyse.web import WebSettings, auth, security
+from wijkanalyse.web import auth
 from wijkanalyse.web.routes import programma as routes
 
 
 def _app(store: ContentProgrammeStore, *, public: bool) -> FastAPI:
-    settings = WebSettings(db_path=Path("geen.duckdb"), secret_key=SECRET, public=public)
-    app = make_app(seeded_store(), settings)  # type: ignore[arg-type]
-    security.install(app)
-    app.include_router(routes.router)
-    app.state.db = None
-    app.state.programma_store = store
-    return app
+    return programme_app(store, None, public=public)
 
 
 @pytest.fixture

@@ -27,14 +27,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from web.auth_fakes import PASSWORD, make_app, seeded_store
+from web.auth_fakes import PASSWORD, seeded_store
 from web.helpers import login, token_of
-from web.test_programma_pages import SECRET, SLUG, _save_2016
+from web.test_programma_pages import SLUG, _save_2016
+from web.test_programma_pages import _app as programme_app
 from wijkanalyse.content import Role
 from wijkanalyse.programma import ContentProgrammeStore
-from wijkanalyse.web import WebSettings, security
 from wijkanalyse.web.deps import Database
-from wijkanalyse.web.routes import programma, programma_themas
+from wijkanalyse.web.routes import programma_themas
 
 CANDIDATES = ["armoede en schulden", "energietransitie", "menging", "onderwijs",
               "openbare ruimte", "participatie", "veiligheid", "verdichting",
@@ -48,17 +48,10 @@ RANKINGS = {"p02": ["participatie", "zorg en welzijn", "wonen"],
 
 
 def _app(store: ContentProgrammeStore, db: Database | None = None) -> FastAPI:
-    settings = WebSettings(db_path=Path("geen.duckdb"), secret_key=SECRET)
     accounts = seeded_store()
     accounts.add_user(name="Amsterdam", email="amsterdam@example.nl", password=PASSWORD,
                       role=Role.DEELNEMER, gemeenten=("GM0363",))
-    app = make_app(accounts, settings)  # type: ignore[arg-type]
-    security.install(app)
-    app.include_router(programma.router)
-    app.include_router(programma_themas.router)
-    app.state.db = db
-    app.state.programma_store = store
-    return app
+    return programme_app(store, db, accounts=accounts, routers=(programma_themas.router,))
 
 
 @pytest.fixture

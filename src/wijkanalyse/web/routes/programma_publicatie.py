@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -37,6 +38,8 @@ from wijkanalyse.programma.publicatie import (
 from wijkanalyse.web.jinja import render, report_body, url_for_subject
 from wijkanalyse.web.programma_models import PublicatiePagina
 from wijkanalyse.web.routes.programma import load_programme
+
+T = TypeVar("T")
 
 __all__ = ["publication_view", "router"]
 
@@ -112,16 +115,23 @@ def publication_view(pub: Publication) -> dict[str, Any]:
     }
 
 
-def _json(request: Request, slug: str) -> dict[str, Any]:
+def _made(request: Request, slug: str, kind: str, make: Callable[[Publication], T]
+          ) -> tuple[Programme, T]:
+    """The programme and one form of its publication (``kind``: json, html, pdf), made by
+    ``make`` once per database build and programme change (the site's cache)."""
     programme = load_programme(request, slug)
     pub = _publication(request, programme)
     db = request.app.state.db
-    key = ("programma-publicatie-json", slug, _mark(programme))
-    data = db.lookup(key)
-    if data is None:
-        data = publication_view(pub)
-        db.remember(key, data)
-    return data  # type: ignore[no-any-return]
+    key = (f"programma-publicatie-{kind}", slug, _mark(programme))
+    value = db.lookup(key)
+    if value is None:
+        value = make(pub)
+        db.remember(key, value)
+    return programme, value
+
+
+def _json(request: Request, slug: str) -> dict[str, Any]:
+    return _made(request, slug, "json", publication_view)[1]
 
 
 @router.get("/programma/{slug}/publicatie.json", tags=["programma"],
@@ -135,14 +145,8 @@ async def publication_json(request: Request, slug: str) -> JSONResponse:
 
 
 def _page(request: Request, slug: str) -> Response:
-    programme = load_programme(request, slug)
-    pub = _publication(request, programme)
-    db = request.app.state.db
-    key = ("programma-publicatie-html", slug, _mark(programme))
-    body = db.lookup(key)
-    if body is None:
-        body = report_body(render_publication(pub))
-        db.remember(key, body)
+    programme, body = _made(request, slug, "html",
+                            lambda pub: report_body(render_publication(pub)))
     return render(request, "programma/publicatie.html", {
         "title": f"Publicatie: {programme.name}", "programme": programme, "report": body,
         "downloads": [("PDF", f"/programma/{slug}/publicatie.pdf"),
@@ -156,16 +160,13 @@ async def publication_page(request: Request, slug: str) -> Response:
     return await run_in_threadpool(_page, request, slug)
 
 
+def _pdf_bytes(pub: Publication) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="wijkanalyse-web-") as tmp:
+        return write_publication(pub, Path(tmp), formats=("pdf",))["pdf"].read_bytes()
+
+
 def _pdf(request: Request, slug: str) -> Response:
-    programme = load_programme(request, slug)
-    pub = _publication(request, programme)
-    db = request.app.state.db
-    key = ("programma-publicatie-pdf", slug, _mark(programme))
-    content = db.lookup(key)
-    if content is None:
-        with tempfile.TemporaryDirectory(prefix="wijkanalyse-web-") as tmp:
-            content = write_publication(pub, Path(tmp), formats=("pdf",))["pdf"].read_bytes()
-        db.remember(key, content)
+    content = _made(request, slug, "pdf", _pdf_bytes)[1]
     return Response(content, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="publicatie-{slug}.pdf"'})
 
