@@ -56,13 +56,10 @@ def programme_server(built_db: Path, tmp_path_factory: pytest.TempPathFactory
     store.content.close()
 
 
-def test_register_select_and_plan(page: Page, programme_server) -> None:
-    server, store = programme_server
-    base = server.url
-    page.goto(f"{base}/programma/{SLUG}/aanmelden")
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Aanmelden: Kennisprogramma browsertest")
-    assert axe_violations(page) == []
+def send_registration_den_haag(page: Page) -> None:
+    """Fill in the registration form shown on ``page`` for Den Haag (Schildersbuurt; contact
+    and two participants, GENERATED names), wait the minimum fill time and send it; the
+    confirmation page is shown. Shared with the private-site test."""
     shown = time.monotonic()
     page.get_by_label("Gemeente of regio (verplicht)").fill("Den Haag")
     page.get_by_label("Wijk (verplicht)").fill("Schildersbuurt")
@@ -79,6 +76,24 @@ def test_register_select_and_plan(page: Page, programme_server) -> None:
     time.sleep(max(0.0, 3.5 - (time.monotonic() - shown)))  # the minimum fill time
     page.get_by_role("button", name="Aanmelding versturen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Aanmelding ontvangen")
+
+
+def log_in_as_beheerder(page: Page, base: str, next_path: str) -> None:
+    """Log in as the seeded beheerder, going on to ``next_path``."""
+    page.goto(f"{base}/inloggen?volgende={next_path}")
+    page.get_by_label("E-mailadres").fill("beheerder@example.nl")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+
+
+def test_register_select_and_plan(page: Page, programme_server) -> None:
+    server, store = programme_server
+    base = server.url
+    page.goto(f"{base}/programma/{SLUG}/aanmelden")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Aanmelden: Kennisprogramma browsertest")
+    assert axe_violations(page) == []
+    send_registration_den_haag(page)
     mail = page.get_by_label("Tekst van de bevestigingsmail")
     assert "Beste Ans de Vries" in mail.input_value()
     assert "De bijdrage is 4.000 euro" in mail.input_value()
@@ -86,10 +101,7 @@ def test_register_select_and_plan(page: Page, programme_server) -> None:
     assert [r.gemeente for r in store.load(SLUG).registrations][-1] == "Den Haag"
 
     # the team's dashboard
-    page.goto(f"{base}/inloggen?volgende=/programma/{SLUG}")
-    page.get_by_label("E-mailadres").fill("beheerder@example.nl")
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+    log_in_as_beheerder(page, base, f"/programma/{SLUG}")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Programmateam: Kennisprogramma browsertest")
     rows = page.get_by_role("table", name="Aanmeldingen in volgorde van binnenkomst")

@@ -6,7 +6,6 @@ dashboard; the public publication link is on the programme page."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from web.auth_fakes import ACCOUNTS, PASSWORD
 from wijkanalyse.programma import ContentProgrammeStore, import_registrations, new_programme
 
 from .conftest import LiveServer, axe_violations
+from .test_programma_browser import log_in_as_beheerder, send_registration_den_haag
 
 DATA = Path(__file__).resolve().parents[2] / "programma" / "data"
 SLUG = "prive-2016"
@@ -57,29 +57,11 @@ def test_register_without_account_on_a_private_site(page: Page, private_server) 
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Aanmelden: Kennisprogramma besloten site")
     assert axe_violations(page) == []
-    shown = time.monotonic()
-    page.get_by_label("Gemeente of regio (verplicht)").fill("Den Haag")
-    page.get_by_label("Wijk (verplicht)").fill("Schildersbuurt")
-    page.get_by_label("CBS-code(s) van de wijk").fill("WK051829")
-    page.get_by_label("Thema's (verplicht)").fill("wonen; veiligheid")
-    contact = page.get_by_role("group", name="Contactpersoon")
-    contact.get_by_label("Naam (verplicht)").fill("Ans de Vries")
-    contact.get_by_label("E-mailadres (verplicht)").fill("ans@denhaag.example")
-    for i, (name, org) in enumerate([("Piet", "Gemeente Den Haag"),
-                                     ("Fatma", "Haag Wonen")], start=1):
-        group = page.get_by_role("group", name=f"Deelnemer {i}")
-        group.get_by_label("Naam (verplicht)").fill(name)
-        group.get_by_label("Organisatie (verplicht)").fill(org)
-    time.sleep(max(0.0, 3.5 - (time.monotonic() - shown)))  # the minimum fill time
-    page.get_by_role("button", name="Aanmelding versturen").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Aanmelding ontvangen")
+    send_registration_den_haag(page)
     expect(page.get_by_role("link", name="Naar het programma")).to_have_count(0)
     assert [r.gemeente for r in store.load(SLUG).registrations][-1] == "Den Haag"
 
-    page.goto(f"{base}/inloggen?volgende=/programma/{SLUG}")
-    page.get_by_label("E-mailadres").fill("beheerder@example.nl")
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+    log_in_as_beheerder(page, base, f"/programma/{SLUG}")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Programmateam: Kennisprogramma besloten site")
     rows = page.get_by_role("table", name="Aanmeldingen in volgorde van binnenkomst")
