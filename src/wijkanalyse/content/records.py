@@ -98,9 +98,13 @@ def _lock_numbers(s: Session, table: str) -> None:
         s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _NUMBER_LOCKS[table]})
 
 
-def _next_version(s: Session, model: Any, key_col: Any, key: object) -> int:
-    return int(s.scalar(select(func.coalesce(func.max(model.version), 0) + 1)
-                        .where(key_col == key)) or 1)
+def _add_version(s: Session, model: Any, key_name: str, key: object, **columns: Any) -> int:
+    """Add the next version row of the record ``key`` to ``model`` (a version table with the
+    :class:`VersionColumns`) and return its number (max + 1, 1 for the first)."""
+    version = int(s.scalar(select(func.coalesce(func.max(model.version), 0) + 1)
+                           .where(getattr(model, key_name) == key)) or 1)
+    s.add(model(**{key_name: key}, version=version, **columns))
+    return version
 
 
 class RecordsMixin:
@@ -192,12 +196,10 @@ class RecordsMixin:
                 raise ContentStoreError(f"verhaal {data['story_id']} bestaat niet.")
             for key, value in _story_values(data).items():
                 setattr(row, key, value)
-            version = _next_version(s, StoryVersionRow, StoryVersionRow.story_id,
-                                    row.story_id)
-            s.add(StoryVersionRow(story_id=row.story_id, version=version,
-                                  changed_at=changed_at, changed_by=changed_by,
-                                  user_id=user_id, action=action,
-                                  snapshot=snapshot(data, STORY_COLUMNS)))
+            version = _add_version(s, StoryVersionRow, "story_id", row.story_id,
+                                   changed_at=changed_at, changed_by=changed_by,
+                                   user_id=user_id, action=action,
+                                   snapshot=snapshot(data, STORY_COLUMNS))
         return version
 
     def story_rows(self, *, area_code: str | None = None, kind: str | None = None,
@@ -279,12 +281,10 @@ class RecordsMixin:
                 raise ContentStoreError(f"toepassing {data['applied_id']} bestaat niet.")
             for key in APPLIED_COLUMNS:
                 setattr(row, key, data[key])
-            version = _next_version(s, AppliedVersionRow, AppliedVersionRow.applied_id,
-                                    row.applied_id)
-            s.add(AppliedVersionRow(applied_id=row.applied_id, version=version,
-                                    changed_at=changed_at, changed_by=changed_by,
-                                    user_id=user_id, action=action,
-                                    snapshot=snapshot(data, APPLIED_COLUMNS)))
+            version = _add_version(s, AppliedVersionRow, "applied_id", row.applied_id,
+                                   changed_at=changed_at, changed_by=changed_by,
+                                   user_id=user_id, action=action,
+                                   snapshot=snapshot(data, APPLIED_COLUMNS))
         return version
 
     def applied_rows(self, intervention_id: str | None = None) -> list[dict[str, Any]]:
@@ -315,13 +315,11 @@ class RecordsMixin:
         Returns the version number written (1 + the highest stored for it).
         """
         with self._sessions.begin() as s:
-            version = _next_version(s, KennisVersionRow, KennisVersionRow.intervention_id,
-                                    intervention_id)
-            s.add(KennisVersionRow(
-                intervention_id=intervention_id, version=version, changed_at=changed_at,
-                changed_by=changed_by, user_id=user_id, action=action, origin=origin,
-                note=note, snapshot=json.dumps(dict(record), ensure_ascii=False,
-                                               sort_keys=True)))
+            version = _add_version(
+                s, KennisVersionRow, "intervention_id", intervention_id,
+                changed_at=changed_at, changed_by=changed_by, user_id=user_id, action=action,
+                origin=origin, note=note,
+                snapshot=json.dumps(dict(record), ensure_ascii=False, sort_keys=True))
         return version
 
     def kennis_versions(self, intervention_id: str | None = None) -> list[dict[str, Any]]:
