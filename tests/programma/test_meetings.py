@@ -121,6 +121,16 @@ def test_dates_lie_in_the_window_on_one_weekday(start: dt.date, days: int, n: in
     assert out == sorted(set(out))
 
 
+def test_a_short_window_still_gets_different_dates() -> None:
+    """Found by the property above: 1 to 28 January 2000 holds four Saturdays (1, 8, 15, 22);
+    the nearest week of the last meeting (the 29th) lies after the window, and the meetings
+    before it move a week back instead of coinciding."""
+    assert meeting_dates(dt.date(2000, 1, 1), dt.date(2000, 1, 28), 4) == [
+        dt.date(2000, 1, 1), dt.date(2000, 1, 8), dt.date(2000, 1, 15), dt.date(2000, 1, 22)]
+    with pytest.raises(WijkanalyseError, match="te kort voor 5 bijeenkomsten"):
+        meeting_dates(dt.date(2000, 1, 1), dt.date(2000, 1, 21), 5)
+
+
 def test_stored_theme_rankings(programme_2016: Programme) -> None:
     """Candidates are the participants' themes; the stored rankings are kept in the document
     (an old document without them loads as none) and decide the order, else the themes the

@@ -98,7 +98,9 @@ def meeting_dates(start: dt.date, end: dt.date, n: int) -> list[dt.date]:
     """``n`` dates spread evenly over ``[start, end]``, each on the weekday of ``start``.
 
     The first is ``start``; the others are the same weekday nearest to the even spacing,
-    never after ``end`` (2016: 29-11-2016 to 31-03-2017 gives four Tuesdays).
+    never after ``end`` (2016: 29-11-2016 to 31-03-2017 gives four Tuesdays). Where the
+    nearest weeks would coincide near the end of a short window, the earlier meetings move a
+    week back, so any window holding ``n`` such weekdays gets ``n`` different dates.
     """
     if n < 1 or end < start:
         raise WijkanalyseError(f"Geen bijeenkomsten te plannen tussen {start:%d-%m-%Y} en "
@@ -106,17 +108,17 @@ def meeting_dates(start: dt.date, end: dt.date, n: int) -> list[dt.date]:
     if n == 1:
         return [start]
     span = (end - start).days
-    out = []
-    for i in range(n):
-        day = start + dt.timedelta(days=round(span * i / (n - 1)))
-        shift = (day - start).days % 7
-        day -= dt.timedelta(days=shift) if shift <= 3 or day + dt.timedelta(
-            days=7 - shift) > end else dt.timedelta(days=shift - 7)
-        out.append(day)
-    if len(set(out)) < n:
+    last_week = span // 7
+    if last_week < n - 1:
         raise WijkanalyseError(f"Het venster {start:%d-%m-%Y} - {end:%d-%m-%Y} is te kort voor "
                                f"{n} bijeenkomsten op dezelfde weekdag.")
-    return out
+    weeks = []
+    for i in range(n):
+        week, shift = divmod(round(span * i / (n - 1)), 7)
+        weeks.append(week + 1 if shift > 3 and week < last_week else week)
+    for i in range(n - 2, -1, -1):  # strictly increasing, counted back from the last
+        weeks[i] = min(weeks[i], weeks[i + 1] - 1)
+    return [start + dt.timedelta(weeks=w) for w in weeks]
 
 
 def _fits(reg: Registration, theme: str) -> bool:
