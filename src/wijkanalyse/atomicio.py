@@ -156,7 +156,7 @@ def write_pdf(path: Path, html: str) -> Path:
 def write_report_files(out_dir: str | Path, stem: str, formats: Sequence[str], *,
                   allowed: Sequence[str], html: Callable[[], str] | None = None,
                   writers: Mapping[str, Callable[[Path], Path]] | None = None,
-                  print_html: Callable[[str], str] | None = None) -> dict[str, Path]:
+                  printer: Callable[[Path, str], Path] | None = None) -> dict[str, Path]:
     """Write a report as ``<stem>.<format>`` into ``out_dir``, one file per format.
 
     Parameters
@@ -174,9 +174,9 @@ def write_report_files(out_dir: str | Path, stem: str, formats: Sequence[str], *
         ``"html"`` writes it, ``"pdf"`` prints it (:func:`write_pdf`).
     writers
         Per other format: writes the given target path and returns it.
-    print_html
-        Turns the page into the HTML that is printed to the PDF (the same page when not
-        given), e.g. :func:`wijkanalyse.present.printing.svg_as_images`.
+    printer
+        Prints the page to the PDF at the given path (:func:`write_pdf`, WeasyPrint, when not
+        given), e.g. :func:`wijkanalyse.present.typeset.typeset_pdf`.
 
     Returns
     -------
@@ -202,7 +202,7 @@ def write_report_files(out_dir: str | Path, stem: str, formats: Sequence[str], *
         if fmt == "html":
             written[fmt] = write_text(target, page)
         elif fmt == "pdf":
-            written[fmt] = write_pdf(target, print_html(page) if print_html else page)
+            written[fmt] = (printer or write_pdf)(target, page)
         else:
             written[fmt] = (writers or {})[fmt](target)
     return written

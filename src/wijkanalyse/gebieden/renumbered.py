@@ -54,10 +54,10 @@ def merge_lineage(con: duckdb.DuckDBPyConnection, cands: list[Candidate]) -> lis
     by_level: dict[str, list[Candidate]] = {}
     for c in regions:
         by_level.setdefault(c.level, []).append(c)
-    table = load.read_lineage(con)
+    table, links = _lineage_links(con)
     drop: set[int] = set()
     for group in by_level.values():
-        keep = lineage.same_area(table, [c.code for c in group])
+        keep = lineage.same_area(table, [c.code for c in group], links=links)
         if keep is not None:
             drop.update(id(c) for c in group if c.code != keep)
     kept = [c for c in regions if id(c) not in drop]
@@ -65,7 +65,7 @@ def merge_lineage(con: duckdb.DuckDBPyConnection, cands: list[Candidate]) -> lis
         # a region of another level, known only before the others, with the same boundary
         # as the earliest of them (the 2015 buurt De Kolenkit is the wijk of 2016)
         for c in kept:
-            codes = [c.code, *lineage.whole_predecessors(table, c.code)]
+            codes = [c.code, *lineage.whole_predecessors(table, c.code, links=links)]
             # the first division year of the area (not the years of a series published on
             # a later division, like the Leefbaarometer's)
             mine = table[table["source_code"].isin(codes)]

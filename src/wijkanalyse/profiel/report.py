@@ -9,9 +9,10 @@ placed in the page unescaped is :attr:`Story.body_html`, which :mod:`wijkanalyse
 has
 already sanitised, and the SVG of the charts and the map that this program draws itself.
 
-:func:`render_pdf` prints the same HTML with WeasyPrint (A4, the subject's name in the page
-header, "pagina X van Y" in the footer). :func:`write_report` writes the chosen formats with
-names like ``profiel-moerwijk-s-gravenhage-2019.html``, each atomically (temporary file, then
+:func:`render_pdf` prints the same HTML, typeset by Typst (:mod:`wijkanalyse.present.typeset`:
+A4, the subject's name in the page header, "pagina X van Y" in the footer).
+:func:`write_report` writes the chosen formats with names like
+``profiel-moerwijk-s-gravenhage-2019.html``, each atomically (temporary file, then
 ``os.replace``).
 
 This module formats only: what the figures are, which signals apply and which peers are
@@ -30,7 +31,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from wijkanalyse.atomicio import write_json, write_pdf, write_report_files
+from wijkanalyse.atomicio import write_json, write_report_files
 from wijkanalyse.fmt import nl_number
 from wijkanalyse.model import (
     Location,
@@ -43,7 +44,7 @@ from wijkanalyse.model import (
 )
 from wijkanalyse.present import charts
 from wijkanalyse.present.jinja import environment
-from wijkanalyse.present.printing import svg_as_images
+from wijkanalyse.present.typeset import typeset_pdf
 from wijkanalyse.profiel.sections import SECTIONS
 from wijkanalyse.profiel.summary import summarise
 from wijkanalyse.profiel.themes import body_indicators
@@ -427,8 +428,8 @@ def render_summary_html(profile: Profile, *, generated_on: date | None = None) -
 
 
 def render_pdf(profile: Profile, path: Path, *, generated_on: date | None = None) -> Path:
-    """Print the profile to an A4 PDF (WeasyPrint) from the same HTML as :func:`render_html`,
-    its SVG figures as images (:func:`wijkanalyse.present.printing.svg_as_images`).
+    """Print the profile to an A4 PDF from the same HTML as :func:`render_html`, typeset by
+    Typst (:func:`wijkanalyse.present.typeset.typeset_pdf`).
 
     Parameters
     ----------
@@ -444,7 +445,7 @@ def render_pdf(profile: Profile, path: Path, *, generated_on: date | None = None
     Path
         ``path``.
     """
-    return write_pdf(Path(path), svg_as_images(render_html(profile, generated_on=generated_on)))
+    return typeset_pdf(Path(path), render_html(profile, generated_on=generated_on))
 
 
 def report_stem(profile: Profile) -> str:
@@ -493,4 +494,4 @@ def write_report(profile: Profile, out_dir: Path, *, formats: Sequence[str] = FO
         html=lambda: render_html(profile, generated_on=generated_on),
         writers={"json": lambda target: write_json(target, to_dict(profile)),
                  "xlsx": lambda target: write_workbook(profile, target)},
-        print_html=svg_as_images)
+        printer=typeset_pdf)

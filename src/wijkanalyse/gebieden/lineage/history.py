@@ -181,10 +181,10 @@ def whole_links(table: pd.DataFrame) -> WholeLinks:
     n_in = t.groupby(["target_year", "target_code"])["source_code"].transform("count")
     whole = t[(n_out == 1) & (n_in == 1) & (t["weight"] >= 0.999)]
     back = {(int(ty), tc): (int(sy), sc) for sy, sc, ty, tc in zip(
-        whole["source_year"], whole["source_code"], whole["target_year"],
-        whole["target_code"], strict=True)}
+        whole["source_year"].tolist(), whole["source_code"].tolist(),
+        whole["target_year"].tolist(), whole["target_code"].tolist(), strict=True)}
     first: dict[str, int] = {}
-    for tc, ty in zip(t["target_code"], t["target_year"], strict=True):
+    for tc, ty in zip(t["target_code"].tolist(), t["target_year"].tolist(), strict=True):
         y = int(ty)
         if tc not in first or y < first[tc]:
             first[tc] = y
@@ -218,14 +218,17 @@ def whole_predecessors(table: pd.DataFrame, code: str, *,
     return {c: sorted(ys) for c, ys in found.items()}
 
 
-def same_area(table: pd.DataFrame, codes: Iterable[str]) -> str | None:
+def same_area(table: pd.DataFrame, codes: Iterable[str], *,
+              links: WholeLinks | None = None) -> str | None:
     """The latest of ``codes`` when all others are whole predecessors of it (one area under
-    several codes through time: De Kolenkit WK036339 and WK0363ED), else ``None``."""
+    several codes through time: De Kolenkit WK036339 and WK0363ED), else ``None``
+    (``links``: see :func:`whole_predecessors`)."""
     codes = list(dict.fromkeys(codes))
     if len(codes) < 2:
         return None
+    links = links if links is not None else whole_links(table)
     for c in codes:
-        if set(codes) - {c} <= set(whole_predecessors(table, c)):
+        if set(codes) - {c} <= set(whole_predecessors(table, c, links=links)):
             return c
     return None
 
