@@ -73,3 +73,20 @@ def test_svg_as_images_replaces_figures_with_the_same_svg() -> None:
     assert decoded == [slim_svg(chart), inline_map]  # the map as it was, the chart slimmed
     assert out.count("<svg") == 1 and no_namespace in out
     assert out.startswith("<html><body><p>voor</p><img") and out.endswith("<p>na</p></body></html>")
+
+
+def test_a_label_past_the_figure_side_widens_the_chart_instead_of_being_cut() -> None:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(3.0, 2.0))
+    ax = fig.add_axes((0.1, 0.2, 0.8, 0.7))
+    ax.plot([0, 1], [0, 1])
+    # 0.3 inch left of the figure: 21.6 pt beyond its 216 pt
+    fig.text(-0.1, 0.5, "Herkomst Europa", ha="left")
+    svg = charts._to_svg(fig, label="test")
+    width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))  # type: ignore[union-attr]
+    assert width >= 216 + 21.6
+    inside = Figure(figsize=(3.0, 2.0))
+    inside.add_axes((0.25, 0.25, 0.5, 0.5)).plot([0, 1], [0, 1])
+    # nothing reaches past the sides: the full width is kept (same scale as its neighbours)
+    assert re.search(r'viewBox="0 0 216 ', charts._to_svg(inside, label="test"))

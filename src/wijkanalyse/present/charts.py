@@ -212,10 +212,12 @@ def _to_svg(fig: MplFigure, *, label: str) -> str:
     FigureCanvasSVG(fig)
     width, height = fig.get_size_inches()
     # Crop empty space above and below (under the legend) but keep the full width, so every
-    # chart of one size scales to the page with the same font size.
+    # chart of one size scales to the page with the same font size; a tick label or legend
+    # entry reaching past the figure's sides widens it rather than being cut off.
     tight = fig.get_tightbbox()
     pad = 0.04
-    box = Bbox([[0.0, max(0.0, tight.y0 - pad)], [width, min(height, tight.y1 + pad)]])
+    box = Bbox([[min(0.0, tight.x0 - pad), tight.y0 - pad],
+                [max(width, tight.x1 + pad), tight.y1 + pad]])
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None},
                 bbox_inches=box)
@@ -420,9 +422,10 @@ def definition_break_chart(group: SeriesGroup, *, width: float = 6.8,
         for i, ind in enumerate(ids):
             if ind in by_id:
                 drawn.append((by_id[ind], styles[i % len(styles)]))
+    narrow = width < 5  # half a page: room for the tick labels, the key in one column
     with rc_context(_RC):
         fig = MplFigure(figsize=(width, height))
-        ax = fig.add_axes((0.08, 0.30, 0.90, 0.66))
+        ax = fig.add_axes((0.13, 0.30, 0.84, 0.66) if narrow else (0.08, 0.30, 0.90, 0.66))
         handles: list[Line2D] = []
         years: set[int] = set()
         before_years: list[int] = []
@@ -456,8 +459,9 @@ def definition_break_chart(group: SeriesGroup, *, width: float = 6.8,
         ax.set_ylim(0, max(top * 1.15, 1.0))
         ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
         _dutch_value_axis(ax, unit=group.unit)
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2,
-                  fontsize=6.3, handlelength=3.0, columnspacing=1.6, borderaxespad=0.0)
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12),
+                  ncol=1 if narrow else 2, fontsize=6.3, handlelength=3.0, columnspacing=1.6,
+                  borderaxespad=0.0)
         return _to_svg(fig, label=f"Lijngrafiek met definitiebreuk: {group.title}")
 
 
