@@ -125,6 +125,8 @@ class _Writer:
             text = _SPACES.sub(" ", node)
             return _text(text.replace(" ", "\u00a0") if ctx.nowrap else text)
         tag, classes = node.tag, node.classes
+        if "severity" in classes:  # "●●● ernstig" stays on one line
+            ctx = replace(ctx, nowrap=True)
         inner = "".join(self.inline(c, ctx) for c in node.children)
         if tag == "br":
             return "#linebreak();"
@@ -149,10 +151,7 @@ class _Writer:
         if tag == "img":
             alt = node.attrs.get("alt", "")
             return _text(f"[afbeelding: {alt}]" if alt else "")
-        styled = self.styled(classes, inner)
-        if "severity" in classes:
-            styled = styled.replace(" ", "\u00a0")
-        return styled
+        return self.styled(classes, inner)
 
     def styled(self, classes: frozenset[str], inner: str) -> str:
         settings = self.text_settings(classes)
