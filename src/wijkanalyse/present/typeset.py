@@ -60,6 +60,7 @@ _BLOCK_CLASSES = frozenset({"bron", "chart-title"})
 _SPACES = re.compile(r"[ \t\n\r\f]+")
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 _LABEL = re.compile(r"[A-Za-z][\w:.-]*")
+_FILE_NAME = re.compile(r"\b\w+_\w[\w.-]{16,}")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BREAK_BEFORE = re.compile(r"(?:page-)?break-before:\s*(?:page|always)")
 _CAPTION = f'size: {rem(.8)}, fill: rgb("{COLOURS["muted"]}")'
@@ -91,6 +92,8 @@ class _Writer(TableWriter):
     def inline(self, node: Node, ctx: Context) -> str:
         if isinstance(node, str):
             value = _SPACES.sub(" ", node)
+            if ctx.cell:  # a file name in a narrow column may break after its "_"
+                value = _FILE_NAME.sub(lambda m: m.group(0).replace("_", "_\u200b"), value)
             return literal(value.replace(" ", "\u00a0") if ctx.nowrap else value)
         tag, classes = node.tag, node.classes
         inner = "".join(self.inline(c, ctx) for c in node.children)
@@ -222,7 +225,7 @@ class _Writer(TableWriter):
                     f"[{inner}]\n#pagebreak(weak: true)")
         if tag == "section" and "breed" in classes:  # @page breed: A4 landscape
             return (f"#page(flipped: true, margin: {_WIDE_MARGIN})"
-                    f"[{self.flow(node.children, ctx)}]")
+                    f"[{self.flow(node.children, replace(ctx, wide=True))}]")
         if tag == "section" and "appendix" in classes:
             return "#pagebreak(weak: true)\n" + self.flow(node.children, ctx)
         if tag == "div" and "multiples" in classes:

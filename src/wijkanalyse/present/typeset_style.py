@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-__all__ = ["COLOURS", "REM", "Context", "hex_colour", "rem", "string", "text",
+__all__ = ["COLOURS", "REM", "TEXT_WIDTH", "Context", "hex_colour", "rem", "string", "text",
            "text_settings"]
 
 REM = 9.0
@@ -55,6 +55,8 @@ TEXT: dict[str, dict[str, str | float]] = {
     "ref": {"size": .8, "fill": "muted"},
 }
 # table class -> the size of its cells' text (rem); report.css: .78
+# the text width of a page in pt: A4 portrait (15 mm margins), landscape (@page breed: 14 mm)
+TEXT_WIDTH = {False: 510.2, True: 762.5}
 TABLE_SIZE = {"units": .74, "compact": .76, "avail": .7, "segregatie": .78}
 # table class -> the cells' padding (x, y in rem); report.css: .35, .22
 TABLE_INSET = {"units": (.28, .16), "gemeenten": (.25, .16), "avail": (.1, .08)}
@@ -80,11 +82,14 @@ _BACKGROUND = re.compile(r"background(?:-color)?\s*:\s*(#[0-9a-fA-F]+)")
 
 @dataclass(frozen=True)
 class Context:
-    """Where a node is: in a number cell (no breaks), a story, the summary page."""
+    """Where a node is: in a number cell (no breaks), a story, the summary page, a landscape
+    page, a table cell."""
 
     nowrap: bool = False
     story: bool = False
     summary: bool = False
+    wide: bool = False
+    cell: bool = False
 
 
 def rem(value: float) -> str:

@@ -15,8 +15,10 @@ from wijkanalyse.present.typeset_style import (
     CELL_FILL,
     CENTRED,
     COLOURS,
+    REM,
     TABLE_INSET,
     TABLE_SIZE,
+    TEXT_WIDTH,
     Context,
     cell_settings,
     column_widths,
@@ -26,6 +28,9 @@ from wijkanalyse.present.typeset_style import (
 __all__ = ["TableWriter"]
 
 _SHORT = 20  # characters: a text column this narrow is as wide as its longest text
+# a guess of widths in em of the table's text: a digit, a bold header letter, a text letter,
+# a cell's padding
+_DIGIT, _BOLD, _TEXT, _PAD = .62, .8, .6, .9
 
 
 class TableWriter:
@@ -47,7 +52,8 @@ class TableWriter:
         rows = [r for _, rs in groups for r in rs]
         if not rows:
             return ""
-        columns = self.columns(node, rows)
+        size = next((TABLE_SIZE[c] for c in sorted(node.classes) if c in TABLE_SIZE), .78)
+        columns, narrowed = self.columns(node, rows, room=TEXT_WIDTH[ctx.wide] / (size * REM))
         parts: list[str] = []
         for kind, group in groups:
             cells = [self.cell(c, row, node.classes, kind, ctx) for row in group
@@ -62,15 +68,19 @@ class TableWriter:
             else:
                 parts.extend(cells)
         rule = COLOURS["rule"]
-        size = next((TABLE_SIZE[c] for c in sorted(node.classes) if c in TABLE_SIZE), .78)
         x, y = next((TABLE_INSET[c] for c in sorted(node.classes) if c in TABLE_INSET),
                     (.35, .22))
-        return (f"#block(width: 100%)[#set text(size: {rem(size)});\n"
+        # headers over columns narrowed below their words may hyphenate (Dutch)
+        hyphens = "#show table.cell.where(y: 0): set text(hyphenate: true);\n" if narrowed else ""
+        return (f"#block(width: 100%)[#set text(size: {rem(size)});\n{hyphens}"
                 f"#table(columns: ({', '.join(columns)},), stroke: (x: none, top: none, "
                 f'bottom: .75pt + rgb("{rule}")), inset: (x: {rem(x)}, y: {rem(y)}), '
                 f"align: left + top, {', '.join(parts)})]")
 
-    def columns(self, node: Element, rows: list[Element]) -> list[str]:
+    def columns(self, node: Element, rows: list[Element], *,
+                room: float) -> tuple[list[str], bool]:
+        """The Typst column widths of a table, and whether columns were narrowed to fit the
+        page; ``room``: the page's text width in ``em`` of the table's text."""
         count = max(sum(int(c.attrs.get("colspan", "1") or 1) for c in r.children
                         if isinstance(c, Element) and c.tag in ("td", "th")) for r in rows)
         widths = column_widths()
@@ -78,9 +88,9 @@ class TableWriter:
                 for c in g.children if isinstance(c, Element) and c.tag == "col"]
         if len(cols) == count:
             return [next((f"{widths[c]}%" for c in col.classes if c in widths), "1fr")
-                    for col in cols]
+                    for col in cols], False
         if "avail" in node.classes:  # the area's name, then a narrow column per source
-            return ["22%"] + ["1fr"] * (count - 1)
+            return ["22%"] + ["1fr"] * (count - 1), False
         # automatic layout: number columns and short texts as wide as their content, longer
         # texts sharing the rest by the length of their longest text (as a browser's auto
         # layout roughly does)
@@ -116,7 +126,13 @@ class TableWriter:
         for i in range(count):  # a number column under a long header: the header wraps
             if numeric[i] and (longest[i] > _SHORT >= data[i] or (
                     "compact" in node.classes and longest[i] > max(data[i], word[i]))):
-                spans[i] = f"{max(data[i] * .62, word[i] * .68) + .9:.1f}em"
+                spans[i] = f"{max(data[i] * _DIGIT, word[i] * _BOLD) + _PAD:.1f}em"
+        fitted = _fit(spans, room=room, numeric=numeric, longest=longest, data=data, word=word)
+        return self.spread(node, fitted, numeric, longest), fitted != spans
+
+    def spread(self, node: Element, spans: list[str], numeric: list[bool],
+               longest: list[int]) -> list[str]:
+        """Spans without a flexible column: one takes the rest of the width."""
         if "auto" in spans and not any(s.endswith("fr") for s in spans):
             # the table spans the width: its longest column takes the rest (in the monitor's
             # compact tables the longest text column: a long header stays narrow)
@@ -125,11 +141,12 @@ class TableWriter:
             spans[widest.index(max(widest))] = "1fr"
         return spans
 
+
     def cell(self, cell: Element, row: Element, table: frozenset[str], kind: str,
              ctx: Context) -> str:
         classes = cell.classes
         nowrap = cell.tag == "td" and "num" in classes and "diff" not in classes
-        inner = self.flow(cell.children, replace(ctx, nowrap=nowrap))
+        inner = self.flow(cell.children, replace(ctx, nowrap=nowrap, cell=True))
         settings = cell_settings(table, classes)
         if cell.tag == "th" and 'weight: "regular"' not in settings:
             inner = f"#strong[{inner}]"
@@ -161,3 +178,25 @@ class TableWriter:
         return f"table.cell({', '.join(args)})[{inner}]" if args else f"[{inner}]"
 
 
+def _fit(spans: list[str], *, room: float, numeric: list[bool], longest: list[int],
+         data: list[int], word: list[int]) -> list[str]:
+    """Spans that fit the page's width ``room`` (in ``em``): when the guessed widths are too
+    wide (many number columns under long headers, e.g. a column per class), the number
+    columns under longer headers shrink towards the width of their numbers (their headers
+    hyphenated) and the text columns keep room for about ten characters."""
+    low = [longest[i] * _DIGIT + _PAD if s == "auto" else
+           min(longest[i], 10) * _TEXT + _PAD if s.endswith("fr") else
+           data[i] * _DIGIT + _PAD for i, s in enumerate(spans)]
+    high = [float(s[:-2]) if s.endswith("em") else low[i] for i, s in enumerate(spans)]
+    narrow = [i for i, s in enumerate(spans) if numeric[i] and longest[i] > data[i]]
+    for i in narrow:  # an auto column under a header longer than its numbers
+        low[i] = data[i] * _DIGIT + _PAD
+        high[i] = max(low[i], max(data[i] * _DIGIT, word[i] * _BOLD) + _PAD)
+    if sum(high) <= room or not narrow:
+        return spans
+    extra = sum(high[i] - low[i] for i in narrow)
+    share = max(0.0, min(1.0, (room - sum(low)) / extra)) if extra else 0.0
+    out = list(spans)
+    for i in narrow:
+        out[i] = f"{low[i] + share * (high[i] - low[i]):.1f}em"
+    return out
