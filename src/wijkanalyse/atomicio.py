@@ -2,9 +2,11 @@
 
 :func:`ensure_out_dir` checks an output folder before anything is computed, and
 :func:`write_atomic` turns the usual troubles (no permission, a full disk) into messages that
-name the path and say what to do. :func:`write_text`, :func:`write_json` and :func:`write_pdf`
-write one file that way; :func:`write_report_files` is the one writer of the reports (profile,
-monitor, segregatie): HTML rendered once, the PDF printed from it, other formats by the caller.
+name the path and say what to do. :func:`write_text` and :func:`write_json` write one file
+that way; :func:`write_report_files` is the one writer of the reports (profile, monitor,
+segregatie, the programme's publication): HTML rendered once, the PDF printed from it by the
+caller's printer (:func:`wijkanalyse.present.typeset.typeset_pdf`, which this kernel module
+may not import), other formats by the caller.
 """
 
 from __future__ import annotations
@@ -146,13 +148,6 @@ def write_json(path: Path, data: Any) -> Path:
     return write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def write_pdf(path: Path, html: str) -> Path:
-    """Print a self-contained HTML page to a PDF (WeasyPrint) atomically; returns ``path``."""
-    from weasyprint import HTML  # imported here: loading WeasyPrint takes about a second
-
-    return write_atomic(Path(path), lambda tmp: HTML(string=html).write_pdf(str(tmp)))
-
-
 def write_report_files(out_dir: str | Path, stem: str, formats: Sequence[str], *,
                   allowed: Sequence[str], html: Callable[[], str] | None = None,
                   writers: Mapping[str, Callable[[Path], Path]] | None = None,
@@ -171,12 +166,12 @@ def write_report_files(out_dir: str | Path, stem: str, formats: Sequence[str], *
         The formats this report knows.
     html
         Renders the HTML page; called once, only when ``"html"`` or ``"pdf"`` is asked for.
-        ``"html"`` writes it, ``"pdf"`` prints it (:func:`write_pdf`).
+        ``"html"`` writes it, ``"pdf"`` prints it (``printer``).
     writers
         Per other format: writes the given target path and returns it.
     printer
-        Prints the page to the PDF at the given path (:func:`write_pdf`, WeasyPrint, when not
-        given), e.g. :func:`wijkanalyse.present.typeset.typeset_pdf`.
+        Prints the page to the PDF at the given path and returns it, e.g.
+        :func:`wijkanalyse.present.typeset.typeset_pdf`; needed when ``"pdf"`` is allowed.
 
     Returns
     -------
@@ -187,9 +182,13 @@ def write_report_files(out_dir: str | Path, stem: str, formats: Sequence[str], *
     ------
     OutputFormatError
         A format not in ``allowed`` (nothing is written then).
+    ValueError
+        ``"pdf"`` allowed without a ``printer`` (a programming error).
     WijkanalyseError
         The folder or a file cannot be written.
     """
+    if "pdf" in allowed and printer is None:
+        raise ValueError("write_report_files: 'pdf' is allowed but no printer is given")
     unknown = [f for f in formats if f not in allowed]
     if unknown:
         raise OutputFormatError(f"Onbekend formaat {', '.join(unknown)}; kies uit "
@@ -201,8 +200,8 @@ def write_report_files(out_dir: str | Path, stem: str, formats: Sequence[str], *
         target = out / f"{stem}.{fmt}"
         if fmt == "html":
             written[fmt] = write_text(target, page)
-        elif fmt == "pdf":
-            written[fmt] = (printer or write_pdf)(target, page)
+        elif fmt == "pdf" and printer is not None:  # allowed with a printer (checked above)
+            written[fmt] = printer(target, page)
         else:
             written[fmt] = (writers or {})[fmt](target)
     return written

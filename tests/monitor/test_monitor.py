@@ -341,6 +341,32 @@ def test_pdf_has_title_and_page_numbers(prog_files: dict[str, Path]) -> None:
     assert landscape  # the tables of wijken and gemeenten are printed landscape
 
 
+def test_pdf_keeps_every_source_line_and_the_class_table(prog_files: dict[str, Path]
+                                                          ) -> None:
+    """The Typst print of the monitor: every "Bron:" line of the page is in the PDF, the
+    class table's figures (pinned from the real files) are there, and exactly the wide
+    chapters (2 wijken, 3 gemeenten, 8 data per area) are on landscape pages."""
+    from pypdf import PdfReader
+
+    from wijkanalyse.present.htmltree import parse_page, text_of
+
+    reader = PdfReader(str(prog_files["pdf"]))
+    texts = [p.extract_text() for p in reader.pages]
+    page = text_of(parse_page(prog_files["html"].read_text(encoding="utf-8")))
+    assert "".join(texts).count("Bron:") == page.count("Bron:") >= 20
+    lines = {line.strip() for t in texts for line in t.splitlines()}
+    assert any(line.startswith("Succes 2 20% +0,019") for line in lines)  # 2 of 10, +0,019
+    wide = {i for i, p in enumerate(reader.pages)
+            if float(p.mediabox.width) > float(p.mediabox.height)}
+    chapters = {title: next(i for i, t in enumerate(texts) if f"\n{title}\n" in t)
+                for title in ("2 De wijken", "3 Per gemeente", "8 Gegevens per gebied",
+                              "4 Vroegsignalering: vroege signalen", "9 Bronnen en wat ontbreekt")}
+    assert {chapters["2 De wijken"], chapters["3 Per gemeente"],
+            chapters["8 Gegevens per gebied"]} <= wide
+    assert chapters["4 Vroegsignalering: vroege signalen"] not in wide
+    assert chapters["9 Bronnen en wat ontbreekt"] not in wide and 0 not in wide
+
+
 # ------------------------------------------------------------------------ boundaries
 
 

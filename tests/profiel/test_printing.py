@@ -1,15 +1,13 @@
-"""The HTML printed to the PDF: inline SVG figures as ``<img>`` of the same, lighter SVG
-(:mod:`wijkanalyse.present.printing`)."""
+"""Matplotlib's SVG made lighter for the PDF (:func:`wijkanalyse.present.printing.slim_svg`)."""
 
 from __future__ import annotations
 
-import base64
 import re
 import xml.etree.ElementTree as ET
 
 from wijkanalyse.model import Series, SeriesPoint
 from wijkanalyse.present import charts
-from wijkanalyse.present.printing import slim_svg, svg_as_images
+from wijkanalyse.present.printing import slim_svg
 
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -54,25 +52,6 @@ def test_slim_svg_keeps_referenced_groups_and_bad_xml() -> None:
     assert '<g id="a">' not in slim and '<path d="M 0 0 L 1 1" />' in slim
     assert '<g id="b"><rect /></g>' in slim
     assert slim_svg("<svg><g></svg>") == "<svg><g></svg>"
-
-
-def test_svg_as_images_replaces_figures_with_the_same_svg() -> None:
-    chart = _chart()
-    inline_map = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" '
-                  'aria-label="Kaart &amp; omgeving" class="wa-kaart"><path d="M0 0L9 9"/>'
-                  '</svg>')
-    no_namespace = '<svg viewBox="0 0 1 1" class="x"><rect/></svg>'
-    page = (f"<html><body><p>voor</p>{chart}<figure class=\"map\">{inline_map}</figure>"
-            f"{no_namespace}<p>na</p></body></html>")
-    out = svg_as_images(page)
-    images = re.findall(r'<img class="([^"]*)" alt="([^"]*)" '
-                        r'src="data:image/svg\+xml;base64,([^"]+)">', out)
-    assert [(c, a) for c, a, _ in images] == [
-        ("chart", "Lijngrafiek: Iets"), ("wa-kaart", "Kaart &amp; omgeving")]
-    decoded = [base64.b64decode(d).decode("utf-8") for _, _, d in images]
-    assert decoded == [slim_svg(chart), inline_map]  # the map as it was, the chart slimmed
-    assert out.count("<svg") == 1 and no_namespace in out
-    assert out.startswith("<html><body><p>voor</p><img") and out.endswith("<p>na</p></body></html>")
 
 
 def test_a_label_past_the_figure_side_widens_the_chart_instead_of_being_cut() -> None:

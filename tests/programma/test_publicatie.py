@@ -151,6 +151,44 @@ def test_pdf_has_pages(written: dict[str, Path]) -> None:
     assert len(PdfReader(written["pdf"]).pages) > 12
 
 
+def test_pdf_starts_each_wijk_on_a_page_with_its_figures(written: dict[str, Path],
+                                                        programme: Programme) -> None:
+    """The Typst print: "pagina X van Y", "Kennisprogramma" at the top, every "Bron:" line of
+    the page in the PDF, each participating wijk's analysis from the top of a page (its name
+    the first line under the running header, the chapter's heading above the first), and
+    Angelslo's pinned Leefbaarometer deviation on its page."""
+    import re
+
+    from pypdf import PdfReader
+
+    from wijkanalyse.present.htmltree import parse_page, text_of
+
+    reader = PdfReader(written["pdf"])
+    n = len(reader.pages)
+    # a hyphen glyph first used to hyphenate (a narrow table header) is mapped to U+00AD in the
+    # font's ToUnicode table by Typst, so pypdf reads every later "-" in that font as U+00AD
+    # (poppler's pdftotext reads "-")
+    texts = [p.extract_text().replace("\u00ad", "-") for p in reader.pages]
+    assert f"pagina 1 van {n}" in texts[0] and f"pagina {n} van {n}" in texts[-1]
+    assert texts[1].splitlines()[0] == f"{programme.name} Kennisprogramma"
+    html = written["html"].read_text(encoding="utf-8")
+    assert "".join(texts).count("Bron:") == text_of(parse_page(html)).count("Bron:") >= 15
+    names = [text_of(parse_page(h)) for h in re.findall(
+        r'<section class="pub-wijk".*?<h1[^>]*>(.*?)</h1>', html, flags=re.S)]
+    assert len(names) == len(programme.registrations)
+    starts = {}
+    for name in names:
+        starts[name] = next(i for i, t in enumerate(texts)
+                            if name in [line.strip() for line in t.splitlines()[1:3]])
+        first = texts[starts[name]].splitlines()[1].strip()
+        assert first in (name, "Wijkanalyses van de deelnemende wijken"), first
+    assert sorted(starts.values()) == list(starts.values())  # in order, a page each
+    assert len(set(starts.values())) == len(names)
+    rows = [line.strip() for line in texts[starts["Angelslo"]].splitlines()]
+    for value in PINNED_ANGELSLO.values():  # the figure's row: Angelslo, gemeente, Nederland
+        assert any(row.startswith(f"{value} – 0,00") for row in rows), value
+
+
 def test_html_is_self_contained(publication: Publication) -> None:
     html = render_publication(publication)
     assert "<script" not in html and "http://" not in html.replace(

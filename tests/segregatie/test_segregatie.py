@@ -299,6 +299,31 @@ def test_cli_csv_parses_with_the_columns(built_db: Path) -> None:
     assert len(rows) == (3 * 6 + 3) + (5 * 6 + 3)  # herkomst and leeftijd in 2024
 
 
+def test_pdf_pages_sources_and_a_pinned_index(den_haag: sg.SegregationResult,
+                                             tmp_path: Path) -> None:
+    """The Typst print of the report: "pagina X van Y" and the report's name at the top, every
+    "Bron:" line of the page in the PDF, and Den Haag's dissimilarity index of inhabitants
+    of Dutch origin in 2024 (0,340, from the real KWB 2024) in its table row."""
+    from pypdf import PdfReader
+
+    from wijkanalyse.present.htmltree import parse_page, text_of
+
+    written = sg.write_outputs(den_haag, tmp_path, formats=("html", "pdf"))
+    reader = PdfReader(str(written["pdf"]))
+    n = len(reader.pages)
+    texts = [p.extract_text() for p in reader.pages]
+    assert n >= 10 and f"pagina 1 van {n}" in texts[0] and f"pagina {n} van {n}" in texts[-1]
+    assert texts[1].startswith("Segregatie en menging: 's-Gravenhage Segregatie en menging")
+    page = text_of(parse_page(written["html"].read_text(encoding="utf-8")))
+    assert "".join(texts).count("Bron:") == page.count("Bron:") >= 20
+    ind = den_haag.indices
+    d = ind[(ind["group"] == "herkomst_nederland") & (ind["year"] == 2024)
+            & (ind["index"] == "D")]["value"].iloc[0]
+    assert f"{d:.3f}".replace(".", ",") == "0,340"
+    lines = [line.strip() for t in texts for line in t.splitlines()]
+    assert any(line.startswith("Herkomst Nederland 2024 0,340 ") for line in lines)
+
+
 def test_cli_unknown_gemeente_dutch_error(built_db: Path) -> None:
     result = runner.invoke(_root(), ["--db", str(built_db), "segregatie", "Amsterdm"])
     assert result.exit_code == 1

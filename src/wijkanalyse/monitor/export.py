@@ -8,7 +8,7 @@ atomically (temporary file in the target folder, then ``os.replace``):
     maps, the data per unit (source × year × level), sources and missing data. Every table
     and figure has a "Bron:" caption;
 ``pdf``
-    the same page printed with WeasyPrint (A4, "pagina X van Y");
+    the same page typeset by Typst (A4, "pagina X van Y", the wide tables landscape);
 ``xlsx``
     sheets ``toelichting``, ``wijken``, ``klassen``, ``gemeenten``, ``vroegsignalering``,
     ``typologie``, ``leefbaarometer``, ``gegevens`` (units × source columns), ``gegevens_detail``
@@ -46,7 +46,7 @@ from wijkanalyse.atomicio import write_json, write_report_files
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.exportsafe import csv_frame, write_sheets
 from wijkanalyse.monitor.availability import STATUS_LABELS
-from wijkanalyse.monitor.render import render_html
+from wijkanalyse.monitor.render import print_pdf, render_html
 from wijkanalyse.monitor.result import (
     EXPORT_COLUMNS,
     NO_CLASS,
@@ -315,7 +315,7 @@ def write_monitor(result: MonitorResult, out_dir: Path, *,
 
     return write_report_files(
         out_dir, monitor_stem(result), formats, allowed=FORMATS,
-        html=lambda: render_html(result, generated_on=generated_on),
+        html=lambda: render_html(result, generated_on=generated_on), printer=print_pdf,
         writers={"xlsx": lambda target: _write_atomic(target,
                                                       lambda tmp: _write_xlsx(result, tmp)),
                  "csv": write_csv,

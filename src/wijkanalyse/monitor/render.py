@@ -1,5 +1,5 @@
 """The monitor as one self-contained HTML page (Jinja template ``monitor.html``: inline CSS
-and SVG, no JavaScript, no external resources) and as PDF (WeasyPrint, A4, "pagina X van Y").
+and SVG, no JavaScript, no external resources) and as PDF (Typst, A4, "pagina X van Y").
 
 Chapters: summary, classes (distribution chart, Leefbaarometer deviation per class as small
 multiples), the units, per gemeente, early warning, typology, index versus Leefbaarometer,
@@ -18,7 +18,6 @@ from typing import Any
 
 from markupsafe import Markup
 
-from wijkanalyse.atomicio import write_pdf
 from wijkanalyse.fmt import count_text, dutch_date, join_nl, nl_number
 from wijkanalyse.monitor.charts import (
     agreement_chart,
@@ -29,11 +28,14 @@ from wijkanalyse.monitor.charts import (
 from wijkanalyse.monitor.maps import gemeente_map, national_map
 from wijkanalyse.monitor.result import NO_CLASS, WARN_CLASSES, MonitorResult, to_plain
 from wijkanalyse.monitor.wording import is_missing, n_wijken, year_span
+from wijkanalyse.present.typeset import typeset_pdf
 
 __all__ = [
     "MAX_AVAIL_ROWS",
     "MAX_TABLE_ROWS",
     "MAX_WARN_ROWS",
+    "PDF_KIND",
+    "print_pdf",
     "render_html",
     "render_pdf",
     "short_explanation",
@@ -46,6 +48,8 @@ MAX_WARN_ROWS = 30
 #: Up to this many units the HTML/PDF shows the data per unit (source × year × level); larger
 #: sets get counts per source there, and the table per unit in Excel and JSON.
 MAX_AVAIL_ROWS = 80
+#: The text at the top right of the PDF's pages (but the first).
+PDF_KIND = "Monitor kwetsbare wijken"
 _AV_SYMBOLS = {"ja": "●", "deels": "◐", "omvattend": "○", "nee": "–"}
 
 _LBM_LABEL = "Leefbaarometer 3.0, ministerie van BZK"
@@ -376,7 +380,8 @@ def render_html(result: MonitorResult, *, generated_on: date | None = None) -> s
 
 def render_pdf(result: MonitorResult, path: Path, *, generated_on: date | None = None,
                html: str | None = None) -> Path:
-    """Print the monitor to an A4 PDF (WeasyPrint) from :func:`render_html`.
+    """Print the monitor to an A4 PDF from :func:`render_html`, typeset by Typst
+    (:func:`print_pdf`).
 
     Parameters
     ----------
@@ -394,5 +399,13 @@ def render_pdf(result: MonitorResult, path: Path, *, generated_on: date | None =
     Path
     """
     text = html if html is not None else render_html(result, generated_on=generated_on)
-    return write_pdf(Path(path), text)
+    return print_pdf(Path(path), text)
+
+
+def print_pdf(path: Path, html: str) -> Path:
+    """Print the monitor's page (:func:`render_html`) to an A4 PDF at ``path`` (replaced
+    atomically): :func:`wijkanalyse.present.typeset.typeset_pdf` with "Monitor kwetsbare
+    wijken" at the top of every page but the first, the wijken, gemeenten and data tables
+    on landscape pages. Returns ``path``."""
+    return typeset_pdf(path, html, kind=PDF_KIND)
 

@@ -6,7 +6,7 @@ May import the kernel and :mod:`~wijkanalyse.gebieden`.
 
 from wijkanalyse.present.charts import series_chart, unique_svg_ids
 from wijkanalyse.present.maps import render_map_svg
-from wijkanalyse.present.printing import slim_svg, svg_as_images
+from wijkanalyse.present.printing import slim_svg
 from wijkanalyse.present.svgmap import (
     MapFrame,
     halo_text,
@@ -19,5 +19,5 @@ from wijkanalyse.present.svgmap import (
 
 __all__ = [
     "MapFrame", "halo_text", "path_d", "place_labels", "render_map_svg", "scale_label",
-    "series_chart", "slim_svg", "svg_as_images", "svg_num", "unique_svg_ids", "wrap_text",
+    "series_chart", "slim_svg", "svg_num", "unique_svg_ids", "wrap_text",
 ]

@@ -4,7 +4,7 @@ Every chart is drawn server-side and returned as an ``<svg>`` element ready to b
 the HTML report (and so in the PDF made from it). Choices that make the charts the same on
 screen and on paper:
 
-* text stays text (``svg.fonttype = "none"``) in DejaVu Sans, the font WeasyPrint prints
+* text stays text (``svg.fonttype = "none"``) in DejaVu Sans, the font the PDF (Typst) prints
   with, falling back to Verdana (the same metrics family) and any sans-serif in a browser
   without DejaVu; every label is anchored (start, middle or end), so a fallback font cannot
   push it into a line. Glyph outlines (``"path"``) would look the same everywhere but made the

@@ -1,7 +1,7 @@
 """The Ligging map as a self-contained inline SVG (no JavaScript, no external resources).
 
 :func:`render_map_svg` draws a :class:`~wijkanalyse.model.Location` server-side, so the
-same markup works in the offline HTML report and in the PDF (WeasyPrint):
+same markup works in the offline HTML report and in the PDF (Typst):
 
 * geometries are projected from WGS84 to RD New (EPSG:28992) so shapes are not distorted,
   fitted to the gemeente (and subject) bounds with a margin, and simplified with a tolerance

@@ -31,11 +31,13 @@ if TYPE_CHECKING:
     from wijkanalyse.model import Profile, Subject
     from wijkanalyse.monitor import MonitorResult
 
-__all__ = ["DEFAULT_SET", "Publication", "WijkPart", "broad_set", "build_publication",
+__all__ = ["DEFAULT_SET", "PDF_KIND", "Publication", "WijkPart", "broad_set", "build_publication",
            "render_publication", "write_publication"]
 
 #: The shipped set the publication's monitor starts from.
 DEFAULT_SET = "krachtwijken-2007"
+#: The text at the top right of the PDF's pages (but the first).
+PDF_KIND = "Kennisprogramma"
 _BODY = re.compile(r"<body[^>]*>(.*)<footer class=\"colophon\">", re.S)
 
 
@@ -226,7 +228,9 @@ def render_publication(pub: Publication) -> str:
 
 def write_publication(pub: Publication, out_dir: Path, *,
                       formats: tuple[str, ...] = ("html", "pdf")) -> dict[str, Path]:
-    """Write ``publicatie-<slug>.html`` and ``.pdf`` atomically into ``out_dir``.
+    """Write ``publicatie-<slug>.html`` and ``.pdf`` atomically into ``out_dir`` (the PDF
+    typeset by Typst, :func:`wijkanalyse.present.typeset.typeset_pdf`, with "Kennisprogramma"
+    at the top of every page but the first).
 
     Returns
     -------
@@ -234,7 +238,10 @@ def write_publication(pub: Publication, out_dir: Path, *,
         The written file per format.
     """
     from wijkanalyse.atomicio import write_report_files
+    from wijkanalyse.present.typeset import typeset_pdf
 
     html = render_publication(pub)
-    return write_report_files(out_dir, f"publicatie-{pub.programme.slug}", formats,
-                              allowed=("html", "pdf"), html=lambda: html)
+    return write_report_files(
+        out_dir, f"publicatie-{pub.programme.slug}", formats, allowed=("html", "pdf"),
+        html=lambda: html,
+        printer=lambda target, page: typeset_pdf(target, page, kind=PDF_KIND))

@@ -12,6 +12,7 @@ import pandas as pd
 from wijkanalyse.atomicio import write_atomic as _write_atomic
 from wijkanalyse.atomicio import write_report_files, write_text
 from wijkanalyse.exportsafe import csv_frame, write_sheets
+from wijkanalyse.present.typeset import typeset_pdf
 from wijkanalyse.segregatie.analyse import SegregationResult
 from wijkanalyse.segregatie.render import corporatiebuurt_text, render_html, report_stem
 
@@ -20,6 +21,8 @@ from wijkanalyse.segregatie.render import corporatiebuurt_text, render_html, rep
 
 #: Formats :func:`write_outputs` writes.
 FORMATS: tuple[str, ...] = ("html", "pdf", "xlsx", "csv", "json")
+#: The text at the top right of the PDF's pages (but the first).
+PDF_KIND = "Segregatie en menging"
 
 
 def _xlsx_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -93,7 +96,8 @@ def write_outputs(result: SegregationResult, out_dir: Path, *,
     """Write the chosen formats (:data:`FORMATS`) into ``out_dir``; returns the paths.
 
     ``csv`` and ``json`` hold one table, ``table`` (:data:`TABLES`; by default the long index
-    table, :data:`INDEX_COLUMNS`); ``xlsx`` all tables; ``html`` and ``pdf`` the report.
+    table, :data:`INDEX_COLUMNS`); ``xlsx`` all tables; ``html`` and ``pdf`` the report (the
+    PDF typeset by Typst, :func:`wijkanalyse.present.typeset.typeset_pdf`).
     """
     chosen = result_table(result, table)
     stem = report_stem(result)
@@ -102,6 +106,7 @@ def write_outputs(result: SegregationResult, out_dir: Path, *,
     return write_report_files(
         out_dir, stem, formats, allowed=FORMATS,
         html=lambda: render_html(result, generated_on=generated_on),
+        printer=lambda target, page: typeset_pdf(target, page, kind=PDF_KIND),
         writers={"xlsx": lambda target: write_xlsx(result, target),
                  "csv": lambda target: write_text(target, csv_frame(chosen).to_csv(
                      index=False)),
