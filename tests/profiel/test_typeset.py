@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from wijkanalyse.errors import WijkanalyseError
 from wijkanalyse.present import typeset
 from wijkanalyse.present.htmltree import parse_page, text_of
+from wijkanalyse.present.typeset_style import column_widths
 
 
 def _page(body: str, *, title: str = "Wijkprofiel Testwijk 2024") -> str:
@@ -86,7 +87,7 @@ def test_header_footer_title_bookmarks_and_page_breaks() -> None:
 
 
 def test_tables_numbers_unbroken_widths_from_the_stylesheet() -> None:
-    assert typeset._column_widths()["c-label"] == 24.0
+    assert column_widths()["c-label"] == 24.0
     table = ('<table class="kerncijfers"><colgroup><col class="c-label"><col class="c-val">'
              '</colgroup><thead><tr><th>Indicator</th><th class="num">Wijk</th></tr></thead>'
              '<tbody><tr class="ongunstig"><td class="label">Inwoners</td>'
