@@ -132,13 +132,10 @@ class _Writer(TableWriter):
                     f'fill: rgb("#8a4b00"))[{inner.replace(" ", chr(160))}]]')
         return self.styled(classes, inner)
 
-    def styled(self, classes: frozenset[str], inner: str) -> str:
-        settings = self.text_settings(classes)
-        return f"#text({settings})[{inner}]" if settings else inner
-
     @staticmethod
-    def text_settings(classes: frozenset[str]) -> str:
-        return text_settings(classes)
+    def styled(classes: frozenset[str], inner: str) -> str:
+        settings = text_settings(classes)
+        return f"#text({settings})[{inner}]" if settings else inner
 
     # -- blocks ---------------------------------------------------------------------------
 
@@ -200,8 +197,8 @@ class _Writer(TableWriter):
 
     def block_body(self, node: Element, ctx: Context) -> str:
         tag, classes = node.tag, node.classes
-        settings = self.text_settings(classes)
-        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+        settings = text_settings(classes)
+        if tag in _HEADINGS:
             return self.heading(node, ctx)
         if tag == "svg":
             return self.figure_svg(node)
@@ -261,8 +258,7 @@ class _Writer(TableWriter):
         if tag == "footer" and "colophon" in classes:
             return self.box(self.flow(node.children, ctx), above=rem(2.5), width="100%",
                             stroke=f'(top: .75pt + rgb("{COLOURS["rule"]}"))',
-                            inset=f"(top: {rem(.4)})",
-                            settings=f'size: {rem(.8)}, fill: rgb("{COLOURS["muted"]}")')
+                            inset=f"(top: {rem(.4)})", settings=_CAPTION)
         if "note" in classes:
             return self.box(self.flow(node.children, ctx), settings=settings, width="100%",
                             fill=f'rgb("{COLOURS["note"]}")', breakable="false",

@@ -132,19 +132,21 @@ def settings_of(merged: dict[str, str | float]) -> str:
     return ", ".join(parts)
 
 
-def text_settings(classes: frozenset[str] | set[str]) -> str:
-    """The Typst ``text`` arguments of an element's classes (empty when none apply)."""
+def _class_text(classes: frozenset[str] | set[str]) -> dict[str, str | float]:
     merged: dict[str, str | float] = {}
     for name in sorted(classes):
         merged.update(TEXT.get(name, {}))
-    return settings_of(merged)
+    return merged
+
+
+def text_settings(classes: frozenset[str] | set[str]) -> str:
+    """The Typst ``text`` arguments of an element's classes (empty when none apply)."""
+    return settings_of(_class_text(classes))
 
 
 def cell_settings(table_classes: frozenset[str], classes: frozenset[str]) -> str:
     """The Typst ``text`` arguments of a table cell: its classes, then its table's own."""
-    merged: dict[str, str | float] = {}
-    for name in sorted(classes):
-        merged.update(TEXT.get(name, {}))
+    merged = _class_text(classes)
     for name in sorted(classes):
         for table_class in ("", *sorted(table_classes)):
             merged.update(CELL.get((table_class, name), {}))
